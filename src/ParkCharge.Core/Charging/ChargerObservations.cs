@@ -1,0 +1,191 @@
+using ParkCharge.Core.Observations;
+
+namespace ParkCharge.Core.Charging;
+
+/// <summary>An operator (or the auto-registration policy) registered or re-registered a charger at a site.</summary>
+/// <param name="PasswordHash">The Basic-auth password, hashed by the edge (never the password itself); null for none.</param>
+/// <param name="SecurityProfile">OCPP security profile: 0 none, 1 Basic auth, 2 Basic auth over TLS.</param>
+public sealed record ChargerRegistration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? Name = null) : ObservationPayload
+{
+    public const string TypeName = "charger.registration";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>A charger's WebSocket was accepted by a server node.</summary>
+public sealed record ConnectionOpened(ChargerId Charger, string ConnectionId, OcppVersion Version, string NodeId, string? RemoteAddress) : ObservationPayload
+{
+    public const string TypeName = "charger.connection_opened";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>A charger's WebSocket closed (or the node that held it restarted).</summary>
+public sealed record ConnectionClosed(ChargerId Charger, string ConnectionId, string Reason) : ObservationPayload
+{
+    public const string TypeName = "charger.connection_closed";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>BootNotification: who the charger says it is.</summary>
+public sealed record BootReported(
+    ChargerId Charger,
+    string Vendor,
+    string Model,
+    string? SerialNumber,
+    string? FirmwareVersion,
+    string? Reason) : ObservationPayload
+{
+    public const string TypeName = "charger.boot_reported";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>StatusNotification for one connector (or the whole charger).</summary>
+public sealed record ConnectorStatusReported(
+    ChargerId Charger,
+    ConnectorRef Connector,
+    ConnectorStatus Status,
+    string? ErrorCode = null,
+    string? Info = null,
+    string? VendorErrorCode = null) : ObservationPayload
+{
+    public const string TypeName = "connector.status_reported";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>Authorize: a driver presented an id token at the charger.</summary>
+public sealed record IdTokenPresented(ChargerId Charger, IdToken IdToken) : ObservationPayload
+{
+    public const string TypeName = "charger.id_token_presented";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>OCPP 1.6 StartTransaction. The event time is the charger's timestamp of the start.</summary>
+public sealed record TransactionStartReported(
+    ChargerId Charger,
+    int ConnectorId,
+    string IdTag,
+    decimal MeterStartWh,
+    int? ReservationId = null) : ObservationPayload
+{
+    public const string TypeName = "charging.start_reported";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>OCPP 1.6 StopTransaction. The event time is the charger's timestamp of the stop.</summary>
+public sealed record TransactionStopReported(
+    ChargerId Charger,
+    int TransactionId,
+    string? IdTag,
+    decimal MeterStopWh,
+    string? Reason,
+    IReadOnlyList<MeterSample> Samples) : ObservationPayload
+{
+    public const string TypeName = "charging.stop_reported";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>
+/// MeterValues (1.6 and 2.0.1). A 1.6 charger may name the transaction; otherwise the samples belong to
+/// whichever transaction was active on the connector at each sample's time.
+/// </summary>
+public sealed record MeterValuesReported(
+    ChargerId Charger,
+    ConnectorRef Connector,
+    int? TransactionId,
+    IReadOnlyList<MeterSample> Samples) : ObservationPayload
+{
+    public const string TypeName = "charging.meter_values_reported";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>The 2.0.1 TransactionEvent eventType.</summary>
+public enum TransactionEventType
+{
+    Started,
+    Updated,
+    Ended,
+}
+
+/// <summary>OCPP 2.0.1 TransactionEvent. The event time is the charger's timestamp.</summary>
+public sealed record TransactionEventReported : ObservationPayload
+{
+    public const string TypeName = "charging.transaction_event_reported";
+
+    public override string Kind => TypeName;
+
+    public required ChargerId Charger { get; init; }
+
+    public required TransactionEventType EventType { get; init; }
+
+    public required string TransactionId { get; init; }
+
+    public required string TriggerReason { get; init; }
+
+    public required int SeqNo { get; init; }
+
+    /// <summary>The charger queued this event while it had no connection.</summary>
+    public bool Offline { get; init; }
+
+    /// <summary>Only on the first event of a transaction, or when it changes.</summary>
+    public ConnectorRef? Connector { get; init; }
+
+    public ChargingState? ChargingState { get; init; }
+
+    public string? StoppedReason { get; init; }
+
+    public int? RemoteStartId { get; init; }
+
+    public IdToken? IdToken { get; init; }
+
+    public IReadOnlyList<MeterSample> Samples { get; init; } = [];
+}
+
+/// <summary>One entry of a 2.0.1 NotifyEvent (a monitored variable changed or a problem was raised/cleared).</summary>
+public sealed record ChargerEventData(
+    int EventId,
+    DateTimeOffset Timestamp,
+    string Trigger,
+    string ActualValue,
+    string Component,
+    string Variable,
+    int? Evse = null,
+    int? Connector = null,
+    string? TechCode = null,
+    string? TechInfo = null,
+    bool? Cleared = null,
+    string? EventNotificationType = null);
+
+/// <summary>OCPP 2.0.1 NotifyEvent.</summary>
+public sealed record ChargerEventsReported(ChargerId Charger, IReadOnlyList<ChargerEventData> Events) : ObservationPayload
+{
+    public const string TypeName = "charger.events_reported";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>DataTransfer from the charger: vendor-specific content that ParkCharge keeps but does not interpret.</summary>
+public sealed record DataTransferReceived(ChargerId Charger, string VendorId, string? MessageId, string? Data) : ObservationPayload
+{
+    public const string TypeName = "charger.data_transfer_received";
+
+    public override string Kind => TypeName;
+}
+
+/// <summary>
+/// A charger notification ParkCharge records without interpreting (firmware and diagnostics status,
+/// security events, ...): kept so that nothing a charger reported is lost.
+/// </summary>
+public sealed record ChargerNotificationReceived(ChargerId Charger, string Action, string PayloadJson) : ObservationPayload
+{
+    public const string TypeName = "charger.notification_received";
+
+    public override string Kind => TypeName;
+}

@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Charging;
+
+/// <summary>What ParkCharge knows about one charger: registration, identity, connection and connectors.</summary>
+public sealed record ChargerState
+{
+    public required ChargerId Id { get; init; }
+
+    public required SiteId Site { get; init; }
+
+    public string? DisplayName { get; init; }
+
+    /// <summary>The hashed Basic-auth password; null when the charger connects without one.</summary>
+    public string? PasswordHash { get; init; }
+
+    /// <summary>OCPP security profile: 0 none, 1 Basic auth over ws, 2 Basic auth over TLS only.</summary>
+    public int SecurityProfile { get; init; }
+
+    public required DateTimeOffset RegisteredAt { get; init; }
+
+    public string? Vendor { get; init; }
+
+    public string? Model { get; init; }
+
+    public string? SerialNumber { get; init; }
+
+    public string? FirmwareVersion { get; init; }
+
+    public DateTimeOffset? LastBootAt { get; init; }
+
+    /// <summary>The OCPP version of the latest connection.</summary>
+    public OcppVersion? Version { get; init; }
+
+    /// <summary>The open connection, or null when the charger is offline.</summary>
+    public ChargerConnection? Connection { get; init; }
+
+    public DateTimeOffset? LastDisconnectedAt { get; init; }
+
+    public string? LastDisconnectReason { get; init; }
+
+    /// <summary>Connectors (and the whole charger, connector 0 / EVSE 0) in connector order.</summary>
+    public ImmutableArray<ConnectorState> Connectors { get; init; } = [];
+
+    public ConnectorState? FindConnector(ConnectorRef connector)
+    {
+        foreach (var c in Connectors)
+        {
+            if (c.Connector == connector)
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+
+    public ChargerState WithConnector(ConnectorState connector)
+    {
+        var index = -1;
+        for (var i = 0; i < Connectors.Length; i++)
+        {
+            if (Connectors[i].Connector == connector.Connector)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        var connectors = index >= 0
+            ? Connectors.SetItem(index, connector)
+            : Connectors.Add(connector).Sort((a, b) => a.Connector.CompareTo(b.Connector));
+        return this with { Connectors = connectors };
+    }
+}
+
+/// <summary>An open OCPP connection: which node holds it and since when.</summary>
+public sealed record ChargerConnection(string ConnectionId, OcppVersion Version, string NodeId, string? RemoteAddress, DateTimeOffset ConnectedAt);
+
+/// <summary>The current status of a connector: the report with the latest event time, not the latest to arrive.</summary>
+public sealed record ConnectorState(
+    ConnectorRef Connector,
+    ConnectorStatus Status,
+    DateTimeOffset Since,
+    string? ErrorCode = null,
+    string? Info = null,
+    string? VendorErrorCode = null);
+
+/// <summary>One entry of a connector's status timeline, as reported.</summary>
+public sealed record ConnectorStatusEntry(
+    ChargerId Charger,
+    ConnectorRef Connector,
+    ConnectorStatus Status,
+    DateTimeOffset EventTime,
+    DateTimeOffset ReceivedAt,
+    string? ErrorCode = null,
+    string? Info = null,
+    string? VendorErrorCode = null,
+    ChargingState? ChargingState = null);

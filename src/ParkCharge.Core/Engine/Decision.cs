@@ -1,0 +1,45 @@
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Core.Engine;
+
+/// <summary>
+/// The site engine's verdict on one observation: the reply for its source, the events to publish and
+/// the new versions of the entities it changed (which the state and the projections take over).
+/// </summary>
+public sealed record Decision
+{
+    public required Reply Reply { get; init; }
+
+    /// <summary>
+    /// The observation's key was seen before: <see cref="Reply"/> is the first answer, nothing else
+    /// changes and nothing is appended.
+    /// </summary>
+    public bool IsRepeat { get; init; }
+
+    public IReadOnlyList<DomainEvent> Events { get; init; } = [];
+
+    public SiteChanges Changes { get; init; } = SiteChanges.None;
+
+    public static Decision Repeat(Reply reply) => new() { Reply = reply, IsRepeat = true };
+}
+
+/// <summary>New versions of entities, and new timeline entries, produced by one decision.</summary>
+public sealed record SiteChanges
+{
+    public static readonly SiteChanges None = new();
+
+    public IReadOnlyList<ChargerState> Chargers { get; init; } = [];
+
+    public IReadOnlyList<ChargingSession> Sessions { get; init; } = [];
+
+    public IReadOnlyList<ConnectorStatusEntry> StatusEntries { get; init; } = [];
+
+    /// <summary>Samples added to sessions by this decision (the sessions carry all of them).</summary>
+    public IReadOnlyList<SessionSample> NewSamples { get; init; } = [];
+
+    /// <summary>The highest 1.6 transaction id issued so far, when this decision issued one.</summary>
+    public int? LastTransactionId { get; init; }
+}
+
+/// <summary>A meter sample and the session it was attributed to.</summary>
+public sealed record SessionSample(string SessionId, MeterSample Sample);

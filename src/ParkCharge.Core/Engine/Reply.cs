@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Core.Engine;
+
+/// <summary>
+/// What the source of an observation is told once the observation is durable. Stored with the
+/// observation, so that a repeat gets exactly the first answer.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(Acknowledged), "ack")]
+[JsonDerivedType(typeof(Refused), "refused")]
+[JsonDerivedType(typeof(AuthorizationReply), "authorization")]
+[JsonDerivedType(typeof(TransactionStartReply), "transaction_start")]
+[JsonDerivedType(typeof(DataTransferReply), "data_transfer")]
+public abstract record Reply;
+
+/// <summary>Accepted with nothing more to say (Heartbeat-like answers, StatusNotification, MeterValues, ...).</summary>
+public sealed record Acknowledged : Reply
+{
+    public static readonly Acknowledged Instance = new();
+}
+
+/// <summary>The engine would not take the observation (e.g. a message from a charger that is not registered).</summary>
+public sealed record Refused(string Reason) : Reply;
+
+/// <summary>The verdict on an id token (Authorize; the idTagInfo of Start/StopTransaction; 2.0.1 idTokenInfo).</summary>
+public sealed record AuthorizationReply(AuthorizationStatus Status) : Reply;
+
+/// <summary>The answer to a 1.6 StartTransaction: the transaction id ParkCharge assigned.</summary>
+public sealed record TransactionStartReply(int TransactionId, AuthorizationStatus Status) : Reply;
+
+/// <summary>The answer to a DataTransfer ParkCharge does not interpret.</summary>
+public sealed record DataTransferReply(DataTransferStatus Status) : Reply;
+
+/// <summary>OCPP DataTransferStatus, the same in 1.6 and 2.0.1.</summary>
+public enum DataTransferStatus
+{
+    Accepted,
+    Rejected,
+    UnknownMessageId,
+    UnknownVendorId,
+}

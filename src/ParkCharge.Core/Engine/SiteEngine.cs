@@ -1,0 +1,40 @@
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Observations;
+
+namespace ParkCharge.Core.Engine;
+
+/// <summary>
+/// The site engine's pure core: <c>(state, observation) -> decision</c>. No I/O, no clock, no
+/// randomness; time arrives on the observation. Replaying a site's log through it reproduces every
+/// decision (DESIGN.md §1).
+/// </summary>
+public static class SiteEngine
+{
+    public static Decision Decide(SiteState state, Observation observation)
+    {
+        if (state.TryGetProcessed(observation.Key, out var earlier))
+        {
+            return Decision.Repeat(earlier.Reply);
+        }
+
+        var work = new SiteChangeSet(state, observation);
+        var reply = observation.Payload switch
+        {
+            ChargerRegistration p => ChargerRules.Register(work, p),
+            ConnectionOpened p => ChargerRules.Opened(work, p),
+            ConnectionClosed p => ChargerRules.Closed(work, p),
+            BootReported p => ChargerRules.Booted(work, p),
+            ConnectorStatusReported p => ChargerRules.StatusReported(work, p),
+            ChargerEventsReported p => ChargerRules.EventsReported(work, p),
+            IdTokenPresented p => ChargerRules.Authorize(work, p),
+            DataTransferReceived p => ChargerRules.DataTransfer(work, p),
+            ChargerNotificationReceived p => ChargerRules.Notification(work, p),
+            TransactionStartReported p => TransactionRules.Start(work, p),
+            TransactionStopReported p => TransactionRules.Stop(work, p),
+            MeterValuesReported p => TransactionRules.MeterValues(work, p),
+            TransactionEventReported p => TransactionRules.TransactionEvent(work, p),
+            _ => new Refused($"The site engine does not handle '{observation.Payload.Kind}'."),
+        };
+        return work.Decide(reply);
+    }
+}

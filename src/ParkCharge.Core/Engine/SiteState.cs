@@ -1,0 +1,156 @@
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Engine;
+
+/// <summary>
+/// Everything the site engine needs to decide: chargers, open and recent charging sessions, the keys
+/// of recent observations. Changed only by <see cref="Apply"/> with a decision of the engine, so
+/// replaying the log rebuilds it exactly. Completed sessions and old keys are let go after
+/// <see cref="Retention"/> (by receive time); the projections keep them.
+/// </summary>
+public sealed class SiteState
+{
+    /// <summary>How long completed sessions and observation keys stay in memory after their last activity.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(14);
+
+    private const int PruneEvery = 1024;
+
+    private readonly Dictionary<ChargerId, ChargerState> _chargers = [];
+    private readonly Dictionary<string, ChargingSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<(ChargerId, string), string> _sessionByTransaction = [];
+    private readonly Dictionary<ChargerId, List<string>> _sessionsByCharger = [];
+    private readonly Dictionary<string, string> _sessionByStartFingerprint = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProcessedObservation> _processed = new(StringComparer.Ordinal);
+
+    public SiteState(SiteId site) => Site = site;
+
+    public SiteId Site { get; }
+
+    /// <summary>The sequence number of the last observation in the site's log (0 when empty).</summary>
+    public long LastSeq { get; private set; }
+
+    /// <summary>The sequence number of the last derived event (0 when none).</summary>
+    public long LastEventSeq { get; private set; }
+
+    /// <summary>The last OCPP 1.6 transaction id issued at this site.</summary>
+    public int LastTransactionId { get; private set; }
+
+    public IReadOnlyDictionary<ChargerId, ChargerState> Chargers => _chargers;
+
+    public IReadOnlyDictionary<string, ChargingSession> Sessions => _sessions;
+
+    public int ProcessedKeyCount => _processed.Count;
+
+    public ChargerState? FindCharger(ChargerId id) => _chargers.GetValueOrDefault(id);
+
+    public ChargingSession? FindSession(string id) => _sessions.GetValueOrDefault(id);
+
+    public ChargingSession? FindSessionByTransaction(ChargerId charger, string transactionId) =>
+        _sessionByTransaction.TryGetValue((charger, transactionId), out var id) ? _sessions[id] : null;
+
+    public ChargingSession? FindSessionByStartFingerprint(string fingerprint) =>
+        _sessionByStartFingerprint.TryGetValue(fingerprint, out var id) ? _sessions[id] : null;
+
+    public IEnumerable<ChargingSession> SessionsOf(ChargerId charger) =>
+        _sessionsByCharger.TryGetValue(charger, out var ids) ? ids.Select(id => _sessions[id]) : [];
+
+    public bool TryGetProcessed(string key, out ProcessedObservation processed) =>
+        _processed.TryGetValue(key, out processed!);
+
+    /// <summary>
+    /// Takes over a decision on <paramref name="observation"/> and returns the sequence numbers it
+    /// was given. A repeat changes nothing.
+    /// </summary>
+    public AppliedDecision Apply(Observation observation, Decision decision)
+    {
+        if (decision.IsRepeat)
+        {
+            return new AppliedDecision(0, 0);
+        }
+
+        var seq = ++LastSeq;
+        var firstEventSeq = LastEventSeq + 1;
+        LastEventSeq += decision.Events.Count;
+        _processed[observation.Key] = new ProcessedObservation(seq, decision.Reply, observation.ReceivedAt);
+
+        var changes = decision.Changes;
+        foreach (var charger in changes.Chargers)
+        {
+            _chargers[charger.Id] = charger;
+        }
+
+        foreach (var session in changes.Sessions)
+        {
+            TakeSession(session);
+        }
+
+        if (changes.LastTransactionId is { } tx)
+        {
+            LastTransactionId = Math.Max(LastTransactionId, tx);
+        }
+
+        if (seq % PruneEvery == 0)
+        {
+            Prune(observation.ReceivedAt - Retention);
+        }
+
+        return new AppliedDecision(seq, decision.Events.Count == 0 ? 0 : firstEventSeq);
+    }
+
+    /// <summary>The fingerprint of a 1.6 StartTransaction: a re-sent start (even with a new message id) has the same one.</summary>
+    public static string StartFingerprint(ChargerId charger, int connectorId, string idTag, decimal meterStartWh, DateTimeOffset timestamp) =>
+        FormattableString.Invariant($"{charger.Value}|{connectorId}|{idTag}|{meterStartWh}|{timestamp.UtcTicks}");
+
+    private static string? StartFingerprint(ChargingSession s) =>
+        s is { Version: OcppVersion.Ocpp16, StartedAt: { } at, MeterStartWh: { } meter, IdToken: { } token }
+        && !s.Anomalies.HasFlag(ChargingAnomalies.StartNotReceived)
+            ? StartFingerprint(s.Charger, s.Connector.Connector, token.Value, meter, at)
+            : null;
+
+    private void TakeSession(ChargingSession session)
+    {
+        if (!_sessions.ContainsKey(session.Id))
+        {
+            _sessionByTransaction[(session.Charger, session.TransactionId)] = session.Id;
+            if (!_sessionsByCharger.TryGetValue(session.Charger, out var ids))
+            {
+                _sessionsByCharger[session.Charger] = ids = [];
+            }
+
+            ids.Add(session.Id);
+        }
+
+        _sessions[session.Id] = session;
+        if (StartFingerprint(session) is { } fingerprint)
+        {
+            _sessionByStartFingerprint[fingerprint] = session.Id;
+        }
+    }
+
+    private void Prune(DateTimeOffset olderThan)
+    {
+        foreach (var session in _sessions.Values.Where(s => s.Status == ChargingSessionStatus.Completed && s.LastReceivedAt < olderThan).ToList())
+        {
+            _sessions.Remove(session.Id);
+            _sessionByTransaction.Remove((session.Charger, session.TransactionId));
+            _sessionsByCharger[session.Charger].Remove(session.Id);
+            if (StartFingerprint(session) is { } fingerprint)
+            {
+                _sessionByStartFingerprint.Remove(fingerprint);
+            }
+        }
+
+        foreach (var key in _processed.Where(p => p.Value.ReceivedAt < olderThan).Select(p => p.Key).ToList())
+        {
+            _processed.Remove(key);
+        }
+    }
+}
+
+/// <summary>What the log remembers of an observation for idempotency: its position and its answer.</summary>
+public readonly record struct ProcessedObservation(long Seq, Reply Reply, DateTimeOffset ReceivedAt);
+
+/// <summary>The log positions a decision was given: the observation's sequence number and its first event's.</summary>
+public readonly record struct AppliedDecision(long Seq, long FirstEventSeq);

@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Core.Observations;
+
+/// <summary>
+/// What an observation says. The type discriminator is the stable name stored in the log; renaming
+/// one breaks replay of existing logs, so names are only ever added.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ChargerRegistration), ChargerRegistration.TypeName)]
+[JsonDerivedType(typeof(ConnectionOpened), ConnectionOpened.TypeName)]
+[JsonDerivedType(typeof(ConnectionClosed), ConnectionClosed.TypeName)]
+[JsonDerivedType(typeof(BootReported), BootReported.TypeName)]
+[JsonDerivedType(typeof(ConnectorStatusReported), ConnectorStatusReported.TypeName)]
+[JsonDerivedType(typeof(IdTokenPresented), IdTokenPresented.TypeName)]
+[JsonDerivedType(typeof(TransactionStartReported), TransactionStartReported.TypeName)]
+[JsonDerivedType(typeof(TransactionStopReported), TransactionStopReported.TypeName)]
+[JsonDerivedType(typeof(MeterValuesReported), MeterValuesReported.TypeName)]
+[JsonDerivedType(typeof(TransactionEventReported), TransactionEventReported.TypeName)]
+[JsonDerivedType(typeof(ChargerEventsReported), ChargerEventsReported.TypeName)]
+[JsonDerivedType(typeof(DataTransferReceived), DataTransferReceived.TypeName)]
+[JsonDerivedType(typeof(ChargerNotificationReceived), ChargerNotificationReceived.TypeName)]
+public abstract record ObservationPayload
+{
+    /// <summary>The discriminator name (as stored in the log), for logs and diagnostics.</summary>
+    [JsonIgnore]
+    public abstract string Kind { get; }
+}

@@ -1,0 +1,163 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CsCheck;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+using static ParkCharge.Core.Tests.SiteScenario;
+
+namespace ParkCharge.Core.Tests.Engine;
+
+/// <summary>Invariants of the site engine over generated observation streams.</summary>
+public sealed class EngineProperties
+{
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>One step a 1.6 charger may take; the generator strings them together without regard for protocol order.</summary>
+    private enum Step
+    {
+        Start,
+        StopLatest,
+        StopUnknown,
+        MeterValues,
+        Status,
+        RepeatLast,
+        Reconnect,
+    }
+
+    private static readonly Gen<(Step Step, int Connector, int Minutes, int Wh)[]> Streams =
+        Gen.Select(Gen.Enum<Step>(), Gen.Int[1, 2], Gen.Int[0, 90], Gen.Int[0, 5_000]).Array[1, 40];
+
+    [Fact]
+    public void Replaying_the_log_rebuilds_the_same_state_and_the_same_events()
+    {
+        Streams.Sample(steps =>
+        {
+            var site = Play(steps);
+
+            var (replayed, events) = site.Replay();
+
+            Assert.Equal(Snapshot(site.State), Snapshot(replayed));
+            Assert.Equal(JsonSerializer.Serialize(site.Events, Json), JsonSerializer.Serialize(events, Json));
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Delivering_every_observation_twice_gives_the_same_state_as_delivering_it_once()
+    {
+        Streams.Sample(steps =>
+        {
+            var once = Play(steps);
+            var twice = new SiteScenario();
+            foreach (var observation in once.Log)
+            {
+                var first = twice.Observe(observation);
+                var second = twice.Observe(observation);
+                Assert.True(second.IsRepeat);
+                Assert.Equal(first.Reply, second.Reply);
+            }
+
+            Assert.Equal(Snapshot(once.State), Snapshot(twice.State));
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void A_2_0_1_transaction_ends_up_the_same_whatever_order_and_however_often_its_events_arrive_and_only_disorder_is_flagged()
+    {
+        var gen =
+            from updates in Gen.Int[0, 6]
+            from increments in Gen.Int[0, 4_000].Array[updates + 1]
+            from order in Gen.Shuffle(Enumerable.Range(0, updates + 2).ToArray())
+            from repeats in Gen.Int[0, updates + 1].Array[0, 3]
+            select (updates, increments, order, repeats);
+
+        gen.Sample(t =>
+        {
+            var (updates, increments, order, repeats) = t;
+            var site = new SiteScenario().WithCharger("CS1", OcppVersion.Ocpp201);
+            var t0 = site.Now;
+            var registers = new decimal[updates + 2];
+            registers[0] = 10_000;
+            for (var i = 1; i < registers.Length; i++)
+            {
+                registers[i] = registers[i - 1] + increments[i - 1];
+            }
+
+            TransactionEventType TypeOf(int seq) => seq == 0 ? TransactionEventType.Started : seq == updates + 1 ? TransactionEventType.Ended : TransactionEventType.Updated;
+            site.Advance(TimeSpan.FromHours(2));
+            foreach (var seq in order.Concat(repeats))
+            {
+                site.Advance(TimeSpan.FromSeconds(1));
+                site.TxEvent("CS1", TypeOf(seq), "tx", seq, t0.AddMinutes(seq * 5), registerWh: registers[seq], idToken: seq == 0 ? "TOKEN" : null);
+            }
+
+            var session = site.Session("CS1", "tx");
+            Assert.Equal(ChargingSessionStatus.Completed, session.Status);
+            Assert.Equal(t0, session.StartedAt);
+            Assert.Equal(t0.AddMinutes((updates + 1) * 5), session.StoppedAt);
+            Assert.Equal(registers[^1] - registers[0], session.EnergyWh);
+            Assert.Equal("TOKEN", session.IdToken?.Value);
+            Assert.Empty(session.MissingSeqNos);
+            Assert.False(session.Anomalies.HasFlag(ChargingAnomalies.StartNotReceived));
+            Assert.False(session.Anomalies.HasFlag(ChargingAnomalies.SequenceGap));
+            var arrivedInOrder = order.SequenceEqual(order.Order());
+            Assert.Equal(!arrivedInOrder, session.Anomalies.HasFlag(ChargingAnomalies.OutOfOrder));
+            Assert.Single(site.Events.OfType<ChargingStarted>());
+            Assert.Single(site.Events.OfType<ChargingStopped>());
+        }, iter: 300);
+    }
+
+    private static SiteScenario Play((Step Step, int Connector, int Minutes, int Wh)[] steps)
+    {
+        var site = new SiteScenario().WithCharger("CP1");
+        var lastTx = 0;
+        Observation? last = null;
+        var connection = 1;
+        foreach (var (step, connector, minutes, wh) in steps)
+        {
+            site.Advance(TimeSpan.FromMinutes(minutes));
+            switch (step)
+            {
+                case Step.Start:
+                    lastTx = site.Start16("CP1", connector, "TAG" + connector, wh);
+                    break;
+                case Step.StopLatest when lastTx > 0:
+                    site.Stop16("CP1", lastTx, wh + 10_000);
+                    break;
+                case Step.StopUnknown:
+                    site.Stop16("CP1", 90_000 + minutes, wh, samples: [Register(site.Now.AddMinutes(-minutes), 1)]);
+                    break;
+                case Step.MeterValues:
+                    site.Observe(new MeterValuesReported(Cp("CP1"), ConnectorRef.Ocpp16(connector), null,
+                        [Register(site.Now.AddMinutes(-minutes / 2), wh), Power(site.Now, wh)]));
+                    break;
+                case Step.Status:
+                    site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(connector), (ConnectorStatus)(wh % 9)), site.Now.AddMinutes(-minutes));
+                    break;
+                case Step.RepeatLast when last is not null:
+                    site.Observe(last with { ReceivedAt = site.Now });
+                    break;
+                case Step.Reconnect:
+                    connection++;
+                    site.Observe(new ConnectionOpened(Cp("CP1"), "c" + connection, OcppVersion.Ocpp16, "n", null));
+                    site.Observe(new ConnectionClosed(Cp("CP1"), "c" + (connection - 1), "replaced"));
+                    break;
+            }
+
+            last = site.Log.Count > 0 ? site.Log[^1] : null;
+        }
+
+        return site;
+    }
+
+    private static string Snapshot(SiteState state) => JsonSerializer.Serialize(
+        new
+        {
+            state.LastSeq,
+            state.LastEventSeq,
+            state.LastTransactionId,
+            Chargers = state.Chargers.Values.OrderBy(c => c.Id.Value, StringComparer.Ordinal),
+            Sessions = state.Sessions.Values.OrderBy(s => s.Id, StringComparer.Ordinal),
+        },
+        Json);
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Tests;
+
+/// <summary>
+/// Drives a site engine the way the server does (decide, then apply), with a hand-moved clock.
+/// Keeps every observation and decision so tests can replay them.
+/// </summary>
+internal sealed class SiteScenario
+{
+    private int _messages;
+
+    public SiteScenario(SiteId? site = null)
+    {
+        State = new SiteState(site ?? new SiteId("test-site"));
+    }
+
+    public SiteState State { get; private set; }
+
+    /// <summary>The server's clock: receive time of the next observation.</summary>
+    public DateTimeOffset Now { get; set; } = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+    public List<Observation> Log { get; } = [];
+
+    public List<DomainEvent> Events { get; } = [];
+
+    public static ChargerId Cp(string id) => new(id);
+
+    public SiteScenario WithCharger(string id, OcppVersion version = OcppVersion.Ocpp16)
+    {
+        Observe(new ChargerRegistration(Cp(id), null, 0));
+        Observe(new ConnectionOpened(Cp(id), "conn-" + id, version, "node-a", "127.0.0.1"));
+        return this;
+    }
+
+    public SiteScenario Advance(TimeSpan by)
+    {
+        Now += by;
+        return this;
+    }
+
+    /// <summary>Feeds one observation; the event time defaults to the receive time.</summary>
+    public Decision Observe(ObservationPayload payload, DateTimeOffset? eventTime = null, string? key = null)
+    {
+        var observation = new Observation
+        {
+            Site = State.Site,
+            Source = "test",
+            Key = key ?? "msg-" + (++_messages).ToString(CultureInfo.InvariantCulture),
+            EventTime = eventTime ?? Now,
+            ReceivedAt = Now,
+            Payload = payload,
+        };
+        return Observe(observation);
+    }
+
+    public Decision Observe(Observation observation)
+    {
+        var decision = SiteEngine.Decide(State, observation);
+        State.Apply(observation, decision);
+        if (!decision.IsRepeat)
+        {
+            Log.Add(observation);
+            Events.AddRange(decision.Events);
+        }
+
+        return decision;
+    }
+
+    /// <summary>A fresh state built by replaying the log, as the server does at start.</summary>
+    public (SiteState State, List<DomainEvent> Events) Replay()
+    {
+        var state = new SiteState(State.Site);
+        var events = new List<DomainEvent>();
+        foreach (var observation in Log)
+        {
+            var decision = SiteEngine.Decide(state, observation);
+            state.Apply(observation, decision);
+            events.AddRange(decision.Events);
+        }
+
+        return (state, events);
+    }
+
+    public ChargingSession Session(string charger, string transactionId) =>
+        State.FindSessionByTransaction(Cp(charger), transactionId) ?? throw new InvalidOperationException($"No session {transactionId} on {charger}.");
+
+    public ChargingSession OnlySession() => Assert.Single(State.Sessions.Values);
+
+    public int Start16(string charger, int connector, string idTag, decimal meterStartWh, DateTimeOffset? at = null, string? key = null)
+    {
+        var decision = Observe(new TransactionStartReported(Cp(charger), connector, idTag, meterStartWh), at, key);
+        return Assert.IsType<TransactionStartReply>(decision.Reply).TransactionId;
+    }
+
+    public Decision Stop16(string charger, int transactionId, decimal meterStopWh, DateTimeOffset? at = null, string? reason = null, IReadOnlyList<MeterSample>? samples = null, string? key = null) =>
+        Observe(new TransactionStopReported(Cp(charger), transactionId, null, meterStopWh, reason, samples ?? []), at, key);
+
+    public Decision TxEvent(
+        string charger,
+        TransactionEventType type,
+        string transactionId,
+        int seqNo,
+        DateTimeOffset? at = null,
+        ChargingState? state = null,
+        decimal? registerWh = null,
+        int evse = 1,
+        bool offline = false,
+        string? idToken = null,
+        string? key = null)
+    {
+        var time = at ?? Now;
+        return Observe(
+            new TransactionEventReported
+            {
+                Charger = Cp(charger),
+                EventType = type,
+                TransactionId = transactionId,
+                TriggerReason = type switch { TransactionEventType.Started => "CablePluggedIn", TransactionEventType.Ended => "EVDeparted", _ => "MeterValuePeriodic" },
+                SeqNo = seqNo,
+                Offline = offline,
+                Connector = type == TransactionEventType.Started ? ConnectorRef.Ocpp201(evse, 1) : null,
+                ChargingState = state,
+                StoppedReason = type == TransactionEventType.Ended ? "EVDisconnected" : null,
+                IdToken = idToken is null ? null : new IdToken(idToken, "ISO14443"),
+                Samples = registerWh is { } wh
+                    ? [Register(time, wh, type switch { TransactionEventType.Started => "Transaction.Begin", TransactionEventType.Ended => "Transaction.End", _ => "Sample.Periodic" })]
+                    : [],
+            },
+            time,
+            key);
+    }
+
+    public static MeterSample Register(DateTimeOffset at, decimal wh, string? context = null) =>
+        new(at, Measurands.EnergyActiveImportRegister, wh, "Wh", Context: context);
+
+    public static MeterSample Power(DateTimeOffset at, decimal watts) =>
+        new(at, Measurands.PowerActiveImport, watts, "W");
+}
