@@ -35,7 +35,7 @@ public readonly record struct ChargerId
     public override string ToString() => Value;
 }
 
-internal sealed class ChargerIdJsonConverter : JsonConverter<ChargerId>
+public sealed class ChargerIdJsonConverter : JsonConverter<ChargerId>
 {
     public override ChargerId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         new(reader.GetString()!);

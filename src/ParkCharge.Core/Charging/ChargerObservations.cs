@@ -5,27 +5,21 @@ namespace ParkCharge.Core.Charging;
 /// <summary>An operator (or the auto-registration policy) registered or re-registered a charger at a site.</summary>
 /// <param name="PasswordHash">The Basic-auth password, hashed by the edge (never the password itself); null for none.</param>
 /// <param name="SecurityProfile">OCPP security profile: 0 none, 1 Basic auth, 2 Basic auth over TLS.</param>
-public sealed record ChargerRegistration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? Name = null) : ObservationPayload
+public sealed record ChargerRegistration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? Name = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.registration";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>A charger's WebSocket was accepted by a server node.</summary>
-public sealed record ConnectionOpened(ChargerId Charger, string ConnectionId, OcppVersion Version, string NodeId, string? RemoteAddress) : ObservationPayload
+public sealed record ConnectionOpened(ChargerId Charger, string ConnectionId, OcppVersion Version, string NodeId, string? RemoteAddress) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.connection_opened";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>A charger's WebSocket closed (or the node that held it restarted).</summary>
-public sealed record ConnectionClosed(ChargerId Charger, string ConnectionId, string Reason) : ObservationPayload
+public sealed record ConnectionClosed(ChargerId Charger, string ConnectionId, string Reason) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.connection_closed";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>BootNotification: who the charger says it is.</summary>
@@ -35,11 +29,9 @@ public sealed record BootReported(
     string Model,
     string? SerialNumber,
     string? FirmwareVersion,
-    string? Reason) : ObservationPayload
+    string? Reason) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.boot_reported";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>StatusNotification for one connector (or the whole charger).</summary>
@@ -49,19 +41,15 @@ public sealed record ConnectorStatusReported(
     ConnectorStatus Status,
     string? ErrorCode = null,
     string? Info = null,
-    string? VendorErrorCode = null) : ObservationPayload
+    string? VendorErrorCode = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "connector.status_reported";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>Authorize: a driver presented an id token at the charger.</summary>
-public sealed record IdTokenPresented(ChargerId Charger, IdToken IdToken) : ObservationPayload
+public sealed record IdTokenPresented(ChargerId Charger, IdToken IdToken) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.id_token_presented";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>OCPP 1.6 StartTransaction. The event time is the charger's timestamp of the start.</summary>
@@ -70,11 +58,9 @@ public sealed record TransactionStartReported(
     int ConnectorId,
     string IdTag,
     decimal MeterStartWh,
-    int? ReservationId = null) : ObservationPayload
+    int? ReservationId = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charging.start_reported";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>OCPP 1.6 StopTransaction. The event time is the charger's timestamp of the stop.</summary>
@@ -84,11 +70,9 @@ public sealed record TransactionStopReported(
     string? IdTag,
     decimal MeterStopWh,
     string? Reason,
-    IReadOnlyList<MeterSample> Samples) : ObservationPayload
+    IReadOnlyList<MeterSample> Samples) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charging.stop_reported";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>
@@ -99,11 +83,9 @@ public sealed record MeterValuesReported(
     ChargerId Charger,
     ConnectorRef Connector,
     int? TransactionId,
-    IReadOnlyList<MeterSample> Samples) : ObservationPayload
+    IReadOnlyList<MeterSample> Samples) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charging.meter_values_reported";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>The 2.0.1 TransactionEvent eventType.</summary>
@@ -115,11 +97,9 @@ public enum TransactionEventType
 }
 
 /// <summary>OCPP 2.0.1 TransactionEvent. The event time is the charger's timestamp.</summary>
-public sealed record TransactionEventReported : ObservationPayload
+public sealed record TransactionEventReported() : ObservationPayload(TypeName)
 {
     public const string TypeName = "charging.transaction_event_reported";
-
-    public override string Kind => TypeName;
 
     public required ChargerId Charger { get; init; }
 
@@ -164,28 +144,22 @@ public sealed record ChargerEventData(
     string? EventNotificationType = null);
 
 /// <summary>OCPP 2.0.1 NotifyEvent.</summary>
-public sealed record ChargerEventsReported(ChargerId Charger, IReadOnlyList<ChargerEventData> Events) : ObservationPayload
+public sealed record ChargerEventsReported(ChargerId Charger, IReadOnlyList<ChargerEventData> Events) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.events_reported";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>DataTransfer from the charger: vendor-specific content that ParkCharge keeps but does not interpret.</summary>
-public sealed record DataTransferReceived(ChargerId Charger, string VendorId, string? MessageId, string? Data) : ObservationPayload
+public sealed record DataTransferReceived(ChargerId Charger, string VendorId, string? MessageId, string? Data) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.data_transfer_received";
-
-    public override string Kind => TypeName;
 }
 
 /// <summary>
 /// A charger notification ParkCharge records without interpreting (firmware and diagnostics status,
 /// security events, ...): kept so that nothing a charger reported is lost.
 /// </summary>
-public sealed record ChargerNotificationReceived(ChargerId Charger, string Action, string PayloadJson) : ObservationPayload
+public sealed record ChargerNotificationReceived(ChargerId Charger, string Action, string PayloadJson) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.notification_received";
-
-    public override string Kind => TypeName;
 }

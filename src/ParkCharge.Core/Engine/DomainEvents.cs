@@ -8,6 +8,7 @@ namespace ParkCharge.Core.Engine;
 /// A fact the site engine derived from an observation. Events are published through the outbox
 /// (webhooks, live stream) in site-sequence order. The type name is the public, versioned contract.
 /// </summary>
+/// <param name="Type">The public event type, e.g. <c>charging.started</c> (written as the JSON discriminator).</param>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(ChargerRegistered), ChargerRegistered.TypeName)]
 [JsonDerivedType(typeof(ChargerConnected), ChargerConnected.TypeName)]
@@ -20,42 +21,30 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingStopped), ChargingStopped.TypeName)]
 [JsonDerivedType(typeof(ChargingAnomalyDetected), ChargingAnomalyDetected.TypeName)]
-public abstract record DomainEvent
+public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
-    /// <summary>The public event type, e.g. <c>charging.started</c>.</summary>
-    [JsonIgnore]
-    public abstract string Type { get; }
-
     /// <summary>When it happened, by the clock of the source whose observation caused it.</summary>
     public required DateTimeOffset EventTime { get; init; }
 }
 
-public sealed record ChargerRegistered(ChargerId Charger, SiteId Site, int SecurityProfile) : DomainEvent
+public sealed record ChargerRegistered(ChargerId Charger, SiteId Site, int SecurityProfile) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.registered";
-
-    public override string Type => TypeName;
 }
 
-public sealed record ChargerConnected(ChargerId Charger, OcppVersion Version, string NodeId) : DomainEvent
+public sealed record ChargerConnected(ChargerId Charger, OcppVersion Version, string NodeId) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.connected";
-
-    public override string Type => TypeName;
 }
 
-public sealed record ChargerDisconnected(ChargerId Charger, string Reason) : DomainEvent
+public sealed record ChargerDisconnected(ChargerId Charger, string Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.disconnected";
-
-    public override string Type => TypeName;
 }
 
-public sealed record ChargerBooted(ChargerId Charger, string Vendor, string Model, string? SerialNumber, string? FirmwareVersion) : DomainEvent
+public sealed record ChargerBooted(ChargerId Charger, string Vendor, string Model, string? SerialNumber, string? FirmwareVersion) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.booted";
-
-    public override string Type => TypeName;
 }
 
 public sealed record ConnectorStatusChanged(
@@ -63,19 +52,15 @@ public sealed record ConnectorStatusChanged(
     ConnectorRef Connector,
     ConnectorStatus Status,
     ConnectorStatus? PreviousStatus,
-    ChargingState? ChargingState = null) : DomainEvent
+    ChargingState? ChargingState = null) : DomainEvent(TypeName)
 {
     public const string TypeName = "connector.status_changed";
-
-    public override string Type => TypeName;
 }
 
 /// <summary>A connector went Faulted, reported an error code, or the charger raised a problem (2.0.1 NotifyEvent).</summary>
-public sealed record ChargerFaultReported(ChargerId Charger, ConnectorRef? Connector, string ErrorCode, string? Info, bool Cleared = false) : DomainEvent
+public sealed record ChargerFaultReported(ChargerId Charger, ConnectorRef? Connector, string ErrorCode, string? Info, bool Cleared = false) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.fault";
-
-    public override string Type => TypeName;
 }
 
 /// <summary>A short view of a charging session carried by charging events.</summary>
@@ -95,39 +80,29 @@ public sealed record ChargingSessionSummary(
         new(s.Id, s.Charger, s.Connector, s.TransactionId, s.IdToken?.Value, s.StartedAt, s.StoppedAt, s.EnergyWh, s.Status, s.Anomalies);
 }
 
-public sealed record ChargingStarted(ChargingSessionSummary Session) : DomainEvent
+public sealed record ChargingStarted(ChargingSessionSummary Session) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.started";
-
-    public override string Type => TypeName;
 }
 
 /// <summary>The id token or the charging state of an active session changed.</summary>
-public sealed record ChargingUpdated(ChargingSessionSummary Session, ChargingState? ChargingState) : DomainEvent
+public sealed record ChargingUpdated(ChargingSessionSummary Session, ChargingState? ChargingState) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.updated";
-
-    public override string Type => TypeName;
 }
 
-public sealed record ChargingMeterUpdated(ChargingSessionSummary Session, decimal? PowerW, decimal? SoCPercent) : DomainEvent
+public sealed record ChargingMeterUpdated(ChargingSessionSummary Session, decimal? PowerW, decimal? SoCPercent) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.meter_updated";
-
-    public override string Type => TypeName;
 }
 
-public sealed record ChargingStopped(ChargingSessionSummary Session, string? Reason) : DomainEvent
+public sealed record ChargingStopped(ChargingSessionSummary Session, string? Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.stopped";
-
-    public override string Type => TypeName;
 }
 
 /// <summary>New anomaly flags on a session (see <see cref="ChargingAnomalies"/>); <see cref="Added"/> lists only the new ones.</summary>
-public sealed record ChargingAnomalyDetected(ChargingSessionSummary Session, ChargingAnomalies Added, string Detail) : DomainEvent
+public sealed record ChargingAnomalyDetected(ChargingSessionSummary Session, ChargingAnomalies Added, string Detail) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.anomaly";
-
-    public override string Type => TypeName;
 }

@@ -21,11 +21,11 @@ public sealed record Observation
     /// </summary>
     public required string Key { get; init; }
 
-    /// <summary>When it happened by the source's own clock. Decisions use this time.</summary>
-    public required DateTimeOffset EventTime { get; init; }
+    /// <summary>When it happened by the source's own clock. Decisions use this time. UTC, whole microseconds.</summary>
+    public required DateTimeOffset EventTime { get; init => field = Instants.Normalize(value); }
 
-    /// <summary>When the server received it. Kept beside event time; decides nothing but retention.</summary>
-    public required DateTimeOffset ReceivedAt { get; init; }
+    /// <summary>When the server received it. Kept beside event time; decides nothing but retention. UTC, whole microseconds.</summary>
+    public required DateTimeOffset ReceivedAt { get; init => field = Instants.Normalize(value); }
 
     public required ObservationPayload Payload { get; init; }
 }

@@ -7,6 +7,7 @@ namespace ParkCharge.Core.Observations;
 /// What an observation says. The type discriminator is the stable name stored in the log; renaming
 /// one breaks replay of existing logs, so names are only ever added.
 /// </summary>
+/// <param name="Kind">The discriminator name (as stored in the log), for logs and diagnostics.</param>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(ChargerRegistration), ChargerRegistration.TypeName)]
 [JsonDerivedType(typeof(ConnectionOpened), ConnectionOpened.TypeName)]
@@ -21,9 +22,4 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(ChargerEventsReported), ChargerEventsReported.TypeName)]
 [JsonDerivedType(typeof(DataTransferReceived), DataTransferReceived.TypeName)]
 [JsonDerivedType(typeof(ChargerNotificationReceived), ChargerNotificationReceived.TypeName)]
-public abstract record ObservationPayload
-{
-    /// <summary>The discriminator name (as stored in the log), for logs and diagnostics.</summary>
-    [JsonIgnore]
-    public abstract string Kind { get; }
-}
+public abstract record ObservationPayload([property: JsonIgnore] string Kind);

@@ -31,7 +31,7 @@ public readonly record struct SiteId
     public override string ToString() => Value;
 }
 
-internal sealed class SiteIdJsonConverter : JsonConverter<SiteId>
+public sealed class SiteIdJsonConverter : JsonConverter<SiteId>
 {
     public override SiteId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         new(reader.GetString()!);

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+
+namespace ParkCharge.Storage.Json;
+
+/// <summary>
+/// How observations, replies and events are written in the log. Source-generated (no reflection on
+/// the hot path); camelCase, enums as their names, nulls omitted. Changing a name here changes the
+/// stored format: only add. PostgreSQL's JSONB reorders keys, so the type discriminator may come last.
+/// </summary>
+[JsonSourceGenerationOptions(
+    AllowOutOfOrderMetadataProperties = true,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ObservationPayload))]
+[JsonSerializable(typeof(Reply))]
+[JsonSerializable(typeof(DomainEvent))]
+internal sealed partial class StorageJsonContext : JsonSerializerContext;
+
+/// <summary>Shortcuts for (de)serialising log entries.</summary>
+public static class LogJson
+{
+    public static string Serialize(ObservationPayload payload) => JsonSerializer.Serialize(payload, StorageJsonContext.Default.ObservationPayload);
+
+    public static string Serialize(Reply reply) => JsonSerializer.Serialize(reply, StorageJsonContext.Default.Reply);
+
+    public static string Serialize(DomainEvent e) => JsonSerializer.Serialize(e, StorageJsonContext.Default.DomainEvent);
+
+    public static ObservationPayload DeserializePayload(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.ObservationPayload) ?? throw new JsonException("An observation payload is null.");
+
+    public static Reply DeserializeReply(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.Reply) ?? throw new JsonException("A reply is null.");
+
+    public static DomainEvent DeserializeEvent(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.DomainEvent) ?? throw new JsonException("An event is null.");
+}

@@ -1,0 +1,216 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ParkCharge.Core.Charging;
+using ParkCharge.Storage.MessageLog;
+using ParkCharge.Storage.Projections;
+
+namespace ParkCharge.Storage.Log;
+
+/// <summary>
+/// The single writer of the store, with group commit: whatever is queued while a transaction commits
+/// goes into the next one, so many sites' appends (and message-log frames) share one fsync. An
+/// append's task completes only after its transaction committed: accepted means durable (DESIGN.md §1.3).
+/// </summary>
+public sealed partial class LogWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 512;
+
+    private const string InsertFrame = """
+        INSERT INTO message_log (charger_id, connection_id, direction, at, message_type, message_id, action, error_code, frame)
+        VALUES (@charger, @connection, @direction, @at, @message_type, @message_id, @action, @error_code, @frame)
+        """;
+
+    private const string TouchCharger = """
+        UPDATE chargers SET last_seen_at = @at WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @at)
+        """;
+
+    private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Database _database;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+    private DbConnection? _connection;
+
+    public LogWriter(Database database, ILogger<LogWriter> logger)
+    {
+        _database = database;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Appends a site's observations, events and projections; completes when committed.</summary>
+    /// <exception cref="LogConflictException">Another writer took one of the sequence numbers or keys first.</exception>
+    public Task AppendAsync(SiteAppend append)
+    {
+        var request = new AppendRequest(append);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(request), this);
+
+        return request.Done.Task;
+    }
+
+    /// <summary>Keeps a frame in the message log. Not awaited: it rides along with the next commit.</summary>
+    public void Record(MessageLogEntry frame) => _queue.Writer.TryWrite(new FrameRequest(frame));
+
+    /// <summary>Notes that a charger was heard from (any frame), for its last-seen time.</summary>
+    public void Touch(ChargerId charger, DateTimeOffset at) => _queue.Writer.TryWrite(new TouchRequest(charger, at));
+
+    /// <summary>Completes when everything queued before it is committed.</summary>
+    public Task FlushAsync()
+    {
+        var request = new FlushRequest();
+        return _queue.Writer.TryWrite(request) ? request.Done.Task : Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Request>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+            }
+
+            try
+            {
+                await WriteAsync(batch);
+                Complete(batch, null);
+            }
+            catch (Exception e) when (batch.Count(r => r is AppendRequest) > 1)
+            {
+                // One site's conflict must not fail the other sites' appends: write them one by one.
+                LogBatchRetried(_logger, batch.Count, e);
+                foreach (var request in batch)
+                {
+                    await WriteAloneAsync(request);
+                }
+            }
+            catch (Exception e)
+            {
+                LogBatchFailed(_logger, batch.Count, e);
+                Complete(batch, e);
+            }
+        }
+    }
+
+    private async Task WriteAloneAsync(Request request)
+    {
+        try
+        {
+            await WriteAsync([request]);
+            Complete([request], null);
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(_logger, 1, e);
+            Complete([request], e);
+        }
+    }
+
+    private async Task WriteAsync(List<Request> batch)
+    {
+        if (batch.All(r => r is FlushRequest))
+        {
+            return;
+        }
+
+        _connection ??= await _database.OpenWriterAsync(CancellationToken.None);
+        try
+        {
+            await using var transaction = await _connection.BeginTransactionAsync();
+            await using (var sql = new Statements(_database, _connection, transaction))
+            {
+                var touches = new Dictionary<ChargerId, DateTimeOffset>();
+                foreach (var request in batch)
+                {
+                    switch (request)
+                    {
+                        case AppendRequest append:
+                            await ProjectionWriter.WriteAsync(sql, append.Append, CancellationToken.None);
+                            break;
+                        case FrameRequest { Frame: var f }:
+                            await sql[InsertFrame]
+                                .Set("charger", f.Charger.Value).Set("connection", f.ConnectionId)
+                                .Set("direction", f.Direction == MessageDirection.In ? "in" : "out").Set("at", _database.Instant(f.At))
+                                .Set("message_type", f.MessageType).Set("message_id", f.MessageId).Set("action", f.Action)
+                                .Set("error_code", f.ErrorCode).Set("frame", f.Frame)
+                                .RunAsync(CancellationToken.None);
+                            break;
+                        case TouchRequest touch:
+                            touches[touch.Charger] = touches.TryGetValue(touch.Charger, out var seen) && seen > touch.At ? seen : touch.At;
+                            break;
+                    }
+                }
+
+                foreach (var (charger, at) in touches)
+                {
+                    await sql[TouchCharger].Set("id", charger.Value).Set("at", _database.Instant(at)).RunAsync(CancellationToken.None);
+                }
+            }
+
+            await transaction.CommitAsync();
+        }
+        catch
+        {
+            // The connection may be broken (server restart, network): start the next batch on a fresh one.
+            await _connection.DisposeAsync();
+            _connection = null;
+            throw;
+        }
+    }
+
+    private void Complete(IEnumerable<Request> requests, Exception? error)
+    {
+        foreach (var request in requests)
+        {
+            switch (request)
+            {
+                case AppendRequest append when error is null:
+                    append.Done.TrySetResult();
+                    break;
+                case AppendRequest append when _database.IsUniqueViolation(error):
+                    append.Done.TrySetException(new LogConflictException(append.Append.Site, error));
+                    break;
+                case AppendRequest append:
+                    append.Done.TrySetException(error);
+                    break;
+                case FlushRequest flush:
+                    flush.Done.TrySetResult();
+                    break;
+            }
+        }
+    }
+
+    private abstract record Request;
+
+    private sealed record AppendRequest(SiteAppend Append) : Request
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record FrameRequest(MessageLogEntry Frame) : Request;
+
+    private sealed record TouchRequest(ChargerId Charger, DateTimeOffset At) : Request;
+
+    private sealed record FlushRequest : Request
+    {
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} writes failed; writing them one by one")]
+    private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Count} entries to the store failed")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+}

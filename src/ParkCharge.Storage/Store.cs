@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+using ParkCharge.Storage.ApiKeys;
+using ParkCharge.Storage.Log;
+using ParkCharge.Storage.Migrations;
+using ParkCharge.Storage.Postgres;
+using ParkCharge.Storage.Queries;
+using ParkCharge.Storage.Sqlite;
+
+namespace ParkCharge.Storage;
+
+/// <summary>Where ParkCharge keeps its data.</summary>
+public sealed record StoreOptions
+{
+    /// <summary>The data folder; the SQLite file is <c>parkcharge.db</c> in it. Used when no PostgreSQL connection string is set.</summary>
+    public string DataDirectory { get; init; } = "data";
+
+    /// <summary>A PostgreSQL connection string; when set, PostgreSQL is the store instead of SQLite.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    public const string SqliteFileName = "parkcharge.db";
+}
+
+/// <summary>The store: the durable log with its writer and reader, the projections' queries, API keys.</summary>
+public sealed class Store : IAsyncDisposable
+{
+    private Store(Database database, ILoggerFactory loggers)
+    {
+        Database = database;
+        Writer = new LogWriter(database, loggers.CreateLogger<LogWriter>());
+        Log = new LogReader(database);
+        Chargers = new ChargerQueries(database);
+        Sessions = new ChargingSessionQueries(database);
+        Messages = new MessageLogQueries(database);
+        ApiKeys = new ApiKeyStore(database);
+    }
+
+    public Database Database { get; }
+
+    public LogWriter Writer { get; }
+
+    public LogReader Log { get; }
+
+    public ChargerQueries Chargers { get; }
+
+    public ChargingSessionQueries Sessions { get; }
+
+    public MessageLogQueries Messages { get; }
+
+    public ApiKeyStore ApiKeys { get; }
+
+    /// <summary>Opens the configured database and applies pending migrations.</summary>
+    public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)
+    {
+        Database database = string.IsNullOrWhiteSpace(options.PostgresConnectionString)
+            ? new SqliteDatabase(Path.Combine(options.DataDirectory, StoreOptions.SqliteFileName))
+            : new PostgresDatabase(options.PostgresConnectionString);
+        try
+        {
+            await Migrator.MigrateAsync(database, loggers.CreateLogger<Store>(), ct);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+
+        return new Store(database, loggers);
+    }
+
+    /// <summary>True when the database answers a trivial query (for health checks).</summary>
+    public async Task<bool> PingAsync(CancellationToken ct)
+    {
+        await using var connection = await Database.OpenAsync(ct);
+        await using var command = connection.Command("SELECT 1");
+        return await command.ExecuteScalarAsync(ct) is not null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Writer.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
