@@ -1,6 +1,40 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using System.CommandLine;
+using ParkCharge.Server.Hosting;
 
-app.MapGet("/", () => "Hello World!");
+var urls = new Option<string?>("--urls") { Description = $"Where to listen (default {ParkChargeApp.DefaultUrl})." };
+var data = new Option<string?>("--data") { Description = "The data folder for the SQLite store (default ./data)." };
+var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string; switches the store from SQLite to PostgreSQL (also PARKCHARGE_POSTGRES)." };
+var autoRegister = new Option<bool>("--auto-register") { Description = "Accept unknown chargers and register them at the default site." };
 
-app.Run();
+var serve = new Command("serve", "Run a ParkCharge node: OCPP central system and integration API.") { urls, data, postgres, autoRegister };
+serve.SetAction(async (parse, ct) =>
+{
+    var settings = new Dictionary<string, string?>();
+    if (parse.GetValue(urls) is { } u)
+    {
+        settings["urls"] = u;
+    }
+
+    if (parse.GetValue(data) is { } d)
+    {
+        settings["ParkCharge:DataDirectory"] = d;
+    }
+
+    if (parse.GetValue(postgres) is { } p)
+    {
+        settings["ParkCharge:Postgres"] = p;
+    }
+
+    if (parse.GetValue(autoRegister))
+    {
+        settings["ParkCharge:Ocpp:Registration"] = nameof(RegistrationPolicy.AutoRegister);
+    }
+
+    await using var app = await ParkChargeApp.CreateAsync([.. parse.UnmatchedTokens], settings);
+    await app.RunAsync(ct);
+    return 0;
+});
+
+var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve };
+serve.TreatUnmatchedTokensAsErrors = false;
+return await root.Parse(args).InvokeAsync();

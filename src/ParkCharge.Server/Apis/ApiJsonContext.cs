@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ParkCharge.Storage.Queries;
+
+namespace ParkCharge.Server.Apis;
+
+/// <summary>Source-generated JSON for the integration API's bodies.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RegisterChargerRequest))]
+[JsonSerializable(typeof(ChargerView))]
+[JsonSerializable(typeof(IReadOnlyList<ChargerView>))]
+[JsonSerializable(typeof(Page<ChargingSessionView>))]
+[JsonSerializable(typeof(ChargingSessionView))]
+[JsonSerializable(typeof(Page<MessageView>))]
+[JsonSerializable(typeof(IReadOnlyList<StatusEntryView>))]
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Sites;
+using ParkCharge.Server.Auth;
+using ParkCharge.Server.Sites;
+using ParkCharge.Storage;
+using ParkCharge.Storage.ApiKeys;
+
+namespace ParkCharge.Server.Hosting;
+
+/// <summary>
+/// What a node does when it starts: makes sure an admin API key exists (printing a generated one
+/// once), marks the chargers this node held before a crash as disconnected, and prints where it listens.
+/// </summary>
+internal sealed partial class NodeStartup(
+    Store store,
+    SiteEngines engines,
+    IOptions<ParkChargeOptions> options,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<NodeStartup> logger) : IHostedService
+{
+    private string? _generatedKey;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _generatedKey = await EnsureApiKeyAsync(cancellationToken);
+        await ReleaseOwnConnectionsAsync(cancellationToken);
+        lifetime.ApplicationStarted.Register(PrintBanner);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task<string?> EnsureApiKeyAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (options.Value.ApiKey is { Length: > 0 } configured)
+        {
+            var hash = Secrets.HashApiKey(configured);
+            if (await store.ApiKeys.FindByHashAsync(hash, ct) is null)
+            {
+                await store.ApiKeys.CreateAsync(new ApiKeyRecord($"key_{hash[..12]}", "configured admin key", "admin", hash, now, null), ct);
+            }
+
+            return null;
+        }
+
+        if (await store.ApiKeys.AnyActiveAsync(ct))
+        {
+            return null;
+        }
+
+        var key = Secrets.NewApiKey();
+        var keyHash = Secrets.HashApiKey(key);
+        await store.ApiKeys.CreateAsync(new ApiKeyRecord($"key_{keyHash[..12]}", "generated admin key", "admin", keyHash, now, null), ct);
+        return key;
+    }
+
+    /// <summary>
+    /// A node that crashed could not record its chargers' disconnections. Their sockets died with it;
+    /// say so now. A charger that already reconnected elsewhere is unaffected: the engine ignores a
+    /// close for a connection that is no longer current.
+    /// </summary>
+    private async Task ReleaseOwnConnectionsAsync(CancellationToken ct)
+    {
+        var node = options.Value.NodeId;
+        foreach (var charger in await store.Chargers.ListAsync(siteId: null, ct))
+        {
+            if (charger.Connection is { Connected: true, Node: var held, ConnectionId: { } connectionId } && held == node)
+            {
+                var now = time.GetUtcNow();
+                await engines.SubmitAsync(new Observation
+                {
+                    Site = new SiteId(charger.SiteId),
+                    Source = $"node:{node}",
+                    Key = $"node:{node}:release:{connectionId}",
+                    EventTime = now,
+                    ReceivedAt = now,
+                    Payload = new ConnectionClosed(new ChargerId(charger.Id), connectionId, "server restarted"),
+                });
+                LogReleased(logger, charger.Id, connectionId);
+            }
+        }
+    }
+
+    private void PrintBanner()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var http = addresses.FirstOrDefault() ?? ParkChargeApp.DefaultUrl;
+        var ws = http.StartsWith("https://", StringComparison.Ordinal) ? "wss://" + http["https://".Length..] : "ws://" + http["http://".Length..];
+        Console.WriteLine($"ParkCharge node '{options.Value.NodeId}' is running ({store.Database.Engine}: {store.Database.Describe()})");
+        Console.WriteLine($"  OCPP 1.6J / 2.0.1:  {ws}/ocpp/{{chargePointId}}");
+        Console.WriteLine($"  API:                {http}/api/v1   (OpenAPI: {http}/openapi/v1.json, health: {http}/healthz)");
+        if (_generatedKey is not null)
+        {
+            Console.WriteLine($"  Admin API key (shown once; keep it): {_generatedKey}");
+        }
+
+        Console.WriteLine("  Stop with Ctrl+C.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger}: connection {ConnectionId} was held by this node before it restarted; marked disconnected")]
+    private static partial void LogReleased(ILogger logger, string charger, string connectionId);
+}
