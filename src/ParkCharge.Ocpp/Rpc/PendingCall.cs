@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+using ParkCharge.Ocpp.Messages;
+using ParkCharge.Ocpp.Validation;
+
+namespace ParkCharge.Ocpp.Rpc;
+
+/// <summary>Our one outstanding CALL, waiting for the peer's answer, a timeout or the end of the connection.</summary>
+internal abstract class PendingCall(string messageId, OcppAction action)
+{
+    public string MessageId { get; } = messageId;
+
+    public OcppAction Action { get; } = action;
+
+    /// <summary>Checks the CALLRESULT payload and completes the call; returns what was wrong with it, or null.</summary>
+    public abstract string? CompleteWithResult(JsonElement payload, OcppSchemas schemas);
+
+    public abstract void CompleteWithError(RpcCallErrorFrame error);
+
+    /// <summary>Ends the call as <see cref="RpcCallStatus.TimedOut"/>, <see cref="RpcCallStatus.Disconnected"/> or <see cref="RpcCallStatus.InvalidResponse"/>; no effect once it has ended.</summary>
+    public abstract void Fail(RpcCallStatus status, string? problem = null);
+}
+
+internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAction<TRequest, TResponse> action)
+    : PendingCall(messageId, action)
+{
+    // Completed from the receive loop: continuations must not run there, or a slow caller would stall reading.
+    private readonly TaskCompletionSource<RpcCallOutcome<TResponse>> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<RpcCallOutcome<TResponse>> Outcome => _outcome.Task;
+
+    public override string? CompleteWithResult(JsonElement payload, OcppSchemas schemas)
+    {
+        if (schemas.ValidateResponse(Action.Name, payload).Violation is { } violation)
+        {
+            _outcome.TrySetResult(RpcCallOutcome<TResponse>.Invalid(violation.Description));
+            return violation.Description;
+        }
+
+        try
+        {
+            TResponse response = payload.Deserialize(action.Response)!;
+            _outcome.TrySetResult(RpcCallOutcome<TResponse>.Completed(response));
+            return null;
+        }
+        catch (JsonException exception)
+        {
+            // Schema-valid but beyond what the record holds (e.g. an integer above Int32.MaxValue).
+            _outcome.TrySetResult(RpcCallOutcome<TResponse>.Invalid(exception.Message));
+            return exception.Message;
+        }
+    }
+
+    public override void CompleteWithError(RpcCallErrorFrame error) =>
+        _outcome.TrySetResult(RpcCallOutcome<TResponse>.Rejected(new RpcCallRejection(error.ErrorCode, error.KnownErrorCode, error.Description,
+            error.Details.ValueKind == JsonValueKind.Undefined ? default : error.Details.Clone())));
+
+    public override void Fail(RpcCallStatus status, string? problem = null) =>
+        _outcome.TrySetResult(status switch
+        {
+            RpcCallStatus.TimedOut => RpcCallOutcome<TResponse>.TimedOut,
+            RpcCallStatus.Disconnected => RpcCallOutcome<TResponse>.Disconnected,
+            RpcCallStatus.InvalidResponse => RpcCallOutcome<TResponse>.Invalid(problem ?? "invalid response"),
+            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A call fails only as TimedOut, Disconnected or InvalidResponse."),
+        });
+}

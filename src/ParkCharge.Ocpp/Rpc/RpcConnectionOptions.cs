@@ -1,0 +1,39 @@
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Ocpp.Rpc;
+
+/// <summary>Settings of one <see cref="RpcConnection"/>.</summary>
+public sealed record RpcConnectionOptions
+{
+    /// <summary>The OCPP version negotiated as the WebSocket subprotocol.</summary>
+    public required OcppVersion Version { get; init; }
+
+    /// <summary>The charge point at either end (the peer when we are the server, ourselves when we act as a charger); for logs.</summary>
+    public required string ChargerId { get; init; }
+
+    /// <summary>Larger messages close the connection with 1009 (RFC 6455 §7.4.1). OCPP sets no limit; 1 MiB holds any sane payload.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>How long a CALL we send may wait for its answer.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for the peer's close frame after sending ours.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// CALLs received but not yet handled. A peer may have only one CALL outstanding (OCPP-J
+    /// §4.1.1); a peer that ignores this is slowed down (TCP back-pressure) once the queue is full.
+    /// </summary>
+    public int MaxQueuedCalls { get; init; } = 16;
+
+    /// <summary>
+    /// Checks our own CALLRESULT payloads against the response schema before sending: an invalid
+    /// one is a bug, logged, and replaced by an InternalError CALLERROR. On in Debug builds.
+    /// </summary>
+    public bool ValidateOwnResponses { get; init; } =
+#if DEBUG
+        true;
+#else
+        false;
+#endif
+}

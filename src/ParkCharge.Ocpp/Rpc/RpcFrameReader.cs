@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Ocpp.Rpc;
+
+/// <summary>
+/// Parses one WebSocket text message into an OCPP-J frame (OCPP-J 1.6 §4, 2.0.1 §4), or says
+/// how to answer it when it is not one.
+/// </summary>
+public static class RpcFrameReader
+{
+    /// <summary>The message id of the CALLERROR that answers a frame whose own id cannot be read.</summary>
+    public const string UnreadableMessageId = "-1";
+
+    /// <summary>OCPP-J 2.0.1 §4.1: message ids are at most 36 characters (a UUID).</summary>
+    public const int MaxMessageIdLength = 36;
+
+    private static readonly JsonDocumentOptions s_strictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>Parses a copy of <paramref name="utf8"/>; the frame owns the copy.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> utf8, OcppVersion version,
+        [NotNullWhen(true)] out RpcFrame? frame, [NotNullWhen(false)] out RpcFrameFault? fault)
+    {
+        byte[] copy = ArrayPool<byte>.Shared.Rent(utf8.Length);
+        utf8.CopyTo(copy);
+        if (TryRead(copy, utf8.Length, version, out frame, out fault))
+        {
+            return true;
+        }
+
+        ArrayPool<byte>.Shared.Return(copy);
+        return false;
+    }
+
+    /// <summary>
+    /// Parses the first <paramref name="length"/> bytes of an array rented from
+    /// <see cref="ArrayPool{T}.Shared"/>. On success the frame owns the array and returns it when
+    /// disposed; on failure the caller still owns it (and may still read it, e.g. for the message log).
+    /// </summary>
+    internal static bool TryRead(byte[] rentedBytes, int length, OcppVersion version,
+        [NotNullWhen(true)] out RpcFrame? frame, [NotNullWhen(false)] out RpcFrameFault? fault)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(rentedBytes.AsMemory(0, length), s_strictJson);
+        }
+        catch (JsonException)
+        {
+            frame = null;
+            fault = new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message is not valid JSON.", null, null);
+            return false;
+        }
+
+        fault = Interpret(document, rentedBytes, version, out frame);
+        if (fault is not null)
+        {
+            document.Dispose();
+            return false;
+        }
+
+        return frame is not null;
+    }
+
+    /// <summary>Returns the fault, or null with <paramref name="frame"/> set.</summary>
+    private static RpcFrameFault? Interpret(JsonDocument document, byte[] rentedBytes, OcppVersion version, out RpcFrame? frame)
+    {
+        frame = null;
+        JsonElement root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() == 0)
+        {
+            return new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "A frame must be a non-empty JSON array.", null, null);
+        }
+
+        int count = root.GetArrayLength();
+        string? id = count >= 2 && root[1].ValueKind == JsonValueKind.String ? root[1].GetString() : null;
+        if (root[0].ValueKind != JsonValueKind.Number || !root[0].TryGetInt32(out int typeNumber))
+        {
+            return new RpcFrameFault(id ?? UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message type must be an integer.", null, id);
+        }
+
+        switch (typeNumber)
+        {
+            case (int)RpcMessageType.Call:
+                return ReadCall(document, rentedBytes, version, root, count, id, out frame);
+            case (int)RpcMessageType.CallResult:
+                if (id is null || count != 3 || root[2].ValueKind != JsonValueKind.Object)
+                {
+                    return Unanswerable(RpcMessageType.CallResult, id, "A CALLRESULT is [3, \"<id>\", {payload}].");
+                }
+
+                frame = new RpcCallResultFrame(document, rentedBytes, id, root[2]);
+                return null;
+            case (int)RpcMessageType.CallError:
+                // Lenient about the details: some chargers leave them out or send null.
+                if (id is null || count is not (4 or 5)
+                    || root[2].ValueKind != JsonValueKind.String || root[3].ValueKind != JsonValueKind.String
+                    || (count == 5 && root[4].ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)))
+                {
+                    return Unanswerable(RpcMessageType.CallError, id, "A CALLERROR is [4, \"<id>\", \"<code>\", \"<description>\", {details}].");
+                }
+
+                frame = new RpcCallErrorFrame(document, rentedBytes, id, root[2].GetString()!, root[3].GetString()!,
+                    count == 5 && root[4].ValueKind == JsonValueKind.Object ? root[4] : default);
+                return null;
+            default:
+                // OCPP 2.1 adds types 5 and 6; 1.6 and 2.0.1 know only 2, 3 and 4.
+                return new RpcFrameFault(id ?? UnreadableMessageId, RpcErrorCode.MessageTypeNotSupported,
+                    string.Create(CultureInfo.InvariantCulture, $"Message type {typeNumber} is not supported."), null, id);
+        }
+    }
+
+    private static RpcFrameFault? ReadCall(JsonDocument document, byte[] rentedBytes, OcppVersion version, JsonElement root, int count, string? id, out RpcFrame? frame)
+    {
+        frame = null;
+        string? problem =
+            id is null ? null
+            : version == OcppVersion.Ocpp201 && id.Length > MaxMessageIdLength ? $"The message id is longer than {MaxMessageIdLength} characters."
+            : count != 4 ? "A CALL is [2, \"<id>\", \"<action>\", {payload}]."
+            : root[2].ValueKind != JsonValueKind.String ? "The action of a CALL must be a string."
+            : root[3].ValueKind != JsonValueKind.Object ? "The payload of a CALL must be a JSON object."
+            : null;
+        if (id is null)
+        {
+            return new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message id of a CALL must be a string.", RpcMessageType.Call, null);
+        }
+
+        if (problem is not null)
+        {
+            return new RpcFrameFault(id, RpcErrorCode.FormatViolation, problem, RpcMessageType.Call, id);
+        }
+
+        frame = new RpcCallFrame(document, rentedBytes, id, root[2].GetString()!, root[3]);
+        return null;
+    }
+
+    private static RpcFrameFault Unanswerable(RpcMessageType type, string? id, string description) =>
+        new(null, RpcErrorCode.FormatViolation, description, type, id);
+}

@@ -1,0 +1,111 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Ocpp.Rpc;
+
+/// <summary>
+/// Writes OCPP-J frames into one reusable pooled buffer. Each method returns the frame's bytes,
+/// valid until the next write; one writer per connection, used by one sender at a time.
+/// </summary>
+public sealed class RpcFrameWriter : IDisposable
+{
+    /// <summary>OCPP-J 2.0.1 §4.2.3 limits errorDescription to 255 characters; 1.6 sets no limit, and the same cap does no harm.</summary>
+    public const int MaxErrorDescriptionLength = 255;
+
+    // Only what JSON requires is escaped: non-ASCII goes out as UTF-8 and '+' stays '+', which
+    // the simple JSON parsers of charger firmware handle better than \uXXXX escapes.
+    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly PooledByteBuffer _buffer = new();
+    private readonly Utf8JsonWriter _json;
+
+    public RpcFrameWriter(OcppVersion version)
+    {
+        Version = version;
+        _json = new Utf8JsonWriter(_buffer, s_options);
+    }
+
+    public OcppVersion Version { get; }
+
+    public ReadOnlyMemory<byte> Call<T>(string messageId, string action, T payload, JsonTypeInfo<T> payloadType)
+    {
+        Begin(RpcMessageType.Call, messageId);
+        _json.WriteStringValue(action);
+        JsonSerializer.Serialize(_json, payload, payloadType);
+        return End();
+    }
+
+    public ReadOnlyMemory<byte> CallResult<T>(string messageId, T payload, JsonTypeInfo<T> payloadType)
+    {
+        Begin(RpcMessageType.CallResult, messageId);
+        JsonSerializer.Serialize(_json, payload, payloadType);
+        return End();
+    }
+
+    public ReadOnlyMemory<byte> CallResult(string messageId, JsonElement payload)
+    {
+        Begin(RpcMessageType.CallResult, messageId);
+        payload.WriteTo(_json);
+        return End();
+    }
+
+    /// <summary>A CALLERROR with the code spelled as <see cref="Version"/> requires; details default to <c>{}</c>.</summary>
+    public ReadOnlyMemory<byte> CallError(string messageId, RpcErrorCode errorCode, string description, JsonElement details = default)
+    {
+        Begin(RpcMessageType.CallError, messageId);
+        _json.WriteStringValue(errorCode.ToWireName(Version));
+        _json.WriteStringValue(Truncate(description));
+        if (details.ValueKind == JsonValueKind.Object)
+        {
+            details.WriteTo(_json);
+        }
+        else
+        {
+            _json.WriteStartObject();
+            _json.WriteEndObject();
+        }
+
+        return End();
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _buffer.Dispose();
+    }
+
+    private void Begin(RpcMessageType type, string messageId)
+    {
+        _buffer.Reset();
+        _json.Reset(_buffer);
+        _json.WriteStartArray();
+        _json.WriteNumberValue((int)type);
+        _json.WriteStringValue(messageId);
+    }
+
+    private ReadOnlyMemory<byte> End()
+    {
+        _json.WriteEndArray();
+        _json.Flush();
+        return _buffer.WrittenMemory;
+    }
+
+    private static string Truncate(string description)
+    {
+        if (description.Length <= MaxErrorDescriptionLength)
+        {
+            return description;
+        }
+
+        int cut = MaxErrorDescriptionLength;
+        if (char.IsHighSurrogate(description[cut - 1]))
+        {
+            cut--;
+        }
+
+        return description[..cut];
+    }
+}

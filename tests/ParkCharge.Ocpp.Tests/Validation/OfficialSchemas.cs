@@ -1,0 +1,62 @@
+using System.Text.Json;
+
+using Json.Schema;
+
+using ParkCharge.Core.Charging;
+using ParkCharge.Ocpp.Validation;
+
+namespace ParkCharge.Ocpp.Tests.Validation;
+
+/// <summary>
+/// The schema files exactly as embedded in ParkCharge.Ocpp, as raw JSON for the test-side
+/// generators, and compiled by JsonSchema.Net: the reference implementation our own validator
+/// must agree with.
+/// </summary>
+internal sealed class OfficialSchemas
+{
+    private static readonly Lazy<OfficialSchemas> s_ocpp16 = new(() => new OfficialSchemas(OcppVersion.Ocpp16, "ocpp1_6.json"));
+    private static readonly Lazy<OfficialSchemas> s_ocpp201 = new(() => new OfficialSchemas(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
+
+    private static readonly EvaluationOptions s_evaluation = new() { RequireFormatValidation = true };
+
+    private readonly Dictionary<string, JsonElement> _raw = [];
+    private readonly Dictionary<string, JsonSchema> _oracle = [];
+
+    private OfficialSchemas(OcppVersion version, string fileName)
+    {
+        Version = version;
+        using Stream stream = typeof(OcppSchemas).Assembly.GetManifestResourceStream($"ParkCharge.Ocpp.Schemas.{fileName}")!;
+        // Kept for the lifetime of the test run: the oracle and the generators read from it.
+        JsonDocument document = JsonDocument.Parse(stream);
+        foreach (JsonElement schema in document.RootElement.EnumerateArray())
+        {
+            string id = schema.GetProperty("$id").GetString()!;
+            _raw.Add(id, schema);
+            // One registry per schema: both files reuse the same $id values ("urn:Authorize.req").
+            _oracle.Add(id, JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = Dialect.Draft07 }));
+        }
+    }
+
+    public OcppVersion Version { get; }
+
+    public IEnumerable<string> SchemaIds => _raw.Keys;
+
+    public static OfficialSchemas For(OcppVersion version) => version == OcppVersion.Ocpp16 ? s_ocpp16.Value : s_ocpp201.Value;
+
+    /// <summary>"urn:BootNotification.req" for a request of BootNotification.</summary>
+    public static string SchemaId(string action, bool request) => $"urn:{action}.{(request ? "req" : "conf")}";
+
+    public JsonElement Raw(string schemaId) => _raw[schemaId];
+
+    public bool OracleAccepts(string schemaId, JsonElement payload) => _oracle[schemaId].Evaluate(payload, s_evaluation).IsValid;
+
+    /// <summary>Our compiled validator, on the same schema id.</summary>
+    public SchemaCheck Check(string schemaId, JsonElement payload)
+    {
+        string action = schemaId["urn:".Length..schemaId.LastIndexOf('.')];
+        OcppSchemas schemas = OcppSchemas.For(Version);
+        return schemaId.EndsWith(".req", StringComparison.Ordinal)
+            ? schemas.ValidateRequest(action, payload)
+            : schemas.ValidateResponse(action, payload);
+    }
+}
