@@ -231,6 +231,20 @@ public abstract class StoreTests(StoreEngine engine, PostgresServer postgres) : 
         Assert.Equal(3, replayed.Sessions.Count);
     }
 
+    [Fact]
+    public async Task Api_keys_are_stored_as_hashes_and_found_by_them()
+    {
+        var created = new DateTimeOffset(2026, 5, 4, 9, 30, 0, TimeSpan.Zero);
+        Assert.False(await Store.ApiKeys.AnyActiveAsync(TestContext.Current.CancellationToken));
+
+        await Store.ApiKeys.CreateAsync(new ParkCharge.Storage.ApiKeys.ApiKeyRecord("key_1", "ops", "admin", "hash-1", created, null), TestContext.Current.CancellationToken);
+
+        var found = await Store.ApiKeys.FindByHashAsync("hash-1", TestContext.Current.CancellationToken);
+        Assert.Equal(("key_1", "ops", "admin", created), (found?.Id, found?.Name, found?.Role, found?.CreatedAt));
+        Assert.Null(await Store.ApiKeys.FindByHashAsync("hash-2", TestContext.Current.CancellationToken));
+        Assert.True(await Store.ApiKeys.AnyActiveAsync(TestContext.Current.CancellationToken));
+    }
+
     private async Task<List<StoredObservation>> ReadLog(string site)
     {
         var list = new List<StoredObservation>();

@@ -18,7 +18,7 @@ public static class MeterUnits
     public static (decimal Value, string Unit) ToBase(decimal value, string? unit, string measurand, int multiplier = 0)
     {
         var scaled = multiplier == 0 ? value : value * Pow10(multiplier);
-        return (unit ?? NaturalUnit(measurand)) switch
+        var (converted, baseUnit) = (unit ?? NaturalUnit(measurand)) switch
         {
             "kWh" => (scaled * 1000m, "Wh"),
             "kvarh" => (scaled * 1000m, "varh"),
@@ -30,7 +30,11 @@ public static class MeterUnits
             "K" => (scaled - 273.15m, "Celsius"),
             var other => (scaled, other),
         };
+        return (Normalize(converted), baseUnit);
     }
+
+    /// <summary>Drops trailing zeros (12.5 kWh is 12500 Wh, not 12500.0 Wh).</summary>
+    private static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
 
     /// <summary>The unit a measurand is reported in when the charger names none.</summary>
     public static string NaturalUnit(string measurand) => measurand switch

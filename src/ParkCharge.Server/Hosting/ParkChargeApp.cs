@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 
@@ -49,6 +50,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddSingleton<ChargerConnections>();
         builder.Services.AddHostedService<NodeStartup>();
 
         // Data protection is not used (no cookies), but authentication registers it: keep its keys in
@@ -64,6 +66,8 @@ public static class ParkChargeApp
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(() =>
+            app.Services.GetRequiredService<ChargerConnections>().CloseAllAsync(CancellationToken.None).GetAwaiter().GetResult());
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             app.Services.GetRequiredService<SiteEngines>().DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -76,6 +80,8 @@ public static class ParkChargeApp
         app.UseAuthentication();
         app.UseAuthorization();
 
+        app.UseWebSockets();
+        app.MapOcppEndpoint();
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1").RequireAuthorization();

@@ -149,7 +149,7 @@ CREATE TABLE api_keys (
     name          TEXT NOT NULL,
     role          TEXT NOT NULL,
     key_hash      TEXT NOT NULL UNIQUE,
-    created_at    TEXT NOT NULL,
+    created_at    TIMESTAMPTZ NOT NULL,
     revoked_at    TIMESTAMPTZ,
     last_used_at  TIMESTAMPTZ
 );

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Sites;
+using ParkCharge.Ocpp.Rpc;
+
+namespace ParkCharge.Server.Ocpp;
+
+/// <summary>A charger's open connection on this node.</summary>
+public sealed record LiveConnection(ChargerId Charger, SiteId Site, string ConnectionId, OcppVersion Version, RpcConnection Rpc);
+
+/// <summary>
+/// The chargers connected to this node. A charger has at most one connection: a new one replaces
+/// the old (a charger that reconnects after a network drop often does so before the server has
+/// noticed the old socket is dead), and the old one is closed.
+/// </summary>
+public sealed class ChargerConnections
+{
+    private readonly ConcurrentDictionary<ChargerId, LiveConnection> _connections = new();
+
+    public int Count => _connections.Count;
+
+    public LiveConnection? Find(ChargerId charger) => _connections.GetValueOrDefault(charger);
+
+    /// <summary>Makes <paramref name="connection"/> the charger's connection and returns the one it replaced.</summary>
+    public LiveConnection? Add(LiveConnection connection)
+    {
+        LiveConnection? replaced = null;
+        _connections.AddOrUpdate(connection.Charger, connection, (_, old) =>
+        {
+            replaced = old;
+            return connection;
+        });
+        return replaced;
+    }
+
+    /// <summary>Removes the connection if it is still the charger's current one.</summary>
+    public void Remove(LiveConnection connection) =>
+        _connections.TryRemove(new KeyValuePair<ChargerId, LiveConnection>(connection.Charger, connection));
+
+    /// <summary>Closes every connection (the node is stopping); chargers reconnect to another node or later.</summary>
+    public async Task CloseAllAsync(CancellationToken ct)
+    {
+        await Task.WhenAll(_connections.Values.Select(async c =>
+        {
+            try
+            {
+                await c.Rpc.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", ct);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // Already gone: nothing to close.
+            }
+        }));
+    }
+}

@@ -1,0 +1,263 @@
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.Options;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Sites;
+using ParkCharge.Ocpp.CentralSystem;
+using ParkCharge.Ocpp.Rpc;
+using ParkCharge.Server.Auth;
+using ParkCharge.Server.Hosting;
+using ParkCharge.Server.Sites;
+using ParkCharge.Storage;
+using ParkCharge.Storage.Queries;
+
+namespace ParkCharge.Server.Ocpp;
+
+/// <summary>
+/// <c>ws(s)://host/ocpp/{chargePointId}</c> (DESIGN.md §5): the handshake (subprotocol, registration,
+/// Basic auth per charger, TLS for security profile 2), then one <see cref="RpcConnection"/> for
+/// the life of the socket, with its open and close recorded as observations.
+/// </summary>
+internal static partial class OcppEndpoint
+{
+    public const string V16 = "ocpp1.6";
+    public const string V201 = "ocpp2.0.1";
+
+    public static IEndpointRouteBuilder MapOcppEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.Map("/ocpp/{chargePointId}", HandleAsync).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task HandleAsync(
+        HttpContext http,
+        string chargePointId,
+        Store store,
+        SiteEngines engines,
+        ChargerConnections connections,
+        IOptions<ParkChargeOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger("ParkCharge.Server.Ocpp");
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Refuse(http, StatusCodes.Status400BadRequest, "Not a WebSocket request",
+                $"This is the OCPP endpoint: connect with a WebSocket client and the subprotocol {V16} or {V201}.");
+            return;
+        }
+
+        if (!ChargerId.IsValid(chargePointId))
+        {
+            await Refuse(http, StatusCodes.Status400BadRequest, "Invalid charge point identity",
+                "A charge point identity is 1 to 48 printable ASCII characters without '/', ':', '?', '#', '%' or spaces.");
+            return;
+        }
+
+        var offered = http.WebSockets.WebSocketRequestedProtocols;
+        var version = offered.Contains(V201) ? OcppVersion.Ocpp201 : offered.Contains(V16) ? OcppVersion.Ocpp16 : (OcppVersion?)null;
+        if (version is null)
+        {
+            LogRefused(logger, chargePointId, "no supported subprotocol");
+            await Refuse(http, StatusCodes.Status400BadRequest, "Unsupported OCPP version",
+                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {V16} and {V201}.");
+            return;
+        }
+
+        var charger = new ChargerId(chargePointId);
+        var ocpp = options.Value.Ocpp;
+        var credentials = await store.Chargers.GetCredentialsAsync(charger, http.RequestAborted);
+        if (credentials is null && ocpp.Registration == RegistrationPolicy.AutoRegister)
+        {
+            credentials = await AutoRegisterAsync(charger, new SiteId(ocpp.AutoRegisterSite), store, engines, time, http.RequestAborted);
+            LogAutoRegistered(logger, chargePointId, ocpp.AutoRegisterSite);
+        }
+
+        if (credentials is null)
+        {
+            // OCPP 2.0.1 part 4 §3.1.3: an unknown identity is answered with 404.
+            LogRefused(logger, chargePointId, "not registered");
+            await Refuse(http, StatusCodes.Status404NotFound, "Unknown charger",
+                $"Charger '{chargePointId}' is not registered. Register it with POST /api/v1/chargers.");
+            return;
+        }
+
+        if (Authenticate(http, credentials) is { } failure)
+        {
+            LogRefused(logger, chargePointId, failure.Reason);
+            if (failure.Status == StatusCodes.Status401Unauthorized)
+            {
+                http.Response.Headers.WWWAuthenticate = "Basic realm=\"ParkCharge OCPP\", charset=\"UTF-8\"";
+            }
+
+            await Refuse(http, failure.Status, failure.Title, failure.Reason);
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = version == OcppVersion.Ocpp201 ? V201 : V16,
+            KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
+            KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
+        });
+        await RunConnectionAsync(http, socket, charger, new SiteId(credentials.SiteId), version.Value, store, engines, connections, options.Value, time, loggers, logger);
+    }
+
+    private static async Task RunConnectionAsync(
+        HttpContext http,
+        WebSocket socket,
+        ChargerId charger,
+        SiteId site,
+        OcppVersion version,
+        Store store,
+        SiteEngines engines,
+        ChargerConnections connections,
+        ParkChargeOptions options,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        ILogger logger)
+    {
+        var connectionId = Guid.NewGuid().ToString("N");
+        var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds));
+        await using var rpc = new RpcConnection(
+            socket,
+            new ChargerCallHandler(link),
+            new RpcConnectionOptions
+            {
+                Version = version,
+                ChargerId = charger.Value,
+                CallTimeout = TimeSpan.FromSeconds(options.Ocpp.CallTimeoutSeconds),
+                MaxMessageBytes = options.Ocpp.MaxMessageBytes,
+            },
+            time,
+            loggers.CreateLogger<RpcConnection>(),
+            new MessageLogRecorder(store.Writer, charger, connectionId, version));
+
+        var live = new LiveConnection(charger, site, connectionId, version, rpc);
+        await SubmitConnectionEventAsync(engines, time, site, charger, connectionId,
+            new ConnectionOpened(charger, connectionId, version, options.NodeId, http.Connection.RemoteIpAddress?.ToString()));
+        if (connections.Add(live) is { } replaced)
+        {
+            LogReplaced(logger, charger.Value, replaced.ConnectionId);
+            try
+            {
+                await replaced.Rpc.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a new connection of the same charger");
+            }
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The old socket was already dead, which is why the charger reconnected.
+            }
+        }
+
+        LogConnected(logger, charger.Value, version, connectionId);
+        var reason = "closed";
+        try
+        {
+            await rpc.RunAsync(http.RequestAborted);
+            reason = socket.CloseStatus is { } status ? $"closed ({(int)status} {socket.CloseStatusDescription})".TrimEnd() : "connection lost";
+        }
+        catch (OperationCanceledException)
+        {
+            reason = "connection aborted";
+        }
+        finally
+        {
+            connections.Remove(live);
+            await SubmitConnectionEventAsync(engines, time, site, charger, connectionId, new ConnectionClosed(charger, connectionId, reason));
+            LogDisconnected(logger, charger.Value, connectionId, reason);
+        }
+    }
+
+    private static async Task SubmitConnectionEventAsync(SiteEngines engines, TimeProvider time, SiteId site, ChargerId charger, string connectionId, ObservationPayload payload)
+    {
+        var now = time.GetUtcNow();
+        await engines.SubmitAsync(new Observation
+        {
+            Site = site,
+            Source = $"ocpp:{charger.Value}",
+            Key = $"connection:{connectionId}:{payload.Kind}",
+            EventTime = now,
+            ReceivedAt = now,
+            Payload = payload,
+        });
+    }
+
+    private static async Task<ChargerCredentials> AutoRegisterAsync(ChargerId charger, SiteId site, Store store, SiteEngines engines, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var reply = await engines.SubmitAsync(new Observation
+        {
+            Site = site,
+            Source = "ocpp:auto-register",
+            Key = $"auto-register:{charger.Value}",
+            EventTime = now,
+            ReceivedAt = now,
+            Payload = new ChargerRegistration(charger, PasswordHash: null, SecurityProfile: 0),
+        });
+        return reply is Refused refused
+            ? throw new InvalidOperationException(refused.Reason)
+            : (await store.Chargers.GetCredentialsAsync(charger, ct))!;
+    }
+
+    private sealed record AuthFailure(int Status, string Title, string Reason);
+
+    /// <summary>
+    /// Security profile 1: HTTP Basic auth with the charge point identity as user name. Profile 2:
+    /// the same, over TLS only. A charger registered without a password (profile 0) is not asked for one.
+    /// </summary>
+    private static AuthFailure? Authenticate(HttpContext http, ChargerCredentials credentials)
+    {
+        if (credentials.SecurityProfile >= 2 && !http.Request.IsHttps)
+        {
+            return new AuthFailure(StatusCodes.Status403Forbidden, "TLS required", "This charger uses security profile 2: connect with wss://.");
+        }
+
+        if (credentials.PasswordHash is null)
+        {
+            return null;
+        }
+
+        string? header = http.Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication required", "This charger must authenticate with HTTP Basic auth (OCPP security profile 1 or 2).");
+        }
+
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+        }
+        catch (FormatException)
+        {
+            return new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication failed", "The Basic auth header is not valid Base64.");
+        }
+
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        var user = colon < 0 ? decoded : decoded[..colon];
+        var password = colon < 0 ? "" : decoded[(colon + 1)..];
+        return user == credentials.ChargerId && Secrets.VerifyPassword(password, credentials.PasswordHash)
+            ? null
+            : new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication failed", "Wrong user name or password for this charger.");
+    }
+
+    private static Task Refuse(HttpContext http, int status, string title, string detail) =>
+        Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(http);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} connected ({Version}, connection {ConnectionId})")]
+    private static partial void LogConnected(ILogger logger, string charger, OcppVersion version, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} disconnected (connection {ConnectionId}): {Reason}")]
+    private static partial void LogDisconnected(ILogger logger, string charger, string connectionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} reconnected; its previous connection {ConnectionId} is closed")]
+    private static partial void LogReplaced(ILogger logger, string charger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string charger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} auto-registered at site {Site}")]
+    private static partial void LogAutoRegistered(ILogger logger, string charger, string site);
+}

@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ParkCharge.Core.Charging;
+using ParkCharge.Ocpp.Rpc;
+using ParkCharge.Server.Ocpp;
+using ParkCharge.Testing;
+using V16 = ParkCharge.Ocpp.V16;
+using V201 = ParkCharge.Ocpp.V201;
+
+namespace ParkCharge.Server.Tests.Conformance;
+
+public sealed class SqliteConformanceTests(PostgresServer postgres) : ConformanceTests(StoreEngine.Sqlite, postgres);
+
+public sealed class PostgresConformanceTests(PostgresServer postgres) : ConformanceTests(StoreEngine.Postgres, postgres);
+
+/// <summary>
+/// Chargers written by others: the npm package ocpp-rpc in strict mode validates every message both
+/// ways against the official OCPP JSON schemas. A whole session in each version must be visible
+/// through the API; every call ParkCharge can send a charger must satisfy the client; bad frames
+/// must get the version's error codes, be logged, and leave the connection working.
+/// </summary>
+public abstract class ConformanceTests(StoreEngine engine, PostgresServer postgres) : IAsyncLifetime
+{
+    private const string Password = "conformance-secret-0001";
+
+    private TestNode _node = null!;
+
+    public async ValueTask InitializeAsync() => _node = await TestNode.StartAsync(engine, postgres);
+
+    public async ValueTask DisposeAsync() => await _node.DisposeAsync();
+
+    private string OcppBase => $"ws://{_node.BaseUri.Authority}/ocpp";
+
+    [Fact]
+    public async Task A_1_6_charger_completes_a_session_whose_energy_times_and_status_timeline_are_visible_through_the_api()
+    {
+        await _node.RegisterChargerAsync("CP-16", Password, site: "conformance");
+        await using var script = NodeScript.Start("session-1.6.js", "--url", OcppBase, "--id", "CP-16", "--password", Password);
+
+        var result = await script.WaitForResultAsync();
+        await script.WaitForAsync("READY");
+
+        var session = await SessionAsync("CP-16");
+        Assert.Equal("1.6", session.GetProperty("ocppVersion").GetString());
+        Assert.Equal(result.GetProperty("transactionId").GetString(), session.GetProperty("transactionId").GetString());
+        Assert.Equal("Completed", session.GetProperty("status").GetString());
+        Assert.Equal(11_750m, session.GetProperty("energyWh").GetDecimal());
+        Assert.Equal(Instant(result, "startedAt"), session.GetProperty("startedAt").GetDateTimeOffset());
+        Assert.Equal(Instant(result, "stoppedAt"), session.GetProperty("stoppedAt").GetDateTimeOffset());
+        Assert.Equal("EVDisconnected", session.GetProperty("stopReason").GetString());
+        Assert.Equal("RFID-16", session.GetProperty("idToken").GetString());
+        Assert.Equal(11_040m, session.GetProperty("lastPowerW").GetDecimal());
+        Assert.Equal(48m, session.GetProperty("lastSoCPercent").GetDecimal());
+        Assert.Empty(session.GetProperty("anomalies").EnumerateArray());
+        Assert.Equal(
+            ["Available", "Preparing", "Charging", "SuspendedEV", "Finishing", "Available"],
+            session.GetProperty("statusTimeline").EnumerateArray().Select(s => s.GetProperty("status").GetString()));
+        Assert.Single((await ListSessionsAsync("CP-16")).EnumerateArray()); // the re-sent StartTransaction created nothing
+
+        await AssertMessageLogAsync("CP-16", "StartTransaction", "StopTransaction", "MeterValues", "Heartbeat");
+        Assert.Equal(0, await script.EndAsync());
+    }
+
+    [Fact]
+    public async Task A_2_0_1_station_completes_a_session_whose_energy_times_and_status_timeline_are_visible_through_the_api()
+    {
+        await _node.RegisterChargerAsync("CS-201", Password, site: "conformance");
+        await using var script = NodeScript.Start("session-2.0.1.js", "--url", OcppBase, "--id", "CS-201", "--password", Password);
+
+        var result = await script.WaitForResultAsync();
+        await script.WaitForAsync("READY");
+
+        var session = await SessionAsync("CS-201");
+        Assert.Equal("2.0.1", session.GetProperty("ocppVersion").GetString());
+        Assert.Equal(result.GetProperty("transactionId").GetString(), session.GetProperty("transactionId").GetString());
+        Assert.Equal("Completed", session.GetProperty("status").GetString());
+        Assert.Equal(7_000m, session.GetProperty("energyWh").GetDecimal());
+        Assert.Equal(Instant(result, "startedAt"), session.GetProperty("startedAt").GetDateTimeOffset());
+        Assert.Equal(Instant(result, "stoppedAt"), session.GetProperty("stoppedAt").GetDateTimeOffset());
+        Assert.Equal((1, 1), (session.GetProperty("evseId").GetInt32(), session.GetProperty("connectorId").GetInt32()));
+        Assert.Equal("RFID-201", session.GetProperty("idToken").GetString());
+        Assert.Equal("Idle", session.GetProperty("chargingState").GetString());
+        Assert.Empty(session.GetProperty("anomalies").EnumerateArray());
+        var timeline = session.GetProperty("statusTimeline").EnumerateArray()
+            .Select(s => s.GetProperty("chargingState").GetString() ?? s.GetProperty("status").GetString())
+            .ToList();
+        Assert.Equal(["Available", "EVConnected", "Occupied", "Charging", "Idle", "Available"], timeline);
+
+        await AssertMessageLogAsync("CS-201", "TransactionEvent", "NotifyEvent", "MeterValues", "Heartbeat");
+        Assert.Equal(0, await script.EndAsync());
+    }
+
+    [Fact]
+    public async Task Every_call_parkcharge_sends_a_1_6_charger_satisfies_an_independent_strict_client()
+    {
+        await _node.RegisterChargerAsync("CP-16-CALLS", Password);
+        await using var script = NodeScript.Start("session-1.6.js", "--url", OcppBase, "--id", "CP-16-CALLS", "--password", Password);
+        var result = await script.WaitForResultAsync();
+        await script.WaitForAsync("READY");
+        var rpc = Connection("CP-16-CALLS");
+        var profile = new V16.ChargingProfile
+        {
+            ChargingProfileId = 7,
+            StackLevel = 0,
+            ChargingProfilePurpose = V16.ChargingProfilePurposeType.TxDefaultProfile,
+            ChargingProfileKind = V16.ChargingProfileKindType.Absolute,
+            ChargingSchedule = new V16.ChargingSchedule
+            {
+                ChargingRateUnit = V16.ChargingRateUnitType.W,
+                ChargingSchedulePeriod = [new V16.ChargingSchedulePeriod { StartPeriod = 0, Limit = 7_400.5m }],
+            },
+        };
+
+        var outcomes = new Dictionary<string, RpcCallStatus>
+        {
+            ["RemoteStartTransaction"] = (await rpc.CallAsync(V16.V16Actions.RemoteStartTransaction, new V16.RemoteStartTransactionRequest { ConnectorId = 1, IdTag = "RFID-16" })).Status,
+            ["RemoteStopTransaction"] = (await rpc.CallAsync(V16.V16Actions.RemoteStopTransaction, new V16.RemoteStopTransactionRequest { TransactionId = int.Parse(result.GetProperty("transactionId").GetString()!, System.Globalization.CultureInfo.InvariantCulture) })).Status,
+            ["ChangeAvailability"] = (await rpc.CallAsync(V16.V16Actions.ChangeAvailability, new V16.ChangeAvailabilityRequest { ConnectorId = 1, Type = V16.AvailabilityType.Inoperative })).Status,
+            ["Reset"] = (await rpc.CallAsync(V16.V16Actions.Reset, new V16.ResetRequest { Type = V16.ResetType.Soft })).Status,
+            ["UnlockConnector"] = (await rpc.CallAsync(V16.V16Actions.UnlockConnector, new V16.UnlockConnectorRequest { ConnectorId = 1 })).Status,
+            ["GetConfiguration"] = (await rpc.CallAsync(V16.V16Actions.GetConfiguration, new V16.GetConfigurationRequest { Key = ["HeartbeatInterval"] })).Status,
+            ["ChangeConfiguration"] = (await rpc.CallAsync(V16.V16Actions.ChangeConfiguration, new V16.ChangeConfigurationRequest { Key = "HeartbeatInterval", Value = "120" })).Status,
+            ["TriggerMessage"] = (await rpc.CallAsync(V16.V16Actions.TriggerMessage, new V16.TriggerMessageRequest { RequestedMessage = V16.MessageTrigger.StatusNotification, ConnectorId = 1 })).Status,
+            ["SetChargingProfile"] = (await rpc.CallAsync(V16.V16Actions.SetChargingProfile, new V16.SetChargingProfileRequest { ConnectorId = 1, CsChargingProfiles = profile })).Status,
+            ["ClearChargingProfile"] = (await rpc.CallAsync(V16.V16Actions.ClearChargingProfile, new V16.ClearChargingProfileRequest { Id = 7 })).Status,
+            ["GetCompositeSchedule"] = (await rpc.CallAsync(V16.V16Actions.GetCompositeSchedule, new V16.GetCompositeScheduleRequest { ConnectorId = 1, Duration = 3600, ChargingRateUnit = V16.ChargingRateUnitType.W })).Status,
+            ["DataTransfer"] = (await rpc.CallAsync(V16.V16Actions.DataTransfer, new V16.DataTransferRequest { VendorId = "com.parkcharge", MessageId = "ping", Data = "1" })).Status,
+        };
+
+        Assert.All(outcomes, o => Assert.True(o.Value == RpcCallStatus.Completed, $"{o.Key}: {o.Value}\n{script.Output}"));
+        foreach (var action in outcomes.Keys)
+        {
+            Assert.Contains($"CALL {action} ", script.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await script.EndAsync());
+    }
+
+    [Fact]
+    public async Task Every_call_parkcharge_sends_a_2_0_1_station_satisfies_an_independent_strict_client()
+    {
+        await _node.RegisterChargerAsync("CS-201-CALLS", Password);
+        await using var script = NodeScript.Start("session-2.0.1.js", "--url", OcppBase, "--id", "CS-201-CALLS", "--password", Password);
+        var result = await script.WaitForResultAsync();
+        await script.WaitForAsync("READY");
+        var rpc = Connection("CS-201-CALLS");
+        var component = new V201.ComponentType { Name = "OCPPCommCtrlr" };
+        var variable = new V201.VariableType { Name = "HeartbeatInterval" };
+        var profile = new V201.ChargingProfileType
+        {
+            Id = 9,
+            StackLevel = 0,
+            ChargingProfilePurpose = V201.ChargingProfilePurposeEnumType.TxDefaultProfile,
+            ChargingProfileKind = V201.ChargingProfileKindEnumType.Absolute,
+            ChargingSchedule =
+            [
+                new V201.ChargingScheduleType
+                {
+                    Id = 1,
+                    StartSchedule = DateTimeOffset.UtcNow,
+                    ChargingRateUnit = V201.ChargingRateUnitEnumType.A,
+                    ChargingSchedulePeriod = [new V201.ChargingSchedulePeriodType { StartPeriod = 0, Limit = 16 }],
+                },
+            ],
+        };
+
+        var outcomes = new Dictionary<string, RpcCallStatus>
+        {
+            ["RequestStartTransaction"] = (await rpc.CallAsync(V201.V201Actions.RequestStartTransaction, new V201.RequestStartTransactionRequest { EvseId = 1, RemoteStartId = 42, IdToken = new V201.IdTokenType { IdToken = "RFID-201", Type = V201.IdTokenEnumType.ISO14443 } })).Status,
+            ["RequestStopTransaction"] = (await rpc.CallAsync(V201.V201Actions.RequestStopTransaction, new V201.RequestStopTransactionRequest { TransactionId = result.GetProperty("transactionId").GetString()! })).Status,
+            ["ChangeAvailability"] = (await rpc.CallAsync(V201.V201Actions.ChangeAvailability, new V201.ChangeAvailabilityRequest { OperationalStatus = V201.OperationalStatusEnumType.Inoperative, Evse = new V201.EVSEType { Id = 1 } })).Status,
+            ["Reset"] = (await rpc.CallAsync(V201.V201Actions.Reset, new V201.ResetRequest { Type = V201.ResetEnumType.OnIdle })).Status,
+            ["UnlockConnector"] = (await rpc.CallAsync(V201.V201Actions.UnlockConnector, new V201.UnlockConnectorRequest { EvseId = 1, ConnectorId = 1 })).Status,
+            ["TriggerMessage"] = (await rpc.CallAsync(V201.V201Actions.TriggerMessage, new V201.TriggerMessageRequest { RequestedMessage = V201.MessageTriggerEnumType.StatusNotification, Evse = new V201.EVSEType { Id = 1, ConnectorId = 1 } })).Status,
+            ["GetVariables"] = (await rpc.CallAsync(V201.V201Actions.GetVariables, new V201.GetVariablesRequest { GetVariableData = [new V201.GetVariableDataType { Component = component, Variable = variable }] })).Status,
+            ["SetVariables"] = (await rpc.CallAsync(V201.V201Actions.SetVariables, new V201.SetVariablesRequest { SetVariableData = [new V201.SetVariableDataType { Component = component, Variable = variable, AttributeValue = "120" }] })).Status,
+            ["SetChargingProfile"] = (await rpc.CallAsync(V201.V201Actions.SetChargingProfile, new V201.SetChargingProfileRequest { EvseId = 1, ChargingProfile = profile })).Status,
+            ["ClearChargingProfile"] = (await rpc.CallAsync(V201.V201Actions.ClearChargingProfile, new V201.ClearChargingProfileRequest { ChargingProfileId = 9 })).Status,
+            ["GetCompositeSchedule"] = (await rpc.CallAsync(V201.V201Actions.GetCompositeSchedule, new V201.GetCompositeScheduleRequest { EvseId = 1, Duration = 3600, ChargingRateUnit = V201.ChargingRateUnitEnumType.W })).Status,
+            ["DataTransfer"] = (await rpc.CallAsync(V201.V201Actions.DataTransfer, new V201.DataTransferRequest { VendorId = "com.parkcharge", MessageId = "ping" })).Status,
+        };
+
+        Assert.All(outcomes, o => Assert.True(o.Value == RpcCallStatus.Completed, $"{o.Key}: {o.Value}\n{script.Output}"));
+        foreach (var action in outcomes.Keys)
+        {
+            Assert.Contains($"CALL {action} ", script.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await script.EndAsync());
+    }
+
+    [Theory]
+    [InlineData("ocpp1.6", "FormationViolation")]
+    [InlineData("ocpp2.0.1", "RpcFrameworkError")]
+    public async Task Bad_frames_get_the_versions_error_codes_are_in_the_message_log_and_the_connection_survives(string protocol, string unreadableFrameCode)
+    {
+        var id = "BAD-" + protocol.Replace(".", "", StringComparison.Ordinal);
+        await _node.RegisterChargerAsync(id, Password);
+        await using var script = NodeScript.Start("malformed.js", "--url", OcppBase, "--id", id, "--password", Password, "--protocol", protocol);
+
+        await script.WaitForAsync("SURVIVED");
+        Assert.Equal(0, await script.WaitForExitAsync());
+
+        var log = await MessagesAsync(id);
+        var unreadable = Assert.Single(log, m => m.GetProperty("direction").GetString() == "in" && m.GetProperty("frame").GetString()!.Contains("bad-json", StringComparison.Ordinal));
+        Assert.Equal(unreadableFrameCode, unreadable.GetProperty("errorCode").GetString());
+        var answers = log.Where(m => m.GetProperty("direction").GetString() == "out" && m.GetProperty("messageType").GetInt32() == 4).ToList();
+        Assert.Equal(6, answers.Count);
+        Assert.Contains(log, m => m.GetProperty("direction").GetString() == "out" && m.GetProperty("action").GetString() == "Heartbeat" && m.GetProperty("messageType").GetInt32() == 3);
+    }
+
+    private RpcConnection Connection(string charger) =>
+        _node.App.Services.GetRequiredService<ChargerConnections>().Find(new ChargerId(charger))?.Rpc
+        ?? throw new InvalidOperationException($"{charger} is not connected.");
+
+    private static DateTimeOffset Instant(JsonElement result, string name) => DateTimeOffset.Parse(result.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<JsonElement> ListSessionsAsync(string charger)
+    {
+        using var page = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/charging-sessions?chargerId={charger}"));
+        return page.RootElement.GetProperty("items").Clone();
+    }
+
+    private async Task<JsonElement> SessionAsync(string charger)
+    {
+        var id = (await ListSessionsAsync(charger)).EnumerateArray().First().GetProperty("id").GetString();
+        using var session = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/charging-sessions/{id}"));
+        return session.RootElement.Clone();
+    }
+
+    private async Task<List<JsonElement>> MessagesAsync(string charger)
+    {
+        await _node.App.Services.GetRequiredService<ParkCharge.Storage.Store>().Writer.FlushAsync();
+        using var page = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/chargers/{charger}/messages?limit=1000"));
+        return [.. page.RootElement.GetProperty("items").EnumerateArray().Select(m => m.Clone())];
+    }
+
+    /// <summary>Every inbound CALL of these actions is in the log, each answered by an outbound CALLRESULT.</summary>
+    private async Task AssertMessageLogAsync(string charger, params string[] actions)
+    {
+        var log = await MessagesAsync(charger);
+        foreach (var action in actions)
+        {
+            var calls = log.Where(m => m.GetProperty("direction").GetString() == "in" && m.GetProperty("action").GetString() == action && m.GetProperty("messageType").GetInt32() == 2).ToList();
+            Assert.NotEmpty(calls);
+            foreach (var call in calls)
+            {
+                var id = call.GetProperty("messageId").GetString();
+                Assert.Contains(log, m => m.GetProperty("direction").GetString() == "out" && m.GetProperty("messageId").GetString() == id && m.GetProperty("messageType").GetInt32() == 3);
+            }
+        }
+    }
+}
