@@ -24,7 +24,10 @@ public sealed class TestNode : IAsyncDisposable
         StoreOptions = storeOptions;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address);
-        Http = new HttpClient { BaseAddress = BaseUri };
+        // A test node with HTTPS uses a self-signed certificate made by the test; only loopback is reached.
+        Http = BaseUri.Scheme == "https"
+            ? new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator }) { BaseAddress = BaseUri }
+            : new HttpClient { BaseAddress = BaseUri };
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
     }
 

@@ -96,13 +96,31 @@ internal static partial class OcppEndpoint
             return;
         }
 
-        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        // The connection is on record before the charger can send anything over it.
+        var site = new SiteId(credentials.SiteId);
+        var connectionId = Guid.NewGuid().ToString("N");
+        await SubmitConnectionEventAsync(engines, time, site, charger, connectionId,
+            new ConnectionOpened(charger, connectionId, version.Value, options.Value.NodeId, http.Connection.RemoteIpAddress?.ToString()));
+        WebSocket socket;
+        try
         {
-            SubProtocol = version == OcppVersion.Ocpp201 ? V201 : V16,
-            KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
-            KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
-        });
-        await RunConnectionAsync(http, socket, charger, new SiteId(credentials.SiteId), version.Value, store, engines, connections, options.Value, time, loggers, logger);
+            socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = version == OcppVersion.Ocpp201 ? V201 : V16,
+                KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
+                KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
+            });
+        }
+        catch
+        {
+            await SubmitConnectionEventAsync(engines, time, site, charger, connectionId, new ConnectionClosed(charger, connectionId, "WebSocket handshake failed"));
+            throw;
+        }
+
+        using (socket)
+        {
+            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, options.Value, time, loggers, logger);
+        }
     }
 
     private static async Task RunConnectionAsync(
@@ -110,6 +128,7 @@ internal static partial class OcppEndpoint
         WebSocket socket,
         ChargerId charger,
         SiteId site,
+        string connectionId,
         OcppVersion version,
         Store store,
         SiteEngines engines,
@@ -119,7 +138,6 @@ internal static partial class OcppEndpoint
         ILoggerFactory loggers,
         ILogger logger)
     {
-        var connectionId = Guid.NewGuid().ToString("N");
         var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds));
         await using var rpc = new RpcConnection(
             socket,
@@ -136,8 +154,6 @@ internal static partial class OcppEndpoint
             new MessageLogRecorder(store.Writer, charger, connectionId, version));
 
         var live = new LiveConnection(charger, site, connectionId, version, rpc);
-        await SubmitConnectionEventAsync(engines, time, site, charger, connectionId,
-            new ConnectionOpened(charger, connectionId, version, options.NodeId, http.Connection.RemoteIpAddress?.ToString()));
         if (connections.Add(live) is { } replaced)
         {
             LogReplaced(logger, charger.Value, replaced.ConnectionId);

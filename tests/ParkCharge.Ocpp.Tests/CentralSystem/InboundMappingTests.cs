@@ -1,0 +1,142 @@
+using System.Text;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Ocpp.CentralSystem;
+using ParkCharge.Ocpp.Rpc;
+
+namespace ParkCharge.Ocpp.Tests.CentralSystem;
+
+/// <summary>How charger messages of both versions become observations, and replies become answers.</summary>
+public sealed class InboundMappingTests
+{
+    private static readonly ChargerId Charger = new("CP-1");
+    private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(300);
+
+    [Fact]
+    public void A_1_6_meter_value_in_kWh_becomes_Wh_and_a_sample_without_measurand_is_the_energy_register()
+    {
+        var message = Read16("""[2,"1","MeterValues",{"connectorId":2,"transactionId":7,"meterValue":[{"timestamp":"2026-06-01T11:59:00Z","sampledValue":[{"value":"12.5","unit":"kWh","context":"Sample.Periodic"},{"value":"1500"},{"value":"7.2","measurand":"Power.Active.Import","unit":"kW","phase":"L1-N"},{"value":"abcdef","format":"SignedData"}]}]}]""");
+
+        var values = Assert.IsType<MeterValuesReported>(message!.Payload);
+        Assert.Equal(ConnectorRef.Ocpp16(2), values.Connector);
+        Assert.Equal(7, values.TransactionId);
+        Assert.Equal(
+            [("Energy.Active.Import.Register", 12_500m, "Wh", null, "Sample.Periodic"), ("Energy.Active.Import.Register", 1_500m, "Wh", null, null), ("Power.Active.Import", 7_200m, "W", "L1-N", null)],
+            values.Samples.Select(s => (s.Measurand, s.Value, s.Unit, s.Phase, s.Context)));
+        Assert.Equal(new DateTimeOffset(2026, 6, 1, 11, 59, 0, TimeSpan.Zero), message.EventTime);
+    }
+
+    [Fact]
+    public void A_2_0_1_sampled_value_applies_its_unit_and_multiplier()
+    {
+        var message = Read201("""[2,"1","MeterValues",{"evseId":3,"meterValue":[{"timestamp":"2026-06-01T11:00:00Z","sampledValue":[{"value":42.5,"unitOfMeasure":{"unit":"kWh","multiplier":1}},{"value":11,"measurand":"Power.Active.Import","unitOfMeasure":{"unit":"kW"}}]}]}]""");
+
+        var values = Assert.IsType<MeterValuesReported>(message!.Payload);
+        Assert.Equal(new ConnectorRef(3, 1), values.Connector);
+        Assert.Equal([425_000m, 11_000m], values.Samples.Select(s => s.Value));
+    }
+
+    [Fact]
+    public void A_1_6_status_uses_its_own_timestamp_and_falls_back_to_the_arrival_time()
+    {
+        var stamped = Read16("""[2,"1","StatusNotification",{"connectorId":1,"errorCode":"GroundFailure","status":"Faulted","timestamp":"2026-06-01T10:00:00+02:00","info":"RCD"}]""");
+        var unstamped = Read16("""[2,"2","StatusNotification",{"connectorId":0,"errorCode":"NoError","status":"Available"}]""");
+
+        var status = Assert.IsType<ConnectorStatusReported>(stamped!.Payload);
+        Assert.Equal((ConnectorStatus.Faulted, "GroundFailure", "RCD"), (status.Status, status.ErrorCode, status.Info));
+        Assert.Equal(new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), stamped.EventTime);
+        Assert.Equal(Now, unstamped!.EventTime);
+    }
+
+    [Fact]
+    public void A_1_6_start_and_its_reply_carry_the_issued_transaction_id()
+    {
+        var message = Read16("""[2,"1","StartTransaction",{"connectorId":1,"idTag":"TAG","meterStart":1000,"timestamp":"2026-06-01T09:00:00Z"}]""");
+
+        var start = Assert.IsType<TransactionStartReported>(message!.Payload);
+        Assert.Equal((1, "TAG", 1_000m), (start.ConnectorId, start.IdTag, start.MeterStartWh));
+        var answer = Write(message.Answer(new TransactionStartReply(17, AuthorizationStatus.Accepted)), OcppVersion.Ocpp16, "1");
+        Assert.Equal("""[3,"1",{"idTagInfo":{"status":"Accepted"},"transactionId":17}]""", answer);
+    }
+
+    [Fact]
+    public void A_2_0_1_transaction_event_keeps_its_seqNo_state_token_and_evse()
+    {
+        var message = Read201("""[2,"1","TransactionEvent",{"eventType":"Started","timestamp":"2026-06-01T09:00:00Z","triggerReason":"CablePluggedIn","seqNo":4,"offline":true,"transactionInfo":{"transactionId":"abc","chargingState":"EVConnected","remoteStartId":9},"evse":{"id":2},"idToken":{"idToken":"AA11","type":"ISO14443"}}]""");
+
+        var e = Assert.IsType<TransactionEventReported>(message!.Payload);
+        Assert.Equal((TransactionEventType.Started, "abc", 4, true), (e.EventType, e.TransactionId, e.SeqNo, e.Offline));
+        Assert.Equal(ChargingState.EVConnected, e.ChargingState);
+        Assert.Equal(new ConnectorRef(2, 1), e.Connector);
+        Assert.Equal(new IdToken("AA11", "ISO14443"), e.IdToken);
+        Assert.Equal(9, e.RemoteStartId);
+        Assert.Equal("CablePluggedIn", e.TriggerReason);
+    }
+
+    [Fact]
+    public void Boot_is_answered_with_the_heartbeat_interval_and_rejected_when_the_engine_refuses()
+    {
+        var message = Read201("""[2,"b","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""");
+
+        Assert.Contains("\"interval\":300", Write(message!.Answer(Acknowledged.Instance), OcppVersion.Ocpp201, "b"), StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"Rejected\"", Write(message.Answer(new Refused("no")), OcppVersion.Ocpp201, "b"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Notifications_parkcharge_does_not_interpret_are_kept_and_answered_with_an_empty_object()
+    {
+        var message = Read16("""[2,"1","FirmwareStatusNotification",{"status":"Installed"}]""");
+
+        var kept = Assert.IsType<ChargerNotificationReceived>(message!.Payload);
+        Assert.Equal(("FirmwareStatusNotification", """{"status":"Installed"}"""), (kept.Action, kept.PayloadJson));
+        Assert.Equal("""[3,"1",{}]""", Write(message.Answer(Acknowledged.Instance), OcppVersion.Ocpp16, "1"));
+    }
+
+    [Fact]
+    public void An_action_parkcharge_does_not_support_is_not_mapped()
+    {
+        Assert.Null(Read201("""[2,"1","Get15118EVCertificate",{"iso15118SchemaVersion":"x","action":"Install","exiRequest":"y"}]"""));
+    }
+
+    [Fact]
+    public void The_idempotency_key_tells_a_resent_call_from_a_reused_message_id()
+    {
+        using var first = Call(OcppVersion.Ocpp16, """[2,"1","Heartbeat",{}]""");
+        using var resent = Call(OcppVersion.Ocpp16, """[2,"1","Heartbeat",{}]""");
+        using var reused = Call(OcppVersion.Ocpp16, """[2,"1","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available"}]""");
+
+        Assert.Equal(ChargerCallHandler.Key(Charger, first.Inbound), ChargerCallHandler.Key(Charger, resent.Inbound));
+        Assert.NotEqual(ChargerCallHandler.Key(Charger, first.Inbound), ChargerCallHandler.Key(Charger, reused.Inbound));
+    }
+
+    private static InboundMessage? Read16(string frame)
+    {
+        using var call = Call(OcppVersion.Ocpp16, frame);
+        return V16Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
+    }
+
+    private static InboundMessage? Read201(string frame)
+    {
+        using var call = Call(OcppVersion.Ocpp201, frame);
+        return V201Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
+    }
+
+    private static ParsedCall Call(OcppVersion version, string frame)
+    {
+        Assert.True(RpcFrameReader.TryRead(Encoding.UTF8.GetBytes(frame), version, out var parsed, out var fault), fault?.ToString());
+        var call = Assert.IsType<RpcCallFrame>(parsed);
+        return new ParsedCall(call, new RpcInboundCall(call, version));
+    }
+
+    private static string Write(RpcReply reply, OcppVersion version, string messageId)
+    {
+        using var writer = new RpcFrameWriter(version);
+        return Encoding.UTF8.GetString(reply.Write(writer, messageId).Span);
+    }
+
+    private sealed record ParsedCall(RpcCallFrame Frame, RpcInboundCall Inbound) : IDisposable
+    {
+        public void Dispose() => Frame.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace ParkCharge.Server.Tests;
+
+/// <summary>
+/// <c>parkcharge serve</c> as a real operating-system process, for what an in-process host cannot
+/// show: the command line, the start-up banner, and a crash (SIGKILL) in the middle of work.
+/// </summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException($"parkcharge exited with {_process.ExitCode} before it listened:\n{Output}"));
+        _process.EnableRaisingEvents = true;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts <c>parkcharge serve</c> with the arguments, in <paramref name="workingDirectory"/>, and waits until it listens.</summary>
+    public static async Task<(ServerProcess Process, Uri BaseUri)> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "parkcharge.dll"));
+        start.ArgumentList.Add("serve");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var server = new ServerProcess(Process.Start(start)!);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var uri = await server._listening.Task.WaitAsync(timeout.Token);
+        return (server, uri);
+    }
+
+    /// <summary>Kills the process outright (SIGKILL): no shutdown code runs, as in a power cut of the process.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (ApiLine().Match(line) is { Success: true } match)
+        {
+            _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        }
+    }
+
+    [GeneratedRegex(@"^\s*API:\s+(https?://\S+?)/api/v1")]
+    private static partial Regex ApiLine();
+}
