@@ -7,13 +7,21 @@ namespace ParkCharge.Core.Engine;
 /// <summary>
 /// Everything the site engine needs to decide: chargers, open and recent charging sessions, the keys
 /// of recent observations. Changed only by <see cref="Apply"/> with a decision of the engine, so
-/// replaying the log rebuilds it exactly. Completed sessions and old keys are let go after
-/// <see cref="Retention"/> (by receive time); the projections keep them.
+/// replaying the log rebuilds it exactly. Completed sessions and observation keys are let go after
+/// <see cref="SessionRetention"/> and <see cref="KeyRetention"/> (by receive time); the log and the
+/// projections keep them.
 /// </summary>
 public sealed class SiteState
 {
-    /// <summary>How long completed sessions and observation keys stay in memory after their last activity.</summary>
-    public static readonly TimeSpan Retention = TimeSpan.FromDays(14);
+    /// <summary>How long a completed session stays in memory after its last message: late stops and meter values still find it.</summary>
+    public static readonly TimeSpan SessionRetention = TimeSpan.FromDays(14);
+
+    /// <summary>
+    /// How long an observation's key is remembered. Chargers re-send within minutes (they retry until
+    /// answered), API clients within a day; transaction messages re-sent later are still recognised by
+    /// their content as long as their session is in memory.
+    /// </summary>
+    public static readonly TimeSpan KeyRetention = TimeSpan.FromDays(1);
 
     private const int PruneEvery = 1024;
 
@@ -93,7 +101,7 @@ public sealed class SiteState
 
         if (seq % PruneEvery == 0)
         {
-            Prune(observation.ReceivedAt - Retention);
+            Prune(observation.ReceivedAt);
         }
 
         return new AppliedDecision(seq, decision.Events.Count == 0 ? 0 : firstEventSeq);
@@ -129,9 +137,9 @@ public sealed class SiteState
         }
     }
 
-    private void Prune(DateTimeOffset olderThan)
+    private void Prune(DateTimeOffset now)
     {
-        foreach (var session in _sessions.Values.Where(s => s.Status == ChargingSessionStatus.Completed && s.LastReceivedAt < olderThan).ToList())
+        foreach (var session in _sessions.Values.Where(s => s.Status == ChargingSessionStatus.Completed && s.LastReceivedAt < now - SessionRetention).ToList())
         {
             _sessions.Remove(session.Id);
             _sessionByTransaction.Remove((session.Charger, session.TransactionId));
@@ -142,7 +150,7 @@ public sealed class SiteState
             }
         }
 
-        foreach (var key in _processed.Where(p => p.Value.ReceivedAt < olderThan).Select(p => p.Key).ToList())
+        foreach (var key in _processed.Where(p => p.Value.ReceivedAt < now - KeyRetention).Select(p => p.Key).ToList())
         {
             _processed.Remove(key);
         }

@@ -9,11 +9,11 @@ using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 
-/// <summary>Registers a charger, or updates its password, profile or name.</summary>
+/// <summary>Registers a charger, or updates its password, profile or name (what is omitted stays as it is).</summary>
 /// <param name="Id">The charge point identity, as in its OCPP URL.</param>
-/// <param name="Password">The Basic-auth password (16 to 40 characters), or none for security profile 0.</param>
+/// <param name="Password">The Basic-auth password (16 to 40 characters). Omitted on an update: the current one stays.</param>
 /// <param name="SiteId">The site the charger belongs to; <c>default</c> when omitted.</param>
-/// <param name="SecurityProfile">0 (no auth), 1 (Basic auth), 2 (Basic auth, TLS only). Defaults to 1 with a password, else 0.</param>
+/// <param name="SecurityProfile">0 (no auth; removes a password), 1 (Basic auth), 2 (Basic auth, TLS only). Defaults to 1 with a password, else 0.</param>
 /// <param name="DisplayName">A name for people.</param>
 public sealed record RegisterChargerRequest(string Id, string? Password = null, string? SiteId = null, int? SecurityProfile = null, string? DisplayName = null);
 
@@ -51,8 +51,18 @@ internal static class ChargerEndpoints
                 statusCode: StatusCodes.Status409Conflict);
         }
 
-        var profile = request.SecurityProfile ?? (request.Password is null ? 0 : 1);
-        var hash = request.Password is null ? null : Secrets.HashPassword(request.Password);
+        // An update without a password keeps the one the charger has; security profile 0 removes it.
+        var hash = request.Password is not null ? Secrets.HashPassword(request.Password)
+            : request.SecurityProfile == 0 ? null
+            : existing?.PasswordHash;
+        var profile = request.SecurityProfile ?? (hash is null ? 0 : existing is { SecurityProfile: > 0 } ? existing.SecurityProfile : 1);
+        if (profile > 0 && hash is null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["securityProfile"] = [$"Security profile {profile} needs a password."] },
+                title: "The charger registration is not valid");
+        }
+
         var observation = ApiObservations.Create(http, site, new ChargerRegistration(id, hash, profile, request.DisplayName), time);
         var reply = await engines.SubmitAsync(observation);
         if (reply is Refused refused)
@@ -123,10 +133,6 @@ internal static class ChargerEndpoints
             if (profile is < 0 or > 2)
             {
                 errors["securityProfile"] = ["Security profiles 0 (none), 1 (Basic auth) and 2 (Basic auth over TLS) are supported."];
-            }
-            else if (profile > 0 && request.Password is null)
-            {
-                errors["securityProfile"] = [$"Security profile {profile} needs a password."];
             }
         }
 

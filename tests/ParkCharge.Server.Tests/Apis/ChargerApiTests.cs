@@ -53,11 +53,14 @@ public sealed class ChargerApiTests(PostgresServer postgres) : IAsyncLifetime
     public async Task A_bad_registration_gets_a_validation_problem_naming_each_field()
     {
         using var response = await _node.Http.PostAsJsonAsync("/api/v1/chargers", new { id = "bad/id", password = "short", siteId = "Not A Site", securityProfile = 7 }, TestContext.Current.CancellationToken);
+        using var noPassword = await _node.Http.PostAsJsonAsync("/api/v1/chargers", new { id = "CP-3", securityProfile = 1 }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var errors = problem.RootElement.GetProperty("errors");
         Assert.Equal(["id", "password", "securityProfile", "siteId"], errors.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(HttpStatusCode.BadRequest, noPassword.StatusCode);
+        Assert.Contains("needs a password", await noPassword.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -70,6 +73,20 @@ public sealed class ChargerApiTests(PostgresServer postgres) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+    }
+
+    [Fact]
+    public async Task Updating_a_chargers_name_keeps_its_password_and_profile_0_removes_it()
+    {
+        await _node.RegisterChargerAsync("CP-2", "a-password-of-16+chars", securityProfile: 2);
+
+        using var renamed = await _node.Http.PostAsJsonAsync("/api/v1/chargers", new { id = "CP-2", displayName = "Bay 2" }, TestContext.Current.CancellationToken);
+        using var afterRename = JsonDocument.Parse(await renamed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var opened = await _node.Http.PostAsJsonAsync("/api/v1/chargers", new { id = "CP-2", securityProfile = 0 }, TestContext.Current.CancellationToken);
+        using var afterOpen = JsonDocument.Parse(await opened.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(("Bay 2", 2, true), (afterRename.RootElement.GetProperty("displayName").GetString(), afterRename.RootElement.GetProperty("securityProfile").GetInt32(), afterRename.RootElement.GetProperty("hasPassword").GetBoolean()));
+        Assert.Equal((0, false), (afterOpen.RootElement.GetProperty("securityProfile").GetInt32(), afterOpen.RootElement.GetProperty("hasPassword").GetBoolean()));
     }
 
     [Fact]
