@@ -391,7 +391,7 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
             }
         }
 
-        File.WriteAllText(path, code.ToString());
+        File.WriteAllText(path, AsFile(code));
     }
 
     private static void WriteRecord(StringBuilder code, TypeModel type)
@@ -496,7 +496,7 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         }
 
         code.AppendLine(CultureInfo.InvariantCulture, $"public sealed partial class {spec.Folder}JsonContext : JsonSerializerContext;");
-        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}JsonContext.cs"), code.ToString());
+        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}JsonContext.cs"), AsFile(code));
     }
 
     private void WriteCatalogue(string folder)
@@ -531,8 +531,11 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
 
         code.AppendLine("    ];");
         code.AppendLine("}");
-        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}Actions.cs"), code.ToString());
+        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}Actions.cs"), AsFile(code));
     }
+
+    /// <summary>The repository's .editorconfig wants C# files without a final newline (insert_final_newline = false).</summary>
+    private static string AsFile(StringBuilder code) => code.ToString().TrimEnd();
 
     private static void WriteSummary(StringBuilder code, string indent, string? summary)
     {
