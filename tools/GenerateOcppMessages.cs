@@ -391,7 +391,7 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
             }
         }
 
-        File.WriteAllText(path, code.ToString());
+        File.WriteAllText(path, AsFile(code));
     }
 
     private static void WriteRecord(StringBuilder code, TypeModel type)
@@ -481,14 +481,15 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         code.AppendLine(CultureInfo.InvariantCulture, $"/// <summary>");
         code.AppendLine(CultureInfo.InvariantCulture, $"/// Source-generated (de)serialization of the {spec.Label} messages: camelCase names as in the schemas,");
         code.AppendLine("/// absent optional fields omitted, enums as their protocol strings, unknown members refused");
-        code.AppendLine("/// (the schemas forbid them), date-times as RFC 3339 via <see cref=\"OcppTimestampConverter\"/>.");
+        code.AppendLine("/// (the schemas forbid them), date-times as RFC 3339 via <see cref=\"OcppTimestampConverter\"/>, integers");
+        code.AppendLine("/// as JSON Schema counts them via <see cref=\"OcppIntegerConverter\"/>.");
         code.AppendLine("/// </summary>");
         code.AppendLine("[JsonSourceGenerationOptions(");
         code.AppendLine("    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,");
         code.AppendLine("    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,");
         code.AppendLine("    RespectNullableAnnotations = true,");
         code.AppendLine("    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,");
-        code.AppendLine("    Converters = [typeof(OcppTimestampConverter)])]");
+        code.AppendLine("    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter)])]");
         foreach (string action in spec.Actions)
         {
             code.AppendLine(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof({action}Request))]");
@@ -496,7 +497,7 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         }
 
         code.AppendLine(CultureInfo.InvariantCulture, $"public sealed partial class {spec.Folder}JsonContext : JsonSerializerContext;");
-        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}JsonContext.cs"), code.ToString());
+        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}JsonContext.cs"), AsFile(code));
     }
 
     private void WriteCatalogue(string folder)
@@ -531,8 +532,11 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
 
         code.AppendLine("    ];");
         code.AppendLine("}");
-        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}Actions.cs"), code.ToString());
+        File.WriteAllText(Path.Combine(folder, $"{spec.Folder}Actions.cs"), AsFile(code));
     }
+
+    /// <summary>The repository's .editorconfig wants C# files without a final newline (insert_final_newline = false).</summary>
+    private static string AsFile(StringBuilder code) => code.ToString().TrimEnd();
 
     private static void WriteSummary(StringBuilder code, string indent, string? summary)
     {

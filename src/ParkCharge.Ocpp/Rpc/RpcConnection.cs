@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.WebSockets;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 
@@ -30,6 +31,8 @@ namespace ParkCharge.Ocpp.Rpc;
 public sealed class RpcConnection : IAsyncDisposable
 {
     private const int ReceiveChunk = 16 * 1024;
+
+    private static readonly RpcReply s_internalError = RpcReply.Error(RpcErrorCode.InternalError, "An internal error occurred while handling the call.");
     private const int Created = 0, Running = 1, Closed = 2;
 
     private readonly WebSocket _socket;
@@ -104,9 +107,15 @@ public sealed class RpcConnection : IAsyncDisposable
         finally
         {
             Shutdown();
-            await dispatcher;
-            receiveBuffer.Dispose();
-            _stopped.TrySetResult();
+            try
+            {
+                await dispatcher;
+            }
+            finally
+            {
+                receiveBuffer.Dispose();
+                _stopped.TrySetResult();
+            }
         }
     }
 
@@ -404,6 +413,12 @@ public sealed class RpcConnection : IAsyncDisposable
                     await SendReplyAsync(work.ReplyMessageId, work.Action, RpcReply.Error(work.ErrorCode, work.Description));
                 }
             }
+            catch (Exception exception)
+            {
+                // Handler and serialization failures are answered above; anything reaching here is our
+                // own bug. Log it and keep answering: a dead dispatcher would silently stop all replies.
+                RpcConnectionLog.DispatchFailed(_logger, ChargerId, work.Action, work.ReplyMessageId, exception);
+            }
             finally
             {
                 work.Call?.Dispose();
@@ -431,20 +446,36 @@ public sealed class RpcConnection : IAsyncDisposable
         {
             // A handler's bug costs one InternalError CALLERROR, not the connection.
             RpcConnectionLog.HandlerFailed(_logger, ChargerId, call.Action, call.MessageId, exception);
-            reply = RpcReply.Error(RpcErrorCode.InternalError, "An internal error occurred while handling the call.");
+            reply = s_internalError;
         }
 
-        if (_options.ValidateOwnResponses)
+        if (_options.ValidateOwnResponses && reply is not RpcReply.ErrorReply)
         {
-            using System.Text.Json.JsonDocument? payload = reply.SerializePayload();
-            if (payload is not null && _schemas.ValidateResponse(call.Action, payload.RootElement).Violation is { } violation)
-            {
-                RpcConnectionLog.InvalidOwnResponse(_logger, ChargerId, call.Action, call.MessageId, violation.Pointer, violation.Keyword);
-                reply = RpcReply.Error(RpcErrorCode.InternalError, "An internal error occurred while handling the call.");
-            }
+            reply = CheckOwnResponse(call, reply);
         }
 
         await SendReplyAsync(call.MessageId, call.Action, reply);
+    }
+
+    /// <summary>Our response, if it passes the response schema; otherwise, as for any bug of ours, InternalError.</summary>
+    private RpcReply CheckOwnResponse(RpcCallFrame call, RpcReply reply)
+    {
+        try
+        {
+            using JsonDocument? payload = reply.SerializePayload();
+            if (payload is not null && _schemas.ValidateResponse(call.Action, payload.RootElement).Violation is { } violation)
+            {
+                RpcConnectionLog.InvalidOwnResponse(_logger, ChargerId, call.Action, call.MessageId, violation.Pointer, violation.Keyword);
+                return s_internalError;
+            }
+
+            return reply;
+        }
+        catch (Exception exception)
+        {
+            RpcConnectionLog.ResponseNotSerializable(_logger, ChargerId, call.Action, call.MessageId, exception);
+            return s_internalError;
+        }
     }
 
     private async ValueTask<bool> SendCallAsync<TRequest>(string messageId, string action, TRequest request, JsonTypeInfo<TRequest> requestType)
@@ -465,11 +496,27 @@ public sealed class RpcConnection : IAsyncDisposable
         await _sendLock.WaitAsync(CancellationToken.None);
         try
         {
-            if (!IsClosed)
+            if (IsClosed)
             {
-                RpcMessageType type = reply is RpcReply.ErrorReply ? RpcMessageType.CallError : RpcMessageType.CallResult;
-                await SendLockedAsync(reply.Write(_writer, messageId), type, messageId, action);
+                return;
             }
+
+            ReadOnlyMemory<byte> frame;
+            try
+            {
+                frame = reply.Write(_writer, messageId);
+            }
+            catch (Exception exception)
+            {
+                // A response the serializer refuses (a null in a required member, say) must not stop
+                // the dispatcher: it is a bug like any other in a handler.
+                RpcConnectionLog.ResponseNotSerializable(_logger, ChargerId, action ?? "?", messageId, exception);
+                reply = s_internalError;
+                frame = reply.Write(_writer, messageId);
+            }
+
+            RpcMessageType type = reply is RpcReply.ErrorReply ? RpcMessageType.CallError : RpcMessageType.CallResult;
+            await SendLockedAsync(frame, type, messageId, action);
         }
         finally
         {

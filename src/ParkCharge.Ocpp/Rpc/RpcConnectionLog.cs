@@ -55,6 +55,12 @@ internal static partial class RpcConnectionLog
     [LoggerMessage(1015, LogLevel.Information, "{ChargerId} rejected {Action} {MessageId} with {ErrorCode}")]
     public static partial void CallRejected(ILogger logger, string chargerId, string action, string messageId, string errorCode);
 
+    [LoggerMessage(1017, LogLevel.Error, "Our response to {Action} {MessageId} for {ChargerId} could not be serialized; sent InternalError instead")]
+    public static partial void ResponseNotSerializable(ILogger logger, string chargerId, string action, string messageId, Exception exception);
+
+    [LoggerMessage(1018, LogLevel.Error, "Answering {Action} {MessageId} from {ChargerId} failed; the call goes unanswered")]
+    public static partial void DispatchFailed(ILogger logger, string chargerId, string? action, string messageId, Exception exception);
+
     [LoggerMessage(1016, LogLevel.Error, "The frame observer failed on a frame of {ChargerId}")]
     public static partial void ObserverFailed(ILogger logger, string chargerId, Exception exception);
 }

@@ -30,10 +30,9 @@ public sealed record RpcConnectionOptions
     /// Checks our own CALLRESULT payloads against the response schema before sending: an invalid
     /// one is a bug, logged, and replaced by an InternalError CALLERROR. On in Debug builds.
     /// </summary>
-    public bool ValidateOwnResponses { get; init; } =
 #if DEBUG
-        true;
+    public bool ValidateOwnResponses { get; init; } = true;
 #else
-        false;
+    public bool ValidateOwnResponses { get; init; }
 #endif
 }

@@ -11,14 +11,15 @@ namespace ParkCharge.Ocpp.V16;
 /// <summary>
 /// Source-generated (de)serialization of the OCPP 1.6 messages: camelCase names as in the schemas,
 /// absent optional fields omitted, enums as their protocol strings, unknown members refused
-/// (the schemas forbid them), date-times as RFC 3339 via <see cref="OcppTimestampConverter"/>.
+/// (the schemas forbid them), date-times as RFC 3339 via <see cref="OcppTimestampConverter"/>, integers
+/// as JSON Schema counts them via <see cref="OcppIntegerConverter"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(OcppTimestampConverter)])]
+    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter)])]
 [JsonSerializable(typeof(BootNotificationRequest))]
 [JsonSerializable(typeof(BootNotificationResponse))]
 [JsonSerializable(typeof(HeartbeatRequest))]

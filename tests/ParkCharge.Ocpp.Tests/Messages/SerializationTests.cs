@@ -79,6 +79,30 @@ public sealed class SerializationTests
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, V16JsonContext.Default.HeartbeatResponse));
     }
 
+    [Theory]
+    [InlineData("1250", 1250)]
+    [InlineData("1250.0", 1250)]
+    [InlineData("1.25e3", 1250)]
+    [InlineData("-0.0", 0)]
+    public void Integers_are_read_as_JSON_Schema_counts_them(string number, int expected)
+    {
+        string json = $$"""{"connectorId":1,"idTag":"A","meterStart":{{number}},"timestamp":"2024-05-01T10:00:00Z"}""";
+
+        Assert.Equal(expected, JsonSerializer.Deserialize(json, V16JsonContext.Default.StartTransactionRequest)?.MeterStart);
+    }
+
+    [Theory]
+    [InlineData("1250.5")]
+    [InlineData("3000000000")]
+    [InlineData("1e40")]
+    [InlineData("\"1250\"")]
+    public void Numbers_that_are_not_Int32_integers_do_not_read_as_int(string number)
+    {
+        string json = $$"""{"connectorId":1,"idTag":"A","meterStart":{{number}},"timestamp":"2024-05-01T10:00:00Z"}""";
+
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize(json, V16JsonContext.Default.StartTransactionRequest));
+    }
+
     [Fact]
     public void Enumeration_case_is_enforced_by_the_schema_check_not_by_the_reader()
     {

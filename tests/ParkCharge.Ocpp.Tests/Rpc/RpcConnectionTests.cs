@@ -226,6 +226,27 @@ public sealed class RpcConnectionTests
         Assert.Contains(test.Logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("/currentTime", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_response_that_cannot_be_serialized_costs_an_InternalError_not_the_dispatcher(bool validateOwnResponses)
+    {
+        // An undefined JsonElement (default) cannot be written: the serializer throws.
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp201, new CallHandler((call, ct) =>
+            call.Is(V201Actions.DataTransfer)
+                ? ValueTask.FromResult(RpcReply.Result(V201Actions.DataTransfer,
+                    new V201.DataTransferResponse { Status = DataTransferStatusEnumType.Accepted, Data = default(JsonElement) }))
+                : ConnectionUnderTest.HeartbeatHandler.HandleAsync(call, ct)), o => o with { ValidateOwnResponses = validateOwnResponses });
+
+        await test.Peer.SendAsync("""[2,"d-1","DataTransfer",{"vendorId":"com.example"}]""");
+        JsonElement error = await test.Peer.ReceiveJsonAsync();
+        await test.Peer.SendAsync("""[2,"hb-1","Heartbeat",{}]""");
+
+        Assert.Equal(("d-1", "InternalError"), (error[1].GetString(), error[2].GetString()));
+        Assert.StartsWith("""[3,"hb-1",""", await test.Peer.ReceiveAsync(), StringComparison.Ordinal);
+        Assert.Contains(test.Logger.Entries, e => e.Level == LogLevel.Error && e.Exception is not null);
+    }
+
     [Fact]
     public async Task Our_CALL_completes_with_the_typed_response()
     {

@@ -160,7 +160,8 @@ internal sealed class SchemaInstances
     {
         int min = schema.TryGetProperty("minimum", out JsonElement minimum) ? minimum.GetInt32() : -1000;
         int max = schema.TryGetProperty("maximum", out JsonElement maximum) ? maximum.GetInt32() : 1_000_000;
-        return Gen.Int[min, max].Select(static i => (JsonNode)JsonValue.Create(i));
+        // Now and then written as 42.0: still an integer for draft-07, and what float-minded JSON libraries send.
+        return Gen.Select(Gen.Int[min, max], Gen.Int[0, 4], static (i, form) => form == 0 ? (JsonNode)JsonValue.Create(i * 1.0m) : JsonValue.Create(i));
     }
 
     private static Gen<JsonNode> ForNumber(JsonElement schema)
