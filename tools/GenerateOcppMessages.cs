@@ -535,8 +535,8 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         File.WriteAllText(Path.Combine(folder, $"{spec.Folder}Actions.cs"), AsFile(code));
     }
 
-    /// <summary>The repository's .editorconfig wants C# files without a final newline (insert_final_newline = false).</summary>
-    private static string AsFile(StringBuilder code) => code.ToString().TrimEnd();
+    /// <summary>One final newline, as the repository's .editorconfig wants (insert_final_newline = true).</summary>
+    private static string AsFile(StringBuilder code) => code.ToString().TrimEnd() + "\n";
 
     private static void WriteSummary(StringBuilder code, string indent, string? summary)
     {

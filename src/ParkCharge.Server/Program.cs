@@ -1,4 +1,5 @@
 using System.CommandLine;
+
 using ParkCharge.Server.Hosting;
 
 var urls = new Option<string?>("--urls") { Description = $"Where to listen (default {ParkChargeApp.DefaultUrl})." };

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+
 using ParkCharge.Storage.ApiKeys;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;

@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;

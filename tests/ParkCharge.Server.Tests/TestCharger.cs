@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
+
 using Microsoft.Extensions.Logging.Abstractions;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.Messages;
 using ParkCharge.Ocpp.Rpc;

@@ -6,6 +6,7 @@ using ParkCharge.Storage.Log;
 using ParkCharge.Storage.MessageLog;
 using ParkCharge.Storage.Queries;
 using ParkCharge.Testing;
+
 using static ParkCharge.Storage.Tests.SiteWriter;
 
 namespace ParkCharge.Storage.Tests;

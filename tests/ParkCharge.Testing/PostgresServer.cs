@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+
 using Npgsql;
+
 using Xunit;
 
 namespace ParkCharge.Testing;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+
 using ParkCharge.Core.Engine;
 
 namespace ParkCharge.Core.Charging;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Sites;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Engine;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Ocpp.Rpc;

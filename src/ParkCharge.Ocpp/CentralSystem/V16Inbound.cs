@@ -1,8 +1,10 @@
 using System.Globalization;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Ocpp.V16;
+
 using CoreAuthorization = ParkCharge.Core.Charging.AuthorizationStatus;
 using DataTransferStatus = ParkCharge.Ocpp.V16.DataTransferStatus;
 

@@ -2,6 +2,7 @@ using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Ocpp.V201;
+
 using CoreAuthorization = ParkCharge.Core.Charging.AuthorizationStatus;
 using DataTransferStatus = ParkCharge.Core.Engine.DataTransferStatus;
 

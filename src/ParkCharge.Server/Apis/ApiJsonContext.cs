@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+
 using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Storage;
 using ParkCharge.Storage.Queries;
 

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+
 using ParkCharge.Storage;
 
 namespace ParkCharge.Server.Auth;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Ocpp;
@@ -42,7 +43,9 @@ public static class ParkChargeApp
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
 
-        var loggers = LoggerFactory.Create(l => l.AddConsole().SetMinimumLevel(LogLevel.Warning));
+        // The store is opened (and migrated) before the host is built, so it logs through a factory
+        // configured like the host's own.
+        var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole());
         var store = await Store.OpenAsync(
             new StoreOptions { DataDirectory = options.DataDirectory, PostgresConnectionString = options.Postgres },
             loggers,

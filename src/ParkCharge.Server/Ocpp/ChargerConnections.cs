@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.Rpc;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Storage.Log;

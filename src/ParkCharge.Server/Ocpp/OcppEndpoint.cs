@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
+
 using Microsoft.Extensions.Options;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;

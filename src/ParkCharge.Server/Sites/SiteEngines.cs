@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;

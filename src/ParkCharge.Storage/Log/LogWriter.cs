@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Threading.Channels;
+
 using Microsoft.Extensions.Logging;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Storage.MessageLog;
 using ParkCharge.Storage.Projections;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+
 using Microsoft.Extensions.Logging;
 
 namespace ParkCharge.Storage.Migrations;

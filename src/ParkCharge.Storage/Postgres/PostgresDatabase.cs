@@ -1,5 +1,7 @@
 using System.Data.Common;
+
 using Npgsql;
+
 using NpgsqlTypes;
 
 namespace ParkCharge.Storage.Postgres;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+
 using ParkCharge.Core.Charging;
 
 namespace ParkCharge.Storage.Queries;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+
 using ParkCharge.Core.Charging;
 
 namespace ParkCharge.Storage.Queries;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+
 using Microsoft.Data.Sqlite;
 
 namespace ParkCharge.Storage.Sqlite;

@@ -1,5 +1,6 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Engine;

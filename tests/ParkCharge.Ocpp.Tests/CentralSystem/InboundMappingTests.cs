@@ -1,4 +1,5 @@
 using System.Text;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Ocpp.CentralSystem;

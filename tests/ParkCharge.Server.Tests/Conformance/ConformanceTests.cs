@@ -1,9 +1,12 @@
 using System.Text.Json;
+
 using Microsoft.Extensions.DependencyInjection;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Testing;
+
 using V16 = ParkCharge.Ocpp.V16;
 using V201 = ParkCharge.Ocpp.V201;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text.Json;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.V16;
 using ParkCharge.Storage;

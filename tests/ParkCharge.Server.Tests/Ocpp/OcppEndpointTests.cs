@@ -6,7 +6,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+
 using Microsoft.AspNetCore.Hosting;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.V16;
 using ParkCharge.Testing;
