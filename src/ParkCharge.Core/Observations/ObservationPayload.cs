@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Parking;
 
 namespace ParkCharge.Core.Observations;
 
@@ -23,4 +24,7 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(ChargerEventsReported), ChargerEventsReported.TypeName)]
 [JsonDerivedType(typeof(DataTransferReceived), DataTransferReceived.TypeName)]
 [JsonDerivedType(typeof(ChargerNotificationReceived), ChargerNotificationReceived.TypeName)]
+[JsonDerivedType(typeof(SiteConfigured), SiteConfigured.TypeName)]
+[JsonDerivedType(typeof(PlateRead), PlateRead.TypeName)]
+[JsonDerivedType(typeof(BayVacancyReported), BayVacancyReported.TypeName)]
 public abstract record ObservationPayload([property: JsonIgnore] string Kind);

@@ -1,0 +1,68 @@
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Parking;
+
+/// <summary>The site's topology and rules were set (from the site file at start, or through the API).</summary>
+public sealed record SiteConfigured(SiteConfiguration Configuration) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "site.configured";
+}
+
+/// <summary>Which way a vehicle was travelling past a lane camera, when the camera can tell.</summary>
+public enum TravelDirection
+{
+    /// <summary>Towards the car park (entering).</summary>
+    In,
+
+    /// <summary>Away from the car park (leaving).</summary>
+    Out,
+}
+
+/// <summary>Another reading of the same plate the camera considered, with its confidence.</summary>
+public sealed record PlateCandidate(string Plate, double? Confidence);
+
+/// <summary>
+/// One plate read by a camera, in any vendor format, normalised by the ANPR adapter. The event
+/// time of the observation is the camera's capture time.
+/// </summary>
+public sealed record PlateRead() : ObservationPayload(TypeName)
+{
+    public const string TypeName = "anpr.plate_read";
+
+    /// <summary>The camera's id as configured at the site.</summary>
+    public required string Camera { get; init; }
+
+    /// <summary>The plate text exactly as the camera sent it (it may be empty: unreadable).</summary>
+    public required string Plate { get; init; }
+
+    /// <summary>The camera's confidence in the text, 0..1; null when the camera gives none.</summary>
+    public double? Confidence { get; init; }
+
+    public TravelDirection? Direction { get; init; }
+
+    /// <summary>Country or region of the plate as the camera reports it (e.g. "de", "us-ca").</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The camera's own id for this read, when it has one.</summary>
+    public string? ReadId { get; init; }
+
+    public string? VehicleType { get; init; }
+
+    /// <summary>The camera's zone (region of interest) the plate was seen in, for a camera covering two bays.</summary>
+    public string? Zone { get; init; }
+
+    /// <summary>Horizontal centre of the plate in the picture, 0 (left) to 1 (right), when the camera reports a box.</summary>
+    public double? PlateX { get; init; }
+
+    public IReadOnlyList<PlateCandidate> Candidates { get; init; } = [];
+
+    /// <summary>The push carried an image of this read (stored only if the site enables it).</summary>
+    public bool HasImage { get; init; }
+}
+
+/// <summary>A bay camera reports its bay (or zone) empty: the vehicle there has left.</summary>
+public sealed record BayVacancyReported(string Camera, string? Zone = null) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "anpr.bay_vacated";
+}

@@ -1,0 +1,159 @@
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Core.Sites;
+
+/// <summary>
+/// A car park's topology and rules: lanes with their cameras, EV bays with their camera and the
+/// charger connector that serves each, ordinary bays, and the per-site settings. It reaches the
+/// site engine as an observation (<see cref="Parking.SiteConfigured"/>), so every decision knows the
+/// topology that was in force when it was made.
+/// </summary>
+public sealed record SiteConfiguration
+{
+    public required SiteId Id { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>IANA time zone (e.g. <c>Europe/Berlin</c>): tariff restrictions and daily reports use it.</summary>
+    public required string TimeZone { get; init; }
+
+    /// <summary>ISO 4217 currency of the site's bills.</summary>
+    public required string Currency { get; init; }
+
+    public IReadOnlyList<LaneConfiguration> Lanes { get; init; } = [];
+
+    public IReadOnlyList<CameraConfiguration> Cameras { get; init; } = [];
+
+    public IReadOnlyList<EvBayConfiguration> EvBays { get; init; } = [];
+
+    /// <summary>Ordinary (non-EV) bays, counted for occupancy.</summary>
+    public int OrdinaryBays { get; init; }
+
+    public SiteSettings Settings { get; init; } = new();
+
+    public CameraConfiguration? FindCamera(string id) => Cameras.FirstOrDefault(c => c.Id == id);
+
+    public LaneConfiguration? FindLane(string id) => Lanes.FirstOrDefault(l => l.Id == id);
+
+    public EvBayConfiguration? FindBay(string id) => EvBays.FirstOrDefault(b => b.Id == id);
+
+    /// <summary>The bay a charger's connector (1.6) or EVSE (2.0.1) serves, if any.</summary>
+    public EvBayConfiguration? BayServedBy(ChargerId charger, ConnectorRef connector) =>
+        EvBays.FirstOrDefault(b => b.Charger == charger && b.Serves(connector));
+
+    /// <summary>Every bay of the site: EV bays and ordinary ones.</summary>
+    public int Capacity => EvBays.Count + OrdinaryBays;
+}
+
+public enum LaneDirection
+{
+    Entry,
+    Exit,
+
+    /// <summary>One lane for both ways; the camera's direction of travel tells which.</summary>
+    Both,
+}
+
+public sealed record LaneConfiguration(string Id, LaneDirection Direction, string? Name = null);
+
+/// <summary>The push format a camera (or its LPR software) sends.</summary>
+public enum CameraFormat
+{
+    /// <summary>ParkCharge's own JSON (POST /api/v1/anpr/reads).</summary>
+    Generic,
+
+    /// <summary>Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the image).</summary>
+    PlateRecognizer,
+
+    /// <summary>Hikvision ISAPI ANPR event notification (XML, or multipart with JPEG parts).</summary>
+    Hikvision,
+}
+
+/// <summary>
+/// A plate camera: at a lane (entry/exit gates) or at one or two EV bays. A camera that covers two
+/// bays tells them apart by the camera's own zone name or by where the plate is in the picture.
+/// </summary>
+public sealed record CameraConfiguration
+{
+    public required string Id { get; init; }
+
+    public CameraFormat Format { get; init; } = CameraFormat.Generic;
+
+    /// <summary>The lane this camera watches (lane cameras only).</summary>
+    public string? Lane { get; init; }
+
+    /// <summary>The bays this camera watches (bay cameras only; one or two).</summary>
+    public IReadOnlyList<CameraBay> Bays { get; init; } = [];
+
+    /// <summary>SHA-256 of the camera's key (hex). The key itself is never stored.</summary>
+    public required string KeyHash { get; init; }
+
+    /// <summary>Overrides the site's minimum read confidence for this camera.</summary>
+    public double? MinConfidence { get; init; }
+
+    public bool IsLaneCamera => Lane is not null;
+}
+
+/// <summary>
+/// A bay seen by a camera. With two bays in view, a read belongs to the bay whose <see cref="Zone"/>
+/// the camera names, or whose horizontal band (<see cref="XMin"/>..<see cref="XMax"/>, 0 = left
+/// edge of the picture, 1 = right edge) contains the plate's centre.
+/// </summary>
+public sealed record CameraBay(string Bay, string? Zone = null, double? XMin = null, double? XMax = null)
+{
+    public bool Contains(double x) => XMin is { } min && XMax is { } max && x >= min && x <= max;
+}
+
+/// <summary>An EV bay and the charger connector (1.6) or EVSE (2.0.1) that serves it.</summary>
+public sealed record EvBayConfiguration
+{
+    public required string Id { get; init; }
+
+    public required ChargerId Charger { get; init; }
+
+    /// <summary>OCPP 1.6 connector id, or OCPP 2.0.1 EVSE id: the outlet that serves this bay.</summary>
+    public required int Connector { get; init; }
+
+    /// <summary>Bays the charger's cable also reaches (a car in a neighbouring bay can plug in here).</summary>
+    public IReadOnlyList<string> Neighbours { get; init; } = [];
+
+    /// <summary>True when <paramref name="connector"/> is this bay's outlet (1.6 connector or 2.0.1 EVSE).</summary>
+    public bool Serves(ConnectorRef connector) => (connector.Evse ?? connector.Connector) == Connector;
+}
+
+/// <summary>Per-site rules, with the defaults a typical car park starts from.</summary>
+public sealed record SiteSettings
+{
+    /// <summary>How far apart in time a bay read and a plug-in may be and still be bound (±).</summary>
+    public TimeSpan BindingWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Reads of one vehicle by one camera less than this apart belong to one sighting.</summary>
+    public TimeSpan SightingGap { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reads below this confidence (0..1) are kept as evidence but never open or close anything on their own.</summary>
+    public double MinConfidence { get; init; } = 0.7;
+
+    /// <summary>A vehicle that comes back within this time after leaving continues its session (zero: never).</summary>
+    public TimeSpan ReentryWindow { get; init; } = TimeSpan.Zero;
+
+    /// <summary>A session open longer than this is flagged (a missed exit read, or an abandoned vehicle).</summary>
+    public TimeSpan MaxStay { get; init; } = TimeSpan.FromDays(3);
+
+    /// <summary>A vehicle in an EV bay without charging for longer than this is an ICE (or non-charging) occupant.</summary>
+    public TimeSpan IceLimit { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Minutes of free parking after entry.</summary>
+    public TimeSpan EntryGrace { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>After charging finishes, idle fees start after this grace.</summary>
+    public TimeSpan IdleGrace { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Plates of settled sessions are pseudonymised after this many days.</summary>
+    public int RetentionDays { get; init; } = 90;
+
+    /// <summary>Keep the images cameras push (off: plates are personal data; images more so).</summary>
+    public bool StoreImages { get; init; }
+
+    /// <summary>A camera whose clock is ahead of the server by more than this is not believed; its read gets the arrival time.</summary>
+    public TimeSpan MaxClockAhead { get; init; } = TimeSpan.FromMinutes(2);
+}
