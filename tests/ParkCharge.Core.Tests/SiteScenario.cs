@@ -3,6 +3,7 @@ using System.Globalization;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Tests;
@@ -30,6 +31,51 @@ internal sealed class SiteScenario
     public List<DomainEvent> Events { get; } = [];
 
     public static ChargerId Cp(string id) => new(id);
+
+    /// <summary>
+    /// A car park with an entry lane (camera <c>gate-in</c>), an exit lane (<c>gate-out</c>), a
+    /// two-way lane (<c>gate-both</c>), EV bays B1..B4 served by charger CP1 connectors 1..4, a
+    /// camera per bay for B1 and B2 (<c>cam-b1</c>, <c>cam-b2</c>) and one camera covering B3 and B4
+    /// (<c>cam-b34</c>: zone "left"/"right", or the left/right half of the picture).
+    /// </summary>
+    public SiteScenario WithCarPark(Func<SiteSettings, SiteSettings>? settings = null)
+    {
+        WithCharger("CP1");
+        Observe(new SiteConfigured(new SiteConfiguration
+        {
+            Id = State.Site,
+            Name = "Test car park",
+            TimeZone = "Europe/Berlin",
+            Currency = "EUR",
+            Lanes = [new LaneConfiguration("in", LaneDirection.Entry), new LaneConfiguration("out", LaneDirection.Exit), new LaneConfiguration("both", LaneDirection.Both)],
+            Cameras =
+            [
+                new CameraConfiguration { Id = "gate-in", Lane = "in", KeyHash = "k1" },
+                new CameraConfiguration { Id = "gate-out", Lane = "out", KeyHash = "k2" },
+                new CameraConfiguration { Id = "gate-both", Lane = "both", KeyHash = "k3" },
+                new CameraConfiguration { Id = "cam-b1", Bays = [new CameraBay("B1")], KeyHash = "k4" },
+                new CameraConfiguration { Id = "cam-b2", Bays = [new CameraBay("B2")], KeyHash = "k5" },
+                new CameraConfiguration { Id = "cam-b34", Bays = [new CameraBay("B3", "left", 0, 0.5), new CameraBay("B4", "right", 0.5, 1)], KeyHash = "k6" },
+            ],
+            EvBays = [.. Enumerable.Range(1, 4).Select(n => new EvBayConfiguration { Id = "B" + n, Charger = Cp("CP1"), Connector = n })],
+            OrdinaryBays = 20,
+            Settings = settings?.Invoke(new SiteSettings()) ?? new SiteSettings(),
+        }));
+        return this;
+    }
+
+    /// <summary>A camera read; the event time defaults to now.</summary>
+    public Decision Read(string camera, string plate, double? confidence = 0.9, DateTimeOffset? at = null, TravelDirection? direction = null, string? zone = null, double? plateX = null, string? key = null) =>
+        Observe(new PlateRead { Camera = camera, Plate = plate, Confidence = confidence, Direction = direction, Zone = zone, PlateX = plateX }, at, key);
+
+    public ParkingSession ParkingSession(string plate) =>
+        State.Parking.Sessions.Where(s => s.Plate == plate).OrderByDescending(s => s.UpdatedAt).FirstOrDefault()
+        ?? throw new InvalidOperationException($"No parking session for {plate}.");
+
+    public BayVisit? CurrentVisit(string bay) => State.Parking.CurrentVisits.SingleOrDefault(v => v.Bay == bay);
+
+    public IEnumerable<ParkingAnomaly> Anomalies(ParkingAnomalyKind kind) =>
+        Events.OfType<ParkingAnomalyDetected>().Select(e => e.Anomaly).Where(a => a.Kind == kind);
 
     public SiteScenario WithCharger(string id, OcppVersion version = OcppVersion.Ocpp16)
     {

@@ -105,6 +105,11 @@ internal static class ChargerRules
         }
 
         work.Put(charger.WithConnector(reported));
+        if (reported.Status == ConnectorStatus.Available && current is { Status: not ConnectorStatus.Available })
+        {
+            Parking.ParkingRules.ConnectorBecameAvailable(work, chargerId, reported.Connector, reported.Since);
+        }
+
         if (current?.Status != reported.Status || chargingState is not null)
         {
             work.Publish(new ConnectorStatusChanged(chargerId, reported.Connector, reported.Status, current?.Status, chargingState) { EventTime = reported.Since });

@@ -1,4 +1,6 @@
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Engine;
 
@@ -39,6 +41,20 @@ public sealed record SiteChanges
 
     /// <summary>The highest 1.6 transaction id issued so far, when this decision issued one.</summary>
     public int? LastTransactionId { get; init; }
+
+    /// <summary>The site's new configuration, when this decision set one.</summary>
+    public SiteConfiguration? Configuration { get; init; }
+
+    public IReadOnlyList<Sighting> Sightings { get; init; } = [];
+
+    public IReadOnlyList<ParkingSession> ParkingSessions { get; init; } = [];
+
+    public IReadOnlyList<BayVisit> BayVisits { get; init; } = [];
+
+    /// <summary>New anomalies, and anomalies whose resolution changed.</summary>
+    public IReadOnlyList<ParkingAnomaly> ParkingAnomalies { get; init; } = [];
+
+    public IReadOnlyList<AuditEntry> Audit { get; init; } = [];
 }
 
 /// <summary>A meter sample and the session it was attributed to.</summary>

@@ -22,6 +22,13 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingStopped), ChargingStopped.TypeName)]
 [JsonDerivedType(typeof(ChargingAnomalyDetected), ChargingAnomalyDetected.TypeName)]
+[JsonDerivedType(typeof(SiteConfigurationChanged), SiteConfigurationChanged.TypeName)]
+[JsonDerivedType(typeof(ParkingSessionOpened), ParkingSessionOpened.TypeName)]
+[JsonDerivedType(typeof(ParkingSessionClosed), ParkingSessionClosed.TypeName)]
+[JsonDerivedType(typeof(ParkingSessionUpdated), ParkingSessionUpdated.TypeName)]
+[JsonDerivedType(typeof(BayVehicleArrived), BayVehicleArrived.TypeName)]
+[JsonDerivedType(typeof(BayVehicleLeft), BayVehicleLeft.TypeName)]
+[JsonDerivedType(typeof(ParkingAnomalyDetected), ParkingAnomalyDetected.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
     /// <summary>When it happened, by the clock of the source whose observation caused it.</summary>
@@ -106,4 +113,53 @@ public sealed record ChargingStopped(ChargingSessionSummary Session, string? Rea
 public sealed record ChargingAnomalyDetected(ChargingSessionSummary Session, ChargingAnomalies Added, string Detail) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.anomaly";
+}
+
+/// <summary>A short view of a parking session carried by parking events.</summary>
+public sealed record ParkingSessionSummary(
+    string SessionId,
+    string Plate,
+    DateTimeOffset? EnteredAt,
+    DateTimeOffset? ExitedAt,
+    Parking.ParkingSessionStatus Status,
+    Parking.ParkingAnomalies Anomalies)
+{
+    public static ParkingSessionSummary Of(Parking.ParkingSession s) => new(s.Id, s.Plate, s.EnteredAt, s.ExitedAt, s.Status, s.Anomalies);
+}
+
+public sealed record SiteConfigurationChanged(Sites.SiteId Site, string Name) : DomainEvent(TypeName)
+{
+    public const string TypeName = "site.configured";
+}
+
+public sealed record ParkingSessionOpened(ParkingSessionSummary Session, string? Lane) : DomainEvent(TypeName)
+{
+    public const string TypeName = "parking.session_opened";
+}
+
+public sealed record ParkingSessionClosed(ParkingSessionSummary Session, string? Lane, Parking.ParkingSessionClosure ClosedBy) : DomainEvent(TypeName)
+{
+    public const string TypeName = "parking.session_closed";
+}
+
+/// <summary>A parking session changed after it opened: its plate was corrected, a re-entry reopened it, another was merged into it.</summary>
+public sealed record ParkingSessionUpdated(ParkingSessionSummary Session, string Change) : DomainEvent(TypeName)
+{
+    public const string TypeName = "parking.session_updated";
+}
+
+public sealed record BayVehicleArrived(string Bay, string Plate, string VisitId, string? ParkingSessionId) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bay.vehicle_arrived";
+}
+
+public sealed record BayVehicleLeft(string Bay, string Plate, string VisitId, string? ParkingSessionId, Parking.BayVisitEnd Reason) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bay.vehicle_left";
+}
+
+/// <summary>Something at the parking side for an operator to look at (see <see cref="Parking.ParkingAnomalyKind"/>).</summary>
+public sealed record ParkingAnomalyDetected(Parking.ParkingAnomaly Anomaly) : DomainEvent(TypeName)
+{
+    public const string TypeName = "parking.anomaly";
 }

@@ -11,8 +11,13 @@ namespace ParkCharge.Core.Engine;
 /// </summary>
 public static class Ids
 {
-    /// <summary>The id of something the observation at <paramref name="seq"/> created, e.g. a charging session.</summary>
-    public static string For(SiteId site, string kind, long seq) => Hash(FormattableString.Invariant($"{kind}|{site.Value}|{seq}"));
+    /// <summary>
+    /// The id of the <paramref name="index"/>-th thing of a kind the observation at <paramref name="seq"/>
+    /// created, e.g. a charging session.
+    /// </summary>
+    public static string For(SiteId site, string kind, long seq, int index = 0) => Hash(index == 0
+        ? FormattableString.Invariant($"{kind}|{site.Value}|{seq}")
+        : FormattableString.Invariant($"{kind}|{site.Value}|{seq}|{index}"));
 
     /// <summary>The stable id of the site's event number <paramref name="eventSeq"/>, for consumers to de-duplicate.</summary>
     public static string Event(SiteId site, long eventSeq) => For(site, "event", eventSeq);

@@ -1,5 +1,7 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Engine;
 
@@ -15,7 +17,14 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly List<ConnectorStatusEntry> _statusEntries = [];
     private readonly List<SessionSample> _newSamples = [];
     private readonly List<DomainEvent> _events = [];
+    private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParkingSession> _parkingSessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParkingAnomaly> _anomalies = new(StringComparer.Ordinal);
+    private readonly List<AuditEntry> _audit = [];
     private int? _lastTransactionId;
+    private SiteConfiguration? _configuration;
+    private int _created;
 
     public SiteState State { get; } = state;
 
@@ -74,6 +83,50 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Publish(DomainEvent e) => _events.Add(e);
 
+    /// <summary>The site's configuration, as this decision sees it.</summary>
+    public SiteConfiguration? Configuration => _configuration ?? State.Configuration;
+
+    public void Configure(SiteConfiguration configuration) => _configuration = configuration;
+
+    /// <summary>A new id for something this decision creates (several per decision are fine).</summary>
+    public string NewId(string kind) => Ids.For(State.Site, kind, Seq, _created++);
+
+    public Sighting? Sighting(string id) => _sightings.TryGetValue(id, out var changed) ? changed : State.Parking.FindSighting(id);
+
+    /// <summary>The camera's recent sightings, with this decision's changes.</summary>
+    public IEnumerable<Sighting> SightingsOf(string camera) =>
+        Merge(State.Parking.SightingsOf(camera), _sightings.Values.Where(s => s.Camera == camera), s => s.Id, _sightings);
+
+    public void Put(Sighting sighting) => _sightings[sighting.Id] = sighting;
+
+    public ParkingSession? ParkingSession(string id) =>
+        _parkingSessions.TryGetValue(id, out var changed) ? changed : State.Parking.FindSession(id);
+
+    public IEnumerable<ParkingSession> OpenParkingSessions() =>
+        Merge(State.Parking.OpenSessions, _parkingSessions.Values, s => s.Id, _parkingSessions).Where(s => s.IsOpen);
+
+    /// <summary>Recently closed sessions (for re-entry), with this decision's changes.</summary>
+    public IEnumerable<ParkingSession> RecentParkingSessions() =>
+        Merge(State.Parking.Sessions, _parkingSessions.Values, s => s.Id, _parkingSessions);
+
+    public void Put(ParkingSession session) => _parkingSessions[session.Id] = session;
+
+    public BayVisit? Visit(string id) => _visits.TryGetValue(id, out var changed) ? changed : State.Parking.FindVisit(id);
+
+    public IEnumerable<BayVisit> CurrentVisits() =>
+        Merge(State.Parking.CurrentVisits, _visits.Values, v => v.Id, _visits).Where(v => v.IsCurrent);
+
+    public void Put(BayVisit visit) => _visits[visit.Id] = visit;
+
+    public ParkingAnomaly? Anomaly(string id) => _anomalies.TryGetValue(id, out var changed) ? changed : State.Parking.FindAnomaly(id);
+
+    public IEnumerable<ParkingAnomaly> OpenAnomalies() =>
+        Merge(State.Parking.OpenAnomalies, _anomalies.Values, a => a.Id, _anomalies).Where(a => !a.Resolved);
+
+    public void Put(ParkingAnomaly anomaly) => _anomalies[anomaly.Id] = anomaly;
+
+    public void Add(AuditEntry entry) => _audit.Add(entry);
+
     public int IssueTransactionId()
     {
         var next = (_lastTransactionId ?? State.LastTransactionId) + 1;
@@ -92,6 +145,32 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
             StatusEntries = _statusEntries,
             NewSamples = _newSamples,
             LastTransactionId = _lastTransactionId,
+            Configuration = _configuration,
+            Sightings = [.. _sightings.Values],
+            ParkingSessions = [.. _parkingSessions.Values],
+            BayVisits = [.. _visits.Values],
+            ParkingAnomalies = [.. _anomalies.Values],
+            Audit = _audit,
         },
     };
+
+    /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>
+    private static IEnumerable<T> Merge<T>(IEnumerable<T> stored, IEnumerable<T> changed, Func<T, string> id, Dictionary<string, T> byId)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in stored)
+        {
+            var key = id(item);
+            seen.Add(key);
+            yield return byId.TryGetValue(key, out var newer) ? newer : item;
+        }
+
+        foreach (var item in changed)
+        {
+            if (!seen.Contains(id(item)))
+            {
+                yield return item;
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
 
 namespace ParkCharge.Core.Engine;
 
@@ -33,6 +34,13 @@ public static class SiteEngine
             TransactionStopReported p => TransactionRules.Stop(work, p),
             MeterValuesReported p => TransactionRules.MeterValues(work, p),
             TransactionEventReported p => TransactionRules.TransactionEvent(work, p),
+            SiteConfigured p => ParkingRules.Configure(work, p),
+            PlateRead p => ParkingRules.Read(work, p),
+            BayVacancyReported p => ParkingRules.Vacated(work, p),
+            PlateCorrected p => ParkingRules.CorrectPlate(work, p),
+            ParkingSessionClosedByOperator p => ParkingRules.CloseByOperator(work, p),
+            ParkingSessionsMerged p => ParkingRules.Merge(work, p),
+            TimerElapsed p => ParkingRules.Timer(work, p),
             _ => new Refused($"The site engine does not handle '{observation.Payload.Kind}'."),
         };
         return work.Decide(reply);

@@ -1,5 +1,6 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Engine;
@@ -51,6 +52,23 @@ public sealed class SiteState
 
     public int ProcessedKeyCount => _processed.Count;
 
+    /// <summary>The site's topology and rules; null until the site is configured.</summary>
+    public SiteConfiguration? Configuration { get; private set; }
+
+    public ParkingState Parking { get; } = new();
+
+    /// <summary>
+    /// The earliest moment the engine must look at again without any observation (a maximum stay
+    /// running out); the host submits a <see cref="TimerElapsed"/> then. Null when nothing waits.
+    /// </summary>
+    public DateTimeOffset? NextDeadline =>
+        Configuration is { } config
+            ? Parking.OpenSessions
+                .Where(s => s.EnteredAt is not null && !s.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
+                .Select(s => (DateTimeOffset?)(s.EnteredAt!.Value + config.Settings.MaxStay))
+                .Min()
+            : null;
+
     public ChargerState? FindCharger(ChargerId id) => _chargers.GetValueOrDefault(id);
 
     public ChargingSession? FindSession(string id) => _sessions.GetValueOrDefault(id);
@@ -98,6 +116,13 @@ public sealed class SiteState
         {
             LastTransactionId = Math.Max(LastTransactionId, tx);
         }
+
+        if (changes.Configuration is { } configuration)
+        {
+            Configuration = configuration;
+        }
+
+        Parking.Take(changes);
 
         if (seq % PruneEvery == 0)
         {
@@ -154,6 +179,8 @@ public sealed class SiteState
         {
             _processed.Remove(key);
         }
+
+        Parking.Prune(now, SessionRetention);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
 
 namespace ParkCharge.Core.Observations;
@@ -27,4 +28,8 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(SiteConfigured), SiteConfigured.TypeName)]
 [JsonDerivedType(typeof(PlateRead), PlateRead.TypeName)]
 [JsonDerivedType(typeof(BayVacancyReported), BayVacancyReported.TypeName)]
+[JsonDerivedType(typeof(PlateCorrected), PlateCorrected.TypeName)]
+[JsonDerivedType(typeof(ParkingSessionClosedByOperator), ParkingSessionClosedByOperator.TypeName)]
+[JsonDerivedType(typeof(ParkingSessionsMerged), ParkingSessionsMerged.TypeName)]
+[JsonDerivedType(typeof(TimerElapsed), TimerElapsed.TypeName)]
 public abstract record ObservationPayload([property: JsonIgnore] string Kind);

@@ -66,3 +66,24 @@ public sealed record BayVacancyReported(string Camera, string? Zone = null) : Ob
 {
     public const string TypeName = "anpr.bay_vacated";
 }
+
+/// <summary>An operator corrected the plate of a parking session (audited: who and why).</summary>
+public sealed record PlateCorrected(string ParkingSessionId, string Plate, string By, string Reason) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "parking.plate_corrected";
+}
+
+/// <summary>
+/// An operator closed a parking session: with a given exit time, or with an exit sighting (which
+/// resolves a review item for an ambiguous exit read), or now.
+/// </summary>
+public sealed record ParkingSessionClosedByOperator(string ParkingSessionId, DateTimeOffset? ExitedAt, string? ExitSightingId, string By, string Reason) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "parking.session_closed_by_operator";
+}
+
+/// <summary>An operator merged two parking sessions of one stay (e.g. an entry read under a wrong plate and an exit without entry).</summary>
+public sealed record ParkingSessionsMerged(string KeepSessionId, string MergeSessionId, string By, string Reason) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "parking.sessions_merged";
+}

@@ -6,6 +6,7 @@ using CsCheck;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
 
 using static ParkCharge.Core.Tests.SiteScenario;
 
@@ -26,7 +27,13 @@ public sealed class EngineProperties
         Status,
         RepeatLast,
         Reconnect,
+        EntryRead,
+        ExitRead,
+        BayRead,
+        Vacancy,
     }
+
+    private static readonly string[] Plates = ["BCD1234", "8CD1234", "XYZ987", "XYZ98", "QQ11AA", ""];
 
     private static readonly Gen<(Step Step, int Connector, int Minutes, int Wh)[]> Streams =
         Gen.Select(Gen.Enum<Step>(), Gen.Int[1, 2], Gen.Int[0, 90], Gen.Int[0, 5_000]).Array[1, 40];
@@ -112,7 +119,7 @@ public sealed class EngineProperties
 
     private static SiteScenario Play((Step Step, int Connector, int Minutes, int Wh)[] steps)
     {
-        var site = new SiteScenario().WithCharger("CP1");
+        var site = new SiteScenario().WithCarPark();
         var lastTx = 0;
         Observation? last = null;
         var connection = 1;
@@ -140,6 +147,18 @@ public sealed class EngineProperties
                 case Step.RepeatLast when last is not null:
                     site.Observe(last with { ReceivedAt = site.Now });
                     break;
+                case Step.EntryRead:
+                    site.Read("gate-in", Plates[wh % Plates.Length], (wh % 100) / 100.0, site.Now.AddSeconds(-minutes));
+                    break;
+                case Step.ExitRead:
+                    site.Read("gate-out", Plates[wh % Plates.Length], (wh % 100) / 100.0);
+                    break;
+                case Step.BayRead:
+                    site.Read(connector == 1 ? "cam-b1" : "cam-b34", Plates[wh % Plates.Length], 0.9, plateX: (wh % 10) / 10.0);
+                    break;
+                case Step.Vacancy:
+                    site.Observe(new BayVacancyReported(connector == 1 ? "cam-b1" : "cam-b34"));
+                    break;
                 case Step.Reconnect:
                     connection++;
                     site.Observe(new ConnectionOpened(Cp("CP1"), "c" + connection, OcppVersion.Ocpp16, "n", null));
@@ -161,6 +180,9 @@ public sealed class EngineProperties
             state.LastTransactionId,
             Chargers = state.Chargers.Values.OrderBy(c => c.Id.Value, StringComparer.Ordinal),
             Sessions = state.Sessions.Values.OrderBy(s => s.Id, StringComparer.Ordinal),
+            Parking = state.Parking.Sessions.OrderBy(s => s.Id, StringComparer.Ordinal),
+            Visits = state.Parking.CurrentVisits.OrderBy(v => v.Id, StringComparer.Ordinal),
+            Anomalies = state.Parking.OpenAnomalies.OrderBy(a => a.Id, StringComparer.Ordinal),
         },
         Json);
 }

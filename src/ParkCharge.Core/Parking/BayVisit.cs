@@ -1,0 +1,51 @@
+namespace ParkCharge.Core.Parking;
+
+/// <summary>Why a vehicle's visit of a bay ended: the first reliable sign that it left.</summary>
+public enum BayVisitEnd
+{
+    /// <summary>The bay camera reported its bay empty.</summary>
+    Vacated,
+
+    /// <summary>The camera read another plate at the bay.</summary>
+    AnotherVehicle,
+
+    /// <summary>The same plate was read at another bay.</summary>
+    MovedToAnotherBay,
+
+    /// <summary>The plate was read leaving at a gate.</summary>
+    ExitedCarPark,
+
+    /// <summary>The bay's connector went back to Available with no bay read since.</summary>
+    ConnectorAvailable,
+
+    Operator,
+}
+
+/// <summary>A vehicle standing at a bay, from its first bay read until the first sign it left.</summary>
+public sealed record BayVisit
+{
+    public required string Id { get; init; }
+
+    public required string Bay { get; init; }
+
+    public required string Plate { get; init; }
+
+    public required string PlateRaw { get; init; }
+
+    /// <summary>The open parking session of the plate (exact, or unique OCR-similar match), if any.</summary>
+    public string? ParkingSessionId { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>The latest read of the plate at the bay.</summary>
+    public required DateTimeOffset LastSeenAt { get; init; }
+
+    public DateTimeOffset? EndedAt { get; init; }
+
+    public BayVisitEnd? EndReason { get; init; }
+
+    /// <summary>The sighting that started the visit.</summary>
+    public required string SightingId { get; init; }
+
+    public bool IsCurrent => EndedAt is null;
+}

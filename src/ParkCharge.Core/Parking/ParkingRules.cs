@@ -1,0 +1,610 @@
+using System.Collections.Immutable;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Plates;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Parking;
+
+/// <summary>
+/// How plate reads become sightings, parking sessions and bay visits. Cameras read a car many
+/// times, misread characters, miss cars and drift; every odd case is kept and listed as an
+/// anomaly, never dropped, and ambiguity goes to review rather than to a guess (DESIGN.md §2).
+/// </summary>
+internal static class ParkingRules
+{
+    private static readonly Refused NotConfigured = new("The site has no configuration: load a site file or PUT /api/v1/sites/{id}.");
+
+    public static Reply Configure(SiteChangeSet work, SiteConfigured p)
+    {
+        if (p.Configuration.Id != work.State.Site)
+        {
+            return new Refused($"The configuration is for site '{p.Configuration.Id}', not '{work.State.Site}'.");
+        }
+
+        work.Configure(p.Configuration);
+        work.Publish(new SiteConfigurationChanged(p.Configuration.Id, p.Configuration.Name) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
+
+    public static Reply Read(SiteChangeSet work, PlateRead p)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return NotConfigured;
+        }
+
+        if (config.FindCamera(p.Camera) is not { } camera)
+        {
+            return new Refused($"Camera '{p.Camera}' is not configured at site '{config.Id}'.");
+        }
+
+        var settings = config.Settings;
+        var time = work.EventTime;
+        var clockAhead = time > work.ReceivedAt + settings.MaxClockAhead;
+        if (clockAhead)
+        {
+            time = work.ReceivedAt;
+        }
+
+        var plate = PlateText.Of(p.Plate);
+        var read = new SightingRead(time, p.Plate, plate.Normalized, p.Confidence, work.Observation.Key);
+        var threshold = camera.MinConfidence ?? settings.MinConfidence;
+        var confident = !plate.IsUnreadable && (p.Confidence is null || p.Confidence >= threshold);
+        var bay = camera.IsLaneCamera ? null : BayOf(camera, p.Zone, p.PlateX);
+
+        var sighting = FindSighting(work, camera, bay, plate.Normalized, time, settings.SightingGap);
+        if (sighting is not null)
+        {
+            var before = sighting;
+            sighting = sighting with
+            {
+                Reads = sighting.Reads.Add(read).Sort((a, b) => a.At.CompareTo(b.At)),
+                Best = Better(sighting.Best, read),
+                Direction = sighting.Direction ?? p.Direction,
+                Region = sighting.Region ?? p.Region,
+            };
+            work.Put(sighting);
+            if (!before.Acted && confident)
+            {
+                ResolveAnomalies(work, sighting.Id, ParkingAnomalyKind.LowConfidence, "a later read of the sighting was confident enough");
+                Act(work, config, camera, sighting);
+            }
+            else if (before.Acted)
+            {
+                FollowBestRead(work, before, sighting);
+            }
+
+            return Acknowledged.Instance;
+        }
+
+        sighting = new Sighting
+        {
+            Id = work.NewId("sighting"),
+            Camera = camera.Id,
+            Place = camera.IsLaneCamera ? SightingPlace.Lane : SightingPlace.Bay,
+            Lane = camera.Lane,
+            Bay = bay,
+            Direction = p.Direction,
+            Region = p.Region,
+            Reads = [read],
+            Best = read,
+        };
+        work.Put(sighting);
+        if (clockAhead)
+        {
+            Raise(work, ParkingAnomalyKind.CameraClockAhead, time, sighting, detail: $"camera '{camera.Id}' reported {work.EventTime:O}, after the arrival time {work.ReceivedAt:O}; the arrival time was used");
+        }
+
+        if (plate.IsUnreadable)
+        {
+            Raise(work, ParkingAnomalyKind.UnreadablePlate, time, sighting, detail: $"camera '{camera.Id}' sent a read without readable text ('{p.Plate}')");
+        }
+        else if (!confident)
+        {
+            Raise(work, ParkingAnomalyKind.LowConfidence, time, sighting, detail: $"confidence {p.Confidence:0.##} is below the threshold {threshold:0.##}: kept as evidence");
+        }
+        else
+        {
+            Act(work, config, camera, sighting);
+        }
+
+        return Acknowledged.Instance;
+    }
+
+    public static Reply Vacated(SiteChangeSet work, BayVacancyReported p)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return NotConfigured;
+        }
+
+        if (config.FindCamera(p.Camera) is not { IsLaneCamera: false } camera)
+        {
+            return new Refused($"Camera '{p.Camera}' is not a bay camera at site '{config.Id}'.");
+        }
+
+        var bays = p.Zone is null && camera.Bays.Count > 1
+            ? camera.Bays.Select(b => b.Bay)
+            : BayOf(camera, p.Zone, null) is { } bay ? [bay] : [];
+        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= work.EventTime).ToList())
+        {
+            EndVisit(work, visit, BayVisitEnd.Vacated, work.EventTime);
+        }
+
+        return Acknowledged.Instance;
+    }
+
+    /// <summary>A connector going back to Available with no read at its bay since ends the visit there.</summary>
+    public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset at)
+    {
+        if (work.Configuration?.BayServedBy(charger, connector) is not { } bay)
+        {
+            return;
+        }
+
+        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.LastSeenAt < at).ToList())
+        {
+            EndVisit(work, visit, BayVisitEnd.ConnectorAvailable, at);
+        }
+    }
+
+    /// <summary>Flags sessions that have been open longer than the site's maximum stay.</summary>
+    public static Reply Timer(SiteChangeSet work, TimerElapsed p)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return Acknowledged.Instance;
+        }
+
+        foreach (var session in work.OpenParkingSessions().ToList())
+        {
+            if (session.EnteredAt is { } entered && entered + config.Settings.MaxStay <= p.DueAt && !session.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
+            {
+                var flagged = session with { Anomalies = session.Anomalies | ParkingAnomalies.OverMaxStay, UpdatedAt = work.ReceivedAt };
+                work.Put(flagged);
+                Raise(work, ParkingAnomalyKind.OverMaxStay, p.DueAt, null, flagged, detail: $"open since {entered:O}, longer than the maximum stay of {config.Settings.MaxStay}");
+            }
+        }
+
+        return Acknowledged.Instance;
+    }
+
+    public static Reply CorrectPlate(SiteChangeSet work, PlateCorrected p)
+    {
+        if (work.ParkingSession(p.ParkingSessionId) is not { } session)
+        {
+            return new Refused($"No parking session '{p.ParkingSessionId}'.");
+        }
+
+        var plate = PlateText.Of(p.Plate);
+        if (plate.IsUnreadable)
+        {
+            return new Refused("The corrected plate has no letters or digits.");
+        }
+
+        var corrected = session with { Plate = plate.Normalized, PlateRaw = p.Plate, Anomalies = session.Anomalies | ParkingAnomalies.Corrected, UpdatedAt = work.ReceivedAt };
+        work.Put(corrected);
+        work.Add(new AuditEntry(work.ReceivedAt, p.By, "parking.plate_corrected", session.Id, p.Reason, $"{session.Plate} -> {plate.Normalized}"));
+        work.Publish(new ParkingSessionUpdated(ParkingSessionSummary.Of(corrected), $"plate corrected from {session.Plate}") { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
+
+    public static Reply CloseByOperator(SiteChangeSet work, ParkingSessionClosedByOperator p)
+    {
+        if (work.ParkingSession(p.ParkingSessionId) is not { } session)
+        {
+            return new Refused($"No parking session '{p.ParkingSessionId}'.");
+        }
+
+        if (!session.IsOpen)
+        {
+            return new Refused($"Parking session '{session.Id}' is already closed.");
+        }
+
+        Sighting? exit = null;
+        if (p.ExitSightingId is { } sightingId)
+        {
+            exit = work.Sighting(sightingId);
+            if (exit is null)
+            {
+                return new Refused($"No sighting '{sightingId}' (sightings are kept for {ParkingState.SightingRetention.TotalDays} days).");
+            }
+        }
+
+        var exitedAt = p.ExitedAt ?? exit?.FirstSeenAt ?? work.EventTime;
+        Close(work, session, exitedAt, exit, ParkingSessionClosure.Operator);
+        if (exit is not null)
+        {
+            work.Put(exit with { Acted = true, ParkingSessionId = session.Id });
+            ResolveAnomalies(work, exit.Id, ParkingAnomalyKind.ExitAmbiguous, $"assigned to session {session.Id} by {p.By}: {p.Reason}");
+        }
+
+        work.Add(new AuditEntry(work.ReceivedAt, p.By, "parking.session_closed", session.Id, p.Reason, $"exited at {exitedAt:O}" + (exit is null ? "" : $" (sighting {exit.Id})")));
+        return Acknowledged.Instance;
+    }
+
+    public static Reply Merge(SiteChangeSet work, ParkingSessionsMerged p)
+    {
+        if (work.ParkingSession(p.KeepSessionId) is not { } keep || work.ParkingSession(p.MergeSessionId) is not { } merge || keep.Id == merge.Id)
+        {
+            return new Refused("Both sessions must exist and differ.");
+        }
+
+        var entered = Earliest(keep.EnteredAt, merge.EnteredAt);
+        var exited = keep.IsOpen && merge.IsOpen ? null : Latest(keep.ExitedAt, merge.ExitedAt);
+        var merged = keep with
+        {
+            EnteredAt = entered,
+            EntrySightingId = entered == keep.EnteredAt ? keep.EntrySightingId : merge.EntrySightingId,
+            EntryLane = entered == keep.EnteredAt ? keep.EntryLane : merge.EntryLane,
+            ExitedAt = exited,
+            ExitSightingId = exited == keep.ExitedAt ? keep.ExitSightingId : merge.ExitSightingId,
+            ExitLane = exited == keep.ExitedAt ? keep.ExitLane : merge.ExitLane,
+            Status = exited is null ? ParkingSessionStatus.Open : ParkingSessionStatus.Closed,
+            ClosedBy = exited is null ? null : keep.ClosedBy ?? merge.ClosedBy,
+            BayVisitIds = keep.BayVisitIds.AddRange(merge.BayVisitIds),
+            MergedSessionIds = keep.MergedSessionIds.Add(merge.Id),
+            Anomalies = (keep.Anomalies | ParkingAnomalies.Corrected) & ~ParkingAnomalies.ExitWithoutEntry,
+            UpdatedAt = work.ReceivedAt,
+        };
+        var absorbed = merge with { Status = ParkingSessionStatus.Closed, ClosedBy = ParkingSessionClosure.Merged, ExitedAt = merge.ExitedAt ?? exited ?? work.EventTime, Anomalies = merge.Anomalies | ParkingAnomalies.Corrected, UpdatedAt = work.ReceivedAt };
+        work.Put(merged);
+        work.Put(absorbed);
+        foreach (var visitId in merge.BayVisitIds)
+        {
+            if (work.Visit(visitId) is { } visit)
+            {
+                work.Put(visit with { ParkingSessionId = keep.Id });
+            }
+        }
+
+        foreach (var anomaly in work.OpenAnomalies().Where(a => a.ParkingSessionId == merge.Id || a.ParkingSessionId == keep.Id).ToList())
+        {
+            work.Put(anomaly with { Resolved = true, Resolution = $"sessions merged by {p.By}: {p.Reason}" });
+        }
+
+        work.Add(new AuditEntry(work.ReceivedAt, p.By, "parking.sessions_merged", keep.Id, p.Reason, $"merged {merge.Id} into {keep.Id}"));
+        work.Publish(new ParkingSessionUpdated(ParkingSessionSummary.Of(merged), $"merged with {merge.Id}") { EventTime = work.EventTime });
+        work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(absorbed), null, ParkingSessionClosure.Merged) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
+
+    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting)
+    {
+        sighting = sighting with { Acted = true };
+        work.Put(sighting);
+        if (camera.Lane is { } laneId)
+        {
+            var direction = config.FindLane(laneId)?.Direction switch
+            {
+                LaneDirection.Entry => TravelDirection.In,
+                LaneDirection.Exit => TravelDirection.Out,
+                _ => sighting.Direction,
+            };
+            switch (direction)
+            {
+                case TravelDirection.In:
+                    Enter(work, config, sighting);
+                    break;
+                case TravelDirection.Out:
+                    Exit(work, sighting);
+                    break;
+                default:
+                    Raise(work, ParkingAnomalyKind.DirectionUnknown, sighting.FirstSeenAt, sighting, detail: $"lane '{laneId}' is two-way and camera '{camera.Id}' gave no direction of travel");
+                    break;
+            }
+        }
+        else
+        {
+            Arrive(work, sighting);
+        }
+    }
+
+    private static void Enter(SiteChangeSet work, SiteConfiguration config, Sighting sighting)
+    {
+        var at = sighting.FirstSeenAt;
+        if (config.Settings.ReentryWindow > TimeSpan.Zero
+            && work.RecentParkingSessions()
+                .Where(s => s is { Status: ParkingSessionStatus.Closed, ClosedBy: ParkingSessionClosure.ExitRead, ExitedAt: { } exited } && exited <= at && at - exited <= config.Settings.ReentryWindow && s.Plate == sighting.Plate)
+                .OrderByDescending(s => s.ExitedAt)
+                .FirstOrDefault() is { } left)
+        {
+            var reopened = left with { Status = ParkingSessionStatus.Open, ExitedAt = null, ExitSightingId = null, ExitLane = null, ClosedBy = null, Anomalies = left.Anomalies | ParkingAnomalies.ReEntry, UpdatedAt = work.ReceivedAt };
+            work.Put(reopened);
+            work.Put(sighting with { ParkingSessionId = reopened.Id });
+            work.Publish(new ParkingSessionUpdated(ParkingSessionSummary.Of(reopened), $"re-entered {at - left.ExitedAt!.Value:c} after leaving") { EventTime = at });
+            return;
+        }
+
+        // Only the exact plate counts as "already inside": two cars with look-alike plates are common
+        // enough, and a car that is inside cannot drive in again, so a similar plate is another car.
+        var inside = work.OpenParkingSessions().Where(s => s.Plate == sighting.Plate).ToList();
+        var session = new ParkingSession
+        {
+            Id = work.NewId("parking-session"),
+            Site = work.State.Site,
+            Plate = sighting.Plate,
+            PlateRaw = sighting.Best.Raw,
+            Region = sighting.Region,
+            Status = ParkingSessionStatus.Open,
+            EnteredAt = at,
+            EntrySightingId = sighting.Id,
+            EntryLane = sighting.Lane,
+            Anomalies = inside.Count > 0 ? ParkingAnomalies.EntryWhileInside : ParkingAnomalies.None,
+            UpdatedAt = work.ReceivedAt,
+        };
+        foreach (var earlier in inside)
+        {
+            // A vehicle cannot be inside twice: its exit was missed. It left at the latest now.
+            Close(work, earlier with { Anomalies = earlier.Anomalies | ParkingAnomalies.ExitNotRead }, Latest(earlier.EnteredAt, at)!.Value, null, ParkingSessionClosure.ReEntered);
+        }
+
+        work.Put(session);
+        work.Put(sighting with { ParkingSessionId = session.Id });
+        work.Publish(new ParkingSessionOpened(ParkingSessionSummary.Of(session), sighting.Lane) { EventTime = at });
+        if (inside.Count > 0)
+        {
+            Raise(work, ParkingAnomalyKind.EntryWhileInside, at, sighting, session, [.. inside.Select(s => s.Id)],
+                $"{sighting.Plate} entered while session {string.Join(", ", inside.Select(s => s.Id))} was open; that one was closed (exit not read)");
+        }
+    }
+
+    private static void Exit(SiteChangeSet work, Sighting sighting)
+    {
+        var at = sighting.FirstSeenAt;
+        var exact = work.OpenParkingSessions().Where(s => s.Plate == sighting.Plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault();
+        if (exact is not null)
+        {
+            Close(work, exact, at, sighting, ParkingSessionClosure.ExitRead);
+            return;
+        }
+
+        var similar = work.OpenParkingSessions().Where(s => PlateSimilarity.IsSameVehicle(s.Plate, sighting.Plate)).ToList();
+        if (similar.Count == 1)
+        {
+            Close(work, similar[0] with { Anomalies = similar[0].Anomalies | ParkingAnomalies.MatchedBySimilarity }, at, sighting, ParkingSessionClosure.ExitRead);
+            return;
+        }
+
+        if (similar.Count > 1)
+        {
+            Raise(work, ParkingAnomalyKind.ExitAmbiguous, at, sighting, null, [.. similar.Select(s => s.Id)],
+                $"exit read {sighting.Plate} is like {string.Join(", ", similar.Select(s => s.Plate))} inside: an operator must choose");
+            return;
+        }
+
+        var orphan = new ParkingSession
+        {
+            Id = work.NewId("parking-session"),
+            Site = work.State.Site,
+            Plate = sighting.Plate,
+            PlateRaw = sighting.Best.Raw,
+            Region = sighting.Region,
+            Status = ParkingSessionStatus.Closed,
+            ExitedAt = at,
+            ExitSightingId = sighting.Id,
+            ExitLane = sighting.Lane,
+            ClosedBy = ParkingSessionClosure.ExitRead,
+            Anomalies = ParkingAnomalies.ExitWithoutEntry,
+            UpdatedAt = work.ReceivedAt,
+        };
+        work.Put(orphan);
+        work.Put(sighting with { ParkingSessionId = orphan.Id });
+        work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(orphan), sighting.Lane, ParkingSessionClosure.ExitRead) { EventTime = at });
+        Raise(work, ParkingAnomalyKind.ExitWithoutEntry, at, sighting, orphan, detail: $"{sighting.Plate} left but no open session matches it");
+    }
+
+    private static void Close(SiteChangeSet work, ParkingSession session, DateTimeOffset at, Sighting? exit, ParkingSessionClosure closure)
+    {
+        var anomalies = session.Anomalies;
+        if (session.EnteredAt is { } entered && at < entered)
+        {
+            // Camera clocks disagree: the exit camera says the car left before the entry camera saw it come.
+            anomalies |= ParkingAnomalies.ExitBeforeEntry;
+            at = entered;
+        }
+
+        var closed = session with
+        {
+            Status = ParkingSessionStatus.Closed,
+            ExitedAt = at,
+            ExitSightingId = exit?.Id ?? session.ExitSightingId,
+            ExitLane = exit?.Lane ?? session.ExitLane,
+            ClosedBy = closure,
+            Anomalies = anomalies | (closure == ParkingSessionClosure.Operator ? ParkingAnomalies.Corrected : ParkingAnomalies.None),
+            UpdatedAt = work.ReceivedAt,
+        };
+        work.Put(closed);
+        if (exit is not null)
+        {
+            work.Put((work.Sighting(exit.Id) ?? exit) with { ParkingSessionId = closed.Id });
+        }
+
+        foreach (var visit in work.CurrentVisits().Where(v => v.ParkingSessionId == closed.Id).ToList())
+        {
+            EndVisit(work, visit, BayVisitEnd.ExitedCarPark, Latest(visit.LastSeenAt, at)!.Value);
+        }
+
+        foreach (var anomaly in work.OpenAnomalies().Where(a => a.Kind == ParkingAnomalyKind.OverMaxStay && a.ParkingSessionId == closed.Id).ToList())
+        {
+            work.Put(anomaly with { Resolved = true, Resolution = "the session closed" });
+        }
+
+        work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(closed), closed.ExitLane, closure) { EventTime = at });
+    }
+
+    private static void Arrive(SiteChangeSet work, Sighting sighting)
+    {
+        if (sighting.Bay is not { } bay)
+        {
+            Raise(work, ParkingAnomalyKind.BayUnknown, sighting.FirstSeenAt, sighting, detail: $"camera '{sighting.Camera}' covers several bays and the read named none");
+            return;
+        }
+
+        var at = sighting.FirstSeenAt;
+        var current = work.CurrentVisits().FirstOrDefault(v => v.Bay == bay);
+        if (current is not null && PlateSimilarity.IsSameVehicle(current.Plate, sighting.Plate))
+        {
+            work.Put(current with { LastSeenAt = Latest(current.LastSeenAt, sighting.LastSeenAt)!.Value });
+            work.Put(sighting with { BayVisitId = current.Id });
+            return;
+        }
+
+        if (current is not null)
+        {
+            EndVisit(work, current, BayVisitEnd.AnotherVehicle, Latest(current.LastSeenAt, at)!.Value);
+        }
+
+        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).ToList())
+        {
+            EndVisit(work, elsewhere, BayVisitEnd.MovedToAnotherBay, Latest(elsewhere.LastSeenAt, at)!.Value);
+        }
+
+        var matches = Match(work, sighting.Plate);
+        var session = matches.Count == 1 ? matches[0] : null;
+        var visit = new BayVisit
+        {
+            Id = work.NewId("bay-visit"),
+            Bay = bay,
+            Plate = sighting.Plate,
+            PlateRaw = sighting.Best.Raw,
+            ParkingSessionId = session?.Id,
+            StartedAt = at,
+            LastSeenAt = sighting.LastSeenAt,
+            SightingId = sighting.Id,
+        };
+        work.Put(visit);
+        work.Put(sighting with { BayVisitId = visit.Id });
+        if (session is not null)
+        {
+            work.Put(session with { BayVisitIds = session.BayVisitIds.Add(visit.Id), UpdatedAt = work.ReceivedAt });
+        }
+        else
+        {
+            Raise(work, ParkingAnomalyKind.VisitWithoutSession, at, sighting, null, [.. matches.Select(s => s.Id)],
+                matches.Count == 0 ? $"{sighting.Plate} at bay {bay} has no open parking session" : $"{sighting.Plate} at bay {bay} is like several vehicles inside");
+        }
+
+        work.Publish(new BayVehicleArrived(bay, visit.Plate, visit.Id, visit.ParkingSessionId) { EventTime = at });
+    }
+
+    private static void EndVisit(SiteChangeSet work, BayVisit visit, BayVisitEnd reason, DateTimeOffset at)
+    {
+        var ended = visit with { EndedAt = at, EndReason = reason };
+        work.Put(ended);
+        work.Publish(new BayVehicleLeft(ended.Bay, ended.Plate, ended.Id, ended.ParkingSessionId, reason) { EventTime = at });
+    }
+
+    /// <summary>
+    /// When a later read of an acted-on sighting is better than the one it acted on, the session or
+    /// visit it made takes the better plate (unless an operator has set the plate).
+    /// </summary>
+    private static void FollowBestRead(SiteChangeSet work, Sighting before, Sighting after)
+    {
+        if (before.Best.Plate == after.Best.Plate)
+        {
+            if (after.BayVisitId is { } id && work.Visit(id) is { IsCurrent: true } extended)
+            {
+                work.Put(extended with { LastSeenAt = Latest(extended.LastSeenAt, after.LastSeenAt)!.Value });
+            }
+
+            return;
+        }
+
+        if (after.ParkingSessionId is { } sessionId && work.ParkingSession(sessionId) is { } session
+            && session.EntrySightingId == after.Id && !session.Anomalies.HasFlag(ParkingAnomalies.Corrected))
+        {
+            var better = session with { Plate = after.Plate, PlateRaw = after.Best.Raw, UpdatedAt = work.ReceivedAt };
+            work.Put(better);
+            work.Publish(new ParkingSessionUpdated(ParkingSessionSummary.Of(better), $"plate read better: {session.Plate} -> {after.Plate}") { EventTime = after.LastSeenAt });
+        }
+
+        if (after.BayVisitId is { } visitId && work.Visit(visitId) is { } visit)
+        {
+            work.Put(visit with { Plate = after.Plate, PlateRaw = after.Best.Raw, LastSeenAt = Latest(visit.LastSeenAt, after.LastSeenAt)!.Value });
+        }
+    }
+
+    /// <summary>Open sessions of the plate: the exact plate if there is one, else every OCR-similar one.</summary>
+    private static List<ParkingSession> Match(SiteChangeSet work, string plate)
+    {
+        var open = work.OpenParkingSessions().ToList();
+        var exact = open.Where(s => s.Plate == plate).ToList();
+        return exact.Count > 0 ? exact : [.. open.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate))];
+    }
+
+    /// <summary>The camera's sighting this read belongs to: same vehicle (or both unreadable), same bay, within the gap.</summary>
+    private static Sighting? FindSighting(SiteChangeSet work, CameraConfiguration camera, string? bay, string plate, DateTimeOffset at, TimeSpan gap)
+    {
+        Sighting? best = null;
+        foreach (var s in work.SightingsOf(camera.Id))
+        {
+            var near = at >= s.FirstSeenAt - gap && at <= s.LastSeenAt + gap;
+            var sameVehicle = plate.Length == 0 ? s.Plate.Length == 0 : PlateSimilarity.IsSameVehicle(s.Plate, plate) || s.Reads.Any(r => r.Plate == plate);
+            if (near && sameVehicle && s.Bay == bay && (best is null || s.LastSeenAt > best.LastSeenAt))
+            {
+                best = s;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The bay a bay camera's read is in: its only bay, the zone it names, or the band the plate is in.</summary>
+    private static string? BayOf(CameraConfiguration camera, string? zone, double? plateX)
+    {
+        if (camera.Bays.Count == 1)
+        {
+            return camera.Bays[0].Bay;
+        }
+
+        if (zone is not null && camera.Bays.FirstOrDefault(b => string.Equals(b.Zone, zone, StringComparison.OrdinalIgnoreCase)) is { } byZone)
+        {
+            return byZone.Bay;
+        }
+
+        return plateX is { } x && camera.Bays.FirstOrDefault(b => b.Contains(x)) is { } byRegion ? byRegion.Bay : null;
+    }
+
+    private static SightingRead Better(SightingRead current, SightingRead candidate) =>
+        current.Plate.Length == 0 && candidate.Plate.Length > 0 ? candidate
+        : candidate.Plate.Length > 0 && (candidate.Confidence ?? 0) > (current.Confidence ?? 0) ? candidate
+        : current;
+
+    private static void Raise(
+        SiteChangeSet work,
+        ParkingAnomalyKind kind,
+        DateTimeOffset at,
+        Sighting? sighting,
+        ParkingSession? session = null,
+        ImmutableArray<string> candidates = default,
+        string detail = "")
+    {
+        var anomaly = new ParkingAnomaly
+        {
+            Id = work.NewId("parking-anomaly"),
+            Kind = kind,
+            At = at,
+            Plate = sighting?.Plate ?? session?.Plate,
+            Camera = sighting?.Camera,
+            SightingId = sighting?.Id,
+            ParkingSessionId = session?.Id,
+            Candidates = candidates.IsDefault ? [] : candidates,
+            Detail = detail,
+        };
+        work.Put(anomaly);
+        work.Publish(new ParkingAnomalyDetected(anomaly) { EventTime = at });
+    }
+
+    private static void ResolveAnomalies(SiteChangeSet work, string sightingId, ParkingAnomalyKind kind, string resolution)
+    {
+        foreach (var anomaly in work.OpenAnomalies().Where(a => a.SightingId == sightingId && a.Kind == kind).ToList())
+        {
+            work.Put(anomaly with { Resolved = true, Resolution = resolution });
+        }
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}

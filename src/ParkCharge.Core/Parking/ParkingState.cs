@@ -1,0 +1,102 @@
+namespace ParkCharge.Core.Parking;
+
+/// <summary>
+/// The parking side of a site's state: recent sightings per camera, open and recent parking
+/// sessions, current and recent bay visits, unresolved anomalies. Part of
+/// <see cref="Engine.SiteState"/>; changed only through it.
+/// </summary>
+public sealed class ParkingState
+{
+    /// <summary>How long sightings stay in memory: long enough to collapse bursts and to resolve reviews.</summary>
+    public static readonly TimeSpan SightingRetention = TimeSpan.FromDays(2);
+
+    private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _sightingsByCamera = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParkingSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ParkingAnomaly> _openAnomalies = new(StringComparer.Ordinal);
+
+    public IEnumerable<ParkingSession> Sessions => _sessions.Values;
+
+    public IEnumerable<ParkingSession> OpenSessions => _sessions.Values.Where(s => s.IsOpen);
+
+    public IEnumerable<BayVisit> CurrentVisits => _visits.Values.Where(v => v.IsCurrent);
+
+    public IEnumerable<ParkingAnomaly> OpenAnomalies => _openAnomalies.Values;
+
+    public Sighting? FindSighting(string id) => _sightings.GetValueOrDefault(id);
+
+    public IEnumerable<Sighting> SightingsOf(string camera) =>
+        _sightingsByCamera.TryGetValue(camera, out var ids) ? ids.Select(id => _sightings[id]) : [];
+
+    public ParkingSession? FindSession(string id) => _sessions.GetValueOrDefault(id);
+
+    public BayVisit? FindVisit(string id) => _visits.GetValueOrDefault(id);
+
+    public ParkingAnomaly? FindAnomaly(string id) => _openAnomalies.GetValueOrDefault(id);
+
+    internal void Take(Engine.SiteChanges changes)
+    {
+        foreach (var sighting in changes.Sightings)
+        {
+            if (!_sightings.ContainsKey(sighting.Id))
+            {
+                if (!_sightingsByCamera.TryGetValue(sighting.Camera, out var ids))
+                {
+                    _sightingsByCamera[sighting.Camera] = ids = [];
+                }
+
+                ids.Add(sighting.Id);
+            }
+
+            _sightings[sighting.Id] = sighting;
+        }
+
+        foreach (var session in changes.ParkingSessions)
+        {
+            _sessions[session.Id] = session;
+        }
+
+        foreach (var visit in changes.BayVisits)
+        {
+            _visits[visit.Id] = visit;
+        }
+
+        foreach (var anomaly in changes.ParkingAnomalies)
+        {
+            if (anomaly.Resolved)
+            {
+                _openAnomalies.Remove(anomaly.Id);
+            }
+            else
+            {
+                _openAnomalies[anomaly.Id] = anomaly;
+            }
+        }
+    }
+
+    /// <summary>Lets go of what is old: the log and the projections keep it.</summary>
+    internal void Prune(DateTimeOffset now, TimeSpan sessionRetention)
+    {
+        foreach (var sighting in _sightings.Values.Where(s => s.LastSeenAt < now - SightingRetention).ToList())
+        {
+            _sightings.Remove(sighting.Id);
+            _sightingsByCamera[sighting.Camera].Remove(sighting.Id);
+        }
+
+        foreach (var session in _sessions.Values.Where(s => !s.IsOpen && s.UpdatedAt < now - sessionRetention).ToList())
+        {
+            _sessions.Remove(session.Id);
+        }
+
+        foreach (var visit in _visits.Values.Where(v => v.EndedAt < now - sessionRetention).ToList())
+        {
+            _visits.Remove(visit.Id);
+        }
+
+        foreach (var anomaly in _openAnomalies.Values.Where(a => a.At < now - sessionRetention).ToList())
+        {
+            _openAnomalies.Remove(anomaly.Id);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Immutable;
+
+namespace ParkCharge.Core.Parking;
+
+/// <summary>One read of a sighting: what the camera said at one moment.</summary>
+public sealed record SightingRead(DateTimeOffset At, string Raw, string Plate, double? Confidence, string ObservationKey);
+
+/// <summary>Where a sighting was made.</summary>
+public enum SightingPlace
+{
+    Lane,
+    Bay,
+}
+
+/// <summary>
+/// Repeated reads of one vehicle by one camera within the site's sighting gap, collapsed into one
+/// (DESIGN.md §2): the best read stands for the sighting, every read is kept with its confidence
+/// and time.
+/// </summary>
+public sealed record Sighting
+{
+    public required string Id { get; init; }
+
+    public required string Camera { get; init; }
+
+    public required SightingPlace Place { get; init; }
+
+    /// <summary>The lane, for a lane camera.</summary>
+    public string? Lane { get; init; }
+
+    /// <summary>The bay, for a bay camera (null when the camera covers two bays and the read did not say which).</summary>
+    public string? Bay { get; init; }
+
+    public TravelDirection? Direction { get; init; }
+
+    public string? Region { get; init; }
+
+    public ImmutableArray<SightingRead> Reads { get; init; } = [];
+
+    /// <summary>The read with the highest confidence (the first of equals); the sighting's plate.</summary>
+    public required SightingRead Best { get; init; }
+
+    public DateTimeOffset FirstSeenAt => Reads.IsEmpty ? Best.At : Reads.Min(r => r.At);
+
+    public DateTimeOffset LastSeenAt => Reads.IsEmpty ? Best.At : Reads.Max(r => r.At);
+
+    public int Count => Reads.Length;
+
+    /// <summary>The sighting has a read confident enough to act on (open, close, start a visit).</summary>
+    public bool Acted { get; init; }
+
+    /// <summary>What the sighting did: the parking session it opened or closed, or the bay visit it started.</summary>
+    public string? ParkingSessionId { get; init; }
+
+    public string? BayVisitId { get; init; }
+
+    public string Plate => Best.Plate;
+}
