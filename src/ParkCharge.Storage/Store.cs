@@ -32,6 +32,7 @@ public sealed class Store : IAsyncDisposable
         Chargers = new ChargerQueries(database);
         Sessions = new ChargingSessionQueries(database);
         Messages = new MessageLogQueries(database);
+        Parking = new ParkingQueries(database);
         ApiKeys = new ApiKeyStore(database);
     }
 
@@ -46,6 +47,8 @@ public sealed class Store : IAsyncDisposable
     public ChargingSessionQueries Sessions { get; }
 
     public MessageLogQueries Messages { get; }
+
+    public ParkingQueries Parking { get; }
 
     public ApiKeyStore ApiKeys { get; }
 

@@ -31,6 +31,13 @@ internal sealed partial class NodeStartup(
     {
         _generatedKey = await EnsureApiKeyAsync(cancellationToken);
         await ReleaseOwnConnectionsAsync(cancellationToken);
+
+        // Replay every site now, so that the first charger or camera is not kept waiting and every
+        // site's timers (maximum stays, waiting windows) run even before anything arrives.
+        foreach (var site in await store.Log.SitesAsync(cancellationToken))
+        {
+            await engines.For(site).WarmUpAsync();
+        }
         lifetime.ApplicationStarted.Register(PrintBanner);
     }
 

@@ -90,6 +90,8 @@ public static class ParkChargeApp
         var api = app.MapGroup("/api/v1").RequireAuthorization();
         api.MapChargerEndpoints();
         api.MapChargingSessionEndpoints();
+        api.MapParkingEndpoints();
+        api.MapSiteEndpoints();
         return app;
     }
 

@@ -21,14 +21,18 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Store _store;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Task _loop;
     private SiteState? _state;
+    private ITimer? _timer;
+    private DateTimeOffset? _timerDue;
 
-    public SiteEngineHost(SiteId site, Store store, ILogger logger)
+    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger)
     {
         Site = site;
         _store = store;
+        _time = time;
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -39,9 +43,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     public int ReplayDivergences { get; private set; }
 
     /// <summary>Decides on the observation and completes with its reply once it is durable.</summary>
-    public Task<Reply> SubmitAsync(Observation observation)
+    public Task<Reply> SubmitAsync(Observation? observation)
     {
-        if (observation.Site != Site)
+        if (observation is not null && observation.Site != Site)
         {
             throw new ArgumentException($"Observation for site '{observation.Site}' submitted to site '{Site}'.", nameof(observation));
         }
@@ -51,10 +55,17 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         return pending.Reply.Task;
     }
 
+    /// <summary>Loads the site's state now rather than at its first observation (and arms its timers).</summary>
+    public Task WarmUpAsync() => SubmitAsync(null);
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync();
+        }
     }
 
     private async Task RunAsync()
@@ -74,8 +85,10 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             }
             catch (Exception e)
             {
-                // The in-memory state may be ahead of the log now: rebuild it from the log before the next unit.
+                // The in-memory state may be ahead of the log now: rebuild it from the log before the next
+                // unit, and arm the timer afresh then (a timer observation may be among the failed ones).
                 _state = null;
+                _timerDue = null;
                 LogAppendFailed(_logger, Site.Value, unit.Count, e);
                 foreach (var pending in unit)
                 {
@@ -94,7 +107,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             var replies = new Reply[unit.Count];
             for (var i = 0; i < unit.Count; i++)
             {
-                var observation = unit[i].Observation;
+                if (unit[i].Observation is not { } observation)
+                {
+                    replies[i] = Acknowledged.Instance; // a warm-up: nothing to decide
+                    continue;
+                }
+
                 var decision = SiteEngine.Decide(_state, observation);
                 replies[i] = decision.Reply;
                 if (!decision.IsRepeat)
@@ -124,6 +142,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 unit[i].Reply.TrySetResult(replies[i]);
             }
 
+            ArmTimer(_state.NextDeadline);
             return;
         }
     }
@@ -153,9 +172,46 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         return state;
     }
 
-    private sealed class Pending(Observation observation)
+    /// <summary>
+    /// Submits a <see cref="TimerElapsed"/> observation when the state's next deadline comes
+    /// (DESIGN.md §1.2: timers are observations too). One timer per site, re-armed after every unit.
+    /// </summary>
+    private void ArmTimer(DateTimeOffset? due)
     {
-        public Observation Observation { get; } = observation;
+        if (due == _timerDue)
+        {
+            return;
+        }
+
+        _timerDue = due;
+        _timer?.Dispose();
+        _timer = null;
+        if (due is not { } at)
+        {
+            return;
+        }
+
+        var delay = at - _time.GetUtcNow();
+        _timer = _time.CreateTimer(_ => Elapse(at), null, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Elapse(DateTimeOffset due)
+    {
+        var now = _time.GetUtcNow();
+        _ = SubmitAsync(new Observation
+        {
+            Site = Site,
+            Source = "timer",
+            Key = FormattableString.Invariant($"timer:{due.UtcTicks}"),
+            EventTime = due,
+            ReceivedAt = now,
+            Payload = new TimerElapsed(due),
+        }).ContinueWith(t => LogTimerFailed(_logger, Site.Value, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    private sealed class Pending(Observation? observation)
+    {
+        public Observation? Observation { get; } = observation;
 
         public TaskCompletionSource<Reply> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -168,6 +224,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Site {Site}: another writer appended first (attempt {Attempt}); reloading and deciding again")]
     private static partial void LogConflict(ILogger logger, string site, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: a timer observation failed; it is tried again at the next unit")]
+    private static partial void LogTimerFailed(ILogger logger, string site, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: appending {Count} observations failed; they were not accepted")]
     private static partial void LogAppendFailed(ILogger logger, string site, int count, Exception exception);

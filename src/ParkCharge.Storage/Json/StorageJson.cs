@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Storage.Json;
 
@@ -19,6 +21,9 @@ namespace ParkCharge.Storage.Json;
 [JsonSerializable(typeof(ObservationPayload))]
 [JsonSerializable(typeof(Reply))]
 [JsonSerializable(typeof(DomainEvent))]
+[JsonSerializable(typeof(SiteConfiguration))]
+[JsonSerializable(typeof(IReadOnlyList<SightingRead>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
 
 /// <summary>Shortcuts for (de)serialising log entries.</summary>
@@ -29,6 +34,21 @@ public static class LogJson
     public static string Serialize(Reply reply) => JsonSerializer.Serialize(reply, StorageJsonContext.Default.Reply);
 
     public static string Serialize(DomainEvent e) => JsonSerializer.Serialize(e, StorageJsonContext.Default.DomainEvent);
+
+    public static string Serialize(SiteConfiguration configuration) => JsonSerializer.Serialize(configuration, StorageJsonContext.Default.SiteConfiguration);
+
+    public static SiteConfiguration DeserializeSite(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.SiteConfiguration) ?? throw new JsonException("A site configuration is null.");
+
+    public static string Serialize(IReadOnlyList<SightingRead> reads) => JsonSerializer.Serialize(reads, StorageJsonContext.Default.IReadOnlyListSightingRead);
+
+    public static IReadOnlyList<SightingRead> DeserializeReads(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.IReadOnlyListSightingRead) ?? [];
+
+    public static string Serialize(IReadOnlyList<string> values) => JsonSerializer.Serialize(values, StorageJsonContext.Default.IReadOnlyListString);
+
+    public static IReadOnlyList<string> DeserializeStrings(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.IReadOnlyListString) ?? [];
 
     public static ObservationPayload DeserializePayload(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.ObservationPayload) ?? throw new JsonException("An observation payload is null.");

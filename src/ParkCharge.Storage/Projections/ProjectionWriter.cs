@@ -147,6 +147,8 @@ internal static class ProjectionWriter
         {
             await WriteSessionAsync(sql, session, seq, ct);
         }
+
+        await ParkingProjection.WriteAsync(sql, append.Site, append.Entries.Select(e => (e.Seq, e.Observation.ReceivedAt, e.Decision.Changes)), ct);
     }
 
     private static async Task WriteChargerAsync(Statements sql, ChargerState c, long seq, CancellationToken ct)

@@ -72,7 +72,7 @@ public sealed class ChargingSessionQueries(Database database)
             command.With("to", database.Instant(to));
         }
 
-        if (Cursor.TryParse(filter.Cursor, out var after))
+        if (KeysetCursor.TryParse(filter.Cursor, out var after))
         {
             sql.Append(" AND (COALESCE(started_at, first_received_at) < @after_at OR (COALESCE(started_at, first_received_at) = @after_at AND id < @after_id))");
             command.With("after_at", database.Instant(after.At)).With("after_id", after.Id);
@@ -96,7 +96,7 @@ public sealed class ChargingSessionQueries(Database database)
         {
             items.RemoveAt(limit);
             var last = items[^1];
-            next = Cursor.Format(last.StartedAt ?? last.FirstReceivedAt, last.Id);
+            next = KeysetCursor.Format(last.StartedAt ?? last.FirstReceivedAt, last.Id);
         }
 
         return new Page<ChargingSessionView>(items, next);
@@ -189,34 +189,6 @@ public sealed class ChargingSessionQueries(Database database)
             LastReceivedAt = database.ReadInstant(r, 24),
             LastEventAt = database.ReadInstantOrNull(r, 25),
         };
-    }
-
-    /// <summary>The opaque paging cursor: the last row's sort key.</summary>
-    private static class Cursor
-    {
-        public static string Format(DateTimeOffset at, string id) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at.UtcTicks.ToString(CultureInfo.InvariantCulture)}|{id}"));
-
-        public static bool TryParse(string? cursor, out (DateTimeOffset At, string Id) value)
-        {
-            value = default;
-            if (string.IsNullOrEmpty(cursor))
-            {
-                return false;
-            }
-
-            try
-            {
-                var text = Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
-                var bar = text.IndexOf('|', StringComparison.Ordinal);
-                value = (new DateTimeOffset(long.Parse(text.AsSpan(0, bar), CultureInfo.InvariantCulture), TimeSpan.Zero), text[(bar + 1)..]);
-                return true;
-            }
-            catch (FormatException)
-            {
-                throw new ArgumentException("The cursor is not one this API returned.", nameof(cursor));
-            }
-        }
     }
 
     /// <summary>Anomaly names as the API lists them.</summary>
