@@ -1,4 +1,5 @@
 using ParkCharge.Anpr.Generic;
+using ParkCharge.Anpr.PlateRecognizer;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Anpr;
@@ -7,11 +8,13 @@ namespace ParkCharge.Anpr;
 public static class AnprParsers
 {
     private static readonly IAnprParser GenericDefault = new GenericJsonParser(PushLimits.Default);
+    private static readonly IAnprParser PlateRecognizerDefault = new PlateRecognizerParser(PushLimits.Default);
 
     /// <summary>The parser for <paramref name="format"/> with the default limits. Parsers are stateless and shared.</summary>
     public static IAnprParser For(CameraFormat format) => format switch
     {
         CameraFormat.Generic => GenericDefault,
+        CameraFormat.PlateRecognizer => PlateRecognizerDefault,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No parser for this camera format."),
     };
 
@@ -19,6 +22,7 @@ public static class AnprParsers
     public static IAnprParser For(CameraFormat format, PushLimits limits) => format switch
     {
         CameraFormat.Generic => new GenericJsonParser(limits),
+        CameraFormat.PlateRecognizer => new PlateRecognizerParser(limits),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No parser for this camera format."),
     };
 }
