@@ -1,4 +1,5 @@
 using ParkCharge.Anpr.Generic;
+using ParkCharge.Anpr.Hikvision;
 using ParkCharge.Anpr.PlateRecognizer;
 using ParkCharge.Core.Sites;
 
@@ -9,12 +10,14 @@ public static class AnprParsers
 {
     private static readonly IAnprParser GenericDefault = new GenericJsonParser(PushLimits.Default);
     private static readonly IAnprParser PlateRecognizerDefault = new PlateRecognizerParser(PushLimits.Default);
+    private static readonly IAnprParser HikvisionDefault = new HikvisionIsapiParser(PushLimits.Default);
 
     /// <summary>The parser for <paramref name="format"/> with the default limits. Parsers are stateless and shared.</summary>
     public static IAnprParser For(CameraFormat format) => format switch
     {
         CameraFormat.Generic => GenericDefault,
         CameraFormat.PlateRecognizer => PlateRecognizerDefault,
+        CameraFormat.Hikvision => HikvisionDefault,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No parser for this camera format."),
     };
 
@@ -23,6 +26,7 @@ public static class AnprParsers
     {
         CameraFormat.Generic => new GenericJsonParser(limits),
         CameraFormat.PlateRecognizer => new PlateRecognizerParser(limits),
+        CameraFormat.Hikvision => new HikvisionIsapiParser(limits),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No parser for this camera format."),
     };
 }
