@@ -5,7 +5,8 @@ namespace ParkCharge.Anpr;
 /// <summary>Something in a push that the parser could not accept.</summary>
 /// <param name="Path">
 /// Where in the push: a JSON path relative to the document (<c>[2].capturedAt</c>, <c>data.results[0].score</c>),
-/// an XML path (<c>EventNotificationAlert/ANPR/confidenceLevel</c>), a multipart part name, or <c>body</c> for the whole push.
+/// an XML path (<c>EventNotificationAlert/ANPR/confidenceLevel</c>), a form field or part name (<c>json</c>, <c>anpr.xml</c>),
+/// <c>part {n}</c> for a multipart part that could not be read (counting from 0), or <c>body</c> for the whole push.
 /// </param>
 /// <param name="Message">What is wrong, for the camera's installer. Never contains a plate.</param>
 public sealed record AnprParseError(string Path, string Message)

@@ -60,9 +60,9 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
                     return AnprParseResult.Failure("body", "the multipart push has no XML part");
                 }
 
-                // Cameras send picture parts with Content-Length 0 when a picture is not configured
-                // (seen in field captures); an empty part is no picture.
-                var pictures = parts.Where(p => p != xml && IsPicture(p) && !p.Content.IsEmpty).ToList();
+                // Cameras send a picture part with Content-Length 0 when that picture is not configured (a
+                // published capture of an ANPR push shows licensePlatePicture.jpg so); an empty part is no picture.
+                var pictures = parts.Where(p => !ReferenceEquals(p, xml) && IsPicture(p) && !p.Content.IsEmpty).ToList();
                 return Read(xml.Content, xml.Name, pictures, cameraId, content);
             default:
                 return AnprParseResult.Failure("body", $"a Hikvision push is XML or multipart, not \"{mediaType}\"");

@@ -85,7 +85,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         string? hookEvent = root.TryGetProperty("hook", out var hook) && hook.ValueKind == JsonValueKind.Object
             && hook.TryGetProperty("event", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
 
-        string? camera = OptionalText(data, at, "camera_id", errors);
+        string? camera = OptionalText(data, at, "camera_id", errors) is { Length: > 0 } named ? named : null;
         DateTimeOffset? capturedAt = null;
         if (OptionalText(data, at, "timestamp", errors) is { } timestamp)
         {
@@ -169,7 +169,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
             : AnprParseResult.Success(new AnprPush(camera, reports, images));
     }
 
-    private sealed record ResultRead(string Plate, double? Score, string? Region, string? VehicleType, PixelBox? Box, double? Heading, IReadOnlyList<Core.Parking.PlateCandidate> Candidates);
+    private sealed record ResultRead(string Plate, double? Score, string? Region, string? VehicleType, PixelBox? Box, double? Heading, IReadOnlyList<PlateCandidate> Candidates);
 
     private static ResultRead? ReadResult(JsonElement result, string at, List<AnprParseError> errors)
     {

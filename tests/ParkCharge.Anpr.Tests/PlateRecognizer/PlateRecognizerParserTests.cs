@@ -174,6 +174,15 @@ public sealed class PlateRecognizerParserTests
         Assert.Equal("camera_id", Assert.Single(errors).Path);
     }
 
+    [Fact]
+    public async Task An_empty_camera_id_names_no_camera()
+    {
+        var push = await Push.Accepted(Format, Json, Body("""{"camera_id":"","timestamp":"2026-03-02T07:15:02Z","results":[{"plate":"bcd1234","score":0.9}]}"""), cameraId: "bay-12");
+
+        Assert.Null(push.CameraId);
+        Assert.Equal("bay-12", ((PlateRead)Assert.Single(push.Reports).Payload).Camera);
+    }
+
     [Theory]
     [InlineData("""{"hook":{"event":"recognition"},"data":{"camera_id":"gate-out-2","results":[{"plate":"bcd1234","score":1.7}]}}""", "data.results[0].score", "1.7 is not a score between 0 and 1")]
     [InlineData("""{"hook":{"event":"recognition"},"data":{"camera_id":"gate-out-2","timestamp":"yesterday","results":[]}}""", "data.timestamp", "\"yesterday\" is not an ISO 8601 time")]
