@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace ParkCharge.Anpr.Body;
+
+/// <summary>
+/// A push body read into memory, up to the size limit. Parsers need the whole body anyway (a JSON
+/// document, an XML document, multipart parts), and reading it first means a slow or oversized
+/// upload fails before any parsing starts.
+/// </summary>
+internal sealed class PushContent
+{
+    private readonly byte[] buffer;
+    private readonly int length;
+
+    private PushContent(byte[] buffer, int length)
+    {
+        this.buffer = buffer;
+        this.length = length;
+    }
+
+    public ReadOnlyMemory<byte> Bytes => buffer.AsMemory(0, length);
+
+    /// <summary>SHA-256 of the body (hex), for keys of reads that carry no capture time.</summary>
+    public string Fingerprint => field ??= Convert.ToHexStringLower(SHA256.HashData(Bytes.Span));
+
+    public MemoryStream OpenRead() => new(buffer, 0, length, writable: false);
+
+    /// <summary>Reads the body, or says it is too large. I/O failures of the stream itself are exceptions.</summary>
+    public static async ValueTask<(PushContent? Content, AnprParseError? Error)> ReadAsync(Stream body, PushLimits limits, CancellationToken cancellationToken)
+    {
+        using var copy = new MemoryStream();
+        var chunk = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > limits.MaxBytes)
+            {
+                return (null, new AnprParseError("body", $"the push is larger than the {Size(limits.MaxBytes)} a push may have"));
+            }
+
+            copy.Write(chunk, 0, read);
+        }
+
+        return total == 0
+            ? (null, new AnprParseError("body", "the push is empty"))
+            : (new PushContent(copy.GetBuffer(), (int)copy.Length), null);
+    }
+
+    public static string Size(long bytes) => bytes % (1024 * 1024) == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)} MiB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
+}
