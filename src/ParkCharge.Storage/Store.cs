@@ -33,6 +33,7 @@ public sealed class Store : IAsyncDisposable
         Sessions = new ChargingSessionQueries(database);
         Messages = new MessageLogQueries(database);
         Parking = new ParkingQueries(database);
+        Images = new AnprImageStore(database);
         ApiKeys = new ApiKeyStore(database);
     }
 
@@ -49,6 +50,8 @@ public sealed class Store : IAsyncDisposable
     public MessageLogQueries Messages { get; }
 
     public ParkingQueries Parking { get; }
+
+    public AnprImageStore Images { get; }
 
     public ApiKeyStore ApiKeys { get; }
 

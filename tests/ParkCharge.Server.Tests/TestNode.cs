@@ -83,6 +83,23 @@ public sealed class TestNode : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Configures a site through its engine, as loading a site file does.</summary>
+    public async Task ConfigureSiteAsync(ParkCharge.Core.Sites.SiteConfiguration configuration)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var reply = await App.Services.GetRequiredService<ParkCharge.Server.Sites.SiteEngines>().SubmitAsync(new ParkCharge.Core.Observations.Observation
+        {
+            Site = configuration.Id,
+            Source = "test",
+            Key = "test-config:" + Guid.NewGuid(),
+            EventTime = now,
+            ReceivedAt = now,
+            Payload = new ParkCharge.Core.Parking.SiteConfigured(configuration),
+        });
+        Assert.IsType<ParkCharge.Core.Engine.Acknowledged>(reply);
+        App.Services.GetRequiredService<ParkCharge.Server.Sites.CameraDirectory>().Invalidate();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -25,4 +25,5 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(SiteResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BayView>))]
 [JsonSerializable(typeof(OccupancyView))]
+[JsonSerializable(typeof(AnprPushResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

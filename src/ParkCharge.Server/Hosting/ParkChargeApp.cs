@@ -54,6 +54,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
+        builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddHostedService<NodeStartup>();
 
         // Data protection is not used (no cookies), but authentication registers it: keep its keys in
@@ -85,6 +86,7 @@ public static class ParkChargeApp
 
         app.UseWebSockets();
         app.MapOcppEndpoint();
+        app.MapAnprEndpoints();
         app.MapHealthChecks("/healthz");
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1").RequireAuthorization();
