@@ -233,6 +233,20 @@ public sealed class SiteFileTests
         Assert.Equal((2, 4, 4, 2), (result.Configuration.Lanes.Count, result.Configuration.Cameras.Count, result.Configuration.EvBays.Count, result.Chargers.Count));
     }
 
+    [Fact]
+    public void The_operators_guide_shows_the_example_as_it_is_in_the_examples_folder()
+    {
+        var guide = File.ReadAllText(Path.Combine(Repository.Root, "docs", "operators.md")).ReplaceLineEndings("\n");
+        var section = guide[guide.IndexOf("## Site files", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var shown = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var example = File.ReadAllText(Path.Combine(Repository.Root, "docs", "examples", "main-street.site.yaml")).ReplaceLineEndings("\n");
+
+        Assert.Equal(example, shown);
+        Assert.True(Parse(shown, "operators.md", ExampleEnvironment()).IsValid);
+    }
+
     /// <summary>Every variable the docs' example refers to, with a value that passes.</summary>
     internal static Dictionary<string, string?> ExampleEnvironment() => new()
     {
