@@ -29,7 +29,11 @@ public static class SiteFile
     }
 
     /// <summary>Validates a site document given as text (YAML or JSON; the API passes request bodies here).</summary>
-    /// <param name="fileName">Where the text came from, for messages; any name will do.</param>
+    /// <param name="fileName">
+    /// Where the text came from (a file name, "request body"). YAML and JSON go through the same
+    /// reader, so it does not change how the text is read; problems do not repeat it either (the
+    /// caller prefixes it, as <c>check-site</c> does).
+    /// </param>
     public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(fileName);
