@@ -1,6 +1,7 @@
 using System.CommandLine;
 
 using ParkCharge.Server.Hosting;
+using ParkCharge.Server.Sites;
 
 var urls = new Option<string?>("--urls") { Description = $"Where to listen (default {ParkChargeApp.DefaultUrl})." };
 var data = new Option<string?>("--data") { Description = "The data folder for the SQLite store (default ./data)." };
@@ -36,6 +37,6 @@ serve.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve };
+var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, CheckSiteCommand.Create() };
 serve.TreatUnmatchedTokensAsErrors = false;
 return await root.Parse(args).InvokeAsync();

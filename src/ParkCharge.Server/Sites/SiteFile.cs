@@ -1,0 +1,90 @@
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Server.Sites;
+
+/// <summary>
+/// Site files: the document an operator writes (YAML, or JSON, which is YAML too) to describe a car
+/// park: lanes and their cameras, EV bays, the chargers that serve them, bay cameras and settings.
+/// Reading one never stops at the first problem: an operator fixing a file wants every mistake in
+/// one go, each with the path and line that says where it is.
+/// </summary>
+public static class SiteFile
+{
+    /// <summary>Reads and validates the site file at <paramref name="path"/>.</summary>
+    /// <param name="environment">Where <c>${NAME}</c> references are looked up (usually the process environment).</param>
+    public static SiteFileResult Load(string path, IReadOnlyDictionary<string, string?> environment)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return SiteFileResult.Failed(new SiteFileProblem("", $"cannot read the file: {e.Message}"));
+        }
+
+        return Parse(text, Path.GetFileName(path), environment);
+    }
+
+    /// <summary>Validates a site document given as text (YAML or JSON; the API passes request bodies here).</summary>
+    /// <param name="fileName">
+    /// Where the text came from (a file name, "request body"). YAML and JSON go through the same
+    /// reader, so it does not change how the text is read; problems do not repeat it either (the
+    /// caller prefixes it, as <c>check-site</c> does).
+    /// </param>
+    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var errors = new List<SiteFileProblem>();
+        var root = DocumentReader.Read(text, errors);
+        if (root is null)
+        {
+            return SiteFileResult.Failed([.. errors]);
+        }
+
+        var result = SiteFileValidator.Validate(root, environment);
+        return errors.Count == 0 ? result
+            : result with { Configuration = null, Chargers = [], Errors = [.. errors.Concat(result.Errors).OrderBy(e => e.Line ?? int.MaxValue)] };
+    }
+
+    /// <summary>The process environment as <see cref="Load"/> and <see cref="Parse"/> take it.</summary>
+    public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            environment[(string)entry.Key] = entry.Value as string;
+        }
+
+        return environment;
+    }
+}
+
+/// <summary>
+/// What reading a site file found. <see cref="Configuration"/> is set only when there are no
+/// <see cref="Errors"/>; <see cref="Warnings"/> never make a file invalid.
+/// </summary>
+public sealed record SiteFileResult
+{
+    public SiteConfiguration? Configuration { get; init; }
+
+    /// <summary>The chargers the file declares for the site, to register (empty unless valid).</summary>
+    public IReadOnlyList<SiteChargerDeclaration> Chargers { get; init; } = [];
+
+    public IReadOnlyList<SiteFileProblem> Errors { get; init; } = [];
+
+    public IReadOnlyList<SiteFileProblem> Warnings { get; init; } = [];
+
+    public bool IsValid => Errors.Count == 0 && Configuration is not null;
+
+    internal static SiteFileResult Failed(params SiteFileProblem[] errors) => new() { Errors = errors };
+}
+
+/// <summary>
+/// A charger a site file declares: registered at the site with a password (stored only as a salted
+/// hash, <see cref="Auth.Secrets.HashPassword"/>) and an OCPP security profile. It carries what
+/// <see cref="ChargerRegistration"/> needs.
+/// </summary>
+public sealed record SiteChargerDeclaration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? DisplayName = null);
