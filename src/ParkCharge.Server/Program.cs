@@ -7,8 +7,9 @@ var urls = new Option<string?>("--urls") { Description = $"Where to listen (defa
 var data = new Option<string?>("--data") { Description = "The data folder for the SQLite store (default ./data)." };
 var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string; switches the store from SQLite to PostgreSQL (also PARKCHARGE_POSTGRES)." };
 var autoRegister = new Option<bool>("--auto-register") { Description = "Accept unknown chargers and register them at the default site." };
+var sites = new Option<string[]>("--site") { Description = "A site file (YAML or JSON) to load at start; repeat for several (replaces ParkCharge:SiteFiles).", AllowMultipleArgumentsPerToken = false };
 
-var serve = new Command("serve", "Run a ParkCharge node: OCPP central system and integration API.") { urls, data, postgres, autoRegister };
+var serve = new Command("serve", "Run a ParkCharge node: OCPP central system and integration API.") { urls, data, postgres, autoRegister, sites };
 serve.SetAction(async (parse, ct) =>
 {
     var settings = new Dictionary<string, string?>();
@@ -32,9 +33,29 @@ serve.SetAction(async (parse, ct) =>
         settings["ParkCharge:Ocpp:Registration"] = nameof(RegistrationPolicy.AutoRegister);
     }
 
-    await using var app = await ParkChargeApp.CreateAsync([.. parse.UnmatchedTokens], settings);
-    await app.RunAsync(ct);
-    return 0;
+    var siteFiles = parse.GetValue(sites) ?? [];
+    for (var i = 0; i < siteFiles.Length; i++)
+    {
+        settings[$"ParkCharge:SiteFiles:{i}"] = Path.GetFullPath(siteFiles[i]);
+    }
+
+    try
+    {
+        await using var app = await ParkChargeApp.CreateAsync([.. parse.UnmatchedTokens], settings);
+        await app.RunAsync(ct);
+        return 0;
+    }
+    catch (SiteDocumentException e)
+    {
+        await Console.Error.WriteLineAsync($"ParkCharge did not start: the site file {e.Document} cannot be used.");
+        foreach (var problem in e.Problems)
+        {
+            await Console.Error.WriteLineAsync($"  {problem}");
+        }
+
+        await Console.Error.WriteLineAsync("Check it with: parkcharge check-site " + e.Document);
+        return 1;
+    }
 });
 
 var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, CheckSiteCommand.Create() };

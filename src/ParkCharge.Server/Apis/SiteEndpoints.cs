@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Json;
 using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 
-/// <summary>The site as the API shows it: its configuration with camera keys as hashes only.</summary>
-public sealed record SiteResponse(string Id, string Name, string TimeZone, string Currency, DateTimeOffset UpdatedAt, JsonElement Configuration);
+/// <summary>
+/// The site as the API shows it: its document (the same shape as a site file, camera keys as
+/// hashes only, no charger passwords) and when it was last configured.
+/// </summary>
+public sealed record SiteResponse(string Id, string Name, string TimeZone, string Currency, DateTimeOffset UpdatedAt, JsonElement Document);
 
 /// <summary>/api/v1/sites: topology, bays with their occupants, occupancy.</summary>
 internal static class SiteEndpoints
@@ -16,17 +20,69 @@ internal static class SiteEndpoints
     {
         var sites = api.MapGroup("/sites").WithTags("Sites");
         sites.MapGet("/", ListAsync).WithSummary("Configured sites");
-        sites.MapGet("/{id}", GetAsync).WithSummary("One site with its configuration");
+        sites.MapGet("/{id}", GetAsync).WithSummary("One site with its document (the same shape as a site file)");
+        sites.MapPut("/{id}", PutAsync).WithSummary("Configure a site from a site document (JSON); every problem is reported with its path");
         sites.MapGet("/{id}/bays", BaysAsync).WithSummary("EV bays with the vehicle standing there and the connector's status");
         sites.MapGet("/{id}/occupancy", OccupancyAsync).WithSummary("Vehicles inside against capacity, EV bays occupied");
         return api;
     }
 
-    private static async Task<Ok<IReadOnlyList<SiteResponse>>> ListAsync(Store store, CancellationToken ct) =>
-        TypedResults.Ok<IReadOnlyList<SiteResponse>>([.. (await store.Parking.SitesAsync(ct)).Select(Response)]);
+    private static async Task<Ok<IReadOnlyList<SiteResponse>>> ListAsync(Store store, CancellationToken ct)
+    {
+        var sites = new List<SiteResponse>();
+        foreach (var site in await store.Parking.SitesAsync(ct))
+        {
+            sites.Add(await ResponseAsync(site, store, ct));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<SiteResponse>>(sites);
+    }
 
     private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
-        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(Response(site)) : NoSuchSite(id);
+        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(await ResponseAsync(site, store, ct)) : NoSuchSite(id);
+
+    /// <summary>
+    /// The document is validated like a site file, with two differences: <c>${NAME}</c> is not
+    /// replaced (an API client must not read the server's environment through it), and bays may use
+    /// chargers already registered at the site without listing them (and keep their passwords).
+    /// </summary>
+    private static async Task<Results<Ok<SiteResponse>, Created<SiteResponse>, ProblemHttpResult>> PutAsync(
+        string id, HttpRequest request, Store store, SiteConfigurator configurator, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(ct);
+        var registered = (await store.Chargers.ListAsync(id, ct)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var result = SiteFile.Parse(text, "request body", new Dictionary<string, string?>(), registered);
+        if (result.IsValid && result.Configuration!.Id.Value != id)
+        {
+            result = result with { Errors = [new SiteFileProblem("id", $"the document is for site '{result.Configuration.Id}', not '{id}'")], Configuration = null };
+        }
+
+        if (!result.IsValid)
+        {
+            return Invalid(result.Errors);
+        }
+
+        try
+        {
+            var applied = await configurator.ApplyAsync(result, "api", ct);
+            var response = await ResponseAsync((await store.Parking.GetSiteAsync(id, ct))!, store, ct);
+            return applied.Created ? TypedResults.Created($"/api/v1/sites/{id}", response) : TypedResults.Ok(response);
+        }
+        catch (SiteDocumentException e)
+        {
+            return Invalid(e.Problems, StatusCodes.Status409Conflict);
+        }
+    }
+
+    private static ProblemHttpResult Invalid(IReadOnlyList<SiteFileProblem> problems, int status = StatusCodes.Status400BadRequest) =>
+        TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = status,
+            Title = status == StatusCodes.Status409Conflict ? "The site conflicts with another site" : "The site document is not valid",
+            Detail = $"{problems.Count} problem(s); see errors.",
+            Extensions = { ["errors"] = problems.Select(p => p.ToString()).ToArray() },
+        });
 
     private static async Task<Results<Ok<IReadOnlyList<BayView>>, ProblemHttpResult>> BaysAsync(string id, Store store, CancellationToken ct)
     {
@@ -64,9 +120,12 @@ internal static class SiteEndpoints
             configuration.OrdinaryBays));
     }
 
-    private static SiteResponse Response(SiteView site)
+    private static async Task<SiteResponse> ResponseAsync(SiteView site, Store store, CancellationToken ct)
     {
-        using var document = JsonDocument.Parse(site.ConfigurationJson);
+        var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
+        var chargers = (await store.Chargers.ListAsync(site.Id, ct))
+            .Select(c => new SiteChargerDeclaration(new Core.Charging.ChargerId(c.Id), null, c.SecurityProfile, c.DisplayName));
+        using var document = JsonDocument.Parse(SiteDocument.From(configuration, chargers).ToJson());
         return new SiteResponse(site.Id, site.Name, site.TimeZone, site.Currency, site.UpdatedAt, document.RootElement.Clone());
     }
 

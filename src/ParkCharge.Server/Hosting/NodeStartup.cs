@@ -19,6 +19,7 @@ namespace ParkCharge.Server.Hosting;
 internal sealed partial class NodeStartup(
     Store store,
     SiteEngines engines,
+    SiteConfigurator configurator,
     IOptions<ParkChargeOptions> options,
     IServer server,
     IHostApplicationLifetime lifetime,
@@ -30,6 +31,7 @@ internal sealed partial class NodeStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _generatedKey = await EnsureApiKeyAsync(cancellationToken);
+        await LoadSiteFilesAsync(cancellationToken);
         await ReleaseOwnConnectionsAsync(cancellationToken);
 
         // Replay every site now, so that the first charger or camera is not kept waiting and every
@@ -95,6 +97,31 @@ internal sealed partial class NodeStartup(
         }
     }
 
+    /// <summary>
+    /// The node's site files: each is validated (every problem reported, with its path), then applied.
+    /// A broken file stops the start: running with a half-understood car park would mis-bill.
+    /// </summary>
+    private async Task LoadSiteFilesAsync(CancellationToken ct)
+    {
+        var environment = SiteFile.ProcessEnvironment();
+        foreach (var path in options.Value.SiteFiles)
+        {
+            var result = SiteFile.Load(path, environment);
+            if (!result.IsValid)
+            {
+                throw new SiteDocumentException(path, result.Errors);
+            }
+
+            foreach (var warning in result.Warnings)
+            {
+                LogSiteWarning(logger, path, warning.ToString());
+            }
+
+            var applied = await configurator.ApplyAsync(result, $"site-file:{Path.GetFileName(path)}", ct);
+            LogSiteLoaded(logger, path, result.Configuration!.Id.Value, applied.ConfigurationChanged, applied.ChargersRegistered.Count);
+        }
+    }
+
     private void PrintBanner()
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -110,6 +137,12 @@ internal sealed partial class NodeStartup(
 
         Console.WriteLine("  Stop with Ctrl+C.");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Site file {Path}: {Warning}")]
+    private static partial void LogSiteWarning(ILogger logger, string path, string warning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Site file {Path}: site {Site} loaded (configuration changed: {Changed}, chargers registered: {Chargers})")]
+    private static partial void LogSiteLoaded(ILogger logger, string path, string site, bool changed, int chargers);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger}: connection {ConnectionId} was held by this node before it restarted; marked disconnected")]
     private static partial void LogReleased(ILogger logger, string charger, string connectionId);

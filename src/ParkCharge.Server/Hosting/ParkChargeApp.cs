@@ -55,6 +55,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
         builder.Services.AddSingleton<CameraDirectory>();
+        builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
 
         // Data protection is not used (no cookies), but authentication registers it: keep its keys in

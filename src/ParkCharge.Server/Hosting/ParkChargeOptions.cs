@@ -17,6 +17,9 @@ public sealed class ParkChargeOptions
     /// <summary>An admin API key to accept (e.g. from <c>PARKCHARGE_API_KEY</c>). When no key exists at all, one is generated and printed once.</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>Site files (YAML or JSON) loaded at every start; an unchanged file changes nothing.</summary>
+    public IList<string> SiteFiles { get; } = [];
+
     /// <summary>This node's name in connection records; chargers it held are marked disconnected when it restarts.</summary>
     public string NodeId { get; set; } = Environment.MachineName;
 

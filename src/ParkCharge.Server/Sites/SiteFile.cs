@@ -34,7 +34,11 @@ public static class SiteFile
     /// reader, so it does not change how the text is read; problems do not repeat it either (the
     /// caller prefixes it, as <c>check-site</c> does).
     /// </param>
-    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="registeredChargers">
+    /// Chargers already registered at the site: bays may refer to them without listing them under
+    /// <c>chargers</c>, and a listed one may omit its password to keep the one it has (the API's case).
+    /// </param>
+    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string>? registeredChargers = null)
     {
         ArgumentNullException.ThrowIfNull(fileName);
         var errors = new List<SiteFileProblem>();
@@ -44,7 +48,7 @@ public static class SiteFile
             return SiteFileResult.Failed([.. errors]);
         }
 
-        var result = SiteFileValidator.Validate(root, environment);
+        var result = SiteFileValidator.Validate(root, environment, registeredChargers);
         return errors.Count == 0 ? result
             : result with { Configuration = null, Chargers = [], Errors = [.. errors.Concat(result.Errors).OrderBy(e => e.Line ?? int.MaxValue)] };
     }
@@ -87,4 +91,14 @@ public sealed record SiteFileResult
 /// hash, <see cref="Auth.Secrets.HashPassword"/>) and an OCPP security profile. It carries what
 /// <see cref="ChargerRegistration"/> needs.
 /// </summary>
-public sealed record SiteChargerDeclaration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? DisplayName = null);
+public sealed record SiteChargerDeclaration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? DisplayName = null)
+{
+    /// <summary>
+    /// The password as written, held only until the charger is registered, to tell whether the stored
+    /// one must change (hashes are salted, so they cannot be compared). Never logged or stored.
+    /// </summary>
+    public string? Password { get; init; }
+
+    /// <summary>Never prints the password.</summary>
+    public override string ToString() => $"{Charger} (security profile {SecurityProfile})";
+}

@@ -51,10 +51,18 @@ internal sealed partial class SiteFileValidator
     /// <summary>Camera keys authenticate pushes; shorter ones could be guessed.</summary>
     public const int MinCameraKeyLength = 16;
 
-    private SiteFileValidator(IReadOnlyDictionary<string, string?> environment) => _environment = environment;
+    // Chargers already registered at the site (when a document comes through the API): bays may
+    // refer to them without listing them, and a listed one may omit its password to keep it.
+    private readonly IReadOnlySet<string> _registeredChargers;
 
-    public static SiteFileResult Validate(DocumentNode root, IReadOnlyDictionary<string, string?> environment) =>
-        new SiteFileValidator(environment).Site(root);
+    private SiteFileValidator(IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string> registeredChargers)
+    {
+        _environment = environment;
+        _registeredChargers = registeredChargers;
+    }
+
+    public static SiteFileResult Validate(DocumentNode root, IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string>? registeredChargers = null) =>
+        new SiteFileValidator(environment, registeredChargers ?? new HashSet<string>()).Site(root);
 
     private SiteFileResult Site(DocumentNode root)
     {
@@ -397,7 +405,7 @@ internal sealed partial class SiteFileValidator
                 Error(Paths.Field(path, "securityProfile"), $"security profiles 0 (none), 1 (Basic auth) and 2 (Basic auth over TLS) are supported, not {profile}", charger.Find("securityProfile")!.Line);
                 valid = false;
             }
-            else if (profile > 0 && charger.Find("password") is null or { Value: DocumentScalar { IsNull: true } })
+            else if (profile > 0 && charger.Find("password") is null or { Value: DocumentScalar { IsNull: true } } && !(id is { } known && _registeredChargers.Contains(known.Value)))
             {
                 Error(Paths.Field(path, "securityProfile"), $"security profile {profile} needs a password (the charger authenticates with HTTP Basic auth)", charger.Find("securityProfile")!.Line);
                 valid = false;
@@ -411,7 +419,10 @@ internal sealed partial class SiteFileValidator
             if (valid)
             {
                 // As the charger API: a password without a profile means profile 1.
-                var declaration = new SiteChargerDeclaration(id!.Value, password is null ? null : Secrets.HashPassword(password), profile ?? (password is null ? 0 : 1), displayName);
+                var declaration = new SiteChargerDeclaration(id!.Value, password is null ? null : Secrets.HashPassword(password), profile ?? (password is null ? 0 : 1), displayName)
+                {
+                    Password = password,
+                };
                 chargers.Add(new DeclaredCharger(declaration, path, charger.Line));
             }
         }
@@ -631,7 +642,7 @@ internal sealed partial class SiteFileValidator
         foreach (var bay in bays)
         {
             var chargerNode = bay.Node.Find("charger")!;
-            if (!_chargerIds.Contains(bay.Bay.Charger.Value))
+            if (!_chargerIds.Contains(bay.Bay.Charger.Value) && !_registeredChargers.Contains(bay.Bay.Charger.Value))
             {
                 Error(Paths.Field(bay.Path, "charger"), $"charger '{bay.Bay.Charger}' is not listed under chargers", chargerNode.Line);
             }

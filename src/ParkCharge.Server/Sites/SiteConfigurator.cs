@@ -1,0 +1,118 @@
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
+using ParkCharge.Server.Auth;
+using ParkCharge.Storage;
+using ParkCharge.Storage.Json;
+
+namespace ParkCharge.Server.Sites;
+
+/// <summary>What applying a site document changed.</summary>
+public sealed record SiteApplied(bool Created, bool ConfigurationChanged, IReadOnlyList<string> ChargersRegistered);
+
+/// <summary>A site document that cannot be applied: its problems, each with its path.</summary>
+public sealed class SiteDocumentException(string source, IReadOnlyList<SiteFileProblem> problems)
+    : Exception($"{source}: {string.Join("; ", problems)}")
+{
+    public string Document { get; } = source;
+
+    public IReadOnlyList<SiteFileProblem> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Applies a validated site document, from a site file at start or from the API: registers the
+/// chargers it declares where their registration differs, then sets the site's configuration if it
+/// differs from the stored one. Both go through the site engine as observations (DESIGN.md §1), so
+/// the log says when each topology came into force. Unchanged documents change nothing, so a node
+/// can load its site files at every start.
+/// </summary>
+public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDirectory cameras, TimeProvider time)
+{
+    /// <exception cref="SiteDocumentException">The document conflicts with another site (a camera id or a charger of another site).</exception>
+    public async Task<SiteApplied> ApplyAsync(SiteFileResult document, string source, CancellationToken ct)
+    {
+        var configuration = document.Configuration ?? throw new ArgumentException("Only a valid document can be applied.", nameof(document));
+        await CheckOtherSitesAsync(document, source, ct);
+
+        var registered = new List<string>();
+        foreach (var declaration in document.Chargers)
+        {
+            var existing = await store.Chargers.GetCredentialsAsync(declaration.Charger, ct);
+            var view = existing is null ? null : await store.Chargers.GetAsync(declaration.Charger, ct);
+            var passwordHash = declaration.Password is not null
+                ? existing?.PasswordHash is { } current && Secrets.VerifyPassword(declaration.Password, current) ? current : declaration.PasswordHash
+                : declaration.SecurityProfile > 0 ? existing?.PasswordHash : null;
+            var unchanged = existing is not null
+                && existing.SecurityProfile == declaration.SecurityProfile
+                && existing.PasswordHash == passwordHash
+                && (declaration.DisplayName is null || view?.DisplayName == declaration.DisplayName);
+            if (!unchanged)
+            {
+                await SubmitAsync(configuration.Id, source, new ChargerRegistration(declaration.Charger, passwordHash, declaration.SecurityProfile, declaration.DisplayName));
+                registered.Add(declaration.Charger.Value);
+            }
+        }
+
+        var stored = await store.Parking.GetSiteAsync(configuration.Id.Value, ct);
+        var changed = stored is null || LogJson.Serialize(LogJson.DeserializeSite(stored.ConfigurationJson)) != LogJson.Serialize(configuration);
+        if (changed)
+        {
+            await SubmitAsync(configuration.Id, source, new SiteConfigured(configuration));
+            cameras.Invalidate();
+        }
+
+        return new SiteApplied(stored is null, changed, registered);
+    }
+
+    /// <summary>Camera ids are unique across sites (a push names only its camera); a charger belongs to one site.</summary>
+    private async Task CheckOtherSitesAsync(SiteFileResult document, string source, CancellationToken ct)
+    {
+        var configuration = document.Configuration!;
+        var problems = new List<SiteFileProblem>();
+        foreach (var other in await store.Parking.SitesAsync(ct))
+        {
+            if (other.Id == configuration.Id.Value)
+            {
+                continue;
+            }
+
+            var theirs = LogJson.DeserializeSite(other.ConfigurationJson).Cameras.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var camera in configuration.Cameras.Where(c => theirs.Contains(c.Id)))
+            {
+                problems.Add(new SiteFileProblem("cameras", $"camera '{camera.Id}' is already configured at site '{other.Id}'; camera ids are unique across sites"));
+            }
+        }
+
+        foreach (var declaration in document.Chargers)
+        {
+            if (await store.Chargers.GetCredentialsAsync(declaration.Charger, ct) is { } existing && existing.SiteId != configuration.Id.Value)
+            {
+                problems.Add(new SiteFileProblem("chargers", $"charger '{declaration.Charger}' is registered at site '{existing.SiteId}'; moving a charger to another site is not supported yet"));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new SiteDocumentException(source, problems);
+        }
+    }
+
+    private async Task SubmitAsync(Core.Sites.SiteId site, string source, ObservationPayload payload)
+    {
+        var now = time.GetUtcNow();
+        var reply = await engines.SubmitAsync(new Observation
+        {
+            Site = site,
+            Source = source,
+            Key = $"{source}:{Guid.NewGuid():N}",
+            EventTime = now,
+            ReceivedAt = now,
+            Payload = payload,
+        });
+        if (reply is Refused refused)
+        {
+            throw new SiteDocumentException(source, [new SiteFileProblem("", refused.Reason)]);
+        }
+    }
+}
