@@ -57,7 +57,13 @@ internal sealed class SiteScenario
                 new CameraConfiguration { Id = "cam-b2", Bays = [new CameraBay("B2")], KeyHash = "k5" },
                 new CameraConfiguration { Id = "cam-b34", Bays = [new CameraBay("B3", "left", 0, 0.5), new CameraBay("B4", "right", 0.5, 1)], KeyHash = "k6" },
             ],
-            EvBays = [.. Enumerable.Range(1, 4).Select(n => new EvBayConfiguration { Id = "B" + n, Charger = Cp("CP1"), Connector = n })],
+            EvBays =
+            [
+                new EvBayConfiguration { Id = "B1", Charger = Cp("CP1"), Connector = 1, Neighbours = ["B2"] },
+                new EvBayConfiguration { Id = "B2", Charger = Cp("CP1"), Connector = 2, Neighbours = ["B1"] },
+                new EvBayConfiguration { Id = "B3", Charger = Cp("CP1"), Connector = 3 },
+                new EvBayConfiguration { Id = "B4", Charger = Cp("CP1"), Connector = 4 },
+            ],
             OrdinaryBays = 20,
             Settings = settings?.Invoke(new SiteSettings()) ?? new SiteSettings(),
         }));
@@ -67,6 +73,26 @@ internal sealed class SiteScenario
     /// <summary>A camera read; the event time defaults to now.</summary>
     public Decision Read(string camera, string plate, double? confidence = 0.9, DateTimeOffset? at = null, TravelDirection? direction = null, string? zone = null, double? plateX = null, string? key = null) =>
         Observe(new PlateRead { Camera = camera, Plate = plate, Confidence = confidence, Direction = direction, Zone = zone, PlateX = plateX }, at, key);
+
+    /// <summary>Submits the timers that are due by <see cref="Now"/>, as the host does.</summary>
+    public void RunTimers()
+    {
+        while (State.NextDeadline is { } due && due <= Now)
+        {
+            Observe(new TimerElapsed(due), due, key: "timer:" + due.UtcTicks.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    public ParkCharge.Core.Binding.ChargingBinding Binding(string charger, string transactionId) =>
+        State.Binding.Find(Session(charger, transactionId).Id) ?? throw new InvalidOperationException($"No binding for {transactionId}.");
+
+    /// <summary>A 1.6 plug-in: Preparing on the connector, then StartTransaction <paramref name="startAfter"/> later.</summary>
+    public int PlugIn16(string charger, int connector, string idTag, DateTimeOffset? at = null, TimeSpan? startAfter = null)
+    {
+        var plugged = at ?? Now;
+        Observe(new ConnectorStatusReported(Cp(charger), ConnectorRef.Ocpp16(connector), ConnectorStatus.Preparing), plugged);
+        return Start16(charger, connector, idTag, 0, plugged + (startAfter ?? TimeSpan.FromSeconds(20)));
+    }
 
     public ParkingSession ParkingSession(string plate) =>
         State.Parking.Sessions.Where(s => s.Plate == plate).OrderByDescending(s => s.UpdatedAt).FirstOrDefault()

@@ -349,6 +349,8 @@ internal static class TransactionRules
         {
             work.Publish(new ChargingAnomalyDetected(ChargingSessionSummary.Of(after), added, Describe(after, added)) { EventTime = work.EventTime });
         }
+
+        Binding.BindingRules.OnChargingSession(work, after);
     }
 
     /// <summary>Recomputes the anomaly flags that follow from the samples and seqNos.</summary>

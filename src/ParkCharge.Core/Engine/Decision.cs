@@ -1,3 +1,4 @@
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
@@ -55,6 +56,11 @@ public sealed record SiteChanges
     public IReadOnlyList<ParkingAnomaly> ParkingAnomalies { get; init; } = [];
 
     public IReadOnlyList<AuditEntry> Audit { get; init; } = [];
+
+    public IReadOnlyList<ChargingBinding> Bindings { get; init; } = [];
+
+    /// <summary>Id tokens linked to plates by this decision (token, plate).</summary>
+    public IReadOnlyList<(string Token, string Plate)> TokenPlates { get; init; } = [];
 }
 
 /// <summary>A meter sample and the session it was attributed to.</summary>

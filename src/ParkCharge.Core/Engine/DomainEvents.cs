@@ -29,6 +29,11 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(BayVehicleArrived), BayVehicleArrived.TypeName)]
 [JsonDerivedType(typeof(BayVehicleLeft), BayVehicleLeft.TypeName)]
 [JsonDerivedType(typeof(ParkingAnomalyDetected), ParkingAnomalyDetected.TypeName)]
+[JsonDerivedType(typeof(BindingCreated), BindingCreated.TypeName)]
+[JsonDerivedType(typeof(BindingChanged), BindingChanged.TypeName)]
+[JsonDerivedType(typeof(BindingReviewNeeded), BindingReviewNeeded.TypeName)]
+[JsonDerivedType(typeof(BayIceDetected), BayIceDetected.TypeName)]
+[JsonDerivedType(typeof(BayIdleStarted), BayIdleStarted.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
     /// <summary>When it happened, by the clock of the source whose observation caused it.</summary>
@@ -162,4 +167,53 @@ public sealed record BayVehicleLeft(string Bay, string Plate, string VisitId, st
 public sealed record ParkingAnomalyDetected(Parking.ParkingAnomaly Anomaly) : DomainEvent(TypeName)
 {
     public const string TypeName = "parking.anomaly";
+}
+
+/// <summary>A short view of a binding carried by binding events.</summary>
+public sealed record BindingSummary(
+    string ChargingSessionId,
+    Charging.ChargerId Charger,
+    Charging.ConnectorRef Connector,
+    string TransactionId,
+    string? Bay,
+    Binding.BindingStatus Status,
+    string? Plate,
+    string? ParkingSessionId,
+    Binding.BindingMethod? Method,
+    double Confidence,
+    TimeSpan? Offset,
+    System.Collections.Immutable.ImmutableArray<string> Evidence)
+{
+    public static BindingSummary Of(Binding.ChargingBinding b) =>
+        new(b.ChargingSessionId, b.Charger, b.Connector, b.TransactionId, b.Bay, b.Status, b.Plate, b.ParkingSessionId, b.Method, b.Confidence, b.Offset, b.Evidence);
+}
+
+/// <summary>A charging session was linked to a vehicle for the first time.</summary>
+public sealed record BindingCreated(BindingSummary Binding) : DomainEvent(TypeName)
+{
+    public const string TypeName = "binding.created";
+}
+
+/// <summary>A binding changed (a late read, a corrected plate, an operator): old and new values.</summary>
+public sealed record BindingChanged(BindingSummary Before, BindingSummary After, string Reason) : DomainEvent(TypeName)
+{
+    public const string TypeName = "binding.changed";
+}
+
+/// <summary>A charging session needs an operator: not bound (review), or bound only provisionally.</summary>
+public sealed record BindingReviewNeeded(BindingSummary Binding, System.Collections.Immutable.ImmutableArray<Binding.BindingCandidate> Candidates) : DomainEvent(TypeName)
+{
+    public const string TypeName = "binding.review_needed";
+}
+
+/// <summary>A vehicle has occupied an EV bay without charging for longer than the site allows.</summary>
+public sealed record BayIceDetected(string Bay, string Plate, string VisitId, string? ParkingSessionId, DateTimeOffset Since) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bay.ice_detected";
+}
+
+/// <summary>Charging finished and the vehicle is still in the bay after the grace: idle time starts.</summary>
+public sealed record BayIdleStarted(string Bay, string Plate, string VisitId, string? ParkingSessionId, string? ChargingSessionId, DateTimeOffset ChargingFinishedAt) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bay.idle_started";
 }

@@ -1,3 +1,4 @@
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
@@ -22,6 +23,8 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParkingAnomaly> _anomalies = new(StringComparer.Ordinal);
     private readonly List<AuditEntry> _audit = [];
+    private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
+    private readonly List<(string, string)> _tokenPlates = [];
     private int? _lastTransactionId;
     private SiteConfiguration? _configuration;
     private int _created;
@@ -55,6 +58,7 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
         return State.FindSessionByTransaction(charger, transactionId) is { } found ? Session(found.Id) : null;
     }
 
+    /// <summary>A charging session, with this decision's changes.</summary>
     public ChargingSession? Session(string id) =>
         _sessions.TryGetValue(id, out var changed) ? changed : State.FindSession(id);
 
@@ -118,6 +122,9 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Put(BayVisit visit) => _visits[visit.Id] = visit;
 
+    /// <summary>Current and recently ended visits, with this decision's changes.</summary>
+    public IEnumerable<BayVisit> Visits() => Merge(State.Parking.Visits, _visits.Values, v => v.Id, _visits);
+
     public ParkingAnomaly? Anomaly(string id) => _anomalies.TryGetValue(id, out var changed) ? changed : State.Parking.FindAnomaly(id);
 
     public IEnumerable<ParkingAnomaly> OpenAnomalies() =>
@@ -126,6 +133,19 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     public void Put(ParkingAnomaly anomaly) => _anomalies[anomaly.Id] = anomaly;
 
     public void Add(AuditEntry entry) => _audit.Add(entry);
+
+    public ChargingBinding? Binding(string chargingSessionId) =>
+        _bindings.TryGetValue(chargingSessionId, out var changed) ? changed : State.Binding.Find(chargingSessionId);
+
+    public IEnumerable<ChargingBinding> Bindings() =>
+        Merge(State.Binding.Bindings, _bindings.Values, b => b.ChargingSessionId, _bindings);
+
+    public void Put(ChargingBinding binding) => _bindings[binding.ChargingSessionId] = binding;
+
+    public string? PlateOfToken(string token) =>
+        _tokenPlates.LastOrDefault(t => t.Item1 == token) is { Item2: { } plate } ? plate : State.Binding.PlateOf(token);
+
+    public void LinkToken(string token, string plate) => _tokenPlates.Add((token, plate));
 
     public int IssueTransactionId()
     {
@@ -151,6 +171,8 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
             BayVisits = [.. _visits.Values],
             ParkingAnomalies = [.. _anomalies.Values],
             Audit = _audit,
+            Bindings = [.. _bindings.Values],
+            TokenPlates = _tokenPlates,
         },
     };
 

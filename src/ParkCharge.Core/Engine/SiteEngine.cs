@@ -1,3 +1,4 @@
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
@@ -41,6 +42,7 @@ public static class SiteEngine
             ParkingSessionClosedByOperator p => ParkingRules.CloseByOperator(work, p),
             ParkingSessionsMerged p => ParkingRules.Merge(work, p),
             TimerElapsed p => ParkingRules.Timer(work, p),
+            BindingResolvedByOperator p => BindingRules.ResolveByOperator(work, p),
             _ => new Refused($"The site engine does not handle '{observation.Payload.Kind}'."),
         };
         return work.Decide(reply);

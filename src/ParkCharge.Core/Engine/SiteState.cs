@@ -1,3 +1,4 @@
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
@@ -57,17 +58,47 @@ public sealed class SiteState
 
     public ParkingState Parking { get; } = new();
 
+    public BindingState Binding { get; } = new();
+
     /// <summary>
     /// The earliest moment the engine must look at again without any observation (a maximum stay
     /// running out); the host submits a <see cref="TimerElapsed"/> then. Null when nothing waits.
     /// </summary>
-    public DateTimeOffset? NextDeadline =>
-        Configuration is { } config
-            ? Parking.OpenSessions
-                .Where(s => s.EnteredAt is not null && !s.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
-                .Select(s => (DateTimeOffset?)(s.EnteredAt!.Value + config.Settings.MaxStay))
-                .Min()
-            : null;
+    public DateTimeOffset? NextDeadline => Configuration is { } config ? Deadlines(config).Min() : null;
+
+    /// <summary>Everything the engine waits for: maximum stays, binding windows, ICE limits, idle graces.</summary>
+    private IEnumerable<DateTimeOffset?> Deadlines(SiteConfiguration config)
+    {
+        var settings = config.Settings;
+        foreach (var session in Parking.OpenSessions)
+        {
+            if (session.EnteredAt is { } entered && !session.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
+            {
+                yield return entered + settings.MaxStay;
+            }
+        }
+
+        foreach (var binding in Binding.Bindings)
+        {
+            if (binding.Status == BindingStatus.Waiting)
+            {
+                yield return binding.WaitUntil;
+            }
+        }
+
+        foreach (var visit in Parking.CurrentVisits)
+        {
+            if (visit.IceDetectedAt is null && visit.ChargingSessionIds.IsEmpty && config.FindBay(visit.Bay) is not null)
+            {
+                yield return visit.StartedAt + settings.IceLimit;
+            }
+
+            if (visit is { ChargingFinishedAt: { } finished, IdleSince: null })
+            {
+                yield return finished + settings.IdleGrace;
+            }
+        }
+    }
 
     public ChargerState? FindCharger(ChargerId id) => _chargers.GetValueOrDefault(id);
 
@@ -123,6 +154,7 @@ public sealed class SiteState
         }
 
         Parking.Take(changes);
+        Binding.Take(changes);
 
         if (seq % PruneEvery == 0)
         {
@@ -167,6 +199,7 @@ public sealed class SiteState
         foreach (var session in _sessions.Values.Where(s => s.Status == ChargingSessionStatus.Completed && s.LastReceivedAt < now - SessionRetention).ToList())
         {
             _sessions.Remove(session.Id);
+            Binding.Forget(session.Id);
             _sessionByTransaction.Remove((session.Charger, session.TransactionId));
             _sessionsByCharger[session.Charger].Remove(session.Id);
             if (StartFingerprint(session) is { } fingerprint)

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
@@ -32,4 +33,5 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(ParkingSessionClosedByOperator), ParkingSessionClosedByOperator.TypeName)]
 [JsonDerivedType(typeof(ParkingSessionsMerged), ParkingSessionsMerged.TypeName)]
 [JsonDerivedType(typeof(TimerElapsed), TimerElapsed.TypeName)]
+[JsonDerivedType(typeof(BindingResolvedByOperator), BindingResolvedByOperator.TypeName)]
 public abstract record ObservationPayload([property: JsonIgnore] string Kind);

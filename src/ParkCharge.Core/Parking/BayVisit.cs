@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace ParkCharge.Core.Parking;
 
 /// <summary>Why a vehicle's visit of a bay ended: the first reliable sign that it left.</summary>
@@ -46,6 +48,18 @@ public sealed record BayVisit
 
     /// <summary>The sighting that started the visit.</summary>
     public required string SightingId { get; init; }
+
+    /// <summary>Charging sessions bound to this vehicle at this bay.</summary>
+    public ImmutableArray<string> ChargingSessionIds { get; init; } = [];
+
+    /// <summary>When the visit was found to occupy an EV bay without charging for longer than the site allows.</summary>
+    public DateTimeOffset? IceDetectedAt { get; init; }
+
+    /// <summary>When charging finished with the vehicle still in the bay (idle fees run from the grace after it).</summary>
+    public DateTimeOffset? ChargingFinishedAt { get; init; }
+
+    /// <summary>When the idle period (after the grace) started.</summary>
+    public DateTimeOffset? IdleSince { get; init; }
 
     public bool IsCurrent => EndedAt is null;
 }

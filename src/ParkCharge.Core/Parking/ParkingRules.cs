@@ -148,13 +148,15 @@ internal static class ParkingRules
         }
     }
 
-    /// <summary>Flags sessions that have been open longer than the site's maximum stay.</summary>
+    /// <summary>Flags sessions that have been open longer than the site's maximum stay; then the binding deadlines.</summary>
     public static Reply Timer(SiteChangeSet work, TimerElapsed p)
     {
         if (work.Configuration is not { } config)
         {
             return Acknowledged.Instance;
         }
+
+        Binding.BindingRules.Timer(work, p.DueAt);
 
         foreach (var session in work.OpenParkingSessions().ToList())
         {
@@ -186,6 +188,7 @@ internal static class ParkingRules
         work.Put(corrected);
         work.Add(new AuditEntry(work.ReceivedAt, p.By, "parking.plate_corrected", session.Id, p.Reason, $"{session.Plate} -> {plate.Normalized}"));
         work.Publish(new ParkingSessionUpdated(ParkingSessionSummary.Of(corrected), $"plate corrected from {session.Plate}") { EventTime = work.EventTime });
+        Binding.BindingRules.OnParkingSession(work, corrected, null, $"plate corrected by {p.By}: {p.Reason}");
         return Acknowledged.Instance;
     }
 
@@ -266,6 +269,8 @@ internal static class ParkingRules
         work.Add(new AuditEntry(work.ReceivedAt, p.By, "parking.sessions_merged", keep.Id, p.Reason, $"merged {merge.Id} into {keep.Id}"));
         work.Publish(new ParkingSessionUpdated(ParkingSessionSummary.Of(merged), $"merged with {merge.Id}") { EventTime = work.EventTime });
         work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(absorbed), null, ParkingSessionClosure.Merged) { EventTime = work.EventTime });
+        Binding.BindingRules.OnParkingSession(work, absorbed, merged.Id, $"sessions merged by {p.By}: {p.Reason}");
+        Binding.BindingRules.OnParkingSession(work, merged, null, $"sessions merged by {p.By}: {p.Reason}");
         return Acknowledged.Instance;
     }
 
@@ -445,17 +450,21 @@ internal static class ParkingRules
         var current = work.CurrentVisits().FirstOrDefault(v => v.Bay == bay);
         if (current is not null && PlateSimilarity.IsSameVehicle(current.Plate, sighting.Plate))
         {
-            work.Put(current with { LastSeenAt = Latest(current.LastSeenAt, sighting.LastSeenAt)!.Value });
+            var extended = current with { LastSeenAt = Latest(current.LastSeenAt, sighting.LastSeenAt)!.Value, StartedAt = at < current.StartedAt ? at : current.StartedAt };
+            work.Put(extended);
             work.Put(sighting with { BayVisitId = current.Id });
+            Binding.BindingRules.OnVisit(work, extended);
             return;
         }
 
-        if (current is not null)
+        // A read delivered late, from before the vehicle that stands there now: a visit in the past.
+        var endedBefore = current is not null && at < current.StartedAt ? current.StartedAt : (DateTimeOffset?)null;
+        if (current is not null && endedBefore is null)
         {
             EndVisit(work, current, BayVisitEnd.AnotherVehicle, Latest(current.LastSeenAt, at)!.Value);
         }
 
-        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).ToList())
+        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && v.StartedAt <= at && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).ToList())
         {
             EndVisit(work, elsewhere, BayVisitEnd.MovedToAnotherBay, Latest(elsewhere.LastSeenAt, at)!.Value);
         }
@@ -472,6 +481,8 @@ internal static class ParkingRules
             StartedAt = at,
             LastSeenAt = sighting.LastSeenAt,
             SightingId = sighting.Id,
+            EndedAt = endedBefore,
+            EndReason = endedBefore is null ? null : BayVisitEnd.AnotherVehicle,
         };
         work.Put(visit);
         work.Put(sighting with { BayVisitId = visit.Id });
@@ -486,6 +497,12 @@ internal static class ParkingRules
         }
 
         work.Publish(new BayVehicleArrived(bay, visit.Plate, visit.Id, visit.ParkingSessionId) { EventTime = at });
+        if (endedBefore is { } ended)
+        {
+            work.Publish(new BayVehicleLeft(bay, visit.Plate, visit.Id, visit.ParkingSessionId, BayVisitEnd.AnotherVehicle) { EventTime = ended });
+        }
+
+        Binding.BindingRules.OnVisit(work, visit);
     }
 
     private static void EndVisit(SiteChangeSet work, BayVisit visit, BayVisitEnd reason, DateTimeOffset at)
@@ -521,7 +538,9 @@ internal static class ParkingRules
 
         if (after.BayVisitId is { } visitId && work.Visit(visitId) is { } visit)
         {
-            work.Put(visit with { Plate = after.Plate, PlateRaw = after.Best.Raw, LastSeenAt = Latest(visit.LastSeenAt, after.LastSeenAt)!.Value });
+            var better = visit with { Plate = after.Plate, PlateRaw = after.Best.Raw, LastSeenAt = Latest(visit.LastSeenAt, after.LastSeenAt)!.Value };
+            work.Put(better);
+            Binding.BindingRules.OnVisit(work, better);
         }
     }
 

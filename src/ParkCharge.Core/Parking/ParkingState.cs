@@ -22,6 +22,9 @@ public sealed class ParkingState
 
     public IEnumerable<BayVisit> CurrentVisits => _visits.Values.Where(v => v.IsCurrent);
 
+    /// <summary>Current and recently ended visits.</summary>
+    public IEnumerable<BayVisit> Visits => _visits.Values;
+
     public IEnumerable<ParkingAnomaly> OpenAnomalies => _openAnomalies.Values;
 
     public Sighting? FindSighting(string id) => _sightings.GetValueOrDefault(id);

@@ -127,6 +127,12 @@ public sealed record SiteSettings
     /// <summary>How far apart in time a bay read and a plug-in may be and still be bound (±).</summary>
     public TimeSpan BindingWindow { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A binding at least this confident (0..1) is accepted without an operator; below it, the
+    /// charging session goes to the review queue with its candidates.
+    /// </summary>
+    public double AutoAcceptConfidence { get; init; } = 0.8;
+
     /// <summary>Reads of one vehicle by one camera less than this apart belong to one sighting.</summary>
     public TimeSpan SightingGap { get; init; } = TimeSpan.FromSeconds(10);
 

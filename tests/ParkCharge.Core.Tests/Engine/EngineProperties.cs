@@ -183,6 +183,7 @@ public sealed class EngineProperties
             Parking = state.Parking.Sessions.OrderBy(s => s.Id, StringComparer.Ordinal),
             Visits = state.Parking.CurrentVisits.OrderBy(v => v.Id, StringComparer.Ordinal),
             Anomalies = state.Parking.OpenAnomalies.OrderBy(a => a.Id, StringComparer.Ordinal),
+            Bindings = state.Binding.Bindings.OrderBy(b => b.ChargingSessionId, StringComparer.Ordinal),
         },
         Json);
 }

@@ -1,0 +1,101 @@
+using System.Collections.Immutable;
+using ParkCharge.Core.Charging;
+
+namespace ParkCharge.Core.Binding;
+
+/// <summary>How a charging session was linked to a vehicle (DESIGN.md §2: binding is evidence).</summary>
+public enum BindingMethod
+{
+    /// <summary>The bay camera read the plate at the bay the connector serves, in the window around the plug-in.</summary>
+    BayCamera,
+
+    /// <summary>The id token was linked to a plate before (an earlier bay-camera binding).</summary>
+    KnownIdToken,
+
+    /// <summary>The only vehicle inside that could be it (no bay read).</summary>
+    Fuzzy,
+
+    /// <summary>An operator decided (audited).</summary>
+    Operator,
+}
+
+public enum BindingStatus
+{
+    /// <summary>No evidence yet: waiting up to the binding window for a late bay read.</summary>
+    Waiting,
+
+    /// <summary>Bound with a confidence at or above the site's auto-accept threshold.</summary>
+    Bound,
+
+    /// <summary>Bound by a fallback below the threshold: usable, but an operator should confirm it.</summary>
+    Provisional,
+
+    /// <summary>Not bound: the candidates are listed for an operator to choose from.</summary>
+    Review,
+}
+
+/// <summary>A vehicle a charging session could belong to, with the score and the reason.</summary>
+public sealed record BindingCandidate(
+    string Plate,
+    string? ParkingSessionId,
+    string? BayVisitId,
+    string? Bay,
+    double Score,
+    TimeSpan? Offset,
+    ImmutableArray<string> Evidence,
+    string Reason);
+
+/// <summary>
+/// The link of one charging session to a vehicle: Plate ↔ Parking session ↔ Charger ↔ Connector ↔
+/// Transaction, with the method, the confidence, the time offset between the bay read and the
+/// plug-in, and the evidence (sighting ids). Never overwritten silently: each change is an event
+/// with the old and the new values.
+/// </summary>
+public sealed record ChargingBinding
+{
+    public required string ChargingSessionId { get; init; }
+
+    public required ChargerId Charger { get; init; }
+
+    public required ConnectorRef Connector { get; init; }
+
+    public required string TransactionId { get; init; }
+
+    /// <summary>The EV bay the connector serves (null when the site maps none).</summary>
+    public string? Bay { get; init; }
+
+    /// <summary>When the car was plugged in, by the charger's clock: the moment bay reads are compared with.</summary>
+    public required DateTimeOffset PlugInAt { get; init; }
+
+    public required BindingStatus Status { get; init; }
+
+    /// <summary>While waiting: the end of the window, when the fallbacks are tried.</summary>
+    public DateTimeOffset? WaitUntil { get; init; }
+
+    public string? Plate { get; init; }
+
+    public string? ParkingSessionId { get; init; }
+
+    public string? BayVisitId { get; init; }
+
+    public BindingMethod? Method { get; init; }
+
+    /// <summary>0..1: how sure the engine is.</summary>
+    public double Confidence { get; init; }
+
+    /// <summary>Bay read time minus plug-in time (negative: the car was read before it was plugged in).</summary>
+    public TimeSpan? Offset { get; init; }
+
+    /// <summary>Sighting ids (and, for operators, the audit target) that support the binding.</summary>
+    public ImmutableArray<string> Evidence { get; init; } = [];
+
+    /// <summary>For review: the vehicles it could be.</summary>
+    public ImmutableArray<BindingCandidate> Candidates { get; init; } = [];
+
+    /// <summary>How many times the binding changed after it was first made.</summary>
+    public int Changes { get; init; }
+
+    public required DateTimeOffset DecidedAt { get; init; }
+
+    public bool IsBound => Status is BindingStatus.Bound or BindingStatus.Provisional;
+}
