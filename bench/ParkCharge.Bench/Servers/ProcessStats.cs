@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ParkCharge.Bench.Servers;
+
+/// <summary>Memory and CPU of a process, and CPU of the machine, as Linux reports them in /proc.</summary>
+public static class ProcessStats
+{
+    /// <summary>Resident set size now (VmRSS), in KiB.</summary>
+    public static long RssKiB(int pid) => StatusField(pid, "VmRSS:");
+
+    /// <summary>Peak resident set size since the process started (VmHWM), in KiB.</summary>
+    public static long PeakRssKiB(int pid) => StatusField(pid, "VmHWM:");
+
+    public static int Threads(int pid) => (int)StatusField(pid, "Threads:");
+
+    /// <summary>User plus system CPU time the process used so far.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        using var process = Process.GetProcessById(pid);
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>The machine's CPU counters (all cores): busy and total jiffies from the first line of /proc/stat.</summary>
+    public static (long Busy, long Total) MachineCpu()
+    {
+        // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long total = 0, idle = 0;
+        for (int i = 1; i <= 8 && i < fields.Length; i++)
+        {
+            long value = long.Parse(fields[i], CultureInfo.InvariantCulture);
+            total += value;
+            if (i is 4 or 5)
+            {
+                idle += value; // idle and iowait
+            }
+        }
+
+        return (total - idle, total);
+    }
+
+    private static long StatusField(int pid, string name)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(name, StringComparison.Ordinal))
+            {
+                var value = line[name.Length..].Trim();
+                var space = value.IndexOf(' ', StringComparison.Ordinal);
+                return long.Parse(space < 0 ? value : value[..space], CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{pid}/status has no {name} line.");
+    }
+}
+
+/// <summary>CPU used by the server, the bench client and the whole machine between two moments.</summary>
+public sealed class CpuWindow
+{
+    private readonly int _serverPid;
+    private readonly TimeSpan _serverStart;
+    private readonly TimeSpan _clientStart;
+    private readonly (long Busy, long Total) _machineStart;
+    private readonly long _startTicks;
+
+    public CpuWindow(int serverPid)
+    {
+        _serverPid = serverPid;
+        _startTicks = Stopwatch.GetTimestamp();
+        _serverStart = ProcessStats.CpuTime(serverPid);
+        _clientStart = ProcessStats.CpuTime(Environment.ProcessId);
+        _machineStart = ProcessStats.MachineCpu();
+    }
+
+    /// <summary>
+    /// Server and client in percent of one core (200 % is both cores of a two-core machine); the machine's busy
+    /// percent of all cores; and what neither the server nor the client used, in percent of one core: other
+    /// processes (a build, a test run) and the kernel's own work, which this machine's figures then share.
+    /// </summary>
+    public (double ServerPercent, double ClientPercent, double MachineBusyPercent, double OtherPercent) End()
+    {
+        double wall = Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
+        double server = (ProcessStats.CpuTime(_serverPid) - _serverStart).TotalSeconds / wall * 100;
+        double client = (ProcessStats.CpuTime(Environment.ProcessId) - _clientStart).TotalSeconds / wall * 100;
+        var machine = ProcessStats.MachineCpu();
+        long total = machine.Total - _machineStart.Total;
+        double busy = total == 0 ? 0 : (double)(machine.Busy - _machineStart.Busy) / total * 100;
+        double other = Math.Max(0, (busy * Environment.ProcessorCount) - server - client);
+        return (server, client, busy, other);
+    }
+
+    /// <summary>The machine's busy percent of all cores over <paramref name="period"/>: a busy machine before a scenario disturbs it.</summary>
+    public static async Task<double> MachineBusyPercentAsync(TimeSpan period, CancellationToken ct)
+    {
+        var before = ProcessStats.MachineCpu();
+        await Task.Delay(period, ct);
+        var after = ProcessStats.MachineCpu();
+        long total = after.Total - before.Total;
+        return total == 0 ? 0 : (double)(after.Busy - before.Busy) / total * 100;
+    }
+}
