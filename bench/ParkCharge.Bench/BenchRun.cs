@@ -13,6 +13,7 @@ public sealed record RunRequest(
     IReadOnlyList<int> Chargers,
     IReadOnlyList<Scenario> Scenarios,
     TimeSpan Warmup,
+    TimeSpan MaxWarmup,
     TimeSpan Duration,
     int ChargersPerSite,
     int MeterValuesPerSession,
@@ -23,6 +24,7 @@ public sealed record RunRequest(
     string? DataRoot,
     string? ResultsDirectory,
     IReadOnlyDictionary<string, string?> ServerEnvironment,
+    TimeSpan WaitForQuiet,
     string Command);
 
 /// <summary>
@@ -62,10 +64,10 @@ public static class BenchRun
         }
 
         dataRoot = Path.GetFullPath(dataRoot ?? Path.GetTempPath());
-        var options = new RunOptions(chargers, scenarios, warmup, duration, chargersPerSite, meterValues, callTimeout, connectConcurrency,
-            serverDll, ServerGcOf(serverDll), dataRoot, request.ServerEnvironment);
+        var options = new RunOptions(chargers, scenarios, warmup, request.MaxWarmup, duration, chargersPerSite, meterValues, callTimeout, connectConcurrency,
+            serverDll, ServerGcOf(serverDll), dataRoot, request.ServerEnvironment, request.WaitForQuiet);
         var machine = MachineFacts.Collect(dataRoot, repository ?? Environment.CurrentDirectory, options.ServerGc);
-        var settings = new BenchSettings(request.Command, chargers, [.. scenarios.Select(s => s.Name)], warmup.TotalSeconds, duration.TotalSeconds,
+        var settings = new BenchSettings(request.Command, chargers, [.. scenarios.Select(s => s.Name)], warmup.TotalSeconds, request.MaxWarmup.TotalSeconds, duration.TotalSeconds,
             chargersPerSite, meterValues, callTimeout.TotalSeconds, connectConcurrency, serverDll, dataRoot,
             request.ServerEnvironment.Select(e => $"{e.Key}={e.Value}").ToList());
 

@@ -8,6 +8,11 @@ using ParkCharge.Bench.Servers;
 var chargers = new Option<string>("--chargers") { Description = "Charger counts to run, comma-separated.", DefaultValueFactory = _ => "100,1000" };
 var duration = new Option<string>("--duration") { Description = "The measured window per scenario (e.g. 20s, 1m).", DefaultValueFactory = _ => "20s" };
 var warmup = new Option<string>("--warmup") { Description = "Load before the window that is not measured.", DefaultValueFactory = _ => "5s" };
+var maxWarmup = new Option<string>("--max-warmup")
+{
+    Description = "The warm-up goes on past --warmup while the server's JIT is still busy (over 10% of a core), up to this.",
+    DefaultValueFactory = _ => "60s",
+};
 var perSite = new Option<int>("--chargers-per-site") { Description = "Chargers per site in the 'parkcharge' scenario.", DefaultValueFactory = _ => 10 };
 var scenarios = new Option<string>("--scenarios")
 {
@@ -21,6 +26,11 @@ var server = new Option<string?>("--server") { Description = "A parkcharge.dll t
 var noBuild = new Option<bool>("--no-build") { Description = "Use the Release build of src/ParkCharge.Server as it is." };
 var dataRoot = new Option<string?>("--data-root") { Description = "Where the servers' fresh data folders are made (default: the temp folder). Keep it on a real disk." };
 var results = new Option<string?>("--results") { Description = "Where the reports go (default: bench/results)." };
+var waitForQuiet = new Option<string>("--wait-for-quiet")
+{
+    Description = "Before each scenario, wait up to this long for the machine to be idle (other processes below 10% CPU). 0 = do not wait.",
+    DefaultValueFactory = _ => "0s",
+};
 var serverEnv = new Option<string[]>("--server-env")
 {
     Description = "NAME=VALUE set for both servers (ParkCharge and echo), e.g. DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 for perf. Repeatable.",
@@ -29,7 +39,7 @@ var serverEnv = new Option<string[]>("--server-env")
 
 var root = new RootCommand("ParkCharge OCPP load benchmark: N chargers against ParkCharge and against a raw WebSocket echo baseline.")
 {
-    chargers, duration, warmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv,
+    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -62,6 +72,7 @@ root.SetAction(async (parse, ct) =>
             counts,
             chosen,
             Durations.Parse(parse.GetValue(warmup)!),
+            Durations.Parse(parse.GetValue(maxWarmup)!),
             Durations.Parse(parse.GetValue(duration)!),
             parse.GetValue(perSite),
             parse.GetValue(meterValues),
@@ -72,6 +83,7 @@ root.SetAction(async (parse, ct) =>
             parse.GetValue(dataRoot),
             parse.GetValue(results),
             environment,
+            Durations.Parse(parse.GetValue(waitForQuiet)!),
             "dotnet run -c Release --project bench/ParkCharge.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args))),
         ct);
 });

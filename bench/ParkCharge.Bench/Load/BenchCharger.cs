@@ -97,13 +97,13 @@ public sealed class BenchCharger : IAsyncDisposable
         return await CallAsync(BenchAction.StatusNotification, length, idLength) == CallResult.Answered;
     }
 
-    /// <summary>Charging sessions back to back until <paramref name="endTicks"/>; the CALL in flight then is finished.</summary>
-    public async Task RunAsync(long endTicks, int meterValuesPerSession, CancellationToken ct)
+    /// <summary>Charging sessions back to back until the window ends; the CALL in flight then is finished.</summary>
+    public async Task RunAsync(LoadWindow window, int meterValuesPerSession, CancellationToken ct)
     {
         int stopStep = 2 + meterValuesPerSession;
         int step = 0;
         long transactionId = 0;
-        while (Alive && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() < endTicks)
+        while (Alive && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() < window.EndTicks)
         {
             DateTime now = DateTime.UtcNow;
             long messageId = ++_nextMessageId;

@@ -84,14 +84,14 @@ public sealed class ChargerFleet : IAsyncDisposable
         return new ChargerFleet([.. connected.OfType<BenchCharger>()]);
     }
 
-    /// <summary>Runs every charger's sessions until <paramref name="endTicks"/> and waits for the last answers.</summary>
-    public async Task RunAsync(long endTicks, int meterValuesPerSession, TimeSpan callTimeout, CancellationToken ct)
+    /// <summary>Runs every charger's sessions until the window ends and waits for the last answers.</summary>
+    public async Task RunAsync(LoadWindow window, int meterValuesPerSession, TimeSpan callTimeout, CancellationToken ct)
     {
         var runs = new Task[_chargers.Count];
         for (int i = 0; i < _chargers.Count; i++)
         {
             var charger = _chargers[i];
-            runs[i] = Task.Run(() => charger.RunAsync(endTicks, meterValuesPerSession, ct), CancellationToken.None);
+            runs[i] = Task.Run(() => charger.RunAsync(window, meterValuesPerSession, ct), CancellationToken.None);
         }
 
         var all = Task.WhenAll(runs);

@@ -15,8 +15,7 @@ public sealed class LoadMeter
 
     private readonly LatencyHistogram[] _byAction;
     private readonly ConcurrentDictionary<string, ErrorTally> _errors = new(StringComparer.Ordinal);
-    private long _windowStart = long.MaxValue;
-    private long _windowEnd = long.MaxValue;
+    private LoadWindow _window = new(long.MaxValue, long.MaxValue);
     private long _answeredTotal;
     private long _errorTotal;
 
@@ -36,17 +35,17 @@ public sealed class LoadMeter
 
     public IReadOnlyDictionary<string, ErrorTally> Errors => _errors;
 
-    /// <summary>Sets the measurement window in <see cref="Stopwatch"/> ticks.</summary>
-    public void SetWindow(long startTicks, long endTicks)
+    /// <summary>The measured window; until it is set, nothing is in it.</summary>
+    public LoadWindow Window
     {
-        Volatile.Write(ref _windowEnd, endTicks);
-        Volatile.Write(ref _windowStart, startTicks);
+        get => Volatile.Read(ref _window);
+        set => Volatile.Write(ref _window, value);
     }
 
     public void Answered(BenchAction action, long sentTicks, long answeredTicks)
     {
         Interlocked.Increment(ref _answeredTotal);
-        if (answeredTicks >= Volatile.Read(ref _windowStart) && answeredTicks < Volatile.Read(ref _windowEnd))
+        if (Window.Contains(answeredTicks))
         {
             _byAction[(int)action].Record(LatencyHistogram.ToMicros(answeredTicks - sentTicks));
         }
@@ -56,8 +55,7 @@ public sealed class LoadMeter
     public void Failed(BenchAction? action, string kind, string detail)
     {
         Interlocked.Increment(ref _errorTotal);
-        long now = Stopwatch.GetTimestamp();
-        bool inWindow = now >= Volatile.Read(ref _windowStart) && now < Volatile.Read(ref _windowEnd);
+        bool inWindow = Window.Contains(Stopwatch.GetTimestamp());
         var tally = _errors.GetOrAdd($"{action?.ToString() ?? "connection"}: {kind}", static _ => new ErrorTally());
         tally.Add(detail, inWindow);
     }

@@ -17,6 +17,7 @@ public sealed record BenchSettings(
     IReadOnlyList<int> Chargers,
     IReadOnlyList<string> Scenarios,
     double WarmupSeconds,
+    double MaxWarmupSeconds,
     double DurationSeconds,
     int ChargersPerSite,
     int MeterValuesPerSession,
@@ -34,6 +35,7 @@ public sealed record ScenarioResult(
     int AliveAtEnd,
     double RegisterSeconds,
     double ConnectSeconds,
+    double WarmupSeconds,
     double WindowSeconds,
     long Messages,
     double MessagesPerSecond,
@@ -58,10 +60,11 @@ public sealed record MemoryFigures(double AfterStartMiB, double BeforeConnectMiB
 
 /// <summary>
 /// CPU in the window, in percent of one core (200 % = both cores of a two-core machine); the machine's in percent of
-/// all cores. Other: what neither server nor client used (other processes, the kernel). IdleBefore: the machine's
-/// busy percent in the second before the server started, with nothing of the bench running.
+/// all cores. ServerJit: the server's tier-1 JIT thread (part of the server's; near 0 once warm). Other: what neither
+/// server nor client used (other processes, the kernel). BusyBefore: the machine's busy percent in the second before
+/// the server started, with nothing of the bench running.
 /// </summary>
-public sealed record CpuFigures(double ServerPercent, double ClientPercent, double OtherPercent, double MachineBusyPercent, double MachineBusyBeforePercent);
+public sealed record CpuFigures(double ServerPercent, double ServerJitPercent, double ClientPercent, double OtherPercent, double MachineBusyPercent, double MachineBusyBeforePercent);
 
 public sealed record ErrorFigure(string Kind, long Count, long InWindow, string Example);
 

@@ -12,6 +12,7 @@ public sealed record RunOptions(
     IReadOnlyList<int> Chargers,
     IReadOnlyList<Scenario> Scenarios,
     TimeSpan Warmup,
+    TimeSpan MaxWarmup,
     TimeSpan Duration,
     int ChargersPerSite,
     int MeterValuesPerSession,
@@ -20,7 +21,8 @@ public sealed record RunOptions(
     string ServerDll,
     bool ServerGc,
     string DataRoot,
-    IReadOnlyDictionary<string, string?> ServerEnvironment);
+    IReadOnlyDictionary<string, string?> ServerEnvironment,
+    TimeSpan WaitForQuiet);
 
 /// <summary>
 /// One scenario from start to end: a fresh server process (and, for ParkCharge, a fresh data folder),
@@ -32,11 +34,24 @@ public static class ScenarioRunner
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
     private const double BusyWarningPercent = 10;
+    private const double JitQuietPercent = 10;
+    private static readonly TimeSpan JitQuietFor = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan JitStep = TimeSpan.FromSeconds(1);
 
     public static async Task<ScenarioResult> RunAsync(Scenario scenario, int chargers, RunOptions options, CancellationToken ct)
     {
         string tag = $"[{scenario.Name} n={chargers}]";
         double busyBefore = await CpuWindow.MachineBusyPercentAsync(TimeSpan.FromSeconds(1), ct);
+        if (busyBefore > BusyWarningPercent && options.WaitForQuiet > TimeSpan.Zero)
+        {
+            Say($"{tag} the machine is {busyBefore:0}% busy (other processes); waiting up to {options.WaitForQuiet.TotalSeconds:0} s for it to calm down");
+            long giveUp = Stopwatch.GetTimestamp() + Ticks(options.WaitForQuiet);
+            while (busyBefore > BusyWarningPercent && Stopwatch.GetTimestamp() < giveUp)
+            {
+                busyBefore = await CpuWindow.MachineBusyPercentAsync(TimeSpan.FromSeconds(2), ct);
+            }
+        }
+
         if (busyBefore > BusyWarningPercent)
         {
             Say($"{tag} warning: the machine is {busyBefore:0}% busy before the scenario starts (other processes); the figures will share its cores");
@@ -92,16 +107,17 @@ public static class ScenarioRunner
         Say($"{tag} server RSS: {Mib(rssStart):0.0} MiB after start, {Mib(rssBefore):0.0} MiB before connecting, {Mib(rssIdle):0.0} MiB with {fleet.Connected} idle connections");
 
         long start = Stopwatch.GetTimestamp();
-        long windowStart = start + Ticks(options.Warmup);
-        long windowEnd = windowStart + Ticks(options.Duration);
-        meter.SetWindow(windowStart, windowEnd);
-        Say($"{tag} load: {options.Warmup.TotalSeconds:0.#} s warm-up, then {options.Duration.TotalSeconds:0.#} s measured");
-        Task run = fleet.RunAsync(windowEnd, options.MeterValuesPerSession, options.CallTimeout, ct);
+        var window = new LoadWindow(start + Ticks(options.Warmup), start + Ticks(options.Warmup) + Ticks(options.Duration));
+        meter.Window = window;
+        Say($"{tag} load: {options.Warmup.TotalSeconds:0.#} s warm-up (longer while the server is still compiling, up to {options.MaxWarmup.TotalSeconds:0} s), then {options.Duration.TotalSeconds:0.#} s measured");
+        Task run = fleet.RunAsync(window, options.MeterValuesPerSession, options.CallTimeout, ct);
 
-        await ReportProgressUntilAsync(tag, "warm-up", windowStart, meter, fleet, server, run, ct);
+        await ReportProgressUntilAsync(tag, "warm-up", window.StartTicks - Ticks(JitQuietFor), meter, fleet, server, run, ct);
+        await WaitForJitAsync(tag, window, start + Ticks(options.MaxWarmup), server, ct);
+        double warmupSeconds = (double)(window.StartTicks - start) / Stopwatch.Frequency;
         var cpu = new CpuWindow(server.Pid);
-        await ReportProgressUntilAsync(tag, "measure", windowEnd, meter, fleet, server, run, ct);
-        var (serverCpu, clientCpu, machineCpu, otherCpu) = cpu.End();
+        await ReportProgressUntilAsync(tag, "measure", window.EndTicks, meter, fleet, server, run, ct);
+        var (serverCpu, clientCpu, machineCpu, otherCpu, jitCpu) = cpu.End();
         long rssEnd = ProcessStats.RssKiB(server.Pid);
         long rssPeak = ProcessStats.PeakRssKiB(server.Pid);
         int aliveAtEnd = fleet.Alive;
@@ -110,7 +126,7 @@ public static class ScenarioRunner
         await fleet.CloseAsync(TimeSpan.FromSeconds(5));
         long storeBytes = server.StoreBytes();
 
-        double window = options.Duration.TotalSeconds;
+        double windowSeconds = options.Duration.TotalSeconds;
         var overall = meter.Overall();
         var result = new ScenarioResult(
             scenario.Name,
@@ -120,9 +136,10 @@ public static class ScenarioRunner
             aliveAtEnd,
             Math.Round(registerSeconds, 2),
             Math.Round(connectSeconds, 2),
-            window,
+            Math.Round(warmupSeconds, 1),
+            windowSeconds,
             overall.Count,
-            Math.Round(overall.Count / window, 1),
+            Math.Round(overall.Count / windowSeconds, 1),
             fleet.Sessions,
             Summary(overall),
             [.. Enum.GetValues<BenchAction>().Select(a => (Action: a, Histogram: meter.For(a))).Where(x => x.Histogram.Count > 0)
@@ -130,7 +147,7 @@ public static class ScenarioRunner
             new MemoryFigures(
                 Round1(Mib(rssStart)), Round1(Mib(rssBefore)), Round1(Mib(rssIdle)), Round1(Mib(rssEnd)), Round1(Mib(rssPeak)),
                 fleet.Connected == 0 ? 0 : Math.Round((double)(rssIdle - rssBefore) / fleet.Connected, 1)),
-            new CpuFigures(Math.Round(serverCpu), Math.Round(clientCpu), Math.Round(otherCpu), Math.Round(machineCpu), Math.Round(busyBefore)),
+            new CpuFigures(Math.Round(serverCpu), Math.Round(jitCpu), Math.Round(clientCpu), Math.Round(otherCpu), Math.Round(machineCpu), Math.Round(busyBefore)),
             meter.ErrorTotal,
             meter.Errors.Values.Sum(e => e.InWindow),
             [.. meter.Errors.OrderByDescending(e => e.Value.Count).Select(e => new ErrorFigure(e.Key, e.Value.Count, e.Value.InWindow, e.Value.Example))],
@@ -143,6 +160,57 @@ public static class ScenarioRunner
             Say($"{tag} warning: other processes used {otherCpu:0}% of a core during the window: this scenario's figures are disturbed");
         }
         return result;
+    }
+
+    /// <summary>
+    /// The end of the warm-up: the window starts only once the server's tier-1 JIT thread has gone quiet (below
+    /// <see cref="JitQuietPercent"/> of a core over the last <see cref="JitQuietFor"/>; it works in bursts, so one
+    /// quiet second proves little). Until then, and until the longest warm-up allowed, the window is postponed a
+    /// second at a time. A window taken while the server still compiles measures the compiler, not the server.
+    /// </summary>
+    private static async Task WaitForJitAsync(string tag, LoadWindow window, long latestStart, BenchServer server, CancellationToken ct)
+    {
+        var history = new Queue<(long Ticks, TimeSpan Jit)>();
+        history.Enqueue((Stopwatch.GetTimestamp(), ProcessStats.ThreadCpuTime(server.Pid, CpuWindow.JitThread)));
+        while (true)
+        {
+            // Decide a little before the window would start, so that nothing is measured before the decision.
+            await DelayUntilAsync(window.StartTicks - Ticks(TimeSpan.FromMilliseconds(50)), ct);
+            var now = (Ticks: Stopwatch.GetTimestamp(), Jit: ProcessStats.ThreadCpuTime(server.Pid, CpuWindow.JitThread));
+            // Look back to the latest sample that is about JitQuietFor old (the checks come a second apart, give or take).
+            while (history.Count > 1 && now.Ticks - history.ElementAt(1).Ticks >= Ticks(JitQuietFor) - Ticks(TimeSpan.FromMilliseconds(200)))
+            {
+                history.Dequeue();
+            }
+
+            var (oldTicks, oldJit) = history.Peek();
+            history.Enqueue(now);
+            double seconds = (double)(now.Ticks - oldTicks) / Stopwatch.Frequency;
+            double jitPercent = seconds <= 0 ? 0 : (now.Jit - oldJit).TotalSeconds / seconds * 100;
+
+            if (jitPercent < JitQuietPercent || window.StartTicks + Ticks(JitStep) > latestStart)
+            {
+                if (jitPercent >= JitQuietPercent)
+                {
+                    Say($"{tag} warning: the server's JIT still used {jitPercent:0}% of a core at the longest warm-up; measuring anyway");
+                }
+
+                await DelayUntilAsync(window.StartTicks, ct);
+                return;
+            }
+
+            window.Postpone(Ticks(JitStep));
+            Say($"{tag} warm-up: the server's JIT used {jitPercent:0}% of a core over the last {seconds:0} s; warm-up +{JitStep.TotalSeconds:0} s");
+        }
+    }
+
+    private static async Task DelayUntilAsync(long ticks, CancellationToken ct)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (ticks > now)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((double)(ticks - now) / Stopwatch.Frequency), ct);
+        }
     }
 
     private static async Task ReportProgressUntilAsync(

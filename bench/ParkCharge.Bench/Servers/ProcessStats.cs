@@ -21,6 +21,40 @@ public static class ProcessStats
         return process.TotalProcessorTime;
     }
 
+    /// <summary>
+    /// CPU time of the process's threads whose name starts with <paramref name="threadName"/> (Linux keeps 15
+    /// characters of a thread's name: the runtime's tier-1 JIT thread is ".NET Tiered Com").
+    /// </summary>
+    public static TimeSpan ThreadCpuTime(int pid, string threadName)
+    {
+        long jiffies = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                // pid (comm) state ppid ... utime stime: fields 14 and 15, counted after the ')' that ends comm.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                int open = stat.IndexOf('(', StringComparison.Ordinal), close = stat.LastIndexOf(')');
+                if (!stat.AsSpan(open + 1, close - open - 1).StartsWith(threadName, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var fields = stat[(close + 2)..].Split(' ');
+                jiffies += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // the thread ended meanwhile
+            }
+        }
+
+        return TimeSpan.FromSeconds(jiffies / (double)ClockTicksPerSecond);
+    }
+
+    /// <summary>USER_HZ, the unit of /proc's CPU times: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).</summary>
+    private const int ClockTicksPerSecond = 100;
+
     /// <summary>The machine's CPU counters (all cores): busy and total jiffies from the first line of /proc/stat.</summary>
     public static (long Busy, long Total) MachineCpu()
     {
@@ -63,7 +97,11 @@ public sealed class CpuWindow
     private readonly TimeSpan _serverStart;
     private readonly TimeSpan _clientStart;
     private readonly (long Busy, long Total) _machineStart;
+    private readonly TimeSpan _jitStart;
     private readonly long _startTicks;
+
+    /// <summary>The runtime's background tier-1 JIT thread: busy while the server is still warming up.</summary>
+    public const string JitThread = ".NET Tiered Com";
 
     public CpuWindow(int serverPid)
     {
@@ -72,15 +110,18 @@ public sealed class CpuWindow
         _serverStart = ProcessStats.CpuTime(serverPid);
         _clientStart = ProcessStats.CpuTime(Environment.ProcessId);
         _machineStart = ProcessStats.MachineCpu();
+        _jitStart = ProcessStats.ThreadCpuTime(serverPid, JitThread);
     }
 
     /// <summary>
     /// Server and client in percent of one core (200 % is both cores of a two-core machine); the machine's busy
     /// percent of all cores; and what neither the server nor the client used, in percent of one core: other
-    /// processes (a build, a test run) and the kernel's own work, which this machine's figures then share.
+    /// processes (a build, a test run) and the kernel's own work, which this machine's figures then share; and the
+    /// server's tier-1 JIT thread (part of the server's), which should be near 0 once it has warmed up.
     /// </summary>
-    public (double ServerPercent, double ClientPercent, double MachineBusyPercent, double OtherPercent) End()
+    public (double ServerPercent, double ClientPercent, double MachineBusyPercent, double OtherPercent, double ServerJitPercent) End()
     {
+        double jit = (ProcessStats.ThreadCpuTime(_serverPid, JitThread) - _jitStart).TotalSeconds;
         double wall = Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
         double server = (ProcessStats.CpuTime(_serverPid) - _serverStart).TotalSeconds / wall * 100;
         double client = (ProcessStats.CpuTime(Environment.ProcessId) - _clientStart).TotalSeconds / wall * 100;
@@ -88,7 +129,7 @@ public sealed class CpuWindow
         long total = machine.Total - _machineStart.Total;
         double busy = total == 0 ? 0 : (double)(machine.Busy - _machineStart.Busy) / total * 100;
         double other = Math.Max(0, (busy * Environment.ProcessorCount) - server - client);
-        return (server, client, busy, other);
+        return (server, client, busy, other, jit / wall * 100);
     }
 
     /// <summary>The machine's busy percent of all cores over <paramref name="period"/>: a busy machine before a scenario disturbs it.</summary>
