@@ -25,6 +25,7 @@ public sealed record RunRequest(
     string? ResultsDirectory,
     IReadOnlyDictionary<string, string?> ServerEnvironment,
     TimeSpan WaitForQuiet,
+    bool KeepData,
     string Command);
 
 /// <summary>
@@ -65,7 +66,7 @@ public static class BenchRun
 
         dataRoot = Path.GetFullPath(dataRoot ?? Path.GetTempPath());
         var options = new RunOptions(chargers, scenarios, warmup, request.MaxWarmup, duration, chargersPerSite, meterValues, callTimeout, connectConcurrency,
-            serverDll, ServerGcOf(serverDll), dataRoot, request.ServerEnvironment, request.WaitForQuiet);
+            serverDll, ServerGcOf(serverDll), dataRoot, request.ServerEnvironment, request.WaitForQuiet, request.KeepData);
         var machine = MachineFacts.Collect(dataRoot, repository ?? Environment.CurrentDirectory, options.ServerGc);
         var settings = new BenchSettings(request.Command, chargers, [.. scenarios.Select(s => s.Name)], warmup.TotalSeconds, request.MaxWarmup.TotalSeconds, duration.TotalSeconds,
             chargersPerSite, meterValues, callTimeout.TotalSeconds, connectConcurrency, serverDll, dataRoot,

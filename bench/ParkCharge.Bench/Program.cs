@@ -31,6 +31,7 @@ var waitForQuiet = new Option<string>("--wait-for-quiet")
     Description = "Before each scenario, wait up to this long for the machine to be idle (other processes below 10% CPU). 0 = do not wait.",
     DefaultValueFactory = _ => "0s",
 };
+var keepData = new Option<bool>("--keep-data") { Description = "Keep ParkCharge's data folders (printed) instead of deleting them, to look into the database." };
 var serverEnv = new Option<string[]>("--server-env")
 {
     Description = "NAME=VALUE set for both servers (ParkCharge and echo), e.g. DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 for perf. Repeatable.",
@@ -39,7 +40,7 @@ var serverEnv = new Option<string[]>("--server-env")
 
 var root = new RootCommand("ParkCharge OCPP load benchmark: N chargers against ParkCharge and against a raw WebSocket echo baseline.")
 {
-    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet,
+    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet, keepData,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -84,6 +85,7 @@ root.SetAction(async (parse, ct) =>
             parse.GetValue(results),
             environment,
             Durations.Parse(parse.GetValue(waitForQuiet)!),
+            parse.GetValue(keepData),
             "dotnet run -c Release --project bench/ParkCharge.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args))),
         ct);
 });

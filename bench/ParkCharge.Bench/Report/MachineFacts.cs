@@ -21,7 +21,7 @@ public sealed record MachineFacts(
         CpuModel(),
         ReadMemoryMiB(),
         OsName(),
-        RuntimeInformation.OSDescription,
+        KernelRelease(),
         RuntimeInformation.FrameworkDescription,
         FileSystemOf(dataRoot),
         serverGc ? "server GC (as ParkCharge's runtimeconfig says)" : "workstation GC (as ParkCharge's runtimeconfig says)",
@@ -30,6 +30,9 @@ public sealed record MachineFacts(
     private static string CpuModel() =>
         TryRead("/proc/cpuinfo")?.Split('\n').FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
         ?? RuntimeInformation.ProcessArchitecture.ToString();
+
+    private static string KernelRelease() =>
+        TryRead("/proc/sys/kernel/osrelease")?.Trim() is { Length: > 0 } release ? $"Linux {release}" : RuntimeInformation.OSDescription;
 
     private static long ReadMemoryMiB()
     {

@@ -22,7 +22,8 @@ public sealed record RunOptions(
     bool ServerGc,
     string DataRoot,
     IReadOnlyDictionary<string, string?> ServerEnvironment,
-    TimeSpan WaitForQuiet);
+    TimeSpan WaitForQuiet,
+    bool KeepData);
 
 /// <summary>
 /// One scenario from start to end: a fresh server process (and, for ParkCharge, a fresh data folder),
@@ -60,9 +61,11 @@ public static class ScenarioRunner
         await using var server = scenario.Echo
             ? await BenchServer.StartEchoAsync(options.ServerGc, options.ServerEnvironment, ct)
             : await BenchServer.StartParkChargeAsync(options.ServerDll, options.DataRoot, options.ServerEnvironment, ct);
-        Say($"{tag} {server.Name} started (pid {server.Pid}, {server.Http})");
+        server.KeepData = options.KeepData;
+        Say($"{tag} {server.Name} started (pid {server.Pid}, {server.Http}{(server.DataDirectory is { } data && options.KeepData ? $", data kept in {data}" : "")})");
         await Task.Delay(Settle, ct);
         long rssStart = ProcessStats.RssKiB(server.Pid);
+        await using var jit = new JitMeter(server.Pid);
 
         int sites = scenario.SitesFor(chargers, options.ChargersPerSite);
         var ids = new List<(string Charger, string Site)>(chargers);
@@ -113,9 +116,9 @@ public static class ScenarioRunner
         Task run = fleet.RunAsync(window, options.MeterValuesPerSession, options.CallTimeout, ct);
 
         await ReportProgressUntilAsync(tag, "warm-up", window.StartTicks - Ticks(JitQuietFor), meter, fleet, server, run, ct);
-        await WaitForJitAsync(tag, window, start + Ticks(options.MaxWarmup), server, ct);
+        await WaitForJitAsync(tag, window, start + Ticks(options.MaxWarmup), jit, ct);
         double warmupSeconds = (double)(window.StartTicks - start) / Stopwatch.Frequency;
-        var cpu = new CpuWindow(server.Pid);
+        var cpu = new CpuWindow(server.Pid, jit);
         await ReportProgressUntilAsync(tag, "measure", window.EndTicks, meter, fleet, server, run, ct);
         var (serverCpu, clientCpu, machineCpu, otherCpu, jitCpu) = cpu.End();
         long rssEnd = ProcessStats.RssKiB(server.Pid);
@@ -168,15 +171,15 @@ public static class ScenarioRunner
     /// quiet second proves little). Until then, and until the longest warm-up allowed, the window is postponed a
     /// second at a time. A window taken while the server still compiles measures the compiler, not the server.
     /// </summary>
-    private static async Task WaitForJitAsync(string tag, LoadWindow window, long latestStart, BenchServer server, CancellationToken ct)
+    private static async Task WaitForJitAsync(string tag, LoadWindow window, long latestStart, JitMeter jit, CancellationToken ct)
     {
         var history = new Queue<(long Ticks, TimeSpan Jit)>();
-        history.Enqueue((Stopwatch.GetTimestamp(), ProcessStats.ThreadCpuTime(server.Pid, CpuWindow.JitThread)));
+        history.Enqueue((Stopwatch.GetTimestamp(), jit.Total));
         while (true)
         {
             // Decide a little before the window would start, so that nothing is measured before the decision.
             await DelayUntilAsync(window.StartTicks - Ticks(TimeSpan.FromMilliseconds(50)), ct);
-            var now = (Ticks: Stopwatch.GetTimestamp(), Jit: ProcessStats.ThreadCpuTime(server.Pid, CpuWindow.JitThread));
+            var now = (Ticks: Stopwatch.GetTimestamp(), Jit: jit.Total);
             // Look back to the latest sample that is about JitQuietFor old (the checks come a second apart, give or take).
             while (history.Count > 1 && now.Ticks - history.ElementAt(1).Ticks >= Ticks(JitQuietFor) - Ticks(TimeSpan.FromMilliseconds(200)))
             {

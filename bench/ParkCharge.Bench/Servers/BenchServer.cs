@@ -135,11 +135,14 @@ public sealed partial class BenchServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
-        if (DataDirectory is not null)
+        if (DataDirectory is not null && !KeepData)
         {
             DeleteQuietly(DataDirectory);
         }
     }
+
+    /// <summary>Leave the data folder for a look afterwards (sqlite3 parkcharge.db) instead of deleting it.</summary>
+    public bool KeepData { get; set; }
 
     private async Task WaitHealthyAsync(CancellationToken ct)
     {

@@ -22,12 +22,12 @@ public static class ProcessStats
     }
 
     /// <summary>
-    /// CPU time of the process's threads whose name starts with <paramref name="threadName"/> (Linux keeps 15
-    /// characters of a thread's name: the runtime's tier-1 JIT thread is ".NET Tiered Com").
+    /// CPU time of each of the process's threads whose name starts with <paramref name="threadName"/> (Linux keeps
+    /// 15 characters of a thread's name: the runtime's tier-1 JIT thread is ".NET Tiered Com").
     /// </summary>
-    public static TimeSpan ThreadCpuTime(int pid, string threadName)
+    public static List<(int Tid, TimeSpan Cpu)> ThreadCpuTimes(int pid, string threadName)
     {
-        long jiffies = 0;
+        var threads = new List<(int, TimeSpan)>();
         foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             try
@@ -41,7 +41,8 @@ public static class ProcessStats
                 }
 
                 var fields = stat[(close + 2)..].Split(' ');
-                jiffies += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                long jiffies = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                threads.Add((int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture), TimeSpan.FromSeconds(jiffies / (double)ClockTicksPerSecond)));
             }
             catch (IOException)
             {
@@ -49,7 +50,7 @@ public static class ProcessStats
             }
         }
 
-        return TimeSpan.FromSeconds(jiffies / (double)ClockTicksPerSecond);
+        return threads;
     }
 
     /// <summary>USER_HZ, the unit of /proc's CPU times: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK)).</summary>
@@ -97,20 +98,19 @@ public sealed class CpuWindow
     private readonly TimeSpan _serverStart;
     private readonly TimeSpan _clientStart;
     private readonly (long Busy, long Total) _machineStart;
+    private readonly JitMeter _jit;
     private readonly TimeSpan _jitStart;
     private readonly long _startTicks;
 
-    /// <summary>The runtime's background tier-1 JIT thread: busy while the server is still warming up.</summary>
-    public const string JitThread = ".NET Tiered Com";
-
-    public CpuWindow(int serverPid)
+    public CpuWindow(int serverPid, JitMeter jit)
     {
+        _jit = jit;
         _serverPid = serverPid;
         _startTicks = Stopwatch.GetTimestamp();
         _serverStart = ProcessStats.CpuTime(serverPid);
         _clientStart = ProcessStats.CpuTime(Environment.ProcessId);
         _machineStart = ProcessStats.MachineCpu();
-        _jitStart = ProcessStats.ThreadCpuTime(serverPid, JitThread);
+        _jitStart = jit.Total;
     }
 
     /// <summary>
@@ -121,7 +121,7 @@ public sealed class CpuWindow
     /// </summary>
     public (double ServerPercent, double ClientPercent, double MachineBusyPercent, double OtherPercent, double ServerJitPercent) End()
     {
-        double jit = (ProcessStats.ThreadCpuTime(_serverPid, JitThread) - _jitStart).TotalSeconds;
+        double jit = (_jit.Total - _jitStart).TotalSeconds;
         double wall = Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
         double server = (ProcessStats.CpuTime(_serverPid) - _serverStart).TotalSeconds / wall * 100;
         double client = (ProcessStats.CpuTime(Environment.ProcessId) - _clientStart).TotalSeconds / wall * 100;
@@ -140,5 +140,89 @@ public sealed class CpuWindow
         var after = ProcessStats.MachineCpu();
         long total = after.Total - before.Total;
         return total == 0 ? 0 : (double)(after.Busy - before.Busy) / total * 100;
+    }
+}
+
+/// <summary>
+/// CPU used by the server's tier-1 JIT thread (".NET Tiered Com"), busy while the server is still warming up.
+/// The runtime ends that thread when it runs out of work and starts a new one later, so its CPU time cannot
+/// be read once at the start and once at the end: every such thread is sampled four times a second and
+/// remembered after it ended (what it used after its last sample is lost, at most a quarter second's worth).
+/// </summary>
+public sealed class JitMeter : IAsyncDisposable
+{
+    public const string JitThread = ".NET Tiered Com";
+
+    private readonly int _pid;
+    private readonly Dictionary<int, TimeSpan> _threads = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampling;
+
+    public JitMeter(int pid)
+    {
+        _pid = pid;
+        Sample();
+        _sampling = SampleAsync();
+    }
+
+    /// <summary>All the CPU the JIT threads used since the meter started watching (and before, for threads alive then).</summary>
+    public TimeSpan Total
+    {
+        get
+        {
+            lock (_threads)
+            {
+                Sample();
+                var total = TimeSpan.Zero;
+                foreach (var cpu in _threads.Values)
+                {
+                    total += cpu;
+                }
+
+                return total;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _sampling;
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task SampleAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _stop.Token);
+            lock (_threads)
+            {
+                Sample();
+            }
+        }
+    }
+
+    private void Sample()
+    {
+        try
+        {
+            foreach (var (tid, cpu) in ProcessStats.ThreadCpuTimes(_pid, JitThread))
+            {
+                _threads[tid] = cpu;
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // the server has exited
+        }
     }
 }
