@@ -26,6 +26,7 @@ public sealed record RunRequest(
     IReadOnlyDictionary<string, string?> ServerEnvironment,
     TimeSpan WaitForQuiet,
     bool KeepData,
+    int RetryDisturbed,
     string Command);
 
 /// <summary>
@@ -87,7 +88,15 @@ public static class BenchRun
             {
                 foreach (var scenario in scenarios)
                 {
-                    results.Add(await ScenarioRunner.RunAsync(scenario, n, options, ct));
+                    var result = await ScenarioRunner.RunAsync(scenario, n, options, ct);
+                    for (int attempt = 2; attempt <= request.RetryDisturbed + 1 && result.Cpu.OtherPercent > ScenarioRunner.BusyWarningPercent; attempt++)
+                    {
+                        Console.WriteLine($"[{scenario.Name} n={n}] other processes used {result.Cpu.OtherPercent:0}% of a core: running it again ({attempt - 1}/{request.RetryDisturbed})");
+                        var again = await ScenarioRunner.RunAsync(scenario, n, options, ct);
+                        result = (again.Cpu.OtherPercent < result.Cpu.OtherPercent ? again : result) with { Attempts = attempt };
+                    }
+
+                    results.Add(result);
                 }
             }
         }

@@ -32,6 +32,11 @@ var waitForQuiet = new Option<string>("--wait-for-quiet")
     DefaultValueFactory = _ => "0s",
 };
 var keepData = new Option<bool>("--keep-data") { Description = "Keep ParkCharge's data folders (printed) instead of deleting them, to look into the database." };
+var retryDisturbed = new Option<int>("--retry-disturbed")
+{
+    Description = "Run a scenario again, up to this many times, when other processes used over 10% of a core in its window; the least disturbed run is kept.",
+    DefaultValueFactory = _ => 0,
+};
 var serverEnv = new Option<string[]>("--server-env")
 {
     Description = "NAME=VALUE set for both servers (ParkCharge and echo), e.g. DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 for perf. Repeatable.",
@@ -40,7 +45,7 @@ var serverEnv = new Option<string[]>("--server-env")
 
 var root = new RootCommand("ParkCharge OCPP load benchmark: N chargers against ParkCharge and against a raw WebSocket echo baseline.")
 {
-    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet, keepData,
+    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet, keepData, retryDisturbed,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -86,6 +91,7 @@ root.SetAction(async (parse, ct) =>
             environment,
             Durations.Parse(parse.GetValue(waitForQuiet)!),
             parse.GetValue(keepData),
+            parse.GetValue(retryDisturbed),
             "dotnet run -c Release --project bench/ParkCharge.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args))),
         ct);
 });

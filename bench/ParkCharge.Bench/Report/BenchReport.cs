@@ -48,7 +48,11 @@ public sealed record ScenarioResult(
     long ErrorsInWindow,
     IReadOnlyList<ErrorFigure> ErrorKinds,
     IReadOnlyList<LogFigure> ServerLog,
-    long StoreBytes);
+    long StoreBytes)
+{
+    /// <summary>How many times the scenario ran (more than once when --retry-disturbed kept the least disturbed run).</summary>
+    public int Attempts { get; init; } = 1;
+}
 
 /// <summary>Latencies of the CALLs answered in the window, in milliseconds.</summary>
 public sealed record LatencySummary(double MeanMs, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs);

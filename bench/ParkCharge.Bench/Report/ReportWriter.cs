@@ -100,10 +100,10 @@ public static class ReportWriter
             F(r.Memory.AfterStartMiB, "0.0"), F(r.Memory.BeforeConnectMiB, "0.0"), F(r.Memory.IdleMiB, "0.0"), F(r.Memory.EndOfLoadMiB, "0.0"), F(r.Memory.PeakMiB, "0.0"),
             F(r.WarmupSeconds, "0.#"), F(r.Cpu.ServerPercent, "0"), F(r.Cpu.ServerJitPercent, "0"), F(r.Cpu.ClientPercent, "0"), F(r.Cpu.OtherPercent, "0"), F(r.Cpu.MachineBusyPercent, "0"), F(r.Cpu.MachineBusyBeforePercent, "0"),
             r.StoreBytes == 0 ? "–" : F(r.StoreBytes / 1048576.0, "0.0"),
-            F(r.RegisterSeconds, "0.0"), F(r.ConnectSeconds, "0.0"), r.Sessions.ToString("N0", Invariant),
+            F(r.RegisterSeconds, "0.0"), F(r.ConnectSeconds, "0.0"), r.Sessions.ToString("N0", Invariant), r.Attempts.ToString(Invariant),
         }).ToList();
         md.AppendLine(MarkdownTable(
-            ["chargers", "scenario", "RSS start MiB", "before connect", "idle", "end of load", "peak", "warm-up s", "server CPU %", "of it JIT %", "client CPU %", "other CPU %", "machine busy %", "busy before %", "SQLite MiB", "register s", "connect s", "sessions"],
+            ["chargers", "scenario", "RSS start MiB", "before connect", "idle", "end of load", "peak", "warm-up s", "server CPU %", "of it JIT %", "client CPU %", "other CPU %", "machine busy %", "busy before %", "SQLite MiB", "register s", "connect s", "sessions", "runs"],
             resourceRows, i => i >= 2));
         md.AppendLine("RSS is VmRSS of the server process; peak is VmHWM. CPU % is of one core over the measured window; \"other\" is what neither the server "
             + "nor the client used (other processes, the kernel's network and disk work); \"of it JIT\" is the server's tier-1 JIT thread, which should be near 0 "

@@ -34,7 +34,8 @@ public static class ScenarioRunner
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
-    private const double BusyWarningPercent = 10;
+    /// <summary>CPU of other processes, in percent of one core, above which a scenario's figures count as disturbed.</summary>
+    public const double BusyWarningPercent = 10;
     private const double JitQuietPercent = 10;
     private static readonly TimeSpan JitQuietFor = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan JitStep = TimeSpan.FromSeconds(1);
