@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ParkCharge.Bench.Load;
@@ -200,6 +201,8 @@ public sealed class BenchCharger : IAsyncDisposable
     }
 
     /// <summary>Sends the frame in <see cref="_send"/> and waits for the one answer; records the outcome.</summary>
+    /// <remarks>Its state machine is pooled: awaiting the answer would otherwise allocate one per CALL.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CallResult> CallAsync(BenchAction action, int length, int idLength)
     {
         long sent = Stopwatch.GetTimestamp();

@@ -70,7 +70,7 @@ public static class ReportWriter
         md.AppendLine(Invariant, $"- **.NET:** {m.Dotnet}; servers run with {m.ServerGc}; the bench client with workstation GC");
         md.AppendLine(Invariant, $"- **ParkCharge:** {m.GitCommit}, SQLite data folder on {m.DataFileSystem}");
         md.AppendLine(Invariant, $"- **Command:** `{s.Command}`");
-        md.AppendLine(Invariant, $"- **Load:** each charger boots, then repeats StatusNotification Preparing → StartTransaction → MeterValues ×{s.MeterValuesPerSession} → StopTransaction → StatusNotification Available, one CALL outstanding; {s.WarmupSeconds:0.#} s warm-up, {s.DurationSeconds:0.#} s measured; {s.ChargersPerSite} chargers per site (one site for all in `parkcharge-one-site`)");
+        md.AppendLine(Invariant, $"- **Load:** each charger boots, then repeats StatusNotification Preparing → StartTransaction → MeterValues ×{s.MeterValuesPerSession} → StopTransaction → StatusNotification Available, one CALL outstanding; at least {s.WarmupSeconds:0.#} s warm-up (longer while the server's JIT is busy, up to {s.MaxWarmupSeconds:0} s), {s.DurationSeconds:0.#} s measured; {s.ChargersPerSite} chargers per site (one site for all in `parkcharge-one-site`)");
         md.AppendLine();
         md.Append(Invariant, $"> The bench client, the server under test and (in its scenarios) the echo server share these {m.Cores} cores. ")
             .AppendLine("With one CALL outstanding per charger, the load is closed-loop: throughput is what the slowest part lets through, and the client's own CPU "
