@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Globalization;
+
+using ParkCharge.Bench;
+using ParkCharge.Bench.Scenarios;
+using ParkCharge.Bench.Servers;
+
+var chargers = new Option<string>("--chargers") { Description = "Charger counts to run, comma-separated.", DefaultValueFactory = _ => "100,1000" };
+var duration = new Option<string>("--duration") { Description = "The measured window per scenario (e.g. 20s, 1m).", DefaultValueFactory = _ => "20s" };
+var warmup = new Option<string>("--warmup") { Description = "Load before the window that is not measured.", DefaultValueFactory = _ => "5s" };
+var maxWarmup = new Option<string>("--max-warmup")
+{
+    Description = "The warm-up goes on past --warmup while the server's JIT is still busy (over 10% of a core), up to this.",
+    DefaultValueFactory = _ => "60s",
+};
+var perSite = new Option<int>("--chargers-per-site") { Description = "Chargers per site in the 'parkcharge' scenario.", DefaultValueFactory = _ => 10 };
+var scenarios = new Option<string>("--scenarios")
+{
+    Description = $"Scenarios to run, comma-separated: {string.Join(", ", Scenario.All.Select(s => s.Name))}.",
+    DefaultValueFactory = _ => string.Join(",", Scenario.All.Select(s => s.Name)),
+};
+var meterValues = new Option<int>("--meter-values") { Description = "MeterValues CALLs per charging session (k).", DefaultValueFactory = _ => 3 };
+var callTimeout = new Option<string>("--call-timeout") { Description = "A CALL unanswered this long counts as timed out and ends its charger.", DefaultValueFactory = _ => "30s" };
+var connectConcurrency = new Option<int>("--connect-concurrency") { Description = "Chargers connecting and booting at once.", DefaultValueFactory = _ => 32 };
+var server = new Option<string?>("--server") { Description = "A parkcharge.dll to run instead of building src/ParkCharge.Server in Release." };
+var noBuild = new Option<bool>("--no-build") { Description = "Use the Release build of src/ParkCharge.Server as it is." };
+var dataRoot = new Option<string?>("--data-root") { Description = "Where the servers' fresh data folders are made (default: the temp folder). Keep it on a real disk." };
+var results = new Option<string?>("--results") { Description = "Where the reports go (default: bench/results)." };
+var waitForQuiet = new Option<string>("--wait-for-quiet")
+{
+    Description = "Before each scenario, wait up to this long for the machine to be idle (other processes below 10% CPU). 0 = do not wait.",
+    DefaultValueFactory = _ => "0s",
+};
+var keepData = new Option<bool>("--keep-data") { Description = "Keep ParkCharge's data folders (printed) instead of deleting them, to look into the database." };
+var retryDisturbed = new Option<int>("--retry-disturbed")
+{
+    Description = "Run a scenario again, up to this many times, when other processes used over 10% of a core in its window; the least disturbed run is kept.",
+    DefaultValueFactory = _ => 0,
+};
+var serverEnv = new Option<string[]>("--server-env")
+{
+    Description = "NAME=VALUE set for both servers (ParkCharge and echo), e.g. DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 for perf. Repeatable.",
+    AllowMultipleArgumentsPerToken = false,
+};
+
+var root = new RootCommand("ParkCharge OCPP load benchmark: N chargers against ParkCharge and against a raw WebSocket echo baseline.")
+{
+    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet, keepData, retryDisturbed,
+};
+root.SetAction(async (parse, ct) =>
+{
+    var counts = parse.GetValue(chargers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(c => int.Parse(c, NumberStyles.AllowThousands, CultureInfo.InvariantCulture)).ToList();
+    var chosen = parse.GetValue(scenarios)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Scenario.Parse).ToList();
+    // The echo baseline runs first at each size, so every ParkCharge figure has its ratio.
+    chosen = [.. chosen.OrderBy(s => s.Echo ? 0 : 1)];
+    if (counts.Count == 0 || counts.Any(c => c < 1) || parse.GetValue(perSite) < 1 || parse.GetValue(meterValues) < 0)
+    {
+        Console.Error.WriteLine("--chargers needs positive counts, --chargers-per-site at least 1, --meter-values at least 0.");
+        return 2;
+    }
+
+    var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+    foreach (var pair in parse.GetValue(serverEnv) ?? [])
+    {
+        int equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals < 1)
+        {
+            Console.Error.WriteLine($"--server-env wants NAME=VALUE, not '{pair}'.");
+            return 2;
+        }
+
+        environment[pair[..equals]] = pair[(equals + 1)..];
+    }
+
+    return await BenchRun.RunAsync(
+        new RunRequest(
+            counts,
+            chosen,
+            Durations.Parse(parse.GetValue(warmup)!),
+            Durations.Parse(parse.GetValue(maxWarmup)!),
+            Durations.Parse(parse.GetValue(duration)!),
+            parse.GetValue(perSite),
+            parse.GetValue(meterValues),
+            Durations.Parse(parse.GetValue(callTimeout)!),
+            parse.GetValue(connectConcurrency),
+            parse.GetValue(server),
+            Build: !parse.GetValue(noBuild),
+            parse.GetValue(dataRoot),
+            parse.GetValue(results),
+            environment,
+            Durations.Parse(parse.GetValue(waitForQuiet)!),
+            parse.GetValue(keepData),
+            parse.GetValue(retryDisturbed),
+            "dotnet run -c Release --project bench/ParkCharge.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args))),
+        ct);
+});
+
+var urls = new Option<string>("--urls") { Description = "Where to listen.", DefaultValueFactory = _ => "http://127.0.0.1:0" };
+var parentPid = new Option<int?>("--parent-pid") { Description = "Stop when this process is gone (the bench that started us)." };
+var echo = new Command("echo-server", "The baseline: a Kestrel WebSocket server that sends every message back (started by the bench itself).") { urls, parentPid };
+echo.SetAction((parse, ct) => EchoServer.RunAsync(parse.GetValue(urls)!, parse.GetValue(parentPid), ct));
+root.Subcommands.Add(echo);
+
+// Ctrl+C and SIGTERM cancel the run; its cleanup kills the servers and deletes their data (ChildProcess also
+// kills them at process exit, whatever happens).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });
+
+/// <summary>"20s", "1m", "500ms", or plain seconds.</summary>
+internal static class Durations
+{
+    public static TimeSpan Parse(string text)
+    {
+        text = text.Trim();
+        if (text.EndsWith("ms", StringComparison.OrdinalIgnoreCase))
+        {
+            return TimeSpan.FromMilliseconds(double.Parse(text[..^2], CultureInfo.InvariantCulture));
+        }
+
+        if (text.EndsWith('s') || text.EndsWith('S'))
+        {
+            return TimeSpan.FromSeconds(double.Parse(text[..^1], CultureInfo.InvariantCulture));
+        }
+
+        if (text.EndsWith('m') || text.EndsWith('M'))
+        {
+            return TimeSpan.FromMinutes(double.Parse(text[..^1], CultureInfo.InvariantCulture));
+        }
+
+        return TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
+    }
+}
