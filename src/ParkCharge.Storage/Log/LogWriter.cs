@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
-
 using Microsoft.Extensions.Logging;
-
 using ParkCharge.Core.Charging;
 using ParkCharge.Storage.MessageLog;
 using ParkCharge.Storage.Projections;
@@ -13,10 +11,18 @@ namespace ParkCharge.Storage.Log;
 /// The single writer of the store, with group commit: whatever is queued while a transaction commits
 /// goes into the next one, so many sites' appends (and message-log frames) share one fsync. An
 /// append's task completes only after its transaction committed: accepted means durable (DESIGN.md §1.3).
+/// The rows of an append are prepared on the caller's thread (JSON, value conversion), so the writer
+/// only executes SQL, with statements prepared once per connection.
 /// </summary>
 public sealed partial class LogWriter : IAsyncDisposable
 {
     private const int MaxBatch = 512;
+
+    /// <summary>
+    /// A batch of message-log frames alone waits this long for an append to share its commit: at low
+    /// load a frame and the observation it carried would otherwise cost two fsyncs.
+    /// </summary>
+    private static readonly TimeSpan FrameLinger = TimeSpan.FromMilliseconds(20);
 
     private const string InsertFrame = """
         INSERT INTO message_log (charger_id, connection_id, direction, at, message_type, message_id, action, error_code, frame)
@@ -32,6 +38,7 @@ public sealed partial class LogWriter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Task _loop;
     private DbConnection? _connection;
+    private Statements? _statements;
 
     public LogWriter(Database database, ILogger<LogWriter> logger)
     {
@@ -42,16 +49,22 @@ public sealed partial class LogWriter : IAsyncDisposable
 
     /// <summary>Appends a site's observations, events and projections; completes when committed.</summary>
     /// <exception cref="LogConflictException">Another writer took one of the sequence numbers or keys first.</exception>
-    public Task AppendAsync(SiteAppend append)
+    public async Task AppendAsync(SiteAppend append)
     {
-        var request = new AppendRequest(append);
+        var rows = new RowRecorder(_database);
+        await ProjectionWriter.WriteAsync(rows, append, CancellationToken.None);
+        var request = new AppendRequest(append.Site, rows.Rows);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(request), this);
-
-        return request.Done.Task;
+        await request.Done.Task;
     }
 
     /// <summary>Keeps a frame in the message log. Not awaited: it rides along with the next commit.</summary>
-    public void Record(MessageLogEntry frame) => _queue.Writer.TryWrite(new FrameRequest(frame));
+    public void Record(MessageLogEntry f) => _queue.Writer.TryWrite(new FrameRequest(new Row(InsertFrame,
+    [
+        ("charger", f.Charger.Value), ("connection", f.ConnectionId), ("direction", f.Direction == MessageDirection.In ? "in" : "out"),
+        ("at", _database.Instant(f.At)), ("message_type", f.MessageType), ("message_id", f.MessageId), ("action", f.Action),
+        ("error_code", f.ErrorCode), ("frame", f.Frame),
+    ])));
 
     /// <summary>Notes that a charger was heard from (any frame), for its last-seen time.</summary>
     public void Touch(ChargerId charger, DateTimeOffset at) => _queue.Writer.TryWrite(new TouchRequest(charger, at));
@@ -67,10 +80,7 @@ public sealed partial class LogWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
-        if (_connection is not null)
-        {
-            await _connection.DisposeAsync();
-        }
+        await CloseConnectionAsync();
     }
 
     private async Task RunAsync()
@@ -79,9 +89,20 @@ public sealed partial class LogWriter : IAsyncDisposable
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
+            Drain(batch);
+            if (batch.TrueForAll(r => r is FrameRequest or TouchRequest))
             {
-                batch.Add(request);
+                using var linger = new CancellationTokenSource(FrameLinger);
+                try
+                {
+                    await _queue.Reader.WaitToReadAsync(linger.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Nothing came to share the commit with.
+                }
+
+                Drain(batch);
             }
 
             try
@@ -106,6 +127,14 @@ public sealed partial class LogWriter : IAsyncDisposable
         }
     }
 
+    private void Drain(List<Request> batch)
+    {
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
+        {
+            batch.Add(request);
+        }
+    }
+
     private async Task WriteAloneAsync(Request request)
     {
         try
@@ -122,43 +151,37 @@ public sealed partial class LogWriter : IAsyncDisposable
 
     private async Task WriteAsync(List<Request> batch)
     {
-        if (batch.All(r => r is FlushRequest))
+        if (batch.TrueForAll(r => r is FlushRequest))
         {
             return;
         }
 
         _connection ??= await _database.OpenWriterAsync(CancellationToken.None);
+        _statements ??= new Statements(_database, _connection);
         try
         {
             await using var transaction = await _connection.BeginTransactionAsync();
-            await using (var sql = new Statements(_database, _connection, transaction))
+            _statements.Use(transaction);
+            var touches = new Dictionary<ChargerId, DateTimeOffset>();
+            foreach (var request in batch)
             {
-                var touches = new Dictionary<ChargerId, DateTimeOffset>();
-                foreach (var request in batch)
+                switch (request)
                 {
-                    switch (request)
-                    {
-                        case AppendRequest append:
-                            await ProjectionWriter.WriteAsync(sql, append.Append, CancellationToken.None);
-                            break;
-                        case FrameRequest { Frame: var f }:
-                            await sql[InsertFrame]
-                                .Set("charger", f.Charger.Value).Set("connection", f.ConnectionId)
-                                .Set("direction", f.Direction == MessageDirection.In ? "in" : "out").Set("at", _database.Instant(f.At))
-                                .Set("message_type", f.MessageType).Set("message_id", f.MessageId).Set("action", f.Action)
-                                .Set("error_code", f.ErrorCode).Set("frame", f.Frame)
-                                .RunAsync(CancellationToken.None);
-                            break;
-                        case TouchRequest touch:
-                            touches[touch.Charger] = touches.TryGetValue(touch.Charger, out var seen) && seen > touch.At ? seen : touch.At;
-                            break;
-                    }
+                    case AppendRequest append:
+                        await _statements.RunAsync(append.Rows, CancellationToken.None);
+                        break;
+                    case FrameRequest frame:
+                        await _statements.RunAsync([frame.Row], CancellationToken.None);
+                        break;
+                    case TouchRequest touch:
+                        touches[touch.Charger] = touches.TryGetValue(touch.Charger, out var seen) && seen > touch.At ? seen : touch.At;
+                        break;
                 }
+            }
 
-                foreach (var (charger, at) in touches)
-                {
-                    await sql[TouchCharger].Set("id", charger.Value).Set("at", _database.Instant(at)).RunAsync(CancellationToken.None);
-                }
+            foreach (var (charger, at) in touches)
+            {
+                await _statements[TouchCharger].Set("id", charger.Value).Set("at", _database.Instant(at)).RunAsync(CancellationToken.None);
             }
 
             await transaction.CommitAsync();
@@ -166,9 +189,23 @@ public sealed partial class LogWriter : IAsyncDisposable
         catch
         {
             // The connection may be broken (server restart, network): start the next batch on a fresh one.
+            await CloseConnectionAsync();
+            throw;
+        }
+    }
+
+    private async Task CloseConnectionAsync()
+    {
+        if (_statements is not null)
+        {
+            await _statements.DisposeAsync();
+            _statements = null;
+        }
+
+        if (_connection is not null)
+        {
             await _connection.DisposeAsync();
             _connection = null;
-            throw;
         }
     }
 
@@ -182,7 +219,7 @@ public sealed partial class LogWriter : IAsyncDisposable
                     append.Done.TrySetResult();
                     break;
                 case AppendRequest append when _database.IsUniqueViolation(error):
-                    append.Done.TrySetException(new LogConflictException(append.Append.Site, error));
+                    append.Done.TrySetException(new LogConflictException(append.Site, error));
                     break;
                 case AppendRequest append:
                     append.Done.TrySetException(error);
@@ -196,12 +233,12 @@ public sealed partial class LogWriter : IAsyncDisposable
 
     private abstract record Request;
 
-    private sealed record AppendRequest(SiteAppend Append) : Request
+    private sealed record AppendRequest(Core.Sites.SiteId Site, IReadOnlyList<Row> Rows) : Request
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record FrameRequest(MessageLogEntry Frame) : Request;
+    private sealed record FrameRequest(Row Row) : Request;
 
     private sealed record TouchRequest(ChargerId Charger, DateTimeOffset At) : Request;
 

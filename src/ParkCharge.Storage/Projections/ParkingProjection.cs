@@ -67,7 +67,7 @@ internal static class ParkingProjection
         """;
 
     /// <summary>Writes the final version of each entity this append changed, and every audit entry.</summary>
-    public static async Task WriteAsync(Statements sql, SiteId site, IEnumerable<(long Seq, DateTimeOffset ReceivedAt, SiteChanges Changes)> changes, CancellationToken ct)
+    public static async Task WriteAsync(RowRecorder sql, SiteId site, IEnumerable<(long Seq, DateTimeOffset ReceivedAt, SiteChanges Changes)> changes, CancellationToken ct)
     {
         var db = sql.Database;
         var sites = new Dictionary<SiteId, (SiteConfiguration, long, DateTimeOffset)>();

@@ -80,7 +80,7 @@ internal static class ProjectionWriter
         VALUES (@session, @timestamp, @measurand, @value, @unit, @phase, @location, @context, @seq)
         """;
 
-    public static async Task WriteAsync(Statements sql, SiteAppend append, CancellationToken ct)
+    public static async Task WriteAsync(RowRecorder sql, SiteAppend append, CancellationToken ct)
     {
         var db = sql.Database;
         var site = append.Site.Value;
@@ -151,7 +151,7 @@ internal static class ProjectionWriter
         await ParkingProjection.WriteAsync(sql, append.Site, append.Entries.Select(e => (e.Seq, e.Observation.ReceivedAt, e.Decision.Changes)), ct);
     }
 
-    private static async Task WriteChargerAsync(Statements sql, ChargerState c, long seq, CancellationToken ct)
+    private static async Task WriteChargerAsync(RowRecorder sql, ChargerState c, long seq, CancellationToken ct)
     {
         var db = sql.Database;
         await sql[UpsertCharger]
@@ -174,7 +174,7 @@ internal static class ProjectionWriter
         }
     }
 
-    private static async Task WriteSessionAsync(Statements sql, ChargingSession s, long seq, CancellationToken ct)
+    private static async Task WriteSessionAsync(RowRecorder sql, ChargingSession s, long seq, CancellationToken ct)
     {
         var db = sql.Database;
         var energy = SessionMeter.Energy(s);
