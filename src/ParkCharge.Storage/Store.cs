@@ -34,6 +34,7 @@ public sealed class Store : IAsyncDisposable
         Messages = new MessageLogQueries(database);
         Parking = new ParkingQueries(database);
         Images = new AnprImageStore(database);
+        Bindings = new BindingQueries(database);
         ApiKeys = new ApiKeyStore(database);
     }
 
@@ -52,6 +53,8 @@ public sealed class Store : IAsyncDisposable
     public ParkingQueries Parking { get; }
 
     public AnprImageStore Images { get; }
+
+    public BindingQueries Bindings { get; }
 
     public ApiKeyStore ApiKeys { get; }
 

@@ -26,4 +26,6 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(IReadOnlyList<BayView>))]
 [JsonSerializable(typeof(OccupancyView))]
 [JsonSerializable(typeof(AnprPushResponse))]
+[JsonSerializable(typeof(Page<BindingView>))]
+[JsonSerializable(typeof(ResolveBindingRequest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

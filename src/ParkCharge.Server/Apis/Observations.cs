@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
@@ -13,6 +14,10 @@ internal static class ApiObservations
     /// With an <c>Idempotency-Key</c> header, a repeat of the request (same key, same API key)
     /// returns the first outcome and changes nothing; without one, every request is new.
     /// </summary>
+    /// <summary>Who is acting, for the audit trail: the API key's name and id.</summary>
+    public static string Operator(ClaimsPrincipal user) =>
+        $"{user.Identity?.Name ?? "unknown"} ({user.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value ?? "no key"})";
+
     public static Observation Create(HttpContext http, SiteId site, ObservationPayload payload, TimeProvider time)
     {
         var keyId = http.User.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value ?? "anonymous";

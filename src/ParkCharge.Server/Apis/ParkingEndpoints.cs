@@ -1,10 +1,8 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
-using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Queries;
@@ -103,7 +101,7 @@ internal static class ParkingEndpoints
             return NoSuchSession(id);
         }
 
-        var reply = await engines.SubmitAsync(ApiObservations.Create(http, new SiteId(session.SiteId), correction(Operator(http.User)), time));
+        var reply = await engines.SubmitAsync(ApiObservations.Create(http, new SiteId(session.SiteId), correction(ApiObservations.Operator(http.User)), time));
         if (reply is Refused refused)
         {
             return TypedResults.Problem(title: "The correction was refused", detail: refused.Reason, statusCode: StatusCodes.Status409Conflict);
@@ -135,9 +133,6 @@ internal static class ParkingEndpoints
             ? TypedResults.Ok(sighting)
             : TypedResults.Problem(title: "No such sighting", detail: $"No sighting '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
-    /// <summary>Who is acting, for the audit trail: the API key's name and id.</summary>
-    private static string Operator(ClaimsPrincipal user) =>
-        $"{user.Identity?.Name ?? "unknown"} ({user.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value ?? "no key"})";
 
     private static ProblemHttpResult NoSuchSession(string id) =>
         TypedResults.Problem(title: "No such parking session", detail: $"No parking session '{id}'.", statusCode: StatusCodes.Status404NotFound);

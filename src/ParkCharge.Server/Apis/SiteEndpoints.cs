@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ParkCharge.Core.Binding;
+using ParkCharge.Core.Charging;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Json;
@@ -94,12 +96,31 @@ internal static class SiteEndpoints
         var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
         var visits = await store.Parking.CurrentVisitsAsync(id, ct);
         var chargers = (await store.Chargers.ListAsync(id, ct)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-        return TypedResults.Ok<IReadOnlyList<BayView>>([.. configuration.EvBays.Select(bay => new BayView(
-            bay.Id,
-            bay.Charger.Value,
-            bay.Connector,
-            chargers.GetValueOrDefault(bay.Charger.Value)?.Connectors.FirstOrDefault(c => (c.EvseId ?? c.ConnectorId) == bay.Connector && (c.EvseId is null || c.ConnectorId == 1))?.Status,
-            visits.GetValueOrDefault(bay.Id) is { } visit ? new BayOccupantView(visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt, visit.LastSeenAt) : null))]);
+        var active = await store.Sessions.ActiveAsync(id, ct);
+        var bays = new List<BayView>();
+        foreach (var bay in configuration.EvBays)
+        {
+            var status = chargers.GetValueOrDefault(bay.Charger.Value)?.Connectors
+                .FirstOrDefault(c => (c.EvseId ?? c.ConnectorId) == bay.Connector && (c.EvseId is null || c.ConnectorId == 1))?.Status;
+            var session = active.FirstOrDefault(a => a.ChargerId == bay.Charger.Value && a.Outlet == bay.Connector);
+            var visit = visits.GetValueOrDefault(bay.Id);
+            var state = BayStates.Of(
+                vehiclePresent: visit is not null,
+                chargingFinished: visit?.ChargingFinishedAt is not null,
+                connector: Enum.TryParse<ConnectorStatus>(status, out var s) ? s : null,
+                session: Enum.TryParse<ChargingState>(session.ChargingState, out var cs) ? cs : null,
+                sessionActive: session.ChargerId is not null);
+            bays.Add(new BayView(
+                bay.Id,
+                bay.Charger.Value,
+                bay.Connector,
+                state.ToString(),
+                status,
+                visit is null ? null : new BayOccupantView(visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt, visit.LastSeenAt,
+                    visit.ChargingSessionIds, visit.IceDetectedAt, visit.ChargingFinishedAt, visit.IdleSince)));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<BayView>>(bays);
     }
 
     private static async Task<Results<Ok<OccupancyView>, ProblemHttpResult>> OccupancyAsync(string id, Store store, CancellationToken ct)

@@ -95,6 +95,7 @@ public static class ParkChargeApp
         api.MapChargingSessionEndpoints();
         api.MapParkingEndpoints();
         api.MapSiteEndpoints();
+        api.MapBindingEndpoints();
         return app;
     }
 

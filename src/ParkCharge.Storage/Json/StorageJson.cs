@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
@@ -24,6 +25,7 @@ namespace ParkCharge.Storage.Json;
 [JsonSerializable(typeof(SiteConfiguration))]
 [JsonSerializable(typeof(IReadOnlyList<SightingRead>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(IReadOnlyList<BindingCandidate>))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
 
 /// <summary>Shortcuts for (de)serialising log entries.</summary>
@@ -49,6 +51,11 @@ public static class LogJson
 
     public static IReadOnlyList<string> DeserializeStrings(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.IReadOnlyListString) ?? [];
+
+    public static string Serialize(IReadOnlyList<BindingCandidate> candidates) => JsonSerializer.Serialize(candidates, StorageJsonContext.Default.IReadOnlyListBindingCandidate);
+
+    public static IReadOnlyList<BindingCandidate> DeserializeCandidates(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.IReadOnlyListBindingCandidate) ?? [];
 
     public static ObservationPayload DeserializePayload(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.ObservationPayload) ?? throw new JsonException("An observation payload is null.");

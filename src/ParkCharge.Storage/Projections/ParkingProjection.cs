@@ -1,3 +1,4 @@
+using ParkCharge.Core.Binding;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
@@ -44,12 +45,30 @@ internal static class ParkingProjection
 
     private const string UpsertVisit = """
         INSERT INTO bay_visits (id, site_id, bay, plate, plate_raw, parking_session_id, started_at, last_seen_at, ended_at,
-            end_reason, sighting_id, updated_seq)
+            end_reason, sighting_id, charging_session_ids, ice_detected_at, charging_finished_at, idle_since, updated_seq)
         VALUES (@id, @site, @bay, @plate, @plate_raw, @parking_session_id, @started_at, @last_seen_at, @ended_at,
-            @end_reason, @sighting_id, @seq)
+            @end_reason, @sighting_id, @json_charging, @ice_detected_at, @charging_finished_at, @idle_since, @seq)
         ON CONFLICT (id) DO UPDATE SET
             plate = excluded.plate, plate_raw = excluded.plate_raw, parking_session_id = excluded.parking_session_id,
-            last_seen_at = excluded.last_seen_at, ended_at = excluded.ended_at, end_reason = excluded.end_reason,
+            started_at = excluded.started_at, last_seen_at = excluded.last_seen_at, ended_at = excluded.ended_at,
+            end_reason = excluded.end_reason, charging_session_ids = excluded.charging_session_ids,
+            ice_detected_at = excluded.ice_detected_at, charging_finished_at = excluded.charging_finished_at,
+            idle_since = excluded.idle_since, updated_seq = excluded.updated_seq
+        """;
+
+    private const string UpsertBinding = """
+        INSERT INTO charging_bindings (charging_session_id, site_id, charger_id, evse_id, connector_id, transaction_id, bay,
+            plug_in_at, status, wait_until, plate, parking_session_id, bay_visit_id, method, confidence, offset_ms, evidence,
+            candidates, changes, decided_at, updated_seq)
+        VALUES (@id, @site, @charger, @evse, @connector, @transaction_id, @bay,
+            @plug_in_at, @status, @wait_until, @plate, @parking_session_id, @bay_visit_id, @method, @confidence, @offset_ms, @json_evidence,
+            @json_candidates, @changes, @decided_at, @seq)
+        ON CONFLICT (charging_session_id) DO UPDATE SET
+            evse_id = excluded.evse_id, connector_id = excluded.connector_id, bay = excluded.bay, plug_in_at = excluded.plug_in_at,
+            status = excluded.status, wait_until = excluded.wait_until, plate = excluded.plate,
+            parking_session_id = excluded.parking_session_id, bay_visit_id = excluded.bay_visit_id, method = excluded.method,
+            confidence = excluded.confidence, offset_ms = excluded.offset_ms, evidence = excluded.evidence,
+            candidates = excluded.candidates, changes = excluded.changes, decided_at = excluded.decided_at,
             updated_seq = excluded.updated_seq
         """;
 
@@ -75,6 +94,7 @@ internal static class ParkingProjection
         var sessions = new Dictionary<string, (ParkingSession, long)>(StringComparer.Ordinal);
         var visits = new Dictionary<string, (BayVisit, long)>(StringComparer.Ordinal);
         var anomalies = new Dictionary<string, (ParkingAnomaly, long)>(StringComparer.Ordinal);
+        var bindings = new Dictionary<string, (ChargingBinding, long)>(StringComparer.Ordinal);
         foreach (var (seq, receivedAt, c) in changes)
         {
             if (c.Configuration is { } configuration)
@@ -86,6 +106,7 @@ internal static class ParkingProjection
             c.ParkingSessions.ToList().ForEach(x => sessions[x.Id] = (x, seq));
             c.BayVisits.ToList().ForEach(x => visits[x.Id] = (x, seq));
             c.ParkingAnomalies.ToList().ForEach(x => anomalies[x.Id] = (x, seq));
+            c.Bindings.ToList().ForEach(x => bindings[x.ChargingSessionId] = (x, seq));
             foreach (var entry in c.Audit)
             {
                 await sql[InsertAudit].Set("site", site.Value).Set("seq", seq).Set("at", db.Instant(entry.At)).Set("by", entry.By)
@@ -123,7 +144,21 @@ internal static class ParkingProjection
         {
             await sql[UpsertVisit].Set("id", v.Id).Set("site", site.Value).Set("bay", v.Bay).Set("plate", v.Plate).Set("plate_raw", v.PlateRaw)
                 .Set("parking_session_id", v.ParkingSessionId).Set("started_at", db.Instant(v.StartedAt)).Set("last_seen_at", db.Instant(v.LastSeenAt))
-                .Set("ended_at", db.Instant(v.EndedAt)).Set("end_reason", v.EndReason?.ToString()).Set("sighting_id", v.SightingId).Set("seq", seq).RunAsync(ct);
+                .Set("ended_at", db.Instant(v.EndedAt)).Set("end_reason", v.EndReason?.ToString()).Set("sighting_id", v.SightingId)
+                .Set("json_charging", LogJson.Serialize((IReadOnlyList<string>)v.ChargingSessionIds)).Set("ice_detected_at", db.Instant(v.IceDetectedAt))
+                .Set("charging_finished_at", db.Instant(v.ChargingFinishedAt)).Set("idle_since", db.Instant(v.IdleSince)).Set("seq", seq).RunAsync(ct);
+        }
+
+        foreach (var (b, seq) in bindings.Values)
+        {
+            await sql[UpsertBinding].Set("id", b.ChargingSessionId).Set("site", site.Value).Set("charger", b.Charger.Value)
+                .Set("evse", b.Connector.Evse ?? -1).Set("connector", b.Connector.Connector).Set("transaction_id", b.TransactionId)
+                .Set("bay", b.Bay).Set("plug_in_at", db.Instant(b.PlugInAt)).Set("status", b.Status.ToString())
+                .Set("wait_until", db.Instant(b.WaitUntil)).Set("plate", b.Plate).Set("parking_session_id", b.ParkingSessionId)
+                .Set("bay_visit_id", b.BayVisitId).Set("method", b.Method?.ToString()).Set("confidence", b.Confidence)
+                .Set("offset_ms", b.Offset is { } offset ? (long)offset.TotalMilliseconds : null)
+                .Set("json_evidence", LogJson.Serialize((IReadOnlyList<string>)b.Evidence)).Set("json_candidates", LogJson.Serialize((IReadOnlyList<BindingCandidate>)b.Candidates))
+                .Set("changes", b.Changes).Set("decided_at", db.Instant(b.DecidedAt)).Set("seq", seq).RunAsync(ct);
         }
 
         foreach (var (a, seq) in anomalies.Values)

@@ -152,7 +152,35 @@ public sealed class ChargingSessionQueries(Database database)
             timeline = await ChargerQueries.ReadStatusEntriesAsync(database, command, ct);
         }
 
-        return session with { MeterValues = samples, StatusTimeline = timeline };
+        BindingView? binding = null;
+        await using (var command = connection.Command($"SELECT {BindingQueries.Columns} FROM charging_bindings WHERE charging_session_id = @id").With("id", id))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                binding = BindingQueries.Read(database, reader);
+            }
+        }
+
+        return session with { MeterValues = samples, StatusTimeline = timeline, Binding = binding };
+    }
+
+    /// <summary>The active sessions of a site's chargers: outlet (1.6 connector or 2.0.1 EVSE) and charging state.</summary>
+    public async Task<IReadOnlyList<(string ChargerId, int Outlet, string? ChargingState)>> ActiveAsync(string siteId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command("""
+            SELECT charger_id, evse_id, connector_id, charging_state FROM charging_sessions WHERE site_id = @site AND status = 'Active'
+            """).With("site", siteId);
+        var active = new List<(string, int, string?)>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var evse = reader.GetInt32(1);
+            active.Add((reader.GetString(0), evse < 0 ? reader.GetInt32(2) : evse, reader.StringOrNull(3)));
+        }
+
+        return active;
     }
 
     private ChargingSessionView Read(DbDataReader r)

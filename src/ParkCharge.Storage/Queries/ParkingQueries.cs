@@ -162,7 +162,17 @@ public sealed class ParkingQueries(Database database)
             }
         }
 
-        return session with { Sightings = sightings, BayVisits = visits, Audit = audit };
+        var charging = new List<BindingView>();
+        await using (var command = connection.Command($"SELECT {BindingQueries.Columns} FROM charging_bindings WHERE parking_session_id = @id ORDER BY plug_in_at").With("id", id))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                charging.Add(BindingQueries.Read(database, reader));
+            }
+        }
+
+        return session with { Sightings = sightings, BayVisits = visits, Audit = audit, Charging = charging };
     }
 
     public async Task<Page<ParkingAnomalyView>> ListAnomaliesAsync(string? siteId, string? kind, bool? resolved, int limit, string? cursor, CancellationToken ct)
@@ -284,7 +294,8 @@ public sealed class ParkingQueries(Database database)
     {
         var visits = new List<BayVisitView>();
         await using var command = connection.Command($"""
-            SELECT id, bay, plate, plate_raw, parking_session_id, started_at, last_seen_at, ended_at, end_reason
+            SELECT id, bay, plate, plate_raw, parking_session_id, started_at, last_seen_at, ended_at, end_reason,
+                   charging_session_ids, ice_detected_at, charging_finished_at, idle_since
             FROM bay_visits WHERE {where} ORDER BY started_at, id
             """).With("id", id);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -292,7 +303,9 @@ public sealed class ParkingQueries(Database database)
         {
             visits.Add(new BayVisitView(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.StringOrNull(4),
-                database.ReadInstant(reader, 5), database.ReadInstant(reader, 6), database.ReadInstantOrNull(reader, 7), reader.StringOrNull(8)));
+                database.ReadInstant(reader, 5), database.ReadInstant(reader, 6), database.ReadInstantOrNull(reader, 7), reader.StringOrNull(8),
+                LogJson.DeserializeStrings(reader.GetString(9)), database.ReadInstantOrNull(reader, 10), database.ReadInstantOrNull(reader, 11),
+                database.ReadInstantOrNull(reader, 12)));
         }
 
         return visits;

@@ -43,6 +43,9 @@ public sealed record ParkingSessionView
 
     /// <summary>Only in the single-session view: operator actions on the session, with who and why.</summary>
     public IReadOnlyList<AuditView>? Audit { get; init; }
+
+    /// <summary>Only in the single-session view: the charging sessions bound to this stay, with their bindings.</summary>
+    public IReadOnlyList<BindingView>? Charging { get; init; }
 }
 
 public sealed record SightingReadView(DateTimeOffset At, string Raw, string Plate, double? Confidence);
@@ -96,7 +99,11 @@ public sealed record BayVisitView(
     DateTimeOffset StartedAt,
     DateTimeOffset LastSeenAt,
     DateTimeOffset? EndedAt,
-    string? EndReason);
+    string? EndReason,
+    IReadOnlyList<string> ChargingSessionIds,
+    DateTimeOffset? IceDetectedAt,
+    DateTimeOffset? ChargingFinishedAt,
+    DateTimeOffset? IdleSince);
 
 public sealed record AuditView(DateTimeOffset At, string By, string Action, string Target, string Reason, string Detail);
 
@@ -129,10 +136,19 @@ public sealed record ParkingAnomalyView
     public string? Resolution { get; init; }
 }
 
-/// <summary>An EV bay and who stands there now.</summary>
-public sealed record BayView(string Id, string ChargerId, int Connector, string? ConnectorStatus, BayOccupantView? Occupant);
+/// <summary>An EV bay, what it is doing (Free, VehicleNotCharging, Charging, ChargingFinished, Unknown) and who stands there now.</summary>
+public sealed record BayView(string Id, string ChargerId, int Connector, string State, string? ConnectorStatus, BayOccupantView? Occupant);
 
-public sealed record BayOccupantView(string Plate, string VisitId, string? ParkingSessionId, DateTimeOffset Since, DateTimeOffset LastSeenAt);
+public sealed record BayOccupantView(
+    string Plate,
+    string VisitId,
+    string? ParkingSessionId,
+    DateTimeOffset Since,
+    DateTimeOffset LastSeenAt,
+    IReadOnlyList<string> ChargingSessionIds,
+    DateTimeOffset? IceDetectedAt,
+    DateTimeOffset? ChargingFinishedAt,
+    DateTimeOffset? IdleSince);
 
 /// <summary>How full a site is.</summary>
 public sealed record OccupancyView(string SiteId, int Capacity, int VehiclesInside, int EvBays, int EvBaysOccupied, int OrdinaryBays);

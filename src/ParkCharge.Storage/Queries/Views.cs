@@ -124,6 +124,9 @@ public sealed record ChargingSessionView
 
     /// <summary>Only in the single-session view: the connector's status timeline around the session.</summary>
     public IReadOnlyList<StatusEntryView>? StatusTimeline { get; init; }
+
+    /// <summary>Only in the single-session view: which vehicle this session belongs to, with the evidence.</summary>
+    public BindingView? Binding { get; init; }
 }
 
 /// <summary>One meter value in base units (Wh, W, A, V, Percent).</summary>
