@@ -35,6 +35,8 @@ public sealed class Store : IAsyncDisposable
         Parking = new ParkingQueries(database);
         Images = new AnprImageStore(database);
         Bindings = new BindingQueries(database);
+        Bills = new BillQueries(database);
+        Reconciliation = new ReconciliationQueries(database);
         ApiKeys = new ApiKeyStore(database);
     }
 
@@ -55,6 +57,10 @@ public sealed class Store : IAsyncDisposable
     public AnprImageStore Images { get; }
 
     public BindingQueries Bindings { get; }
+
+    public BillQueries Bills { get; }
+
+    public ReconciliationQueries Reconciliation { get; }
 
     public ApiKeyStore ApiKeys { get; }
 

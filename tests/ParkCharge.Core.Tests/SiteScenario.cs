@@ -38,7 +38,7 @@ internal sealed class SiteScenario
     /// camera per bay for B1 and B2 (<c>cam-b1</c>, <c>cam-b2</c>) and one camera covering B3 and B4
     /// (<c>cam-b34</c>: zone "left"/"right", or the left/right half of the picture).
     /// </summary>
-    public SiteScenario WithCarPark(Func<SiteSettings, SiteSettings>? settings = null)
+    public SiteScenario WithCarPark(Func<SiteSettings, SiteSettings>? settings = null, ParkCharge.Core.Billing.SiteTariffs? tariffs = null)
     {
         WithCharger("CP1");
         Observe(new SiteConfigured(new SiteConfiguration
@@ -66,6 +66,7 @@ internal sealed class SiteScenario
             ],
             OrdinaryBays = 20,
             Settings = settings?.Invoke(new SiteSettings()) ?? new SiteSettings(),
+            Tariffs = tariffs ?? new ParkCharge.Core.Billing.SiteTariffs(),
         }));
         return this;
     }

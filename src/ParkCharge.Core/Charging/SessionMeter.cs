@@ -44,6 +44,38 @@ public static class SessionMeter
     }
 
     /// <summary>The latest total value of a measurand (e.g. power, SoC), by sample time.</summary>
+    /// <summary>
+    /// Energy delivered since <paramref name="start"/> at each meter value, in time order: the register
+    /// minus the start register, or the running sum of interval values; the stop's total last.
+    /// </summary>
+    public static IReadOnlyList<Billing.EnergyPoint> Curve(ChargingSession session, DateTimeOffset start)
+    {
+        var points = new List<Billing.EnergyPoint>();
+        var registers = Registers(session);
+        if (registers.Count > 0)
+        {
+            var first = session.MeterStartWh ?? FirstWithContext(registers, "Transaction.Begin") ?? registers[0].Value;
+            points.AddRange(registers.Where(r => r.Timestamp > start).Select(r => new Billing.EnergyPoint(r.Timestamp, r.Value - first)));
+        }
+        else
+        {
+            var sum = 0m;
+            foreach (var interval in session.Samples.Where(x => x.Measurand == Measurands.EnergyActiveImportInterval && x.IsOutletTotal).OrderBy(x => x.Timestamp))
+            {
+                sum += interval.Value;
+                points.Add(new Billing.EnergyPoint(interval.Timestamp, sum));
+            }
+        }
+
+        if (session.StoppedAt is { } stopped && Energy(session).EnergyWh is { } total)
+        {
+            points.RemoveAll(p => p.At >= stopped);
+            points.Add(new Billing.EnergyPoint(stopped, total));
+        }
+
+        return points.OrderBy(p => p.At).ToList();
+    }
+
     public static decimal? Latest(ChargingSession session, string measurand)
     {
         for (var i = session.Samples.Length - 1; i >= 0; i--)

@@ -61,6 +61,10 @@ public sealed record SiteChanges
 
     /// <summary>Id tokens linked to plates by this decision (token, plate).</summary>
     public IReadOnlyList<(string Token, string Plate)> TokenPlates { get; init; } = [];
+
+    public IReadOnlyList<Billing.SettledBill> Bills { get; init; } = [];
+
+    public IReadOnlyList<Billing.Payment> Payments { get; init; } = [];
 }
 
 /// <summary>A meter sample and the session it was attributed to.</summary>

@@ -34,6 +34,9 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(BindingReviewNeeded), BindingReviewNeeded.TypeName)]
 [JsonDerivedType(typeof(BayIceDetected), BayIceDetected.TypeName)]
 [JsonDerivedType(typeof(BayIdleStarted), BayIdleStarted.TypeName)]
+[JsonDerivedType(typeof(BillSettled), BillSettled.TypeName)]
+[JsonDerivedType(typeof(BillAdjusted), BillAdjusted.TypeName)]
+[JsonDerivedType(typeof(PaymentCompleted), PaymentCompleted.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
     /// <summary>When it happened, by the clock of the source whose observation caused it.</summary>
@@ -216,4 +219,22 @@ public sealed record BayIceDetected(string Bay, string Plate, string VisitId, st
 public sealed record BayIdleStarted(string Bay, string Plate, string VisitId, string? ParkingSessionId, string? ChargingSessionId, DateTimeOffset ChargingFinishedAt) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.idle_started";
+}
+
+/// <summary>A stay's bill became final at the exit (or when the stay was closed without an exit read).</summary>
+public sealed record BillSettled(string BillId, string ParkingSessionId, string Plate, Billing.Bill Bill) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bill.settled";
+}
+
+/// <summary>A settled bill was corrected by a later observation: a credit (negative total) or debit note linked to the bill.</summary>
+public sealed record BillAdjusted(string BillId, string ParkingSessionId, string Plate, Billing.BillAdjustment Adjustment) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bill.adjusted";
+}
+
+/// <summary>A payment for a stay was recorded.</summary>
+public sealed record PaymentCompleted(Billing.Payment Payment, string Plate, decimal BalanceDue) : DomainEvent(TypeName)
+{
+    public const string TypeName = "payment.completed";
 }

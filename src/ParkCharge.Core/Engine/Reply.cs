@@ -14,6 +14,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(AuthorizationReply), "authorization")]
 [JsonDerivedType(typeof(TransactionStartReply), "transaction_start")]
 [JsonDerivedType(typeof(DataTransferReply), "data_transfer")]
+[JsonDerivedType(typeof(PaymentAccepted), "payment")]
 public abstract record Reply;
 
 /// <summary>Accepted with nothing more to say (Heartbeat-like answers, StatusNotification, MeterValues, ...).</summary>
@@ -42,3 +43,6 @@ public enum DataTransferStatus
     UnknownMessageId,
     UnknownVendorId,
 }
+
+/// <summary>A payment was recorded: its id, and what is still due on the stay (negative: paid too much).</summary>
+public sealed record PaymentAccepted(string PaymentId, decimal BalanceDue) : Reply;

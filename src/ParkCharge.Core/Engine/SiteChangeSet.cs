@@ -25,6 +25,8 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly List<AuditEntry> _audit = [];
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
     private readonly List<(string, string)> _tokenPlates = [];
+    private readonly Dictionary<string, Billing.SettledBill> _bills = new(StringComparer.Ordinal);
+    private readonly List<Billing.Payment> _payments = [];
     private int? _lastTransactionId;
     private SiteConfiguration? _configuration;
     private int _created;
@@ -147,6 +149,37 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void LinkToken(string token, string plate) => _tokenPlates.Add((token, plate));
 
+    public Billing.SettledBill? SettledBill(string parkingSessionId) =>
+        _bills.TryGetValue(parkingSessionId, out var changed) ? changed : State.Billing.Find(parkingSessionId);
+
+    public void Put(Billing.SettledBill bill) => _bills[bill.Bill.ParkingSessionId] = bill;
+
+    public IEnumerable<Billing.Payment> PaymentsOf(string parkingSessionId) =>
+        State.Billing.PaymentsOf(parkingSessionId).Concat(_payments.Where(p => p.ParkingSessionId == parkingSessionId));
+
+    public void Add(Billing.Payment payment) => _payments.Add(payment);
+
+    /// <summary>The parking sessions this decision touched, directly or through a bay visit, a binding or a charging session.</summary>
+    public IEnumerable<string> TouchedParkingSessions()
+    {
+        var ids = new HashSet<string>(_parkingSessions.Keys, StringComparer.Ordinal);
+        ids.UnionWith(_visits.Values.Select(v => v.ParkingSessionId).OfType<string>());
+        foreach (var binding in _bindings.Values)
+        {
+            ids.UnionWith(new[] { binding.ParkingSessionId, State.Binding.Find(binding.ChargingSessionId)?.ParkingSessionId }.OfType<string>());
+        }
+
+        foreach (var session in _sessions.Keys)
+        {
+            if (Binding(session)?.ParkingSessionId is { } id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids.Order(StringComparer.Ordinal);
+    }
+
     public int IssueTransactionId()
     {
         var next = (_lastTransactionId ?? State.LastTransactionId) + 1;
@@ -154,7 +187,10 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
         return next;
     }
 
-    public Decision Decide(Reply reply) => new()
+    public Decision Decide(Reply reply)
+    {
+        Billing.BillingRules.Settle(this);
+        return new()
     {
         Reply = reply,
         Events = _events,
@@ -173,8 +209,11 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
             Audit = _audit,
             Bindings = [.. _bindings.Values],
             TokenPlates = _tokenPlates,
+            Bills = [.. _bills.Values],
+            Payments = _payments,
         },
     };
+    }
 
     /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>
     private static IEnumerable<T> Merge<T>(IEnumerable<T> stored, IEnumerable<T> changed, Func<T, string> id, Dictionary<string, T> byId)

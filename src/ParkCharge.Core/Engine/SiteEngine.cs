@@ -43,6 +43,7 @@ public static class SiteEngine
             ParkingSessionsMerged p => ParkingRules.Merge(work, p),
             TimerElapsed p => ParkingRules.Timer(work, p),
             BindingResolvedByOperator p => BindingRules.ResolveByOperator(work, p),
+            Billing.PaymentRecorded p => Billing.BillingRules.RecordPayment(work, p),
             _ => new Refused($"The site engine does not handle '{observation.Payload.Kind}'."),
         };
         return work.Decide(reply);

@@ -60,6 +60,8 @@ public sealed class SiteState
 
     public BindingState Binding { get; } = new();
 
+    public Billing.BillingState Billing { get; } = new();
+
     /// <summary>
     /// The earliest moment the engine must look at again without any observation (a maximum stay
     /// running out); the host submits a <see cref="TimerElapsed"/> then. Null when nothing waits.
@@ -155,6 +157,7 @@ public sealed class SiteState
 
         Parking.Take(changes);
         Binding.Take(changes);
+        Billing.Take(changes);
 
         if (seq % PruneEvery == 0)
         {
@@ -214,6 +217,10 @@ public sealed class SiteState
         }
 
         Parking.Prune(now, SessionRetention);
+        foreach (var bill in Billing.Bills.Where(b => Parking.FindSession(b.Bill.ParkingSessionId) is null).ToList())
+        {
+            Billing.Forget(bill.Bill.ParkingSessionId);
+        }
     }
 }
 

@@ -34,4 +34,5 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(ParkingSessionsMerged), ParkingSessionsMerged.TypeName)]
 [JsonDerivedType(typeof(TimerElapsed), TimerElapsed.TypeName)]
 [JsonDerivedType(typeof(BindingResolvedByOperator), BindingResolvedByOperator.TypeName)]
+[JsonDerivedType(typeof(Billing.PaymentRecorded), Billing.PaymentRecorded.TypeName)]
 public abstract record ObservationPayload([property: JsonIgnore] string Kind);

@@ -31,6 +31,9 @@ public sealed record SiteConfiguration
 
     public SiteSettings Settings { get; init; } = new();
 
+    /// <summary>Parking and charging tariffs, EV-bay rules and permits.</summary>
+    public Billing.SiteTariffs Tariffs { get; init; } = new();
+
     public CameraConfiguration? FindCamera(string id) => Cameras.FirstOrDefault(c => c.Id == id);
 
     public LaneConfiguration? FindLane(string id) => Lanes.FirstOrDefault(l => l.Id == id);

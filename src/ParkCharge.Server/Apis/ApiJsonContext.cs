@@ -28,4 +28,9 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(AnprPushResponse))]
 [JsonSerializable(typeof(Page<BindingView>))]
 [JsonSerializable(typeof(ResolveBindingRequest))]
+[JsonSerializable(typeof(BillResponse))]
+[JsonSerializable(typeof(PaymentRequest))]
+[JsonSerializable(typeof(PaymentResponse))]
+[JsonSerializable(typeof(ExitDecisionResponse))]
+[JsonSerializable(typeof(DailyReport))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

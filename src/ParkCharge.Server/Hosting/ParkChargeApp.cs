@@ -96,6 +96,7 @@ public static class ParkChargeApp
         api.MapParkingEndpoints();
         api.MapSiteEndpoints();
         api.MapBindingEndpoints();
+        api.MapBillingEndpoints();
         return app;
     }
 

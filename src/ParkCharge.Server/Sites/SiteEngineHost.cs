@@ -55,6 +55,18 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         return pending.Reply.Task;
     }
 
+    /// <summary>
+    /// Reads the site's state on the engine's own loop, after everything submitted before is durable
+    /// (so what it sees is what the log holds). For answers that need the live state, like an estimate.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<SiteState, T> read)
+    {
+        var pending = new Pending(null) { Query = state => read(state) };
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        await pending.Reply.Task;
+        return (T)(await pending.Result.Task)!;
+    }
+
     /// <summary>Loads the site's state now rather than at its first observation (and arms its timers).</summary>
     public Task WarmUpAsync() => SubmitAsync(null);
 
@@ -139,6 +151,18 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
             for (var i = 0; i < unit.Count; i++)
             {
+                if (unit[i].Query is { } query)
+                {
+                    try
+                    {
+                        unit[i].Result.TrySetResult(query(_state));
+                    }
+                    catch (Exception e)
+                    {
+                        unit[i].Result.TrySetException(e);
+                    }
+                }
+
                 unit[i].Reply.TrySetResult(replies[i]);
             }
 
@@ -214,6 +238,10 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         public Observation? Observation { get; } = observation;
 
         public TaskCompletionSource<Reply> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Func<SiteState, object?>? Query { get; init; }
+
+        public TaskCompletionSource<object?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Site {Site} loaded: {Count} observations replayed, last sequence {LastSeq}")]

@@ -26,6 +26,7 @@ namespace ParkCharge.Storage.Json;
 [JsonSerializable(typeof(IReadOnlyList<SightingRead>))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(IReadOnlyList<BindingCandidate>))]
+[JsonSerializable(typeof(Queries.StoredBill))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
 
 /// <summary>Shortcuts for (de)serialising log entries.</summary>
@@ -56,6 +57,11 @@ public static class LogJson
 
     public static IReadOnlyList<BindingCandidate> DeserializeCandidates(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.IReadOnlyListBindingCandidate) ?? [];
+
+    public static string Serialize(Queries.StoredBill bill) => JsonSerializer.Serialize(bill, StorageJsonContext.Default.StoredBill);
+
+    public static Queries.StoredBill DeserializeBill(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.StoredBill) ?? throw new JsonException("A bill is null.");
 
     public static ObservationPayload DeserializePayload(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.ObservationPayload) ?? throw new JsonException("An observation payload is null.");

@@ -1,0 +1,179 @@
+using ParkCharge.Core.Binding;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Billing;
+
+/// <summary>
+/// Settlement: a stay's bill becomes final when its parking session closes; anything that later
+/// changes the stay's timeline (a queued meter value, a late binding, an operator's correction)
+/// produces an adjustment linked to the bill. Payments are recorded against the stay.
+/// </summary>
+public static class BillingRules
+{
+    /// <summary>Runs at the end of every decision, over the closed stays the decision touched.</summary>
+    internal static void Settle(SiteChangeSet work)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return;
+        }
+
+        foreach (var id in work.TouchedParkingSessions())
+        {
+            if (work.ParkingSession(id) is not { IsOpen: false, ClosedBy: not ParkingSessionClosure.Merged } session)
+            {
+                continue;
+            }
+
+            var settled = work.SettledBill(id);
+            var tariffs = settled?.Tariffs ?? config.Tariffs;
+            var until = session.ExitedAt ?? session.UpdatedAt;
+            var timeline = Timeline(session, work.Visit, work.Bindings(), work.Session);
+            var bill = BillCalculator.Compute(timeline, tariffs, Context(config), until, BillStatus.Final);
+            if (settled is null)
+            {
+                var billId = work.NewId("bill");
+                work.Put(new SettledBill
+                {
+                    Id = billId,
+                    Bill = bill,
+                    Plate = session.Plate,
+                    SettledAt = until,
+                    LocalDay = DateOnly.FromDateTime(LocalTime.Local(until, TimeZones.Find(config.TimeZone))),
+                    Tariffs = tariffs,
+                });
+                work.Publish(new BillSettled(billId, id, session.Plate, bill) { EventTime = until });
+            }
+            else if (!bill.Lines.SequenceEqual(settled.Current.Lines))
+            {
+                var previous = settled.Current.Lines;
+                var credited = previous.Where(l => !bill.Lines.Contains(l)).Select(Negate);
+                var debited = bill.Lines.Where(l => !previous.Contains(l));
+                var adjustment = new BillAdjustment
+                {
+                    Id = work.NewId("adjustment"),
+                    BillId = settled.Id,
+                    At = work.EventTime,
+                    Reason = Reason(work),
+                    Lines = [.. credited, .. debited],
+                    Recomputed = bill,
+                };
+                work.Put(settled with { Adjustments = settled.Adjustments.Add(adjustment) });
+                work.Publish(new BillAdjusted(settled.Id, id, session.Plate, adjustment) { EventTime = work.EventTime });
+            }
+        }
+    }
+
+    internal static Reply RecordPayment(SiteChangeSet work, PaymentRecorded p)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return new Refused("The site is not configured.");
+        }
+
+        if (work.ParkingSession(p.ParkingSessionId) is not { } session)
+        {
+            return new Refused($"No parking session '{p.ParkingSessionId}' at this site.");
+        }
+
+        if (!string.Equals(p.Currency, config.Currency, StringComparison.Ordinal))
+        {
+            return new Refused($"The site bills in {config.Currency}, not {p.Currency}.");
+        }
+
+        if (p.Amount <= 0 || p.Amount != Math.Round(p.Amount, Currencies.MinorUnits(config.Currency)))
+        {
+            return new Refused($"The amount must be positive with at most {Currencies.MinorUnits(config.Currency)} decimals.");
+        }
+
+        var payment = new Payment
+        {
+            Id = work.NewId("payment"),
+            ParkingSessionId = session.Id,
+            Amount = p.Amount,
+            Currency = p.Currency,
+            Method = p.Method,
+            Reference = p.Reference,
+            At = work.EventTime,
+            RecordedBy = p.By,
+        };
+        work.Add(payment);
+        var owed = work.SettledBill(session.Id)?.Total ?? Estimate(session, config, work.Visit, work.Bindings(), work.Session, work.EventTime).Total;
+        var due = owed - work.PaymentsOf(session.Id).Sum(x => x.Amount);
+        work.Publish(new PaymentCompleted(payment, session.Plate, due) { EventTime = work.EventTime });
+        work.Add(new AuditEntry(work.ReceivedAt, p.By, "payment.recorded", session.Id, p.Method, $"{p.Amount} {p.Currency}{(p.Reference is null ? "" : $" ref {p.Reference}")}"));
+        return new PaymentAccepted(payment.Id, due);
+    }
+
+    public static BillingContext Context(SiteConfiguration config) => new(
+        config.Currency,
+        Currencies.MinorUnits(config.Currency),
+        TimeZones.Find(config.TimeZone),
+        config.Settings.EntryGrace,
+        config.Settings.IdleGrace);
+
+    public static Bill Estimate(
+        ParkingSession session, SiteConfiguration config, Func<string, BayVisit?> visit, IEnumerable<ChargingBinding> bindings,
+        Func<string, ChargingSession?> charging, DateTimeOffset now) =>
+        BillCalculator.Compute(Timeline(session, visit, bindings, charging), config.Tariffs, Context(config), now, BillStatus.Estimate);
+
+    /// <summary>The stay as billing sees it: entry, exit, the bays it stood at and the charging sessions bound to it.</summary>
+    public static StayTimeline Timeline(
+        ParkingSession session, Func<string, BayVisit?> visit, IEnumerable<ChargingBinding> bindings, Func<string, ChargingSession?> charging)
+    {
+        var stays = session.BayVisitIds.Select(visit).OfType<BayVisit>()
+            .Select(v => new BayStay(v.Bay, v.StartedAt, v.EndedAt))
+            .OrderBy(s => s.From)
+            .ToList();
+        var charges = new List<ChargeWindow>();
+        foreach (var binding in bindings.Where(b => b.IsBound && b.ParkingSessionId == session.Id).OrderBy(b => b.PlugInAt).ThenBy(b => b.ChargingSessionId, StringComparer.Ordinal))
+        {
+            if (charging(binding.ChargingSessionId) is not { } c)
+            {
+                continue;
+            }
+
+            var start = c.StartedAt ?? binding.PlugInAt;
+            charges.Add(new ChargeWindow
+            {
+                ChargingSessionId = c.Id,
+                Charger = c.Charger,
+                Bay = binding.Bay,
+                Start = start,
+                Stop = c.StoppedAt,
+                SuspendedSince = c.ChargingState is ChargingState.SuspendedEV or ChargingState.EVConnected or ChargingState.Idle ? c.ChargingStateSince : null,
+                Energy = SessionMeter.Curve(c, start),
+            });
+        }
+
+        return new StayTimeline
+        {
+            ParkingSessionId = session.Id,
+            Plate = session.Plate,
+            EnteredAt = session.EnteredAt,
+            ExitedAt = session.IsOpen ? null : session.ExitedAt ?? session.UpdatedAt,
+            BayStays = stays,
+            Charges = charges,
+        };
+    }
+
+    private static BillLine Negate(BillLine line) => line with
+    {
+        Description = $"Credit: {line.Description}",
+        Quantity = -line.Quantity,
+        AmountExclVat = -line.AmountExclVat,
+        Vat = -line.Vat,
+    };
+
+    private static string Reason(SiteChangeSet work) => work.Observation.Payload switch
+    {
+        BindingResolvedByOperator p => $"binding changed by {p.By}: {p.Reason}",
+        PlateCorrected => "plate corrected by an operator",
+        ParkingSessionClosedByOperator => "stay closed by an operator",
+        ParkingSessionsMerged => "stays merged by an operator",
+        _ => $"late {work.Observation.Payload.Kind} observation",
+    };
+}
