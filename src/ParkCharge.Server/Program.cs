@@ -58,6 +58,6 @@ serve.SetAction(async (parse, ct) =>
     }
 });
 
-var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, CheckSiteCommand.Create() };
+var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, CheckSiteCommand.Create(), Replay.Create() };
 serve.TreatUnmatchedTokensAsErrors = false;
 return await root.Parse(args).InvokeAsync();

@@ -10,6 +10,9 @@ namespace ParkCharge.Storage.Log;
 /// <summary>An observation read back from the log, with the answer its source was given.</summary>
 public sealed record StoredObservation(long Seq, Observation Observation, Reply Reply);
 
+/// <summary>A derived event as the log holds it.</summary>
+public sealed record StoredEvent(long Seq, DomainEvent Event);
+
 /// <summary>Reads a site's log in sequence order, to rebuild its state (at start, after a conflict, in replay).</summary>
 public sealed class LogReader(Database database)
 {
@@ -54,6 +57,18 @@ public sealed class LogReader(Database database)
             }
 
             from = page[^1].Seq;
+        }
+    }
+
+    /// <summary>The site's derived events in sequence order.</summary>
+    public async IAsyncEnumerable<StoredEvent> EventsAsync(SiteId site, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command("SELECT seq, payload FROM events WHERE site_id = @site ORDER BY seq").With("site", site.Value);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return new StoredEvent(reader.GetInt64(0), LogJson.DeserializeEvent(reader.GetString(1)));
         }
     }
 

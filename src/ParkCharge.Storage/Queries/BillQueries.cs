@@ -31,6 +31,21 @@ public sealed class BillQueries(Database database)
         return await reader.ReadAsync(ct) ? LogJson.DeserializeBill(reader.GetString(0)) : null;
     }
 
+    /// <summary>Every stored bill, in settlement order (for replay checks).</summary>
+    public async Task<IReadOnlyList<StoredBill>> AllAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command("SELECT document FROM bills ORDER BY site_id, settled_at, id");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var bills = new List<StoredBill>();
+        while (await reader.ReadAsync(ct))
+        {
+            bills.Add(LogJson.DeserializeBill(reader.GetString(0)));
+        }
+
+        return bills;
+    }
+
     public async Task<IReadOnlyList<PaymentView>> PaymentsAsync(string parkingSessionId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

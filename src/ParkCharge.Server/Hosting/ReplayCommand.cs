@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Globalization;
+
+using Microsoft.Extensions.Logging.Abstractions;
+
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Sites;
+using ParkCharge.Storage;
+using ParkCharge.Storage.Json;
+using ParkCharge.Storage.Log;
+using ParkCharge.Storage.Queries;
+
+namespace ParkCharge.Server.Hosting;
+
+/// <summary>What a replay found: how much it replayed, and every difference from what was stored.</summary>
+public sealed record ReplayReport(
+    int Sites,
+    long Observations,
+    long Events,
+    int RepliesDiffering,
+    int EventsDiffering,
+    int BillsCompared,
+    IReadOnlyList<string> BillsDiffering,
+    decimal StoredRevenue,
+    decimal ReplayedRevenue)
+{
+    public bool Identical => RepliesDiffering == 0 && EventsDiffering == 0 && BillsDiffering.Count == 0 && StoredRevenue == ReplayedRevenue;
+}
+
+/// <summary>
+/// <c>parkcharge replay</c>: rebuilds the projections and bills from the log, into a fresh store,
+/// by running every stored observation through the engine again, and compares what comes out
+/// (answers, events, bills to the cent) with what was stored. A difference means the engine has
+/// changed its mind about the past; the report lists it.
+/// </summary>
+public static class Replay
+{
+    public static Command Create()
+    {
+        var data = new Option<string?>("--data") { Description = "The data folder of the SQLite store to replay (default ./data)." };
+        var postgres = new Option<string?>("--postgres") { Description = "Replay a PostgreSQL store instead (also PARKCHARGE_POSTGRES)." };
+        var into = new Option<string?>("--into") { Description = "A folder for the rebuilt SQLite store (default: a new temporary folder, deleted afterwards)." };
+        var command = new Command("replay", "Rebuild projections and bills from the log into a fresh store and check they equal what was stored.") { data, postgres, into };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var source = new StoreOptions
+            {
+                DataDirectory = parse.GetValue(data) ?? "data",
+                PostgresConnectionString = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("PARKCHARGE_POSTGRES"),
+            };
+            if (source.PostgresConnectionString is null && !File.Exists(Path.Combine(source.DataDirectory, StoreOptions.SqliteFileName)))
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"No store at {Path.GetFullPath(source.DataDirectory)} (looked for {StoreOptions.SqliteFileName}).");
+                return 2;
+            }
+
+            var keep = parse.GetValue(into);
+            var target = keep ?? Directory.CreateTempSubdirectory("parkcharge-replay-").FullName;
+            try
+            {
+                await using var from = await Store.OpenAsync(source, NullLoggerFactory.Instance, ct);
+                await using var to = await Store.OpenAsync(new StoreOptions { DataDirectory = target }, NullLoggerFactory.Instance, ct);
+                var report = await RunAsync(from, to, new Progress<string>(line => output.WriteLine(line)), ct);
+                Print(report, output);
+                if (keep is not null)
+                {
+                    output.WriteLine($"The rebuilt store is in {Path.GetFullPath(keep)}.");
+                }
+
+                return report.Identical ? 0 : 1;
+            }
+            finally
+            {
+                if (keep is null)
+                {
+                    Directory.Delete(target, recursive: true);
+                }
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Replays every site of <paramref name="source"/> into the empty store <paramref name="target"/> and compares.</summary>
+    public static async Task<ReplayReport> RunAsync(Store source, Store target, IProgress<string>? progress, CancellationToken ct)
+    {
+        const int Batch = 500;
+        var sites = await source.Log.SitesAsync(ct);
+        long observations = 0, events = 0;
+        var repliesDiffering = 0;
+        foreach (var site in sites)
+        {
+            var state = new SiteState(site);
+            var entries = new List<LoggedObservation>(Batch);
+            await foreach (var stored in source.Log.ReadAsync(site, 0, ct))
+            {
+                var decision = SiteEngine.Decide(state, stored.Observation);
+                var applied = state.Apply(stored.Observation, decision);
+                if (decision.Reply != stored.Reply)
+                {
+                    repliesDiffering++;
+                }
+
+                entries.Add(new LoggedObservation(applied.Seq, stored.Observation, decision, applied.FirstEventSeq));
+                events += decision.Events.Count;
+                if (++observations % 10_000 == 0)
+                {
+                    progress?.Report($"  {site}: {observations:N0} observations replayed");
+                }
+
+                if (entries.Count == Batch)
+                {
+                    await target.Writer.AppendAsync(new SiteAppend(site, entries));
+                    entries = new List<LoggedObservation>(Batch);
+                }
+            }
+
+            if (entries.Count > 0)
+            {
+                await target.Writer.AppendAsync(new SiteAppend(site, entries));
+            }
+
+            progress?.Report($"Site {site}: replayed up to sequence {state.LastSeq:N0}.");
+        }
+
+        var eventsDiffering = 0;
+        foreach (var site in sites)
+        {
+            eventsDiffering += await CompareEventsAsync(source, target, site, ct);
+        }
+
+        var storedBills = await source.Bills.AllAsync(ct);
+        var replayedBills = (await target.Bills.AllAsync(ct)).ToDictionary(b => b.ParkingSessionId, StringComparer.Ordinal);
+        var differing = new List<string>();
+        foreach (var bill in storedBills)
+        {
+            if (!replayedBills.Remove(bill.ParkingSessionId, out var again) || !SameBill(bill, again))
+            {
+                differing.Add($"{bill.ParkingSessionId}: stored {Money(bill.Current.Total)} {bill.Current.Currency}, replayed {(again is null ? "none" : Money(again.Current.Total))}");
+            }
+        }
+
+        differing.AddRange(replayedBills.Values.Select(b => $"{b.ParkingSessionId}: not stored, replayed {Money(b.Current.Total)} {b.Current.Currency}"));
+        return new ReplayReport(
+            sites.Count, observations, events, repliesDiffering, eventsDiffering, storedBills.Count, differing,
+            storedBills.Sum(b => b.Current.Total), (await target.Bills.AllAsync(ct)).Sum(b => b.Current.Total));
+    }
+
+    private static bool SameBill(StoredBill a, StoredBill b) =>
+        a.Id == b.Id && a.Bill.Lines.SequenceEqual(b.Bill.Lines) && a.Adjustments.Count == b.Adjustments.Count
+        && a.Adjustments.Zip(b.Adjustments).All(x => x.First.Lines.SequenceEqual(x.Second.Lines) && x.First.Recomputed.Lines.SequenceEqual(x.Second.Recomputed.Lines));
+
+    private static async Task<int> CompareEventsAsync(Store source, Store target, SiteId site, CancellationToken ct)
+    {
+        var differing = 0;
+        await using var a = source.Log.EventsAsync(site, ct).GetAsyncEnumerator(ct);
+        await using var b = target.Log.EventsAsync(site, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            var hasA = await a.MoveNextAsync();
+            var hasB = await b.MoveNextAsync();
+            if (!hasA && !hasB)
+            {
+                return differing;
+            }
+
+            if (hasA != hasB || a.Current.Seq != b.Current.Seq || LogJson.Serialize(a.Current.Event) != LogJson.Serialize(b.Current.Event))
+            {
+                differing++;
+            }
+        }
+    }
+
+    private static void Print(ReplayReport report, TextWriter output)
+    {
+        output.WriteLine($"Replayed {report.Observations:N0} observations of {report.Sites} site(s) into {report.Events:N0} events.");
+        output.WriteLine($"  answers that differ from the stored ones: {report.RepliesDiffering}");
+        output.WriteLine($"  events that differ from the stored ones:  {report.EventsDiffering}");
+        output.WriteLine($"  bills compared: {report.BillsCompared}, differing: {report.BillsDiffering.Count}");
+        output.WriteLine($"  revenue stored {Money(report.StoredRevenue)}, replayed {Money(report.ReplayedRevenue)}");
+        foreach (var line in report.BillsDiffering.Take(20))
+        {
+            output.WriteLine($"    {line}");
+        }
+
+        output.WriteLine(report.Identical ? "Identical: the log reproduces every answer, event and bill." : "DIFFERENT: see above.");
+    }
+
+    private static string Money(decimal amount) => amount.ToString("0.00##", CultureInfo.InvariantCulture);
+}
