@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using ParkCharge.Server.Auth;
+using ParkCharge.Storage.Audit;
 using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
@@ -28,4 +30,9 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(AnprPushResponse))]
 [JsonSerializable(typeof(Page<BindingView>))]
 [JsonSerializable(typeof(ResolveBindingRequest))]
+[JsonSerializable(typeof(NewApiKey))]
+[JsonSerializable(typeof(CreatedApiKeyResponse))]
+[JsonSerializable(typeof(ApiKeyView))]
+[JsonSerializable(typeof(IReadOnlyList<ApiKeyView>))]
+[JsonSerializable(typeof(Page<ApiAuditEntry>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
