@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
+
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Anpr;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;

@@ -1,5 +1,7 @@
 using System.Text.Json;
+
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Server.Auth;
