@@ -1,5 +1,6 @@
 using System.CommandLine;
 
+using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
 
@@ -58,6 +59,6 @@ serve.SetAction(async (parse, ct) =>
     }
 });
 
-var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, CheckSiteCommand.Create(), Replay.Create() };
+var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, CheckSiteCommand.Create(), Replay.Create(), ApiKeyCommand.Create() };
 serve.TreatUnmatchedTokensAsErrors = false;
 return await root.Parse(args).InvokeAsync();

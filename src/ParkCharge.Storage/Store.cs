@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 
 using ParkCharge.Storage.ApiKeys;
+using ParkCharge.Storage.Audit;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
 using ParkCharge.Storage.Postgres;
@@ -21,7 +22,7 @@ public sealed record StoreOptions
     public const string SqliteFileName = "parkcharge.db";
 }
 
-/// <summary>The store: the durable log with its writer and reader, the projections' queries, API keys.</summary>
+/// <summary>The store: the durable log with its writer and reader, the projections' queries, API keys and the API audit log.</summary>
 public sealed class Store : IAsyncDisposable
 {
     private Store(Database database, ILoggerFactory loggers)
@@ -38,6 +39,7 @@ public sealed class Store : IAsyncDisposable
         Bills = new BillQueries(database);
         Reconciliation = new ReconciliationQueries(database);
         ApiKeys = new ApiKeyStore(database);
+        Audit = new ApiAuditLog(database);
     }
 
     public Database Database { get; }
@@ -63,6 +65,9 @@ public sealed class Store : IAsyncDisposable
     public ReconciliationQueries Reconciliation { get; }
 
     public ApiKeyStore ApiKeys { get; }
+
+    /// <summary>The audit log of state-changing API calls.</summary>
+    public ApiAuditLog Audit { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Anpr;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
@@ -18,7 +21,8 @@ public sealed record AnprPushResponse(string Camera, int Reads, int ImagesStored
 /// <summary>
 /// /api/v1/anpr: camera pushes in ParkCharge's own format and in vendor formats. Each camera
 /// authenticates with its own key (<c>Authorization: Bearer</c>, <c>X-Camera-Key</c>, or
-/// <c>?key=</c> for cameras that cannot set headers); a push is answered only after its reads are
+/// <c>?key=</c> for cameras that cannot set headers), or an ANPR server with an API key of the role
+/// camera (<c>Authorization: Bearer</c>, for any configured camera); a push is answered only after its reads are
 /// durable, and a repeated push is recognised by its reads' keys and changes nothing.
 /// </summary>
 internal static partial class AnprEndpoints
@@ -80,7 +84,22 @@ internal static partial class AnprEndpoints
 
         var id = camerasNamed[0];
         var camera = await cameras.FindAsync(id, ct);
-        if (camera is null || !KeyMatches(key, camera.Camera.KeyHash))
+
+        // An API key with the role camera (an ANPR server pushing for many cameras) may push for any
+        // configured camera, from the addresses its allow-list names.
+        var isGateway = http.User.Identity?.IsAuthenticated == true && http.User.IsInRole(ApiRoles.Camera);
+        if (isGateway)
+        {
+            var gateway = await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, http, Policies.CameraGateway);
+            if (!gateway.Succeeded)
+            {
+                var reason = gateway.Failure?.FailureReasons.FirstOrDefault()?.Message ?? "The API key may not push camera reads.";
+                LogRefused(logger, id, reason);
+                return Problem(StatusCodes.Status403Forbidden, "Not allowed from this address", reason);
+            }
+        }
+
+        if (camera is null || (!isGateway && !KeyMatches(key, camera.Camera.KeyHash)))
         {
             // Unknown cameras and a key of another camera are refused alike: a key proves one camera's identity only.
             LogRefused(logger, id, camera is null ? "unknown camera" : "the key does not belong to this camera");

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using ParkCharge.Server.Auth;
+using ParkCharge.Storage.Audit;
 using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
@@ -33,4 +35,9 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(PaymentResponse))]
 [JsonSerializable(typeof(ExitDecisionResponse))]
 [JsonSerializable(typeof(DailyReport))]
+[JsonSerializable(typeof(NewApiKey))]
+[JsonSerializable(typeof(CreatedApiKeyResponse))]
+[JsonSerializable(typeof(ApiKeyView))]
+[JsonSerializable(typeof(IReadOnlyList<ApiKeyView>))]
+[JsonSerializable(typeof(Page<ApiAuditEntry>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

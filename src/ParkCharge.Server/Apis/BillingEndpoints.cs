@@ -8,6 +8,7 @@ using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 
@@ -40,13 +41,13 @@ internal static class BillingEndpoints
     public static RouteGroupBuilder MapBillingEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("/parking-sessions/{id}/bill", BillAsync).WithTags("Billing")
-            .WithSummary("The stay's bill: a running estimate while inside, the final bill with its adjustments after the exit");
+            .WithSummary("The stay's bill: a running estimate while inside, the final bill with its adjustments after the exit").RequireRead();
         api.MapPost("/parking-sessions/{id}/payments", PayAsync).WithTags("Billing")
-            .WithSummary("Record a payment for the stay (send an Idempotency-Key: a repeat records nothing new)");
+            .WithSummary("Record a payment for the stay (send an Idempotency-Key: a repeat records nothing new)").RequireIntegration();
         api.MapGet("/sites/{siteId}/exit-decision", ExitDecisionAsync).WithTags("Billing")
-            .WithSummary("For the exit gate: open the barrier, or pay first (by plate, OCR-aware, or by parking session)");
+            .WithSummary("For the exit gate: open the barrier, or pay first (by plate, OCR-aware, or by parking session)").RequireRead();
         api.MapGet("/sites/{siteId}/reports/daily", DailyReportAsync).WithTags("Billing")
-            .WithSummary("Reconciliation for a local day: sessions, energy, revenue split, unbound transactions, sessions without exit, meter anomalies (JSON or CSV)");
+            .WithSummary("Reconciliation for a local day: sessions, energy, revenue split, unbound transactions, sessions without exit, meter anomalies (JSON or CSV)").RequireRead();
         return api;
     }
 

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Queries;
@@ -18,9 +20,9 @@ internal static class BindingEndpoints
 
     public static RouteGroupBuilder MapBindingEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/bindings", ListAsync).WithTags("Bindings")
+        api.MapGet("/bindings", ListAsync).WithTags("Bindings").RequireRead()
             .WithSummary("Bindings by status; by default the review queue (Review: not bound, Provisional: bound by a fallback)");
-        api.MapPost("/charging-sessions/{id}/binding", ResolveAsync).WithTags("Bindings")
+        api.MapPost("/charging-sessions/{id}/binding", ResolveAsync).WithTags("Bindings").RequireOperator()
             .WithSummary("Bind a charging session to a parking session (audited: who and why); it stands until an operator changes it");
         return api;
     }

@@ -24,11 +24,11 @@ internal static class ChargerEndpoints
     public static RouteGroupBuilder MapChargerEndpoints(this RouteGroupBuilder api)
     {
         var chargers = api.MapGroup("/chargers").WithTags("Chargers");
-        chargers.MapPost("/", RegisterAsync).WithSummary("Register a charger (or update its password, profile or name)");
-        chargers.MapGet("/", ListAsync).WithSummary("Chargers with connection state and connector status");
-        chargers.MapGet("/{id}", GetAsync).WithSummary("One charger");
-        chargers.MapGet("/{id}/messages", MessagesAsync).WithSummary("The charger's OCPP message log, newest first");
-        chargers.MapGet("/{id}/status-history", StatusHistoryAsync).WithSummary("The connectors' status timeline");
+        chargers.MapPost("/", RegisterAsync).RequireAdmin().WithSummary("Register a charger (or update its password, profile or name)");
+        chargers.MapGet("/", ListAsync).RequireRead().WithSummary("Chargers with connection state and connector status");
+        chargers.MapGet("/{id}", GetAsync).RequireRead().WithSummary("One charger");
+        chargers.MapGet("/{id}/messages", MessagesAsync).RequireRead().WithSummary("The charger's OCPP message log, newest first");
+        chargers.MapGet("/{id}/status-history", StatusHistoryAsync).RequireRead().WithSummary("The connectors' status timeline");
         return api;
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using ParkCharge.Server.Auth;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Queries;
 
@@ -11,8 +12,8 @@ internal static class ChargingSessionEndpoints
     public static RouteGroupBuilder MapChargingSessionEndpoints(this RouteGroupBuilder api)
     {
         var sessions = api.MapGroup("/charging-sessions").WithTags("Charging sessions");
-        sessions.MapGet("/", ListAsync).WithSummary("Charging sessions, newest first; filter by charger, site and time");
-        sessions.MapGet("/{id}", GetAsync).WithSummary("One charging session with its meter values and status timeline");
+        sessions.MapGet("/", ListAsync).RequireRead().WithSummary("Charging sessions, newest first; filter by charger, site and time");
+        sessions.MapGet("/{id}", GetAsync).RequireRead().WithSummary("One charging session with its meter values and status timeline");
         return api;
     }
 

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Queries;
@@ -24,15 +26,15 @@ internal static class ParkingEndpoints
     public static RouteGroupBuilder MapParkingEndpoints(this RouteGroupBuilder api)
     {
         var sessions = api.MapGroup("/parking-sessions").WithTags("Parking sessions");
-        sessions.MapGet("/", ListAsync).WithSummary("Parking sessions, newest first; filter by site, plate (optionally OCR-similar), status and time");
-        sessions.MapGet("/{id}", GetAsync).WithSummary("One parking session with its sightings, bay visits and audit trail");
-        sessions.MapPost("/{id}/plate", CorrectPlateAsync).WithSummary("Correct the plate (audited)");
-        sessions.MapPost("/{id}/close", CloseAsync).WithSummary("Close the session, optionally with the exit sighting of a review item (audited)");
-        sessions.MapPost("/{id}/merge", MergeAsync).WithSummary("Merge another session of the same stay into this one (audited)");
+        sessions.MapGet("/", ListAsync).RequireRead().WithSummary("Parking sessions, newest first; filter by site, plate (optionally OCR-similar), status and time");
+        sessions.MapGet("/{id}", GetAsync).RequireRead().WithSummary("One parking session with its sightings, bay visits and audit trail");
+        sessions.MapPost("/{id}/plate", CorrectPlateAsync).RequireOperator().WithSummary("Correct the plate (audited)");
+        sessions.MapPost("/{id}/close", CloseAsync).RequireOperator().WithSummary("Close the session, optionally with the exit sighting of a review item (audited)");
+        sessions.MapPost("/{id}/merge", MergeAsync).RequireOperator().WithSummary("Merge another session of the same stay into this one (audited)");
 
-        api.MapGet("/parking-anomalies", AnomaliesAsync).WithTags("Parking sessions")
+        api.MapGet("/parking-anomalies", AnomaliesAsync).RequireRead().WithTags("Parking sessions")
             .WithSummary("What an operator should look at: exits without entry, ambiguous exits (the review queue), over-long stays, ...");
-        api.MapGet("/sightings/{id}", SightingAsync).WithTags("Parking sessions").WithSummary("One camera sighting with every read");
+        api.MapGet("/sightings/{id}", SightingAsync).RequireRead().WithTags("Parking sessions").WithSummary("One camera sighting with every read");
         return api;
     }
 

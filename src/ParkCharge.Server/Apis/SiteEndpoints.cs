@@ -1,7 +1,10 @@
 using System.Text.Json;
+
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Json;
@@ -21,11 +24,11 @@ internal static class SiteEndpoints
     public static RouteGroupBuilder MapSiteEndpoints(this RouteGroupBuilder api)
     {
         var sites = api.MapGroup("/sites").WithTags("Sites");
-        sites.MapGet("/", ListAsync).WithSummary("Configured sites");
-        sites.MapGet("/{id}", GetAsync).WithSummary("One site with its document (the same shape as a site file)");
-        sites.MapPut("/{id}", PutAsync).WithSummary("Configure a site from a site document (JSON); every problem is reported with its path");
-        sites.MapGet("/{id}/bays", BaysAsync).WithSummary("EV bays with the vehicle standing there and the connector's status");
-        sites.MapGet("/{id}/occupancy", OccupancyAsync).WithSummary("Vehicles inside against capacity, EV bays occupied");
+        sites.MapGet("/", ListAsync).RequireRead().WithSummary("Configured sites");
+        sites.MapGet("/{id}", GetAsync).RequireRead().WithSummary("One site with its document (the same shape as a site file)");
+        sites.MapPut("/{id}", PutAsync).RequireAdmin().WithSummary("Configure a site from a site document (JSON); every problem is reported with its path");
+        sites.MapGet("/{id}/bays", BaysAsync).RequireRead().WithSummary("EV bays with the vehicle standing there and the connector's status");
+        sites.MapGet("/{id}/occupancy", OccupancyAsync).RequireRead().WithSummary("Vehicles inside against capacity, EV bays occupied");
         return api;
     }
 

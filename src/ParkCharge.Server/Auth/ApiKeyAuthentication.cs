@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 
@@ -6,14 +7,19 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 using ParkCharge.Storage;
+using ParkCharge.Storage.ApiKeys;
 
 namespace ParkCharge.Server.Auth;
 
+/// <summary>The API key a request was authenticated with, for authorization (its allow-list), rate limits and the audit log.</summary>
+public sealed record ApiKeyFeature(ApiKeyRecord Key, AddressAllowList AllowList);
+
 /// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c>. The key is hashed and looked up in the store (through
-/// <see cref="ApiKeyCache"/>); the key's role becomes a role claim.
+/// <see cref="ApiKeyCache"/>); the key's role becomes a role claim. A revoked or expired key is
+/// refused (401); the key's IP allow-list is checked by authorization (403), see <see cref="Policies"/>.
 /// </summary>
-public sealed class ApiKeyAuthentication(
+public sealed partial class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
@@ -26,6 +32,8 @@ public sealed class ApiKeyAuthentication(
     public const string RoleClaim = ClaimTypes.Role;
     public const string KeyIdClaim = "parkcharge:key_id";
 
+    private const string FailureItem = "parkcharge:auth-failure";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
@@ -36,52 +44,98 @@ public sealed class ApiKeyAuthentication(
 
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return AuthenticateResult.Fail("Use 'Authorization: Bearer <API key>'.");
+            return Failure("Use 'Authorization: Bearer <API key>'.");
         }
 
         var hash = Secrets.HashApiKey(header["Bearer ".Length..].Trim());
         var now = time.GetUtcNow();
         if (cache.TryGet(hash, now) is { } cached)
         {
-            return AuthenticateResult.Success(new AuthenticationTicket(cached, SchemeName));
+            Context.Features.Set(cached.Feature);
+            return AuthenticateResult.Success(new AuthenticationTicket(cached.Principal, SchemeName));
         }
 
         var key = await store.ApiKeys.FindByHashAsync(hash, Context.RequestAborted);
-        if (key is null || key.RevokedAt is not null)
+        if (key is null || !key.IsActive(now))
         {
             cache.Forget(hash);
-            return AuthenticateResult.Fail("The API key is not valid.");
+            return Failure(key switch
+            {
+                null => "The API key is not valid.",
+                { RevokedAt: { } revoked } => $"The API key '{key.Name}' was revoked at {revoked.ToString("O", CultureInfo.InvariantCulture)}.",
+                _ => $"The API key '{key.Name}' expired at {key.ExpiresAt!.Value.ToString("O", CultureInfo.InvariantCulture)}.",
+            });
+        }
+
+        // Loaded from the store at most once a minute per key: that is when its last use is recorded.
+        try
+        {
+            await store.ApiKeys.TouchAsync(key.Id, now, Context.RequestAborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogTouchFailed(Logger, key.Id, e);
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, key.Name), new Claim(KeyIdClaim, key.Id), new Claim(RoleClaim, key.Role)],
-            SchemeName));
-        cache.Remember(hash, principal, now);
+            SchemeName, ClaimTypes.Name, RoleClaim));
+        var feature = new ApiKeyFeature(key, AddressAllowList.FromStored(key.AllowedAddresses));
+        cache.Remember(hash, principal, feature, key.ExpiresAt is { } expires && expires < now + ApiKeyCache.CacheFor ? expires : now + ApiKeyCache.CacheFor);
+        Context.Features.Set(feature);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
+        var failure = Context.Items.TryGetValue(FailureItem, out var item) ? item as string : null;
         return Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
-            title: "An API key is required",
-            detail: "Send 'Authorization: Bearer <API key>'. The server prints an admin key at first start; PARKCHARGE_API_KEY sets one.")
+            title: failure is null ? "An API key is required" : "The API key was not accepted",
+            detail: failure ?? "Send 'Authorization: Bearer <API key>'. The server prints an admin key at first start; PARKCHARGE_API_KEY sets one.")
             .ExecuteAsync(Context);
     }
+
+    private AuthenticateResult Failure(string message)
+    {
+        Context.Items[FailureItem] = message;
+        return AuthenticateResult.Fail(message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of API key {KeyId}")]
+    private static partial void LogTouchFailed(ILogger logger, string keyId, Exception exception);
 }
 
-/// <summary>Keys found recently, so that a busy integration does not cost a query per request. A revoked key stops working within <see cref="CacheFor"/>.</summary>
+/// <summary>
+/// Keys found recently, so that a busy integration does not cost a query per request. A key revoked
+/// through this node stops working at once; through another node or the command line, within <see cref="CacheFor"/>.
+/// </summary>
 public sealed class ApiKeyCache
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
 
-    private readonly ConcurrentDictionary<string, (ClaimsPrincipal Principal, DateTimeOffset Until)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedKey> _keys = new(StringComparer.Ordinal);
 
-    public ClaimsPrincipal? TryGet(string hash, DateTimeOffset now) =>
-        _keys.TryGetValue(hash, out var cached) && cached.Until > now ? cached.Principal : null;
+    public CachedKey? TryGet(string hash, DateTimeOffset now) =>
+        _keys.TryGetValue(hash, out var cached) && cached.Until > now ? cached : null;
 
-    public void Remember(string hash, ClaimsPrincipal principal, DateTimeOffset now) => _keys[hash] = (principal, now + CacheFor);
+    public void Remember(string hash, ClaimsPrincipal principal, ApiKeyFeature feature, DateTimeOffset until) =>
+        _keys[hash] = new CachedKey(principal, feature, until);
 
     public void Forget(string hash) => _keys.TryRemove(hash, out _);
+
+    /// <summary>Forgets the key with this id (after it was revoked here).</summary>
+    public void ForgetKey(string keyId)
+    {
+        foreach (var (hash, cached) in _keys)
+        {
+            if (cached.Feature.Key.Id == keyId)
+            {
+                _keys.TryRemove(hash, out _);
+            }
+        }
+    }
+
+    public sealed record CachedKey(ClaimsPrincipal Principal, ApiKeyFeature Feature, DateTimeOffset Until);
 }

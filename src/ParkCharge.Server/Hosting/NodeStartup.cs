@@ -53,7 +53,7 @@ internal sealed partial class NodeStartup(
             var hash = Secrets.HashApiKey(configured);
             if (await store.ApiKeys.FindByHashAsync(hash, ct) is null)
             {
-                await store.ApiKeys.CreateAsync(new ApiKeyRecord($"key_{hash[..12]}", "configured admin key", "admin", hash, now, null), ct);
+                await store.ApiKeys.CreateAsync(new ApiKeyRecord(ApiKeyIssuer.IdFor(hash), "configured admin key", ApiRoles.Admin, hash, now, null) { CreatedBy = "PARKCHARGE_API_KEY" }, ct);
             }
 
             return null;
@@ -66,7 +66,7 @@ internal sealed partial class NodeStartup(
 
         var key = Secrets.NewApiKey();
         var keyHash = Secrets.HashApiKey(key);
-        await store.ApiKeys.CreateAsync(new ApiKeyRecord($"key_{keyHash[..12]}", "generated admin key", "admin", keyHash, now, null), ct);
+        await store.ApiKeys.CreateAsync(new ApiKeyRecord(ApiKeyIssuer.IdFor(keyHash), "generated admin key", ApiRoles.Admin, keyHash, now, null) { CreatedBy = "first start" }, ct);
         return key;
     }
 
@@ -129,7 +129,7 @@ internal sealed partial class NodeStartup(
         var ws = http.StartsWith("https://", StringComparison.Ordinal) ? "wss://" + http["https://".Length..] : "ws://" + http["http://".Length..];
         Console.WriteLine($"ParkCharge node '{options.Value.NodeId}' is running ({store.Database.Engine}: {store.Database.Describe()})");
         Console.WriteLine($"  OCPP 1.6J / 2.0.1:  {ws}/ocpp/{{chargePointId}}");
-        Console.WriteLine($"  API:                {http}/api/v1   (OpenAPI: {http}/openapi/v1.json, health: {http}/healthz)");
+        Console.WriteLine($"  API:                {http}/api/v1   (reference: {http}/api/reference, OpenAPI: {http}/openapi/v1.json, health: {http}/healthz)");
         if (_generatedKey is not null)
         {
             Console.WriteLine($"  Admin API key (shown once; keep it): {_generatedKey}");

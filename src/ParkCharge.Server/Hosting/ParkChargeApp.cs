@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 using ParkCharge.Server.Apis;
@@ -66,9 +67,11 @@ public static class ParkChargeApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.Services.AddParkChargeAuthorization();
+        builder.Services.AddParkChargeRateLimits(options.RateLimits);
+        var behindProxy = ConfigureForwardedHeaders(builder.Services, options.ReverseProxy);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
-        builder.Services.AddOpenApi();
+        builder.Services.AddParkChargeOpenApi();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(() =>
@@ -80,28 +83,82 @@ public static class ParkChargeApp
             loggers.Dispose();
         });
 
+        if (behindProxy)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseMiddleware<ApiAudit>();
         app.UseAuthorization();
 
         app.UseWebSockets();
         app.MapOcppEndpoint();
         app.MapAnprEndpoints();
         app.MapHealthChecks("/healthz");
-        app.MapOpenApi();
-        var api = app.MapGroup("/api/v1").RequireAuthorization();
+        app.MapParkChargeApiReference();
+
+        // Every endpoint says which policy it needs (Policies.RequireRead/RequireOperator/RequireAdmin);
+        // the group's Read is the floor for one that forgets: never reachable by a camera key.
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
         api.MapChargerEndpoints();
         api.MapChargingSessionEndpoints();
         api.MapParkingEndpoints();
         api.MapSiteEndpoints();
         api.MapBindingEndpoints();
         api.MapBillingEndpoints();
+        api.MapApiKeyEndpoints();
         return app;
     }
 
+    /// <summary>
+    /// The configuration a node reads, for commands that work on its store without starting it:
+    /// appsettings.json in the working directory, environment variables, the documented shortcuts, then <paramref name="settings"/>.
+    /// </summary>
+    internal static IConfiguration Configuration(IReadOnlyDictionary<string, string?> settings) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(FromWellKnownEnvironmentVariables())
+            .AddInMemoryCollection(settings)
+            .Build();
+
+    /// <summary>
+    /// Forwarded headers are believed only from the configured proxies: anyone else could claim any
+    /// client address and slip past a key's allow-list.
+    /// </summary>
+    private static bool ConfigureForwardedHeaders(IServiceCollection services, ReverseProxyOptions proxy)
+    {
+        if (proxy.KnownProxies.Count == 0)
+        {
+            return false;
+        }
+
+        var proxies = AddressAllowList.Parse(proxy.KnownProxies, out var problems);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"ParkCharge:ReverseProxy:KnownProxies: {string.Join(" ", problems)}");
+        }
+
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = Math.Max(1, proxy.ForwardLimit);
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var network in proxies.Networks)
+            {
+                o.KnownIPNetworks.Add(network);
+            }
+        });
+        return true;
+    }
+
     /// <summary>The documented shortcuts: <c>PARKCHARGE_POSTGRES</c> and <c>PARKCHARGE_API_KEY</c>.</summary>
-    private static Dictionary<string, string?> FromWellKnownEnvironmentVariables()
+    internal static Dictionary<string, string?> FromWellKnownEnvironmentVariables()
     {
         var settings = new Dictionary<string, string?>();
         if (Environment.GetEnvironmentVariable("PARKCHARGE_POSTGRES") is { Length: > 0 } postgres)

@@ -24,6 +24,57 @@ public sealed class ParkChargeOptions
     public string NodeId { get; set; } = Environment.MachineName;
 
     public OcppOptions Ocpp { get; set; } = new();
+
+    /// <summary>Rate limits of the HTTP API, per API key by role, per camera, per address.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>The reverse proxy in front of the node, if any: only then are <c>X-Forwarded-*</c> headers believed.</summary>
+    public ReverseProxyOptions ReverseProxy { get; set; } = new();
+}
+
+/// <summary>
+/// A token bucket: up to <see cref="TokenLimit"/> requests at once, refilled by
+/// <see cref="TokensPerPeriod"/> every <see cref="PeriodSeconds"/>.
+/// </summary>
+public sealed class RateLimit
+{
+    public int TokenLimit { get; set; } = 100;
+
+    public int TokensPerPeriod { get; set; } = 50;
+
+    public double PeriodSeconds { get; set; } = 1;
+}
+
+/// <summary>The API's rate limits. Each API key has its own bucket, sized by its role.</summary>
+public sealed class RateLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    public RateLimit Admin { get; set; } = new();
+
+    public RateLimit Operator { get; set; } = new();
+
+    public RateLimit Integrator { get; set; } = new();
+
+    /// <summary>Per camera (camera pushes) and per camera-role key.</summary>
+    public RateLimit Camera { get; set; } = new() { TokenLimit = 200, TokensPerPeriod = 100 };
+
+    /// <summary>Per client address, for requests without a valid key (the OpenAPI document, the reference page, refused keys).</summary>
+    public RateLimit Anonymous { get; set; } = new() { TokenLimit = 60, TokensPerPeriod = 20 };
+}
+
+/// <summary>
+/// A reverse proxy (nginx, a load balancer) that terminates connections in front of the node. With
+/// <see cref="KnownProxies"/> set, requests from those addresses have their client address and
+/// scheme taken from <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c>; without it these headers are ignored.
+/// </summary>
+public sealed class ReverseProxyOptions
+{
+    /// <summary>Addresses or CIDR ranges of the proxies (e.g. <c>127.0.0.1</c>, <c>10.0.0.0/24</c>).</summary>
+    public IList<string> KnownProxies { get; } = [];
+
+    /// <summary>How many proxies in a chain to look through (the entries of X-Forwarded-For read from the right).</summary>
+    public int ForwardLimit { get; set; } = 1;
 }
 
 /// <summary>Which chargers may connect.</summary>

@@ -1,6 +1,8 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
+using YamlScalar = YamlDotNet.Core.Events.Scalar;
+
 namespace ParkCharge.Server.Sites;
 
 /// <summary>
@@ -75,7 +77,7 @@ internal static class DocumentReader
 
                     errors.Add(new SiteFileProblem(path, $"alias *{alias.Value.Value} refers to no anchor defined before it", line));
                     return new DocumentScalar("", IsPlain: true, line);
-                case Scalar scalar:
+                case YamlScalar scalar:
                     parser.MoveNext();
                     // Quoted, block and explicitly tagged (!!str) scalars are text; only plain ones may be null.
                     node = new DocumentScalar(scalar.Value, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && scalar.Tag.IsEmpty, line);
@@ -114,7 +116,7 @@ internal static class DocumentReader
             {
                 var keyEvent = parser.Current!;
                 var keyLine = (int)keyEvent.Start.Line;
-                if (keyEvent is not Scalar keyScalar)
+                if (keyEvent is not YamlScalar keyScalar)
                 {
                     errors.Add(new SiteFileProblem(path, "keys must be plain names, not lists or mappings", keyLine));
                     Node(path, depth + 1);

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+using ParkCharge.Testing;
+
+namespace ParkCharge.Server.Tests.Security;
+
+/// <summary>HTTPS from Kestrel's configuration, set up as docs/operators.md tells operators to (PEM certificate and key files).</summary>
+public sealed class HttpsTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task The_api_answers_over_https_with_the_certificate_from_kestrel_configuration()
+    {
+        var folder = Directory.CreateTempSubdirectory("parkcharge-tls-").FullName;
+        var (certificatePath, keyPath, thumbprint) = WriteSelfSignedPem(folder);
+        await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, new Dictionary<string, string?>
+        {
+            ["urls"] = null,
+            ["Kestrel:Endpoints:Https:Url"] = "https://127.0.0.1:0",
+            ["Kestrel:Endpoints:Https:Certificate:Path"] = certificatePath,
+            ["Kestrel:Endpoints:Https:Certificate:KeyPath"] = keyPath,
+        });
+        string? presented = null;
+        using var client = new HttpClient(new HttpClientHandler
+        {
+            // Trust exactly the certificate made here: the call proves TLS with it, not with any certificate.
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => (presented = certificate?.GetCertHashString()) == thumbprint,
+        })
+        { BaseAddress = node.BaseUri };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestNode.AdminKey);
+
+        using var response = await client.GetAsync("/api/v1/sites", TestContext.Current.CancellationToken);
+
+        Assert.Equal("https", node.BaseUri.Scheme);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(thumbprint, presented);
+    }
+
+    private static (string Certificate, string Key, string Thumbprint) WriteSelfSignedPem(string folder)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certificatePath = Path.Combine(folder, "cert.pem");
+        var keyPath = Path.Combine(folder, "key.pem");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return (certificatePath, keyPath, certificate.GetCertHashString());
+    }
+}
