@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Logging;
 
 using ParkCharge.Storage.ApiKeys;
+using ParkCharge.Storage.Events;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
 using ParkCharge.Storage.Postgres;
 using ParkCharge.Storage.Queries;
 using ParkCharge.Storage.Sqlite;
+using ParkCharge.Storage.Webhooks;
 
 namespace ParkCharge.Storage;
 
@@ -21,13 +23,14 @@ public sealed record StoreOptions
     public const string SqliteFileName = "parkcharge.db";
 }
 
-/// <summary>The store: the durable log with its writer and reader, the projections' queries, API keys.</summary>
+/// <summary>The store: the durable log with its writer and reader, the outbox, the projections' queries, API keys, webhooks.</summary>
 public sealed class Store : IAsyncDisposable
 {
     private Store(Database database, ILoggerFactory loggers)
     {
         Database = database;
-        Writer = new LogWriter(database, loggers.CreateLogger<LogWriter>());
+        Outbox = new Outbox(database);
+        Writer = new LogWriter(database, Outbox, loggers.CreateLogger<LogWriter>());
         Log = new LogReader(database);
         Chargers = new ChargerQueries(database);
         Sessions = new ChargingSessionQueries(database);
@@ -36,6 +39,7 @@ public sealed class Store : IAsyncDisposable
         Images = new AnprImageStore(database);
         Bindings = new BindingQueries(database);
         ApiKeys = new ApiKeyStore(database);
+        Webhooks = new WebhookStore(database);
     }
 
     public Database Database { get; }
@@ -57,6 +61,12 @@ public sealed class Store : IAsyncDisposable
     public BindingQueries Bindings { get; }
 
     public ApiKeyStore ApiKeys { get; }
+
+    /// <summary>The events table as the outbox: reads after a position, sites' heads, a signal on commit.</summary>
+    public Outbox Outbox { get; }
+
+    /// <summary>Webhook subscriptions, their cursors, replays and delivery log.</summary>
+    public WebhookStore Webhooks { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)
