@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using ParkCharge.Storage.Events;
 using ParkCharge.Storage.Queries;
+using ParkCharge.Storage.Webhooks;
 
 namespace ParkCharge.Server.Apis;
 
@@ -28,4 +30,14 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(AnprPushResponse))]
 [JsonSerializable(typeof(Page<BindingView>))]
 [JsonSerializable(typeof(ResolveBindingRequest))]
+[JsonSerializable(typeof(EventEnvelope))]
+[JsonSerializable(typeof(Page<EventEnvelope>))]
+[JsonSerializable(typeof(IReadOnlyList<EventTypeView>))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(WebhookReplayRequest))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookView>))]
+[JsonSerializable(typeof(WebhookReplay))]
+[JsonSerializable(typeof(Page<WebhookDelivery>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
