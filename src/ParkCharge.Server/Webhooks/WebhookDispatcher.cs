@@ -181,22 +181,30 @@ public sealed partial class WebhookDispatcher(
             return;
         }
 
+        // Without the secret this node cannot sign: it must not take the lease from a node that can.
+        string secret;
+        try
+        {
+            secret = secrets.Unprotect(subscription.ProtectedSecret);
+            worker.SecretUnreadable = false;
+        }
+        catch (CryptographicException e)
+        {
+            if (!worker.SecretUnreadable)
+            {
+                worker.SecretUnreadable = true;
+                LogSecretUnreadable(logger, subscription.Id, e);
+            }
+
+            return;
+        }
+
         if (!await store.Webhooks.TryLeaseAsync(subscription.Id, _owner, now, now + Lease, ct))
         {
             return; // another node delivers it
         }
 
         worker.LeaseUntil = now + Lease;
-        string secret;
-        try
-        {
-            secret = secrets.Unprotect(subscription.ProtectedSecret);
-        }
-        catch (CryptographicException e)
-        {
-            LogSecretUnreadable(logger, subscription.Id, e);
-            return;
-        }
 
         var filter = EventTypeFilter.TryParse(subscription.EventTypes, out var parsed, out _) ? parsed : EventTypeFilter.All;
         var delivery = new Delivery(subscription, secret, subscription.Attempts);
@@ -417,6 +425,9 @@ public sealed partial class WebhookDispatcher(
         public volatile bool Stale;
 
         public DateTimeOffset LeaseUntil { get; set; }
+
+        /// <summary>Said once (in the log) that this node cannot decrypt the secret, rather than at every event.</summary>
+        public bool SecretUnreadable { get; set; }
 
         public Task Running { get; private set; } = Task.CompletedTask;
 
