@@ -2,11 +2,13 @@ using Microsoft.Extensions.Logging;
 
 using ParkCharge.Storage.ApiKeys;
 using ParkCharge.Storage.Audit;
+using ParkCharge.Storage.Events;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
 using ParkCharge.Storage.Postgres;
 using ParkCharge.Storage.Queries;
 using ParkCharge.Storage.Sqlite;
+using ParkCharge.Storage.Webhooks;
 
 namespace ParkCharge.Storage;
 
@@ -22,13 +24,14 @@ public sealed record StoreOptions
     public const string SqliteFileName = "parkcharge.db";
 }
 
-/// <summary>The store: the durable log with its writer and reader, the projections' queries, API keys and the API audit log.</summary>
+/// <summary>The store: the durable log with its writer and reader, the outbox, the projections' queries, API keys, the API audit log, webhooks.</summary>
 public sealed class Store : IAsyncDisposable
 {
     private Store(Database database, ILoggerFactory loggers)
     {
         Database = database;
-        Writer = new LogWriter(database, loggers.CreateLogger<LogWriter>());
+        Outbox = new Outbox(database);
+        Writer = new LogWriter(database, Outbox, loggers.CreateLogger<LogWriter>());
         Log = new LogReader(database);
         Chargers = new ChargerQueries(database);
         Sessions = new ChargingSessionQueries(database);
@@ -40,6 +43,7 @@ public sealed class Store : IAsyncDisposable
         Reconciliation = new ReconciliationQueries(database);
         ApiKeys = new ApiKeyStore(database);
         Audit = new ApiAuditLog(database);
+        Webhooks = new WebhookStore(database);
     }
 
     public Database Database { get; }
@@ -68,6 +72,11 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>The audit log of state-changing API calls.</summary>
     public ApiAuditLog Audit { get; }
+    /// <summary>The events table as the outbox: reads after a position, sites' heads, a signal on commit.</summary>
+    public Outbox Outbox { get; }
+
+    /// <summary>Webhook subscriptions, their cursors, replays and delivery log.</summary>
+    public WebhookStore Webhooks { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Charging;
@@ -43,26 +44,31 @@ public abstract record DomainEvent([property: JsonIgnore] string Type)
     public required DateTimeOffset EventTime { get; init; }
 }
 
+[Description("A charger was registered at the site (through the API, a site file, or by auto-registration on its first connection).")]
 public sealed record ChargerRegistered(ChargerId Charger, SiteId Site, int SecurityProfile) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.registered";
 }
 
+[Description("A charger opened its OCPP connection: the OCPP version and the node that holds the connection.")]
 public sealed record ChargerConnected(ChargerId Charger, OcppVersion Version, string NodeId) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.connected";
 }
 
+[Description("A charger's OCPP connection closed, with the reason.")]
 public sealed record ChargerDisconnected(ChargerId Charger, string Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.disconnected";
 }
 
+[Description("A charger announced itself (BootNotification): vendor, model, serial number, firmware.")]
 public sealed record ChargerBooted(ChargerId Charger, string Vendor, string Model, string? SerialNumber, string? FirmwareVersion) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.booted";
 }
 
+[Description("A connector's status changed (Available, Preparing, Charging, SuspendedEV, Finishing, Faulted, ...).")]
 public sealed record ConnectorStatusChanged(
     ChargerId Charger,
     ConnectorRef Connector,
@@ -74,6 +80,7 @@ public sealed record ConnectorStatusChanged(
 }
 
 /// <summary>A connector went Faulted, reported an error code, or the charger raised a problem (2.0.1 NotifyEvent).</summary>
+[Description("A connector went Faulted or reported an error code, or the charger raised a problem; cleared: the problem went away.")]
 public sealed record ChargerFaultReported(ChargerId Charger, ConnectorRef? Connector, string ErrorCode, string? Info, bool Cleared = false) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.fault";
@@ -96,28 +103,33 @@ public sealed record ChargingSessionSummary(
         new(s.Id, s.Charger, s.Connector, s.TransactionId, s.IdToken?.Value, s.StartedAt, s.StoppedAt, s.EnergyWh, s.Status, s.Anomalies);
 }
 
+[Description("A charging session started: a transaction began on a connector.")]
 public sealed record ChargingStarted(ChargingSessionSummary Session) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.started";
 }
 
 /// <summary>The id token or the charging state of an active session changed.</summary>
+[Description("An active charging session's id token or charging state changed.")]
 public sealed record ChargingUpdated(ChargingSessionSummary Session, ChargingState? ChargingState) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.updated";
 }
 
+[Description("New meter values for a charging session: energy so far, power and state of charge (one event per meter report of the charger).")]
 public sealed record ChargingMeterUpdated(ChargingSessionSummary Session, decimal? PowerW, decimal? SoCPercent) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.meter_updated";
 }
 
+[Description("A charging session ended, with the energy delivered and the reason.")]
 public sealed record ChargingStopped(ChargingSessionSummary Session, string? Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.stopped";
 }
 
 /// <summary>New anomaly flags on a session (see <see cref="ChargingAnomalies"/>); <see cref="Added"/> lists only the new ones.</summary>
+[Description("A charging session got new anomaly flags (start never received, unknown transaction, lost or reordered messages, ...); added lists only the new ones.")]
 public sealed record ChargingAnomalyDetected(ChargingSessionSummary Session, ChargingAnomalies Added, string Detail) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.anomaly";
@@ -135,38 +147,45 @@ public sealed record ParkingSessionSummary(
     public static ParkingSessionSummary Of(Parking.ParkingSession s) => new(s.Id, s.Plate, s.EnteredAt, s.ExitedAt, s.Status, s.Anomalies);
 }
 
+[Description("The site's configuration (lanes, bays, cameras, rules) was set or changed.")]
 public sealed record SiteConfigurationChanged(Sites.SiteId Site, string Name) : DomainEvent(TypeName)
 {
     public const string TypeName = "site.configured";
 }
 
+[Description("A vehicle entered: a parking session opened, with its plate and the entry lane.")]
 public sealed record ParkingSessionOpened(ParkingSessionSummary Session, string? Lane) : DomainEvent(TypeName)
 {
     public const string TypeName = "parking.session_opened";
 }
 
+[Description("A parking session closed: the vehicle left, or an operator or a rule closed it.")]
 public sealed record ParkingSessionClosed(ParkingSessionSummary Session, string? Lane, Parking.ParkingSessionClosure ClosedBy) : DomainEvent(TypeName)
 {
     public const string TypeName = "parking.session_closed";
 }
 
 /// <summary>A parking session changed after it opened: its plate was corrected, a re-entry reopened it, another was merged into it.</summary>
+[Description("A parking session changed after it opened: its plate was corrected, a re-entry reopened it, or another session was merged into it.")]
 public sealed record ParkingSessionUpdated(ParkingSessionSummary Session, string Change) : DomainEvent(TypeName)
 {
     public const string TypeName = "parking.session_updated";
 }
 
+[Description("A bay camera saw a vehicle arrive in an EV bay.")]
 public sealed record BayVehicleArrived(string Bay, string Plate, string VisitId, string? ParkingSessionId) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.vehicle_arrived";
 }
 
+[Description("A vehicle left an EV bay.")]
 public sealed record BayVehicleLeft(string Bay, string Plate, string VisitId, string? ParkingSessionId, Parking.BayVisitEnd Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.vehicle_left";
 }
 
 /// <summary>Something at the parking side for an operator to look at (see <see cref="Parking.ParkingAnomalyKind"/>).</summary>
+[Description("Something at the parking side for an operator to look at: an exit without entry, an entry while inside, an ambiguous exit, a stay over the maximum, ...")]
 public sealed record ParkingAnomalyDetected(Parking.ParkingAnomaly Anomaly) : DomainEvent(TypeName)
 {
     public const string TypeName = "parking.anomaly";
@@ -192,48 +211,56 @@ public sealed record BindingSummary(
 }
 
 /// <summary>A charging session was linked to a vehicle for the first time.</summary>
+[Description("A charging session was linked to a vehicle (plate and parking session) for the first time, with method, confidence and evidence.")]
 public sealed record BindingCreated(BindingSummary Binding) : DomainEvent(TypeName)
 {
     public const string TypeName = "binding.created";
 }
 
 /// <summary>A binding changed (a late read, a corrected plate, an operator): old and new values.</summary>
+[Description("A binding changed (a late camera read, a corrected plate, an operator decision): before and after, and why.")]
 public sealed record BindingChanged(BindingSummary Before, BindingSummary After, string Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "binding.changed";
 }
 
 /// <summary>A charging session needs an operator: not bound (review), or bound only provisionally.</summary>
+[Description("A charging session needs an operator: it could not be bound, or only provisionally; with the candidate vehicles.")]
 public sealed record BindingReviewNeeded(BindingSummary Binding, System.Collections.Immutable.ImmutableArray<Binding.BindingCandidate> Candidates) : DomainEvent(TypeName)
 {
     public const string TypeName = "binding.review_needed";
 }
 
 /// <summary>A vehicle has occupied an EV bay without charging for longer than the site allows.</summary>
+[Description("A vehicle has occupied an EV bay without charging for longer than the site allows (ICE: a car blocking a charger).")]
 public sealed record BayIceDetected(string Bay, string Plate, string VisitId, string? ParkingSessionId, DateTimeOffset Since) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.ice_detected";
 }
 
 /// <summary>Charging finished and the vehicle is still in the bay after the grace: idle time starts.</summary>
+[Description("Charging finished and the vehicle is still in the EV bay after the grace period: idle time starts.")]
 public sealed record BayIdleStarted(string Bay, string Plate, string VisitId, string? ParkingSessionId, string? ChargingSessionId, DateTimeOffset ChargingFinishedAt) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.idle_started";
 }
 
 /// <summary>A stay's bill became final at the exit (or when the stay was closed without an exit read).</summary>
+[Description("A stay's bill became final at the exit (or when the stay was closed without an exit read): every line with period, quantity, unit price, amounts and rule.")]
 public sealed record BillSettled(string BillId, string ParkingSessionId, string Plate, Billing.Bill Bill) : DomainEvent(TypeName)
 {
     public const string TypeName = "bill.settled";
 }
 
 /// <summary>A settled bill was corrected by a later observation: a credit (negative total) or debit note linked to the bill.</summary>
+[Description("A settled bill was corrected by a later observation (a queued meter value, a late binding, an operator correction): a credit or debit note linked to the bill, with the bill as it stands now.")]
 public sealed record BillAdjusted(string BillId, string ParkingSessionId, string Plate, Billing.BillAdjustment Adjustment) : DomainEvent(TypeName)
 {
     public const string TypeName = "bill.adjusted";
 }
 
 /// <summary>A payment for a stay was recorded.</summary>
+[Description("A payment for a stay was recorded, with what is still due.")]
 public sealed record PaymentCompleted(Billing.Payment Payment, string Plate, decimal BalanceDue) : DomainEvent(TypeName)
 {
     public const string TypeName = "payment.completed";

@@ -3,7 +3,9 @@ using System.Text.Json.Serialization;
 
 using ParkCharge.Server.Auth;
 using ParkCharge.Storage.Audit;
+using ParkCharge.Storage.Events;
 using ParkCharge.Storage.Queries;
+using ParkCharge.Storage.Webhooks;
 
 namespace ParkCharge.Server.Apis;
 
@@ -40,4 +42,14 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(ApiKeyView))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyView>))]
 [JsonSerializable(typeof(Page<ApiAuditEntry>))]
+[JsonSerializable(typeof(EventEnvelope))]
+[JsonSerializable(typeof(Page<EventEnvelope>))]
+[JsonSerializable(typeof(IReadOnlyList<EventTypeView>))]
+[JsonSerializable(typeof(CreateWebhookRequest))]
+[JsonSerializable(typeof(UpdateWebhookRequest))]
+[JsonSerializable(typeof(WebhookReplayRequest))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookView>))]
+[JsonSerializable(typeof(WebhookReplay))]
+[JsonSerializable(typeof(Page<WebhookDelivery>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -7,6 +7,7 @@ using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
+using ParkCharge.Server.Webhooks;
 using ParkCharge.Storage;
 
 namespace ParkCharge.Server.Hosting;
@@ -58,9 +59,25 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
+        builder.Services.AddSingleton<WebhookSecrets>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
 
-        // Data protection is not used (no cookies), but authentication registers it: keep its keys in
-        // the data folder rather than the user's profile, and its start-up chatter out of the console.
+        // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
+        // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
+        // factory's own request logging is off: receiver URLs may carry tokens, and the dispatcher logs.
+        builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .RemoveAllLoggers();
+
+        // Data protection encrypts webhook secrets (and authentication registers it anyway): keep its keys
+        // in the data folder rather than the user's profile, and its start-up chatter out of the console.
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddProblemDetails();
@@ -111,6 +128,8 @@ public static class ParkChargeApp
         api.MapBindingEndpoints();
         api.MapBillingEndpoints();
         api.MapApiKeyEndpoints();
+        api.MapEventEndpoints();
+        api.MapWebhookEndpoints();
         return app;
     }
 

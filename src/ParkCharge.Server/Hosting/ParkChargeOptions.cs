@@ -25,6 +25,10 @@ public sealed class ParkChargeOptions
 
     public OcppOptions Ocpp { get; set; } = new();
 
+    public EventOptions Events { get; set; } = new();
+
+    public WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>Rate limits of the HTTP API, per API key by role, per camera, per address.</summary>
     public RateLimitOptions RateLimits { get; set; } = new();
 
@@ -109,4 +113,39 @@ public sealed class OcppOptions
 
     /// <summary>The largest OCPP message accepted, in bytes.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>The live event stream's settings (and how often readers of the outbox look for other nodes' events).</summary>
+public sealed class EventOptions
+{
+    /// <summary>
+    /// How often the stream and webhook delivery look for events other nodes committed (PostgreSQL), in
+    /// seconds. This node's own events are picked up as soon as they are committed.
+    /// </summary>
+    public int PollIntervalSeconds { get; set; } = 5;
+
+    /// <summary>How often an idle stream sends a heartbeat comment, in seconds (keeps proxies from closing it).</summary>
+    public int HeartbeatSeconds { get; set; } = 15;
+}
+
+/// <summary>Webhook delivery: retries, dead letter, timeouts.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>
+    /// Attempts at one event before the subscription is dead-lettered (stopped until resumed; nothing is
+    /// skipped). With the default back-off, 20 attempts span about 8 to 11 hours.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 20;
+
+    /// <summary>The wait after the first failure, in seconds; it doubles with each failure (with jitter).</summary>
+    public int FirstRetrySeconds { get; set; } = 10;
+
+    /// <summary>The longest wait between two attempts, in seconds.</summary>
+    public int MaxRetrySeconds { get; set; } = 3600;
+
+    /// <summary>How long a receiver has to answer, in seconds.</summary>
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How long the delivery log keeps attempts, in days.</summary>
+    public int DeliveryLogDays { get; set; } = 14;
 }

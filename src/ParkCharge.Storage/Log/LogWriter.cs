@@ -1,7 +1,10 @@
 using System.Data.Common;
 using System.Threading.Channels;
+
 using Microsoft.Extensions.Logging;
+
 using ParkCharge.Core.Charging;
+using ParkCharge.Storage.Events;
 using ParkCharge.Storage.MessageLog;
 using ParkCharge.Storage.Projections;
 
@@ -35,14 +38,16 @@ public sealed partial class LogWriter : IAsyncDisposable
 
     private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Database _database;
+    private readonly Outbox _outbox;
     private readonly ILogger _logger;
     private readonly Task _loop;
     private DbConnection? _connection;
     private Statements? _statements;
 
-    public LogWriter(Database database, ILogger<LogWriter> logger)
+    public LogWriter(Database database, Outbox outbox, ILogger<LogWriter> logger)
     {
         _database = database;
+        _outbox = outbox;
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -53,7 +58,16 @@ public sealed partial class LogWriter : IAsyncDisposable
     {
         var rows = new RowRecorder(_database);
         await ProjectionWriter.WriteAsync(rows, append, CancellationToken.None);
-        var request = new AppendRequest(append.Site, rows.Rows);
+        var lastEventSeq = 0L;
+        foreach (var entry in append.Entries)
+        {
+            if (entry.Decision.Events.Count > 0)
+            {
+                lastEventSeq = Math.Max(lastEventSeq, entry.FirstEventSeq + entry.Decision.Events.Count - 1);
+            }
+        }
+
+        var request = new AppendRequest(append.Site, rows.Rows, lastEventSeq);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(request), this);
         await request.Done.Task;
     }
@@ -209,8 +223,26 @@ public sealed partial class LogWriter : IAsyncDisposable
         }
     }
 
-    private void Complete(IEnumerable<Request> requests, Exception? error)
+    private void Complete(IReadOnlyList<Request> requests, Exception? error)
     {
+        if (error is null)
+        {
+            // Committed: wake the outbox's readers (webhooks, live streams) before the sources hear back.
+            List<(Core.Sites.SiteId, long)>? heads = null;
+            foreach (var request in requests)
+            {
+                if (request is AppendRequest { LastEventSeq: > 0 } append)
+                {
+                    (heads ??= []).Add((append.Site, append.LastEventSeq));
+                }
+            }
+
+            if (heads is not null)
+            {
+                _outbox.Committed(heads);
+            }
+        }
+
         foreach (var request in requests)
         {
             switch (request)
@@ -233,7 +265,7 @@ public sealed partial class LogWriter : IAsyncDisposable
 
     private abstract record Request;
 
-    private sealed record AppendRequest(Core.Sites.SiteId Site, IReadOnlyList<Row> Rows) : Request
+    private sealed record AppendRequest(Core.Sites.SiteId Site, IReadOnlyList<Row> Rows, long LastEventSeq) : Request
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,0 +1,59 @@
+-- Webhook subscriptions and their delivery state. The events table is the outbox; a subscription
+-- keeps, per site, the sequence number of the last event it has delivered (its cursor), so a node
+-- that restarts (or another node that takes over) continues exactly where delivery stopped.
+
+CREATE TABLE webhook_subscriptions (
+    id               TEXT    NOT NULL PRIMARY KEY,
+    url              TEXT    NOT NULL,
+    description      TEXT,
+    event_types      TEXT    NOT NULL,   -- JSON array of type patterns: "charging.started", "charging.*", "*"
+    site_ids         TEXT    NOT NULL,   -- JSON array; empty: every site
+    secret           TEXT    NOT NULL,   -- encrypted (ASP.NET data protection), never the plain secret
+    status           TEXT    NOT NULL,   -- Active, Paused, Dead
+    attempts         INTEGER NOT NULL,   -- failed attempts at the event delivery is blocked on
+    next_attempt_at  TEXT,
+    last_error       TEXT,
+    dead_at          TEXT,
+    created_at       TEXT    NOT NULL,
+    updated_at       TEXT    NOT NULL,
+    lease_owner      TEXT,               -- the node delivering it (one at a time keeps the order)
+    lease_until      TEXT
+);
+
+CREATE TABLE webhook_cursors (
+    subscription_id  TEXT    NOT NULL,
+    site_id          TEXT    NOT NULL,
+    delivered_seq    INTEGER NOT NULL,
+    PRIMARY KEY (subscription_id, site_id)
+);
+
+CREATE TABLE webhook_replays (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    subscription_id  TEXT    NOT NULL,
+    site_id          TEXT    NOT NULL,
+    from_seq         INTEGER NOT NULL,
+    to_seq           INTEGER NOT NULL,
+    next_seq         INTEGER NOT NULL,
+    requested_at     TEXT    NOT NULL,
+    requested_by     TEXT    NOT NULL,
+    completed_at     TEXT
+);
+CREATE INDEX webhook_replays_pending ON webhook_replays (subscription_id, completed_at, id);
+
+CREATE TABLE webhook_deliveries (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    subscription_id  TEXT    NOT NULL,
+    site_id          TEXT    NOT NULL,
+    seq              INTEGER NOT NULL,
+    event_id         TEXT    NOT NULL,
+    event_type       TEXT    NOT NULL,
+    kind             TEXT    NOT NULL,   -- live, replay
+    attempt          INTEGER NOT NULL,
+    at               TEXT    NOT NULL,
+    status_code      INTEGER,
+    duration_ms      INTEGER NOT NULL,
+    outcome          TEXT    NOT NULL,   -- Delivered, Failed, Dead
+    error            TEXT
+);
+CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription_id, id);
+CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (at);
