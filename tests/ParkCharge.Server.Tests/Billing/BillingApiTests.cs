@@ -176,6 +176,39 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
     }
 
     [Fact]
+    public async Task The_exit_gate_finds_the_stay_its_camera_just_closed_though_it_read_an_ocr_look_alike()
+    {
+        // The exit camera reads MA8123 for MAB123 (B/8): the read closes the stay by similarity, and the gate
+        // then asks about the plate it read. 09:00–10:00 = 2.86 due.
+        var session = await EnterAsync("M-AB 123");
+        _time.Advance(TimeSpan.FromHours(1));
+        await ReadAsync(GateOutKey, "gate-out", "M-A8 123");
+
+        using var decision = await GetJsonAsync("/api/v1/sites/garage/exit-decision?plate=MA8123");
+
+        Assert.Equal(("pay", 2.86m, session), (decision.RootElement.GetProperty("decision").GetString(), decision.RootElement.GetProperty("amountDue").GetDecimal(),
+            decision.RootElement.GetProperty("parkingSessionId").GetString()));
+    }
+
+    [Fact]
+    public async Task The_exit_gate_is_not_misled_by_an_earlier_stay_of_the_plate_it_read()
+    {
+        // A car MA8123 parked this morning and left. Now MAB123 leaves and the exit camera reads it as MA8123:
+        // the gate's question is about MAB123's stay, not the morning's one, which was paid and left hours ago.
+        await EnterAsync("M-A8 123");
+        _time.Advance(TimeSpan.FromHours(1));
+        await ReadAsync(GateOutKey, "gate-out", "M-A8 123");
+        _time.Advance(TimeSpan.FromHours(3));
+        var now = await EnterAsync("M-AB 123");
+        _time.Advance(TimeSpan.FromHours(1));
+        await ReadAsync(GateOutKey, "gate-out", "M-A8 123");
+
+        using var decision = await GetJsonAsync("/api/v1/sites/garage/exit-decision?plate=MA8123");
+
+        Assert.Equal(("pay", now), (decision.RootElement.GetProperty("decision").GetString(), decision.RootElement.GetProperty("parkingSessionId").GetString()));
+    }
+
+    [Fact]
     public async Task A_payment_in_another_currency_is_refused_with_a_problem_and_records_nothing()
     {
         var session = await EnterAsync("M-AB 123");
