@@ -124,7 +124,12 @@ public sealed class SiteFileTariffTests
         Assert.Equal(
             new EvBayRules
             {
-                ChargingStartGrace = TimeSpan.FromMinutes(4), ChargingWaiverPercent = 50, IdleFeePerMinute = 0.20m, IdleCap = 12, IdleVat = 19, SuspendedThreshold = TimeSpan.FromMinutes(20),
+                ChargingStartGrace = TimeSpan.FromMinutes(4),
+                ChargingWaiverPercent = 50,
+                IdleFeePerMinute = 0.20m,
+                IdleCap = 12,
+                IdleVat = 19,
+                SuspendedThreshold = TimeSpan.FromMinutes(20),
             },
             tariffs.EvBay);
         Assert.Equal([new Permit("BCC1001", Note: "manager"), new Permit("BCC2002", NewYear2026, NewYear2026.AddMonths(1))], tariffs.Permits);
