@@ -157,21 +157,28 @@ internal static class BillingEndpoints
         return TypedResults.Ok(decision);
     }
 
-    /// <summary>The plate's stay: open, else the latest closed one (the exit read may already have closed it).</summary>
+    /// <summary>
+    /// The stay a gate asks about: among the vehicles inside and those that left in the last hour (the
+    /// exit read usually closes the stay a moment before the gate asks), the one with the plate, else
+    /// the one vehicle the plate is an OCR look-alike of (the exit camera may misread it as the entry
+    /// camera did not); open before closed. Several look-alikes are not guessed between.
+    /// </summary>
     private static ParkingSession? Stay(SiteState state, string plate, DateTimeOffset now)
     {
-        var sessions = state.Parking.Sessions.Where(s => s.Plate == plate).ToList();
+        var current = state.Parking.Sessions
+            .Where(s => s.ClosedBy is not ParkingSessionClosure.Merged && (s.IsOpen || s.ExitedAt is null || s.ExitedAt > now - TimeSpan.FromHours(1)))
+            .ToList();
+        var sessions = current.Where(s => s.Plate == plate).ToList();
         if (sessions.Count == 0)
         {
-            sessions = state.Parking.Sessions.Where(s => s.IsOpen && PlateSimilarity.IsSameVehicle(s.Plate, plate)).ToList();
-            if (sessions.Count != 1)
+            sessions = current.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate)).ToList();
+            if (sessions.Select(s => s.Plate).Distinct(StringComparer.Ordinal).Count() != 1)
             {
                 return null;
             }
         }
 
-        return sessions.FirstOrDefault(s => s.IsOpen)
-            ?? sessions.Where(s => s.ExitedAt is null || s.ExitedAt > now - TimeSpan.FromHours(1)).OrderByDescending(s => s.ExitedAt).FirstOrDefault();
+        return sessions.FirstOrDefault(s => s.IsOpen) ?? sessions.OrderByDescending(s => s.ExitedAt).FirstOrDefault();
     }
 
     private static BillResponse? Current(SiteState state, string parkingSessionId, DateTimeOffset now)

@@ -18,8 +18,8 @@ namespace ParkCharge.Server.Apis;
 /// </summary>
 public sealed record SiteResponse(string Id, string Name, string TimeZone, string Currency, DateTimeOffset UpdatedAt, JsonElement Document);
 
-/// <summary>/api/v1/sites: topology, bays with their occupants, occupancy.</summary>
-internal static class SiteEndpoints
+/// <summary>/api/v1/sites: topology, tariffs, bays with their occupants, occupancy.</summary>
+internal static partial class SiteEndpoints
 {
     public static RouteGroupBuilder MapSiteEndpoints(this RouteGroupBuilder api)
     {
@@ -27,6 +27,9 @@ internal static class SiteEndpoints
         sites.MapGet("/", ListAsync).RequireRead().WithSummary("Configured sites");
         sites.MapGet("/{id}", GetAsync).RequireRead().WithSummary("One site with its document (the same shape as a site file)");
         sites.MapPut("/{id}", PutAsync).RequireAdmin().WithSummary("Configure a site from a site document (JSON); every problem is reported with its path");
+        sites.MapGet("/{id}/tariffs", TariffsAsync).RequireRead().WithSummary("The site's tariffs: the tariffs section of its document");
+        sites.MapPut("/{id}/tariffs", PutTariffsAsync).RequireAdmin()
+            .WithSummary("Set the site's tariffs (the tariffs section of a site document, as JSON) without sending the whole site; every problem is reported with its path");
         sites.MapGet("/{id}/bays", BaysAsync).RequireRead().WithSummary("EV bays with the vehicle standing there and the connector's status");
         sites.MapGet("/{id}/occupancy", OccupancyAsync).RequireRead().WithSummary("Vehicles inside against capacity, EV bays occupied");
         return api;
@@ -80,11 +83,66 @@ internal static class SiteEndpoints
         }
     }
 
-    private static ProblemHttpResult Invalid(IReadOnlyList<SiteFileProblem> problems, int status = StatusCodes.Status400BadRequest) =>
+    private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> TariffsAsync(string id, Store store, CancellationToken ct) =>
+        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(TariffsJson(site)) : NoSuchSite(id);
+
+    /// <summary>
+    /// Validated as the <c>tariffs</c> section of a site document (paths start inside the body), against
+    /// the site's currency and its chargers, and applied like a site document: an observation in the
+    /// site's log. <c>${NAME}</c> is not replaced, as in <see cref="PutAsync"/>.
+    /// </summary>
+    private static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> PutTariffsAsync(
+        string id, HttpRequest request, Store store, SiteConfigurator configurator, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (await store.Parking.GetSiteAsync(id, ct) is not { } site)
+        {
+            return NoSuchSite(id);
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(ct);
+        var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
+        var chargers = (await store.Chargers.ListAsync(id, ct)).Select(c => c.Id)
+            .Concat(configuration.EvBays.Select(b => b.Charger.Value))
+            .ToHashSet(StringComparer.Ordinal);
+        var result = SiteFile.ParseTariffs(text, configuration, chargers, new Dictionary<string, string?>());
+        if (!result.IsValid)
+        {
+            var logger = loggers.CreateLogger(typeof(SiteEndpoints));
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                LogTariffsRefused(logger, id, result.Errors.Count);
+            }
+
+            return Invalid(result.Errors, title: "The tariffs document is not valid");
+        }
+
+        try
+        {
+            await configurator.ApplyTariffsAsync(configuration.Id, result.Tariffs!, "api", ct);
+        }
+        catch (SiteDocumentException e)
+        {
+            return Invalid(e.Problems, StatusCodes.Status409Conflict, "The tariffs cannot be applied");
+        }
+
+        return TypedResults.Ok(TariffsJson((await store.Parking.GetSiteAsync(id, ct))!));
+    }
+
+    private static JsonElement TariffsJson(SiteView site)
+    {
+        using var document = JsonDocument.Parse(TariffsDocument.From(LogJson.DeserializeSite(site.ConfigurationJson).Tariffs).ToJson());
+        return document.RootElement.Clone();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
+    private static partial void LogTariffsRefused(ILogger logger, string siteId, int count);
+
+    private static ProblemHttpResult Invalid(IReadOnlyList<SiteFileProblem> problems, int status = StatusCodes.Status400BadRequest, string? title = null) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = status,
-            Title = status == StatusCodes.Status409Conflict ? "The site conflicts with another site" : "The site document is not valid",
+            Title = title ?? (status == StatusCodes.Status409Conflict ? "The site conflicts with another site" : "The site document is not valid"),
             Detail = $"{problems.Count} problem(s); see errors.",
             Extensions = { ["errors"] = problems.Select(p => p.ToString()).ToArray() },
         });

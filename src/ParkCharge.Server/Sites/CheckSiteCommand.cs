@@ -32,7 +32,10 @@ internal static class CheckSiteCommand
             {
                 output.WriteLine(
                     $"{file}: OK — site '{site.Id}' ({site.Name}): {Count(site.Lanes.Count, "lane")}, {Count(site.Cameras.Count, "camera")}, " +
-                    $"{Count(site.EvBays.Count, "EV bay")}, {Count(site.OrdinaryBays, "ordinary bay")}, {Count(result.Chargers.Count, "charger")}");
+                    $"{Count(site.EvBays.Count, "EV bay")}, {Count(site.OrdinaryBays, "ordinary bay")}, {Count(result.Chargers.Count, "charger")}" +
+                    (result.DeclaresTariffs
+                        ? $"; tariffs: {Count(site.Tariffs.Parking.Count, "parking tariff")}, {Count(site.Tariffs.Charging.Count, "charging tariff")}, {Count(site.Tariffs.Permits.Count, "permit")}"
+                        : ""));
             }
             else
             {

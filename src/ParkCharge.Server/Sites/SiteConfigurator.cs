@@ -55,14 +55,41 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
         }
 
         var stored = await store.Parking.GetSiteAsync(configuration.Id.Value, ct);
-        var changed = stored is null || LogJson.Serialize(LogJson.DeserializeSite(stored.ConfigurationJson)) != LogJson.Serialize(configuration);
-        if (changed)
+        var previous = stored is null ? null : LogJson.DeserializeSite(stored.ConfigurationJson);
+        if (!document.DeclaresTariffs && previous is not null)
         {
-            await SubmitAsync(configuration.Id, source, new SiteConfigured(configuration));
-            cameras.Invalidate();
+            // A document without a tariffs section describes the topology only: the site keeps its tariffs.
+            configuration = configuration with { Tariffs = previous.Tariffs };
         }
 
+        var changed = await ConfigureAsync(previous, configuration, source);
         return new SiteApplied(stored is null, changed, registered);
+    }
+
+    /// <summary>
+    /// Sets a configured site's tariffs, through the site engine like a whole document (so the log
+    /// says when they came into force; a settled bill keeps the tariffs it was computed with).
+    /// </summary>
+    /// <returns>Whether the tariffs changed (the same tariffs again change nothing).</returns>
+    /// <exception cref="SiteDocumentException">The site is not configured.</exception>
+    public async Task<bool> ApplyTariffsAsync(Core.Sites.SiteId site, Core.Billing.SiteTariffs tariffs, string source, CancellationToken ct)
+    {
+        var stored = await store.Parking.GetSiteAsync(site.Value, ct)
+            ?? throw new SiteDocumentException(source, [new SiteFileProblem("", $"site '{site}' is not configured")]);
+        var current = LogJson.DeserializeSite(stored.ConfigurationJson);
+        return await ConfigureAsync(current, current with { Tariffs = tariffs }, source);
+    }
+
+    private async Task<bool> ConfigureAsync(Core.Sites.SiteConfiguration? current, Core.Sites.SiteConfiguration configuration, string source)
+    {
+        if (current is not null && LogJson.Serialize(current) == LogJson.Serialize(configuration))
+        {
+            return false;
+        }
+
+        await SubmitAsync(configuration.Id, source, new SiteConfigured(configuration));
+        cameras.Invalidate();
+        return true;
     }
 
     /// <summary>Camera ids are unique across sites (a push names only its camera); a charger belongs to one site.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
+using ParkCharge.Core.Billing;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Server.Sites;
@@ -31,6 +32,9 @@ public sealed record SiteDocument
     public IReadOnlyList<EvBayDocument> EvBays { get; init; } = [];
 
     public IReadOnlyList<BayCameraDocument> BayCameras { get; init; } = [];
+
+    /// <summary>Parking and charging tariffs, EV-bay rules and permits (always written, so a document read back shows what the site bills with).</summary>
+    public required TariffsDocument Tariffs { get; init; }
 
     /// <summary>The document for a configuration and the chargers registered at the site.</summary>
     public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers)
@@ -71,6 +75,7 @@ public sealed record SiteDocument
                 c.KeyHash,
                 c.MinConfidence,
                 [.. c.Bays.Select(b => new CameraBayDocument(b.Bay, b.Zone, b.XMin is { } min && b.XMax is { } max ? [min, max] : null))]))],
+            Tariffs = TariffsDocument.From(configuration.Tariffs),
         };
     }
 
@@ -109,6 +114,117 @@ public sealed record BayCameraDocument(string Id, string Format, string KeyHash,
 /// <param name="Region">[left, right] as fractions of the picture's width.</param>
 public sealed record CameraBayDocument(string Bay, string? Zone, IReadOnlyList<double>? Region);
 
+/// <summary>
+/// A site's tariffs in the shape of a site file's <c>tariffs</c> section: what
+/// <c>GET /api/v1/sites/{id}/tariffs</c> returns and <c>PUT</c> takes, and what a site document shows.
+/// Durations, times, dates and instants are written as a site file writes them; amounts as decimals.
+/// </summary>
+public sealed record TariffsDocument(
+    IReadOnlyList<ParkingTariffDocument> Parking,
+    IReadOnlyList<ChargingTariffDocument> Charging,
+    EvBayRulesDocument EvBayRules,
+    IReadOnlyList<PermitDocument> Permits)
+{
+    public static TariffsDocument From(SiteTariffs tariffs)
+    {
+        var rules = tariffs.EvBay;
+        return new TariffsDocument(
+            [.. tariffs.Parking.Select(t => new ParkingTariffDocument(
+                t.Id,
+                Instant(t.ValidFrom),
+                Instant(t.ValidTo),
+                t.Vat,
+                Durations.Format(t.FreeFirst),
+                t.DailyCap,
+                t.StayCap,
+                t.UnknownEntryCharge,
+                [.. t.Bands.Select(b => new ParkingBandDocument(
+                    b.Name, b.From is { } from ? TariffText.Time(from) : null, b.To is { } to ? TariffText.Time(to) : null, Days(b.Days), b.PricePerUnit, Durations.Format(b.Unit)))]))],
+            [.. tariffs.Charging.Select(t => new ChargingTariffDocument(
+                t.Id,
+                Instant(t.ValidFrom),
+                Instant(t.ValidTo),
+                t.Chargers.Count == 0 ? null : [.. t.Chargers.Select(c => c.Value)],
+                t.MinPrice,
+                t.MaxPrice,
+                t.MinPrice is null && t.MaxPrice is null && t.Vat == 0 ? null : t.Vat,
+                [.. t.Elements.Select(e => new TariffElementDocument(
+                    [.. e.PriceComponents.Select(c => new PriceComponentDocument(TariffText.Dimension(c.Type), c.Price, c.Vat, c.StepSize))],
+                    Restrictions(e.Restrictions)))]))],
+            new EvBayRulesDocument(
+                Durations.Format(rules.ChargingStartGrace),
+                rules.ChargingWaiverPercent,
+                rules.IdleFeePerMinute,
+                rules.IdleCap,
+                rules.IdleVat,
+                Durations.Format(rules.SuspendedThreshold)),
+            [.. tariffs.Permits.Select(p => new PermitDocument(p.Plate, Instant(p.ValidFrom), Instant(p.ValidTo), p.Note))]);
+    }
+
+    /// <summary>The document as indented camelCase JSON, which <see cref="SiteFile.ParseTariffs"/> reads back.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, SiteDocumentJsonContext.Default.TariffsDocument);
+
+    private static string? Instant(DateTimeOffset? at) => at is { } value ? TariffText.Instant(value) : null;
+
+    private static IReadOnlyList<string>? Days(IReadOnlyList<DayOfWeek> days) => days.Count == 0 ? null : [.. days.Select(TariffText.Day)];
+
+    private static RestrictionsDocument? Restrictions(TariffRestrictions? r)
+    {
+        if (r is null)
+        {
+            return null;
+        }
+
+        var document = new RestrictionsDocument(
+            r.StartTime is { } st ? TariffText.Time(st) : null,
+            r.EndTime is { } et ? TariffText.Time(et) : null,
+            r.StartDate is { } sd ? TariffText.Date(sd) : null,
+            r.EndDate is { } ed ? TariffText.Date(ed) : null,
+            r.MinKwh,
+            r.MaxKwh,
+            r.MinPowerKw,
+            r.MaxPowerKw,
+            r.MinDurationSeconds is { } min ? Durations.Format(TimeSpan.FromSeconds(min)) : null,
+            r.MaxDurationSeconds is { } max ? Durations.Format(TimeSpan.FromSeconds(max)) : null,
+            Days(r.DaysOfWeek));
+        return document == RestrictionsDocument.None ? null : document;
+    }
+}
+
+/// <param name="Bands">The first band whose days and hours hold prices a moment.</param>
+public sealed record ParkingTariffDocument(
+    string Id, string? ValidFrom, string? ValidTo, decimal Vat, string FreeFirst, decimal? DailyCap, decimal? StayCap, decimal UnknownEntryCharge, IReadOnlyList<ParkingBandDocument> Bands);
+
+/// <param name="From">Local time "HH:mm"; absent: from midnight.</param>
+/// <param name="To">Local time "HH:mm"; absent: to the end of the day.</param>
+/// <param name="Days">MONDAY..SUNDAY; absent: every day.</param>
+public sealed record ParkingBandDocument(string Name, string? From, string? To, IReadOnlyList<string>? Days, decimal PricePerUnit, string Unit);
+
+/// <summary>OCPI 2.2.1's Tariff with camelCase field names; <c>minPrice</c>/<c>maxPrice</c> exclude VAT, and <c>vat</c> applies to them.</summary>
+public sealed record ChargingTariffDocument(
+    string Id, string? StartDateTime, string? EndDateTime, IReadOnlyList<string>? Chargers, decimal? MinPrice, decimal? MaxPrice, decimal? Vat, IReadOnlyList<TariffElementDocument> Elements);
+
+public sealed record TariffElementDocument(IReadOnlyList<PriceComponentDocument> PriceComponents, RestrictionsDocument? Restrictions);
+
+/// <param name="Type">ENERGY, FLAT, TIME or PARKING_TIME.</param>
+/// <param name="StepSize">Wh for ENERGY, seconds for TIME and PARKING_TIME.</param>
+public sealed record PriceComponentDocument(string Type, decimal Price, decimal Vat, int StepSize);
+
+/// <param name="MinPower">kW, as OCPI's min_power.</param>
+/// <param name="MinDuration">A duration (OCPI counts seconds: <c>1800</c> and <c>30m</c> are the same).</param>
+public sealed record RestrictionsDocument(
+    string? StartTime, string? EndTime, string? StartDate, string? EndDate, decimal? MinKwh, decimal? MaxKwh, decimal? MinPower, decimal? MaxPower,
+    string? MinDuration, string? MaxDuration, IReadOnlyList<string>? DayOfWeek)
+{
+    public static readonly RestrictionsDocument None = new(null, null, null, null, null, null, null, null, null, null, null);
+}
+
+public sealed record EvBayRulesDocument(string ChargingStartGrace, decimal ChargingWaiverPercent, decimal IdleFeePerMinute, decimal? IdleCap, decimal IdleVat, string SuspendedThreshold);
+
+/// <param name="Plate">Normalised: upper-case letters and digits.</param>
+public sealed record PermitDocument(string Plate, string? ValidFrom, string? ValidTo, string? Note);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SiteDocument))]
+[JsonSerializable(typeof(TariffsDocument))]
 internal sealed partial class SiteDocumentJsonContext : JsonSerializerContext;

@@ -53,6 +53,28 @@ public static class SiteFile
             : result with { Configuration = null, Chargers = [], Errors = [.. errors.Concat(result.Errors).OrderBy(e => e.Line ?? int.MaxValue)] };
     }
 
+    /// <summary>
+    /// Validates a tariffs document on its own (the <c>tariffs</c> section of a site document, as
+    /// <c>PUT /api/v1/sites/{id}/tariffs</c> takes it) for a configured site: amounts are checked
+    /// against its currency, and a charging tariff may name only <paramref name="chargers"/>.
+    /// Problems' paths start inside the document (<c>charging[0].elements[1]...</c>).
+    /// </summary>
+    public static TariffsResult ParseTariffs(
+        string text, SiteConfiguration site, IReadOnlySet<string> chargers, IReadOnlyDictionary<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        var errors = new List<SiteFileProblem>();
+        var root = DocumentReader.Read(text, errors);
+        if (root is null)
+        {
+            return new TariffsResult { Errors = errors };
+        }
+
+        var result = SiteFileValidator.ValidateTariffs(root, site.Id.Value, site.Currency, site.TimeZone, chargers, environment);
+        return errors.Count == 0 ? result
+            : result with { Tariffs = null, Errors = [.. errors.Concat(result.Errors).OrderBy(e => e.Line ?? int.MaxValue)] };
+    }
+
     /// <summary>The process environment as <see cref="Load"/> and <see cref="Parse"/> take it.</summary>
     public static IReadOnlyDictionary<string, string?> ProcessEnvironment()
     {
@@ -80,6 +102,13 @@ public sealed record SiteFileResult
     public IReadOnlyList<SiteFileProblem> Errors { get; init; } = [];
 
     public IReadOnlyList<SiteFileProblem> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The document has a <c>tariffs</c> section. Without one, a site that exists keeps the tariffs
+    /// it has (set through <c>PUT /api/v1/sites/{id}/tariffs</c>, say), so a site file that only
+    /// describes the topology does not wipe them at every start.
+    /// </summary>
+    public bool DeclaresTariffs { get; init; }
 
     public bool IsValid => Errors.Count == 0 && Configuration is not null;
 

@@ -13,7 +13,7 @@ namespace ParkCharge.Server.Sites;
 /// </summary>
 internal sealed partial class SiteFileValidator
 {
-    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras"];
+    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
     private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence"];
     private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "bays"];
@@ -97,6 +97,7 @@ internal sealed partial class SiteFileValidator
         var bayCameras = BayCameras(site);
         CrossCheck(chargers, bays, bayCameras);
         cameras.AddRange(bayCameras.Select(c => c.Camera));
+        var tariffs = SiteTariffsOf(site, currency, timeZone);
 
         if (_errors.Count > 0 || id is null || name is null || timeZone is null || currency is null)
         {
@@ -114,14 +115,16 @@ internal sealed partial class SiteFileValidator
             EvBays = [.. bays.Select(b => b.Bay)],
             OrdinaryBays = ordinaryBays ?? 0,
             Settings = settings,
+            Tariffs = tariffs ?? new(),
         };
-        return Result(configuration, [.. chargers.Select(c => c.Declaration)]);
+        return Result(configuration, [.. chargers.Select(c => c.Declaration)], declaresTariffs: tariffs is not null);
     }
 
-    private SiteFileResult Result(SiteConfiguration? configuration, IReadOnlyList<SiteChargerDeclaration> chargers) => new()
+    private SiteFileResult Result(SiteConfiguration? configuration, IReadOnlyList<SiteChargerDeclaration> chargers, bool declaresTariffs = false) => new()
     {
         Configuration = configuration,
         Chargers = chargers,
+        DeclaresTariffs = declaresTariffs,
         Errors = [.. _errors.OrderBy(p => p.Line ?? int.MaxValue)],
         Warnings = [.. _warnings.OrderBy(p => p.Line ?? int.MaxValue)],
     };

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+
+using ParkCharge.Storage;
 using ParkCharge.Testing;
 
 namespace ParkCharge.Server.Tests.Sites;
@@ -133,6 +135,38 @@ public sealed class SiteConfigurationTests(PostgresServer postgres) : IAsyncLife
             var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(work, environment, "--urls", "http://127.0.0.1:0", "--site", broken));
             Assert.Contains("broken.site.yaml cannot be used", failure.Message, StringComparison.Ordinal);
             Assert.Contains("timeZone:", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Tariffs_set_through_the_api_survive_a_restart_that_loads_a_site_file_without_tariffs()
+    {
+        var work = Directory.CreateTempSubdirectory("parkcharge-sitefile-").FullName;
+        try
+        {
+            var file = Path.Combine(work, "garage.site.json");
+            await File.WriteAllTextAsync(file, Document, TestContext.Current.CancellationToken);
+            var settings = new Dictionary<string, string?> { ["ParkCharge:SiteFiles:0"] = file };
+            const string Tariffs = """{ "parking": [ { "id": "flat", "bands": [ { "pricePerUnit": 2.00 } ] } ], "permits": [ { "plate": "b-cd 1234" } ] }""";
+            string before;
+            StoreOptions store;
+            await using (var first = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, settings))
+            {
+                store = first.StoreOptions;
+                using var put = await first.Http.PutAsync("/api/v1/sites/garage/tariffs", new StringContent(Tariffs, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+                before = await first.Http.GetStringAsync("/api/v1/sites/garage/tariffs", TestContext.Current.CancellationToken);
+            }
+
+            await using var second = await TestNode.StartAsync(store, settings);
+            var after = await second.Http.GetStringAsync("/api/v1/sites/garage/tariffs", TestContext.Current.CancellationToken);
+
+            Assert.Equal(before, after);
+            Assert.Contains("\"BCD1234\"", after, StringComparison.Ordinal);
         }
         finally
         {

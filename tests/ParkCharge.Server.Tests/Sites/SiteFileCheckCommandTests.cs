@@ -73,6 +73,20 @@ public sealed class SiteFileCheckCommandTests : IDisposable
         Assert.Contains($"{Example}: lanes[0].cameras[0].key: environment variable 'CAM_NORTH_IN_KEY' is not set (line ", output.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_file_with_tariffs_says_how_many_of_each_it_has()
+    {
+        var example = Path.Combine(Repository.Root, "docs", "examples", "city-centre.site.yaml");
+        using var output = new StringWriter();
+
+        var exitCode = CheckSiteCommand.Run([example], Billing.BillingExamples.Environment, output);
+
+        Assert.Equal(
+            $"{example}: OK — site 'city-centre' (City Centre Car Park): 2 lanes, 4 cameras, 3 EV bays, 177 ordinary bays, 2 chargers; tariffs: 2 parking tariffs, 2 charging tariffs, 2 permits",
+            output.ToString().TrimEnd());
+        Assert.Equal(0, exitCode);
+    }
+
     public void Dispose() => _folder.Delete(recursive: true);
 
     private string Write(string name, string text)
