@@ -558,9 +558,14 @@ internal static class ParkingRules
         Sighting? best = null;
         foreach (var s in work.SightingsOf(camera.Id))
         {
-            var near = at >= s.FirstSeenAt - gap && at <= s.LastSeenAt + gap;
+            // Time and bay first: the plate comparison is the expensive part, and a busy gate camera has hundreds of sightings.
+            if (s.Bay != bay || at < s.FirstSeenAt - gap || at > s.LastSeenAt + gap)
+            {
+                continue;
+            }
+
             var sameVehicle = plate.Length == 0 ? s.Plate.Length == 0 : PlateSimilarity.IsSameVehicle(s.Plate, plate) || s.Reads.Any(r => r.Plate == plate);
-            if (near && sameVehicle && s.Bay == bay && (best is null || s.LastSeenAt > best.LastSeenAt))
+            if (sameVehicle && (best is null || s.LastSeenAt > best.LastSeenAt))
             {
                 best = s;
             }
