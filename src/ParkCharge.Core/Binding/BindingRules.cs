@@ -145,7 +145,7 @@ internal static class BindingRules
         var settings = config.Settings;
         foreach (var visit in work.CurrentVisits().ToList())
         {
-            if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work, bay, visit.StartedAt - settings.BindingWindow))
+            if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work.SessionsOf(bay.Charger), bay, visit.StartedAt - settings.BindingWindow))
             {
                 work.Put(visit with { IceDetectedAt = due });
                 work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt) { EventTime = due });
@@ -433,9 +433,12 @@ internal static class BindingRules
         }
     }
 
-    /// <summary>Did any charging session run on the bay's outlet since <paramref name="since"/>?</summary>
-    private static bool ChargedSince(SiteChangeSet work, EvBayConfiguration bay, DateTimeOffset since) =>
-        work.SessionsOf(bay.Charger).Any(s => bay.Serves(s.Connector) && (s.StoppedAt is null || s.StoppedAt >= since));
+    /// <summary>
+    /// Did any charging session run on the bay's outlet since <paramref name="since"/>? Then a vehicle
+    /// standing there is not an ICE occupant, even when its charge could not be bound to it.
+    /// </summary>
+    internal static bool ChargedSince(IEnumerable<ChargingSession> sessionsOfCharger, EvBayConfiguration bay, DateTimeOffset since) =>
+        sessionsOfCharger.Any(s => bay.Serves(s.Connector) && (s.StoppedAt is null || s.StoppedAt >= since));
 
     /// <summary>A connector serving <paramref name="served"/> can be used by a car at <paramref name="bay"/>: the same bay, or one its cable reaches.</summary>
     private static bool Reaches(SiteConfiguration config, string served, string bay) =>
