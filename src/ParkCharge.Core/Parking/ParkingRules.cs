@@ -134,7 +134,7 @@ internal static class ParkingRules
         return Acknowledged.Instance;
     }
 
-    /// <summary>A connector going back to Available with no read at its bay since ends the visit there.</summary>
+    /// <summary>A connector going back to Available after its cable was in, with no read at its bay since, ends the visit there.</summary>
     public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset at)
     {
         if (work.Configuration?.BayServedBy(charger, connector) is not { } bay)

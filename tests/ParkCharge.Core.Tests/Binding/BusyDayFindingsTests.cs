@@ -1,4 +1,6 @@
 using ParkCharge.Core.Binding;
+using ParkCharge.Core.Charging;
+using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Binding;
 
@@ -33,5 +35,25 @@ public sealed class BusyDayFindingsTests
 
         Assert.NotEqual(BindingStatus.Waiting, _site.Binding("CP1", Tx(later)).Status);
         Assert.False(_site.State.NextDeadline <= _site.Now, "a deadline in the past would keep the host from arming any later timer");
+    }
+
+    [Fact]
+    public void A_connector_back_from_a_fault_does_not_end_the_visit_of_the_car_standing_in_its_bay()
+    {
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("cam-b1", "BCD1234");
+        _site.Advance(TimeSpan.FromMinutes(10));
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Available)); // repaired
+        _site.Advance(TimeSpan.FromMinutes(2));
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1");
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.BayCamera, "BCD1234"), (binding.Status, binding.Method, binding.Plate));
     }
 }
