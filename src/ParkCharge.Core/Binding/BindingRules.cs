@@ -25,6 +25,12 @@ internal static class BindingRules
     private const double FuzzyConfidence = 0.5;
     private const double NeighbourFactor = 0.55;
 
+    /// <summary>How fast a car standing unplugged in the bay stops being the likely one to plug in (0.85 → 0.80 in half an hour).</summary>
+    private const double StillThereDecayPerHour = 0.1;
+
+    /// <summary>A car at a neighbouring bay whose own outlet could not be used (faulted, or taken) has every reason to reach over.</summary>
+    private const double ReachingOverFactor = 0.9;
+
     /// <summary>How long before a StartTransaction a Preparing/Occupied status still counts as its plug-in.</summary>
     private static readonly TimeSpan PlugInLead = TimeSpan.FromMinutes(30);
 
@@ -248,25 +254,32 @@ internal static class BindingRules
                 continue;
             }
 
-            double timing;
             var offset = visit.StartedAt - t;
-            if (offset.Duration() <= window)
-            {
-                timing = 1.0 - (0.2 * offset.Duration().TotalSeconds / window.TotalSeconds);
-            }
-            else if (offset < TimeSpan.Zero && (visit.EndedAt is null || visit.EndedAt >= t))
+            var near = offset.Duration() <= window ? 1.0 - (0.2 * offset.Duration().TotalSeconds / window.TotalSeconds) : 0;
+            var stillThere = 0.0;
+            if (offset < TimeSpan.Zero && (visit.EndedAt is null || visit.EndedAt >= t))
             {
                 // Parked earlier and still there at the plug-in: the longer since it was last read, the less sure.
+                // A car read 110 s before the plug-in is no less likely the one than a car read 130 s before.
+                // Drivers plug in within minutes of parking; a car that stood unplugged for half an hour is
+                // as likely gone unseen (no vacancy report) with the next car's read missed, so by then the
+                // stay alone no longer reaches the auto-accept threshold.
                 var unseen = t - visit.LastSeenAt;
-                timing = unseen <= window ? 0.85 : Math.Max(0.55, 0.85 - (0.05 * unseen.TotalHours));
+                stillThere = unseen <= window ? 0.85 : Math.Max(0.55, 0.85 - (StillThereDecayPerHour * unseen.TotalHours));
             }
-            else
+
+            var timing = Math.Max(near, stillThere);
+            if (timing == 0)
             {
                 continue;
             }
 
-            var confidence = work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9;
-            var score = (visit.Bay == served ? 1.0 : NeighbourFactor) * timing * (0.6 + (0.4 * confidence));
+            // Which vehicle it is: when the read matched a vehicle the gates saw come in (exactly, or as
+            // the only one within one OCR error), the gates confirm the plate and the bay camera's own
+            // doubt about its text no longer matters; otherwise the read's confidence is all there is.
+            var identity = visit.ParkingSessionId is not null ? 1.0 : 0.6 + (0.4 * (work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9));
+            var reach = visit.Bay == served ? 1.0 : OwnOutletUnusable(work, config, visit, binding.ChargingSessionId, t) ? ReachingOverFactor : NeighbourFactor;
+            var score = reach * timing * identity;
             if (visit.ChargingSessionIds.Any(id => id != binding.ChargingSessionId && work.Session(id) is { Status: ChargingSessionStatus.Active }))
             {
                 score *= 0.5; // that vehicle is already charging elsewhere
@@ -280,6 +293,29 @@ internal static class BindingRules
         }
 
         return [.. candidates.GroupBy(c => c.Plate).Select(g => g.MaxBy(c => c.Score)!).OrderByDescending(c => c.Score).ThenBy(c => c.Offset?.Duration())];
+    }
+
+    /// <summary>
+    /// The outlet of the bay a car stands in could not be used at the plug-in: faulted or unavailable, or
+    /// charging another vehicle (one bound elsewhere: an unbound charge on it may well be this car's own).
+    /// Drivers use the cable of the neighbouring bay when theirs is out of order or taken; otherwise a car
+    /// next door is a poor candidate.
+    /// </summary>
+    private static bool OwnOutletUnusable(SiteChangeSet work, SiteConfiguration config, BayVisit visit, string chargingSessionId, DateTimeOffset t)
+    {
+        if (config.FindBay(visit.Bay) is not { } bay)
+        {
+            return false;
+        }
+
+        var status = work.Charger(bay.Charger)?.Connectors.FirstOrDefault(c => bay.Serves(c.Connector));
+        if (status is { Status: ConnectorStatus.Faulted or ConnectorStatus.Unavailable } && status.Since <= t)
+        {
+            return true;
+        }
+
+        return work.SessionsOf(bay.Charger).Any(s => s.Id != chargingSessionId && bay.Serves(s.Connector) && s.StartedAt <= t && (s.StoppedAt is null || s.StoppedAt > t)
+            && work.Binding(s.Id) is { IsBound: true } other && other.BayVisitId != visit.Id && (other.ParkingSessionId is null || other.ParkingSessionId != visit.ParkingSessionId));
     }
 
     /// <summary>Vehicles inside that could be at this charger: entered before the plug-in, standing at no bay, charging nowhere.</summary>

@@ -56,4 +56,103 @@ public sealed class BusyDayFindingsTests
         var binding = _site.Binding("CP1", Tx(tx));
         Assert.Equal((BindingStatus.Bound, BindingMethod.BayCamera, "BCD1234"), (binding.Status, binding.Method, binding.Plate));
     }
+
+    [Fact]
+    public void A_car_read_almost_two_minutes_before_the_plug_in_is_bound_at_once()
+    {
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "BCD1234", confidence: 0.9);
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1", _site.Now.AddSeconds(110));
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.BayCamera, "BCD1234"), (binding.Status, binding.Method, binding.Plate));
+    }
+
+    [Fact]
+    public void A_car_the_gates_know_is_bound_even_when_the_bay_camera_was_unsure_of_its_plate()
+    {
+        _site.Read("gate-in", "BCD1234", confidence: 0.95);
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "8CD1234", confidence: 0.75); // one look-alike misread, low confidence
+        _site.Advance(TimeSpan.FromMinutes(6)); // the driver went to pay first
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1");
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.BayCamera, "BCD1234"), (binding.Status, binding.Method, binding.Plate));
+        Assert.Equal(_site.ParkingSession("BCD1234").Id, binding.ParkingSessionId);
+    }
+
+    [Fact]
+    public void A_car_that_stood_unplugged_for_over_half_an_hour_is_not_taken_for_granted_as_the_one_plugging_in()
+    {
+        _site.Read("gate-in", "PETROL1");
+        _site.Read("gate-in", "BCD1234", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "PETROL1");
+        _site.Advance(TimeSpan.FromMinutes(35)); // PETROL1 drives off unseen; BCD1234 parks there, its read is missed
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1");
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal(BindingStatus.Review, binding.Status);
+        Assert.Contains(binding.Candidates, c => c.Plate == "PETROL1");
+    }
+
+    [Fact]
+    public void A_car_whose_driver_plugs_in_a_quarter_of_an_hour_after_parking_is_still_bound()
+    {
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "BCD1234");
+        _site.Advance(TimeSpan.FromMinutes(15));
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1");
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.BayCamera, "BCD1234"), (binding.Status, binding.Method, binding.Plate));
+    }
+
+    [Fact]
+    public void A_car_reaching_over_from_the_neighbouring_bay_whose_connector_is_faulted_is_bound()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b2", "BCD1234");
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1", _site.Now.AddSeconds(30)); // B1's cable, B1 empty
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.BayCamera, "BCD1234", "B1"), (binding.Status, binding.Method, binding.Plate, binding.Bay));
+    }
+
+    [Fact]
+    public void A_car_parking_at_a_bay_whose_cable_the_neighbour_already_took_is_not_bound_to_that_charge()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        var t = _site.Now;
+        _site.Read("cam-b2", "BCD1234", at: t);
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1", t.AddSeconds(40)); // reaches over to B1's cable
+        _site.Advance(TimeSpan.FromMinutes(1));
+
+        _site.Read("cam-b1", "OTHER1", at: t.AddSeconds(60)); // then a car parks at B1 and finds its cable taken
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.NotEqual("OTHER1", binding.Plate);
+        Assert.Equal((BindingStatus.Bound, "BCD1234"), (binding.Status, binding.Plate));
+    }
 }
