@@ -45,8 +45,15 @@ internal static class BindingRules
             return;
         }
 
-        var plugIn = PlugInAt(work, session);
         var existing = work.Binding(session.Id);
+        var plugIn = PlugInAt(work, session);
+        if (existing is not null && existing.Connector == session.Connector && existing.PlugInAt < plugIn)
+        {
+            // Once the connector reports Charging, Preparing is no longer there to date the plug-in: the
+            // moment found at the start stands (it only moves earlier, when an earlier start arrives late).
+            plugIn = existing.PlugInAt;
+        }
+
         if (existing is null || existing.PlugInAt != plugIn || existing.Connector != session.Connector)
         {
             var binding = (existing ?? new ChargingBinding

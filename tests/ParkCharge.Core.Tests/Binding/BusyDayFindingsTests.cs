@@ -155,4 +155,30 @@ public sealed class BusyDayFindingsTests
         Assert.NotEqual("OTHER1", binding.Plate);
         Assert.Equal((BindingStatus.Bound, "BCD1234"), (binding.Status, binding.Plate));
     }
+
+    [Fact]
+    public void The_plug_in_moment_stays_put_when_the_connector_reports_charging_and_a_review_stays_a_review()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        var t = _site.Now;
+        _site.Read("cam-b2", "BCD1234", at: t);
+        _site.Advance(TimeSpan.FromSeconds(80));
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Preparing), t.AddSeconds(40)); // reaches over to B1's cable
+        _site.Read("cam-b1", "OTHER1", at: t.AddSeconds(60)); // a car parks at B1: which of the two plugged in?
+        var tx = _site.Start16("CP1", 1, "RFID-1", 0, t.AddSeconds(80));
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Charging), t.AddSeconds(81));
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+        var review = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Review, t.AddSeconds(40)), (review.Status, review.PlugInAt));
+
+        _site.Advance(TimeSpan.FromMinutes(15));
+        _site.Observe(new MeterValuesReported(Cp("CP1"), ConnectorRef.Ocpp16(1), tx, [Register(_site.Now, 2_500)]));
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Review, t.AddSeconds(40)), (binding.Status, binding.PlugInAt));
+    }
 }
