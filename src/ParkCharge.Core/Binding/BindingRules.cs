@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
+using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Binding;
@@ -73,6 +74,11 @@ internal static class BindingRules
                 WaitUntil = existing is { IsBound: true } ? existing.WaitUntil : plugIn + config.Settings.BindingWindow,
             };
             Evaluate(work, config, binding, existing, "charging session started");
+        }
+
+        if (work.Binding(session.Id) is { } current)
+        {
+            LearnToken(work, current);
         }
 
         NoteChargingFinished(work, session);
@@ -222,9 +228,12 @@ internal static class BindingRules
         }
 
         // The window is over: the fallbacks, in order.
-        if (work.Session(binding.ChargingSessionId)?.IdToken?.Value is { } token && work.PlateOfToken(token) is { } knownPlate)
+        if (work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token && work.PlateOfToken(token) is { } knownPlate)
         {
-            var known = candidates.FirstOrDefault(c => c.Plate == knownPlate) ?? InsideCandidate(work, knownPlate, "the id token was seen with this plate before");
+            // The token's vehicle: among the candidates, or else inside the car park, unless the bay camera
+            // saw another car at this very bay (the token and the camera disagree: an operator decides).
+            var known = candidates.FirstOrDefault(c => c.Plate == knownPlate) ?? candidates.FirstOrDefault(c => PlateSimilarity.IsSameVehicle(c.Plate, knownPlate))
+                ?? (candidates.Any(c => c.Bay == binding.Bay) ? null : InsideCandidate(work, binding, knownPlate, "the id token was seen with this plate before"));
             if (known is not null)
             {
                 Bind(work, binding, BindingStatus.Bound, BindingMethod.KnownIdToken, known, Math.Max(KnownTokenConfidence, known.Score), reason);
@@ -342,10 +351,26 @@ internal static class BindingRules
         ];
     }
 
-    private static BindingCandidate? InsideCandidate(SiteChangeSet work, string plate, string reason) =>
-        work.OpenParkingSessions().Where(s => s.Plate == plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault() is { } session
-            ? new BindingCandidate(plate, session.Id, null, null, KnownTokenConfidence, null, session.EntrySightingId is null ? [] : [session.EntrySightingId], reason)
-            : null;
+    /// <summary>
+    /// The plate's vehicle inside the car park (its exact plate, or else the only open session within one
+    /// OCR error of it: the gates misread plates too), unless a camera places it at a bay (this one's camera
+    /// would have seen it) or it is charging elsewhere.
+    /// </summary>
+    private static BindingCandidate? InsideCandidate(SiteChangeSet work, ChargingBinding binding, string plate, string reason)
+    {
+        var open = work.OpenParkingSessions().ToList();
+        var exact = open.Where(s => s.Plate == plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault();
+        var similar = exact is null ? open.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate)).Take(2).ToList() : [];
+        if ((exact ?? (similar.Count == 1 ? similar[0] : null)) is not { } session
+            || work.CurrentVisits().Any(v => v.ParkingSessionId == session.Id)
+            || work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == session.Id && b.ChargingSessionId != binding.ChargingSessionId
+                && work.Session(b.ChargingSessionId) is { Status: ChargingSessionStatus.Active }))
+        {
+            return null;
+        }
+
+        return new BindingCandidate(session.Plate, session.Id, null, null, KnownTokenConfidence, null, session.EntrySightingId is null ? [] : [session.EntrySightingId], reason);
+    }
 
     private static void Bind(SiteChangeSet work, ChargingBinding binding, BindingStatus status, BindingMethod method, BindingCandidate candidate, double confidence, string reason)
     {
@@ -386,15 +411,28 @@ internal static class BindingRules
             work.Publish(new BindingReviewNeeded(BindingSummary.Of(after), [candidate]) { EventTime = work.EventTime });
         }
 
-        if (method == BindingMethod.BayCamera && confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
-            && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { } token)
-        {
-            work.LinkToken(token, candidate.Plate);
-        }
+        LearnToken(work, after);
 
         if (work.Session(binding.ChargingSessionId) is { } session)
         {
             NoteChargingFinished(work, session);
+        }
+    }
+
+    /// <summary>
+    /// A confident bay-camera binding teaches which plate goes with the session's id token (for the
+    /// known-token fallback). A 2.0.1 charger sends the token when the driver authorises, often after the
+    /// binding was made, so this runs again when it arrives. A token seen with a second plate (a fleet
+    /// card, a free-vend tag) identifies nobody from then on; an empty one (NoAuthorization) never does.
+    /// </summary>
+    private static void LearnToken(SiteChangeSet work, ChargingBinding binding)
+    {
+        if (binding is { Status: BindingStatus.Bound, Method: BindingMethod.BayCamera, Plate: { } plate }
+            && binding.Confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
+            && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
+            && (!work.KnowsToken(token) || (work.PlateOfToken(token) is { } known && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))))
+        {
+            work.LinkToken(token, plate);
         }
     }
 

@@ -142,8 +142,21 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Put(ChargingBinding binding) => _bindings[binding.ChargingSessionId] = binding;
 
-    public string? PlateOfToken(string token) =>
-        _tokenPlates.LastOrDefault(t => t.Item1 == token) is { Item2: { } plate } ? plate : State.Binding.PlateOf(token);
+    /// <summary>The one vehicle's plate the token was seen with (misreads of it count as it); null when never, or when with several vehicles.</summary>
+    public string? PlateOfToken(string token)
+    {
+        var plates = _tokenPlates.Where(t => t.Item1 == token).Select(t => (string?)t.Item2);
+        if (State.Binding.Knows(token))
+        {
+            plates = plates.Prepend(State.Binding.PlateOf(token));
+        }
+
+        var list = plates.ToList();
+        var first = list.FirstOrDefault();
+        return first is not null && list.All(p => p is not null && (p == first || Plates.PlateSimilarity.IsSameVehicle(p, first))) ? first : null;
+    }
+
+    public bool KnowsToken(string token) => State.Binding.Knows(token) || _tokenPlates.Any(t => t.Item1 == token);
 
     public void LinkToken(string token, string plate) => _tokenPlates.Add((token, plate));
 

@@ -181,4 +181,128 @@ public sealed class BusyDayFindingsTests
         var binding = _site.Binding("CP1", Tx(tx));
         Assert.Equal((BindingStatus.Review, t.AddSeconds(40)), (binding.Status, binding.PlugInAt));
     }
+
+    [Fact]
+    public void A_free_vend_id_tag_that_every_driver_sends_identifies_nobody()
+    {
+        _site.Read("gate-in", "AAA111");
+        _site.Read("gate-in", "BBB222", at: _site.Now.AddSeconds(10));
+        _site.Read("gate-in", "CCC333", at: _site.Now.AddSeconds(20));
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "AAA111");
+        var a = _site.PlugIn16("CP1", 1, "FREEVEND", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b2", "BBB222");
+        var b = _site.PlugIn16("CP1", 2, "FREEVEND", _site.Now.AddSeconds(30));
+        Assert.Equal(("AAA111", "BBB222"), (_site.Binding("CP1", Tx(a)).Plate, _site.Binding("CP1", Tx(b)).Plate));
+        _site.Advance(TimeSpan.FromMinutes(5));
+
+        var c = _site.PlugIn16("CP1", 3, "FREEVEND"); // B3's camera missed CCC333
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(c));
+        Assert.Equal((BindingStatus.Review, (BindingMethod?)null), (binding.Status, binding.Method));
+    }
+
+    [Fact]
+    public void An_empty_id_token_is_never_taken_for_a_known_one()
+    {
+        _site.Read("gate-in", "AAA111");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Read("gate-in", "XYZ987", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "AAA111");
+        _site.TxEvent("CP1", TransactionEventType.Started, "tx-a", 0, _site.Now.AddSeconds(20), ChargingState.EVConnected, evse: 1, idToken: ""); // 2.0.1 NoAuthorization
+        Assert.Equal("AAA111", _site.State.Binding.Bindings.Single().Plate);
+        _site.Advance(TimeSpan.FromMinutes(5));
+
+        _site.TxEvent("CP1", TransactionEventType.Started, "tx-b", 0, _site.Now, ChargingState.EVConnected, evse: 3, idToken: ""); // no read at B3
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", "tx-b");
+        Assert.NotEqual(BindingMethod.KnownIdToken, binding.Method);
+        Assert.Equal(BindingStatus.Review, binding.Status);
+    }
+
+    [Fact]
+    public void A_fleet_card_does_not_outvote_the_bay_camera_that_saw_another_car()
+    {
+        _site.Read("gate-in", "AAA111");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "AAA111");
+        var first = _site.PlugIn16("CP1", 1, "FLEET-7", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(40));
+        _site.Stop16("CP1", first, 8_000);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Available)); // AAA111 moved on, still inside
+        _site.Advance(TimeSpan.FromMinutes(5));
+
+        _site.Read("cam-b2", "XYZ987", confidence: 0.75); // a colleague's car with the same card; its entry was not read
+        _site.Advance(TimeSpan.FromMinutes(10));
+        var second = _site.PlugIn16("CP1", 2, "FLEET-7");
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(second));
+        Assert.NotEqual("AAA111", binding.Plate);
+    }
+
+    [Fact]
+    public void A_regular_s_card_still_identifies_its_car_after_the_gates_misread_the_plate()
+    {
+        void Charge(string gateRead, int connector)
+        {
+            _site.Read("gate-in", gateRead);
+            _site.Advance(TimeSpan.FromMinutes(2));
+            _site.Read(connector == 1 ? "cam-b1" : "cam-b2", "BCD1234");
+            var tx = _site.PlugIn16("CP1", connector, "RFID-7", _site.Now.AddSeconds(30));
+            _site.Advance(TimeSpan.FromHours(1));
+            _site.Stop16("CP1", tx, 9_000);
+            _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(connector), ConnectorStatus.Available));
+            _site.Read("gate-out", "BCD1234");
+            _site.Advance(TimeSpan.FromDays(1));
+        }
+
+        Charge("BCD1234", 1);
+        Charge("8CD1234", 2); // the entry misread: that day's session, and so the binding, carry 8CD1234
+        _site.Read("gate-in", "BCD12S4"); // and today's entry is misread too
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(5));
+
+        var today = _site.PlugIn16("CP1", 1, "RFID-7"); // B1's camera missed it
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(today));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.KnownIdToken, _site.ParkingSession("BCD12S4").Id), (binding.Status, binding.Method, binding.ParkingSessionId));
+    }
+
+    [Fact]
+    public void An_id_token_a_2_0_1_charger_sends_after_the_binding_is_learnt_for_later_charges()
+    {
+        _site.Read("gate-in", "BCD1234");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "BCD1234");
+        _site.TxEvent("CP1", TransactionEventType.Started, "tx-1", 0, _site.Now.AddSeconds(20), ChargingState.EVConnected, evse: 1);
+        Assert.Equal((BindingStatus.Bound, "BCD1234"), (_site.Binding("CP1", "tx-1").Status, _site.Binding("CP1", "tx-1").Plate));
+        _site.Advance(TimeSpan.FromSeconds(40));
+        _site.TxEvent("CP1", TransactionEventType.Updated, "tx-1", 1, state: ChargingState.Charging, evse: 1, idToken: "RFID-7"); // authorised after the plug-in
+        _site.Advance(TimeSpan.FromHours(1));
+        _site.TxEvent("CP1", TransactionEventType.Ended, "tx-1", 2, evse: 1);
+        _site.Read("gate-out", "BCD1234");
+        _site.Advance(TimeSpan.FromDays(1));
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(5));
+
+        var later = _site.PlugIn16("CP1", 2, "RFID-7"); // B2's camera missed it
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(later));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.KnownIdToken, "BCD1234"), (binding.Status, binding.Method, binding.Plate));
+    }
 }
