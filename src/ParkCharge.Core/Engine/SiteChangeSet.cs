@@ -192,12 +192,19 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>
     private static IEnumerable<T> Merge<T>(IEnumerable<T> stored, IEnumerable<T> changed, Func<T, string> id, Dictionary<string, T> byId)
     {
+        // Only the changed items' keys need remembering: they are the ones that could come twice.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in stored)
         {
-            var key = id(item);
-            seen.Add(key);
-            yield return byId.TryGetValue(key, out var newer) ? newer : item;
+            if (byId.Count > 0 && byId.TryGetValue(id(item), out var newer))
+            {
+                seen.Add(id(newer));
+                yield return newer;
+            }
+            else
+            {
+                yield return item;
+            }
         }
 
         foreach (var item in changed)
