@@ -33,6 +33,8 @@ internal static class BindingAccuracyBench
         Console.WriteLine(FormattableString.Invariant(
             $"{day.Messages.Count:N0} messages and {result.Timers:N0} timers played through the engine in {played.TotalSeconds:0.0} s (generated in {generated.TotalSeconds:0.0} s); auto-accept threshold {day.Site.Settings.AutoAcceptConfidence.ToString(CultureInfo.InvariantCulture)}."));
         Console.WriteLine();
+        Console.WriteLine(AccuracyReport.Census(day));
+        Console.WriteLine();
         Console.Write(AccuracyReport.Scores(result));
         Console.WriteLine();
         Console.WriteLine("## By case");

@@ -20,6 +20,17 @@ public static class AccuracyReport
         return text.ToString();
     }
 
+    /// <summary>What the day contained, in one paragraph.</summary>
+    public static string Census(SimulatedDay day)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        var c = day.Census;
+        return Invariant(
+            $"{day.Site.EvBays.Count} EV bays, {day.Site.EvBays.Select(b => b.Charger).Distinct().Count()} chargers ({day.Transactions.Where(t => t.Version == Core.Charging.OcppVersion.Ocpp201).Select(t => t.Charger).Distinct().Count()} on OCPP 2.0.1), {c.Cameras} bay cameras ({c.SkewedCameras} with clocks off by 10 s or more), 2 gates. ")
+            + Invariant(
+            $"{c.Vehicles:N0} vehicles, {c.GatePassages:N0} stays in the car park, {c.EvBayStays:N0} in EV bays: {day.Transactions.Count:N0} transactions, {c.IceStays} ICE cars, {c.StaysWithoutCharging} EVs that left without charging, {c.PlugInsWithoutStart} plug-ins never authorised, {c.PairArrivals} pairs arriving together, {c.Moves} moves to another EV bay; {c.ChargerOutages} charger outages, {c.ConnectorFaults} connector faults.");
+    }
+
     /// <summary>For each kind of awkward case: how many transactions had it, and what each system made of them.</summary>
     public static string ByTrait(BindingAccuracyResult result)
     {

@@ -44,6 +44,11 @@ internal sealed class BusyDaySimulation
     private SiteConfiguration _site = null!;
     private long _order;
     private int _serverMessages;
+    private int _iceStays;
+    private int _staysWithoutCharging;
+    private int _plugInsWithoutStart;
+    private int _pairs;
+    private int _moves;
 
     public BusyDaySimulation(BusyDayOptions options)
     {
@@ -74,6 +79,21 @@ internal sealed class BusyDaySimulation
             Site = _site,
             Messages = messages,
             Transactions = truths,
+            Census = new BusyDayCensus
+            {
+                Vehicles = _presences.Select(p => p.Vehicle).Distinct().Count(),
+                GatePassages = _presences.Count,
+                EvBayStays = _presences.Sum(p => p.Stays.Count),
+                IceStays = _iceStays,
+                StaysWithoutCharging = _staysWithoutCharging,
+                PlugInsWithoutStart = _plugInsWithoutStart,
+                PairArrivals = _pairs,
+                Moves = _moves,
+                ChargerOutages = _chargers.Sum(c => c.Outages.Count),
+                ConnectorFaults = _chargers.Sum(c => c.Outlets.Sum(o => o.Faults.Count)),
+                Cameras = _site.Cameras.Count(c => !c.IsLaneCamera),
+                SkewedCameras = _site.Cameras.Count(c => !c.IsLaneCamera && BayCameraSkew(c.Id).Duration() >= TimeSpan.FromSeconds(10)),
+            },
             VehicleOfRead = _vehicleOfRead,
             PlateOfVehicle = _vehicles.ToDictionary(v => v.Id, v => v.Plate, StringComparer.Ordinal),
             End = messages[^1].Observation.ReceivedAt.AddHours(1),
@@ -180,6 +200,8 @@ internal sealed class BusyDaySimulation
 
         static string Lane(Camera camera) => camera.Id["gate-".Length..];
     }
+
+    private TimeSpan BayCameraSkew(string id) => _bays.Select(b => b.Camera).First(c => c.Id == id).Skew;
 
     private Bay NewBay(Charger charger, int number, int outletNumber)
     {
@@ -288,11 +310,9 @@ internal sealed class BusyDaySimulation
             {
                 if (Chance(_rates.ConnectorFault))
                 {
+                    // Reported when the day is rendered: a fault that would start during a charge waits for the unplug.
                     var from = day + Hours(6, 18);
-                    var fault = new Interval(from, from + Hours(1, 6));
-                    outlet.Faults.Add(fault);
-                    Status(outlet, fault.From, ConnectorStatus.Faulted);
-                    Status(outlet, fault.To, ConnectorStatus.Available);
+                    outlet.Faults.Add(new Interval(from, from + Hours(1, 6)));
                 }
             }
         }
@@ -381,6 +401,7 @@ internal sealed class BusyDaySimulation
         var (first, second) = Chance(0.5) ? (charger.Outlets[0].Bay, charger.Outlets[1].Bay) : (charger.Outlets[1].Bay, charger.Outlets[0].Bay);
         var one = Enter(NextEvVehicle(at), at);
         var other = Enter(NextEvVehicle(at), at + Seconds(0, 20));
+        _pairs++;
         var otherAtBay = atBay + Seconds(0, 10);
         var plugIn = otherAtBay + Seconds(10, 60);
         var stays = new[]
@@ -402,6 +423,7 @@ internal sealed class BusyDaySimulation
             return;
         }
 
+        _moves++;
         var stay = Park(move.Presence, Pick(free), move.At, Occupancy.Charge, moved: true);
         Leave(move.Presence, stay.Left + Seconds(60, 240));
     }
@@ -443,17 +465,22 @@ internal sealed class BusyDaySimulation
 
             if (occupancy == Occupancy.NoCharge)
             {
+                _staysWithoutCharging++;
                 left = arrived + Minutes(3, 15);
             }
             else
             {
                 outlet.Busy.Add(new Interval(plug, unplug + TimeSpan.FromSeconds(10)));
+                PostponeFaults(outlet, plug, unplug + TimeSpan.FromSeconds(10));
                 stay.Transaction = Charge(stay, outlet, occupancy == Occupancy.PlugNoStart, plug, authorized, unplug, neighbourCable, moved);
+                _plugInsWithoutStart += occupancy == Occupancy.PlugNoStart ? 1 : 0;
                 left = unplug + Seconds(20, 180);
             }
         }
         else
         {
+            _iceStays += occupancy == Occupancy.Ice ? 1 : 0;
+            _staysWithoutCharging += occupancy == Occupancy.NoCharge ? 1 : 0;
             left = arrived + (occupancy == Occupancy.Ice ? Minutes(15, 120) : Minutes(5, 60));
         }
 
@@ -464,8 +491,26 @@ internal sealed class BusyDaySimulation
         return stay;
     }
 
+    /// <summary>The driver can use the outlet: not faulted now, and no other car on it meanwhile (a fault yet to come is not known).</summary>
     private static bool Usable(Outlet outlet, DateTimeOffset from, DateTimeOffset to) =>
-        !outlet.Busy.Any(b => b.Overlaps(from, to + TimeSpan.FromSeconds(10))) && !outlet.Faults.Any(f => f.Overlaps(from, to));
+        !outlet.Busy.Any(b => b.Overlaps(from, to + TimeSpan.FromSeconds(10))) && !outlet.Faults.Any(f => f.Contains(from));
+
+    /// <summary>A fault due to start while a car charges on the outlet starts after the cable is out instead.</summary>
+    private static void PostponeFaults(Outlet outlet, DateTimeOffset from, DateTimeOffset to)
+    {
+        for (var i = outlet.Faults.Count - 1; i >= 0; i--)
+        {
+            var fault = outlet.Faults[i];
+            if (fault.From > from && fault.From < to)
+            {
+                outlet.Faults.RemoveAt(i);
+                if (to < fault.To)
+                {
+                    outlet.Faults.Insert(i, fault with { From = to });
+                }
+            }
+        }
+    }
 
     private Vehicle NextEvVehicle(DateTimeOffset at)
     {
@@ -698,7 +743,24 @@ internal sealed class BusyDaySimulation
     /// <summary>The read names the vehicle: its plate, or within one OCR error of it and of no other vehicle's.</summary>
     private bool Identifies(string text, Vehicle vehicle) =>
         text == vehicle.Plate
-        || (PlateSimilarity.IsSameVehicle(text, vehicle.Plate) && !_vehicles.Any(v => v != vehicle && PlateSimilarity.IsSameVehicle(text, v.Plate)));
+        || (PlateSimilarity.IsSameVehicle(text, vehicle.Plate) && !_vehicles.Any(v => v != vehicle && MayBeAlike(text, v.Plate) && PlateSimilarity.IsSameVehicle(text, v.Plate)));
+
+    /// <summary>A quick test before the edit distance: plates that differ in length by two or more, or in more than two places, are not alike.</summary>
+    private static bool MayBeAlike(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return Math.Abs(a.Length - b.Length) == 1;
+        }
+
+        var differences = 0;
+        for (var i = 0; i < a.Length && differences <= 2; i++)
+        {
+            differences += a[i] == b[i] ? 0 : 1;
+        }
+
+        return differences <= 2;
+    }
 
     /// <summary>The misread text laid out like the plate's raw text ("AB-C 12" with B misread: "A8-C 12").</summary>
     private static string FormatLike(string raw, string text)
@@ -855,6 +917,15 @@ internal sealed class BusyDaySimulation
     /// </summary>
     private void Render(Charger charger)
     {
+        foreach (var outlet in charger.Outlets)
+        {
+            foreach (var fault in outlet.Faults.ToList())
+            {
+                Status(outlet, fault.From, ConnectorStatus.Faulted);
+                Status(outlet, fault.To, ConnectorStatus.Available);
+            }
+        }
+
         foreach (var outage in charger.Outages)
         {
             foreach (var outlet in charger.Outlets)

@@ -20,6 +20,9 @@ public sealed record SimulatedDay
     /// <summary>Every charging transaction, in plug-in order, with the vehicle that really charged.</summary>
     public required IReadOnlyList<TransactionTruth> Transactions { get; init; }
 
+    /// <summary>What happened, counted: to check that the day has its awkward cases, and to report them.</summary>
+    public required BusyDayCensus Census { get; init; }
+
     /// <summary>The vehicle each camera read (observation key) is of.</summary>
     public required IReadOnlyDictionary<string, string> VehicleOfRead { get; init; }
 
@@ -28,6 +31,41 @@ public sealed record SimulatedDay
 
     /// <summary>After the last message: by then every binding window has ended.</summary>
     public required DateTimeOffset End { get; init; }
+}
+
+/// <summary>What the simulated day(s) contained, beyond the transactions.</summary>
+public sealed record BusyDayCensus
+{
+    public int Vehicles { get; init; }
+
+    /// <summary>Stays in the car park, entry to exit (a regular's every visit counts).</summary>
+    public int GatePassages { get; init; }
+
+    public int EvBayStays { get; init; }
+
+    /// <summary>A petrol or diesel car parked in an EV bay.</summary>
+    public int IceStays { get; init; }
+
+    /// <summary>An EV that stood in an EV bay and left without plugging in (by choice, or its outlet was faulted or taken).</summary>
+    public int StaysWithoutCharging { get; init; }
+
+    /// <summary>Plugged in and never authorised (1.6: no transaction at all; 2.0.1: a transaction without energy).</summary>
+    public int PlugInsWithoutStart { get; init; }
+
+    /// <summary>Two cars arriving together at the two bays of one charger.</summary>
+    public int PairArrivals { get; init; }
+
+    /// <summary>A car moving from one EV bay to another to charge again.</summary>
+    public int Moves { get; init; }
+
+    public int ChargerOutages { get; init; }
+
+    public int ConnectorFaults { get; init; }
+
+    public int Cameras { get; init; }
+
+    /// <summary>Bay cameras whose clock is off by 10 s or more.</summary>
+    public int SkewedCameras { get; init; }
 }
 
 /// <summary>
