@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;

@@ -1,5 +1,6 @@
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Binding;
