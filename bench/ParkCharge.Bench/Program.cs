@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 
 using ParkCharge.Bench;
+using ParkCharge.Bench.Accuracy;
 using ParkCharge.Bench.Scenarios;
 using ParkCharge.Bench.Servers;
 
@@ -101,6 +102,17 @@ var parentPid = new Option<int?>("--parent-pid") { Description = "Stop when this
 var echo = new Command("echo-server", "The baseline: a Kestrel WebSocket server that sends every message back (started by the bench itself).") { urls, parentPid };
 echo.SetAction((parse, ct) => EchoServer.RunAsync(parse.GetValue(urls)!, parse.GetValue(parentPid), ct));
 root.Subcommands.Add(echo);
+
+var seed = new Option<int>("--seed") { Description = "Seed of the simulated day(s).", DefaultValueFactory = _ => 1 };
+var days = new Option<int>("--days") { Description = "Days to simulate, one after the other at the same site.", DefaultValueFactory = _ => 7 };
+var bays = new Option<int>("--bays") { Description = "EV bays (with their chargers and cameras); the site has ten ordinary bays per EV bay.", DefaultValueFactory = _ => 30 };
+var misses = new Option<bool>("--misses") { Description = "Also list every resolvable transaction the engine did not bind right without an operator." };
+var accuracy = new Command("binding-accuracy", "Binding accuracy: a simulated busy day through the site engine and through a naive baseline, scored against the ground truth.")
+{
+    seed, days, bays, misses,
+};
+accuracy.SetAction(parse => BindingAccuracyBench.Run(parse.GetValue(seed), parse.GetValue(days), parse.GetValue(bays), parse.GetValue(misses), args));
+root.Subcommands.Add(accuracy);
 
 // Ctrl+C and SIGTERM cancel the run; its cleanup kills the servers and deletes their data (ChildProcess also
 // kills them at process exit, whatever happens).

@@ -75,12 +75,18 @@ internal sealed class SiteScenario
     public Decision Read(string camera, string plate, double? confidence = 0.9, DateTimeOffset? at = null, TravelDirection? direction = null, string? zone = null, double? plateX = null, string? key = null) =>
         Observe(new PlateRead { Camera = camera, Plate = plate, Confidence = confidence, Direction = direction, Zone = zone, PlateX = plateX }, at, key);
 
-    /// <summary>Submits the timers that are due by <see cref="Now"/>, as the host does.</summary>
+    /// <summary>
+    /// Submits the timers that are due by <see cref="Now"/>, as the host does: a deadline that is still
+    /// the next one after its timer ran is not submitted again (the host arms a timer only for a new deadline).
+    /// </summary>
     public void RunTimers()
     {
         while (State.NextDeadline is { } due && due <= Now)
         {
-            Observe(new TimerElapsed(due), due, key: "timer:" + due.UtcTicks.ToString(CultureInfo.InvariantCulture));
+            if (Observe(new TimerElapsed(due), due, key: "timer:" + due.UtcTicks.ToString(CultureInfo.InvariantCulture)).IsRepeat)
+            {
+                return;
+            }
         }
     }
 

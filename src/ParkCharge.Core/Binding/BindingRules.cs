@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
+using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Binding;
@@ -25,6 +27,12 @@ internal static class BindingRules
     private const double FuzzyConfidence = 0.5;
     private const double NeighbourFactor = 0.55;
 
+    /// <summary>How fast a car standing unplugged in the bay stops being the likely one to plug in (0.85 → 0.80 in half an hour).</summary>
+    private const double StillThereDecayPerHour = 0.1;
+
+    /// <summary>A car at a neighbouring bay whose own outlet could not be used (faulted, or taken) has every reason to reach over.</summary>
+    private const double ReachingOverFactor = 0.9;
+
     /// <summary>How long before a StartTransaction a Preparing/Occupied status still counts as its plug-in.</summary>
     private static readonly TimeSpan PlugInLead = TimeSpan.FromMinutes(30);
 
@@ -39,8 +47,15 @@ internal static class BindingRules
             return;
         }
 
-        var plugIn = PlugInAt(work, session);
         var existing = work.Binding(session.Id);
+        var plugIn = PlugInAt(work, session);
+        if (existing is not null && existing.Connector == session.Connector && existing.PlugInAt < plugIn)
+        {
+            // Once the connector reports Charging, Preparing is no longer there to date the plug-in: the
+            // moment found at the start stands (it only moves earlier, when an earlier start arrives late).
+            plugIn = existing.PlugInAt;
+        }
+
         if (existing is null || existing.PlugInAt != plugIn || existing.Connector != session.Connector)
         {
             var binding = (existing ?? new ChargingBinding
@@ -60,6 +75,11 @@ internal static class BindingRules
                 WaitUntil = existing is { IsBound: true } ? existing.WaitUntil : plugIn + config.Settings.BindingWindow,
             };
             Evaluate(work, config, binding, existing, "charging session started");
+        }
+
+        if (work.Binding(session.Id) is { } current)
+        {
+            LearnToken(work, current);
         }
 
         NoteChargingFinished(work, session);
@@ -145,7 +165,7 @@ internal static class BindingRules
         var settings = config.Settings;
         foreach (var visit in work.CurrentVisits().ToList())
         {
-            if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work, bay, visit.StartedAt - settings.BindingWindow))
+            if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work.SessionsOf(bay.Charger), bay, visit.StartedAt - settings.BindingWindow))
             {
                 work.Put(visit with { IceDetectedAt = due });
                 work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt) { EventTime = due });
@@ -209,9 +229,12 @@ internal static class BindingRules
         }
 
         // The window is over: the fallbacks, in order.
-        if (work.Session(binding.ChargingSessionId)?.IdToken?.Value is { } token && work.PlateOfToken(token) is { } knownPlate)
+        if (work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token && work.PlateOfToken(token) is { } knownPlate)
         {
-            var known = candidates.FirstOrDefault(c => c.Plate == knownPlate) ?? InsideCandidate(work, knownPlate, "the id token was seen with this plate before");
+            // The token's vehicle: among the candidates, or else inside the car park, unless the bay camera
+            // saw another car at this very bay (the token and the camera disagree: an operator decides).
+            var known = candidates.FirstOrDefault(c => c.Plate == knownPlate) ?? candidates.FirstOrDefault(c => PlateSimilarity.IsSameVehicle(c.Plate, knownPlate))
+                ?? (candidates.Any(c => c.Bay == binding.Bay) ? null : InsideCandidate(work, binding, knownPlate, "the id token was seen with this plate before"));
             if (known is not null)
             {
                 Bind(work, binding, BindingStatus.Bound, BindingMethod.KnownIdToken, known, Math.Max(KnownTokenConfidence, known.Score), reason);
@@ -248,25 +271,32 @@ internal static class BindingRules
                 continue;
             }
 
-            double timing;
             var offset = visit.StartedAt - t;
-            if (offset.Duration() <= window)
-            {
-                timing = 1.0 - (0.2 * offset.Duration().TotalSeconds / window.TotalSeconds);
-            }
-            else if (offset < TimeSpan.Zero && (visit.EndedAt is null || visit.EndedAt >= t))
+            var near = offset.Duration() <= window ? 1.0 - (0.2 * offset.Duration().TotalSeconds / window.TotalSeconds) : 0;
+            var stillThere = 0.0;
+            if (offset < TimeSpan.Zero && (visit.EndedAt is null || visit.EndedAt >= t))
             {
                 // Parked earlier and still there at the plug-in: the longer since it was last read, the less sure.
+                // A car read 110 s before the plug-in is no less likely the one than a car read 130 s before.
+                // Drivers plug in within minutes of parking; a car that stood unplugged for half an hour is
+                // as likely gone unseen (no vacancy report) with the next car's read missed, so by then the
+                // stay alone no longer reaches the auto-accept threshold.
                 var unseen = t - visit.LastSeenAt;
-                timing = unseen <= window ? 0.85 : Math.Max(0.55, 0.85 - (0.05 * unseen.TotalHours));
+                stillThere = unseen <= window ? 0.85 : Math.Max(0.55, 0.85 - (StillThereDecayPerHour * unseen.TotalHours));
             }
-            else
+
+            var timing = Math.Max(near, stillThere);
+            if (timing == 0)
             {
                 continue;
             }
 
-            var confidence = work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9;
-            var score = (visit.Bay == served ? 1.0 : NeighbourFactor) * timing * (0.6 + (0.4 * confidence));
+            // Which vehicle it is: when the read matched a vehicle the gates saw come in (exactly, or as
+            // the only one within one OCR error), the gates confirm the plate and the bay camera's own
+            // doubt about its text no longer matters; otherwise the read's confidence is all there is.
+            var identity = visit.ParkingSessionId is not null ? 1.0 : 0.6 + (0.4 * (work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9));
+            var reach = visit.Bay == served ? 1.0 : OwnOutletUnusable(work, config, visit, binding.ChargingSessionId, t) ? ReachingOverFactor : NeighbourFactor;
+            var score = reach * timing * identity;
             if (visit.ChargingSessionIds.Any(id => id != binding.ChargingSessionId && work.Session(id) is { Status: ChargingSessionStatus.Active }))
             {
                 score *= 0.5; // that vehicle is already charging elsewhere
@@ -280,6 +310,29 @@ internal static class BindingRules
         }
 
         return [.. candidates.GroupBy(c => c.Plate).Select(g => g.MaxBy(c => c.Score)!).OrderByDescending(c => c.Score).ThenBy(c => c.Offset?.Duration())];
+    }
+
+    /// <summary>
+    /// The outlet of the bay a car stands in could not be used at the plug-in: faulted or unavailable, or
+    /// charging another vehicle (one bound elsewhere: an unbound charge on it may well be this car's own).
+    /// Drivers use the cable of the neighbouring bay when theirs is out of order or taken; otherwise a car
+    /// next door is a poor candidate.
+    /// </summary>
+    private static bool OwnOutletUnusable(SiteChangeSet work, SiteConfiguration config, BayVisit visit, string chargingSessionId, DateTimeOffset t)
+    {
+        if (config.FindBay(visit.Bay) is not { } bay)
+        {
+            return false;
+        }
+
+        var status = work.Charger(bay.Charger)?.Connectors.FirstOrDefault(c => bay.Serves(c.Connector));
+        if (status is { Status: ConnectorStatus.Faulted or ConnectorStatus.Unavailable } && status.Since <= t)
+        {
+            return true;
+        }
+
+        return work.SessionsOf(bay.Charger).Any(s => s.Id != chargingSessionId && bay.Serves(s.Connector) && s.StartedAt <= t && (s.StoppedAt is null || s.StoppedAt > t)
+            && work.Binding(s.Id) is { IsBound: true } other && other.BayVisitId != visit.Id && (other.ParkingSessionId is null || other.ParkingSessionId != visit.ParkingSessionId));
     }
 
     /// <summary>Vehicles inside that could be at this charger: entered before the plug-in, standing at no bay, charging nowhere.</summary>
@@ -299,10 +352,26 @@ internal static class BindingRules
         ];
     }
 
-    private static BindingCandidate? InsideCandidate(SiteChangeSet work, string plate, string reason) =>
-        work.OpenParkingSessions().Where(s => s.Plate == plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault() is { } session
-            ? new BindingCandidate(plate, session.Id, null, null, KnownTokenConfidence, null, session.EntrySightingId is null ? [] : [session.EntrySightingId], reason)
-            : null;
+    /// <summary>
+    /// The plate's vehicle inside the car park (its exact plate, or else the only open session within one
+    /// OCR error of it: the gates misread plates too), unless a camera places it at a bay (this one's camera
+    /// would have seen it) or it is charging elsewhere.
+    /// </summary>
+    private static BindingCandidate? InsideCandidate(SiteChangeSet work, ChargingBinding binding, string plate, string reason)
+    {
+        var open = work.OpenParkingSessions().ToList();
+        var exact = open.Where(s => s.Plate == plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault();
+        var similar = exact is null ? open.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate)).Take(2).ToList() : [];
+        if ((exact ?? (similar.Count == 1 ? similar[0] : null)) is not { } session
+            || work.CurrentVisits().Any(v => v.ParkingSessionId == session.Id)
+            || work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == session.Id && b.ChargingSessionId != binding.ChargingSessionId
+                && work.Session(b.ChargingSessionId) is { Status: ChargingSessionStatus.Active }))
+        {
+            return null;
+        }
+
+        return new BindingCandidate(session.Plate, session.Id, null, null, KnownTokenConfidence, null, session.EntrySightingId is null ? [] : [session.EntrySightingId], reason);
+    }
 
     private static void Bind(SiteChangeSet work, ChargingBinding binding, BindingStatus status, BindingMethod method, BindingCandidate candidate, double confidence, string reason)
     {
@@ -343,15 +412,28 @@ internal static class BindingRules
             work.Publish(new BindingReviewNeeded(BindingSummary.Of(after), [candidate]) { EventTime = work.EventTime });
         }
 
-        if (method == BindingMethod.BayCamera && confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
-            && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { } token)
-        {
-            work.LinkToken(token, candidate.Plate);
-        }
+        LearnToken(work, after);
 
         if (work.Session(binding.ChargingSessionId) is { } session)
         {
             NoteChargingFinished(work, session);
+        }
+    }
+
+    /// <summary>
+    /// A confident bay-camera binding teaches which plate goes with the session's id token (for the
+    /// known-token fallback). A 2.0.1 charger sends the token when the driver authorises, often after the
+    /// binding was made, so this runs again when it arrives. A token seen with a second plate (a fleet
+    /// card, a free-vend tag) identifies nobody from then on; an empty one (NoAuthorization) never does.
+    /// </summary>
+    private static void LearnToken(SiteChangeSet work, ChargingBinding binding)
+    {
+        if (binding is { Status: BindingStatus.Bound, Method: BindingMethod.BayCamera, Plate: { } plate }
+            && binding.Confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
+            && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
+            && (!work.KnowsToken(token) || (work.PlateOfToken(token) is { } known && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))))
+        {
+            work.LinkToken(token, plate);
         }
     }
 
@@ -433,9 +515,12 @@ internal static class BindingRules
         }
     }
 
-    /// <summary>Did any charging session run on the bay's outlet since <paramref name="since"/>?</summary>
-    private static bool ChargedSince(SiteChangeSet work, EvBayConfiguration bay, DateTimeOffset since) =>
-        work.SessionsOf(bay.Charger).Any(s => bay.Serves(s.Connector) && (s.StoppedAt is null || s.StoppedAt >= since));
+    /// <summary>
+    /// Did any charging session run on the bay's outlet since <paramref name="since"/>? Then a vehicle
+    /// standing there is not an ICE occupant, even when its charge could not be bound to it.
+    /// </summary>
+    internal static bool ChargedSince(IEnumerable<ChargingSession> sessionsOfCharger, EvBayConfiguration bay, DateTimeOffset since) =>
+        sessionsOfCharger.Any(s => bay.Serves(s.Connector) && (s.StoppedAt is null || s.StoppedAt >= since));
 
     /// <summary>A connector serving <paramref name="served"/> can be used by a car at <paramref name="bay"/>: the same bay, or one its cable reaches.</summary>
     private static bool Reaches(SiteConfiguration config, string served, string bay) =>

@@ -1,3 +1,5 @@
+using ParkCharge.Core.Plates;
+
 namespace ParkCharge.Core.Binding;
 
 /// <summary>
@@ -7,14 +9,19 @@ namespace ParkCharge.Core.Binding;
 public sealed class BindingState
 {
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _plateByToken = new(StringComparer.Ordinal);
+
+    /// <summary>Token → its plate; null once the token was seen with another vehicle's plate (a fleet card, a free-vend tag).</summary>
+    private readonly Dictionary<string, string?> _plateByToken = new(StringComparer.Ordinal);
 
     public IEnumerable<ChargingBinding> Bindings => _bindings.Values;
 
     public ChargingBinding? Find(string chargingSessionId) => _bindings.GetValueOrDefault(chargingSessionId);
 
-    /// <summary>The plate an id token was last confidently seen with, if any.</summary>
+    /// <summary>The one vehicle's plate an id token was confidently seen with; null when never, or when with several vehicles.</summary>
     public string? PlateOf(string idToken) => _plateByToken.GetValueOrDefault(idToken);
+
+    /// <summary>The token was seen with a plate before (with one, or with several).</summary>
+    public bool Knows(string idToken) => _plateByToken.ContainsKey(idToken);
 
     internal void Take(Engine.SiteChanges changes)
     {
@@ -25,7 +32,10 @@ public sealed class BindingState
 
         foreach (var (token, plate) in changes.TokenPlates)
         {
-            _plateByToken[token] = plate;
+            // A misread of the same plate (one OCR error away) is the same vehicle, not a second one.
+            _plateByToken[token] = !_plateByToken.TryGetValue(token, out var known) ? plate
+                : known is not null && (known == plate || PlateSimilarity.IsSameVehicle(known, plate)) ? known
+                : null;
         }
     }
 

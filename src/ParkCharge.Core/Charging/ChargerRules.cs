@@ -105,7 +105,9 @@ internal static class ChargerRules
         }
 
         work.Put(charger.WithConnector(reported));
-        if (reported.Status == ConnectorStatus.Available && current is { Status: not ConnectorStatus.Available })
+        // Back to Available from a cable-in status: the cable came out, so the car has gone. Not from
+        // Faulted, Unavailable or Reserved: a repaired connector says nothing about the car in the bay.
+        if (reported.Status == ConnectorStatus.Available && current is { Status: ConnectorStatus.Preparing or ConnectorStatus.Charging or ConnectorStatus.SuspendedEV or ConnectorStatus.SuspendedEVSE or ConnectorStatus.Finishing or ConnectorStatus.Occupied })
         {
             Parking.ParkingRules.ConnectorBecameAvailable(work, chargerId, reported.Connector, reported.Since);
         }

@@ -144,8 +144,21 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Put(ChargingBinding binding) => _bindings[binding.ChargingSessionId] = binding;
 
-    public string? PlateOfToken(string token) =>
-        _tokenPlates.LastOrDefault(t => t.Item1 == token) is { Item2: { } plate } ? plate : State.Binding.PlateOf(token);
+    /// <summary>The one vehicle's plate the token was seen with (misreads of it count as it); null when never, or when with several vehicles.</summary>
+    public string? PlateOfToken(string token)
+    {
+        var plates = _tokenPlates.Where(t => t.Item1 == token).Select(t => (string?)t.Item2);
+        if (State.Binding.Knows(token))
+        {
+            plates = plates.Prepend(State.Binding.PlateOf(token));
+        }
+
+        var list = plates.ToList();
+        var first = list.FirstOrDefault();
+        return first is not null && list.All(p => p is not null && (p == first || Plates.PlateSimilarity.IsSameVehicle(p, first))) ? first : null;
+    }
+
+    public bool KnowsToken(string token) => State.Binding.Knows(token) || _tokenPlates.Any(t => t.Item1 == token);
 
     public void LinkToken(string token, string plate) => _tokenPlates.Add((token, plate));
 
@@ -218,12 +231,19 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>
     private static IEnumerable<T> Merge<T>(IEnumerable<T> stored, IEnumerable<T> changed, Func<T, string> id, Dictionary<string, T> byId)
     {
+        // Only the changed items' keys need remembering: they are the ones that could come twice.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in stored)
         {
-            var key = id(item);
-            seen.Add(key);
-            yield return byId.TryGetValue(key, out var newer) ? newer : item;
+            if (byId.Count > 0 && byId.TryGetValue(id(item), out var newer))
+            {
+                seen.Add(id(newer));
+                yield return newer;
+            }
+            else
+            {
+                yield return item;
+            }
         }
 
         foreach (var item in changed)

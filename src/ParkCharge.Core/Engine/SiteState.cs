@@ -90,7 +90,10 @@ public sealed class SiteState
 
         foreach (var visit in Parking.CurrentVisits)
         {
-            if (visit.IceDetectedAt is null && visit.ChargingSessionIds.IsEmpty && config.FindBay(visit.Bay) is not null)
+            // Not for a bay that charged meanwhile (its charge may have gone to review): the timer would
+            // find nothing to do, the deadline would stay the earliest, and no later timer would be armed.
+            if (visit.IceDetectedAt is null && visit.ChargingSessionIds.IsEmpty && config.FindBay(visit.Bay) is { } bay
+                && !BindingRules.ChargedSince(SessionsOf(bay.Charger), bay, visit.StartedAt - settings.BindingWindow))
             {
                 yield return visit.StartedAt + settings.IceLimit;
             }

@@ -134,7 +134,7 @@ internal static class ParkingRules
         return Acknowledged.Instance;
     }
 
-    /// <summary>A connector going back to Available with no read at its bay since ends the visit there.</summary>
+    /// <summary>A connector going back to Available after its cable was in, with no read at its bay since, ends the visit there.</summary>
     public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset at)
     {
         if (work.Configuration?.BayServedBy(charger, connector) is not { } bay)
@@ -558,9 +558,14 @@ internal static class ParkingRules
         Sighting? best = null;
         foreach (var s in work.SightingsOf(camera.Id))
         {
-            var near = at >= s.FirstSeenAt - gap && at <= s.LastSeenAt + gap;
+            // Time and bay first: the plate comparison is the expensive part, and a busy gate camera has hundreds of sightings.
+            if (s.Bay != bay || at < s.FirstSeenAt - gap || at > s.LastSeenAt + gap)
+            {
+                continue;
+            }
+
             var sameVehicle = plate.Length == 0 ? s.Plate.Length == 0 : PlateSimilarity.IsSameVehicle(s.Plate, plate) || s.Reads.Any(r => r.Plate == plate);
-            if (near && sameVehicle && s.Bay == bay && (best is null || s.LastSeenAt > best.LastSeenAt))
+            if (sameVehicle && (best is null || s.LastSeenAt > best.LastSeenAt))
             {
                 best = s;
             }

@@ -11,14 +11,17 @@ public sealed class ParkingState
     public static readonly TimeSpan SightingRetention = TimeSpan.FromDays(2);
 
     private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<string>> _sightingsByCamera = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Sighting>> _sightingsByCamera = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParkingSession> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>The open ones of <see cref="_sessions"/>: most decisions look only at those, and closed ones are kept for days.</summary>
+    private readonly Dictionary<string, ParkingSession> _openSessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParkingAnomaly> _openAnomalies = new(StringComparer.Ordinal);
 
     public IEnumerable<ParkingSession> Sessions => _sessions.Values;
 
-    public IEnumerable<ParkingSession> OpenSessions => _sessions.Values.Where(s => s.IsOpen);
+    public IEnumerable<ParkingSession> OpenSessions => _openSessions.Values;
 
     public IEnumerable<BayVisit> CurrentVisits => _visits.Values.Where(v => v.IsCurrent);
 
@@ -30,7 +33,7 @@ public sealed class ParkingState
     public Sighting? FindSighting(string id) => _sightings.GetValueOrDefault(id);
 
     public IEnumerable<Sighting> SightingsOf(string camera) =>
-        _sightingsByCamera.TryGetValue(camera, out var ids) ? ids.Select(id => _sightings[id]) : [];
+        _sightingsByCamera.TryGetValue(camera, out var sightings) ? sightings.Values : [];
 
     public ParkingSession? FindSession(string id) => _sessions.GetValueOrDefault(id);
 
@@ -42,22 +45,26 @@ public sealed class ParkingState
     {
         foreach (var sighting in changes.Sightings)
         {
-            if (!_sightings.ContainsKey(sighting.Id))
+            if (!_sightingsByCamera.TryGetValue(sighting.Camera, out var ofCamera))
             {
-                if (!_sightingsByCamera.TryGetValue(sighting.Camera, out var ids))
-                {
-                    _sightingsByCamera[sighting.Camera] = ids = [];
-                }
-
-                ids.Add(sighting.Id);
+                _sightingsByCamera[sighting.Camera] = ofCamera = new(StringComparer.Ordinal);
             }
 
+            ofCamera[sighting.Id] = sighting;
             _sightings[sighting.Id] = sighting;
         }
 
         foreach (var session in changes.ParkingSessions)
         {
             _sessions[session.Id] = session;
+            if (session.IsOpen)
+            {
+                _openSessions[session.Id] = session;
+            }
+            else
+            {
+                _openSessions.Remove(session.Id);
+            }
         }
 
         foreach (var visit in changes.BayVisits)

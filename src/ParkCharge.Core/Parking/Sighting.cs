@@ -40,9 +40,34 @@ public sealed record Sighting
     /// <summary>The read with the highest confidence (the first of equals); the sighting's plate.</summary>
     public required SightingRead Best { get; init; }
 
-    public DateTimeOffset FirstSeenAt => Reads.IsEmpty ? Best.At : Reads.Min(r => r.At);
+    // Loops rather than LINQ: every read looks through its camera's recent sightings with these.
+    public DateTimeOffset FirstSeenAt
+    {
+        get
+        {
+            var first = Reads.IsEmpty ? Best.At : Reads[0].At;
+            foreach (var read in Reads)
+            {
+                first = read.At < first ? read.At : first;
+            }
 
-    public DateTimeOffset LastSeenAt => Reads.IsEmpty ? Best.At : Reads.Max(r => r.At);
+            return first;
+        }
+    }
+
+    public DateTimeOffset LastSeenAt
+    {
+        get
+        {
+            var last = Reads.IsEmpty ? Best.At : Reads[0].At;
+            foreach (var read in Reads)
+            {
+                last = read.At > last ? read.At : last;
+            }
+
+            return last;
+        }
+    }
 
     public int Count => Reads.Length;
 

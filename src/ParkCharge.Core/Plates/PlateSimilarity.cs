@@ -65,7 +65,31 @@ public static class PlateSimilarity
 
     /// <summary>True when the plates may be the same vehicle read with OCR errors (never for unreadable plates).</summary>
     public static bool IsSameVehicle(string a, string b) =>
-        a.Length > 0 && b.Length > 0 && Distance(a, b) <= SameVehicleThreshold;
+        a.Length > 0 && b.Length > 0 && MayBeWithinThreshold(a, b) && Distance(a, b) <= SameVehicleThreshold;
+
+    /// <summary>
+    /// A quick, exact rejection before the edit distance (it is asked for every open session at every
+    /// gate read): lengths two apart need two insertions; plates of one length that differ in more than
+    /// two places need more than two substitutions (0.5 each at best) or an insertion and a deletion.
+    /// </summary>
+    private static bool MayBeWithinThreshold(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return Math.Abs(a.Length - b.Length) == 1;
+        }
+
+        var differences = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i] && ++differences > 2)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public static double SubstitutionCost(char x, char y)
     {

@@ -61,6 +61,32 @@ public sealed class PlateTests
     }
 
     [Fact]
+    public void The_same_vehicle_test_agrees_with_the_distance_for_plates_near_and_far()
+    {
+        // Near ones too: a plate with one to three characters changed, dropped or swapped.
+        var edited = Gen.Select(Plates, Gen.Int[0, 8].Array[1, 3], Gen.Char["ABDEGILOQSTUVZ0124568"], Gen.Int[0, 3]).Select((plate, places, c, kind) =>
+        {
+            var text = plate;
+            foreach (var place in places)
+            {
+                var i = place % text.Length;
+                text = kind switch
+                {
+                    0 => text[..i] + c + text[(i + 1)..],
+                    1 when text.Length > 1 => text[..i] + text[(i + 1)..],
+                    2 when i + 1 < text.Length => text[..i] + text[i + 1] + text[i] + text[(i + 2)..],
+                    _ => text[..i] + c + text[i..],
+                };
+            }
+
+            return (plate, text);
+        });
+        Gen.OneOf(edited, Gen.Select(Plates, Plates)).Sample(
+            pair => PlateSimilarity.IsSameVehicle(pair.Item1, pair.Item2) == (PlateSimilarity.Distance(pair.Item1, pair.Item2) <= PlateSimilarity.SameVehicleThreshold),
+            iter: 5_000);
+    }
+
+    [Fact]
     public void Normalising_twice_changes_nothing()
     {
         Gen.String.Sample(raw => PlateText.Normalize(PlateText.Normalize(raw)) == PlateText.Normalize(raw), iter: 2_000);

@@ -1,0 +1,97 @@
+using System.Text;
+
+namespace ParkCharge.Simulator.Scenarios.BusyDay;
+
+/// <summary>The benchmark's results as markdown: the two systems side by side, then by kind of awkward case.</summary>
+public static class AccuracyReport
+{
+    public static string Scores(BindingAccuracyResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        text.AppendLine("| system | transactions | resolvable | correct | correct provisional | wrong confident | wrong provisional | review | unbound | resolvable correct without operator |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var score in new[] { result.Engine, result.Baseline })
+        {
+            text.AppendLine(Invariant(
+                $"| {score.System} | {score.Transactions} | {score.Resolvable} | {score.Correct} | {score.CorrectProvisional} | {score.WrongConfident} | {score.WrongProvisional} | {score.Review} | {score.Unbound} | {score.ResolvableCorrectShare * 100:0.0} % |"));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>What the day contained, in one paragraph.</summary>
+    public static string Census(SimulatedDay day)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        var c = day.Census;
+        return Invariant(
+            $"{day.Site.EvBays.Count} EV bays, {day.Site.EvBays.Select(b => b.Charger).Distinct().Count()} chargers ({day.Transactions.Where(t => t.Version == Core.Charging.OcppVersion.Ocpp201).Select(t => t.Charger).Distinct().Count()} on OCPP 2.0.1), {c.Cameras} bay cameras ({c.SkewedCameras} with clocks off by 10 s or more), 2 gates. ")
+            + Invariant(
+            $"{c.Vehicles:N0} vehicles, {c.GatePassages:N0} stays in the car park, {c.EvBayStays:N0} in EV bays: {day.Transactions.Count:N0} transactions, {c.IceStays} ICE cars, {c.StaysWithoutCharging} EVs that left without charging, {c.PlugInsWithoutStart} plug-ins never authorised, {c.PairArrivals} pairs arriving together, {c.Moves} moves to another EV bay; {c.ChargerOutages} charger outages, {c.ConnectorFaults} connector faults.");
+    }
+
+    /// <summary>For each kind of awkward case: how many transactions had it, and what each system made of them.</summary>
+    public static string ByTrait(BindingAccuracyResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        text.AppendLine("| case | transactions | resolvable | engine correct | engine review / provisional / unbound | engine wrong confident | baseline correct | baseline wrong |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var trait in Enum.GetValues<TransactionTraits>().Where(t => t != TransactionTraits.None))
+        {
+            var having = result.Transactions.Where(r => r.Truth.Traits.HasFlag(trait)).ToList();
+            if (having.Count == 0)
+            {
+                continue;
+            }
+
+            text.AppendLine(Invariant(
+                $"| {Name(trait)} | {having.Count} | {having.Count(r => r.Truth.IsResolvable)} | {having.Count(r => r.Engine == Outcome.Correct)} | {having.Count(r => r.Engine is Outcome.Review or Outcome.CorrectProvisional or Outcome.WrongProvisional or Outcome.Unbound)} | {having.Count(r => r.Engine == Outcome.WrongConfident)} | {having.Count(r => r.Baseline == Outcome.Correct)} | {having.Count(r => r.Baseline == Outcome.WrongConfident)} |"));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The resolvable transactions the engine did not get right without an operator, and every confident wrong one, one line each.</summary>
+    public static string Misses(BindingAccuracyResult result, int max = 40)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        foreach (var r in result.Transactions.Where(r => r.Engine == Outcome.WrongConfident || (r.Truth.IsResolvable && r.Engine != Outcome.Correct)).Take(max))
+        {
+            var b = r.Binding;
+            text.AppendLine(Invariant(
+                $"- {r.Truth.Ref} {r.Truth.Charger}/{r.Truth.Outlet} bay {r.Truth.Bay} (serves {r.Truth.ServedBay}) {r.Truth.PluggedInAt:yyyy-MM-dd HH:mm:ss} {r.Truth.Vehicle} {r.Truth.Plate}: {r.Engine} [{b?.Status} {b?.Method} {b?.Plate} {r.EngineVehicle} conf {b?.Confidence:0.00} offset {b?.Offset}] evidence {r.Truth.Evidence}; {r.Truth.Traits}{Candidates(r)}"));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Candidates(TransactionResult result) =>
+        result.Binding is { Candidates.Length: > 0 } b
+            ? "; candidates " + string.Join(", ", b.Candidates.Select(c => Invariant($"{c.Plate} {c.Score:0.00} at {c.Bay} {c.Offset}")))
+            : "";
+
+    private static string Name(TransactionTraits trait) => trait switch
+    {
+        TransactionTraits.NeighbourWithin10s => "neighbouring outlet plugged in < 10 s apart",
+        TransactionTraits.OcrError => "bay read with an OCR error",
+        TransactionTraits.BayReadMissed => "no usable bay read",
+        TransactionTraits.CameraClockSkewed => "bay camera clock off by ≥ 10 s",
+        TransactionTraits.ChargerOffline => "charger offline at the plug-in (messages late)",
+        TransactionTraits.PlugInBeforeRead => "plug-in before the read",
+        TransactionTraits.ReadBeforePlugIn => "read before the plug-in",
+        TransactionTraits.ParkedLongBeforePlugIn => "parked > 2 min before plugging in",
+        TransactionTraits.NeighbourCable => "cable from the neighbouring bay",
+        TransactionTraits.SharedToken => "shared token (fleet card, free vend)",
+        TransactionTraits.MovedBays => "moved from another EV bay",
+        TransactionTraits.ReadsDeliveredLate => "bay reads pushed minutes late",
+        TransactionTraits.NeverAuthorized => "plugged in, never authorised (2.0.1)",
+        TransactionTraits.Ocpp201 => "OCPP 2.0.1 charger",
+        TransactionTraits.GateReadWrong => "entry misread or missed at the gate",
+        _ => trait.ToString(),
+    };
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}
