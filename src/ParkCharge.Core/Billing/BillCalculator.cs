@@ -429,7 +429,7 @@ public static class BillCalculator
             switch (line.Kind)
             {
                 case BillLineKind.Parking or BillLineKind.ParkingWhileCharging or BillLineKind.UnknownEntry or BillLineKind.Idle or BillLineKind.EntryGrace:
-                    covered.Add(line with { AmountExclVat = 0, Vat = 0, Rule = $"{line.Rule}; covered by permit{note}", Kind = line.Kind });
+                    covered.Add(line with { AmountExclVat = 0, Vat = 0, Rule = $"{line.Rule}; covered by permit{note}" });
                     break;
                 case BillLineKind.ParkingCap or BillLineKind.IdleCap:
                     break;

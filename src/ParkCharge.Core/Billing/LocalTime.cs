@@ -5,7 +5,7 @@ namespace ParkCharge.Core.Billing;
 /// forward) mean the first moment after the gap; local times that happen twice (the hour repeated
 /// when clocks go back) mean the first of the two.
 /// </summary>
-internal static class LocalTime
+public static class LocalTime
 {
     public static DateTime Local(DateTimeOffset at, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(at, zone).DateTime;
 

@@ -138,14 +138,5 @@ internal static class Reconciliation
     private static string Row(params string[] fields) =>
         string.Join(',', fields.Select(f => f.IndexOfAny([',', '"', '\n']) >= 0 ? $"\"{f.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : f));
 
-    private static DateTimeOffset Instant(DateOnly day, TimeZoneInfo zone)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue);
-        while (zone.IsInvalidTime(local))
-        {
-            local = local.AddMinutes(1);
-        }
-
-        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
-    }
+    private static DateTimeOffset Instant(DateOnly day, TimeZoneInfo zone) => LocalTime.ToInstant(day.ToDateTime(TimeOnly.MinValue), zone).ToUniversalTime();
 }
