@@ -148,14 +148,17 @@ internal static class BindingRules
             if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work, bay, visit.StartedAt - settings.BindingWindow))
             {
                 work.Put(visit with { IceDetectedAt = due });
-                work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt) { EventTime = due });
+                work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt, bay.Charger, work.BayOutlet(bay)) { EventTime = due });
             }
 
             if (visit is { ChargingFinishedAt: { } finished, IdleSince: null } && finished + settings.IdleGrace <= due)
             {
                 var current = work.Visit(visit.Id)!;
                 work.Put(current with { IdleSince = finished + settings.IdleGrace });
-                work.Publish(new BayIdleStarted(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished) { EventTime = due });
+                var served = config.FindBay(visit.Bay);
+                work.Publish(new BayIdleStarted(
+                    visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished, finished + settings.IdleGrace,
+                    served?.Charger, served is null ? null : work.BayOutlet(served)) { EventTime = due });
             }
         }
     }
@@ -343,8 +346,9 @@ internal static class BindingRules
             work.Publish(new BindingReviewNeeded(BindingSummary.Of(after), [candidate]) { EventTime = work.EventTime });
         }
 
+        // The site's autocharge token is shared by every autocharged vehicle: it says nothing about a plate.
         if (method == BindingMethod.BayCamera && confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
-            && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { } token)
+            && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { } token && token != work.Configuration?.Automation.Autocharge.IdToken)
         {
             work.LinkToken(token, candidate.Plate);
         }

@@ -8,6 +8,7 @@ public sealed class BindingState
 {
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _plateByToken = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tokenByPlate = new(StringComparer.Ordinal);
 
     public IEnumerable<ChargingBinding> Bindings => _bindings.Values;
 
@@ -15,6 +16,9 @@ public sealed class BindingState
 
     /// <summary>The plate an id token was last confidently seen with, if any.</summary>
     public string? PlateOf(string idToken) => _plateByToken.GetValueOrDefault(idToken);
+
+    /// <summary>The id token a plate was last confidently seen with, if any (autocharge may start with it).</summary>
+    public string? TokenOf(string plate) => _tokenByPlate.GetValueOrDefault(plate);
 
     internal void Take(Engine.SiteChanges changes)
     {
@@ -26,6 +30,7 @@ public sealed class BindingState
         foreach (var (token, plate) in changes.TokenPlates)
         {
             _plateByToken[token] = plate;
+            _tokenByPlate[plate] = token;
         }
     }
 
