@@ -37,6 +37,7 @@ public sealed class Store : IAsyncDisposable
         Bindings = new BindingQueries(database);
         Bills = new BillQueries(database);
         Reconciliation = new ReconciliationQueries(database);
+        Commands = new CommandQueries(database);
         ApiKeys = new ApiKeyStore(database);
     }
 
@@ -61,6 +62,8 @@ public sealed class Store : IAsyncDisposable
     public BillQueries Bills { get; }
 
     public ReconciliationQueries Reconciliation { get; }
+
+    public CommandQueries Commands { get; }
 
     public ApiKeyStore ApiKeys { get; }
 

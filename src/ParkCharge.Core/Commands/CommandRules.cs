@@ -234,20 +234,23 @@ internal static class CommandRules
     /// </summary>
     public static void LinkStartedSessions(SiteChangeSet work)
     {
-        if (!work.Commands().Any(c => c.Type == CommandType.RemoteStart && c.ChargingSessionId is null))
+        if (work.ChangedSessions.Count == 0 || !work.UnlinkedRemoteStarts().Any())
         {
             return;
         }
 
-        foreach (var session in work.ChangedSessions.Where(s => s.IdToken is not null || s.RemoteStartId is not null).ToList())
+        // Only a session that just became identifiable (new, or its token or remoteStartId just came) is matched.
+        foreach (var session in work.ChangedSessions.ToList())
         {
-            if (work.Commands().Any(c => c.Type == CommandType.RemoteStart && c.ChargingSessionId == session.Id))
+            var before = work.State.FindSession(session.Id);
+            if (session.IdToken is null && session.RemoteStartId is null
+                || before is not null && before.IdToken == session.IdToken && before.RemoteStartId == session.RemoteStartId)
             {
                 continue;
             }
 
-            var command = work.Commands()
-                .Where(c => c.Type == CommandType.RemoteStart && c.ChargingSessionId is null && c.Charger == session.Charger
+            var command = work.UnlinkedRemoteStarts()
+                .Where(c => c.Charger == session.Charger
                     && c.Status is CommandStatus.Sent or CommandStatus.Accepted
                     && (session.RemoteStartId is { } id ? c.RemoteStartId == id : c.IdToken?.Value == session.IdToken?.Value)
                     && (c.Outlet is null || c.Outlet == OutletOf(session.Connector)))

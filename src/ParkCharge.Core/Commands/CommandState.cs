@@ -12,6 +12,7 @@ public sealed class CommandState
 
     private readonly Dictionary<string, ChargerCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ChargerCommand> _open = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChargerCommand> _unlinkedStarts = new(StringComparer.Ordinal);
 
     public IEnumerable<ChargerCommand> All => _commands.Values;
 
@@ -19,6 +20,9 @@ public sealed class CommandState
     public IEnumerable<ChargerCommand> Open => _open.Values;
 
     public ChargerCommand? Find(string id) => _commands.GetValueOrDefault(id);
+
+    /// <summary>Remote starts not yet matched with the session they started (pending, sent or accepted).</summary>
+    public IEnumerable<ChargerCommand> UnlinkedRemoteStarts => _unlinkedStarts.Values;
 
     /// <summary>Pending commands in the order they were asked for (the order they are sent in).</summary>
     public IEnumerable<ChargerCommand> Pending => _open.Values.Where(c => c.Status == CommandStatus.Pending).OrderBy(c => c.RequestSeq);
@@ -36,6 +40,15 @@ public sealed class CommandState
             {
                 _open.Remove(command.Id);
             }
+
+            if (IsUnlinkedStart(command))
+            {
+                _unlinkedStarts[command.Id] = command;
+            }
+            else
+            {
+                _unlinkedStarts.Remove(command.Id);
+            }
         }
     }
 
@@ -44,6 +57,10 @@ public sealed class CommandState
         foreach (var command in _commands.Values.Where(c => !c.IsOpen && c.CompletedAt < now - Retention).ToList())
         {
             _commands.Remove(command.Id);
+            _unlinkedStarts.Remove(command.Id);
         }
     }
+
+    internal static bool IsUnlinkedStart(ChargerCommand c) =>
+        c.Type == CommandType.RemoteStart && c.ChargingSessionId is null && c.Status is CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Accepted;
 }

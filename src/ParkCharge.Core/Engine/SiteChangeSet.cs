@@ -174,6 +174,10 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Put(ChargerCommand command) => _commands[command.Id] = command;
 
+    /// <summary>Remote starts not yet matched with the session they started, with this decision's changes.</summary>
+    public IEnumerable<ChargerCommand> UnlinkedRemoteStarts() =>
+        Merge(State.Commands.UnlinkedRemoteStarts, _commands.Values, c => c.Id, _commands).Where(CommandState.IsUnlinkedStart);
+
     public StopPlan? StopPlan(string chargingSessionId) =>
         _stopPlans.TryGetValue(chargingSessionId, out var changed) ? changed : State.Automation.FindStopPlan(chargingSessionId);
 

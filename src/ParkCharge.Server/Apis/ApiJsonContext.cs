@@ -33,4 +33,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(PaymentResponse))]
 [JsonSerializable(typeof(ExitDecisionResponse))]
 [JsonSerializable(typeof(DailyReport))]
+[JsonSerializable(typeof(SubmitCommandRequest))]
+[JsonSerializable(typeof(CommandView))]
+[JsonSerializable(typeof(Page<CommandView>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

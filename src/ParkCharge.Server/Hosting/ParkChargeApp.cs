@@ -51,12 +51,14 @@ public static class ParkChargeApp
             loggers,
             CancellationToken.None);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
         builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
+        builder.Services.AddHostedService<Commands.CommandDispatcher>();
 
         // Data protection is not used (no cookies), but authentication registers it: keep its keys in
         // the data folder rather than the user's profile, and its start-up chatter out of the console.
@@ -97,6 +99,7 @@ public static class ParkChargeApp
         api.MapSiteEndpoints();
         api.MapBindingEndpoints();
         api.MapBillingEndpoints();
+        api.MapCommandEndpoints();
         return app;
     }
 

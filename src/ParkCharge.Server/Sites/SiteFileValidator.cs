@@ -13,7 +13,7 @@ namespace ParkCharge.Server.Sites;
 /// </summary>
 internal sealed partial class SiteFileValidator
 {
-    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras"];
+    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "automation"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
     private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence"];
     private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "bays"];
@@ -96,6 +96,7 @@ internal sealed partial class SiteFileValidator
         var bays = EvBays(site);
         var bayCameras = BayCameras(site);
         CrossCheck(chargers, bays, bayCameras);
+        var automation = Automation(site);
         cameras.AddRange(bayCameras.Select(c => c.Camera));
 
         if (_errors.Count > 0 || id is null || name is null || timeZone is null || currency is null)
@@ -114,6 +115,7 @@ internal sealed partial class SiteFileValidator
             EvBays = [.. bays.Select(b => b.Bay)],
             OrdinaryBays = ordinaryBays ?? 0,
             Settings = settings,
+            Automation = automation,
         };
         return Result(configuration, [.. chargers.Select(c => c.Declaration)]);
     }
