@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
@@ -156,9 +157,8 @@ internal static class BindingRules
                 var current = work.Visit(visit.Id)!;
                 work.Put(current with { IdleSince = finished + settings.IdleGrace });
                 var served = config.FindBay(visit.Bay);
-                work.Publish(new BayIdleStarted(
-                    visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished, finished + settings.IdleGrace,
-                    served?.Charger, served is null ? null : work.BayOutlet(served)) { EventTime = due });
+                var outlet = served is null ? (ConnectorRef?)null : work.BayOutlet(served);
+                work.Publish(new BayIdleStarted(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished, finished + settings.IdleGrace, served?.Charger, outlet) { EventTime = due });
             }
         }
     }

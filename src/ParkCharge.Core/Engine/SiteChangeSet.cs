@@ -270,31 +270,31 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
         AutomationRules.AfterDecision(this);
         Billing.BillingRules.Settle(this);
         return new()
-    {
-        Reply = reply,
-        Events = _events,
-        Changes = new SiteChanges
         {
-            Chargers = [.. _chargers.Values],
-            Sessions = [.. _sessions.Values],
-            StatusEntries = _statusEntries,
-            NewSamples = _newSamples,
-            LastTransactionId = _lastTransactionId,
-            Configuration = _configuration,
-            Sightings = [.. _sightings.Values],
-            ParkingSessions = [.. _parkingSessions.Values],
-            BayVisits = [.. _visits.Values],
-            ParkingAnomalies = [.. _anomalies.Values],
-            Audit = _audit,
-            Bindings = [.. _bindings.Values],
-            TokenPlates = _tokenPlates,
-            Bills = [.. _bills.Values],
-            Payments = _payments,
-            Commands = [.. _commands.Values],
-            StopPlans = [.. _stopPlans.Values],
-            PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
-        },
-    };
+            Reply = reply,
+            Events = _events,
+            Changes = new SiteChanges
+            {
+                Chargers = [.. _chargers.Values],
+                Sessions = [.. _sessions.Values],
+                StatusEntries = _statusEntries,
+                NewSamples = _newSamples,
+                LastTransactionId = _lastTransactionId,
+                Configuration = _configuration,
+                Sightings = [.. _sightings.Values],
+                ParkingSessions = [.. _parkingSessions.Values],
+                BayVisits = [.. _visits.Values],
+                ParkingAnomalies = [.. _anomalies.Values],
+                Audit = _audit,
+                Bindings = [.. _bindings.Values],
+                TokenPlates = _tokenPlates,
+                Bills = [.. _bills.Values],
+                Payments = _payments,
+                Commands = [.. _commands.Values],
+                StopPlans = [.. _stopPlans.Values],
+                PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
+            },
+        };
     }
 
     /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>

@@ -4,6 +4,7 @@ using ParkCharge.Core.Charging;
 using ParkCharge.Core.Commands;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Automation;

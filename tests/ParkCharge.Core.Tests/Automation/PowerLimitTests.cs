@@ -3,6 +3,7 @@ using System.Globalization;
 using ParkCharge.Core.Automation;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Commands;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Automation;

@@ -4,6 +4,7 @@ using ParkCharge.Core.Automation;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Commands;
 using ParkCharge.Core.Engine;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Commands;
