@@ -109,13 +109,22 @@ internal sealed partial class CommandDispatcher(
     private async Task WorkAsync(SiteId site, ChargerId charger, TaskCompletionSource done, CancellationToken ct)
     {
         var engine = engines.For(site);
+        var drained = false;
         try
         {
-            while (!ct.IsCancellationRequested
-                && connections.Find(charger) is { } live
-                && await engine.ReadAsync(state => state.Commands.Pending.FirstOrDefault(c => c.Charger == charger)) is { } next)
+            while (!ct.IsCancellationRequested)
             {
-                if (!await SendAsync(engine, next, live, ct))
+                if (connections.Find(charger) is not { } live
+                    || await engine.ReadAsync(state => state.Commands.Pending.FirstOrDefault(c => c.Charger == charger)) is not { } next)
+                {
+                    drained = true;
+                    break;
+                }
+
+                // Refused while still pending: the connection is not the charger's current one. It is tried again
+                // at the site's next decision or the charger's next connection, not in a loop here.
+                if (!await SendAsync(engine, next, live, ct)
+                    && await engine.ReadAsync(state => state.Commands.Find(next.Id)?.Status == CommandStatus.Pending))
                 {
                     break;
                 }
@@ -135,8 +144,8 @@ internal sealed partial class CommandDispatcher(
             done.SetResult();
         }
 
-        // A command may have come while this worker was finishing: look again.
-        if (!ct.IsCancellationRequested && connections.Find(charger) is not null)
+        // A command may have come between the last look and the worker's end, its signal passed over: look again.
+        if (drained && connections.Find(charger) is not null)
         {
             try
             {
@@ -155,7 +164,8 @@ internal sealed partial class CommandDispatcher(
     /// <returns>False when the engine would not have it sent (it ended meanwhile, or the connection is not the current one).</returns>
     private async Task<bool> SendAsync(SiteEngineHost engine, ChargerCommand command, LiveConnection live, CancellationToken ct)
     {
-        var sent = await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:sent", new CommandSent(command.Id, live.ConnectionId)));
+        // Keyed by connection: a refusal over a connection that was not (yet) the current one does not stand for the next.
+        var sent = await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:sent:{live.ConnectionId}", new CommandSent(command.Id, live.ConnectionId)));
         if (sent is Refused refused)
         {
             LogNotSent(logger, command.Id, command.Charger.Value, refused.Reason);
