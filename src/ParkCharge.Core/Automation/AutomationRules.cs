@@ -19,6 +19,7 @@ internal static class AutomationRules
     private const string AutochargeActor = "automation:autocharge";
     private const string PowerLimitActor = "automation:power-limit";
     private const string PermitEndActor = "automation:permit-end";
+    private const string MaxChargingTimeActor = "automation:max-charging-time";
 
     public static void AfterDecision(SiteChangeSet work)
     {
@@ -42,19 +43,18 @@ internal static class AutomationRules
         PlanStops(work, config);
     }
 
-    /// <summary>Deadlines of the automation rules: stop notices and stops at permit ends.</summary>
+    /// <summary>Deadlines of the automation rules: stop notices and planned stops.</summary>
     public static DateTimeOffset? NextDeadline(SiteState state, SiteConfiguration config)
     {
-        var rule = config.Automation.StopAtPermitEnd;
-        if (!rule.Enabled)
-        {
-            return null;
-        }
-
         DateTimeOffset? next = null;
         foreach (var plan in state.Automation.StopPlans)
         {
-            DateTimeOffset? due = !plan.Noticed ? plan.EndsAt - rule.Notice : plan.StopCommandId is null ? plan.EndsAt : null;
+            if (Notice(config, plan.Cause) is not { } notice)
+            {
+                continue;
+            }
+
+            DateTimeOffset? due = !plan.Noticed ? plan.EndsAt - notice : plan.StopCommandId is null ? plan.EndsAt : null;
             if (due is { } at && (next is null || at < next))
             {
                 next = at;
@@ -64,42 +64,52 @@ internal static class AutomationRules
         return next;
     }
 
-    /// <summary>A permit ending: the notice before, the stop at the end.</summary>
+    /// <summary>A planned stop coming: the notice before, the stop at the end.</summary>
     public static void Timer(SiteChangeSet work, DateTimeOffset due)
     {
-        if (work.Configuration is not { Automation.StopAtPermitEnd: { Enabled: true } rule })
+        if (work.Configuration is not { } config)
         {
             return;
         }
 
         foreach (var plan in work.StopPlans().OrderBy(p => p.EndsAt).ThenBy(p => p.ChargingSessionId, StringComparer.Ordinal).ToList())
         {
+            if (Notice(config, plan.Cause) is not { } notice)
+            {
+                continue;
+            }
+
             if (work.Session(plan.ChargingSessionId) is not { Status: ChargingSessionStatus.Active } session)
             {
                 work.Put(plan with { Closed = true });
                 continue;
             }
 
+            var permitEnd = plan.Cause == StopCause.PermitEnd;
             var current = plan;
-            if (!current.Noticed && current.EndsAt - rule.Notice <= due)
+            if (!current.Noticed && current.EndsAt - notice <= due)
             {
                 current = current with { Noticed = true };
-                work.Publish(new ChargingStopScheduled(ChargingSessionSummary.Of(session), plan.Plate, plan.ParkingSessionId, plan.EndsAt, "the permit of the vehicle ends") { EventTime = due });
+                var why = permitEnd ? "the permit of the vehicle ends" : $"the site's maximum charging time of {Minutes(config.Automation.MaxChargingTime.Limit)} is reached";
+                work.Publish(new ChargingStopScheduled(ChargingSessionSummary.Of(session), plan.Plate, plan.ParkingSessionId, plan.EndsAt, why) { EventTime = due });
             }
 
             if (current.StopCommandId is null && current.EndsAt <= due)
             {
-                var command = NewCommand(work, session.Charger, CommandType.RemoteStop, CommandOrigin.PermitEnd, PermitEndActor, due) with
+                var actor = permitEnd ? PermitEndActor : MaxChargingTimeActor;
+                var command = NewCommand(work, session.Charger, CommandType.RemoteStop, permitEnd ? CommandOrigin.PermitEnd : CommandOrigin.MaxChargingTime, actor, due) with
                 {
                     ChargingSessionId = session.Id,
                     TransactionId = session.TransactionId,
                     Outlet = CommandRules.OutletOf(session.Connector),
                     Plate = plan.Plate,
                     ParkingSessionId = plan.ParkingSessionId,
-                    Reason = $"the permit of {plan.Plate} ended at {plan.EndsAt:O}",
+                    Reason = permitEnd
+                        ? $"the permit of {plan.Plate} ended at {plan.EndsAt:O}"
+                        : $"the session reached the site's maximum charging time ({Minutes(config.Automation.MaxChargingTime.Limit)}) at {plan.EndsAt:O}",
                 };
                 CommandRules.Issue(work, command);
-                work.Add(new AuditEntry(work.ReceivedAt, PermitEndActor, "command.remote_stop", command.Id, command.Reason!, $"charging session {session.Id} on {session.Charger}/{session.Connector}"));
+                work.Add(new AuditEntry(work.ReceivedAt, actor, "command.remote_stop", command.Id, command.Reason!, $"charging session {session.Id} on {session.Charger}/{session.Connector}"));
                 current = current with { StopCommandId = command.Id };
             }
 
@@ -325,12 +335,14 @@ internal static class AutomationRules
 
     /// <summary>
     /// Plans the stop of a session whose vehicle's permit (the one in force when charging started)
-    /// ends: when a session is bound or rebound, starts or stops, or the configuration changes.
+    /// ends, or that would reach the site's maximum charging time; the earlier of the two: when a
+    /// session is bound or rebound, starts or stops, or the configuration changes.
     /// </summary>
     private static void PlanStops(SiteChangeSet work, SiteConfiguration config)
     {
         var rule = config.Automation.StopAtPermitEnd;
-        if (!rule.Enabled && !work.StopPlans().Any())
+        var maxTime = config.Automation.MaxChargingTime;
+        if (!rule.Enabled && !maxTime.Enabled && !work.StopPlans().Any())
         {
             return;
         }
@@ -356,11 +368,19 @@ internal static class AutomationRules
         {
             var existing = work.StopPlan(id);
             StopPlan? desired = null;
-            if (rule.Enabled && work.Session(id) is { Status: ChargingSessionStatus.Active } session
-                && work.Binding(id) is { IsBound: true, ParkingSessionId: { } parkingSessionId, Plate: { } plate }
-                && PermitEnd(config.Tariffs.Permits, plate, session.StartedAt ?? work.EventTime) is { } end)
+            if (work.Session(id) is { Status: ChargingSessionStatus.Active } session)
             {
-                desired = new StopPlan(id, parkingSessionId, plate, end);
+                var bound = work.Binding(id) is { IsBound: true, ParkingSessionId: { } p, Plate: { } v } ? (Parking: p, Plate: v) : default;
+                if (rule.Enabled && bound.Plate is not null && PermitEnd(config.Tariffs.Permits, bound.Plate, session.StartedAt ?? work.EventTime) is { } end)
+                {
+                    desired = new StopPlan(id, bound.Parking, bound.Plate, end);
+                }
+
+                var limitEnd = (session.StartedAt ?? work.EventTime) + maxTime.Limit;
+                if (maxTime.Enabled && (desired is null || limitEnd < desired.EndsAt))
+                {
+                    desired = new StopPlan(id, bound.Parking, bound.Plate, limitEnd, Cause: StopCause.MaxChargingTime);
+                }
             }
 
             if (desired is null)
@@ -370,7 +390,7 @@ internal static class AutomationRules
                     work.Put(existing with { Closed = true });
                 }
             }
-            else if (existing is null || existing.Closed || existing.EndsAt != desired.EndsAt || existing.Plate != desired.Plate || existing.ParkingSessionId != desired.ParkingSessionId)
+            else if (existing is null || existing.Closed || existing.EndsAt != desired.EndsAt || existing.Cause != desired.Cause || existing.Plate != desired.Plate || existing.ParkingSessionId != desired.ParkingSessionId)
             {
                 work.Put(desired);
             }
@@ -378,6 +398,18 @@ internal static class AutomationRules
     }
 
     // --- shared -----------------------------------------------------------------------------------------
+
+    /// <summary>The notice of the rule behind a planned stop; null when that rule is off (its plans wait).</summary>
+    private static TimeSpan? Notice(SiteConfiguration config, StopCause cause) => cause switch
+    {
+        StopCause.PermitEnd when config.Automation.StopAtPermitEnd.Enabled => config.Automation.StopAtPermitEnd.Notice,
+        StopCause.MaxChargingTime when config.Automation.MaxChargingTime.Enabled => config.Automation.MaxChargingTime.Notice,
+        _ => null,
+    };
+
+    private static string Minutes(TimeSpan span) => span.TotalMinutes % 60 == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.##} h")
+        : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0} min");
 
     private static ChargerCommand NewCommand(SiteChangeSet work, ChargerId charger, CommandType type, CommandOrigin origin, string actor, DateTimeOffset at) => new()
     {
@@ -399,6 +431,7 @@ internal static class AutomationRules
         var same = before.Autocharge with { Plates = [] } == after.Autocharge with { Plates = [] }
             && before.Autocharge.Plates.SequenceEqual(after.Autocharge.Plates)
             && before.StopAtPermitEnd == after.StopAtPermitEnd
+            && before.MaxChargingTime == after.MaxChargingTime
             && before.PowerLimit == after.PowerLimit;
         if (!same)
         {
@@ -409,6 +442,7 @@ internal static class AutomationRules
     private static string Describe(SiteAutomation a) => string.Create(CultureInfo.InvariantCulture,
         $"autocharge {(a.Autocharge.Enabled ? $"on ({a.Autocharge.Plates.Count} plate(s), permits {OnOff(a.Autocharge.Permits)}, learned tokens {OnOff(a.Autocharge.LearnedTokens)})" : "off")}; "
         + $"stop at permit end {(a.StopAtPermitEnd.Enabled ? $"on ({a.StopAtPermitEnd.Notice} notice)" : "off")}; "
+        + $"max charging time {(a.MaxChargingTime.Enabled ? $"{a.MaxChargingTime.Limit} ({a.MaxChargingTime.Notice} notice)" : "off")}; "
         + $"power limit {(a.PowerLimit.Enabled ? $"{a.PowerLimit.LimitKw} kW (at least {a.PowerLimit.MinimumKw} kW per session, in {a.PowerLimit.Unit})" : "off")}");
 
     private static string OnOff(bool on) => on ? "on" : "off";

@@ -1,17 +1,29 @@
 namespace ParkCharge.Core.Automation;
 
+/// <summary>Why a charging session is planned to stop.</summary>
+public enum StopCause
+{
+    /// <summary>The bound vehicle's permit ends (<see cref="PermitEndRule"/>).</summary>
+    PermitEnd,
+
+    /// <summary>The session reaches the site's maximum charging time (<see cref="MaxChargingTimeRule"/>).</summary>
+    MaxChargingTime,
+}
+
 /// <summary>
-/// A charging session whose vehicle's permit ends while it charges: the notice is sent
-/// <see cref="PermitEndRule.Notice"/> before <see cref="EndsAt"/>, the stop at it.
+/// A charging session that an automation rule will stop: the notice is sent the rule's notice
+/// before <see cref="EndsAt"/>, the stop at it. When several rules apply, the earliest end wins.
+/// <see cref="Plate"/> and <see cref="ParkingSessionId"/> are the bound vehicle's, when it is bound.
 /// </summary>
 public sealed record StopPlan(
     string ChargingSessionId,
-    string ParkingSessionId,
-    string Plate,
+    string? ParkingSessionId,
+    string? Plate,
     DateTimeOffset EndsAt,
     bool Noticed = false,
     string? StopCommandId = null,
-    bool Closed = false);
+    bool Closed = false,
+    StopCause Cause = StopCause.PermitEnd);
 
 /// <summary>The share of the site power limit last given to a charging session, and the command that carried it.</summary>
 public sealed record PowerShare(decimal LimitW, string CommandId);

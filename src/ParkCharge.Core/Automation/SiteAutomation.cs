@@ -12,6 +12,8 @@ public sealed record SiteAutomation
 
     public PermitEndRule StopAtPermitEnd { get; init; } = new();
 
+    public MaxChargingTimeRule MaxChargingTime { get; init; } = new();
+
     public PowerLimitRule PowerLimit { get; init; } = new();
 }
 
@@ -49,6 +51,20 @@ public sealed record AutochargePlate(string Plate, string? IdToken = null);
 public sealed record PermitEndRule
 {
     public bool Enabled { get; init; }
+
+    public TimeSpan Notice { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// An operator's rule: no charging session lasts longer than <see cref="Limit"/> (a busy site sharing
+/// its chargers). A <c>charging.stop_scheduled</c> event <see cref="Notice"/> before, then a remote stop.
+/// Applies to every session, bound to a vehicle or not.
+/// </summary>
+public sealed record MaxChargingTimeRule
+{
+    public bool Enabled { get; init; }
+
+    public TimeSpan Limit { get; init; } = TimeSpan.FromHours(4);
 
     public TimeSpan Notice { get; init; } = TimeSpan.FromMinutes(10);
 }

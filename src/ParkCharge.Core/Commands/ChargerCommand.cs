@@ -67,6 +67,9 @@ public enum CommandOrigin
 
     /// <summary>The parking session's permit ended.</summary>
     PermitEnd,
+
+    /// <summary>The session reached the site's maximum charging time (an operator rule).</summary>
+    MaxChargingTime,
 }
 
 /// <summary>Where the id token of a remote start came from (it is recorded on the command).</summary>

@@ -331,11 +331,12 @@ public sealed record CommandCompleted(CommandSummary Command) : DomainEvent(Type
 }
 
 /// <summary>
-/// Charging will be stopped at <see cref="StopAt"/> (the parking session's permit ends then): sent
-/// the site's notice period before, so the driver or an integrator can act.
+/// Charging will be stopped at <see cref="StopAt"/> by an automation rule (the vehicle's permit ends,
+/// or the site's maximum charging time is reached): sent the rule's notice period before, so the
+/// driver or an integrator can act. Plate and parking session are the bound vehicle's, if any.
 /// </summary>
-[Description("Charging will be stopped at stopAt by an automation rule (the parking session's permit ends then); sent the site's notice period before, so the driver or an integrator can act.")]
-public sealed record ChargingStopScheduled(ChargingSessionSummary Session, string Plate, string ParkingSessionId, DateTimeOffset StopAt, string Reason) : DomainEvent(TypeName)
+[Description("Charging will be stopped at stopAt by an automation rule (the vehicle's permit ends, or the site's maximum charging time is reached); sent the rule's notice period before, so the driver or an integrator can act.")]
+public sealed record ChargingStopScheduled(ChargingSessionSummary Session, string? Plate, string? ParkingSessionId, DateTimeOffset StopAt, string Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.stop_scheduled";
 }

@@ -229,7 +229,7 @@ public sealed record EvBayRulesDocument(string ChargingStartGrace, decimal Charg
 /// <param name="Plate">Normalised: upper-case letters and digits.</param>
 public sealed record PermitDocument(string Plate, string? ValidFrom, string? ValidTo, string? Note);
 /// <summary>The <c>automation</c> section of a site file.</summary>
-public sealed record AutomationDocument(AutochargeDocument? Autocharge, PermitEndDocument? StopAtPermitEnd, PowerLimitDocument? PowerLimit)
+public sealed record AutomationDocument(AutochargeDocument? Autocharge, PermitEndDocument? StopAtPermitEnd, MaxChargingTimeDocument? MaxChargingTime, PowerLimitDocument? PowerLimit)
 {
     /// <summary>Null when every rule is as a site without the section has it.</summary>
     public static AutomationDocument? From(Core.Automation.SiteAutomation a)
@@ -240,10 +240,13 @@ public sealed record AutomationDocument(AutochargeDocument? Autocharge, PermitEn
                 [.. a.Autocharge.Plates.Select(p => new AutochargePlateDocument(p.Plate, p.IdToken))])
             : null;
         var stop = a.StopAtPermitEnd != defaults.StopAtPermitEnd ? new PermitEndDocument(a.StopAtPermitEnd.Enabled, Durations.Format(a.StopAtPermitEnd.Notice)) : null;
+        var maxTime = a.MaxChargingTime != defaults.MaxChargingTime
+            ? new MaxChargingTimeDocument(a.MaxChargingTime.Enabled, Durations.Format(a.MaxChargingTime.Limit), Durations.Format(a.MaxChargingTime.Notice))
+            : null;
         var power = a.PowerLimit != defaults.PowerLimit
             ? new PowerLimitDocument(a.PowerLimit.Enabled, a.PowerLimit.LimitKw, a.PowerLimit.MinimumKw, a.PowerLimit.Unit.ToString(), a.PowerLimit.Voltage, a.PowerLimit.Phases)
             : null;
-        return autocharge is null && stop is null && power is null ? null : new AutomationDocument(autocharge, stop, power);
+        return autocharge is null && stop is null && maxTime is null && power is null ? null : new AutomationDocument(autocharge, stop, maxTime, power);
     }
 }
 
@@ -252,6 +255,8 @@ public sealed record AutochargeDocument(bool Enabled, string? IdToken, bool Perm
 public sealed record AutochargePlateDocument(string Plate, string? IdToken);
 
 public sealed record PermitEndDocument(bool Enabled, string Notice);
+
+public sealed record MaxChargingTimeDocument(bool Enabled, string Limit, string Notice);
 
 public sealed record PowerLimitDocument(bool Enabled, decimal LimitKw, decimal MinimumKw, string Unit, decimal Voltage, int Phases);
 

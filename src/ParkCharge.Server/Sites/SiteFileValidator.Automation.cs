@@ -5,15 +5,16 @@ using ParkCharge.Core.Plates;
 namespace ParkCharge.Server.Sites;
 
 /// <summary>
-/// The site's <c>automation</c> section: autocharge by plate, stop at permit end, the site power
-/// limit. Each rule is off unless <c>enabled: true</c>.
+/// The site's <c>automation</c> section: autocharge by plate, stop at permit end, a maximum charging
+/// time, the site power limit. Each rule is off unless <c>enabled: true</c>.
 /// </summary>
 internal sealed partial class SiteFileValidator
 {
-    private static readonly string[] AutomationFields = ["autocharge", "stopAtPermitEnd", "powerLimit"];
+    private static readonly string[] AutomationFields = ["autocharge", "stopAtPermitEnd", "maxChargingTime", "powerLimit"];
     private static readonly string[] AutochargeFields = ["enabled", "idToken", "permits", "learnedTokens", "plates"];
     private static readonly string[] AutochargePlateFields = ["plate", "idToken"];
     private static readonly string[] PermitEndFields = ["enabled", "notice"];
+    private static readonly string[] MaxChargingTimeFields = ["enabled", "limit", "notice"];
     private static readonly string[] PowerLimitFields = ["enabled", "limitKw", "minimumKw", "unit", "voltage", "phases"];
 
     private static readonly (string Name, ChargingRateUnit Value)[] RateUnits = [("W", ChargingRateUnit.W), ("A", ChargingRateUnit.A)];
@@ -33,6 +34,7 @@ internal sealed partial class SiteFileValidator
         {
             Autocharge = Autocharge(automation),
             StopAtPermitEnd = StopAtPermitEnd(automation),
+            MaxChargingTime = MaxChargingTime(automation),
             PowerLimit = PowerLimit(automation),
         };
     }
@@ -127,6 +129,33 @@ internal sealed partial class SiteFileValidator
         }
 
         return new PermitEndRule { Enabled = Boolean(rule, path, "enabled") ?? false, Notice = notice ?? defaults.Notice };
+    }
+
+    private MaxChargingTimeRule MaxChargingTime(DocumentMapping automation)
+    {
+        const string path = "automation.maxChargingTime";
+        if (Mapping(automation, "automation", "maxChargingTime") is not { } rule)
+        {
+            return new MaxChargingTimeRule();
+        }
+
+        CheckFields(rule, path, MaxChargingTimeFields, "field");
+        var defaults = new MaxChargingTimeRule();
+        var limit = Duration(rule, path, "limit");
+        if (limit <= TimeSpan.Zero)
+        {
+            Error(Paths.Field(path, "limit"), $"must be longer than zero (it is {Durations.Format(limit.Value)})", Line(rule, "limit"));
+            limit = null;
+        }
+
+        var notice = Duration(rule, path, "notice");
+        if (notice < TimeSpan.Zero)
+        {
+            Error(Paths.Field(path, "notice"), $"must not be negative (it is {Durations.Format(notice.Value)})", Line(rule, "notice"));
+            notice = null;
+        }
+
+        return new MaxChargingTimeRule { Enabled = Boolean(rule, path, "enabled") ?? false, Limit = limit ?? defaults.Limit, Notice = notice ?? defaults.Notice };
     }
 
     private PowerLimitRule PowerLimit(DocumentMapping automation)

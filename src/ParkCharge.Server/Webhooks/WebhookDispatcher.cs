@@ -344,8 +344,10 @@ public sealed partial class WebhookDispatcher(
         var kind = replay is null ? "live" : "replay";
         if (error is null)
         {
+            // The receiver has it: record that even when the node is stopping, or a graceful restart would
+            // send it again (not cancelled by ct; a single short write).
             await store.Webhooks.RecordDeliveredAsync(subscription.Id,
-                new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, "Delivered", null), replay, ct);
+                new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, "Delivered", null), replay, CancellationToken.None);
             if (delivery.FailedAttempts > 0)
             {
                 LogRecovered(logger, subscription.Id, e.Site, e.Seq, attempt);

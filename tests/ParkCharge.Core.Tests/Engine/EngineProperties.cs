@@ -126,6 +126,7 @@ public sealed class EngineProperties
         Autocharge = new() { Enabled = true, IdToken = "PC-AUTO", Plates = [new("BCD1234"), new("XYZ987", "FLEET-1")] },
         PowerLimit = new() { Enabled = true, LimitKw = 22, MinimumKw = 6 },
         StopAtPermitEnd = new() { Enabled = true },
+        MaxChargingTime = new() { Enabled = true, Limit = TimeSpan.FromMinutes(45), Notice = TimeSpan.FromMinutes(5) },
     };
 
     private static SiteScenario Play((Step Step, int Connector, int Minutes, int Wh)[] steps)

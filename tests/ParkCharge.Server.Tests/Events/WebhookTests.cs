@@ -207,7 +207,9 @@ public abstract class WebhookTests(StoreEngine engine, PostgresServer postgres)
         await s.EnterAsync();
         await s.UntilAsync(() => CaughtUpAsync(s, receiver, Site, start), Minute, "delivery after the restart");
 
-        Assert.Equal((await s.EventsAsync(Site, start)).Select(Id), receiver.Accepted.Where(r => r.Site == Site).Select(r => r.EventId));
+        // At least once: a delivery answered just before the stop, whose cursor was not yet stored, comes
+        // again after the restart. After de-duplication on the event id, every event once and in order.
+        Assert.Equal((await s.EventsAsync(Site, start)).Select(Id), receiver.Accepted.Where(r => r.Site == Site).Select(r => r.EventId).Distinct());
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class SiteFileAutomationTests
               - ab-123 cd
               - { plate: "XY 987", idToken: FLEET-42 }
           stopAtPermitEnd: { enabled: true, notice: 15m }
+          maxChargingTime: { enabled: true, limit: 3h, notice: 20m }
           powerLimit: { enabled: true, limitKw: 44, minimumKw: 4.2, unit: A, voltage: 230, phases: 3 }
         """;
 
@@ -33,6 +34,7 @@ public sealed class SiteFileAutomationTests
         Assert.Equal((true, "PC-AUTO", true, false), (rules.Autocharge.Enabled, rules.Autocharge.IdToken, rules.Autocharge.Permits, rules.Autocharge.LearnedTokens));
         Assert.Equal([new AutochargePlate("AB123CD"), new AutochargePlate("XY987", "FLEET-42")], rules.Autocharge.Plates);
         Assert.Equal(new PermitEndRule { Enabled = true, Notice = TimeSpan.FromMinutes(15) }, rules.StopAtPermitEnd);
+        Assert.Equal(new MaxChargingTimeRule { Enabled = true, Limit = TimeSpan.FromHours(3), Notice = TimeSpan.FromMinutes(20) }, rules.MaxChargingTime);
         Assert.Equal(new PowerLimitRule { Enabled = true, LimitKw = 44, MinimumKw = 4.2m, Unit = ChargingRateUnit.A, Voltage = 230, Phases = 3 }, rules.PowerLimit);
     }
 
@@ -41,7 +43,7 @@ public sealed class SiteFileAutomationTests
     {
         var rules = Parse(MinimalYaml).Configuration!.Automation;
 
-        Assert.False(rules.Autocharge.Enabled || rules.StopAtPermitEnd.Enabled || rules.PowerLimit.Enabled);
+        Assert.False(rules.Autocharge.Enabled || rules.StopAtPermitEnd.Enabled || rules.MaxChargingTime.Enabled || rules.PowerLimit.Enabled);
     }
 
     [Fact]
@@ -57,11 +59,13 @@ public sealed class SiteFileAutomationTests
               stopAtPermitEnd: { enabled: true, notice: -5m }
               powerLimit: { enabled: true, minimumKw: -1, unit: kW, phases: 4 }
               idle: {}
+              maxChargingTime: { enabled: true, limit: 0s }
             """;
 
         var errors = Errors(MinimalYaml + Broken);
 
-        Assert.Contains("automation.idle: unknown automation rule (known: autocharge, stopAtPermitEnd, powerLimit) (line 12)", errors);
+        Assert.Contains("automation.idle: unknown automation rule (known: autocharge, stopAtPermitEnd, maxChargingTime, powerLimit) (line 12)", errors);
+        Assert.Contains("automation.maxChargingTime.limit: must be longer than zero (it is 0s) (line 13)", errors);
         Assert.Contains("automation.autocharge.plates[1]: '--' has no letters or digits: it is not a plate (line 8)", errors);
         Assert.Contains("automation.autocharge.plates[2].idToken: 'a-token-far-too-long-for-ocpp-16' is not an id token (1 to 20 printable ASCII characters without spaces, as OCPP 1.6 allows) (line 8)", errors);
         Assert.Contains("automation.autocharge.learnedToken: unknown field; did you mean learnedTokens? (line 9)", errors);
@@ -107,6 +111,7 @@ public sealed class SiteFileAutomationTests
 
         Assert.Empty(result.Errors);
         Assert.Empty(result.Warnings);
-        Assert.True(result.Configuration!.Automation.Autocharge.Enabled && result.Configuration.Automation.PowerLimit.Enabled && result.Configuration.Automation.StopAtPermitEnd.Enabled);
+        Assert.True(result.Configuration!.Automation.Autocharge.Enabled && result.Configuration.Automation.PowerLimit.Enabled && result.Configuration.Automation.StopAtPermitEnd.Enabled
+            && result.Configuration.Automation.MaxChargingTime.Enabled);
     }
 }
