@@ -96,32 +96,8 @@ public sealed class BindingQueries(Database database)
             }
         }
 
-        if (KeysetCursor.TryParse(cursor, out var after))
-        {
-            sql.Append(" AND (plug_in_at < @after_at OR (plug_in_at = @after_at AND charging_session_id < @after_id))");
-            command.With("after_at", database.Instant(after.At)).With("after_id", after.Id);
-        }
-
-        sql.Append(" ORDER BY plug_in_at DESC, charging_session_id DESC LIMIT @limit");
-        command.With("limit", limit + 1);
-        command.CommandText = sql.ToString();
-        var items = new List<BindingView>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                items.Add(Read(database, reader));
-            }
-        }
-
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(limit);
-            next = KeysetCursor.Format(items[^1].PlugInAt, items[^1].ChargingSessionId);
-        }
-
-        return new Page<BindingView>(items, next);
+        return await KeysetCursor.PageAsync(
+            database, command, sql, cursor, limit, ("plug_in_at", "charging_session_id"), r => Read(database, r), b => (b.PlugInAt, b.ChargingSessionId), ct);
     }
 
     internal static BindingView Read(Database database, DbDataReader r)

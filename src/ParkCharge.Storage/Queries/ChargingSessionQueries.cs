@@ -72,34 +72,8 @@ public sealed class ChargingSessionQueries(Database database)
             command.With("to", database.Instant(to));
         }
 
-        if (KeysetCursor.TryParse(filter.Cursor, out var after))
-        {
-            sql.Append(" AND (COALESCE(started_at, first_received_at) < @after_at OR (COALESCE(started_at, first_received_at) = @after_at AND id < @after_id))");
-            command.With("after_at", database.Instant(after.At)).With("after_id", after.Id);
-        }
-
-        sql.Append(" ORDER BY COALESCE(started_at, first_received_at) DESC, id DESC LIMIT @limit");
-        command.With("limit", limit + 1);
-        command.CommandText = sql.ToString();
-
-        var items = new List<ChargingSessionView>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                items.Add(Read(reader));
-            }
-        }
-
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(limit);
-            var last = items[^1];
-            next = KeysetCursor.Format(last.StartedAt ?? last.FirstReceivedAt, last.Id);
-        }
-
-        return new Page<ChargingSessionView>(items, next);
+        return await KeysetCursor.PageAsync(
+            database, command, sql, filter.Cursor, limit, ("COALESCE(started_at, first_received_at)", "id"), Read, s => (s.StartedAt ?? s.FirstReceivedAt, s.Id), ct);
     }
 
     /// <summary>One session with its meter values and its connector's status timeline.</summary>

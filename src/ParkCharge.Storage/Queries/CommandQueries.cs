@@ -203,32 +203,7 @@ public sealed class CommandQueries(Database database)
             command.With("to", database.Instant(to));
         }
 
-        if (KeysetCursor.TryParse(filter.Cursor, out var after))
-        {
-            sql.Append(" AND (requested_at < @after_at OR (requested_at = @after_at AND id < @after_id))");
-            command.With("after_at", database.Instant(after.At)).With("after_id", after.Id);
-        }
-
-        sql.Append(" ORDER BY requested_at DESC, id DESC LIMIT @limit");
-        command.With("limit", limit + 1);
-        command.CommandText = sql.ToString();
-        var items = new List<CommandView>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                items.Add(Read(reader));
-            }
-        }
-
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(limit);
-            next = KeysetCursor.Format(items[^1].RequestedAt, items[^1].Id);
-        }
-
-        return new Page<CommandView>(items, next);
+        return await KeysetCursor.PageAsync(database, command, sql, filter.Cursor, limit, ("requested_at", "id"), Read, c => (c.RequestedAt, c.Id), ct);
     }
 
     private static CommandView Read(DbDataReader r) => CommandView.Of(r.GetString(0), LogJson.DeserializeCommand(r.GetString(1)));

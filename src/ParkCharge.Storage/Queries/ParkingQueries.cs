@@ -202,46 +202,21 @@ public sealed class ParkingQueries(Database database)
             command.With("resolved", r);
         }
 
-        if (KeysetCursor.TryParse(cursor, out var after))
-        {
-            sql.Append(" AND (at < @after_at OR (at = @after_at AND id < @after_id))");
-            command.With("after_at", database.Instant(after.At)).With("after_id", after.Id);
-        }
-
-        sql.Append(" ORDER BY at DESC, id DESC LIMIT @limit");
-        command.With("limit", limit + 1);
-        command.CommandText = sql.ToString();
-        var items = new List<ParkingAnomalyView>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
+        return await KeysetCursor.PageAsync(database, command, sql, cursor, limit, ("at", "id"), reader => new ParkingAnomalyView
             {
-                items.Add(new ParkingAnomalyView
-                {
-                    Id = reader.GetString(0),
-                    SiteId = reader.GetString(1),
-                    Kind = reader.GetString(2),
-                    At = database.ReadInstant(reader, 3),
-                    Plate = reader.StringOrNull(4),
-                    Camera = reader.StringOrNull(5),
-                    SightingId = reader.StringOrNull(6),
-                    ParkingSessionId = reader.StringOrNull(7),
-                    Candidates = LogJson.DeserializeStrings(reader.GetString(8)),
-                    Detail = reader.GetString(9),
-                    Resolved = reader.GetBoolean(10),
-                    Resolution = reader.StringOrNull(11),
-                });
-            }
-        }
-
-        string? next = null;
-        if (items.Count > limit)
-        {
-            items.RemoveAt(limit);
-            next = KeysetCursor.Format(items[^1].At, items[^1].Id);
-        }
-
-        return new Page<ParkingAnomalyView>(items, next);
+                Id = reader.GetString(0),
+                SiteId = reader.GetString(1),
+                Kind = reader.GetString(2),
+                At = database.ReadInstant(reader, 3),
+                Plate = reader.StringOrNull(4),
+                Camera = reader.StringOrNull(5),
+                SightingId = reader.StringOrNull(6),
+                ParkingSessionId = reader.StringOrNull(7),
+                Candidates = LogJson.DeserializeStrings(reader.GetString(8)),
+                Detail = reader.GetString(9),
+                Resolved = reader.GetBoolean(10),
+                Resolution = reader.StringOrNull(11),
+            }, a => (a.At, a.Id), ct);
     }
 
     /// <summary>The current visits at a site's bays, by bay.</summary>
