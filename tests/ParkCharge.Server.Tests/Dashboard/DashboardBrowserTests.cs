@@ -219,6 +219,43 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
         await DashboardBrowser.ScreenshotAsync(_page, "bill");
     }
 
+    [Fact]
+    public async Task The_days_reconciliation_charts_the_hours_and_the_revenue_split_and_downloads_the_csv()
+    {
+        var exit = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await PushAsync(GateInKey, new { cameraId = "gate-in", plate = "CDE345", confidence = 0.95, capturedAt = exit.AddMinutes(-145) });
+        await PushAsync(GateOutKey, new { cameraId = "gate-out", plate = "CDE345", confidence = 0.95, capturedAt = exit });
+        var day = TimeZoneInfo.ConvertTime(exit, TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        await SignInAsync(TestNode.AdminKey);
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Reconciliation" }).ClickAsync();
+        await _page.GetByLabel("Day (Europe/Berlin)").FillAsync(day);
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+
+        await Expect(_page.Locator(".figures div").Filter(new() { HasText = "Bills settled" }).Locator("dd")).ToHaveTextAsync("1");
+        using var report = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/sites/garage/reports/daily?date={day}", TestContext.Current.CancellationToken));
+        var parking = report.RootElement.GetProperty("revenue").GetProperty("parking").GetDecimal();
+        Assert.True(parking > 0);
+        await Expect(_page.Locator("figure").Filter(new() { HasText = "Revenue split" }).Locator(".legend")).ToContainTextAsync($"Parking: {Euro(parking)}");
+        await Expect(_page.Locator("svg.occupancy")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("^Vehicles inside per hour: peak 1 vehicles"));
+        await Expect(_page.Locator("svg.occupancy rect.bar")).ToHaveCountAsync(HoursOf(day)); // 23 or 25 when the clocks change
+        await Expect(_page.Locator("svg.energy rect.bar")).ToHaveCountAsync(HoursOf(day));
+        await DashboardBrowser.ScreenshotAsync(_page, "reconciliation");
+
+        var download = await _page.RunAndWaitForDownloadAsync(() => _page.GetByRole(AriaRole.Button, new() { Name = "Download CSV" }).ClickAsync());
+        var csv = await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Equal($"garage-{day}.csv", download.SuggestedFilename);
+        Assert.Contains(",CDE345,", csv, StringComparison.Ordinal);
+        Assert.Contains($"{day},garage,TOTAL,", csv, StringComparison.Ordinal);
+    }
+
+    private static int HoursOf(string day)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var midnight = DateTime.ParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return (int)(TimeZoneInfo.ConvertTimeToUtc(midnight.AddDays(1), zone) - TimeZoneInfo.ConvertTimeToUtc(midnight, zone)).TotalHours;
+    }
+
     private static string Euro(decimal amount) => "€" + amount.ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<string> SessionIdAsync(string plate)
