@@ -41,6 +41,7 @@ public sealed class Store : IAsyncDisposable
         Bindings = new BindingQueries(database);
         Bills = new BillQueries(database);
         Reconciliation = new ReconciliationQueries(database);
+        Commands = new CommandQueries(database);
         ApiKeys = new ApiKeyStore(database);
         Audit = new ApiAuditLog(database);
         Webhooks = new WebhookStore(database);
@@ -67,6 +68,8 @@ public sealed class Store : IAsyncDisposable
     public BillQueries Bills { get; }
 
     public ReconciliationQueries Reconciliation { get; }
+
+    public CommandQueries Commands { get; }
 
     public ApiKeyStore ApiKeys { get; }
 

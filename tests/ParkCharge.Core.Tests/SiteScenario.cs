@@ -30,6 +30,9 @@ internal sealed class SiteScenario
 
     public List<DomainEvent> Events { get; } = [];
 
+    /// <summary>Every audit entry the engine wrote.</summary>
+    public List<AuditEntry> Audit { get; } = [];
+
     public static ChargerId Cp(string id) => new(id);
 
     /// <summary>
@@ -38,7 +41,10 @@ internal sealed class SiteScenario
     /// camera per bay for B1 and B2 (<c>cam-b1</c>, <c>cam-b2</c>) and one camera covering B3 and B4
     /// (<c>cam-b34</c>: zone "left"/"right", or the left/right half of the picture).
     /// </summary>
-    public SiteScenario WithCarPark(Func<SiteSettings, SiteSettings>? settings = null, ParkCharge.Core.Billing.SiteTariffs? tariffs = null)
+    public SiteScenario WithCarPark(
+        Func<SiteSettings, SiteSettings>? settings = null,
+        ParkCharge.Core.Billing.SiteTariffs? tariffs = null,
+        ParkCharge.Core.Automation.SiteAutomation? automation = null)
     {
         WithCharger("CP1");
         Observe(new SiteConfigured(new SiteConfiguration
@@ -67,9 +73,20 @@ internal sealed class SiteScenario
             OrdinaryBays = 20,
             Settings = settings?.Invoke(new SiteSettings()) ?? new SiteSettings(),
             Tariffs = tariffs ?? new ParkCharge.Core.Billing.SiteTariffs(),
+            Automation = automation ?? new ParkCharge.Core.Automation.SiteAutomation(),
         }));
         return this;
     }
+
+    /// <summary>Sets the site's configuration again with other automation rules (as a site file reload does).</summary>
+    public SiteScenario Reconfigure(Func<SiteConfiguration, SiteConfiguration> change)
+    {
+        Observe(new SiteConfigured(change(State.Configuration!)));
+        return this;
+    }
+
+    /// <summary>The commands in memory, oldest first.</summary>
+    public IReadOnlyList<ParkCharge.Core.Commands.ChargerCommand> Commands => [.. State.Commands.All.OrderBy(c => c.RequestSeq).ThenBy(c => c.Id, StringComparer.Ordinal)];
 
     /// <summary>A camera read; the event time defaults to now.</summary>
     public Decision Read(string camera, string plate, double? confidence = 0.9, DateTimeOffset? at = null, TravelDirection? direction = null, string? zone = null, double? plateX = null, string? key = null) =>
@@ -146,6 +163,7 @@ internal sealed class SiteScenario
         {
             Log.Add(observation);
             Events.AddRange(decision.Events);
+            Audit.AddRange(decision.Changes.Audit);
         }
 
         return decision;

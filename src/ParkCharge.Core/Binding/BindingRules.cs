@@ -168,14 +168,16 @@ internal static class BindingRules
             if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work.SessionsOf(bay.Charger), bay, visit.StartedAt - settings.BindingWindow))
             {
                 work.Put(visit with { IceDetectedAt = due });
-                work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt) { EventTime = due });
+                work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt, bay.Charger, work.BayOutlet(bay)) { EventTime = due });
             }
 
             if (visit is { ChargingFinishedAt: { } finished, IdleSince: null } && finished + settings.IdleGrace <= due)
             {
                 var current = work.Visit(visit.Id)!;
                 work.Put(current with { IdleSince = finished + settings.IdleGrace });
-                work.Publish(new BayIdleStarted(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished) { EventTime = due });
+                var served = config.FindBay(visit.Bay);
+                var outlet = served is null ? (ConnectorRef?)null : work.BayOutlet(served);
+                work.Publish(new BayIdleStarted(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished, finished + settings.IdleGrace, served?.Charger, outlet) { EventTime = due });
             }
         }
     }
@@ -424,13 +426,15 @@ internal static class BindingRules
     /// A confident bay-camera binding teaches which plate goes with the session's id token (for the
     /// known-token fallback). A 2.0.1 charger sends the token when the driver authorises, often after the
     /// binding was made, so this runs again when it arrives. A token seen with a second plate (a fleet
-    /// card, a free-vend tag) identifies nobody from then on; an empty one (NoAuthorization) never does.
+    /// card, a free-vend tag) identifies nobody from then on; an empty one (NoAuthorization) never does,
+    /// nor does the site's autocharge token (every autocharged vehicle shares it).
     /// </summary>
     private static void LearnToken(SiteChangeSet work, ChargingBinding binding)
     {
         if (binding is { Status: BindingStatus.Bound, Method: BindingMethod.BayCamera, Plate: { } plate }
             && binding.Confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
             && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
+            && token != work.Configuration?.Automation.Autocharge.IdToken
             && (!work.KnowsToken(token) || (work.PlateOfToken(token) is { } known && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))))
         {
             work.LinkToken(token, plate);

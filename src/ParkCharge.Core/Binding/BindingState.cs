@@ -13,6 +13,9 @@ public sealed class BindingState
     /// <summary>Token → its plate; null once the token was seen with another vehicle's plate (a fleet card, a free-vend tag).</summary>
     private readonly Dictionary<string, string?> _plateByToken = new(StringComparer.Ordinal);
 
+    /// <summary>Plate → the id token it was last confidently seen with (autocharge may start with it).</summary>
+    private readonly Dictionary<string, string> _tokenByPlate = new(StringComparer.Ordinal);
+
     public IEnumerable<ChargingBinding> Bindings => _bindings.Values;
 
     public ChargingBinding? Find(string chargingSessionId) => _bindings.GetValueOrDefault(chargingSessionId);
@@ -22,6 +25,9 @@ public sealed class BindingState
 
     /// <summary>The token was seen with a plate before (with one, or with several).</summary>
     public bool Knows(string idToken) => _plateByToken.ContainsKey(idToken);
+
+    /// <summary>The id token a plate was last confidently seen with, if any (autocharge may start with it).</summary>
+    public string? TokenOf(string plate) => _tokenByPlate.GetValueOrDefault(plate);
 
     internal void Take(Engine.SiteChanges changes)
     {
@@ -36,6 +42,7 @@ public sealed class BindingState
             _plateByToken[token] = !_plateByToken.TryGetValue(token, out var known) ? plate
                 : known is not null && (known == plate || PlateSimilarity.IsSameVehicle(known, plate)) ? known
                 : null;
+            _tokenByPlate[plate] = token;
         }
     }
 

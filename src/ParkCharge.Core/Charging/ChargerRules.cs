@@ -45,6 +45,8 @@ internal static class ChargerRules
             return NotRegistered;
         }
 
+        Commands.CommandRules.ConnectionLost(work, p.Charger, p.ConnectionId);
+
         if (charger.Connection?.ConnectionId != p.ConnectionId)
         {
             return Acknowledged.Instance;
@@ -157,8 +159,9 @@ internal static class ChargerRules
     }
 
     /// <summary>
-    /// Every id token is accepted for now: ParkCharge learns who is charging from the bay camera,
-    /// not from the token. Allow-lists and accounts come with autocharge.
+    /// Every id token is accepted: ParkCharge learns who is charging from the bay camera, not from the
+    /// token (and a remote start's token, from the API or autocharge, is ParkCharge's own). Refusing
+    /// tokens by account is for the operator's own authorisation system.
     /// </summary>
     public static Reply Authorize(SiteChangeSet work, IdTokenPresented p) =>
         work.Charger(p.Charger) is null ? NotRegistered : new AuthorizationReply(AuthorizationStatus.Accepted);

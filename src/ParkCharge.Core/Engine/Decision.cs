@@ -65,6 +65,15 @@ public sealed record SiteChanges
     public IReadOnlyList<Billing.SettledBill> Bills { get; init; } = [];
 
     public IReadOnlyList<Billing.Payment> Payments { get; init; } = [];
+
+    /// <summary>New commands, and commands whose status changed.</summary>
+    public IReadOnlyList<Commands.ChargerCommand> Commands { get; init; } = [];
+
+    /// <summary>Stop-at-permit-end plans made, changed or closed.</summary>
+    public IReadOnlyList<Automation.StopPlan> StopPlans { get; init; } = [];
+
+    /// <summary>Power-limit shares given (or taken away: null) per charging session.</summary>
+    public IReadOnlyList<(string ChargingSessionId, Automation.PowerShare? Share)> PowerShares { get; init; } = [];
 }
 
 /// <summary>A meter sample and the session it was attributed to.</summary>

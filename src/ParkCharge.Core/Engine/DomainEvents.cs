@@ -38,6 +38,9 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(BillSettled), BillSettled.TypeName)]
 [JsonDerivedType(typeof(BillAdjusted), BillAdjusted.TypeName)]
 [JsonDerivedType(typeof(PaymentCompleted), PaymentCompleted.TypeName)]
+[JsonDerivedType(typeof(CommandRequested), CommandRequested.TypeName)]
+[JsonDerivedType(typeof(CommandCompleted), CommandCompleted.TypeName)]
+[JsonDerivedType(typeof(ChargingStopScheduled), ChargingStopScheduled.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
     /// <summary>When it happened, by the clock of the source whose observation caused it.</summary>
@@ -231,16 +234,38 @@ public sealed record BindingReviewNeeded(BindingSummary Binding, System.Collecti
     public const string TypeName = "binding.review_needed";
 }
 
-/// <summary>A vehicle has occupied an EV bay without charging for longer than the site allows.</summary>
+/// <summary>
+/// A vehicle has occupied an EV bay without charging for longer than the site allows: which bay (and
+/// the charger outlet it blocks), which vehicle, since when.
+/// </summary>
 [Description("A vehicle has occupied an EV bay without charging for longer than the site allows (ICE: a car blocking a charger).")]
-public sealed record BayIceDetected(string Bay, string Plate, string VisitId, string? ParkingSessionId, DateTimeOffset Since) : DomainEvent(TypeName)
+public sealed record BayIceDetected(
+    string Bay,
+    string Plate,
+    string VisitId,
+    string? ParkingSessionId,
+    DateTimeOffset Since,
+    ChargerId? Charger = null,
+    ConnectorRef? Connector = null) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.ice_detected";
 }
 
-/// <summary>Charging finished and the vehicle is still in the bay after the grace: idle time starts.</summary>
+/// <summary>
+/// Charging finished and the vehicle is still in the bay after the grace: idle time starts. Which bay
+/// (and outlet), which vehicle and session, when charging finished and when idle time began.
+/// </summary>
 [Description("Charging finished and the vehicle is still in the EV bay after the grace period: idle time starts.")]
-public sealed record BayIdleStarted(string Bay, string Plate, string VisitId, string? ParkingSessionId, string? ChargingSessionId, DateTimeOffset ChargingFinishedAt) : DomainEvent(TypeName)
+public sealed record BayIdleStarted(
+    string Bay,
+    string Plate,
+    string VisitId,
+    string? ParkingSessionId,
+    string? ChargingSessionId,
+    DateTimeOffset ChargingFinishedAt,
+    DateTimeOffset? IdleSince = null,
+    ChargerId? Charger = null,
+    ConnectorRef? Connector = null) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.idle_started";
 }
@@ -264,4 +289,53 @@ public sealed record BillAdjusted(string BillId, string ParkingSessionId, string
 public sealed record PaymentCompleted(Billing.Payment Payment, string Plate, decimal BalanceDue) : DomainEvent(TypeName)
 {
     public const string TypeName = "payment.completed";
+}
+
+/// <summary>A short view of a command carried by command events.</summary>
+public sealed record CommandSummary(
+    string CommandId,
+    ChargerId Charger,
+    Commands.CommandType CommandType,
+    Commands.CommandOrigin Origin,
+    Commands.CommandStatus Status,
+    int? Outlet,
+    string? IdToken,
+    Commands.IdTokenSource? TokenSource,
+    string? Plate,
+    string? ChargingSessionId,
+    string? TransactionId,
+    Commands.ChargingLimit? Limit,
+    string RequestedBy,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? CompletedAt,
+    string? Response,
+    string? Detail)
+{
+    public static CommandSummary Of(Commands.ChargerCommand c) => new(
+        c.Id, c.Charger, c.Type, c.Origin, c.Status, c.Outlet, c.IdToken?.Value, c.TokenSource, c.Plate, c.ChargingSessionId, c.TransactionId,
+        c.Profile?.Limit, c.RequestedBy, c.RequestedAt, c.CompletedAt, c.Response, c.Detail);
+}
+
+/// <summary>A command to a charger was recorded (by an API client or an automation rule); it is sent when the charger is connected.</summary>
+[Description("A command to a charger was recorded (by an API client or an automation rule); it is sent when the charger is connected.")]
+public sealed record CommandRequested(CommandSummary Command) : DomainEvent(TypeName)
+{
+    public const string TypeName = "command.requested";
+}
+
+/// <summary>A command ended: Accepted, Rejected, TimedOut, Offline, Failed or Superseded, with the charger's answer.</summary>
+[Description("A command to a charger ended: Accepted, Rejected, TimedOut, Offline, Failed or Superseded, with the charger's answer.")]
+public sealed record CommandCompleted(CommandSummary Command) : DomainEvent(TypeName)
+{
+    public const string TypeName = "command.completed";
+}
+
+/// <summary>
+/// Charging will be stopped at <see cref="StopAt"/> (the parking session's permit ends then): sent
+/// the site's notice period before, so the driver or an integrator can act.
+/// </summary>
+[Description("Charging will be stopped at stopAt by an automation rule (the parking session's permit ends then); sent the site's notice period before, so the driver or an integrator can act.")]
+public sealed record ChargingStopScheduled(ChargingSessionSummary Session, string Plate, string ParkingSessionId, DateTimeOffset StopAt, string Reason) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charging.stop_scheduled";
 }

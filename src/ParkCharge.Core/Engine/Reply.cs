@@ -15,6 +15,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(TransactionStartReply), "transaction_start")]
 [JsonDerivedType(typeof(DataTransferReply), "data_transfer")]
 [JsonDerivedType(typeof(PaymentAccepted), "payment")]
+[JsonDerivedType(typeof(CommandQueued), "command")]
 public abstract record Reply;
 
 /// <summary>Accepted with nothing more to say (Heartbeat-like answers, StatusNotification, MeterValues, ...).</summary>
@@ -46,3 +47,6 @@ public enum DataTransferStatus
 
 /// <summary>A payment was recorded: its id, and what is still due on the stay (negative: paid too much).</summary>
 public sealed record PaymentAccepted(string PaymentId, decimal BalanceDue) : Reply;
+
+/// <summary>A command was recorded: its id (it is sent to the charger in the background; its outcome comes later).</summary>
+public sealed record CommandQueued(string CommandId) : Reply;

@@ -1,5 +1,7 @@
+using ParkCharge.Core.Automation;
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Commands;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
@@ -27,6 +29,9 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly List<(string, string)> _tokenPlates = [];
     private readonly Dictionary<string, Billing.SettledBill> _bills = new(StringComparer.Ordinal);
     private readonly List<Billing.Payment> _payments = [];
+    private readonly Dictionary<string, ChargerCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StopPlan> _stopPlans = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PowerShare?> _powerShares = new(StringComparer.Ordinal);
     private int? _lastTransactionId;
     private SiteConfiguration? _configuration;
     private int _created;
@@ -172,6 +177,79 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Add(Billing.Payment payment) => _payments.Add(payment);
 
+    public ChargerCommand? Command(string id) => _commands.TryGetValue(id, out var changed) ? changed : State.Commands.Find(id);
+
+    /// <summary>The commands in memory (open, and finished within a day), with this decision's changes.</summary>
+    public IEnumerable<ChargerCommand> Commands() => Merge(State.Commands.All, _commands.Values, c => c.Id, _commands);
+
+    /// <summary>Pending and sent commands, with this decision's changes.</summary>
+    public IEnumerable<ChargerCommand> OpenCommands() => Merge(State.Commands.Open, _commands.Values, c => c.Id, _commands).Where(c => c.IsOpen);
+
+    public void Put(ChargerCommand command) => _commands[command.Id] = command;
+
+    /// <summary>Remote starts not yet matched with the session they started, with this decision's changes.</summary>
+    public IEnumerable<ChargerCommand> UnlinkedRemoteStarts() =>
+        Merge(State.Commands.UnlinkedRemoteStarts, _commands.Values, c => c.Id, _commands).Where(CommandState.IsUnlinkedStart);
+
+    public StopPlan? StopPlan(string chargingSessionId) =>
+        _stopPlans.TryGetValue(chargingSessionId, out var changed) ? changed : State.Automation.FindStopPlan(chargingSessionId);
+
+    public IEnumerable<StopPlan> StopPlans() =>
+        Merge(State.Automation.StopPlans, _stopPlans.Values, p => p.ChargingSessionId, _stopPlans).Where(p => !p.Closed);
+
+    public void Put(StopPlan plan) => _stopPlans[plan.ChargingSessionId] = plan;
+
+    public PowerShare? PowerShare(string chargingSessionId) =>
+        _powerShares.TryGetValue(chargingSessionId, out var changed) ? changed : State.Automation.FindPowerShare(chargingSessionId);
+
+    public IEnumerable<string> PowerShareSessions() =>
+        State.Automation.PowerShares.Select(s => s.ChargingSessionId).Union(_powerShares.Keys, StringComparer.Ordinal).Where(id => PowerShare(id) is not null);
+
+    /// <summary>Records the share a session was last given (null: it no longer has one).</summary>
+    public void Put(string chargingSessionId, PowerShare? share) => _powerShares[chargingSessionId] = share;
+
+    /// <summary>Active charging sessions of the site, with this decision's changes.</summary>
+    public IEnumerable<ChargingSession> ActiveSessions()
+    {
+        foreach (var s in State.ActiveSessions)
+        {
+            var current = _sessions.TryGetValue(s.Id, out var changed) ? changed : s;
+            if (current.Status == ChargingSessionStatus.Active)
+            {
+                yield return current;
+            }
+        }
+
+        foreach (var s in _sessions.Values)
+        {
+            if (s.Status == ChargingSessionStatus.Active && !State.IsActive(s.Id))
+            {
+                yield return s;
+            }
+        }
+    }
+
+    /// <summary>The plate's token learnt from an earlier confident binding, if any.</summary>
+    public string? TokenOfPlate(string plate) =>
+        _tokenPlates.LastOrDefault(t => t.Item2 == plate) is { Item1: { } token } ? token : State.Binding.TokenOf(plate);
+
+    /// <summary>The bay's outlet as its charger names it: a 1.6 connector, or a 2.0.1 EVSE (connector 1 unless the charger reported another).</summary>
+    public ConnectorRef BayOutlet(EvBayConfiguration bay) =>
+        Charger(bay.Charger) is { } charger && charger.Connectors.FirstOrDefault(c => !c.Connector.IsWholeCharger && bay.Serves(c.Connector)) is { } known
+            ? known.Connector
+            : Charger(bay.Charger)?.Version == OcppVersion.Ocpp201 ? ConnectorRef.Ocpp201(bay.Connector, 1) : ConnectorRef.Ocpp16(bay.Connector);
+
+    /// <summary>What this decision changed so far, for the automation rules that react to it.</summary>
+    public IReadOnlyCollection<ChargingSession> ChangedSessions => _sessions.Values;
+
+    public IReadOnlyCollection<BayVisit> ChangedVisits => _visits.Values;
+
+    public IReadOnlyList<ConnectorStatusEntry> ChangedStatuses => _statusEntries;
+
+    public IReadOnlyCollection<ChargingBinding> ChangedBindings => _bindings.Values;
+
+    public bool ConfigurationChanged => _configuration is not null;
+
     /// <summary>The parking sessions this decision touched, directly or through a bay visit, a binding or a charging session.</summary>
     public IEnumerable<string> TouchedParkingSessions()
     {
@@ -202,30 +280,34 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public Decision Decide(Reply reply)
     {
+        AutomationRules.AfterDecision(this);
         Billing.BillingRules.Settle(this);
         return new()
-    {
-        Reply = reply,
-        Events = _events,
-        Changes = new SiteChanges
         {
-            Chargers = [.. _chargers.Values],
-            Sessions = [.. _sessions.Values],
-            StatusEntries = _statusEntries,
-            NewSamples = _newSamples,
-            LastTransactionId = _lastTransactionId,
-            Configuration = _configuration,
-            Sightings = [.. _sightings.Values],
-            ParkingSessions = [.. _parkingSessions.Values],
-            BayVisits = [.. _visits.Values],
-            ParkingAnomalies = [.. _anomalies.Values],
-            Audit = _audit,
-            Bindings = [.. _bindings.Values],
-            TokenPlates = _tokenPlates,
-            Bills = [.. _bills.Values],
-            Payments = _payments,
-        },
-    };
+            Reply = reply,
+            Events = _events,
+            Changes = new SiteChanges
+            {
+                Chargers = [.. _chargers.Values],
+                Sessions = [.. _sessions.Values],
+                StatusEntries = _statusEntries,
+                NewSamples = _newSamples,
+                LastTransactionId = _lastTransactionId,
+                Configuration = _configuration,
+                Sightings = [.. _sightings.Values],
+                ParkingSessions = [.. _parkingSessions.Values],
+                BayVisits = [.. _visits.Values],
+                ParkingAnomalies = [.. _anomalies.Values],
+                Audit = _audit,
+                Bindings = [.. _bindings.Values],
+                TokenPlates = _tokenPlates,
+                Bills = [.. _bills.Values],
+                Payments = _payments,
+                Commands = [.. _commands.Values],
+                StopPlans = [.. _stopPlans.Values],
+                PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
+            },
+        };
     }
 
     /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>

@@ -1,5 +1,6 @@
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Commands;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
 
@@ -41,11 +42,22 @@ public static class SiteEngine
             PlateCorrected p => ParkingRules.CorrectPlate(work, p),
             ParkingSessionClosedByOperator p => ParkingRules.CloseByOperator(work, p),
             ParkingSessionsMerged p => ParkingRules.Merge(work, p),
-            TimerElapsed p => ParkingRules.Timer(work, p),
+            TimerElapsed p => Timer(work, p),
             BindingResolvedByOperator p => BindingRules.ResolveByOperator(work, p),
             Billing.PaymentRecorded p => Billing.BillingRules.RecordPayment(work, p),
+            CommandSubmitted p => CommandRules.Submit(work, p),
+            CommandSent p => CommandRules.Sent(work, p),
+            CommandAnswered p => CommandRules.Answered(work, p),
             _ => new Refused($"The site engine does not handle '{observation.Payload.Kind}'."),
         };
         return work.Decide(reply);
+    }
+
+    /// <summary>Deadlines: commands whose wait ended, permit ends, then the parking and binding deadlines.</summary>
+    private static Reply Timer(SiteChangeSet work, TimerElapsed p)
+    {
+        CommandRules.Timer(work, p.DueAt);
+        Automation.AutomationRules.Timer(work, p.DueAt);
+        return ParkingRules.Timer(work, p);
     }
 }

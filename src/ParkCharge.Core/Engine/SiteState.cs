@@ -33,6 +33,7 @@ public sealed class SiteState
     private readonly Dictionary<ChargerId, List<string>> _sessionsByCharger = [];
     private readonly Dictionary<string, string> _sessionByStartFingerprint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProcessedObservation> _processed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ChargingSession> _active = new(StringComparer.Ordinal);
 
     public SiteState(SiteId site) => Site = site;
 
@@ -62,11 +63,38 @@ public sealed class SiteState
 
     public Billing.BillingState Billing { get; } = new();
 
+    public Commands.CommandState Commands { get; } = new();
+
+    public Automation.AutomationState Automation { get; } = new();
+
+    /// <summary>The charging sessions of the site that are running.</summary>
+    public IEnumerable<ChargingSession> ActiveSessions => _active.Values;
+
+    public bool IsActive(string sessionId) => _active.ContainsKey(sessionId);
+
     /// <summary>
     /// The earliest moment the engine must look at again without any observation (a maximum stay
-    /// running out); the host submits a <see cref="TimerElapsed"/> then. Null when nothing waits.
+    /// running out, a command's wait ending); the host submits a <see cref="TimerElapsed"/> then.
+    /// Null when nothing waits.
     /// </summary>
-    public DateTimeOffset? NextDeadline => Configuration is { } config ? Deadlines(config).Min() : null;
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            var next = Configuration is { } config ? Deadlines(config).Min() : null;
+            foreach (var command in Commands.Open)
+            {
+                if (command.Status == Core.Commands.CommandStatus.Pending && (next is null || command.ExpiresAt < next))
+                {
+                    next = command.ExpiresAt;
+                }
+            }
+
+            return Configuration is { } configured && Core.Automation.AutomationRules.NextDeadline(this, configured) is { } automation && (next is null || automation < next)
+                ? automation
+                : next;
+        }
+    }
 
     /// <summary>Everything the engine waits for: maximum stays, binding windows, ICE limits, idle graces.</summary>
     private IEnumerable<DateTimeOffset?> Deadlines(SiteConfiguration config)
@@ -161,6 +189,8 @@ public sealed class SiteState
         Parking.Take(changes);
         Binding.Take(changes);
         Billing.Take(changes);
+        Commands.Take(changes);
+        Automation.Take(changes);
 
         if (seq % PruneEvery == 0)
         {
@@ -194,6 +224,15 @@ public sealed class SiteState
         }
 
         _sessions[session.Id] = session;
+        if (session.Status == ChargingSessionStatus.Active)
+        {
+            _active[session.Id] = session;
+        }
+        else
+        {
+            _active.Remove(session.Id);
+        }
+
         if (StartFingerprint(session) is { } fingerprint)
         {
             _sessionByStartFingerprint[fingerprint] = session.Id;
@@ -220,6 +259,7 @@ public sealed class SiteState
         }
 
         Parking.Prune(now, SessionRetention);
+        Commands.Prune(now);
         foreach (var bill in Billing.Bills.Where(b => Parking.FindSession(b.Bill.ParkingSessionId) is null).ToList())
         {
             Billing.Forget(bill.Bill.ParkingSessionId);

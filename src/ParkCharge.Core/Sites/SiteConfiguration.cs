@@ -34,6 +34,9 @@ public sealed record SiteConfiguration
     /// <summary>Parking and charging tariffs, EV-bay rules and permits.</summary>
     public Billing.SiteTariffs Tariffs { get; init; } = new();
 
+    /// <summary>Autocharge by plate, stop at permit end, the site power limit: each switched on or off.</summary>
+    public Automation.SiteAutomation Automation { get; init; } = new();
+
     public CameraConfiguration? FindCamera(string id) => Cameras.FirstOrDefault(c => c.Id == id);
 
     public LaneConfiguration? FindLane(string id) => Lanes.FirstOrDefault(l => l.Id == id);

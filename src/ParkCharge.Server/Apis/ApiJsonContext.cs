@@ -53,4 +53,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(IReadOnlyList<WebhookView>))]
 [JsonSerializable(typeof(WebhookReplay))]
 [JsonSerializable(typeof(Page<WebhookDelivery>))]
+[JsonSerializable(typeof(SubmitCommandRequest))]
+[JsonSerializable(typeof(CommandView))]
+[JsonSerializable(typeof(Page<CommandView>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -54,6 +54,7 @@ public static class ParkChargeApp
             loggers,
             CancellationToken.None);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
@@ -63,6 +64,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<WebhookSecrets>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddHostedService<Commands.CommandDispatcher>();
 
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
@@ -132,6 +134,7 @@ public static class ParkChargeApp
         api.MapApiKeyEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
+        api.MapCommandEndpoints();
         return app;
     }
 

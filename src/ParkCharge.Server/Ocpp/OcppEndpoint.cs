@@ -39,6 +39,7 @@ internal static partial class OcppEndpoint
         Store store,
         SiteEngines engines,
         ChargerConnections connections,
+        Commands.CommandSignals signals,
         IOptions<ParkChargeOptions> options,
         TimeProvider time,
         ILoggerFactory loggers)
@@ -121,7 +122,7 @@ internal static partial class OcppEndpoint
 
         using (socket)
         {
-            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, options.Value, time, loggers, logger);
+            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, signals, options.Value, time, loggers, logger);
         }
     }
 
@@ -135,6 +136,7 @@ internal static partial class OcppEndpoint
         Store store,
         SiteEngines engines,
         ChargerConnections connections,
+        Commands.CommandSignals signals,
         ParkChargeOptions options,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -170,6 +172,7 @@ internal static partial class OcppEndpoint
         }
 
         LogConnected(logger, charger.Value, version, connectionId);
+        signals.Notify(site); // commands that waited for this charger can go now
         var reason = "closed";
         try
         {

@@ -35,6 +35,8 @@ public sealed record SiteDocument
 
     /// <summary>Parking and charging tariffs, EV-bay rules and permits (always written, so a document read back shows what the site bills with).</summary>
     public required TariffsDocument Tariffs { get; init; }
+    /// <summary>The automation rules; omitted when none is configured.</summary>
+    public AutomationDocument? Automation { get; init; }
 
     /// <summary>The document for a configuration and the chargers registered at the site.</summary>
     public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers)
@@ -76,6 +78,7 @@ public sealed record SiteDocument
                 c.MinConfidence,
                 [.. c.Bays.Select(b => new CameraBayDocument(b.Bay, b.Zone, b.XMin is { } min && b.XMax is { } max ? [min, max] : null))]))],
             Tariffs = TariffsDocument.From(configuration.Tariffs),
+            Automation = AutomationDocument.From(configuration.Automation),
         };
     }
 
@@ -223,6 +226,32 @@ public sealed record EvBayRulesDocument(string ChargingStartGrace, decimal Charg
 
 /// <param name="Plate">Normalised: upper-case letters and digits.</param>
 public sealed record PermitDocument(string Plate, string? ValidFrom, string? ValidTo, string? Note);
+/// <summary>The <c>automation</c> section of a site file.</summary>
+public sealed record AutomationDocument(AutochargeDocument? Autocharge, PermitEndDocument? StopAtPermitEnd, PowerLimitDocument? PowerLimit)
+{
+    /// <summary>Null when every rule is as a site without the section has it.</summary>
+    public static AutomationDocument? From(Core.Automation.SiteAutomation a)
+    {
+        var defaults = new Core.Automation.SiteAutomation();
+        var autocharge = a.Autocharge.Enabled || a.Autocharge.Plates.Count > 0 || a.Autocharge.IdToken is not null || a.Autocharge.Permits || a.Autocharge.LearnedTokens
+            ? new AutochargeDocument(a.Autocharge.Enabled, a.Autocharge.IdToken, a.Autocharge.Permits, a.Autocharge.LearnedTokens,
+                [.. a.Autocharge.Plates.Select(p => new AutochargePlateDocument(p.Plate, p.IdToken))])
+            : null;
+        var stop = a.StopAtPermitEnd != defaults.StopAtPermitEnd ? new PermitEndDocument(a.StopAtPermitEnd.Enabled, Durations.Format(a.StopAtPermitEnd.Notice)) : null;
+        var power = a.PowerLimit != defaults.PowerLimit
+            ? new PowerLimitDocument(a.PowerLimit.Enabled, a.PowerLimit.LimitKw, a.PowerLimit.MinimumKw, a.PowerLimit.Unit.ToString(), a.PowerLimit.Voltage, a.PowerLimit.Phases)
+            : null;
+        return autocharge is null && stop is null && power is null ? null : new AutomationDocument(autocharge, stop, power);
+    }
+}
+
+public sealed record AutochargeDocument(bool Enabled, string? IdToken, bool Permits, bool LearnedTokens, IReadOnlyList<AutochargePlateDocument> Plates);
+
+public sealed record AutochargePlateDocument(string Plate, string? IdToken);
+
+public sealed record PermitEndDocument(bool Enabled, string Notice);
+
+public sealed record PowerLimitDocument(bool Enabled, decimal LimitKw, decimal MinimumKw, string Unit, decimal Voltage, int Phases);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SiteDocument))]

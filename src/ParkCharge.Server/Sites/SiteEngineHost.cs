@@ -23,17 +23,20 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private readonly Store _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Action<SiteId>? _commandsWaiting;
     private readonly Task _loop;
     private SiteState? _state;
     private ITimer? _timer;
     private DateTimeOffset? _timerDue;
 
-    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger)
+    /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
+    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, Action<SiteId>? commandsWaiting = null)
     {
         Site = site;
         _store = store;
         _time = time;
         _logger = logger;
+        _commandsWaiting = commandsWaiting;
         _loop = Task.Run(RunAsync);
     }
 
@@ -167,8 +170,26 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             }
 
             ArmTimer(_state.NextDeadline);
+            if (_commandsWaiting is not null && HasCommandsToSend(_state))
+            {
+                _commandsWaiting(Site);
+            }
+
             return;
         }
+    }
+
+    private static bool HasCommandsToSend(SiteState state)
+    {
+        foreach (var command in state.Commands.Open)
+        {
+            if (command.Status == Core.Commands.CommandStatus.Pending && state.FindCharger(command.Charger)?.Connection is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -8,13 +8,13 @@ using ParkCharge.Storage;
 namespace ParkCharge.Server.Sites;
 
 /// <summary>The site engines of this node, started on first use of a site.</summary>
-public sealed class SiteEngines(Store store, TimeProvider time, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class SiteEngines(Store store, TimeProvider time, ILoggerFactory loggers, Commands.CommandSignals signals) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<SiteId, Lazy<SiteEngineHost>> _hosts = new();
     private readonly ILogger _logger = loggers.CreateLogger<SiteEngineHost>();
 
     public SiteEngineHost For(SiteId site) =>
-        _hosts.GetOrAdd(site, s => new Lazy<SiteEngineHost>(() => new SiteEngineHost(s, store, time, _logger))).Value;
+        _hosts.GetOrAdd(site, s => new Lazy<SiteEngineHost>(() => new SiteEngineHost(s, store, time, _logger, signals.Notify))).Value;
 
     /// <summary>Decides on the observation at its site; completes with the reply once it is durable.</summary>
     public Task<Reply> SubmitAsync(Observation observation) => For(observation.Site).SubmitAsync(observation);

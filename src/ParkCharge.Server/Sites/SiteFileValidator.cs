@@ -13,7 +13,7 @@ namespace ParkCharge.Server.Sites;
 /// </summary>
 internal sealed partial class SiteFileValidator
 {
-    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs"];
+    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
     private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence"];
     private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "bays"];
@@ -96,6 +96,7 @@ internal sealed partial class SiteFileValidator
         var bays = EvBays(site);
         var bayCameras = BayCameras(site);
         CrossCheck(chargers, bays, bayCameras);
+        var automation = Automation(site);
         cameras.AddRange(bayCameras.Select(c => c.Camera));
         var tariffs = SiteTariffsOf(site, currency, timeZone);
 
@@ -116,6 +117,7 @@ internal sealed partial class SiteFileValidator
             OrdinaryBays = ordinaryBays ?? 0,
             Settings = settings,
             Tariffs = tariffs ?? new(),
+            Automation = automation,
         };
         return Result(configuration, [.. chargers.Select(c => c.Declaration)], declaresTariffs: tariffs is not null);
     }

@@ -27,6 +27,7 @@ namespace ParkCharge.Storage.Json;
 [JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(IReadOnlyList<BindingCandidate>))]
 [JsonSerializable(typeof(Queries.StoredBill))]
+[JsonSerializable(typeof(Core.Commands.ChargerCommand))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext;
 
 /// <summary>Shortcuts for (de)serialising log entries.</summary>
@@ -62,6 +63,11 @@ public static class LogJson
 
     public static Queries.StoredBill DeserializeBill(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.StoredBill) ?? throw new JsonException("A bill is null.");
+
+    public static string Serialize(Core.Commands.ChargerCommand command) => JsonSerializer.Serialize(command, StorageJsonContext.Default.ChargerCommand);
+
+    public static Core.Commands.ChargerCommand DeserializeCommand(string json) =>
+        JsonSerializer.Deserialize(json, StorageJsonContext.Default.ChargerCommand) ?? throw new JsonException("A command is null.");
 
     public static ObservationPayload DeserializePayload(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.ObservationPayload) ?? throw new JsonException("An observation payload is null.");

@@ -150,6 +150,7 @@ internal static class ProjectionWriter
 
         await ParkingProjection.WriteAsync(sql, append.Site, append.Entries.Select(e => (e.Seq, e.Observation.ReceivedAt, e.Decision.Changes)), ct);
         await BillingProjection.WriteAsync(sql, append.Site, append.Entries.Select(e => (e.Seq, e.Decision.Changes)), ct);
+        await CommandProjection.WriteAsync(sql, append.Site, append.Entries.Select(e => (e.Seq, e.Decision.Changes)), ct);
     }
 
     private static async Task WriteChargerAsync(RowRecorder sql, ChargerState c, long seq, CancellationToken ct)

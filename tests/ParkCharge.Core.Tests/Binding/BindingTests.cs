@@ -256,6 +256,29 @@ public sealed class BindingTests
 
         var ice = Assert.Single(_site.Events.OfType<BayIceDetected>());
         Assert.Equal(("B1", "PETROL1"), (ice.Bay, ice.Plate));
+        Assert.Equal((_site.Now.AddMinutes(-19), Cp("CP1"), ConnectorRef.Ocpp16(1)), (ice.Since, ice.Charger, ice.Connector));
+        Assert.Equal(_site.ParkingSession("PETROL1").Id, ice.ParkingSessionId);
+    }
+
+    [Fact]
+    public void A_vehicle_whose_outlet_charges_unbound_is_not_ICE_and_holds_back_no_later_deadline()
+    {
+        // The outlet starts charging with no vehicle read in the bay and two vehicles inside; one of them
+        // is read there only later, well outside the binding window, so the charge stays unbound.
+        _site.Read("gate-in", "AAA111");
+        _site.Read("gate-in", "BBB222", at: _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        var tx = _site.PlugIn16("CP1", 1, "RFID-9", _site.Now, startAfter: TimeSpan.Zero);
+        _site.Advance(TimeSpan.FromMinutes(10));
+        _site.Read("cam-b1", "AAA111");
+        Assert.NotEqual(BindingStatus.Bound, _site.Binding("CP1", Tx(tx)).Status);
+        Assert.Equal("AAA111", _site.CurrentVisit("B1")!.Plate);
+
+        _site.Advance(TimeSpan.FromMinutes(30)).RunTimers();
+        _site.Advance(TimeSpan.FromDays(3)).RunTimers();
+
+        Assert.Empty(_site.Events.OfType<BayIceDetected>());
+        Assert.Equal(["AAA111", "BBB222"], _site.Anomalies(ParkingAnomalyKind.OverMaxStay).Select(a => a.Plate).Order());
     }
 
     [Fact]
@@ -273,6 +296,7 @@ public sealed class BindingTests
 
         var idle = Assert.Single(_site.Events.OfType<BayIdleStarted>());
         Assert.Equal(("B1", stopped), (idle.Bay, idle.ChargingFinishedAt));
+        Assert.Equal((stopped.AddMinutes(10), "BCD1234", Cp("CP1"), ConnectorRef.Ocpp16(1)), (idle.IdleSince, idle.Plate, idle.Charger, idle.Connector));
         Assert.Empty(_site.Events.OfType<BayIceDetected>());
         Assert.Equal(stopped + new ParkCharge.Core.Sites.SiteSettings().IdleGrace, _site.CurrentVisit("B1")!.IdleSince);
     }

@@ -31,6 +31,9 @@ public sealed class EngineProperties
         ExitRead,
         BayRead,
         Vacancy,
+        Command,
+        Dispatch,
+        Timers,
     }
 
     private static readonly string[] Plates = ["BCD1234", "8CD1234", "XYZ987", "XYZ98", "QQ11AA", ""];
@@ -117,9 +120,19 @@ public sealed class EngineProperties
         }, iter: 300);
     }
 
+    /// <summary>Every automation rule on, so that generated streams exercise them too.</summary>
+    private static readonly ParkCharge.Core.Automation.SiteAutomation Automation = new()
+    {
+        Autocharge = new() { Enabled = true, IdToken = "PC-AUTO", Plates = [new("BCD1234"), new("XYZ987", "FLEET-1")] },
+        PowerLimit = new() { Enabled = true, LimitKw = 22, MinimumKw = 6 },
+        StopAtPermitEnd = new() { Enabled = true },
+    };
+
     private static SiteScenario Play((Step Step, int Connector, int Minutes, int Wh)[] steps)
     {
-        var site = new SiteScenario().WithCarPark();
+        var site = new SiteScenario().WithCarPark(
+            tariffs: new ParkCharge.Core.Billing.SiteTariffs { Permits = [new("QQ11AA", ValidTo: new DateTimeOffset(2026, 3, 2, 12, 0, 0, TimeSpan.Zero))] },
+            automation: Automation);
         var lastTx = 0;
         Observation? last = null;
         var connection = 1;
@@ -159,6 +172,18 @@ public sealed class EngineProperties
                 case Step.Vacancy:
                     site.Observe(new BayVacancyReported(connector == 1 ? "cam-b1" : "cam-b34"));
                     break;
+                case Step.Command:
+                    site.Observe(new ParkCharge.Core.Commands.CommandSubmitted(
+                        new ParkCharge.Core.Commands.CommandRequest { Type = ParkCharge.Core.Commands.CommandType.UnlockConnector, Charger = Cp("CP1"), Outlet = connector, OfflineWait = TimeSpan.FromMinutes(wh % 3) },
+                        "api:test"));
+                    break;
+                case Step.Dispatch when site.State.Commands.Pending.FirstOrDefault() is { } pending && site.State.FindCharger(pending.Charger)?.Connection is { } live:
+                    site.Observe(new ParkCharge.Core.Commands.CommandSent(pending.Id, live.ConnectionId), key: $"command:{pending.Id}:sent");
+                    site.Observe(new ParkCharge.Core.Commands.CommandAnswered(pending.Id, (wh % 2) == 0 ? ParkCharge.Core.Commands.CommandStatus.Accepted : ParkCharge.Core.Commands.CommandStatus.TimedOut, "Accepted", null), key: $"command:{pending.Id}:answered");
+                    break;
+                case Step.Timers:
+                    site.RunTimers();
+                    break;
                 case Step.Reconnect:
                     connection++;
                     site.Observe(new ConnectionOpened(Cp("CP1"), "c" + connection, OcppVersion.Ocpp16, "n", null));
@@ -184,6 +209,9 @@ public sealed class EngineProperties
             Visits = state.Parking.CurrentVisits.OrderBy(v => v.Id, StringComparer.Ordinal),
             Anomalies = state.Parking.OpenAnomalies.OrderBy(a => a.Id, StringComparer.Ordinal),
             Bindings = state.Binding.Bindings.OrderBy(b => b.ChargingSessionId, StringComparer.Ordinal),
+            Commands = state.Commands.All.OrderBy(c => c.Id, StringComparer.Ordinal),
+            StopPlans = state.Automation.StopPlans.OrderBy(p => p.ChargingSessionId, StringComparer.Ordinal),
+            Shares = state.Automation.PowerShares.OrderBy(p => p.ChargingSessionId, StringComparer.Ordinal).Select(p => new { p.ChargingSessionId, p.Share.LimitW, p.Share.CommandId }),
         },
         Json);
 }

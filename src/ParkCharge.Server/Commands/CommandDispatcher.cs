@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+using Microsoft.Extensions.Options;
+
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Commands;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+using ParkCharge.Core.Sites;
+using ParkCharge.Server.Hosting;
+using ParkCharge.Server.Ocpp;
+using ParkCharge.Server.Sites;
+
+namespace ParkCharge.Server.Commands;
+
+/// <summary>
+/// Sites that may have commands ready to send: a site engine notes one after a decision leaves a
+/// pending command for a connected charger, the OCPP endpoint when a charger's connection is live.
+/// Each site is queued at most once until the dispatcher takes it.
+/// </summary>
+public sealed class CommandSignals
+{
+    private readonly Channel<SiteId> _sites = Channel.CreateUnbounded<SiteId>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<SiteId, byte> _queued = new();
+
+    public void Notify(SiteId site)
+    {
+        if (_queued.TryAdd(site, 0))
+        {
+            _sites.Writer.TryWrite(site);
+        }
+    }
+
+    internal async IAsyncEnumerable<SiteId> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var site in _sites.Reader.ReadAllAsync(ct))
+        {
+            _queued.TryRemove(site, out _);
+            yield return site;
+        }
+    }
+}
+
+/// <summary>
+/// Sends pending commands to chargers over their live connections on this node: per charger one
+/// command at a time, in the order they were asked for. The engine decides; the dispatcher only
+/// does the I/O and reports back through observations: <see cref="CommandSent"/> (durable before
+/// the CALL leaves, so a command is sent at most once) and <see cref="CommandAnswered"/>.
+/// A command for a charger connected to another node stays pending here (routing between nodes is
+/// not built yet) and ends Offline when its wait runs out.
+/// </summary>
+internal sealed partial class CommandDispatcher(
+    SiteEngines engines,
+    ChargerConnections connections,
+    CommandSignals signals,
+    IOptions<ParkChargeOptions> options,
+    TimeProvider time,
+    ILogger<CommandDispatcher> logger) : BackgroundService
+{
+    private readonly ConcurrentDictionary<ChargerId, Task> _workers = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var site in signals.ReadAllAsync(stoppingToken))
+            {
+                IReadOnlyList<ChargerId> ready;
+                try
+                {
+                    ready = await engines.For(site).ReadAsync(ReadyChargers);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogReadFailed(logger, site.Value, e);
+                    continue;
+                }
+
+                foreach (var charger in ready.Where(c => connections.Find(c) is not null))
+                {
+                    Start(site, charger, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The node is stopping; calls in flight end with their connections.
+        }
+
+        await Task.WhenAll(_workers.Values);
+    }
+
+    /// <summary>Chargers with a pending command and, by the engine's record, a connection.</summary>
+    private static IReadOnlyList<ChargerId> ReadyChargers(SiteState state) =>
+        [.. state.Commands.Pending.Select(c => c.Charger).Distinct().Where(c => state.FindCharger(c)?.Connection is not null)];
+
+    /// <summary>Starts a worker for the charger unless one is running (it picks up the new command).</summary>
+    private void Start(SiteId site, ChargerId charger, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_workers.TryAdd(charger, done.Task))
+        {
+            _ = Task.Run(() => WorkAsync(site, charger, done, ct), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Sends the charger's pending commands one after the other while its connection lasts.</summary>
+    private async Task WorkAsync(SiteId site, ChargerId charger, TaskCompletionSource done, CancellationToken ct)
+    {
+        var engine = engines.For(site);
+        var drained = false;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (connections.Find(charger) is not { } live
+                    || await engine.ReadAsync(state => state.Commands.Pending.FirstOrDefault(c => c.Charger == charger)) is not { } next)
+                {
+                    drained = true;
+                    break;
+                }
+
+                // Refused while still pending: the connection is not the charger's current one. It is tried again
+                // at the site's next decision or the charger's next connection, not in a loop here.
+                if (!await SendAsync(engine, next, live, ct)
+                    && await engine.ReadAsync(state => state.Commands.Find(next.Id)?.Status == CommandStatus.Pending))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The node is stopping.
+        }
+        catch (Exception e)
+        {
+            LogWorkerFailed(logger, charger.Value, e);
+        }
+        finally
+        {
+            _workers.TryRemove(charger, out _);
+            done.SetResult();
+        }
+
+        // A command may have come between the last look and the worker's end, its signal passed over: look again.
+        if (drained && connections.Find(charger) is not null)
+        {
+            try
+            {
+                if (await engine.ReadAsync(state => state.Commands.Pending.Any(c => c.Charger == charger)))
+                {
+                    signals.Notify(site);
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or OperationCanceledException)
+            {
+                // The node is stopping.
+            }
+        }
+    }
+
+    /// <returns>False when the engine would not have it sent (it ended meanwhile, or the connection is not the current one).</returns>
+    private async Task<bool> SendAsync(SiteEngineHost engine, ChargerCommand command, LiveConnection live, CancellationToken ct)
+    {
+        // Keyed by connection: a refusal over a connection that was not (yet) the current one does not stand for the next.
+        var sent = await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:sent:{live.ConnectionId}", new CommandSent(command.Id, live.ConnectionId)));
+        if (sent is Refused refused)
+        {
+            LogNotSent(logger, command.Id, command.Charger.Value, refused.Reason);
+            return false;
+        }
+
+        CallResult result;
+        try
+        {
+            result = await OcppCommandCalls.CallAsync(live.Rpc, command, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw; // stopping: the connection's close ends the command Offline
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
+        {
+            LogCallFailed(logger, command.Id, command.Charger.Value, e);
+            result = new CallResult(CommandStatus.Failed, null, $"the CALL could not be made: {e.Message}");
+        }
+
+        LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
+        await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId)));
+        return true;
+    }
+
+    private Observation Observe(SiteId site, string key, ObservationPayload payload)
+    {
+        var now = time.GetUtcNow();
+        return new Observation
+        {
+            Site = site,
+            Source = $"dispatcher:{options.Value.NodeId}",
+            Key = key,
+            EventTime = now,
+            ReceivedAt = now,
+            Payload = payload,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} ({Type}) to charger {Charger}: {Status} {Response}")]
+    private static partial void LogAnswered(ILogger logger, string commandId, CommandType type, string charger, CommandStatus status, string? response);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} to charger {Charger} not sent: {Reason}")]
+    private static partial void LogNotSent(ILogger logger, string commandId, string charger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command {CommandId} to charger {Charger}: the CALL could not be made")]
+    private static partial void LogCallFailed(ILogger logger, string commandId, string charger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending commands to charger {Charger} failed; they stay pending")]
+    private static partial void LogWorkerFailed(ILogger logger, string charger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: reading the pending commands failed")]
+    private static partial void LogReadFailed(ILogger logger, string site, Exception exception);
+}
