@@ -8,6 +8,7 @@ using Microsoft.Playwright;
 
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.V16;
+using ParkCharge.Server.Tests.Commands;
 using ParkCharge.Testing;
 
 using static Microsoft.Playwright.Assertions;
@@ -131,6 +132,43 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
         await Expect(_page.Locator("[data-charger='CP-1'] [data-connection]")).ToContainTextAsync("Connected");
         await Expect(connector.Locator(".status")).ToHaveTextAsync("Charging");
         await DashboardBrowser.ScreenshotAsync(_page, "chargers");
+
+        await _page.Locator("[data-charger='CP-1']").GetByRole(AriaRole.Link, new() { Name = "Message log" }).ClickAsync();
+        await Expect(_page.GetByRole(AriaRole.Table, new() { Name = "OCPP frames of CP-1, newest first" })).ToContainTextAsync("StartTransaction");
+    }
+
+    [Fact]
+    public async Task An_operator_limits_and_stops_a_charge_from_the_chargers_view_and_sees_the_chargers_answer()
+    {
+        var script = new ChargerScript();
+        await using var charger = await ChargerScript.ConnectAsync(_node, "CP-1", OcppVersion.Ocpp16, script);
+        var now = DateTimeOffset.UtcNow;
+        await charger.CallAsync(V16Actions.StatusNotification, new StatusNotificationRequest { ConnectorId = 1, ErrorCode = ChargePointErrorCode.NoError, Status = ChargePointStatus.Preparing, Timestamp = now.AddSeconds(-10) });
+        var start = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 1, IdTag = "RFID-1", MeterStart = 0, Timestamp = now });
+        await charger.CallAsync(V16Actions.StatusNotification, new StatusNotificationRequest { ConnectorId = 1, ErrorCode = ChargePointErrorCode.NoError, Status = ChargePointStatus.Charging, Timestamp = now.AddSeconds(5) });
+
+        await SignInAsync(TestNode.AdminKey);
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Chargers" }).ClickAsync();
+        var outcome = _page.Locator("#command-outcome");
+
+        await _page.GetByLabel("Power limit for CP-1 connector 1 (W)").FillAsync("3700");
+        await _page.Locator("[data-charger='CP-1'] tr[data-connector='1']").GetByRole(AriaRole.Button, new() { Name = "Set limit" }).ClickAsync();
+        await Expect(outcome).ToHaveTextAsync("Power limit on CP-1 connector 1: Accepted");
+        var profile = await script.NextAsync("SetChargingProfile");
+        Assert.Equal(1, profile.Payload.GetProperty("connectorId").GetInt32());
+
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Stop charging on CP-1 connector 1" }).ClickAsync();
+        await Expect(outcome).ToHaveTextAsync("Remote stop on CP-1 connector 1: Accepted");
+        await DashboardBrowser.ScreenshotAsync(_page, "remote-stop-accepted");
+        var stop = await script.NextAsync("RemoteStopTransaction");
+        Assert.Equal(start.TransactionId, stop.Payload.GetProperty("transactionId").GetInt32());
+
+        // A refusal is shown as the charger gave it, not as a success.
+        script.Answer = call => Task.FromResult<ParkCharge.Ocpp.Rpc.RpcReply?>(ChargerScript.Status("Rejected"));
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Stop charging on CP-1 connector 1" }).ClickAsync();
+        await Expect(outcome).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Remote stop on CP-1 connector 1: Rejected"));
+        await Expect(outcome).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("error"));
+        await DashboardBrowser.ScreenshotAsync(_page, "remote-stop-rejected");
     }
 
     [Fact]

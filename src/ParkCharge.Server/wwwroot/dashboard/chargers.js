@@ -51,7 +51,7 @@ export function render(ctx) {
             h('td', { class: 'status' }, k.status),
             h('td', null, time(k.since)),
             h('td', { class: 'fault' }, fault),
-            h('td', null, session ? `${session.transactionId}: ${kwh(session.energyWh)}${session.lastPowerW != null ? `, ${kw(session.lastPowerW)}` : ''}` : ''),
+            h('td', null, session ? `tx ${session.transactionId}: ${kwh(session.energyWh)}${session.lastPowerW != null ? `, ${kw(session.lastPowerW)}` : ''}` : ''),
             ctx.canOperate ? h('td', { class: 'commands' }, commands(c, outlet, session)) : null);
         })));
   }
@@ -59,17 +59,17 @@ export function render(ctx) {
   function commands(charger, outlet, session) {
     const where = `${charger.id} connector ${outlet}`;
     if (session) {
-      const limit = h('input', { type: 'number', min: '0', step: '100', inputmode: 'numeric', placeholder: 'W', class: 'limit' });
+      const limit = h('input', { type: 'number', min: '0', step: '100', inputmode: 'numeric', placeholder: 'W', class: 'limit', 'aria-label': `Power limit for ${where} (W)` });
       return [
         h('button', { type: 'button', 'aria-label': `Stop charging on ${where}`, onclick: () => send(`Remote stop on ${where}`, { type: 'remoteStop', chargingSessionId: session.id }) }, 'Stop'),
         h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); send(`Power limit on ${where}`, { type: 'setChargingLimit', chargerId: charger.id, connector: outlet, limit: Number(limit.value), unit: 'W' }); } },
-          field(`Power limit for ${where} (W)`, limit), h('button', { type: 'submit' }, 'Set limit')),
+          field('Limit (W)', limit), h('button', { type: 'submit' }, 'Set limit')),
         h('button', { type: 'button', 'aria-label': `Clear the power limit on ${where}`, onclick: () => send(`Clear limit on ${where}`, { type: 'clearChargingLimit', chargerId: charger.id, connector: outlet }) }, 'Clear limit'),
       ];
     }
-    const token = h('input', { type: 'text', placeholder: 'id token', class: 'token', autocomplete: 'off' });
+    const token = h('input', { type: 'text', placeholder: 'id token', class: 'token', autocomplete: 'off', 'aria-label': `Id token to start ${where} with` });
     return h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); send(`Remote start on ${where}`, { type: 'remoteStart', chargerId: charger.id, connector: outlet, idToken: token.value.trim() || undefined }); } },
-      field(`Id token to start ${where} with`, token), h('button', { type: 'submit' }, 'Start'));
+      field('Id token', token), h('button', { type: 'submit' }, 'Start'));
   }
 
   /** Sends a command and follows it to its outcome (the charger's answer, a timeout, offline). */
