@@ -77,6 +77,12 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
         await Expect(_page.Locator("#key-name")).ToContainTextAsync("(admin)");
         await DashboardBrowser.ScreenshotAsync(_page, "sign-in-site-plan");
 
+        // At tablet width the plan still fits: nothing to scroll sideways.
+        await _page.SetViewportSizeAsync(768, 1024);
+        await Expect(Bay("B2")).ToBeVisibleAsync();
+        Assert.True(await _page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 768"), "the site plan is wider than a tablet");
+        await DashboardBrowser.ScreenshotAsync(_page, "site-plan-tablet");
+
         await _page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
         await Expect(_page.Locator("#sign-in")).ToBeVisibleAsync();
         await Expect(_page.Locator(".bay")).ToHaveCountAsync(0);
@@ -195,6 +201,31 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
 
         var binding = await BindingAsync(start.TransactionId);
         Assert.Equal(("Bound", "Operator", "AAA111"), (binding.GetProperty("status").GetString(), binding.GetProperty("method").GetString(), binding.GetProperty("plate").GetString()));
+    }
+
+    [Fact]
+    public async Task An_operator_closes_the_right_stay_for_an_exit_read_like_two_plates_inside()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await PushAsync(GateInKey, new { cameraId = "gate-in", plate = "BCD1234", confidence = 0.95, capturedAt = now.AddMinutes(-70) });
+        await PushAsync(GateInKey, new { cameraId = "gate-in", plate = "8CD1234", confidence = 0.95, capturedAt = now.AddMinutes(-69) });
+        await PushAsync(GateOutKey, new { cameraId = "gate-out", plate = "CD1234", confidence = 0.95, capturedAt = now.AddMinutes(-5) }); // one error from both
+
+        await SignInAsync(TestNode.AdminKey);
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Review queue" }).ClickAsync();
+        var item = _page.Locator(".review-item[data-anomaly]");
+        await Expect(item.GetByRole(AriaRole.Radio)).ToHaveCountAsync(2);
+        await item.GetByLabel("BCD1234").CheckAsync();
+        await item.GetByLabel("Reason (kept in the audit log)").FillAsync("exit camera picture shows BCD1234");
+        await DashboardBrowser.ScreenshotAsync(_page, "ambiguous-exit-before-resolve");
+        await item.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+
+        await Expect(_page.Locator("#review-outcome")).ToContainTextAsync("resolved");
+        await Expect(_page.Locator(".review-item[data-anomaly]")).ToHaveCountAsync(0);
+        using var sessions = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-sessions?siteId=garage", TestContext.Current.CancellationToken));
+        var byPlate = sessions.RootElement.GetProperty("items").EnumerateArray().ToDictionary(s => s.GetProperty("plate").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.Equal("Closed", byPlate["BCD1234"]);
+        Assert.Equal("Open", byPlate["8CD1234"]);
     }
 
     [Fact]
