@@ -4,6 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 using ParkCharge.Core.Charging;
@@ -41,12 +44,13 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
         }
         """;
 
+    private readonly StreamCutter _streams = new();
     private TestNode _node = null!;
     private IPage _page = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres);
+        _node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, configure: b => b.Services.AddSingleton<IStartupFilter>(_streams));
         using var put = await _node.Http.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         _page = await browser.OpenAsync(_node.BaseUri);
@@ -141,6 +145,41 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
 
         await _page.Locator("[data-charger='CP-1']").GetByRole(AriaRole.Link, new() { Name = "Message log" }).ClickAsync();
         await Expect(_page.GetByRole(AriaRole.Table, new() { Name = "OCPP frames of CP-1, newest first" })).ToContainTextAsync("StartTransaction");
+    }
+
+    [Fact]
+    public async Task After_the_stream_drops_it_resumes_from_its_last_event_and_shows_what_was_missed()
+    {
+        var down = false;
+        var resumedFrom = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await _page.RouteAsync("**/api/v1/events/stream**", async route =>
+        {
+            if (down)
+            {
+                await route.AbortAsync();
+                return;
+            }
+
+            resumedFrom.Enqueue(route.Request.Headers.TryGetValue("last-event-id", out var id) ? id : "");
+            await route.ContinueAsync();
+        });
+        await SignInAsync(TestNode.AdminKey);
+        await Expect(_page.Locator("#live")).ToHaveTextAsync("live");
+        var now = DateTimeOffset.UtcNow;
+        await PushAsync(GateInKey, new { cameraId = "gate-in", plate = "BCD1234", confidence = 0.95, capturedAt = now.AddMinutes(-4) });
+        await Expect(_page.Locator(".gate[data-lane='in'] .reads")).ToContainTextAsync("BCD1234"); // an event arrived: the stream has a position
+
+        down = true;
+        _streams.Cut(); // the server side of the stream goes away; reconnecting fails while down
+        await Expect(_page.Locator("#live")).ToHaveTextAsync("reconnecting");
+        await PushAsync(BayKey, new { cameraId = "cam-b12", plate = "BCD1234", confidence = 0.92, capturedAt = now.AddSeconds(-40), zone = "left" });
+        down = false;
+
+        await Expect(_page.Locator("#live")).ToHaveTextAsync("live");
+        await Expect(Bay("B1").Locator(".state")).ToHaveTextAsync("Vehicle, not charging");
+        Assert.Equal("", resumedFrom.First());
+        Assert.Contains(resumedFrom.Skip(1), id => long.TryParse(id, out var seq) && seq > 0);
+        await DashboardBrowser.ScreenshotAsync(_page, "stream-resumed");
     }
 
     [Fact]
@@ -316,6 +355,30 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
         Assert.Equal($"garage-{day}.csv", download.SuggestedFilename);
         Assert.Contains(",CDE345,", csv, StringComparison.Ordinal);
         Assert.Contains($"{day},garage,TOTAL,", csv, StringComparison.Ordinal);
+    }
+
+    /// <summary>Lets a test end the node's open event streams, as a proxy or a network would.</summary>
+    private sealed class StreamCutter : IStartupFilter
+    {
+        private CancellationTokenSource _cut = new();
+
+        public void Cut() => Interlocked.Exchange(ref _cut, new CancellationTokenSource()).Cancel();
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, rest) =>
+            {
+                if (!context.Request.Path.StartsWithSegments("/api/v1/events/stream", StringComparison.Ordinal))
+                {
+                    await rest(context);
+                    return;
+                }
+
+                using var cut = _cut.Token.Register(context.Abort);
+                await rest(context);
+            });
+            next(app);
+        };
     }
 
     private static int HoursOf(string day)
