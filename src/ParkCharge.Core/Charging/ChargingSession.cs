@@ -117,6 +117,9 @@ public sealed record ChargingSession
     /// <summary>The charger's last time for this session (start, stop or latest sample).</summary>
     public DateTimeOffset? LastEventAt { get; init; }
 
+    /// <summary>The event time of the last <c>charging.meter_updated</c> published for this session (they are thinned out).</summary>
+    public DateTimeOffset? MeterEventAt { get; init; }
+
     /// <summary>Energy delivered, in Wh; null when it cannot be known (no readings, or the meter went backwards).</summary>
     public decimal? EnergyWh => SessionMeter.Energy(this).EnergyWh;
 

@@ -141,8 +141,14 @@ internal static class TransactionRules
                 continue;
             }
 
+            if (!MeterEventDue(work, before))
+            {
+                Save(work, before, session);
+                continue;
+            }
+
             var normalized = Normalize(session);
-            Save(work, before, session, new ChargingMeterUpdated(ChargingSessionSummary.Of(normalized), normalized.LastPowerW, normalized.LastSoCPercent) { EventTime = work.EventTime });
+            Save(work, before, session with { MeterEventAt = work.EventTime }, new ChargingMeterUpdated(ChargingSessionSummary.Of(normalized), normalized.LastPowerW, normalized.LastSoCPercent) { EventTime = work.EventTime });
         }
 
         return Acknowledged.Instance;
@@ -256,10 +262,11 @@ internal static class TransactionRules
         {
             events.Add(new ChargingUpdated(summary, session.ChargingState) { EventTime = work.EventTime });
         }
-        else if (before is not null && session.Samples.Length != before.Samples.Length)
+        else if (before is not null && session.Samples.Length != before.Samples.Length && MeterEventDue(work, before))
         {
             var normalized = Normalize(session);
             events.Add(new ChargingMeterUpdated(summary, normalized.LastPowerW, normalized.LastSoCPercent) { EventTime = work.EventTime });
+            session = session with { MeterEventAt = work.EventTime };
         }
 
         Save(work, before, session, [.. events]);
@@ -331,6 +338,17 @@ internal static class TransactionRules
     }
 
     /// <summary>Stores the new version and publishes its events, then any anomaly flags it gained.</summary>
+    /// <summary>
+    /// Whether new meter values of <paramref name="session"/> make a <c>charging.meter_updated</c> now: the
+    /// first time, then once the site's meter event interval has passed in event time (also when the
+    /// event time went backwards: a queued report is news). The values themselves are always kept.
+    /// </summary>
+    private static bool MeterEventDue(SiteChangeSet work, ChargingSession session)
+    {
+        var interval = work.Configuration?.Settings.MeterEventInterval ?? new Sites.SiteSettings().MeterEventInterval;
+        return session.MeterEventAt is not { } last || work.EventTime < last || work.EventTime - last >= interval;
+    }
+
     private static void Save(SiteChangeSet work, ChargingSession? before, ChargingSession after, params DomainEvent[] events)
     {
         after = Normalize(after) with

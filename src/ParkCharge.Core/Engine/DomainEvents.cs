@@ -119,7 +119,7 @@ public sealed record ChargingUpdated(ChargingSessionSummary Session, ChargingSta
     public const string TypeName = "charging.updated";
 }
 
-[Description("New meter values for a charging session: energy so far, power and state of charge (one event per meter report of the charger).")]
+[Description("New meter values for a charging session: energy so far, power and state of charge (at most one per session per the site's meter event interval, default a minute).")]
 public sealed record ChargingMeterUpdated(ChargingSessionSummary Session, decimal? PowerW, decimal? SoCPercent) : DomainEvent(TypeName)
 {
     public const string TypeName = "charging.meter_updated";

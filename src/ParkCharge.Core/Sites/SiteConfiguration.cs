@@ -168,4 +168,10 @@ public sealed record SiteSettings
 
     /// <summary>A camera whose clock is ahead of the server by more than this is not believed; its read gets the arrival time.</summary>
     public TimeSpan MaxClockAhead { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// At most one <c>charging.meter_updated</c> event per charging session per this much event time
+    /// (zero: one per meter report). Meter values are all kept either way; only the events are thinned.
+    /// </summary>
+    public TimeSpan MeterEventInterval { get; init; } = TimeSpan.FromMinutes(1);
 }

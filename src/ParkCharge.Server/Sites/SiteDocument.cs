@@ -60,7 +60,8 @@ public sealed record SiteDocument
                 Durations.Format(settings.IdleGrace),
                 settings.RetentionDays,
                 settings.StoreImages,
-                Durations.Format(settings.MaxClockAhead)),
+                Durations.Format(settings.MaxClockAhead),
+                Durations.Format(settings.MeterEventInterval)),
 
             // A camera whose lane is not among the lanes cannot be written in this shape; a
             // configuration read from a site file never has one.
@@ -102,7 +103,8 @@ public sealed record SiteSettingsDocument(
     string IdleGrace,
     int RetentionDays,
     bool StoreImages,
-    string MaxClockAhead);
+    string MaxClockAhead,
+    string MeterEventInterval);
 
 public sealed record LaneDocument(string Id, string Direction, string? Name, IReadOnlyList<LaneCameraDocument> Cameras);
 

@@ -21,7 +21,7 @@ internal sealed partial class SiteFileValidator
     private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName"];
     private static readonly string[] EvBayFields = ["id", "charger", "connector", "neighbours"];
     private static readonly string[] SettingNames =
-        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead"];
+        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval"];
 
     private static readonly (string Name, LaneDirection Value)[] Directions =
         [("entry", LaneDirection.Entry), ("exit", LaneDirection.Exit), ("both", LaneDirection.Both)];
@@ -233,6 +233,7 @@ internal sealed partial class SiteFileValidator
             RetentionDays = retentionDays ?? defaults.RetentionDays,
             StoreImages = Boolean(settings, "settings", "storeImages") ?? defaults.StoreImages,
             MaxClockAhead = NonNegativeDuration(settings, "maxClockAhead") ?? defaults.MaxClockAhead,
+            MeterEventInterval = NonNegativeDuration(settings, "meterEventInterval") ?? defaults.MeterEventInterval,
         };
     }
 

@@ -173,6 +173,24 @@ public sealed class Ocpp16TransactionTests
     }
 
     [Fact]
+    public void Meter_reports_every_ten_seconds_make_one_meter_event_a_minute_but_every_value_is_kept()
+    {
+        var t0 = _site.Now;
+        var tx = _site.Start16("CP1", 1, "A", 1_000, t0);
+
+        for (var i = 1; i <= 18; i++)
+        {
+            var at = t0.AddSeconds(10 * i);
+            _site.Observe(new MeterValuesReported(Cp("CP1"), ConnectorRef.Ocpp16(1), tx, [Register(at, 1_000 + (30 * i)), Power(at, 11_000)]), at, key: $"mv-{i}");
+        }
+
+        // Reports at 10 s, 70 s and 130 s are a minute apart; the 15 in between only add values.
+        Assert.Equal([t0.AddSeconds(10), t0.AddSeconds(70), t0.AddSeconds(130)], _site.Events.OfType<ChargingMeterUpdated>().Select(e => e.EventTime));
+        Assert.Equal(36, _site.OnlySession().Samples.Length);
+        Assert.Equal(540m, _site.OnlySession().EnergyWh);
+    }
+
+    [Fact]
     public void A_meter_that_goes_backwards_is_flagged_and_reported()
     {
         var t0 = _site.Now;

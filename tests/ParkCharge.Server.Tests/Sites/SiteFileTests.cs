@@ -39,6 +39,7 @@ public sealed class SiteFileTests
                 RetentionDays = 30,
                 StoreImages = true,
                 MaxClockAhead = TimeSpan.FromSeconds(90),
+                MeterEventInterval = TimeSpan.FromSeconds(30),
             },
             site.Settings);
 
@@ -180,7 +181,7 @@ public sealed class SiteFileTests
         var json = SiteDocument.From(original.Configuration!, original.Chargers).ToJson();
 
         Assert.DoesNotContain("password", json, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(["chargers[0].securityProfile: security profile 2 needs a password (the charger authenticates with HTTP Basic auth) (line 42)"], Errors(json));
+        Assert.Equal(["chargers[0].securityProfile: security profile 2 needs a password (the charger authenticates with HTTP Basic auth) (line 43)"], Errors(json));
     }
 
     [Fact]
