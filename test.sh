@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole ParkCharge test suite on a fresh Debian machine with the .NET SDK.
-# It installs what the tests need when it is missing (PostgreSQL, Node.js and the npm packages of
-# the conformance tests), starts a private PostgreSQL server for the run, and stops it afterwards.
+# It installs what the tests need when it is missing (PostgreSQL, Chromium for the browser tests,
+# Node.js and the npm packages of the conformance tests), starts a private PostgreSQL server for the run, and stops it afterwards.
 # Usage: ./test.sh [extra arguments for dotnet test]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,6 +41,11 @@ run_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync -E UTF8
 run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
   -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
 export PARKCHARGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=false"
+
+# --- Chromium for the dashboard's browser tests (Playwright drives Debian's build; no browser download)
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
 
 # --- Node.js and the conformance tests' npm packages -------------------------------------------
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

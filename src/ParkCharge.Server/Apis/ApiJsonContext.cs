@@ -40,6 +40,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(NewApiKey))]
 [JsonSerializable(typeof(CreatedApiKeyResponse))]
 [JsonSerializable(typeof(ApiKeyView))]
+[JsonSerializable(typeof(CurrentKeyView))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyView>))]
 [JsonSerializable(typeof(Page<ApiAuditEntry>))]
 [JsonSerializable(typeof(EventEnvelope))]

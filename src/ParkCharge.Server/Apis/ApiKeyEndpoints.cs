@@ -30,6 +30,10 @@ public sealed record ApiKeyView(
         new(key.Id, key.Name, key.Role, key.AllowedAddresses, key.CreatedAt, key.CreatedBy, key.ExpiresAt, key.RevokedAt, key.LastUsedAt, key.IsActive(now));
 }
 
+/// <summary>The key a request was made with: who the caller is and what its role lets it do.</summary>
+/// <param name="Policies">The policies the role passes (read, integrate, operate, admin): what a client may offer to do.</param>
+public sealed record CurrentKeyView(string Id, string Name, string Role, DateTimeOffset? ExpiresAt, IReadOnlyList<string> Policies);
+
 /// <summary>A new key: <see cref="Key"/> is shown this once; only its hash is kept.</summary>
 public sealed record CreatedApiKeyResponse(string Key, ApiKeyView ApiKey);
 
@@ -45,9 +49,23 @@ internal static class ApiKeyEndpoints
         keys.MapGet("/{id}", GetAsync).WithSummary("One API key (never the key or its hash)");
         keys.MapDelete("/{id}", RevokeAsync).WithSummary("Revoke an API key: it stops working at once on this node, within a minute on others");
 
+        api.MapGet("/me", Me).WithTags("API keys").RequireRead()
+            .WithSummary("The API key of the request: its name, role and the policies the role passes (a dashboard shows only what the key may do)");
         api.MapGet("/audit", AuditAsync).WithTags("API keys").RequireAdmin()
             .WithSummary("The audit log of state-changing API calls, newest first: who, when, what, status, from where");
         return api;
+    }
+
+    private static Results<Ok<CurrentKeyView>, UnauthorizedHttpResult> Me(HttpContext http)
+    {
+        if (http.Features.Get<ApiKeyFeature>() is not { } feature)
+        {
+            return TypedResults.Unauthorized();
+        }
+
+        var key = feature.Key;
+        var policies = Policies.Roles.Where(p => p.Key != Policies.CameraGateway && p.Value.Contains(key.Role)).Select(p => p.Key).ToList();
+        return TypedResults.Ok(new CurrentKeyView(key.Id, key.Name, key.Role, key.ExpiresAt, policies));
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(

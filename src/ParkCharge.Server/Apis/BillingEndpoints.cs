@@ -224,7 +224,7 @@ internal static class BillingEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["date"] = ["Use a local date like 2026-11-26."] });
         }
 
-        var report = await Reconciliation.BuildAsync(store, siteId, site.Currency, zone, day, ct);
+        var report = await Reconciliation.BuildAsync(store, siteId, site.Currency, zone, day, time.GetUtcNow(), ct);
         return format?.ToLowerInvariant() switch
         {
             null or "json" => TypedResults.Ok(report),

@@ -19,6 +19,12 @@ public sealed record StayWithoutExit(string ParkingSessionId, string Plate, Date
 
 public sealed record EnergyMismatch(string ChargingSessionId, string? ParkingSessionId, decimal ChargerReportedKwh, decimal BilledKwh);
 
+/// <summary>
+/// One hour of the day (UTC start; a local day has 23, 24 or 25): vehicles inside at some time in the hour,
+/// and the energy charged in it, each session's energy spread evenly over its start to stop (or now).
+/// </summary>
+public sealed record HourFigures(DateTimeOffset From, int VehiclesInside, decimal EnergyKwh);
+
 /// <summary>A site's day: what happened, what was earned, and what needs a look.</summary>
 public sealed record DailyReport(
     string SiteId,
@@ -36,7 +42,8 @@ public sealed record DailyReport(
     IReadOnlyList<StayWithoutExit> StaysWithoutExit,
     IReadOnlyList<MeterAnomaly> MeterAnomalies,
     IReadOnlyList<EnergyMismatch> EnergyMismatches,
-    IReadOnlyList<BillSummaryRow> Bills);
+    IReadOnlyList<BillSummaryRow> Bills,
+    IReadOnlyList<HourFigures> Hours);
 
 /// <summary>The per-day reconciliation (issue 5 §4), from the projections.</summary>
 internal static class Reconciliation
@@ -44,7 +51,7 @@ internal static class Reconciliation
     /// <summary>More than this average power over a session is not a car charging: a meter fault or reset.</summary>
     private const decimal ImplausibleKw = 400;
 
-    public static async Task<DailyReport> BuildAsync(Store store, string siteId, string currency, TimeZoneInfo zone, DateOnly day, CancellationToken ct)
+    public static async Task<DailyReport> BuildAsync(Store store, string siteId, string currency, TimeZoneInfo zone, DateOnly day, DateTimeOffset now, CancellationToken ct)
     {
         var from = Instant(day, zone);
         var to = Instant(day.AddDays(1), zone);
@@ -112,7 +119,47 @@ internal static class Reconciliation
                 .Select(p => new StayWithoutExit(p.Id, p.Plate, p.EnteredAt, p.Status, p.Anomalies)).ToList(),
             anomalies,
             mismatches,
-            bills);
+            bills,
+            Hours(from, to, now, parking, charging));
+    }
+
+    /// <summary>The day hour by hour, for the dashboard's charts.</summary>
+    internal static List<HourFigures> Hours(DateTimeOffset from, DateTimeOffset to, DateTimeOffset now, IReadOnlyList<ParkingDayRow> parking, IReadOnlyList<ChargingDayRow> charging)
+    {
+        var hours = new List<HourFigures>();
+        for (var start = from; start < to; start = start.AddHours(1))
+        {
+            var end = start.AddHours(1);
+            var inside = parking.Count(p => p.EnteredAt is { } entered && entered < end && (p.ExitedAt is { } exited ? exited > start : p.Status == "Open"));
+            var kwh = 0m;
+            foreach (var c in charging)
+            {
+                if (c is not { StartedAt: { } s, EnergyWh: { } wh } || wh <= 0)
+                {
+                    continue;
+                }
+
+                var e = c.StoppedAt ?? (now > s ? now : s);
+                if (e <= s)
+                {
+                    kwh += s >= start && s < end ? wh / 1000 : 0;
+                    continue;
+                }
+
+                var overlap = (Min(e, end) - Max(s, start)).Ticks;
+                if (overlap > 0)
+                {
+                    kwh += wh / 1000 * overlap / (e - s).Ticks;
+                }
+            }
+
+            hours.Add(new HourFigures(start, inside, Math.Round(kwh, 3)));
+        }
+
+        return hours;
+
+        static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+        static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
     }
 
     /// <summary>One row per settled bill, then a totals row: what accounting tools import.</summary>

@@ -130,6 +130,7 @@ internal sealed partial class NodeStartup(
         Console.WriteLine($"ParkCharge node '{options.Value.NodeId}' is running ({store.Database.Engine}: {store.Database.Describe()})");
         Console.WriteLine($"  OCPP 1.6J / 2.0.1:  {ws}/ocpp/{{chargePointId}}");
         Console.WriteLine($"  API:                {http}/api/v1   (reference: {http}/api/reference, OpenAPI: {http}/openapi/v1.json, health: {http}/healthz)");
+        Console.WriteLine($"  Dashboard:          {http}/dashboard/   (sign in with an API key)");
         if (_generatedKey is not null)
         {
             Console.WriteLine($"  Admin API key (shown once; keep it): {_generatedKey}");

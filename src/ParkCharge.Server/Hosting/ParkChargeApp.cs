@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Dashboard;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
 using ParkCharge.Server.Webhooks;
@@ -109,6 +110,7 @@ public static class ParkChargeApp
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseParkChargeDashboard();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<ApiAudit>();
