@@ -128,6 +128,7 @@ public static class ScenarioFile
     private static List<ArrivalRate> Arrivals(YamlFields fields, YamlMappingNode root)
     {
         var arrivals = new List<ArrivalRate>();
+        TimeOnly? previous = null;
         foreach (var (node, i) in fields.Sequence(root, "", "arrivals", required: true).Select((n, i) => (n, i)))
         {
             var at = $"arrivals[{i}]";
@@ -140,14 +141,15 @@ public static class ScenarioFile
             fields.OnlyKnown(map, at, "from", "perHour");
             var from = fields.TimeOfDay(map, at, "from", required: true);
             var perHour = fields.Number(map, at, "perHour", 0, 10_000, required: true);
-            if (from is { } f && perHour is { } p)
+            if (from is { } f && previous is { } before && f <= before)
             {
-                if (arrivals.Count > 0 && f <= arrivals[^1].From)
-                {
-                    fields.Error(YamlFields.Join(at, "from"), $"{f:HH\\:mm} is not after the previous entry's {arrivals[^1].From:HH\\:mm}: list the day in order", map);
-                }
+                fields.Error(YamlFields.Join(at, "from"), $"{f:HH\\:mm} is not after the previous entry's {before:HH\\:mm}: list the day in order", map);
+            }
 
-                arrivals.Add(new ArrivalRate(f, p));
+            previous = from ?? previous;
+            if (from is { } valid && perHour is { } p)
+            {
+                arrivals.Add(new ArrivalRate(valid, p));
             }
         }
 
