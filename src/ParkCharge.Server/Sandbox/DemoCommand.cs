@@ -93,7 +93,7 @@ internal static class DemoCommand
         var apiKey = configuredKey is { Length: > 0 } ? configuredKey : Secrets.NewApiKey();
 
         // One clock for node and simulator: the simulated day starts at the scenario's local start time today.
-        var clock = new AcceleratedClock(StartOfRun(scenario), scenario.Speed);
+        var clock = new AcceleratedClock(StartOfRun(scenario), scenario.Speed, start: false);
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = urls ?? ParkChargeApp.DefaultUrl,
@@ -127,6 +127,7 @@ internal static class DemoCommand
             await output.WriteLineAsync($"  Simulating {plan.Visits.Count} vehicles over {scenario.Duration} from {TimeZoneInfo.ConvertTime(plan.Start, scenario.Site.Zone):yyyy-MM-dd HH:mm} local time at speed {scenario.Speed:0.##} (about {scenario.Duration / scenario.Speed:hh\\:mm\\:ss} real), seed {scenario.Seed}.");
             await output.WriteLineAsync("  Stop with Ctrl+C.");
 
+            clock.Start();
             var running = run.RunAsync(ct);
             await SandboxSession.ReportProgressAsync(run, scenario.Site.Zone, output, TimeSpan.FromSeconds(5), running);
             await running;

@@ -33,6 +33,14 @@ public sealed partial class SimulatedCharger
     public async Task ChargeAsync(PlannedCharge plan, CancellationToken ct)
     {
         await WaitUntilAsync(plan.PlugIn, ct);
+
+        // The plan leaves a bay free for a while between two vehicles; at high speed the previous
+        // vehicle's unplug may still be on its way (a timer fired late). Its stamps are its own, so wait.
+        for (var tries = 0; tries < 100 && IsTaken(plan.Bay.Connector); tries++)
+        {
+            await Task.Delay(20, ct);
+        }
+
         var vehicle = new ChargingVehicle(plan.BatteryKWh, plan.StartSoc, plan.MaxPowerKW, _scenario.Charging.TaperFrom);
         Session session;
         Connector connector;
@@ -90,6 +98,14 @@ public sealed partial class SimulatedCharger
 
             connector.Session = null;
             SetStatus(connector, ConnectorState.Available, plan.Unplug);
+        }
+    }
+
+    private bool IsTaken(int connector)
+    {
+        lock (_gate)
+        {
+            return _connectors[connector].Session is not null;
         }
     }
 

@@ -10,13 +10,21 @@ namespace ParkCharge.Simulator.Clock;
 /// </summary>
 public sealed class AcceleratedClock : TimeProvider
 {
-    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private long _startedAt;
 
-    public AcceleratedClock(DateTimeOffset origin, double speed)
+    /// <param name="start">
+    /// False: the clock stands at <paramref name="origin"/> until <see cref="Start"/>, so that starting a
+    /// node (seconds, which are minutes of simulated time) does not eat into the simulated day.
+    /// </param>
+    public AcceleratedClock(DateTimeOffset origin, double speed, bool start = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(speed, 1);
         Origin = origin.ToUniversalTime();
         Speed = speed;
+        if (start)
+        {
+            Start();
+        }
     }
 
     /// <summary>The simulated instant at which this clock was created.</summary>
@@ -25,8 +33,13 @@ public sealed class AcceleratedClock : TimeProvider
     /// <summary>Simulated seconds per real second (1 or more).</summary>
     public double Speed { get; }
 
+    /// <summary>Starts the clock running from <see cref="Origin"/> (once; later calls change nothing).</summary>
+    public void Start() => Interlocked.CompareExchange(ref _startedAt, Stopwatch.GetTimestamp(), 0);
+
     public override DateTimeOffset GetUtcNow() =>
-        Origin + TimeSpan.FromTicks((long)(Stopwatch.GetElapsedTime(_startedAt).Ticks * Speed));
+        Volatile.Read(ref _startedAt) is var startedAt and not 0
+            ? Origin + TimeSpan.FromTicks((long)(Stopwatch.GetElapsedTime(startedAt).Ticks * Speed))
+            : Origin;
 
     /// <summary>How much real time passes while this clock moves on by <paramref name="simulated"/>.</summary>
     public TimeSpan ToReal(TimeSpan simulated) =>
