@@ -52,6 +52,7 @@ public abstract class SimulatorScenarioTests(StoreEngine engine, PostgresServer 
         Assert.Equal(plan.Visits.Count, summary.BillsSettled);
         Assert.True(summary.Revenue > 0);
         Assert.Equal(0, summary.ReviewQueue);
+    }
 }
 
 /// <summary>
