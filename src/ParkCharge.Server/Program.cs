@@ -62,4 +62,5 @@ serve.SetAction(async (parse, ct) =>
 
 var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, DemoCommand.Create(), SimulateCommand.Create(), CheckSiteCommand.Create(), Replay.Create(), ApiKeyCommand.Create() };
 serve.TreatUnmatchedTokensAsErrors = false;
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C cancels the running command; give it time to stop cleanly (close chargers' connections, print a summary).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

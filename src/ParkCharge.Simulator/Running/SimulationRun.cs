@@ -52,13 +52,17 @@ public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan
             await playStop.CancelAsync();
             await Task.WhenAll(work);
 
-            // Whatever the chargers queued before the end is still delivered (chargers that are offline at the end keep theirs).
-            foreach (var charger in chargers.Values)
+            // At the planned end, what the chargers queued is still delivered (an offline charger comes back for
+            // it), so the server sees the whole period; stopped early (Ctrl+C), the run just ends.
+            if (!ct.IsCancellationRequested)
             {
-                charger.ComeBackOnline();
-            }
+                foreach (var charger in chargers.Values)
+                {
+                    charger.ComeBackOnline();
+                }
 
-            await Task.WhenAll(chargers.Values.Select(c => c.DrainAsync(TimeSpan.FromSeconds(15))));
+                await Task.WhenAll(chargers.Values.Select(c => c.DrainAsync(TimeSpan.FromSeconds(15))));
+            }
         }
         finally
         {
