@@ -101,6 +101,10 @@ internal static class DemoCommand
             ["ParkCharge:ApiKey"] = apiKey,
             ["ParkCharge:Postgres"] = null,
             ["Logging:LogLevel:Default"] = "Warning",
+
+            // The node's OCPP call timeout runs on the shared accelerated clock: scaled up, a command to a
+            // charger still waits 30 real seconds for its answer instead of 30 / speed.
+            ["ParkCharge:Ocpp:CallTimeoutSeconds"] = CallTimeoutSeconds(scenario.Speed).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
         try
@@ -170,6 +174,9 @@ internal static class DemoCommand
         await output.WriteLineAsync("The demo stopped.");
         return 0;
     }
+
+    /// <summary>A call timeout of 30 real seconds on a clock running <paramref name="speed"/> times faster.</summary>
+    internal static int CallTimeoutSeconds(double speed) => (int)Math.Min(int.MaxValue / 2, Math.Ceiling(30 * speed));
 
     /// <summary>Today at the scenario's start time in the site's zone (so the dashboard shows a working day); now if it names none.</summary>
     internal static DateTimeOffset StartOfRun(Scenario scenario)

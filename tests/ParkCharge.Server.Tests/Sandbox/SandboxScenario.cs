@@ -89,7 +89,7 @@ internal sealed class SandboxScenario : IDisposable
     public static async Task<(TestNode Node, SimulationRun Run)> PlayAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres)
     {
         var clock = new AcceleratedClock(DemoCommand.StartOfRun(scenario), scenario.Speed, start: false);
-        var node = await TestNode.StartAsync(engine, postgres, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        var node = await TestNode.StartAsync(engine, postgres, NodeSettings(scenario), b => b.Services.AddSingleton<TimeProvider>(clock));
         try
         {
             Assert.Null(await SandboxSession.ConfigureSiteAsync(node.Http, scenario.Site, CancellationToken.None));
@@ -106,6 +106,12 @@ internal sealed class SandboxScenario : IDisposable
             throw;
         }
     }
+
+    /// <summary>As the demo sets them: the node's OCPP call timeout scaled to the accelerated clock.</summary>
+    public static Dictionary<string, string?> NodeSettings(Scenario scenario) => new()
+    {
+        ["ParkCharge:Ocpp:CallTimeoutSeconds"] = DemoCommand.CallTimeoutSeconds(scenario.Speed).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>Every item of a paged API list.</summary>
     public static async Task<List<JsonElement>> AllAsync(HttpClient api, string path)

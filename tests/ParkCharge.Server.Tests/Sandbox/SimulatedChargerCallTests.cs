@@ -29,7 +29,7 @@ public sealed class SimulatedChargerCallTests(PostgresServer postgres)
             .Replace("startSoc: { min: 0.2, max: 0.9 }", "startSoc: { min: 0.1, max: 0.2 }", StringComparison.Ordinal));
         var scenario = files.Read();
         var clock = new AcceleratedClock(DemoCommand.StartOfRun(scenario), scenario.Speed, start: false);
-        await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, SandboxScenario.NodeSettings(scenario), b => b.Services.AddSingleton<TimeProvider>(clock));
         Assert.Null(await SandboxSession.ConfigureSiteAsync(node.Http, scenario.Site, CancellationToken.None));
         var run = new SimulationRun(scenario, PlanGenerator.Generate(scenario, clock.Origin), node.BaseUri, clock, NullLogger.Instance);
         clock.Start();
@@ -51,6 +51,7 @@ public sealed class SimulatedChargerCallTests(PostgresServer postgres)
                 ChargingSchedule = new V16.ChargingSchedule { ChargingRateUnit = V16.ChargingRateUnitType.W, ChargingSchedulePeriod = [new V16.ChargingSchedulePeriod { StartPeriod = 0, Limit = 3000 }] },
             },
         });
+        Assert.True(limit16.Status == ParkCharge.Ocpp.Rpc.RpcCallStatus.Completed, $"SetChargingProfile: {limit16.Status}");
         Assert.Equal(V16.ChargingProfileStatus.Accepted, limit16.Response?.Status);
         var stop16 = await rpc16.CallAsync(V16.V16Actions.RemoteStopTransaction, new V16.RemoteStopTransactionRequest { TransactionId = int.Parse(v16.GetProperty("transactionId").GetString()!, System.Globalization.CultureInfo.InvariantCulture) });
         Assert.Equal(V16.RemoteStartStopStatus.Accepted, stop16.Response?.Status);
