@@ -38,7 +38,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts <c>parkcharge serve</c> with the arguments, in <paramref name="workingDirectory"/>, and waits until it listens.</summary>
-    public static async Task<(ServerProcess Process, Uri BaseUri)> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] arguments)
+    public static Task<(ServerProcess Process, Uri BaseUri)> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] arguments) =>
+        StartCommandAsync("serve", workingDirectory, environment, arguments);
+
+    /// <summary>Starts <c>parkcharge {command}</c> (a command that runs a node: serve, demo) and waits until it listens.</summary>
+    public static async Task<(ServerProcess Process, Uri BaseUri)> StartCommandAsync(string command, string workingDirectory, IDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -48,7 +52,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "parkcharge.dll"));
-        start.ArgumentList.Add("serve");
+        start.ArgumentList.Add(command);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -70,6 +74,26 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Ctrl+C (SIGINT), as a user stops it; returns the exit code, or null if it did not stop in time.</summary>
+    public async Task<int?> InterruptAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,218 @@
+using System.CommandLine;
+using System.Reflection;
+
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+using ParkCharge.Server.Auth;
+using ParkCharge.Server.Hosting;
+using ParkCharge.Simulator.Clock;
+using ParkCharge.Simulator.Planning;
+using ParkCharge.Simulator.Running;
+using ParkCharge.Simulator.Scenarios.Files;
+
+namespace ParkCharge.Server.Sandbox;
+
+/// <summary>
+/// <c>parkcharge demo</c>: a node on embedded defaults (SQLite in a fresh data folder), the demo site
+/// (docs/examples/demo.site.yaml, embedded), and the simulator playing the demo scenario against it,
+/// accelerated. The node and the simulator share one accelerated clock, so the node's timers (binding
+/// windows, idle fees, maximum stays) run at the same pace as the simulated day and every stamp is
+/// consistent. After the simulated period the node keeps running for a look at the dashboard;
+/// Ctrl+C stops it.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Where to listen (default {ParkChargeApp.DefaultUrl})." };
+        var data = new Option<string?>("--data") { Description = "The data folder (default: a new temporary folder, deleted when the demo stops)." };
+        var speed = new Option<double?>("--speed") { Description = "Simulated seconds per real second (default: the scenario's, 60)." };
+        var seed = new Option<int?>("--seed") { Description = "The random seed (default: the scenario's)." };
+        var duration = new Option<string?>("--duration") { Description = "Simulated time to play, e.g. 2h (default: the scenario's, 12h)." };
+        var scenarioPath = new Option<string?>("--scenario") { Description = "Another scenario file instead of the demo's (see docs/sandbox.md)." };
+        var command = new Command("demo", "Run a node with a demo car park and simulated chargers and cameras: see ParkCharge work in a minute.")
+        {
+            urls, data, speed, seed, duration, scenarioPath,
+        };
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(urls),
+            parse.GetValue(data),
+            parse.GetValue(speed),
+            parse.GetValue(seed),
+            parse.GetValue(duration),
+            parse.GetValue(scenarioPath),
+            Console.Out,
+            ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? urls, string? data, double? speed, int? seed, string? durationText, string? scenarioPath, TextWriter output, CancellationToken ct)
+    {
+        var read = scenarioPath is null
+            ? ScenarioFile.Parse(Embedded("demo.scenario.yaml"), AppContext.BaseDirectory, Environment.GetEnvironmentVariable, Embedded("demo.site.yaml"))
+            : ScenarioFile.Load(scenarioPath);
+        if (!read.IsValid)
+        {
+            await output.WriteLineAsync($"The scenario {scenarioPath ?? "(demo)"} cannot be used:");
+            foreach (var problem in read.Problems)
+            {
+                await output.WriteLineAsync($"  {problem}");
+            }
+
+            return 1;
+        }
+
+        TimeSpan? duration = null;
+        if (durationText is not null)
+        {
+            if (!YamlFieldsDuration(durationText, out var parsed) || parsed <= TimeSpan.Zero)
+            {
+                await output.WriteLineAsync($"--duration: '{durationText}' is not a duration (90s, 2m, 1h30m, 1d).");
+                return 1;
+            }
+
+            duration = parsed;
+        }
+
+        var scenario = read.Scenario! with
+        {
+            Seed = seed ?? read.Scenario!.Seed,
+            Speed = speed ?? read.Scenario!.Speed,
+            Duration = duration ?? read.Scenario!.Duration,
+        };
+        if (scenario.Speed < 1)
+        {
+            await output.WriteLineAsync("--speed: at least 1.");
+            return 1;
+        }
+
+        var temporary = data is null;
+        var folder = Path.GetFullPath(data ?? Path.Combine(Path.GetTempPath(), "parkcharge-demo-" + Guid.NewGuid().ToString("N")[..8]));
+        var configuredKey = Environment.GetEnvironmentVariable("PARKCHARGE_API_KEY");
+        var apiKey = configuredKey is { Length: > 0 } ? configuredKey : Secrets.NewApiKey();
+
+        // One clock for node and simulator: the simulated day starts at the scenario's local start time today.
+        var clock = new AcceleratedClock(StartOfRun(scenario), scenario.Speed, start: false);
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = urls ?? ParkChargeApp.DefaultUrl,
+            ["ParkCharge:DataDirectory"] = folder,
+            ["ParkCharge:ApiKey"] = apiKey,
+            ["ParkCharge:Postgres"] = null,
+            ["Logging:LogLevel:Default"] = "Warning",
+
+            // The node's OCPP call timeout runs on the shared accelerated clock: scaled up, a command to a
+            // charger still waits 30 real seconds for its answer instead of 30 / speed.
+            ["ParkCharge:Ocpp:CallTimeoutSeconds"] = CallTimeoutSeconds(scenario.Speed).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        try
+        {
+            await using var app = await ParkChargeApp.CreateAsync([], settings, builder => builder.Services.AddSingleton<TimeProvider>(clock));
+            await app.StartAsync(ct);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var server = new Uri(address.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal));
+            using var api = SandboxSession.ApiClient(server, apiKey);
+            if (await SandboxSession.ConfigureSiteAsync(api, scenario.Site, ct) is { } problem)
+            {
+                await output.WriteLineAsync(problem);
+                await app.StopAsync(CancellationToken.None);
+                return 2;
+            }
+
+            var plan = PlanGenerator.Generate(scenario, clock.Origin);
+            var run = new SimulationRun(scenario, plan, server, clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParkCharge.Simulator"));
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"ParkCharge demo: site '{scenario.Site.Id}' with {scenario.Site.Chargers.Count} chargers, {scenario.Site.EvBays.Count} EV bays and {scenario.Site.OrdinaryBays} ordinary bays.");
+            await output.WriteLineAsync($"  Dashboard:      {new Uri(server, "/dashboard/")}");
+            await output.WriteLineAsync($"  Admin API key:  {apiKey}");
+            await output.WriteLineAsync($"  Data folder:    {folder}{(temporary ? " (deleted when the demo stops)" : "")}");
+            await output.WriteLineAsync($"  Simulating {plan.Visits.Count} vehicles over {scenario.Duration} from {TimeZoneInfo.ConvertTime(plan.Start, scenario.Site.Zone):yyyy-MM-dd HH:mm} local time at speed {scenario.Speed:0.##} (about {scenario.Duration / scenario.Speed:hh\\:mm\\:ss} real), seed {scenario.Seed}.");
+            await output.WriteLineAsync("  Stop with Ctrl+C.");
+
+            clock.Start();
+            var running = run.RunAsync(ct);
+            await SandboxSession.ReportProgressAsync(run, scenario.Site.Zone, output, TimeSpan.FromSeconds(5), running);
+            await running;
+            await output.WriteLineAsync(SandboxSession.ProgressLine(run, scenario.Site.Zone));
+            SandboxSummary? summary = null;
+            string? summaryProblem = null;
+            try
+            {
+                summary = await SandboxSession.SummaryAsync(api, scenario.Site.Id, plan.Start, clock.GetUtcNow(), scenario.Site.Zone, CancellationToken.None);
+            }
+            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or TaskCanceledException)
+            {
+                summaryProblem = e.Message;
+            }
+
+            await SandboxSession.WriteSummaryAsync(output, run, summary, summaryProblem);
+            if (!ct.IsCancellationRequested)
+            {
+                await output.WriteLineAsync($"The simulated period is over; the node keeps running at {server} (dashboard {new Uri(server, "/dashboard/")}). Stop with Ctrl+C.");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            await output.WriteLineAsync("Stopping the demo.");
+            await app.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            if (temporary)
+            {
+                TryDelete(folder);
+            }
+        }
+
+        await output.WriteLineAsync("The demo stopped.");
+        return 0;
+    }
+
+    /// <summary>A call timeout of 30 real seconds on a clock running <paramref name="speed"/> times faster.</summary>
+    internal static int CallTimeoutSeconds(double speed) => (int)Math.Min(int.MaxValue / 2, Math.Ceiling(30 * speed));
+
+    /// <summary>Today at the scenario's start time in the site's zone (so the dashboard shows a working day); now if it names none.</summary>
+    internal static DateTimeOffset StartOfRun(Scenario scenario)
+    {
+        if (scenario.StartAt is not { } startAt)
+        {
+            return DateTimeOffset.UtcNow;
+        }
+
+        var zone = scenario.Site.Zone;
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime);
+        var local = today.ToDateTime(startAt);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
+    }
+
+    private static bool YamlFieldsDuration(string text, out TimeSpan value) => ScenarioDurations.TryParse(text, out value);
+
+    private static string Embedded(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"ParkCharge.Server.Sandbox.{name}")
+            ?? throw new InvalidOperationException($"The demo file {name} is not embedded in this build.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            // SQLite may hold its files for a moment after the store is disposed.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"The demo's data folder {folder} could not be deleted: {e.Message}");
+        }
+    }
+}

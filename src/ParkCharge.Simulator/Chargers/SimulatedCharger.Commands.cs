@@ -1,0 +1,407 @@
+using System.Globalization;
+
+using ParkCharge.Core.Charging;
+using ParkCharge.Ocpp.Rpc;
+
+using V16 = ParkCharge.Ocpp.V16;
+using V201 = ParkCharge.Ocpp.V201;
+
+namespace ParkCharge.Simulator.Chargers;
+
+/// <summary>
+/// The server's calls, answered as a well-behaved charger would: remote start on a plugged-in
+/// vehicle, remote stop, charging profiles (the limit slows the vehicle's charge), unlock,
+/// availability, configuration (1.6) and variables (2.0.1), triggered messages. Reset is accepted
+/// and not acted on (the simulated charger does not reboot).
+/// </summary>
+public sealed partial class SimulatedCharger
+{
+    /// <summary>Volts per phase, to turn a profile in amperes into watts.</summary>
+    private const double PhaseVoltage = 230;
+
+    private RpcReply Handle(RpcInboundCall call)
+    {
+        _progress.ServerCalled();
+        var now = _clock.GetUtcNow();
+        lock (_gate)
+        {
+            return Version == OcppVersion.Ocpp16 ? Handle16(call, now) : Handle201(call, now);
+        }
+    }
+
+    private RpcReply Handle16(RpcInboundCall call, DateTimeOffset now)
+    {
+        if (call.TryRead(V16.V16Actions.RemoteStartTransaction, out var remoteStart))
+        {
+            var connector = _connectors.Values.FirstOrDefault(c => (remoteStart.ConnectorId is null || c.Id == remoteStart.ConnectorId) && c.Session is { Stopped: true });
+            if (connector is not null)
+            {
+                StartTransaction(connector, connector.Session!, now, remoteStart.IdTag, remoteStartId: 0);
+                ApplyProfile(connector.Id, remoteStart.ChargingProfile?.ChargingSchedule);
+            }
+
+            return RpcReply.Result(V16.V16Actions.RemoteStartTransaction, new V16.RemoteStartTransactionResponse
+            {
+                Status = connector is null ? V16.RemoteStartStopStatus.Rejected : V16.RemoteStartStopStatus.Accepted,
+            });
+        }
+
+        if (call.TryRead(V16.V16Actions.RemoteStopTransaction, out var remoteStop))
+        {
+            var connector = _connectors.Values.FirstOrDefault(c => c.Session is { Stopped: false } s && s.TransactionId16 == remoteStop.TransactionId);
+            if (connector is not null)
+            {
+                Advance(connector, connector.Session!, now);
+                StopTransaction(connector, connector.Session!, now, remote: "remote");
+            }
+
+            return RpcReply.Result(V16.V16Actions.RemoteStopTransaction, new V16.RemoteStopTransactionResponse
+            {
+                Status = connector is null ? V16.RemoteStartStopStatus.Rejected : V16.RemoteStartStopStatus.Accepted,
+            });
+        }
+
+        if (call.TryRead(V16.V16Actions.SetChargingProfile, out var setProfile))
+        {
+            var schedule = setProfile.CsChargingProfiles.ChargingSchedule;
+            var known = setProfile.ConnectorId == 0 || _connectors.ContainsKey(setProfile.ConnectorId);
+            if (known)
+            {
+                ApplyProfile(setProfile.ConnectorId, schedule);
+            }
+
+            return RpcReply.Result(V16.V16Actions.SetChargingProfile, new V16.SetChargingProfileResponse
+            {
+                Status = known ? V16.ChargingProfileStatus.Accepted : V16.ChargingProfileStatus.Rejected,
+            });
+        }
+
+        if (call.TryRead(V16.V16Actions.ClearChargingProfile, out var clear))
+        {
+            var cleared = ClearProfiles(clear.ConnectorId);
+            return RpcReply.Result(V16.V16Actions.ClearChargingProfile, new V16.ClearChargingProfileResponse
+            {
+                Status = cleared ? V16.ClearChargingProfileStatus.Accepted : V16.ClearChargingProfileStatus.Unknown,
+            });
+        }
+
+        if (call.TryRead(V16.V16Actions.UnlockConnector, out var unlock))
+        {
+            if (!_connectors.TryGetValue(unlock.ConnectorId, out var connector))
+            {
+                return RpcReply.Result(V16.V16Actions.UnlockConnector, new V16.UnlockConnectorResponse { Status = V16.UnlockStatus.NotSupported });
+            }
+
+            if (connector.Session is { Stopped: false } session)
+            {
+                Advance(connector, session, now);
+                StopTransaction(connector, session, now, remote: "unlock");
+            }
+
+            return RpcReply.Result(V16.V16Actions.UnlockConnector, new V16.UnlockConnectorResponse { Status = V16.UnlockStatus.Unlocked });
+        }
+
+        if (call.TryRead(V16.V16Actions.ChangeAvailability, out var availability))
+        {
+            var status = ChangeAvailability(availability.ConnectorId, availability.Type == V16.AvailabilityType.Operative, now);
+            return RpcReply.Result(V16.V16Actions.ChangeAvailability, new V16.ChangeAvailabilityResponse
+            {
+                Status = status switch { null => V16.AvailabilityStatus.Rejected, true => V16.AvailabilityStatus.Accepted, false => V16.AvailabilityStatus.Scheduled },
+            });
+        }
+
+        if (call.TryRead(V16.V16Actions.Reset, out _))
+        {
+            return RpcReply.Result(V16.V16Actions.Reset, new V16.ResetResponse { Status = V16.ResetStatus.Accepted });
+        }
+
+        if (call.TryRead(V16.V16Actions.GetConfiguration, out var getConfiguration))
+        {
+            var all = Configuration();
+            var asked = getConfiguration.Key is { Count: > 0 } keys ? keys : [.. all.Keys];
+            return RpcReply.Result(V16.V16Actions.GetConfiguration, new V16.GetConfigurationResponse
+            {
+                ConfigurationKey = [.. asked.Where(all.ContainsKey).Select(k => new V16.KeyValue { Key = k, Readonly = k == "NumberOfConnectors", Value = all[k] })],
+                UnknownKey = asked.Where(k => !all.ContainsKey(k)).ToList() is { Count: > 0 } unknown ? unknown : null,
+            });
+        }
+
+        if (call.TryRead(V16.V16Actions.ChangeConfiguration, out var change))
+        {
+            var status = !Configuration().ContainsKey(change.Key) ? V16.ConfigurationStatus.NotSupported
+                : change.Key == "NumberOfConnectors" ? V16.ConfigurationStatus.Rejected
+                : V16.ConfigurationStatus.Accepted;
+            return RpcReply.Result(V16.V16Actions.ChangeConfiguration, new V16.ChangeConfigurationResponse { Status = status });
+        }
+
+        if (call.TryRead(V16.V16Actions.TriggerMessage, out var trigger))
+        {
+            var accepted = trigger.RequestedMessage switch
+            {
+                V16.MessageTrigger.StatusNotification => Trigger(status: true, trigger.ConnectorId, now),
+                V16.MessageTrigger.Heartbeat => Trigger(status: false, null, now),
+                V16.MessageTrigger.MeterValues => TriggerMeterValues(trigger.ConnectorId, now),
+                _ => (bool?)null,
+            };
+            return RpcReply.Result(V16.V16Actions.TriggerMessage, new V16.TriggerMessageResponse
+            {
+                Status = accepted switch { true => V16.TriggerMessageStatus.Accepted, false => V16.TriggerMessageStatus.Rejected, null => V16.TriggerMessageStatus.NotImplemented },
+            });
+        }
+
+        return RpcReply.Error(RpcErrorCode.NotSupported, $"The simulated charger does not support {call.Action}.");
+    }
+
+    private RpcReply Handle201(RpcInboundCall call, DateTimeOffset now)
+    {
+        if (call.TryRead(V201.V201Actions.RequestStartTransaction, out var start))
+        {
+            var connector = _connectors.Values.FirstOrDefault(c => (start.EvseId is null || c.Id == start.EvseId) && c.Session is { Stopped: true });
+            if (connector is not null)
+            {
+                StartTransaction(connector, connector.Session!, now, start.IdToken.IdToken, start.RemoteStartId);
+                ApplyProfile201(connector.Id, start.ChargingProfile);
+            }
+
+            return RpcReply.Result(V201.V201Actions.RequestStartTransaction, new V201.RequestStartTransactionResponse
+            {
+                Status = connector is null ? V201.RequestStartStopStatusEnumType.Rejected : V201.RequestStartStopStatusEnumType.Accepted,
+                TransactionId = connector?.Session?.TransactionId201,
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.RequestStopTransaction, out var stop))
+        {
+            var connector = _connectors.Values.FirstOrDefault(c => c.Session is { Stopped: false } s && s.TransactionId201 == stop.TransactionId);
+            if (connector is not null)
+            {
+                Advance(connector, connector.Session!, now);
+                StopTransaction(connector, connector.Session!, now, remote: "remote");
+            }
+
+            return RpcReply.Result(V201.V201Actions.RequestStopTransaction, new V201.RequestStopTransactionResponse
+            {
+                Status = connector is null ? V201.RequestStartStopStatusEnumType.Rejected : V201.RequestStartStopStatusEnumType.Accepted,
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.SetChargingProfile, out var setProfile))
+        {
+            var known = setProfile.EvseId == 0 || _connectors.ContainsKey(setProfile.EvseId);
+            if (known)
+            {
+                ApplyProfile201(setProfile.EvseId, setProfile.ChargingProfile);
+            }
+
+            return RpcReply.Result(V201.V201Actions.SetChargingProfile, new V201.SetChargingProfileResponse
+            {
+                Status = known ? V201.ChargingProfileStatusEnumType.Accepted : V201.ChargingProfileStatusEnumType.Rejected,
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.ClearChargingProfile, out var clear))
+        {
+            var cleared = ClearProfiles(clear.ChargingProfileCriteria?.EvseId);
+            return RpcReply.Result(V201.V201Actions.ClearChargingProfile, new V201.ClearChargingProfileResponse
+            {
+                Status = cleared ? V201.ClearChargingProfileStatusEnumType.Accepted : V201.ClearChargingProfileStatusEnumType.Unknown,
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.UnlockConnector, out var unlock))
+        {
+            var status = !_connectors.TryGetValue(unlock.EvseId, out var connector) ? V201.UnlockStatusEnumType.UnknownConnector
+                : connector.Session is { Stopped: false } ? V201.UnlockStatusEnumType.OngoingAuthorizedTransaction
+                : V201.UnlockStatusEnumType.Unlocked;
+            return RpcReply.Result(V201.V201Actions.UnlockConnector, new V201.UnlockConnectorResponse { Status = status });
+        }
+
+        if (call.TryRead(V201.V201Actions.ChangeAvailability, out var availability))
+        {
+            var status = ChangeAvailability(availability.Evse?.Id ?? 0, availability.OperationalStatus == V201.OperationalStatusEnumType.Operative, now);
+            return RpcReply.Result(V201.V201Actions.ChangeAvailability, new V201.ChangeAvailabilityResponse
+            {
+                Status = status switch { null => V201.ChangeAvailabilityStatusEnumType.Rejected, true => V201.ChangeAvailabilityStatusEnumType.Accepted, false => V201.ChangeAvailabilityStatusEnumType.Scheduled },
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.Reset, out _))
+        {
+            return RpcReply.Result(V201.V201Actions.Reset, new V201.ResetResponse { Status = V201.ResetStatusEnumType.Accepted });
+        }
+
+        if (call.TryRead(V201.V201Actions.GetVariables, out var get))
+        {
+            var variables = Variables();
+            return RpcReply.Result(V201.V201Actions.GetVariables, new V201.GetVariablesResponse
+            {
+                GetVariableResult = [.. get.GetVariableData.Select(d => variables.TryGetValue($"{d.Component.Name}.{d.Variable.Name}", out var value)
+                    ? new V201.GetVariableResultType { AttributeStatus = V201.GetVariableStatusEnumType.Accepted, AttributeValue = value, Component = d.Component, Variable = d.Variable }
+                    : new V201.GetVariableResultType { AttributeStatus = V201.GetVariableStatusEnumType.UnknownVariable, Component = d.Component, Variable = d.Variable })],
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.SetVariables, out var set))
+        {
+            var variables = Variables();
+            return RpcReply.Result(V201.V201Actions.SetVariables, new V201.SetVariablesResponse
+            {
+                SetVariableResult = [.. set.SetVariableData.Select(d => new V201.SetVariableResultType
+                {
+                    AttributeStatus = variables.ContainsKey($"{d.Component.Name}.{d.Variable.Name}") ? V201.SetVariableStatusEnumType.Accepted : V201.SetVariableStatusEnumType.UnknownVariable,
+                    Component = d.Component,
+                    Variable = d.Variable,
+                })],
+            });
+        }
+
+        if (call.TryRead(V201.V201Actions.TriggerMessage, out var trigger))
+        {
+            var accepted = trigger.RequestedMessage switch
+            {
+                V201.MessageTriggerEnumType.StatusNotification => Trigger(status: true, trigger.Evse?.Id, now),
+                V201.MessageTriggerEnumType.Heartbeat => Trigger(status: false, null, now),
+                _ => (bool?)null,
+            };
+            return RpcReply.Result(V201.V201Actions.TriggerMessage, new V201.TriggerMessageResponse
+            {
+                Status = accepted switch { true => V201.TriggerMessageStatusEnumType.Accepted, false => V201.TriggerMessageStatusEnumType.Rejected, null => V201.TriggerMessageStatusEnumType.NotImplemented },
+            });
+        }
+
+        return RpcReply.Error(RpcErrorCode.NotSupported, $"The simulated charging station does not support {call.Action}.");
+    }
+
+    /// <summary>The first period's limit of a 1.6 schedule applies from now on (the simulator does not follow schedules over time).</summary>
+    private void ApplyProfile(int connectorId, V16.ChargingSchedule? schedule)
+    {
+        if (schedule?.ChargingSchedulePeriod is not [var first, ..])
+        {
+            return;
+        }
+
+        var watts = schedule.ChargingRateUnit == V16.ChargingRateUnitType.W ? (double)first.Limit : (double)first.Limit * PhaseVoltage * (first.NumberPhases ?? 3);
+        SetLimit(connectorId, watts);
+    }
+
+    private void ApplyProfile201(int evseId, V201.ChargingProfileType? profile)
+    {
+        if (profile?.ChargingSchedule is not [var schedule, ..] || schedule.ChargingSchedulePeriod is not [var first, ..])
+        {
+            return;
+        }
+
+        var watts = schedule.ChargingRateUnit == V201.ChargingRateUnitEnumType.W ? (double)first.Limit : (double)first.Limit * PhaseVoltage * (first.NumberPhases ?? 3);
+        SetLimit(evseId, watts);
+    }
+
+    private void SetLimit(int connectorId, double watts)
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var connector in _connectors.Values.Where(c => connectorId == 0 || c.Id == connectorId))
+        {
+            // Energy so far at the old power, then the new limit.
+            if (connector.Session is { Stopped: false } session)
+            {
+                Advance(connector, session, now);
+            }
+
+            connector.LimitW = watts;
+        }
+    }
+
+    private bool ClearProfiles(int? connectorId)
+    {
+        var any = false;
+        foreach (var connector in _connectors.Values.Where(c => connectorId is null or 0 || c.Id == connectorId))
+        {
+            any |= connector.LimitW is not null;
+            connector.LimitW = null;
+        }
+
+        return any;
+    }
+
+    /// <summary>True: done; false: scheduled (a transaction runs); null: no such connector.</summary>
+    private bool? ChangeAvailability(int connectorId, bool operative, DateTimeOffset now)
+    {
+        var connectors = _connectors.Values.Where(c => connectorId == 0 || c.Id == connectorId).ToList();
+        if (connectors.Count == 0)
+        {
+            return null;
+        }
+
+        var scheduled = false;
+        foreach (var connector in connectors)
+        {
+            if (connector.Session is not null)
+            {
+                scheduled = true;
+            }
+            else if (operative && connector.Status == ConnectorState.Unavailable)
+            {
+                SetStatus(connector, ConnectorState.Available, now);
+            }
+            else if (!operative && connector.Status == ConnectorState.Available)
+            {
+                SetStatus(connector, ConnectorState.Unavailable, now);
+            }
+        }
+
+        return !scheduled;
+    }
+
+    private bool Trigger(bool status, int? connectorId, DateTimeOffset now)
+    {
+        if (!status)
+        {
+            Enqueue(Version == OcppVersion.Ocpp16
+                ? Outbound.Of(V16.V16Actions.Heartbeat, new V16.HeartbeatRequest(), transactionRelated: false)
+                : Outbound.Of(V201.V201Actions.Heartbeat, new V201.HeartbeatRequest(), transactionRelated: false));
+            return true;
+        }
+
+        var connectors = _connectors.Values.Where(c => connectorId is null or 0 || c.Id == connectorId).ToList();
+        foreach (var connector in connectors)
+        {
+            Enqueue(StatusMessage(connector, connector.Status, now, connector.ErrorCode));
+        }
+
+        return connectors.Count > 0;
+    }
+
+    private bool TriggerMeterValues(int? connectorId, DateTimeOffset now)
+    {
+        var charging = _connectors.Values.Where(c => (connectorId is null or 0 || c.Id == connectorId) && c.Session is { Stopped: false }).ToList();
+        foreach (var connector in charging)
+        {
+            Advance(connector, connector.Session!, now);
+            Enqueue(MeterValues16(connector, connector.Session!, now));
+        }
+
+        return charging.Count > 0;
+    }
+
+    private Dictionary<string, string> Configuration() => new(StringComparer.Ordinal)
+    {
+        ["HeartbeatInterval"] = ((int)_scenario.HeartbeatInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+        ["MeterValueSampleInterval"] = ((int)_scenario.MeterInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+        ["MeterValuesSampledData"] = "Energy.Active.Import.Register,Power.Active.Import,SoC",
+        ["NumberOfConnectors"] = _connectors.Count.ToString(CultureInfo.InvariantCulture),
+        ["ChargeProfileMaxStackLevel"] = "8",
+    };
+
+    private Dictionary<string, string> Variables() => new(StringComparer.Ordinal)
+    {
+        ["OCPPCommCtrlr.HeartbeatInterval"] = ((int)_scenario.HeartbeatInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+        ["SampledDataCtrlr.TxUpdatedInterval"] = ((int)_scenario.MeterInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+        ["SampledDataCtrlr.TxUpdatedMeasurands"] = "Energy.Active.Import.Register,Power.Active.Import,SoC",
+        ["SmartChargingCtrlr.Enabled"] = "true",
+    };
+
+    private sealed class CallHandler(SimulatedCharger charger) : IRpcCallHandler
+    {
+        public ValueTask<RpcReply> HandleAsync(RpcInboundCall inboundCall, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(charger.Handle(inboundCall));
+    }
+}

@@ -1,0 +1,319 @@
+using System.Globalization;
+
+using ParkCharge.Core.Charging;
+using ParkCharge.Simulator.Sites;
+
+using YamlDotNet.RepresentationModel;
+
+namespace ParkCharge.Simulator.Scenarios.Files;
+
+/// <summary>A scenario file read: the scenario, or every problem found (each named by its path).</summary>
+public sealed record ScenarioReadResult(Scenario? Scenario, IReadOnlyList<FileProblem> Problems)
+{
+    public bool IsValid => Scenario is not null && Problems.Count == 0;
+}
+
+/// <summary>
+/// Reads scenario files (YAML or JSON; reference in docs/sandbox.md). The site file it names is read
+/// too, relative to the scenario's folder, with <c>${NAME}</c> references filled from the environment
+/// or made up for the run.
+/// </summary>
+public static class ScenarioFile
+{
+    private static readonly string[] TopLevel =
+        ["site", "seed", "duration", "speed", "startAt", "arrivals", "evShare", "dwell", "charging", "chargers", "noise"];
+
+    public static ScenarioReadResult Load(string path, Func<string, string?>? environment = null)
+    {
+        if (!File.Exists(path))
+        {
+            return new ScenarioReadResult(null, [new FileProblem(path, "no such file")]);
+        }
+
+        return Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, environment ?? Environment.GetEnvironmentVariable, siteText: null);
+    }
+
+    /// <summary>
+    /// Reads a scenario from text. The site comes from <paramref name="siteText"/> when given (an
+    /// embedded demo), otherwise from the file the scenario names, relative to <paramref name="folder"/>.
+    /// </summary>
+    public static ScenarioReadResult Parse(string text, string folder, Func<string, string?> environment, string? siteText)
+    {
+        var fields = new YamlFields();
+        var root = YamlFields.Load(text, fields.Problems);
+        if (root is null)
+        {
+            return new ScenarioReadResult(null, fields.Problems);
+        }
+
+        fields.OnlyKnown(root, "", TopLevel);
+        var sitePath = fields.Text(root, "", "site", required: siteText is null) ?? "(embedded)";
+        SimulatedSite? site = null;
+        var siteProblems = new List<FileProblem>();
+        if (siteText is not null)
+        {
+            site = SimulatedSite.Parse(siteText, "site", environment, siteProblems);
+        }
+        else if (YamlFields.Find(root, "site") is not null)
+        {
+            var full = Path.GetFullPath(sitePath, folder);
+            if (File.Exists(full))
+            {
+                site = SimulatedSite.Parse(File.ReadAllText(full), $"site ({sitePath})", environment, siteProblems);
+                sitePath = full;
+            }
+            else
+            {
+                fields.Error("site", $"no site file at '{full}'", YamlFields.Find(root, "site"));
+            }
+        }
+
+        fields.Problems.AddRange(siteProblems);
+        var seed = fields.Integer(root, "", "seed", int.MinValue, int.MaxValue) ?? 1;
+        var duration = fields.Duration(root, "", "duration", required: true);
+        if (duration is { } d && d <= TimeSpan.Zero)
+        {
+            fields.Error("duration", "must be longer than zero", YamlFields.Find(root, "duration"));
+        }
+
+        var speed = fields.Number(root, "", "speed", 1, 100_000) ?? 1;
+        var startAt = fields.TimeOfDay(root, "", "startAt");
+        var arrivals = Arrivals(fields, root);
+        var evShare = fields.Number(root, "", "evShare", 0, 1) ?? 0.3;
+        var dwell = fields.Mapping(root, "", "dwell") is { } dwellMap ? DurationRange(fields, dwellMap, "dwell") : null;
+        var charging = fields.Mapping(root, "", "charging") is { } chargingMap ? Charging(fields, chargingMap) : new ChargingBehaviour();
+        var noise = fields.Mapping(root, "", "noise") is { } noiseMap ? Noise(fields, noiseMap) : new Noise();
+        var (defaultVersion, versions, meterInterval, heartbeat) = Chargers(fields, root, site);
+
+        if (site is not null)
+        {
+            if (site.EntryCameras.Count == 0 || site.ExitCameras.Count == 0)
+            {
+                fields.Error("site", "the site needs an entry lane and an exit lane with a camera each: vehicles are seen coming in and going out");
+            }
+
+            if (site.EvBays.Count == 0 && evShare > 0)
+            {
+                fields.Error("evShare", "the site has no EV bays, so no vehicle can charge: set evShare to 0 or add evBays", YamlFields.Find(root, "evShare"));
+            }
+        }
+
+        if (fields.Problems.Count > 0 || site is null || duration is null)
+        {
+            return new ScenarioReadResult(null, fields.Problems);
+        }
+
+        return new ScenarioReadResult(
+            new Scenario
+            {
+                SitePath = sitePath,
+                Site = site,
+                Seed = seed,
+                Duration = duration.Value,
+                Speed = speed,
+                StartAt = startAt,
+                Arrivals = arrivals,
+                EvShare = evShare,
+                Dwell = dwell ?? new Range<TimeSpan>(TimeSpan.FromMinutes(30), TimeSpan.FromHours(3)),
+                Charging = charging,
+                Noise = noise,
+                DefaultOcppVersion = defaultVersion,
+                OcppVersions = versions,
+                MeterInterval = meterInterval,
+                HeartbeatInterval = heartbeat,
+            },
+            []);
+    }
+
+    private static List<ArrivalRate> Arrivals(YamlFields fields, YamlMappingNode root)
+    {
+        var arrivals = new List<ArrivalRate>();
+        TimeOnly? previous = null;
+        foreach (var (node, i) in fields.Sequence(root, "", "arrivals", required: true).Select((n, i) => (n, i)))
+        {
+            var at = $"arrivals[{i}]";
+            if (node is not YamlMappingNode map)
+            {
+                fields.Error(at, "must be a mapping { from: HH:mm, perHour: N }", node);
+                continue;
+            }
+
+            fields.OnlyKnown(map, at, "from", "perHour");
+            var from = fields.TimeOfDay(map, at, "from", required: true);
+            var perHour = fields.Number(map, at, "perHour", 0, 10_000, required: true);
+            if (from is { } f && previous is { } before && f <= before)
+            {
+                fields.Error(YamlFields.Join(at, "from"), $"{f:HH\\:mm} is not after the previous entry's {before:HH\\:mm}: list the day in order", map);
+            }
+
+            previous = from ?? previous;
+            if (from is { } valid && perHour is { } p)
+            {
+                arrivals.Add(new ArrivalRate(valid, p));
+            }
+        }
+
+        return arrivals;
+    }
+
+    private static Range<TimeSpan>? DurationRange(YamlFields fields, YamlMappingNode map, string at)
+    {
+        fields.OnlyKnown(map, at, "min", "max");
+        var min = fields.Duration(map, at, "min", required: true);
+        var max = fields.Duration(map, at, "max", required: true);
+        if (min is null || max is null)
+        {
+            return null;
+        }
+
+        if (max < min)
+        {
+            fields.Error(YamlFields.Join(at, "max"), "is shorter than min", map);
+            return null;
+        }
+
+        return new Range<TimeSpan>(min.Value, max.Value);
+    }
+
+    private static ChargingBehaviour Charging(YamlFields fields, YamlMappingNode map)
+    {
+        const string At = "charging";
+        fields.OnlyKnown(map, At, "batteryKWh", "startSoc", "maxPowerKW", "taperFrom", "plugInDelay");
+        var defaults = new ChargingBehaviour();
+        var soc = defaults.StartSoc;
+        if (fields.Mapping(map, At, "startSoc") is { } socMap)
+        {
+            fields.OnlyKnown(socMap, "charging.startSoc", "min", "max");
+            var min = fields.Number(socMap, "charging.startSoc", "min", 0, 1, required: true);
+            var max = fields.Number(socMap, "charging.startSoc", "max", 0, 1, required: true);
+            if (min is { } lo && max is { } hi)
+            {
+                if (hi < lo)
+                {
+                    fields.Error("charging.startSoc.max", "is below min", socMap);
+                }
+
+                soc = new Range<double>(lo, hi);
+            }
+        }
+
+        return new ChargingBehaviour
+        {
+            BatteryKWh = Numbers(fields, map, At, "batteryKWh", 1, 1000) ?? defaults.BatteryKWh,
+            MaxPowerKW = Numbers(fields, map, At, "maxPowerKW", 1, 1000) ?? defaults.MaxPowerKW,
+            StartSoc = soc,
+            TaperFrom = fields.Number(map, At, "taperFrom", 0.1, 1) ?? defaults.TaperFrom,
+            PlugInDelay = fields.Mapping(map, At, "plugInDelay") is { } delay ? DurationRange(fields, delay, "charging.plugInDelay") ?? defaults.PlugInDelay : defaults.PlugInDelay,
+        };
+    }
+
+    private static List<double>? Numbers(YamlFields fields, YamlMappingNode map, string path, string key, double min, double max)
+    {
+        var at = YamlFields.Join(path, key);
+        switch (YamlFields.Find(map, key))
+        {
+            case null:
+                return null;
+            case YamlScalarNode:
+                return fields.Number(map, path, key, min, max) is { } single ? [single] : null;
+            case YamlSequenceNode list when list.Children.Count > 0:
+                var values = new List<double>();
+                foreach (var (item, i) in list.Children.Select((n, i) => (n, i)))
+                {
+                    if (item is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+                    {
+                        values.Add(value);
+                    }
+                    else
+                    {
+                        fields.Error($"{at}[{i}]", $"must be a number in {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}", item);
+                    }
+                }
+
+                return values;
+            case var other:
+                fields.Error(at, "must be a number or a non-empty list of numbers", other);
+                return null;
+        }
+    }
+
+    private static Noise Noise(YamlFields fields, YamlMappingNode map)
+    {
+        const string At = "noise";
+        fields.OnlyKnown(map, At, "ocrErrorRate", "missedReads", "repeatedReads", "clockSkew", "chargerOffline", "offlineDuration", "connectorFaults", "faultDuration");
+        var defaults = new Noise();
+        return new Noise
+        {
+            OcrErrorRate = fields.Number(map, At, "ocrErrorRate", 0, 1) ?? 0,
+            MissedReads = fields.Number(map, At, "missedReads", 0, 1) ?? 0,
+            RepeatedReads = fields.Number(map, At, "repeatedReads", 0, 1) ?? 0,
+            ClockSkew = fields.Duration(map, At, "clockSkew") ?? TimeSpan.Zero,
+            ChargerOffline = fields.Number(map, At, "chargerOffline", 0, 1) ?? 0,
+            OfflineDuration = fields.Duration(map, At, "offlineDuration") ?? defaults.OfflineDuration,
+            ConnectorFaults = fields.Number(map, At, "connectorFaults", 0, 1) ?? 0,
+            FaultDuration = fields.Duration(map, At, "faultDuration") ?? defaults.FaultDuration,
+        };
+    }
+
+    private static (OcppVersion Default, Dictionary<string, OcppVersion> Versions, TimeSpan Meter, TimeSpan Heartbeat) Chargers(
+        YamlFields fields, YamlMappingNode root, SimulatedSite? site)
+    {
+        var versions = new Dictionary<string, OcppVersion>(StringComparer.Ordinal);
+        if (fields.Mapping(root, "", "chargers") is not { } map)
+        {
+            return (OcppVersion.Ocpp16, versions, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15));
+        }
+
+        const string At = "chargers";
+        fields.OnlyKnown(map, At, "defaultVersion", "versions", "meterInterval", "heartbeatInterval");
+        var defaultVersion = Version(fields, fields.Text(map, At, "defaultVersion"), "chargers.defaultVersion", YamlFields.Find(map, "defaultVersion")) ?? OcppVersion.Ocpp16;
+        if (fields.Mapping(map, At, "versions") is { } byCharger)
+        {
+            foreach (var (key, value) in byCharger.Children)
+            {
+                var id = ((YamlScalarNode)key).Value ?? "";
+                var at = $"chargers.versions.{id}";
+                if (site is not null && site.Chargers.All(c => c.Id != id))
+                {
+                    fields.Error(at, $"'{id}' is not a charger of site '{site.Id}'", key);
+                    continue;
+                }
+
+                if (Version(fields, (value as YamlScalarNode)?.Value, at, value) is { } version)
+                {
+                    versions[id] = version;
+                }
+            }
+        }
+
+        var meter = fields.Duration(map, At, "meterInterval") ?? TimeSpan.FromMinutes(5);
+        if (meter < TimeSpan.FromSeconds(10))
+        {
+            fields.Error("chargers.meterInterval", "must be at least 10s", YamlFields.Find(map, "meterInterval"));
+        }
+
+        var heartbeat = fields.Duration(map, At, "heartbeatInterval") ?? TimeSpan.FromMinutes(15);
+        if (heartbeat < TimeSpan.FromSeconds(10))
+        {
+            fields.Error("chargers.heartbeatInterval", "must be at least 10s", YamlFields.Find(map, "heartbeatInterval"));
+        }
+
+        return (defaultVersion, versions, meter, heartbeat);
+    }
+
+    private static OcppVersion? Version(YamlFields fields, string? text, string at, YamlNode? node)
+    {
+        switch (text)
+        {
+            case null:
+                return null;
+            case "1.6" or "ocpp1.6":
+                return OcppVersion.Ocpp16;
+            case "2.0.1" or "ocpp2.0.1":
+                return OcppVersion.Ocpp201;
+            default:
+                fields.Error(at, $"'{text}' is not an OCPP version the simulator speaks (\"1.6\" or \"2.0.1\")", node);
+                return null;
+        }
+    }
+}

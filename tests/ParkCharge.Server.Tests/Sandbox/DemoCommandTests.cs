@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace ParkCharge.Server.Tests.Sandbox;
+
+/// <summary><c>parkcharge demo</c> as a user starts it: a real process, checked through its API, stopped with Ctrl+C.</summary>
+public sealed class DemoCommandTests
+{
+    private const string Key = "pck_demo-test-admin-key-0123456789";
+
+    [Fact]
+    public async Task The_demo_runs_a_car_park_the_API_shows_working_and_stops_cleanly_on_ctrl_c()
+    {
+        var workDir = Directory.CreateTempSubdirectory("parkcharge-demo-test-").FullName;
+        try
+        {
+            var (demo, uri) = await ServerProcess.StartCommandAsync(
+                "demo", workDir, new Dictionary<string, string> { ["PARKCHARGE_API_KEY"] = Key },
+                "--urls", "http://127.0.0.1:0", "--speed", "600", "--duration", "4h", "--data", Path.Combine(workDir, "data-demo"));
+            await using (demo)
+            {
+                using var http = new HttpClient { BaseAddress = uri };
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+                var seen = await WaitForWorkingCarParkAsync(http, demo);
+
+                Assert.True(seen.Closed > 0 && seen.Bound > 0 && seen.ChargersBooted == 6, $"the car park did not get going: {seen}\n{demo.Output}");
+                Assert.Contains($"Dashboard:      {uri}dashboard/", demo.Output, StringComparison.Ordinal);
+                Assert.Contains($"Admin API key:  {Key}", demo.Output, StringComparison.Ordinal);
+
+                var exit = await demo.InterruptAsync(TimeSpan.FromSeconds(30));
+                Assert.True(exit == 0, $"exit {exit}\n{demo.Output}");
+                Assert.Contains("The demo stopped.", demo.Output, StringComparison.Ordinal);
+                Assert.Contains("vehicles in", demo.Output, StringComparison.Ordinal);
+                Assert.Contains("The server's view:", demo.Output, StringComparison.Ordinal);
+                Assert.True(File.Exists(Path.Combine(workDir, "data-demo", "parkcharge.db")), "--data keeps the store");
+            }
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+
+    private static async Task<Seen> WaitForWorkingCarParkAsync(HttpClient http, ServerProcess demo)
+    {
+        var seen = new Seen(0, 0, 0, 0);
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < until)
+        {
+            using var chargers = JsonDocument.Parse(await http.GetStringAsync("/api/v1/chargers"));
+            var booted = chargers.RootElement.EnumerateArray().Count(c => c.GetProperty("lastBootAt").ValueKind != JsonValueKind.Null);
+            var connected = chargers.RootElement.EnumerateArray().Count(c => c.GetProperty("connection").GetProperty("connected").GetBoolean());
+            var closed = (await SandboxScenario.AllAsync(http, "/api/v1/parking-sessions?siteId=demo&status=Closed")).Count;
+            var bound = (await SandboxScenario.AllAsync(http, "/api/v1/bindings?siteId=demo&status=Bound")).Count;
+            seen = new Seen(closed, bound, booted, Math.Max(seen.MostConnected, connected));
+            if (closed > 0 && bound > 0 && booted == 6 && seen.MostConnected > 0)
+            {
+                return seen;
+            }
+
+            Assert.DoesNotContain("Unhandled exception", demo.Output, StringComparison.Ordinal);
+            await Task.Delay(500);
+        }
+
+        return seen;
+    }
+
+    private sealed record Seen(int Closed, int Bound, int ChargersBooted, int MostConnected);
+}
