@@ -132,22 +132,7 @@ internal static class DemoCommand
             await output.WriteLineAsync("  Stop with Ctrl+C.");
 
             clock.Start();
-            var running = run.RunAsync(ct);
-            await SandboxSession.ReportProgressAsync(run, scenario.Site.Zone, output, TimeSpan.FromSeconds(5), running);
-            await running;
-            await output.WriteLineAsync(SandboxSession.ProgressLine(run, scenario.Site.Zone));
-            SandboxSummary? summary = null;
-            string? summaryProblem = null;
-            try
-            {
-                summary = await SandboxSession.SummaryAsync(api, scenario.Site.Id, plan.Start, clock.GetUtcNow(), scenario.Site.Zone, CancellationToken.None);
-            }
-            catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or TaskCanceledException)
-            {
-                summaryProblem = e.Message;
-            }
-
-            await SandboxSession.WriteSummaryAsync(output, run, summary, summaryProblem);
+            await SandboxSession.PlayAsync(run, api, scenario.Site, clock.GetUtcNow, output, ct);
             if (!ct.IsCancellationRequested)
             {
                 await output.WriteLineAsync($"The simulated period is over; the node keeps running at {server} (dashboard {new Uri(server, "/dashboard/")}). Stop with Ctrl+C.");

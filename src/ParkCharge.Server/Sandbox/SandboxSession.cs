@@ -126,11 +126,41 @@ internal static class SandboxSession
             currency);
     }
 
-    public static async Task WriteSummaryAsync(TextWriter output, SimulationRun run, SandboxSummary? summary, string? summaryProblem)
+    /// <summary>
+    /// Plays <paramref name="run"/> with a progress line every 5 seconds, then reads the server's view of
+    /// the simulated period (up to <paramref name="until"/> when the run ends) and writes the summary.
+    /// Returns the server's view, or null when it could not be read (the summary says why).
+    /// </summary>
+    public static async Task<SandboxSummary?> PlayAsync(
+        SimulationRun run, HttpClient api, SimulatedSite site, Func<DateTimeOffset> until, TextWriter output, CancellationToken ct)
+    {
+        var running = run.RunAsync(ct);
+        await ReportProgressAsync(run, site.Zone, output, TimeSpan.FromSeconds(5), running);
+        await running;
+        await output.WriteLineAsync(ProgressLine(run, site.Zone));
+
+        // Early (Ctrl+C): the period simulated ends now, not at the end of the plan.
+        var end = until() < run.Plan.End ? until() : run.Plan.End;
+        SandboxSummary? summary = null;
+        string? problem = null;
+        try
+        {
+            summary = await SummaryAsync(api, site.Id, run.Plan.Start, end, site.Zone, CancellationToken.None);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or TaskCanceledException)
+        {
+            problem = e.Message;
+        }
+
+        await WriteSummaryAsync(output, run, end, summary, problem);
+        return summary;
+    }
+
+    private static async Task WriteSummaryAsync(TextWriter output, SimulationRun run, DateTimeOffset end, SandboxSummary? summary, string? summaryProblem)
     {
         var p = run.Progress;
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Simulated {run.Plan.Start:yyyy-MM-dd HH:mm} to {run.Plan.End:yyyy-MM-dd HH:mm} UTC: {p.VehiclesIn} vehicles in, {p.VehiclesOut} out, {p.ChargingSessions} charging sessions.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Simulated {run.Plan.Start:yyyy-MM-dd HH:mm} to {end:yyyy-MM-dd HH:mm} UTC: {p.VehiclesIn} vehicles in, {p.VehiclesOut} out, {p.ChargingSessions} charging sessions.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Sent {p.Reads} camera reads and {p.OcppMessages} OCPP messages ({p.DeliveredAfterReconnect} delivered after an offline period); answered {p.ServerCalls} calls from the server.");
         if (summary is not null)
         {

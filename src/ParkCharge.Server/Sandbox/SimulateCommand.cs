@@ -102,23 +102,7 @@ internal static class SimulateCommand
         await output.WriteLineAsync(
             $"Simulating site '{scenario.Site.Id}' at {server}: {plan.Visits.Count} vehicles over {scenario.Duration} of simulated time at speed {scenario.Speed:0.##} " +
             $"(about {scenario.Duration / scenario.Speed:hh\\:mm\\:ss} real), seed {scenario.Seed}. Ctrl+C stops early.");
-        var running = run.RunAsync(ct);
-        await SandboxSession.ReportProgressAsync(run, scenario.Site.Zone, output, TimeSpan.FromSeconds(5), running);
-        await running;
-        await output.WriteLineAsync(SandboxSession.ProgressLine(run, scenario.Site.Zone));
-
-        SandboxSummary? summary = null;
-        string? summaryProblem = null;
-        try
-        {
-            summary = await SandboxSession.SummaryAsync(api, scenario.Site.Id, plan.Start, plan.End, scenario.Site.Zone, CancellationToken.None);
-        }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or TaskCanceledException)
-        {
-            summaryProblem = e.Message;
-        }
-
-        await SandboxSession.WriteSummaryAsync(output, run, summary, summaryProblem);
+        var summary = await SandboxSession.PlayAsync(run, api, scenario.Site, clock.GetUtcNow, output, ct);
         return summary is null ? ServerProblem : run.Progress.Errors > 0 ? RunHadErrors : Ok;
     }
 }
