@@ -26,7 +26,7 @@ public abstract class CrashTests(StoreEngine engine, PostgresServer postgres)
     public async Task Every_message_that_got_an_answer_survives_a_killed_server()
     {
         var options = await TestStores.CreateOptionsAsync(engine, postgres);
-        var workDir = Directory.CreateTempSubdirectory("parkcharge-crash-").FullName;
+        var workDir = TestStores.NewFolder("crash");
         var arguments = Arguments(options);
         var environment = new Dictionary<string, string> { ["PARKCHARGE_API_KEY"] = Key };
 

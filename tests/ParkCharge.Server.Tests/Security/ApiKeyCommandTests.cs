@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 
 using ParkCharge.Storage;
+using ParkCharge.Testing;
 
 namespace ParkCharge.Server.Tests.Security;
 
@@ -11,7 +12,7 @@ public sealed class ApiKeyCommandTests
     [Fact]
     public async Task A_key_created_on_the_command_line_works_once_the_node_serves_that_store_and_a_revoked_one_does_not()
     {
-        var data = Directory.CreateTempSubdirectory("parkcharge-cli-").FullName;
+        var data = TestStores.NewFolder("cli");
 
         var (created, createOutput) = await RunAsync("api-key", "create", "--role", "operator", "--name", "night shift", "--allow", "127.0.0.1", "--data", data);
         var (_, spareOutput) = await RunAsync("api-key", "create", "--role", "integrator", "--name", "spare", "--data", data);

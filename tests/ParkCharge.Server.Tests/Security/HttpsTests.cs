@@ -13,7 +13,7 @@ public sealed class HttpsTests(PostgresServer postgres)
     [Fact]
     public async Task The_api_answers_over_https_with_the_certificate_from_kestrel_configuration()
     {
-        var folder = Directory.CreateTempSubdirectory("parkcharge-tls-").FullName;
+        var folder = TestStores.NewFolder("tls");
         var (certificatePath, keyPath, thumbprint) = WriteSelfSignedPem(folder);
         await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, new Dictionary<string, string?>
         {
