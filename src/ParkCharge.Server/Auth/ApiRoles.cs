@@ -9,10 +9,13 @@ public static class ApiRoles
     /// <summary>Everything: site configuration, charger registration, API keys, the audit log.</summary>
     public const string Admin = "admin";
 
-    /// <summary>Reads, and the operator's actions: corrections, binding decisions, commands.</summary>
+    /// <summary>Reads, and the operator's actions: corrections, binding decisions, every command.</summary>
     public const string Operator = "operator";
 
-    /// <summary>Reads only: a parking system, a billing system, a dashboard.</summary>
+    /// <summary>
+    /// A parking or billing system: reads, payments, its webhooks, and starting, stopping and limiting
+    /// charging (not unlock, reset or availability).
+    /// </summary>
     public const string Integrator = "integrator";
 
     /// <summary>
