@@ -338,6 +338,8 @@ internal static class TransactionRules
     }
 
     /// <summary>Stores the new version and publishes its events, then any anomaly flags it gained.</summary>
+    private static readonly Sites.SiteSettings DefaultSettings = new();
+
     /// <summary>
     /// Whether new meter values of <paramref name="session"/> make a <c>charging.meter_updated</c> now: the
     /// first time, then once the site's meter event interval has passed in event time (also when the
@@ -345,7 +347,7 @@ internal static class TransactionRules
     /// </summary>
     private static bool MeterEventDue(SiteChangeSet work, ChargingSession session)
     {
-        var interval = work.Configuration?.Settings.MeterEventInterval ?? new Sites.SiteSettings().MeterEventInterval;
+        var interval = (work.Configuration?.Settings ?? DefaultSettings).MeterEventInterval;
         return session.MeterEventAt is not { } last || work.EventTime < last || work.EventTime - last >= interval;
     }
 

@@ -15,6 +15,15 @@ public sealed class BusyDayFindingsTests
 
     private static string Tx(int id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>B2's own connector (CP1/2) is faulted, so a car in B2 can only reach over to B1's; BCD1234 and OTHER1 are inside.</summary>
+    private void BayTwoFaultedWithTwoCarsInside()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "BCD1234");
+        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+    }
+
     [Fact]
     public void A_bay_charged_for_a_vehicle_left_to_review_does_not_hold_up_the_site_s_timers()
     {
@@ -124,10 +133,7 @@ public sealed class BusyDayFindingsTests
     [Fact]
     public void A_car_reaching_over_from_the_neighbouring_bay_whose_connector_is_faulted_is_bound()
     {
-        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
-        _site.Read("gate-in", "BCD1234");
-        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
-        _site.Advance(TimeSpan.FromMinutes(2));
+        BayTwoFaultedWithTwoCarsInside();
         _site.Read("cam-b2", "BCD1234");
 
         var tx = _site.PlugIn16("CP1", 1, "RFID-1", _site.Now.AddSeconds(30)); // B1's cable, B1 empty
@@ -139,10 +145,7 @@ public sealed class BusyDayFindingsTests
     [Fact]
     public void A_car_parking_at_a_bay_whose_cable_the_neighbour_already_took_is_not_bound_to_that_charge()
     {
-        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
-        _site.Read("gate-in", "BCD1234");
-        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
-        _site.Advance(TimeSpan.FromMinutes(2));
+        BayTwoFaultedWithTwoCarsInside();
         var t = _site.Now;
         _site.Read("cam-b2", "BCD1234", at: t);
         var tx = _site.PlugIn16("CP1", 1, "RFID-1", t.AddSeconds(40)); // reaches over to B1's cable
@@ -160,10 +163,7 @@ public sealed class BusyDayFindingsTests
     [Fact]
     public void The_plug_in_moment_stays_put_when_the_connector_reports_charging_and_a_review_stays_a_review()
     {
-        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
-        _site.Read("gate-in", "BCD1234");
-        _site.Read("gate-in", "OTHER1", at: _site.Now.AddSeconds(10));
-        _site.Advance(TimeSpan.FromMinutes(2));
+        BayTwoFaultedWithTwoCarsInside();
         var t = _site.Now;
         _site.Read("cam-b2", "BCD1234", at: t);
         _site.Advance(TimeSpan.FromSeconds(80));

@@ -1,12 +1,9 @@
 using System.Text.RegularExpressions;
 
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
 
-using ParkCharge.Server.Sandbox;
 using ParkCharge.Server.Tests.Sandbox;
-using ParkCharge.Simulator.Clock;
 using ParkCharge.Simulator.Planning;
 using ParkCharge.Simulator.Running;
 using ParkCharge.Testing;
@@ -46,9 +43,8 @@ public sealed partial class DashboardSimulationTests(DashboardBrowser browser, P
     {
         using var files = new SandboxScenario(Scenario);
         var scenario = files.Read();
-        var clock = new AcceleratedClock(DemoCommand.StartOfRun(scenario), scenario.Speed, start: false);
-        await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, SandboxScenario.NodeSettings(scenario), b => b.Services.AddSingleton<TimeProvider>(clock));
-        Assert.Null(await SandboxSession.ConfigureSiteAsync(node.Http, scenario.Site, CancellationToken.None));
+        var (node, clock) = await SandboxScenario.StartNodeAsync(scenario, StoreEngine.Sqlite, postgres);
+        await using var _ = node;
         var plan = PlanGenerator.Generate(scenario, clock.Origin);
         var evPlates = plan.Visits.Where(v => v.Charge is not null).Select(v => v.Plate).ToHashSet();
         Assert.NotEmpty(evPlates);

@@ -88,17 +88,35 @@ internal sealed class SandboxScenario : IDisposable
     /// <summary>Starts a node on <paramref name="engine"/> sharing the scenario's accelerated clock, configures the site, plays the plan.</summary>
     public static async Task<(TestNode Node, SimulationRun Run)> PlayAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres)
     {
-        var clock = new AcceleratedClock(DemoCommand.StartOfRun(scenario), scenario.Speed, start: false);
-        var node = await TestNode.StartAsync(engine, postgres, NodeSettings(scenario), b => b.Services.AddSingleton<TimeProvider>(clock));
+        var (node, clock) = await StartNodeAsync(scenario, engine, postgres);
         try
         {
-            Assert.Null(await SandboxSession.ConfigureSiteAsync(node.Http, scenario.Site, CancellationToken.None));
             var run = new SimulationRun(scenario, PlanGenerator.Generate(scenario, clock.Origin), node.BaseUri, clock, NullLogger.Instance);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
             clock.Start();
             await run.RunAsync(timeout.Token);
             Assert.False(timeout.IsCancellationRequested, "the run did not end in time");
             return (node, run);
+        }
+        catch
+        {
+            await node.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a node on <paramref name="engine"/> on the scenario's accelerated clock (not started yet: the
+    /// caller starts it with the run) with the scenario's site configured.
+    /// </summary>
+    public static async Task<(TestNode Node, AcceleratedClock Clock)> StartNodeAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres)
+    {
+        var clock = new AcceleratedClock(DemoCommand.StartOfRun(scenario), scenario.Speed, start: false);
+        var node = await TestNode.StartAsync(engine, postgres, NodeSettings(scenario), b => b.Services.AddSingleton<TimeProvider>(clock));
+        try
+        {
+            Assert.Null(await SandboxSession.ConfigureSiteAsync(node.Http, scenario.Site, CancellationToken.None));
+            return (node, clock);
         }
         catch
         {
