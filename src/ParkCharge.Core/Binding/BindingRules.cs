@@ -224,7 +224,7 @@ internal static class BindingRules
             return; // a confident binding stands against weaker or ambiguous later evidence
         }
 
-        if (work.ReceivedAt < binding.WaitUntil && !before.IsBoundBy(BindingMethod.Fuzzy))
+        if (work.Now < binding.WaitUntil && !before.IsBoundBy(BindingMethod.Fuzzy))
         {
             Put(work, binding with { Status = BindingStatus.Waiting, Candidates = [.. candidates] }, before);
             return;

@@ -47,6 +47,14 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public DateTimeOffset ReceivedAt => Observation.ReceivedAt;
 
+    /// <summary>
+    /// The server's time of this decision, for comparing with deadlines: when the observation arrived, and
+    /// for a timer no earlier than its due time. A host's timer may fire a moment before its deadline by the
+    /// wall clock (timers and clocks count differently); the deadline is met all the same, never left
+    /// pending with nothing to wake it again.
+    /// </summary>
+    public DateTimeOffset Now => Observation.Payload is TimerElapsed timer && timer.DueAt > ReceivedAt ? timer.DueAt : ReceivedAt;
+
     public ChargerState? Charger(ChargerId id) =>
         _chargers.TryGetValue(id, out var changed) ? changed : State.FindCharger(id);
 

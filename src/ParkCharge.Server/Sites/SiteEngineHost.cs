@@ -19,6 +19,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private const int MaxUnit = 256;
     private const int MaxConflictRetries = 5;
 
+    /// <summary>
+    /// A deadline at or before the last timer (set in the past by a late observation, or one the engine did
+    /// not act on) gets a new timer this much later rather than none: the site's later deadlines must not stall.
+    /// </summary>
+    internal static readonly TimeSpan MissedDeadlineRetry = TimeSpan.FromSeconds(1);
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Store _store;
     private readonly TimeProvider _time;
@@ -27,7 +33,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private readonly Task _loop;
     private SiteState? _state;
     private ITimer? _timer;
+
+    /// <summary>The deadline the armed timer is for (null: none armed, or it has fired).</summary>
     private DateTimeOffset? _timerDue;
+
+    /// <summary>The due time of the last timer observation submitted.</summary>
+    private DateTimeOffset? _lastFired;
 
     /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
     public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, Action<SiteId>? commandsWaiting = null)
@@ -104,6 +115,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 // unit, and arm the timer afresh then (a timer observation may be among the failed ones).
                 _state = null;
                 _timerDue = null;
+                _lastFired = null;
                 LogAppendFailed(_logger, Site.Value, unit.Count, e);
                 foreach (var pending in unit)
                 {
@@ -115,6 +127,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     private async Task DecideAndAppendAsync(List<Pending> unit)
     {
+        var observations = new Observation?[unit.Count];
+        for (var i = 0; i < unit.Count; i++)
+        {
+            observations[i] = unit[i].Observation ?? TimerObservation(unit[i]);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             _state ??= await LoadAsync();
@@ -122,9 +140,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             var replies = new Reply[unit.Count];
             for (var i = 0; i < unit.Count; i++)
             {
-                if (unit[i].Observation is not { } observation)
+                if (observations[i] is not { } observation)
                 {
-                    replies[i] = Acknowledged.Instance; // a warm-up: nothing to decide
+                    replies[i] = Acknowledged.Instance; // a warm-up, or a timer that fired early: nothing to decide
                     continue;
                 }
 
@@ -218,11 +236,27 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Submits a <see cref="TimerElapsed"/> observation when the state's next deadline comes
-    /// (DESIGN.md §1.2: timers are observations too). One timer per site, re-armed after every unit.
+    /// Keeps one timer armed for the state's next deadline (DESIGN.md §1.2: timers are observations too),
+    /// re-armed after every unit when the deadline moved or the armed timer has fired.
     /// </summary>
     private void ArmTimer(DateTimeOffset? due)
     {
+        if (due is { } next && _lastFired is { } fired && next <= fired)
+        {
+            // A deadline at or before the last timer submitted: one a late observation set in the past (an ICE
+            // limit from a read buffered for minutes), or the timer's own deadline that the engine did not act
+            // on (a bug). Arming a timer for that moment again would be a repeat (same key) and change nothing;
+            // never arming again would stall every later deadline of the site. A new timer shortly after meets
+            // it: every rule acts on all its deadlines at or before the timer's due time.
+            if (next == fired)
+            {
+                LogDeadlineMissed(_logger, Site.Value, next);
+            }
+
+            var now = _time.GetUtcNow();
+            due = (now > fired ? now : fired) + MissedDeadlineRetry;
+        }
+
         if (due == _timerDue)
         {
             return;
@@ -236,14 +270,51 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             return;
         }
 
-        var delay = at - _time.GetUtcNow();
-        _timer = _time.CreateTimer(_ => Elapse(at), null, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        _timer = _time.CreateTimer(_ => Fire(at), null, DelayUntil(at, _time.GetUtcNow()), Timeout.InfiniteTimeSpan);
     }
 
-    private void Elapse(DateTimeOffset due)
+    /// <summary>
+    /// The delay to arm a timer with: never less than what is left, rounded up to whole milliseconds (timers
+    /// count in milliseconds; a delay rounded down fires before the deadline).
+    /// </summary>
+    internal static TimeSpan DelayUntil(DateTimeOffset due, DateTimeOffset now)
     {
+        var left = due - now;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds));
+    }
+
+    /// <summary>The timer's callback: the loop decides whether its deadline has come (it owns the timer).</summary>
+    private void Fire(DateTimeOffset due)
+    {
+        if (!_queue.Writer.TryWrite(new Pending(null) { TimerDue = due }))
+        {
+            return; // the host is stopping
+        }
+    }
+
+    /// <summary>
+    /// On the loop: the observation of a timer that fired, if its deadline has come by the clock. Timers
+    /// fire early (a clock coarser than the deadline, an accelerated clock's rounding, a timer queue that
+    /// counts differently from the wall clock): such a one is armed again for what is left, and nothing
+    /// is decided before the deadline.
+    /// </summary>
+    private Observation? TimerObservation(Pending pending)
+    {
+        if (pending.TimerDue is not { } due || (_timerDue is { } armed && due != armed))
+        {
+            return null; // a warm-up, or a timer replaced by a later ArmTimer before its callback ran
+        }
+
+        _timerDue = null; // fired: ArmTimer arms again after this unit, for this deadline or the next
         var now = _time.GetUtcNow();
-        _ = SubmitAsync(new Observation
+        if (now < due)
+        {
+            LogTimerEarly(_logger, Site.Value, due, due - now);
+            return null;
+        }
+
+        _lastFired = due;
+        return new Observation
         {
             Site = Site,
             Source = "timer",
@@ -251,7 +322,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             EventTime = due,
             ReceivedAt = now,
             Payload = new TimerElapsed(due),
-        }).ContinueWith(t => LogTimerFailed(_logger, Site.Value, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        };
     }
 
     private sealed class Pending(Observation? observation)
@@ -261,6 +332,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         public TaskCompletionSource<Reply> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Func<SiteState, object?>? Query { get; init; }
+
+        /// <summary>A timer fired for this deadline (no observation yet: the loop makes it when the deadline has come).</summary>
+        public DateTimeOffset? TimerDue { get; init; }
 
         public TaskCompletionSource<object?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -274,8 +348,11 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Site {Site}: another writer appended first (attempt {Attempt}); reloading and deciding again")]
     private static partial void LogConflict(ILogger logger, string site, int attempt, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: a timer observation failed; it is tried again at the next unit")]
-    private static partial void LogTimerFailed(ILogger logger, string site, Exception exception);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Site {Site}: the timer for {Due:O} fired {Early} early; armed again")]
+    private static partial void LogTimerEarly(ILogger logger, string site, DateTimeOffset due, TimeSpan early);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: the engine did not act on the deadline {Deadline:O} when its timer came; trying again with a later timer")]
+    private static partial void LogDeadlineMissed(ILogger logger, string site, DateTimeOffset deadline);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: appending {Count} observations failed; they were not accepted")]
     private static partial void LogAppendFailed(ILogger logger, string site, int count, Exception exception);

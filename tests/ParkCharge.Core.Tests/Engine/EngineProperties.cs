@@ -75,6 +75,35 @@ public sealed class EngineProperties
     }
 
     [Fact]
+    public void A_timer_leaves_no_deadline_at_or_before_its_due_time_even_when_it_arrives_a_moment_early()
+    {
+        Streams.Sample(steps =>
+        {
+            var site = Play(steps);
+            for (var i = 0; i < 30 && site.State.NextDeadline is { } due; i++)
+            {
+                // The host's timer fired a tick before the deadline by the wall clock (or on time, for a past one).
+                if (due > site.Now)
+                {
+                    site.Now = due - TimeSpan.FromTicks(1);
+                }
+
+                site.Observe(new Observation
+                {
+                    Site = site.State.Site,
+                    Source = "timer",
+                    Key = "timer:" + due.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    EventTime = due,
+                    ReceivedAt = site.Now,
+                    Payload = new TimerElapsed(due),
+                });
+
+                Assert.False(site.State.NextDeadline <= due, $"after the timer for {due:O} the next deadline is still {site.State.NextDeadline:O}");
+            }
+        }, iter: 300);
+    }
+
+    [Fact]
     public void A_2_0_1_transaction_ends_up_the_same_whatever_order_and_however_often_its_events_arrive_and_only_disorder_is_flagged()
     {
         var gen =
