@@ -59,8 +59,8 @@ public sealed record SiteChanges
 
     public IReadOnlyList<ChargingBinding> Bindings { get; init; } = [];
 
-    /// <summary>Id tokens linked to plates by this decision (token, plate).</summary>
-    public IReadOnlyList<(string Token, string Plate)> TokenPlates { get; init; } = [];
+    /// <summary>Id tokens linked to plates by this decision (token, plate, the charging session whose binding taught it); a null plate takes back what that binding taught.</summary>
+    public IReadOnlyList<(string Token, string? Plate, string Source)> TokenPlates { get; init; } = [];
 
     public IReadOnlyList<Billing.SettledBill> Bills { get; init; } = [];
 

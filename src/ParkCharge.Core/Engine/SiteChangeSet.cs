@@ -26,12 +26,13 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly Dictionary<string, ParkingAnomaly> _anomalies = new(StringComparer.Ordinal);
     private readonly List<AuditEntry> _audit = [];
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
-    private readonly List<(string, string)> _tokenPlates = [];
+    private readonly List<(string, string?, string)> _tokenPlates = [];
     private readonly Dictionary<string, Billing.SettledBill> _bills = new(StringComparer.Ordinal);
     private readonly List<Billing.Payment> _payments = [];
     private readonly Dictionary<string, ChargerCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StopPlan> _stopPlans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PowerShare?> _powerShares = new(StringComparer.Ordinal);
+    private readonly List<(string ChargingSessionId, string Reason)> _reconsider = [];
     private int? _lastTransactionId;
     private SiteConfiguration? _configuration;
     private int _created;
@@ -157,23 +158,54 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Put(ChargingBinding binding) => _bindings[binding.ChargingSessionId] = binding;
 
-    /// <summary>The one vehicle's plate the token was seen with (misreads of it count as it); null when never, or when with several vehicles.</summary>
-    public string? PlateOfToken(string token)
+    /// <summary>
+    /// The one vehicle's plate the token was seen with (misreads of it count as it); null when never, when with
+    /// several vehicles, or when only the binding of <paramref name="except"/> taught it (a binding cannot be its
+    /// own evidence).
+    /// </summary>
+    public string? PlateOfToken(string token, string? except = null) =>
+        Token(token) is { Known: true, Plate: { } plate } learnt && (except is null || learnt.LearntFrom != except) ? plate : null;
+
+    public bool KnowsToken(string token) => Token(token).Known;
+
+    /// <summary>The token as the state knows it, with this decision's links and take-backs applied in order (as <see cref="Binding.BindingState"/> takes them).</summary>
+    private (bool Known, string? Plate, string? LearntFrom) Token(string token)
     {
-        var plates = _tokenPlates.Where(t => t.Item1 == token).Select(t => (string?)t.Item2);
-        if (State.Binding.Knows(token))
+        var known = State.Binding.Knows(token);
+        var plate = State.Binding.PlateOf(token);
+        var source = State.Binding.LearntFrom(token);
+        foreach (var (t, linked, from) in _tokenPlates)
         {
-            plates = plates.Prepend(State.Binding.PlateOf(token));
+            if (t != token)
+            {
+                continue;
+            }
+
+            if (linked is null)
+            {
+                if (known && source == from && plate is not null)
+                {
+                    (known, plate, source) = (false, null, null);
+                }
+            }
+            else if (!known)
+            {
+                (known, plate, source) = (true, linked, from);
+            }
+            else
+            {
+                plate = plate is not null && (plate == linked || Plates.PlateSimilarity.IsSameVehicle(plate, linked)) ? plate : null;
+                source = source == from ? source : null;
+            }
         }
 
-        var list = plates.ToList();
-        var first = list.FirstOrDefault();
-        return first is not null && list.All(p => p is not null && (p == first || Plates.PlateSimilarity.IsSameVehicle(p, first))) ? first : null;
+        return (known, plate, source);
     }
 
-    public bool KnowsToken(string token) => State.Binding.Knows(token) || _tokenPlates.Any(t => t.Item1 == token);
+    public void LinkToken(string token, string plate, string source) => _tokenPlates.Add((token, plate, source));
 
-    public void LinkToken(string token, string plate) => _tokenPlates.Add((token, plate));
+    /// <summary>Takes back the token's plate if only <paramref name="source"/>'s binding taught it.</summary>
+    public void UnlinkToken(string token, string source) => _tokenPlates.Add((token, null, source));
 
     public Billing.SettledBill? SettledBill(string parkingSessionId) =>
         _bills.TryGetValue(parkingSessionId, out var changed) ? changed : State.Billing.Find(parkingSessionId);
@@ -286,8 +318,29 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
         return next;
     }
 
+    /// <summary>
+    /// Asks for a binding to be decided again at the end of this decision, once all its evidence is in
+    /// (a read that ends one visit and starts another is one change of evidence, not two).
+    /// </summary>
+    public void Reconsider(string chargingSessionId, string reason)
+    {
+        if (!_reconsider.Exists(r => r.ChargingSessionId == chargingSessionId))
+        {
+            _reconsider.Add((chargingSessionId, reason));
+        }
+    }
+
+    /// <summary>The bindings to decide again, in the order they were asked for; the list is emptied.</summary>
+    public IReadOnlyList<(string ChargingSessionId, string Reason)> TakeReconsiderations()
+    {
+        var taken = _reconsider.ToList();
+        _reconsider.Clear();
+        return taken;
+    }
+
     public Decision Decide(Reply reply)
     {
+        BindingRules.AfterDecision(this);
         AutomationRules.AfterDecision(this);
         Billing.BillingRules.Settle(this);
         return new()

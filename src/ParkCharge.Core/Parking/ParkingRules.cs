@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
@@ -13,6 +14,12 @@ namespace ParkCharge.Core.Parking;
 internal static class ParkingRules
 {
     private static readonly Refused NotConfigured = new("The site has no configuration: load a site file or PUT /api/v1/sites/{id}.");
+
+    /// <summary>How far inside its bay's part of the picture (in picture widths) a plate must be for its bay to be certain.</summary>
+    private const double PlacedClear = 0.1;
+
+    /// <summary>How long after its outlet was unplugged (or its bay reported empty) a car may still be read pulling out.</summary>
+    private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
 
     public static Reply Configure(SiteChangeSet work, SiteConfigured p)
     {
@@ -52,6 +59,7 @@ internal static class ParkingRules
         var confident = !plate.IsUnreadable && (p.Confidence is null || p.Confidence >= threshold);
         var bay = camera.IsLaneCamera ? null : BayOf(camera, p.Zone, p.PlateX);
 
+        var placed = camera.Bays.Count == 1 || (p.Zone is null && p.PlateX is { } x && camera.Bays.Any(b => b.Contains(x) && Math.Min(x - b.XMin!.Value, b.XMax!.Value - x) >= PlacedClear));
         var sighting = FindSighting(work, camera, bay, plate.Normalized, time, settings.SightingGap);
         if (sighting is not null)
         {
@@ -67,7 +75,7 @@ internal static class ParkingRules
             if (!before.Acted && confident)
             {
                 ResolveAnomalies(work, sighting.Id, ParkingAnomalyKind.LowConfidence, "a later read of the sighting was confident enough");
-                Act(work, config, camera, sighting);
+                Act(work, config, camera, sighting, placed);
             }
             else if (before.Acted)
             {
@@ -105,7 +113,7 @@ internal static class ParkingRules
         }
         else
         {
-            Act(work, config, camera, sighting);
+            Act(work, config, camera, sighting, placed);
         }
 
         return Acknowledged.Instance;
@@ -134,15 +142,19 @@ internal static class ParkingRules
         return Acknowledged.Instance;
     }
 
-    /// <summary>A connector going back to Available after its cable was in, with no read at its bay since, ends the visit there.</summary>
-    public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset at)
+    /// <summary>
+    /// A connector going back to Available after its cable was in, with no read at its bay since, ends the visit
+    /// there: of the car that stood there when the cable went in (<paramref name="cableInSince"/>). A car that
+    /// arrived since (the Available reported late, after the charger was offline) is not the one that left.
+    /// </summary>
+    public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset cableInSince, DateTimeOffset at)
     {
         if (work.Configuration?.BayServedBy(charger, connector) is not { } bay)
         {
             return;
         }
 
-        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.LastSeenAt < at).ToList())
+        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.LastSeenAt < at && v.StartedAt <= cableInSince + work.Configuration.Settings.BindingWindow).ToList())
         {
             EndVisit(work, visit, BayVisitEnd.ConnectorAvailable, at);
         }
@@ -274,7 +286,8 @@ internal static class ParkingRules
         return Acknowledged.Instance;
     }
 
-    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting)
+    /// <param name="placed">The read's bay is certain: the camera covers one bay, or the plate was well inside its bay's part of the picture.</param>
+    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting, bool placed)
     {
         sighting = sighting with { Acted = true };
         work.Put(sighting);
@@ -301,7 +314,7 @@ internal static class ParkingRules
         }
         else
         {
-            Arrive(work, sighting);
+            Arrive(work, camera, sighting, placed);
         }
     }
 
@@ -361,6 +374,7 @@ internal static class ParkingRules
         if (exact is not null)
         {
             Close(work, exact, at, sighting, ParkingSessionClosure.ExitRead);
+            Reconcile(work, exact.Id, sighting, at, orphan: false);
             return;
         }
 
@@ -368,6 +382,7 @@ internal static class ParkingRules
         if (similar.Count == 1)
         {
             Close(work, similar[0] with { Anomalies = similar[0].Anomalies | ParkingAnomalies.MatchedBySimilarity }, at, sighting, ParkingSessionClosure.ExitRead);
+            Reconcile(work, similar[0].Id, sighting, at, orphan: false);
             return;
         }
 
@@ -397,6 +412,45 @@ internal static class ParkingRules
         work.Put(sighting with { ParkingSessionId = orphan.Id });
         work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(orphan), sighting.Lane, ParkingSessionClosure.ExitRead) { EventTime = at });
         Raise(work, ParkingAnomalyKind.ExitWithoutEntry, at, sighting, orphan, detail: $"{sighting.Plate} left but no open session matches it");
+        Reconcile(work, orphan.Id, sighting, at, orphan: true);
+    }
+
+    /// <summary>
+    /// A car leaving: a bay visit no stay was found for (its entry was missed, or its bay read is one OCR error
+    /// off) whose plate is the exit read's was this car's; one within one OCR error of it too, when this car's
+    /// entry was not read either (<paramref name="orphan"/>: a car that came in unseen) and no other vehicle
+    /// inside is like it. The visit joins the stay and ends, and the charging bound to it follows to the stay's bill.
+    /// </summary>
+    private static void Reconcile(SiteChangeSet work, string sessionId, Sighting exit, DateTimeOffset at, bool orphan)
+    {
+        if (work.ParkingSession(sessionId) is { } stay)
+        {
+            Binding.BindingRules.OnStayLeft(work, stay, exit.Plate, orphan);
+        }
+
+        var open = work.OpenParkingSessions().ToList();
+        foreach (var visit in work.CurrentVisits().Where(v => v.ParkingSessionId is null && v.StartedAt <= at
+            && (v.Plate == exit.Plate || (orphan && PlateSimilarity.IsSameVehicle(v.Plate, exit.Plate)))).ToList())
+        {
+            if (visit.Plate != exit.Plate && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, visit.Plate)))
+            {
+                continue; // like a vehicle still inside too: not for the exit read to decide
+            }
+
+            var joined = visit with { ParkingSessionId = sessionId };
+            work.Put(joined);
+            if (work.ParkingSession(sessionId) is { } session && !session.BayVisitIds.Contains(visit.Id))
+            {
+                work.Put(session with { BayVisitIds = session.BayVisitIds.Add(visit.Id), UpdatedAt = work.ReceivedAt });
+            }
+
+            foreach (var anomaly in work.OpenAnomalies().Where(a => a.Kind == ParkingAnomalyKind.VisitWithoutSession && a.SightingId == visit.SightingId).ToList())
+            {
+                work.Put(anomaly with { Resolved = true, Resolution = $"the exit read {exit.Plate} names the stay {sessionId}", ParkingSessionId = sessionId });
+            }
+
+            EndVisit(work, joined, BayVisitEnd.ExitedCarPark, Latest(visit.LastSeenAt, at)!.Value);
+        }
     }
 
     private static void Close(SiteChangeSet work, ParkingSession session, DateTimeOffset at, Sighting? exit, ParkingSessionClosure closure)
@@ -438,7 +492,7 @@ internal static class ParkingRules
         work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(closed), closed.ExitLane, closure) { EventTime = at });
     }
 
-    private static void Arrive(SiteChangeSet work, Sighting sighting)
+    private static void Arrive(SiteChangeSet work, CameraConfiguration camera, Sighting sighting, bool placed)
     {
         if (sighting.Bay is not { } bay)
         {
@@ -453,7 +507,37 @@ internal static class ParkingRules
             var extended = current with { LastSeenAt = Latest(current.LastSeenAt, sighting.LastSeenAt)!.Value, StartedAt = at < current.StartedAt ? at : current.StartedAt };
             work.Put(extended);
             work.Put(sighting with { BayVisitId = current.Id });
-            Binding.BindingRules.OnVisit(work, extended);
+            Binding.BindingRules.OnVisit(work, extended, "a bay read arrived");
+            return;
+        }
+
+        // A camera watching two bays places a read by zone or plate position; a car pulling out, or parked
+        // off-centre, lands on the other side of the line. The car this camera sees (or just saw, pulling out)
+        // at the other bay is that one: the read is its, not a new car's here (unless the plate sat well
+        // inside this bay's part of the picture).
+        // The same goes for a car read again at its own bay as it pulls out, its cable already out (or the bay
+        // reported empty): that is the visit ending, not a new one.
+        if (work.Visits().Where(v => (v.Bay == bay || (!placed && camera.Bays.Any(b => b.Bay == v.Bay))) && v.StartedAt <= at
+                && (v.EndedAt is null ? v.Bay != bay : v.EndReason is BayVisitEnd.ConnectorAvailable or BayVisitEnd.Vacated && v.EndedAt <= at && at - v.EndedAt <= PullingOut)
+                && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).MaxBy(v => v.StartedAt) is { } there)
+        {
+            work.Put(sighting with { BayVisitId = there.Id });
+            if (there.IsCurrent)
+            {
+                var seen = there with { LastSeenAt = Latest(there.LastSeenAt, sighting.LastSeenAt)!.Value };
+                work.Put(seen);
+                Binding.BindingRules.OnVisit(work, seen, "a bay read arrived");
+            }
+
+            return;
+        }
+
+        // The car at this bay is charging, its cable in and its binding settled: another plate read here is a
+        // car passing by, the neighbour's car placed on this side, or a misread, not a new occupant.
+        if (current is not null && at >= current.StartedAt && IsPluggedIn(work, current))
+        {
+            Raise(work, ParkingAnomalyKind.ReadAtChargingBay, at, sighting, null, current.ParkingSessionId is { } occupant ? [occupant] : [],
+                $"{sighting.Plate} read at bay {bay} while {current.Plate} charges there: kept as evidence, {current.Plate} stays");
             return;
         }
 
@@ -464,12 +548,14 @@ internal static class ParkingRules
             EndVisit(work, current, BayVisitEnd.AnotherVehicle, Latest(current.LastSeenAt, at)!.Value);
         }
 
-        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && v.StartedAt <= at && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).ToList())
+        // The same plate at another bay: the car moved, unless it is charging there (its cable is in): then this
+        // is another car, a look-alike plate or a misread, and cannot be that one.
+        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && v.StartedAt <= at && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate) && !IsCharging(work, v)).ToList())
         {
             EndVisit(work, elsewhere, BayVisitEnd.MovedToAnotherBay, Latest(elsewhere.LastSeenAt, at)!.Value);
         }
 
-        var matches = Match(work, sighting.Plate);
+        var matches = Match(work, sighting.Plate, bay);
         var session = matches.Count == 1 ? matches[0] : null;
         var visit = new BayVisit
         {
@@ -502,14 +588,15 @@ internal static class ParkingRules
             work.Publish(new BayVehicleLeft(bay, visit.Plate, visit.Id, visit.ParkingSessionId, BayVisitEnd.AnotherVehicle) { EventTime = ended });
         }
 
-        Binding.BindingRules.OnVisit(work, visit);
+        Binding.BindingRules.OnVisit(work, visit, "a bay read arrived");
     }
 
     private static void EndVisit(SiteChangeSet work, BayVisit visit, BayVisitEnd reason, DateTimeOffset at)
     {
-        var ended = visit with { EndedAt = at, EndReason = reason };
+        var ended = (work.Visit(visit.Id) ?? visit) with { EndedAt = at, EndReason = reason };
         work.Put(ended);
         work.Publish(new BayVehicleLeft(ended.Bay, ended.Plate, ended.Id, ended.ParkingSessionId, reason) { EventTime = at });
+        Binding.BindingRules.OnVisit(work, ended, $"{ended.Plate} left bay {ended.Bay}");
     }
 
     /// <summary>
@@ -540,17 +627,35 @@ internal static class ParkingRules
         {
             var better = visit with { Plate = after.Plate, PlateRaw = after.Best.Raw, LastSeenAt = Latest(visit.LastSeenAt, after.LastSeenAt)!.Value };
             work.Put(better);
-            Binding.BindingRules.OnVisit(work, better);
+            Binding.BindingRules.OnVisit(work, better, "a better read of the plate");
         }
     }
 
-    /// <summary>Open sessions of the plate: the exact plate if there is one, else every OCR-similar one.</summary>
-    private static List<ParkingSession> Match(SiteChangeSet work, string plate)
+    /// <summary>
+    /// Open sessions of the plate read at <paramref name="bay"/>: the exact plate if there is one, else every
+    /// OCR-similar one; never a vehicle charging at another bay right now (a look-alike read as its plate is another car).
+    /// </summary>
+    private static List<ParkingSession> Match(SiteChangeSet work, string plate, string? bay = null)
     {
-        var open = work.OpenParkingSessions().ToList();
+        var pinned = bay is null ? [] : work.CurrentVisits().Where(v => v.Bay != bay && v.ParkingSessionId is not null && IsCharging(work, v))
+            .Select(v => v.ParkingSessionId!).ToHashSet(StringComparer.Ordinal);
+        var open = work.OpenParkingSessions().Where(s => !pinned.Contains(s.Id)).ToList();
         var exact = open.Where(s => s.Plate == plate).ToList();
         return exact.Count > 0 ? exact : [.. open.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate))];
     }
+
+    /// <summary>The visit's vehicle is charging at its bay now (a charge bound to it is running): it is plugged in there.</summary>
+    private static bool IsCharging(SiteChangeSet work, BayVisit visit) =>
+        visit.ChargingSessionIds.Any(id => work.Session(id) is { Status: Charging.ChargingSessionStatus.Active });
+
+    /// <summary>
+    /// The visit's vehicle is charging there for sure: a running charge is bound to it on complete evidence,
+    /// and its charger is online (a stop would have been reported; an offline charger's may be queued).
+    /// </summary>
+    private static bool IsPluggedIn(SiteChangeSet work, BayVisit visit) =>
+        visit.ChargingSessionIds.Any(id => work.Session(id) is { Status: Charging.ChargingSessionStatus.Active } session
+            && work.Binding(id) is { IsBound: true, Tentative: false }
+            && work.Charger(session.Charger)?.Connection is not null);
 
     /// <summary>The camera's sighting this read belongs to: same vehicle (or both unreadable), same bay, within the gap.</summary>
     private static Sighting? FindSighting(SiteChangeSet work, CameraConfiguration camera, string? bay, string plate, DateTimeOffset at, TimeSpan gap)

@@ -98,7 +98,9 @@ public sealed class EngineProperties
                     Payload = new TimerElapsed(due),
                 });
 
-                Assert.False(site.State.NextDeadline <= due, $"after the timer for {due:O} the next deadline is still {site.State.NextDeadline:O}");
+                Assert.False(site.State.NextDeadline <= due, $"after the timer for {due:O} the next deadline is still {site.State.NextDeadline:O}: "
+                    + JsonSerializer.Serialize(site.State.Binding.Bindings.Where(b => b.WaitUntil <= due), Json)
+                    + JsonSerializer.Serialize(site.State.Parking.CurrentVisits, Json) + JsonSerializer.Serialize(site.State.Commands.Open, Json) + JsonSerializer.Serialize(site.State.Automation.StopPlans, Json) + JsonSerializer.Serialize(site.State.Parking.OpenSessions, Json));
             }
         }, iter: 300);
     }

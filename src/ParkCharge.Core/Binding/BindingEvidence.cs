@@ -1,0 +1,343 @@
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites;
+
+namespace ParkCharge.Core.Binding;
+
+/// <summary>What kind of evidence puts a candidate at the bay when the cable went in.</summary>
+internal enum CandidateKind
+{
+    /// <summary>Read at the bay within the binding window of the plug-in: it had just arrived.</summary>
+    Fresh,
+
+    /// <summary>Read earlier and still there at the plug-in, having stood there no longer than the ICE limit.</summary>
+    Standing,
+
+    /// <summary>Stood there unplugged for longer than the ICE limit before the plug-in: evidence against it when a fresh car is there too.</summary>
+    Stale,
+
+    /// <summary>First read at the bay later during the charge, with no other car read there since the plug-in.</summary>
+    Late,
+}
+
+/// <summary>A candidate vehicle with how it was found, whether it was read at the bay after the plug-in, and whether the evidence rules it out.</summary>
+internal sealed record ScoredCandidate(BindingCandidate Candidate, CandidateKind Kind, bool ReadAfterPlugIn, bool RuledOut)
+{
+    /// <summary>At a neighbouring bay whose own outlet could not be used: it had every reason to reach over.</summary>
+    public bool ReachesOver { get; init; }
+}
+
+/// <summary>
+/// The evidence for and against each vehicle that could have plugged into a connector. One car stands in a
+/// bay at a time, and the car whose cable is in stays until the charge ends: a car seen leaving while the
+/// charge went on (another car read at its bay, read at another bay or at the exit, a vacancy report), a car
+/// whose own charge had ended before the plug-in, and a car charging at another outlet at that moment are
+/// ruled out, whatever their timing. The others are scored by time, read confidence and topology.
+/// </summary>
+internal static class BindingEvidence
+{
+    /// <summary>How much better than the runner-up (of another plate) the best candidate must be to be chosen.</summary>
+    private const double Margin = 0.15;
+
+    private const double NeighbourFactor = 0.55;
+
+    /// <summary>A car at a neighbouring bay whose own outlet could not be used (faulted, or taken) has every reason to reach over.</summary>
+    private const double ReachingOverFactor = 0.9;
+
+    /// <summary>How fast a car standing unplugged in the bay stops being the likely one to plug in (0.85 → 0.80 in half an hour).</summary>
+    private const double StillThereDecayPerHour = 0.1;
+
+    /// <summary>A car first read at the bay during the charge, with nobody read there since the plug-in: it was there all along, unread.</summary>
+    private const double ReadDuringChargeScore = 0.85;
+
+    /// <summary>
+    /// How long after the plug-in a first read at the bay still counts as the car that was there all along (a
+    /// camera whose clock is minutes ahead, a read delayed): later, the bay may have filled after a car reached
+    /// over from the next bay, and the car read there is that one.
+    /// </summary>
+    private static readonly TimeSpan LateHorizon = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long after its own charge at a bay ended a car re-read there is taken to be leaving, not plugging in again.</summary>
+    private static readonly TimeSpan DoneHorizon = TimeSpan.FromHours(1);
+
+    /// <summary>A candidate the evidence rules out keeps this share of its score (it stays listed for operators).</summary>
+    private const double RuledOutFactor = 0.3;
+
+    /// <summary>
+    /// How much earlier than the charge's end a car must have left to be ruled out: camera and charger clocks
+    /// differ by a minute or more, and a car leaves a moment after its own charge ends.
+    /// </summary>
+    private static readonly TimeSpan LeftTolerance = TimeSpan.FromMinutes(3);
+
+    /// <summary>A connector serving <paramref name="served"/> can be used by a car at <paramref name="bay"/>: the same bay, or one its cable reaches.</summary>
+    public static bool Reaches(SiteConfiguration config, string served, string bay) =>
+        served == bay
+        || config.FindBay(served)?.Neighbours.Contains(bay) == true
+        || config.FindBay(bay)?.Neighbours.Contains(served) == true;
+
+    /// <summary>The visit is (or was) evidence for or against the binding: it was at the bay around the plug-in or during the charge.</summary>
+    public static bool Concerns(SiteConfiguration config, ChargingBinding binding, ChargingSession session, BayVisit visit, DateTimeOffset now)
+    {
+        var window = config.Settings.BindingWindow;
+        return visit.StartedAt <= (session.StoppedAt ?? now) + window && (visit.EndedAt ?? DateTimeOffset.MaxValue) >= binding.PlugInAt - window;
+    }
+
+    /// <summary>
+    /// The vehicle to bind, if one is clearly it: the best candidate not ruled out, at or above the threshold,
+    /// better than the best of another plate by the margin, or fresh where that one stood past the ICE limit
+    /// unplugged or was only read later (a car that just arrived plugs in; one that stood there for long does not).
+    /// </summary>
+    public static ScoredCandidate? Choose(IReadOnlyList<ScoredCandidate> scored, double threshold)
+    {
+        var viable = scored.Where(c => !c.RuledOut).ToList();
+        if (viable.FirstOrDefault() is not { } best || best.Candidate.Score < threshold)
+        {
+            return null;
+        }
+
+        var runnerUp = viable.FirstOrDefault(c => c.Candidate.Plate != best.Candidate.Plate);
+        var clear = runnerUp is null
+            || best.Candidate.Score - runnerUp.Candidate.Score >= Margin
+            || (best.Kind == CandidateKind.Fresh && runnerUp.Kind is CandidateKind.Stale or CandidateKind.Late);
+        return clear ? best : null;
+    }
+
+    /// <summary>
+    /// Vehicles at the bay the connector serves (or a neighbouring bay its cable reaches) around the plug-in or
+    /// during the charge, best first, one per plate; and when to look again because a car seen leaving a moment
+    /// ago will be ruled out if the charge goes on without it.
+    /// </summary>
+    public static (List<ScoredCandidate> Candidates, DateTimeOffset? RecheckAt) Candidates(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding, ChargingSession session)
+    {
+        if (binding.Bay is not { } served)
+        {
+            return ([], null);
+        }
+
+        var settings = config.Settings;
+        var window = settings.BindingWindow;
+        var t = binding.PlugInAt;
+        var until = session.StoppedAt ?? work.Now;
+        var runningUntil = RunningUntil(work, session);
+        var visits = work.Visits().Where(v => Reaches(config, served, v.Bay) && v.StartedAt <= until + window && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t - window).ToList();
+        var candidates = new List<ScoredCandidate>();
+        DateTimeOffset? recheck = null;
+        foreach (var visit in visits)
+        {
+            if (session.StoppedAt is null && visit is { EndedAt: { } left, EndReason: not BayVisitEnd.ConnectorAvailable } && left > t
+                && left + LeftTolerance >= runningUntil && left + LeftTolerance + TimeSpan.FromSeconds(1) is var due && due > work.Now && (recheck is null || due < recheck))
+            {
+                recheck = due;
+            }
+
+            var offset = visit.StartedAt - t;
+            var near = offset.Duration() <= window ? 1.0 - (0.2 * offset.Duration().TotalSeconds / window.TotalSeconds) : 0;
+            var stillThere = 0.0;
+            if (offset < TimeSpan.Zero && (visit.EndedAt is null || visit.EndedAt >= t))
+            {
+                // Parked earlier and still there at the plug-in: the longer since it was last read, the less sure.
+                // A car read 110 s before the plug-in is no less likely the one than a car read 130 s before.
+                // Drivers plug in within minutes of parking; a car that stood unplugged for half an hour is
+                // as likely gone unseen (no vacancy report) with the next car's read missed, so by then the
+                // stay alone no longer reaches the auto-accept threshold.
+                var unseen = t - visit.LastSeenAt;
+                stillThere = unseen <= window ? 0.85 : Math.Max(0.55, 0.85 - (StillThereDecayPerHour * unseen.TotalHours));
+            }
+
+            var during = visit.Bay == served && offset > window && offset <= LateHorizon && visit.StartedAt <= until && !ReadBetween(visits, served, visit, t)
+                ? ReadDuringChargeScore
+                : 0;
+            var timing = Math.Max(near, Math.Max(stillThere, during));
+            if (timing == 0)
+            {
+                continue;
+            }
+
+            var kind = near > 0 && near >= stillThere && near >= during ? CandidateKind.Fresh
+                : stillThere >= during ? (t - visit.StartedAt > settings.IceLimit ? CandidateKind.Stale : CandidateKind.Standing)
+                : CandidateKind.Late;
+
+            // Which vehicle it is: when the read matched a vehicle the gates saw come in (exactly, or as
+            // the only one within one OCR error), the gates confirm the plate and the bay camera's own
+            // doubt about its text no longer matters; otherwise the read's confidence is all there is (a
+            // misread plate without a stay is mended at the exit, when the exit read names the stay).
+            var identity = visit.ParkingSessionId is not null ? 1.0 : 0.7 + (0.3 * (work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9));
+            var reach = visit.Bay == served ? 1.0 : OwnOutletUnusable(work, config, visit, binding.ChargingSessionId, t) ? ReachingOverFactor : NeighbourFactor;
+            var score = reach * timing * identity;
+            var against = Against(work, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t);
+
+            // The gates' plate (from the parking session) is the vehicle's identity; the bay read only found it.
+            var plate = visit.ParkingSessionId is { } parked && work.ParkingSession(parked) is { } stay ? stay.Plate : visit.Plate;
+            var reason = against ?? kind switch
+            {
+                CandidateKind.Late => $"read at bay {visit.Bay} during the charge, {offset.TotalMinutes:0} min after the plug-in, with no other car read there since",
+                _ when visit.Bay == served => "read at the bay the connector serves",
+                _ => $"read at bay {visit.Bay}, which the cable reaches",
+            };
+            candidates.Add(new ScoredCandidate(
+                new BindingCandidate(plate, visit.ParkingSessionId, visit.Id, visit.Bay, Math.Round(against is null ? score : score * RuledOutFactor, 4), offset, [visit.SightingId], reason),
+                kind,
+                visit.Bay == served && visit.LastSeenAt >= t,
+                against is not null)
+            {
+                ReachesOver = visit.Bay != served && reach == ReachingOverFactor,
+            });
+        }
+
+        // Nobody stood at the served bay who could have plugged in, and a car next door could not use its own
+        // outlet: that car reaching over is the whole story. A car read at the served bay only later is the one
+        // that found the cable taken.
+        if (!candidates.Any(c => !c.RuledOut && c.Candidate.Bay == served && c.Kind != CandidateKind.Late) && candidates.Any(c => !c.RuledOut && c.ReachesOver))
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                var c = candidates[i];
+                candidates[i] = c.ReachesOver && !c.RuledOut
+                    ? c with { Candidate = c.Candidate with { Score = Math.Round(c.Candidate.Score / ReachingOverFactor, 4), Reason = $"read at bay {c.Candidate.Bay}, whose own outlet could not be used, and nobody at bay {served}" } }
+                    : c.Kind == CandidateKind.Late && !c.RuledOut
+                    ? c with { RuledOut = true, Candidate = c.Candidate with { Score = Math.Round(c.Candidate.Score * RuledOutFactor, 4), Reason = $"arrived at bay {served} after a car next door had reached over to its cable" } }
+                    : c;
+            }
+        }
+
+        List<ScoredCandidate> ranked =
+        [
+            .. candidates.GroupBy(c => c.Candidate.Plate)
+                .Select(g => g.OrderBy(c => c.RuledOut).ThenByDescending(c => c.Candidate.Score).First())
+                .OrderBy(c => c.RuledOut)
+                .ThenByDescending(c => c.Candidate.Score)
+                .ThenBy(c => c.Candidate.Offset?.Duration()),
+        ];
+        return (ranked, recheck);
+    }
+
+    /// <summary>
+    /// Until when the charge is known to have run: its stop; else, while its charger is connected (a stop
+    /// would have come), now; else (the charger is offline, its stop may be queued) its last message.
+    /// </summary>
+    private static DateTimeOffset RunningUntil(SiteChangeSet work, ChargingSession session)
+    {
+        if (session.StoppedAt is { } stopped)
+        {
+            return stopped;
+        }
+
+        var heard = session.LastEventAt ?? session.StartedAt ?? session.FirstReceivedAt;
+        return work.Charger(session.Charger)?.Connection is { } connection && work.Now - connection.ConnectedAt > LeftTolerance && work.Now > heard ? work.Now : heard;
+    }
+
+    /// <summary>
+    /// Why the car of this visit cannot be the one charging, if it cannot: it left while the charge went on,
+    /// its own charge had ended before the plug-in, or it was charging at another outlet at that moment.
+    /// </summary>
+    private static string? Against(SiteChangeSet work, ChargingBinding binding, ChargingSession session, BayVisit visit, DateTimeOffset runningUntil)
+    {
+        var t = binding.PlugInAt;
+        if (visit is { EndedAt: { } left, EndReason: { } why } && why != BayVisitEnd.ConnectorAvailable && (left < t || left < runningUntil - LeftTolerance))
+        {
+            return left <= t
+                ? $"had left bay {visit.Bay} before the plug-in ({Describe(why)} at {left:HH:mm:ss})"
+                : $"left bay {visit.Bay} while the charge went on ({Describe(why)} at {left:HH:mm:ss})";
+        }
+
+        if (visit is { EndedAt: { } unplugged, EndReason: BayVisitEnd.ConnectorAvailable } && unplugged < t)
+        {
+            return $"its bay's outlet was unplugged at {unplugged:HH:mm:ss}, before this plug-in";
+        }
+
+        foreach (var id in visit.ChargingSessionIds)
+        {
+            if (id == session.Id || work.Session(id) is not { } other)
+            {
+                continue;
+            }
+
+            if (other is { Status: ChargingSessionStatus.Completed, StoppedAt: { } stopped } && stopped <= t)
+            {
+                return $"its own charge on {other.Charger}/{Outlet(other.Connector)} had ended at {stopped:HH:mm:ss}: it was leaving";
+            }
+
+            if (ActiveAt(work, other, t))
+            {
+                return $"it was charging on {other.Charger}/{Outlet(other.Connector)} at that moment";
+            }
+        }
+
+        if (visit.ParkingSessionId is { } stay)
+        {
+            foreach (var other in work.Bindings())
+            {
+                if (!other.IsBound || other.ParkingSessionId != stay || other.ChargingSessionId == session.Id || other.Method == BindingMethod.Fuzzy
+                    || work.Session(other.ChargingSessionId) is not { } charging)
+                {
+                    continue;
+                }
+
+                // A vehicle cannot charge at two outlets at once (a look-alike plate read at another bay is another car).
+                if ((other.Charger != session.Charger || other.Connector != session.Connector) && ActiveAt(work, charging, t))
+                {
+                    return $"it was charging on {charging.Charger}/{Outlet(charging.Connector)} at that moment";
+                }
+
+                // Nor does a car plug in again where its own charge has just ended: it is leaving (re-read as it pulls out).
+                if (other.Bay == binding.Bay && charging is { Status: ChargingSessionStatus.Completed, StoppedAt: { } stopped } && stopped <= t && t - stopped < DoneHorizon)
+                {
+                    return $"its own charge on {charging.Charger}/{Outlet(charging.Connector)} had ended at {stopped:HH:mm:ss}: it was leaving";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool ActiveAt(SiteChangeSet work, ChargingSession session, DateTimeOffset at) =>
+        (work.Binding(session.Id)?.PlugInAt ?? session.StartedAt) is { } from && from <= at && (session.StoppedAt is null || session.StoppedAt > at);
+
+    /// <summary>
+    /// A car first read at a bay after another car was read there after the plug-in arrived after the plug-in
+    /// (one car stands in a bay at a time): it cannot have plugged in then.
+    /// </summary>
+    private static string? ArrivedAfter(List<BayVisit> visits, BayVisit visit, DateTimeOffset t) =>
+        visit.StartedAt > t && visits.FirstOrDefault(o => o.Id != visit.Id && o.Bay == visit.Bay && o.StartedAt < visit.StartedAt && o.LastSeenAt >= t && o.Plate != visit.Plate) is { } before
+            ? $"arrived at bay {visit.Bay} after the plug-in ({before.Plate} was read there at {before.LastSeenAt:HH:mm:ss})"
+            : null;
+
+    /// <summary>Another car was read at the served bay between the plug-in and this visit's first read.</summary>
+    private static bool ReadBetween(List<BayVisit> visits, string served, BayVisit visit, DateTimeOffset t) =>
+        visits.Any(o => o.Id != visit.Id && o.Bay == served && o.StartedAt < visit.StartedAt && o.LastSeenAt >= t);
+
+    private static string Describe(BayVisitEnd why) => why switch
+    {
+        BayVisitEnd.Vacated => "the camera reported the bay empty",
+        BayVisitEnd.AnotherVehicle => "another car was read there",
+        BayVisitEnd.MovedToAnotherBay => "read at another bay",
+        BayVisitEnd.ExitedCarPark => "read leaving the car park",
+        BayVisitEnd.Operator => "ended by an operator",
+        _ => why.ToString(),
+    };
+
+    private static string Outlet(ConnectorRef connector) => (connector.Evse ?? connector.Connector).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The outlet of the bay a car stands in could not be used at the plug-in: faulted or unavailable, or
+    /// charging another vehicle (one bound elsewhere: an unbound charge on it may well be this car's own).
+    /// Drivers use the cable of the neighbouring bay when theirs is out of order or taken; otherwise a car
+    /// next door is a poor candidate.
+    /// </summary>
+    private static bool OwnOutletUnusable(SiteChangeSet work, SiteConfiguration config, BayVisit visit, string chargingSessionId, DateTimeOffset t)
+    {
+        if (config.FindBay(visit.Bay) is not { } bay)
+        {
+            return false;
+        }
+
+        if (work.Charger(bay.Charger)?.Connectors.Any(c => !c.Connector.IsWholeCharger && bay.Serves(c.Connector) && c.WasOutOfOrderAt(t)) == true)
+        {
+            return true;
+        }
+
+        return work.SessionsOf(bay.Charger).Any(s => s.Id != chargingSessionId && bay.Serves(s.Connector) && s.StartedAt <= t && (s.StoppedAt is null || s.StoppedAt > t)
+            && work.Binding(s.Id) is { IsBound: true } other && other.BayVisitId != visit.Id && (other.ParkingSessionId is null || other.ParkingSessionId != visit.ParkingSessionId));
+    }
+}
