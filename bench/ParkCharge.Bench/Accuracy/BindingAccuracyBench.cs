@@ -12,7 +12,7 @@ namespace ParkCharge.Bench.Accuracy;
 /// </summary>
 internal static class BindingAccuracyBench
 {
-    public static int Run(int seed, int days, int bays, bool misses, string[] args)
+    public static int Run(int seed, int days, int bays, bool misses, string[] explain, string[] args)
     {
         if (days < 1 || bays < 2)
         {
@@ -46,6 +46,13 @@ internal static class BindingAccuracyBench
             Console.WriteLine("## Engine misses");
             Console.WriteLine();
             Console.Write(AccuracyReport.Misses(result, int.MaxValue));
+        }
+
+        foreach (var r in result.Transactions.Where(r => explain.Contains(r.Truth.Vehicle) || explain.Contains(r.Truth.Ref)))
+        {
+            Console.WriteLine();
+            Console.WriteLine(FormattableString.Invariant($"## {r.Truth.Ref} ({r.Truth.Vehicle} {r.Truth.Plate} at {r.Truth.Bay}, outlet of {r.Truth.ServedBay}, {r.Truth.PluggedInAt:yyyy-MM-dd HH:mm:ss}): {r.Engine}, bound to {r.Binding?.Plate} ({r.EngineVehicle})"));
+            Console.Write(result.Explain(r.Truth));
         }
 
         return result.Engine.WrongConfident == 0 ? 0 : 1;

@@ -28,7 +28,9 @@ public static class AccuracyReport
         return Invariant(
             $"{day.Site.EvBays.Count} EV bays, {day.Site.EvBays.Select(b => b.Charger).Distinct().Count()} chargers ({day.Transactions.Where(t => t.Version == Core.Charging.OcppVersion.Ocpp201).Select(t => t.Charger).Distinct().Count()} on OCPP 2.0.1), {c.Cameras} bay cameras ({c.SkewedCameras} with clocks off by 10 s or more), 2 gates. ")
             + Invariant(
-            $"{c.Vehicles:N0} vehicles, {c.GatePassages:N0} stays in the car park, {c.EvBayStays:N0} in EV bays: {day.Transactions.Count:N0} transactions, {c.IceStays} ICE cars, {c.StaysWithoutCharging} EVs that left without charging, {c.PlugInsWithoutStart} plug-ins never authorised, {c.PairArrivals} pairs arriving together, {c.Moves} moves to another EV bay; {c.ChargerOutages} charger outages, {c.ConnectorFaults} connector faults.");
+            $"{c.Vehicles:N0} vehicles, {c.GatePassages:N0} stays in the car park, {c.EvBayStays:N0} in EV bays: {day.Transactions.Count:N0} transactions, {c.IceStays} ICE cars, {c.StaysWithoutCharging} EVs that left without charging, {c.PlugInsWithoutStart} plug-ins never authorised, {c.PairArrivals} pairs arriving together, {c.Moves} moves to another EV bay; {c.ChargerOutages} charger outages, {c.ConnectorFaults} connector faults.")
+            + Invariant(
+            $" {c.IceBesideReachOver} ICE cars with an EV reaching over beside them, {c.LookAlikeTwins} look-alike twins charging at once, {c.MissedEntries} entries not read, {c.LeavingReReads} cars re-read pulling out, {c.ReadsAcrossBoundary} reads placed at the neighbouring bay, {c.PersistentMisreads} stays read as one wrong plate throughout, {c.LostVacancies} vacancy reports lost, {c.SkewedChargers} charger clocks off by 10 s or more, {c.ResentChargerMessages} charger messages sent twice.");
     }
 
     /// <summary>For each kind of awkward case: how many transactions had it, and what each system made of them.</summary>
@@ -63,6 +65,10 @@ public static class AccuracyReport
             var b = r.Binding;
             text.AppendLine(Invariant(
                 $"- {r.Truth.Ref} {r.Truth.Charger}/{r.Truth.Outlet} bay {r.Truth.Bay} (serves {r.Truth.ServedBay}) {r.Truth.PluggedInAt:yyyy-MM-dd HH:mm:ss} {r.Truth.Vehicle} {r.Truth.Plate}: {r.Engine} [{b?.Status} {b?.Method} {b?.Plate} {r.EngineVehicle} conf {b?.Confidence:0.00} offset {b?.Offset}] evidence {r.Truth.Evidence}; {r.Truth.Traits}{Candidates(r)}"));
+            if (r.Explanation is { } explanation)
+            {
+                text.Append(explanation);
+            }
         }
 
         return text.ToString();
@@ -70,7 +76,7 @@ public static class AccuracyReport
 
     private static string Candidates(TransactionResult result) =>
         result.Binding is { Candidates.Length: > 0 } b
-            ? "; candidates " + string.Join(", ", b.Candidates.Select(c => Invariant($"{c.Plate} {c.Score:0.00} at {c.Bay} {c.Offset}")))
+            ? "; candidates " + string.Join(", ", b.Candidates.Select(c => Invariant($"{c.Plate} {c.Score:0.00} at {c.Bay} {c.Offset} ({c.Reason})")))
             : "";
 
     private static string Name(TransactionTraits trait) => trait switch
@@ -90,6 +96,12 @@ public static class AccuracyReport
         TransactionTraits.NeverAuthorized => "plugged in, never authorised (2.0.1)",
         TransactionTraits.Ocpp201 => "OCPP 2.0.1 charger",
         TransactionTraits.GateReadWrong => "entry misread or missed at the gate",
+        TransactionTraits.PreviousCarReReadLeaving => "previous car re-read pulling out < 15 min before",
+        TransactionTraits.ParkedCarAtServedBay => "parked car at the served bay (reach-over beside it)",
+        TransactionTraits.LookAlikeTwin => "read as a look-alike twin's plate",
+        TransactionTraits.PersistentMisread => "every bay read the same wrong plate",
+        TransactionTraits.ReadAcrossBoundary => "another car's read placed at this bay by position",
+        TransactionTraits.ChargerClockSkewed => "charger clock off by ≥ 10 s",
         _ => trait.ToString(),
     };
 
