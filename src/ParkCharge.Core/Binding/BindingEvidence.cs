@@ -151,6 +151,16 @@ internal static class BindingEvidence
             var timing = Math.Max(near, Math.Max(stillThere, during));
             if (timing == 0)
             {
+                if (visit is { EndedAt: { } gone, EndReason: { } why } && visit.Bay == served && gone <= t && gone >= t - window)
+                {
+                    // It left just before: listed, ruled out (and so not a vehicle "inside at no bay" either).
+                    candidates.Add(new ScoredCandidate(
+                        new BindingCandidate(Plate(work, visit), visit.ParkingSessionId, visit.Id, visit.Bay, 0, offset, [visit.SightingId], $"had left bay {visit.Bay} before the plug-in ({Describe(why)} at {gone:HH:mm:ss})"),
+                        CandidateKind.Standing,
+                        ReadAfterPlugIn: false,
+                        RuledOut: true));
+                }
+
                 continue;
             }
 
@@ -167,8 +177,7 @@ internal static class BindingEvidence
             var score = reach * timing * identity;
             var against = Against(work, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t);
 
-            // The gates' plate (from the parking session) is the vehicle's identity; the bay read only found it.
-            var plate = visit.ParkingSessionId is { } parked && work.ParkingSession(parked) is { } stay ? stay.Plate : visit.Plate;
+            var plate = Plate(work, visit);
             var reason = against ?? kind switch
             {
                 CandidateKind.Late => $"read at bay {visit.Bay} during the charge, {offset.TotalMinutes:0} min after the plug-in, with no other car read there since",
@@ -290,6 +299,10 @@ internal static class BindingEvidence
 
         return null;
     }
+
+    /// <summary>The gates' plate (from the parking session) is the vehicle's identity; the bay read only found it.</summary>
+    private static string Plate(SiteChangeSet work, BayVisit visit) =>
+        visit.ParkingSessionId is { } parked && work.ParkingSession(parked) is { } stay ? stay.Plate : visit.Plate;
 
     private static bool ActiveAt(SiteChangeSet work, ChargingSession session, DateTimeOffset at) =>
         (work.Binding(session.Id)?.PlugInAt ?? session.StartedAt) is { } from && from <= at && (session.StoppedAt is null || session.StoppedAt > at);

@@ -421,7 +421,7 @@ internal static class BindingRules
         {
             work.Publish(new BindingConfirmed(BindingSummary.Of(after), reason) { EventTime = work.EventTime });
         }
-        else if (before is { IsBound: true } || before?.Status == BindingStatus.Review)
+        else if (before is { IsBound: true })
         {
             work.Publish(new BindingChanged(BindingSummary.Of(before), BindingSummary.Of(after), reason) { EventTime = work.EventTime });
         }

@@ -18,6 +18,9 @@ internal static class ParkingRules
     /// <summary>How far inside its bay's part of the picture (in picture widths) a plate must be for its bay to be certain.</summary>
     private const double PlacedClear = 0.1;
 
+    /// <summary>How long before its exit a car that came in unseen may have stood at a bay (its visits there join its stay).</summary>
+    private static readonly TimeSpan UnseenStay = TimeSpan.FromHours(12);
+
     /// <summary>How long after its outlet was unplugged (or its bay reported empty) a car may still be read pulling out.</summary>
     private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
 
@@ -428,8 +431,9 @@ internal static class ParkingRules
             Binding.BindingRules.OnStayLeft(work, stay, exit.Plate, orphan);
         }
 
+        // Visits at bays since the car may have come in (it left within the last half day), current or ended.
         var open = work.OpenParkingSessions().ToList();
-        foreach (var visit in work.CurrentVisits().Where(v => v.ParkingSessionId is null && v.StartedAt <= at
+        foreach (var visit in work.Visits().Where(v => v.ParkingSessionId is null && v.StartedAt <= at && (v.EndedAt is null || at - v.EndedAt <= UnseenStay)
             && (v.Plate == exit.Plate || (orphan && PlateSimilarity.IsSameVehicle(v.Plate, exit.Plate)))).ToList())
         {
             if (visit.Plate != exit.Plate && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, visit.Plate)))
@@ -449,7 +453,14 @@ internal static class ParkingRules
                 work.Put(anomaly with { Resolved = true, Resolution = $"the exit read {exit.Plate} names the stay {sessionId}", ParkingSessionId = sessionId });
             }
 
-            EndVisit(work, joined, BayVisitEnd.ExitedCarPark, Latest(visit.LastSeenAt, at)!.Value);
+            if (joined.IsCurrent)
+            {
+                EndVisit(work, joined, BayVisitEnd.ExitedCarPark, Latest(visit.LastSeenAt, at)!.Value);
+            }
+            else
+            {
+                Binding.BindingRules.OnVisit(work, joined, $"the exit read {exit.Plate} names the stay of {visit.Plate}");
+            }
         }
     }
 
