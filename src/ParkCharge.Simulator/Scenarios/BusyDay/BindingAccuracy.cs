@@ -19,7 +19,31 @@ public static class BindingAccuracy
         ArgumentNullException.ThrowIfNull(day);
         var player = new Player(day);
         player.Play();
+        return Scored(day, player);
+    }
 
+    /// <summary>
+    /// Scores the bindings of a site's engine state after the day was played through a node (see
+    /// <see cref="BusyDayNodePlayer"/>): the same scoring as <see cref="Run"/>, on what the node decided.
+    /// </summary>
+    /// <param name="issued">The 1.6 transaction ids the node issued, by the simulator's transaction ref.</param>
+    public static BindingAccuracyResult Score(SimulatedDay day, SiteState state, IReadOnlyDictionary<string, int> issued)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(issued);
+        var player = new Player(day);
+        player.Load(state, issued);
+        foreach (var message in day.Messages)
+        {
+            player.Baseline.Observe(message);
+        }
+
+        return Scored(day, player);
+    }
+
+    private static BindingAccuracyResult Scored(SimulatedDay day, Player player)
+    {
         var threshold = day.Site.Settings.AutoAcceptConfidence;
         var results = new List<TransactionResult>(day.Transactions.Count);
         foreach (var truth in day.Transactions)
@@ -60,7 +84,7 @@ public static class BindingAccuracy
     /// </summary>
     private sealed class Player(SimulatedDay day)
     {
-        private readonly SiteState _state = new(day.Site.Id);
+        private SiteState _state = new(day.Site.Id);
         private readonly Dictionary<string, int> _issued = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ParkingSession> _parkingSessions = new(StringComparer.Ordinal);
@@ -94,6 +118,28 @@ public static class BindingAccuracy
             }
 
             Elapse(day.End);
+        }
+
+        /// <summary>Takes what a node's engine decided instead of playing the day here.</summary>
+        public void Load(SiteState state, IReadOnlyDictionary<string, int> issued)
+        {
+            foreach (var (reference, id) in issued)
+            {
+                _issued[reference] = id;
+            }
+
+            Take(new SiteChanges
+            {
+                Sessions = [.. state.Sessions.Values],
+                ParkingSessions = [.. state.Parking.Sessions],
+                BayVisits = [.. state.Parking.Visits],
+                Sightings = [.. state.Parking.Visits.Select(v => state.Parking.FindSighting(v.SightingId))
+                    .Concat(state.Parking.Sessions.SelectMany(p => new[] { p.EntrySightingId, p.ExitSightingId }).OfType<string>().Select(state.Parking.FindSighting))
+                    .OfType<Sighting>().DistinctBy(s => s.Id)],
+                Bindings = [.. state.Binding.Bindings],
+            });
+            Observations = (int)state.LastSeq;
+            _state = state;
         }
 
         public ChargingBinding? BindingOf(TransactionTruth truth)

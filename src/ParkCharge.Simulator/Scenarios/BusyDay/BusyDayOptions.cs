@@ -13,6 +13,15 @@ public sealed record BusyDayOptions
     /// <summary>Midnight (UTC) of the first day.</summary>
     public DateTimeOffset FirstDay { get; init; } = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Vehicles arrive from this time of day (UTC)... (the staged situations, charger outages and connector
+    /// faults fall inside the window too). A short window makes a short day, to play through a node in real time.
+    /// </summary>
+    public TimeSpan ArrivalsFrom { get; init; } = TimeSpan.FromHours(5.5);
+
+    /// <summary>...until this time of day.</summary>
+    public TimeSpan ArrivalsUntil { get; init; } = TimeSpan.FromHours(22.5);
+
     public BusyDayRates Rates { get; init; } = new();
 }
 

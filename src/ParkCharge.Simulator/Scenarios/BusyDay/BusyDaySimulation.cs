@@ -296,7 +296,7 @@ internal sealed partial class BusyDaySimulation
             var count = (int)expected + (Chance(expected - (int)expected) ? 1 : 0);
             for (var i = 0; i < count; i++)
             {
-                var at = Round(day + Hours(7, 19));
+                var at = Round(day + Hours(Within(7), Within(19)));
                 queue.Enqueue(new SetPiece(kind, at), (at, _order++));
             }
         }
@@ -328,7 +328,7 @@ internal sealed partial class BusyDaySimulation
         {
             if (Chance(_rates.ChargerOutage))
             {
-                var from = day + Hours(7, 19);
+                var from = day + Hours(Within(7), Within(19));
                 var outage = new Interval(from, from + Minutes(20, 150));
                 charger.Outages.Add(outage);
                 charger.Connections++;
@@ -341,7 +341,7 @@ internal sealed partial class BusyDaySimulation
                 if (Chance(_rates.ConnectorFault))
                 {
                     // Reported when the day is rendered: a fault that would start during a charge waits for the unplug.
-                    var from = day + Hours(6, 18);
+                    var from = day + Hours(Within(6), Within(18));
                     outlet.Faults.Add(new Interval(from, from + Hours(1, 6)));
                 }
             }
@@ -352,8 +352,8 @@ internal sealed partial class BusyDaySimulation
     private List<DateTimeOffset> Arrivals(DateTimeOffset day, double perHourAtPeak)
     {
         var arrivals = new List<DateTimeOffset>();
-        var t = day.AddHours(5.5);
-        var end = day.AddHours(22.5);
+        var t = day + _options.ArrivalsFrom;
+        var end = day + _options.ArrivalsUntil;
         while (true)
         {
             t += TimeSpan.FromHours(-Math.Log(1 - _random.NextDouble()) / perHourAtPeak);
@@ -368,6 +368,9 @@ internal sealed partial class BusyDaySimulation
             }
         }
     }
+
+    /// <summary>An hour of the day moved inside the arrival window (unchanged for the whole-day default).</summary>
+    private double Within(double hour) => Math.Clamp(hour, _options.ArrivalsFrom.TotalHours, Math.Max(_options.ArrivalsFrom.TotalHours, _options.ArrivalsUntil.TotalHours - 0.5));
 
     private static double Busyness(double hour) => hour switch
     {

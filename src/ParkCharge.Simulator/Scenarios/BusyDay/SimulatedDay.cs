@@ -31,6 +31,26 @@ public sealed record SimulatedDay
 
     /// <summary>After the last message: by then every binding window has ended.</summary>
     public required DateTimeOffset End { get; init; }
+
+    /// <summary>
+    /// The day as far as <paramref name="cut"/>: the messages received by then, the transactions plugged in at
+    /// least <paramref name="settle"/> before (their windows are over and most of their evidence is in), and an
+    /// end a window after the cut. A short run through a node in real time; stays go on past the cut unseen.
+    /// </summary>
+    public SimulatedDay Until(DateTimeOffset cut, TimeSpan settle)
+    {
+        // A transaction counts when the server had its start by then (an offline charger's comes later).
+        var started = Messages.Where(m => m.Observation.ReceivedAt <= cut - settle)
+            .Select(m => m.Observation.Payload is Core.Charging.TransactionEventReported { EventType: Core.Charging.TransactionEventType.Started } e ? e.TransactionId
+                : m.Observation.Payload is Core.Charging.TransactionStartReported ? m.TransactionRef : null)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return this with
+        {
+            Messages = [.. Messages.Where(m => m.Observation.ReceivedAt <= cut)],
+            Transactions = [.. Transactions.Where(t => t.PluggedInAt <= cut - settle && started.Contains(t.Ref))],
+            End = cut + Site.Settings.BindingWindow + TimeSpan.FromMinutes(1),
+        };
+    }
 }
 
 /// <summary>What the simulated day(s) contained, beyond the transactions.</summary>
