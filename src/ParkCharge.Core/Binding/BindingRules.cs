@@ -146,6 +146,13 @@ internal static class BindingRules
                 continue; // like a vehicle still inside too
             }
 
+            if (ChargingAt(work, binding.PlugInAt, binding.ChargingSessionId).Contains(session.Id)
+                || work.Bindings().Any(o => o.IsBound && o.ParkingSessionId == session.Id && o.ChargingSessionId != binding.ChargingSessionId && o.PlugInAt >= binding.PlugInAt
+                    && work.Session(binding.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > o.PlugInAt)))
+            {
+                continue; // the stay was charging elsewhere meanwhile: the plate was another car's (a shared card)
+            }
+
             var after = binding with { ParkingSessionId = session.Id, Plate = session.Plate, Changes = binding.Changes + 1, DecidedAt = work.ReceivedAt };
             work.Put(after);
             work.Publish(new BindingChanged(BindingSummary.Of(binding), BindingSummary.Of(after), $"the exit read {exitPlate} names the stay of {binding.Plate}") { EventTime = work.EventTime });

@@ -52,6 +52,9 @@ public sealed record SiteChanges
 
     public IReadOnlyList<BayVisit> BayVisits { get; init; } = [];
 
+    /// <summary>Cameras whose recent leads (capture time minus arrival time) this decision updated.</summary>
+    public IReadOnlyList<(string Camera, System.Collections.Immutable.ImmutableArray<TimeSpan> Leads)> CameraLeads { get; init; } = [];
+
     /// <summary>New anomalies, and anomalies whose resolution changed.</summary>
     public IReadOnlyList<ParkingAnomaly> ParkingAnomalies { get; init; } = [];
 

@@ -33,6 +33,7 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly Dictionary<string, StopPlan> _stopPlans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PowerShare?> _powerShares = new(StringComparer.Ordinal);
     private readonly List<(string ChargingSessionId, string Reason)> _reconsider = [];
+    private readonly Dictionary<string, System.Collections.Immutable.ImmutableArray<TimeSpan>> _cameraLeads = new(StringComparer.Ordinal);
     private int? _lastTransactionId;
     private SiteConfiguration? _configuration;
     private int _created;
@@ -140,6 +141,12 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     /// <summary>Current and recently ended visits, with this decision's changes.</summary>
     public IEnumerable<BayVisit> Visits() => Merge(State.Parking.Visits, _visits.Values, v => v.Id, _visits);
+
+    /// <summary>The camera's recent leads (capture time minus arrival time), with this decision's.</summary>
+    public System.Collections.Immutable.ImmutableArray<TimeSpan> CameraLeads(string camera) =>
+        _cameraLeads.TryGetValue(camera, out var changed) ? changed : State.Parking.CameraLeads(camera);
+
+    public void Put(string camera, System.Collections.Immutable.ImmutableArray<TimeSpan> leads) => _cameraLeads[camera] = leads;
 
     public ParkingAnomaly? Anomaly(string id) => _anomalies.TryGetValue(id, out var changed) ? changed : State.Parking.FindAnomaly(id);
 
@@ -359,6 +366,7 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
                 ParkingSessions = [.. _parkingSessions.Values],
                 BayVisits = [.. _visits.Values],
                 ParkingAnomalies = [.. _anomalies.Values],
+                CameraLeads = [.. _cameraLeads.Select(c => (c.Key, c.Value))],
                 Audit = _audit,
                 Bindings = [.. _bindings.Values],
                 TokenPlates = _tokenPlates,

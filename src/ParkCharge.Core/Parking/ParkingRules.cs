@@ -18,6 +18,12 @@ internal static class ParkingRules
     /// <summary>How far inside its bay's part of the picture (in picture widths) a plate must be for its bay to be certain.</summary>
     private const double PlacedClear = 0.1;
 
+    /// <summary>How many recent pushes of a camera say how far its clock runs ahead.</summary>
+    private const int CameraLeadSamples = 9;
+
+    /// <summary>A camera less than this ahead is taken as right (the server's own clock and the network jitter).</summary>
+    private static readonly TimeSpan CameraAheadTolerance = TimeSpan.FromSeconds(5);
+
     /// <summary>How long before its exit a car that came in unseen may have stood at a bay (its visits there join its stay).</summary>
     private static readonly TimeSpan UnseenStay = TimeSpan.FromHours(12);
 
@@ -49,12 +55,8 @@ internal static class ParkingRules
         }
 
         var settings = config.Settings;
-        var time = work.EventTime;
-        var clockAhead = time > work.ReceivedAt + settings.MaxClockAhead;
-        if (clockAhead)
-        {
-            time = work.ReceivedAt;
-        }
+        var clockAhead = work.EventTime > work.ReceivedAt + settings.MaxClockAhead;
+        var time = CaptureTime(work, camera.Id);
 
         var plate = PlateText.Of(p.Plate);
         var read = new SightingRead(time, p.Plate, plate.Normalized, p.Confidence, work.Observation.Key);
@@ -103,7 +105,7 @@ internal static class ParkingRules
         work.Put(sighting);
         if (clockAhead)
         {
-            Raise(work, ParkingAnomalyKind.CameraClockAhead, time, sighting, detail: $"camera '{camera.Id}' reported {work.EventTime:O}, after the arrival time {work.ReceivedAt:O}; the arrival time was used");
+            Raise(work, ParkingAnomalyKind.CameraClockAhead, time, sighting, detail: $"camera '{camera.Id}' reported {work.EventTime:O}, after the arrival time {work.ReceivedAt:O}; {time:O} was used");
         }
 
         if (plate.IsUnreadable)
@@ -137,12 +139,33 @@ internal static class ParkingRules
         var bays = p.Zone is null && camera.Bays.Count > 1
             ? camera.Bays.Select(b => b.Bay)
             : BayOf(camera, p.Zone, null) is { } bay ? [bay] : [];
-        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= work.EventTime).ToList())
+        var at = CaptureTime(work, camera.Id);
+        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= at).ToList())
         {
-            EndVisit(work, visit, BayVisitEnd.Vacated, work.EventTime);
+            EndVisit(work, visit, BayVisitEnd.Vacated, at);
         }
 
         return Acknowledged.Instance;
+    }
+
+    /// <summary>
+    /// When a camera's push really happened, by the server's clock. A camera whose clock runs ahead stamps its
+    /// pushes after their arrival, which cannot be: once a few pushes have shown it, by as much as its recent
+    /// pushes were ahead (the median of the last few, so that one push delayed in its buffer or a clock set
+    /// right changes little), its times are moved back. A time still further ahead of its arrival than the site
+    /// believes gets the arrival time. A camera that runs behind cannot be told from one whose pushes take long
+    /// to arrive; its times are kept.
+    /// </summary>
+    private static DateTimeOffset CaptureTime(SiteChangeSet work, string camera)
+    {
+        var lead = work.EventTime - work.ReceivedAt;
+        var leads = work.CameraLeads(camera).Add(lead);
+        leads = leads.Length > CameraLeadSamples ? leads.RemoveAt(0) : leads;
+        work.Put(camera, leads);
+        var median = leads.Sort()[leads.Length / 2];
+        var ahead = leads.Length >= CameraLeadSamples && median > CameraAheadTolerance ? median : TimeSpan.Zero;
+        var time = work.EventTime - ahead;
+        return time > work.ReceivedAt + (work.Configuration?.Settings.MaxClockAhead ?? TimeSpan.Zero) ? work.ReceivedAt : time;
     }
 
     /// <summary>
@@ -543,9 +566,10 @@ internal static class ParkingRules
             return;
         }
 
-        // The car at this bay is charging, its cable in and its binding settled: another plate read here is a
-        // car passing by, the neighbour's car placed on this side, or a misread, not a new occupant.
-        if (current is not null && at >= current.StartedAt && IsPluggedIn(work, current))
+        // The car at this bay is charging, its cable in, and the read comes after its binding window (so it is no
+        // evidence about who plugged in, whenever it arrives): another plate read here is a car passing by, the
+        // neighbour's car placed on this side, or a misread, not a new occupant.
+        if (current is not null && at >= current.StartedAt && IsPluggedIn(work, current, at))
         {
             Raise(work, ParkingAnomalyKind.ReadAtChargingBay, at, sighting, null, current.ParkingSessionId is { } occupant ? [occupant] : [],
                 $"{sighting.Plate} read at bay {bay} while {current.Plate} charges there: kept as evidence, {current.Plate} stays");
@@ -660,12 +684,13 @@ internal static class ParkingRules
         visit.ChargingSessionIds.Any(id => work.Session(id) is { Status: Charging.ChargingSessionStatus.Active });
 
     /// <summary>
-    /// The visit's vehicle is charging there for sure: a running charge is bound to it on complete evidence,
-    /// and its charger is online (a stop would have been reported; an offline charger's may be queued).
+    /// The visit's vehicle is charging there for sure at <paramref name="at"/>: a running charge is bound to it
+    /// and its binding window was over by then, and its charger is online (a stop would have been reported; an
+    /// offline charger's may be queued).
     /// </summary>
-    private static bool IsPluggedIn(SiteChangeSet work, BayVisit visit) =>
+    private static bool IsPluggedIn(SiteChangeSet work, BayVisit visit, DateTimeOffset at) =>
         visit.ChargingSessionIds.Any(id => work.Session(id) is { Status: Charging.ChargingSessionStatus.Active } session
-            && work.Binding(id) is { IsBound: true, Tentative: false }
+            && work.Binding(id) is { IsBound: true } binding && binding.PlugInAt + (work.Configuration?.Settings.BindingWindow ?? TimeSpan.Zero) < at
             && work.Charger(session.Charger)?.Connection is not null);
 
     /// <summary>The camera's sighting this read belongs to: same vehicle (or both unreadable), same bay, within the gap.</summary>

@@ -1,0 +1,336 @@
+using System.Globalization;
+
+using ParkCharge.Core.Billing;
+using ParkCharge.Core.Binding;
+using ParkCharge.Core.Charging;
+using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
+
+using static ParkCharge.Core.Tests.SiteScenario;
+
+namespace ParkCharge.Core.Tests.Binding;
+
+/// <summary>
+/// Bindings decided on all the evidence and revised when later evidence contradicts them: the patterns behind
+/// the wrong bindings an independent harness found (issue 13), each in its smallest form in the engine.
+/// </summary>
+public sealed class BindingRevisionTests
+{
+    private static readonly SiteTariffs Tariffs = new()
+    {
+        Parking = [new ParkingTariff { Id = "hourly", Vat = 19, Bands = [new ParkingBand { PricePerUnit = 2m, Unit = TimeSpan.FromHours(1) }] }],
+        Charging = [new ChargingTariff { Id = "energy", Elements = [new TariffElement([new PriceComponent(TariffDimension.Energy, 0.45m, 19)])] }],
+    };
+
+    private readonly SiteScenario _site = new SiteScenario().WithCarPark(tariffs: Tariffs);
+
+    private static string Tx(int id) => id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>CP1/1 (B1) charges OLD1 from the plug-in to 50 minutes later; then the cable comes out.</summary>
+    private int OldOneChargesAtB1()
+    {
+        _site.Read("gate-in", "OLD1");
+        _site.Read("gate-in", "NEW2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "OLD1");
+        var tx = _site.PlugIn16("CP1", 1, "RFID-OLD1", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(50)).RunTimers();
+        _site.Stop16("CP1", tx, 9_000);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Available));
+        return tx;
+    }
+
+    [Fact]
+    public void A_car_re_read_as_it_pulls_out_after_its_own_charge_on_that_outlet_is_not_the_next_plug_in_s_car()
+    {
+        var first = OldOneChargesAtB1();
+        _site.Advance(TimeSpan.FromSeconds(40));
+        _site.Read("cam-b1", "OLD1"); // pulling out: NEW2's arrival is not read
+        _site.Advance(TimeSpan.FromSeconds(50));
+
+        var next = _site.PlugIn16("CP1", 1, "RFID-NEW2");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        Assert.NotEqual("OLD1", _site.Binding("CP1", Tx(next)).Plate);
+        Assert.Equal((BindingStatus.Bound, "OLD1"), (_site.Binding("CP1", Tx(first)).Status, _site.Binding("CP1", Tx(first)).Plate));
+    }
+
+    [Fact]
+    public void A_car_whose_own_charge_at_the_bay_ended_five_minutes_before_is_not_bound_to_the_next_plug_in_there()
+    {
+        var first = OldOneChargesAtB1();
+        _site.Advance(TimeSpan.FromMinutes(5)); // nobody else read at B1: OLD1 gone unseen, or still there
+
+        var next = _site.PlugIn16("CP1", 1, "RFID-NEW2");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(next));
+        Assert.Equal(BindingStatus.Review, binding.Status); // two cars inside, neither placed: an operator decides
+        Assert.Equal(["NEW2", "OLD1"], binding.Candidates.Select(c => c.Plate).Order());
+        Assert.Equal("OLD1", _site.Binding("CP1", Tx(first)).Plate);
+    }
+
+    [Fact]
+    public void The_same_car_plugging_in_again_with_its_own_card_is_bound_by_the_card()
+    {
+        OldOneChargesAtB1();
+        _site.Advance(TimeSpan.FromMinutes(5));
+
+        var again = _site.PlugIn16("CP1", 1, "RFID-OLD1"); // topping up after a stop
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(again));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.KnownIdToken, "OLD1"), (binding.Status, binding.Method, binding.Plate));
+    }
+
+    [Fact]
+    public void The_right_car_s_read_after_the_plug_in_changes_a_tentative_binding_with_the_reason()
+    {
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(20)); // PARK1 stood past the ICE limit without plugging in
+        var plugIn = _site.Now;
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", plugIn, TimeSpan.FromSeconds(10));
+        var made = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, "PARK1", true), (made.Status, made.Plate, made.Tentative));
+
+        _site.Advance(TimeSpan.FromSeconds(60));
+        _site.Read("cam-b1", "REAL2");
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, "REAL2", false), (binding.Status, binding.Plate, binding.Tentative));
+        var changed = Assert.Single(_site.Events.OfType<BindingChanged>());
+        Assert.Equal(("PARK1", "REAL2"), (changed.Before.Plate, changed.After.Plate));
+        Assert.Contains("REAL2", changed.Reason, StringComparison.Ordinal);
+        Assert.True(_site.Events.OfType<BindingCreated>().Single().Binding.Tentative);
+    }
+
+    [Fact]
+    public void A_tentative_binding_is_confirmed_when_the_window_ends_and_then_teaches_its_card()
+    {
+        _site.Read("gate-in", "BCD1234");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "BCD1234");
+        var tx = _site.PlugIn16("CP1", 1, "RFID-7", _site.Now.AddSeconds(40));
+        Assert.True(_site.Binding("CP1", Tx(tx)).Tentative);
+        Assert.Null(_site.State.Binding.PlateOf("RFID-7"));
+
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var confirmed = Assert.Single(_site.Events.OfType<BindingConfirmed>());
+        Assert.Equal(("BCD1234", false), (confirmed.Binding.Plate, confirmed.Binding.Tentative));
+        Assert.Empty(_site.Events.OfType<BindingChanged>());
+        Assert.Equal("BCD1234", _site.State.Binding.PlateOf("RFID-7"));
+    }
+
+    [Fact]
+    public void A_read_at_the_served_bay_after_the_plug_in_completes_the_evidence_at_once()
+    {
+        _site.Read("gate-in", "BCD1234");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        var tx = _site.PlugIn16("CP1", 1, "RFID-7");
+
+        _site.Advance(TimeSpan.FromSeconds(30));
+        _site.Read("cam-b1", "BCD1234");
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, "BCD1234", false), (binding.Status, binding.Plate, binding.Tentative));
+        Assert.Single(_site.Events.OfType<BindingCreated>());
+    }
+
+    [Fact]
+    public void A_car_parked_22_minutes_does_not_get_the_charge_of_the_neighbour_whose_outlet_is_faulted()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(22));
+        _site.Read("cam-b2", "REAL2");
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", _site.Now.AddSeconds(40));
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        Assert.Equal((BindingStatus.Bound, "REAL2"), (_site.Binding("CP1", Tx(tx)).Status, _site.Binding("CP1", Tx(tx)).Plate));
+    }
+
+    [Fact]
+    public void A_reach_over_is_still_recognised_after_the_neighbour_s_outlet_is_repaired()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "REAL2");
+        _site.Read("gate-in", "OTHER3", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b2", "REAL2");
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", _site.Now.AddSeconds(40));
+        _site.Advance(TimeSpan.FromMinutes(10));
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Available)); // repaired meanwhile
+
+        _site.Read("gate-in", "LATE4"); // any later evidence: the binding is decided again, on the outlet as it was at the plug-in
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        Assert.Equal((BindingStatus.Bound, "REAL2"), (_site.Binding("CP1", Tx(tx)).Status, _site.Binding("CP1", Tx(tx)).Plate));
+    }
+
+    [Fact]
+    public void A_look_alike_read_of_a_car_charging_at_another_bay_is_another_car()
+    {
+        _site.Read("gate-in", "LZ28MGH");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "LZ28MGH");
+        var first = _site.PlugIn16("CP1", 1, "RFID-1", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(10)).RunTimers();
+        _site.Read("gate-in", "L228MGH");
+        _site.Advance(TimeSpan.FromMinutes(2));
+
+        _site.Read("cam-b2", "LZ28MGH"); // L228MGH, misread as the car charging at B1
+        var twin = _site.PlugIn16("CP1", 2, "RFID-2", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        Assert.Equal(("L228MGH", _site.ParkingSession("L228MGH").Id), (_site.Binding("CP1", Tx(twin)).Plate, _site.Binding("CP1", Tx(twin)).ParkingSessionId));
+        Assert.Equal(("LZ28MGH", _site.ParkingSession("LZ28MGH").Id), (_site.Binding("CP1", Tx(first)).Plate, _site.Binding("CP1", Tx(first)).ParkingSessionId));
+        Assert.Equal("B1", _site.CurrentVisit("B1")!.Bay); // the charging car's visit goes on
+        Assert.Equal("LZ28MGH", _site.CurrentVisit("B1")!.Plate);
+    }
+
+    [Fact]
+    public void A_misread_without_an_entry_read_is_mended_by_the_exit_read_and_the_charge_goes_on_that_bill()
+    {
+        _site.Read("gate-in", "OTHER1");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "DH47TXK"); // OH47TXK: its entry was missed, and its bay read is one look-alike off
+        var tx = _site.PlugIn16("CP1", 1, "RFID-9", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(60)).RunTimers();
+        _site.Stop16("CP1", tx, 12_000);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Available));
+        _site.Advance(TimeSpan.FromMinutes(3));
+
+        _site.Read("gate-out", "OH47TXK");
+
+        var stay = _site.ParkingSession("OH47TXK");
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal(("OH47TXK", stay.Id), (binding.Plate, binding.ParkingSessionId));
+        var changed = _site.Events.OfType<BindingChanged>().Last();
+        Assert.Equal(("DH47TXK", "OH47TXK"), (changed.Before.Plate, changed.After.Plate));
+        var bill = Assert.Single(_site.Events.OfType<BillSettled>(), b => b.ParkingSessionId == stay.Id);
+        Assert.Contains(bill.Bill.Lines, l => l.Kind == BillLineKind.Charging && l.ChargingSessionId == binding.ChargingSessionId);
+    }
+
+    [Fact]
+    public void A_bound_car_seen_leaving_while_the_charge_goes_on_loses_it_to_the_car_that_stayed()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(4));
+        var plugIn = _site.Now;
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", plugIn);
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+        Assert.Equal("PARK1", _site.Binding("CP1", Tx(tx)).Plate);
+        _site.Read("cam-b2", "REAL2", at: plugIn.AddSeconds(20)); // buffered by the camera, delivered minutes late
+
+        _site.Advance(TimeSpan.FromMinutes(20));
+        _site.Read("gate-out", "PARK1"); // PARK1 drives out while the charge goes on
+        _site.Advance(TimeSpan.FromMinutes(4)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, "REAL2"), (binding.Status, binding.Plate));
+    }
+
+    [Fact]
+    public void A_binding_revised_after_the_stay_was_billed_adjusts_the_settled_bill_and_never_rewrites_it()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(4));
+        var plugIn = _site.Now;
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", plugIn);
+        _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
+        _site.Observe(new MeterValuesReported(Cp("CP1"), ConnectorRef.Ocpp16(1), tx, [Register(_site.Now, 8_000)]));
+        _site.Read("gate-out", "PARK1"); // billed with the charge so far
+        var settled = Assert.Single(_site.Events.OfType<BillSettled>());
+        Assert.Equal(_site.ParkingSession("PARK1").Id, settled.ParkingSessionId);
+        Assert.Contains(settled.Bill.Lines, l => l.Kind == BillLineKind.Charging);
+
+        _site.Advance(TimeSpan.FromMinutes(4)).RunTimers(); // the charge goes on without PARK1
+        _site.Read("cam-b2", "REAL2", at: plugIn.AddSeconds(20)); // and the camera's buffered read of REAL2 arrives
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal("REAL2", binding.Plate);
+        var adjusted = Assert.Single(_site.Events.OfType<BillAdjusted>(), a => a.ParkingSessionId == settled.ParkingSessionId);
+        Assert.All(adjusted.Adjustment.Lines.Where(l => l.Kind == BillLineKind.Charging), l => Assert.True(l.AmountExclVat < 0));
+        Assert.Equal(settled.Bill, _site.State.Billing.Find(settled.ParkingSessionId)!.Bill); // the settled bill itself never changes
+        Assert.DoesNotContain(_site.State.Billing.Find(settled.ParkingSessionId)!.Current.Lines, l => l.Kind == BillLineKind.Charging);
+    }
+
+    [Fact]
+    public void A_timer_that_arrives_a_moment_before_its_deadline_still_ends_the_window()
+    {
+        _site.Read("gate-in", "AAA111");
+        _site.Read("gate-in", "BBB222", at: _site.Now.AddSeconds(10));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        var tx = _site.PlugIn16("CP1", 1, "RFID-1");
+        var due = _site.State.NextDeadline!.Value;
+
+        _site.Now = due - TimeSpan.FromTicks(3); // the host's timer fired early by the wall clock
+        _site.Observe(new Observation
+        {
+            Site = _site.State.Site,
+            Source = "timer",
+            Key = "timer:" + due.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            EventTime = due,
+            ReceivedAt = _site.Now,
+            Payload = new TimerElapsed(due),
+        });
+
+        Assert.Equal(BindingStatus.Review, _site.Binding("CP1", Tx(tx)).Status);
+        Assert.False(_site.State.NextDeadline <= due);
+    }
+
+    [Fact]
+    public void The_same_evidence_in_another_order_gives_the_same_binding()
+    {
+        SiteScenario Play(bool readsFirst)
+        {
+            var site = new SiteScenario().WithCarPark();
+            var t = site.Now;
+            site.Read("gate-in", "PARK1", at: t);
+            site.Read("gate-in", "REAL2", at: t.AddSeconds(20));
+            site.Advance(TimeSpan.FromMinutes(30)); // everything arrives late, after the window
+            void Reads()
+            {
+                site.Read("cam-b1", "PARK1", at: t.AddMinutes(1));
+                site.Read("cam-b1", "REAL2", at: t.AddMinutes(22));
+            }
+
+            if (readsFirst)
+            {
+                Reads();
+            }
+
+            site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Preparing), t.AddMinutes(21).AddSeconds(30));
+            site.Start16("CP1", 1, "RFID-2", 0, t.AddMinutes(21).AddSeconds(40));
+            if (!readsFirst)
+            {
+                Reads();
+            }
+
+            site.Advance(TimeSpan.FromMinutes(5)).RunTimers();
+            return site;
+        }
+
+        var first = Play(readsFirst: true).State.Binding.Bindings.Single();
+        var second = Play(readsFirst: false).State.Binding.Bindings.Single();
+
+        Assert.Equal((first.Status, first.Plate, first.Confidence), (second.Status, second.Plate, second.Confidence));
+        Assert.Equal("REAL2", first.Plate);
+    }
+}
