@@ -131,6 +131,9 @@ public sealed record BusyDayRates
     /// <summary>A camera whose clock is off by 30 to 75 s.</summary>
     public double CameraSkewedMore { get; init; } = 0.15;
 
+    /// <summary>A camera whose clock is off by 2 to 4 minutes (no time server): ahead or behind the chargers' by more than the binding window.</summary>
+    public double CameraSkewedMinutes { get; init; } = 0.05;
+
     /// <summary>A bay camera that reports its bay empty when the car leaves (zone-less two-bay cameras never do).</summary>
     public double CameraReportsVacancy { get; init; } = 0.5;
 

@@ -249,8 +249,9 @@ internal sealed partial class BusyDaySimulation
     {
         var r = _random.NextDouble();
         var sign = Chance(0.5) ? 1 : -1;
-        return r < _rates.CameraSkewedMore ? sign * Seconds(30, 75)
-            : r < _rates.CameraSkewedMore + _rates.CameraSkewedTens ? sign * Seconds(10, 30)
+        return r < _rates.CameraSkewedMinutes ? sign * Seconds(120, 240)
+            : r < _rates.CameraSkewedMinutes + _rates.CameraSkewedMore ? sign * Seconds(30, 75)
+            : r < _rates.CameraSkewedMinutes + _rates.CameraSkewedMore + _rates.CameraSkewedTens ? sign * Seconds(10, 30)
             : Seconds(-3, 3);
     }
 
