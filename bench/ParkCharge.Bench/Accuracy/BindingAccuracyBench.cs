@@ -61,6 +61,10 @@ internal static class BindingAccuracyBench
         }
 
         Console.WriteLine();
+        Console.WriteLine("## Review, provisional and unbound, by cause");
+        Console.WriteLine();
+        Console.Write(AccuracyReport.ReviewCauses(result));
+        Console.WriteLine();
         Console.WriteLine("## By case");
         Console.WriteLine();
         Console.Write(AccuracyReport.ByTrait(result));

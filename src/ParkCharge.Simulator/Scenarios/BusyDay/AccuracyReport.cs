@@ -60,7 +60,7 @@ public static class AccuracyReport
     {
         ArgumentNullException.ThrowIfNull(result);
         var text = new StringBuilder();
-        foreach (var r in result.Transactions.Where(r => r.Engine == Outcome.WrongConfident || (r.Truth.IsResolvable && r.Engine != Outcome.Correct)).Take(max))
+        foreach (var r in result.Transactions.Where(r => r.Engine is Outcome.WrongConfident or Outcome.WrongProvisional || (r.Truth.IsResolvable && r.Engine != Outcome.Correct)).Take(max))
         {
             var b = r.Binding;
             text.AppendLine(Invariant(
@@ -73,6 +73,83 @@ public static class AccuracyReport
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// Why the transactions that an operator must look at (review, provisional, unbound) are there, grouped:
+    /// unresolvable ones by what was missing, resolvable ones by what the evidence said about the car that charged.
+    /// </summary>
+    public static string ReviewCauses(BindingAccuracyResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var text = new StringBuilder();
+        text.AppendLine("| cause | resolvable | unresolvable |");
+        text.AppendLine("|---|---:|---:|");
+        foreach (var group in result.Transactions
+            .Where(r => r.Engine is Outcome.Review or Outcome.CorrectProvisional or Outcome.WrongProvisional or Outcome.Unbound)
+            .GroupBy(Cause)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(Invariant($"| {group.Key} | {group.Count(r => r.Truth.IsResolvable)} | {group.Count(r => !r.Truth.IsResolvable)} |"));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One transaction's cause for <see cref="ReviewCauses"/>.</summary>
+    public static string Cause(TransactionResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var truth = result.Truth;
+        var binding = result.Binding;
+        if (binding is null || binding.Status == Core.Binding.BindingStatus.Waiting)
+        {
+            return "not decided (left waiting)";
+        }
+
+        if (binding.IsBound)
+        {
+            return $"bound provisionally by a fallback ({binding.Method})";
+        }
+
+        if (!truth.IsResolvable)
+        {
+            return truth.Traits.HasFlag(TransactionTraits.BayReadMissed)
+                ? "no usable read of the car, its card unknown or shared, other cars inside"
+                : "no evidence that identifies the car";
+        }
+
+        var own = binding.Candidates.FirstOrDefault(c => c.Plate == truth.Plate || Core.Plates.PlateSimilarity.IsSameVehicle(c.Plate, truth.Plate));
+        if (own is null || own.Bay is null)
+        {
+            return truth.Evidence == Evidence.KnownToken
+                ? "only its card identifies it, and the card's car could not be placed inside"
+                : "its read was not near the plug-in (not a candidate)";
+        }
+
+        if (own.Score < 0.3 && ShortReason(own.Reason) is { } ruledOut && ruledOut != "read at the served bay" && ruledOut != "read at a neighbouring bay")
+        {
+            return "its own read ruled out: " + ruledOut;
+        }
+
+        var other = binding.Candidates.Where(c => c != own && c.Bay is not null && c.Score >= own.Score - 0.15).MaxBy(c => c.Score);
+        return other is not null
+            ? $"another car as likely: {ShortReason(other.Reason)}"
+            : $"below the threshold: {ShortReason(own.Reason)} ({own.Score:0.00})";
+    }
+
+    private static string ShortReason(string reason) =>
+        reason.Contains("while the charge went on", StringComparison.Ordinal) ? "seen leaving while the charge went on"
+        : reason.Contains("before the plug-in", StringComparison.Ordinal) && reason.Contains("left", StringComparison.Ordinal) ? "had left before the plug-in"
+        : reason.Contains("had ended", StringComparison.Ordinal) ? "its own charge there had ended"
+        : reason.Contains("at that moment", StringComparison.Ordinal) ? "charging elsewhere at that moment"
+        : reason.Contains("arrived at bay", StringComparison.Ordinal) && reason.Contains("after the plug-in", StringComparison.Ordinal) ? "arrived after the plug-in"
+        : reason.Contains("after a car next door had reached over", StringComparison.Ordinal) ? "arrived after a reach-over"
+        : reason.Contains("during the charge", StringComparison.Ordinal) ? "read later during the charge"
+        : reason.Contains("whose own outlet could not be used", StringComparison.Ordinal) ? "reaching over, nobody at the served bay"
+        : reason.Contains("which the cable reaches", StringComparison.Ordinal) ? "read at a neighbouring bay"
+        : reason.Contains("the connector serves", StringComparison.Ordinal) ? "read at the served bay"
+        : reason.Contains("at no bay", StringComparison.Ordinal) ? "inside at no bay"
+        : reason;
 
     private static string Candidates(TransactionResult result) =>
         result.Binding is { Candidates.Length: > 0 } b

@@ -59,7 +59,7 @@ public static class BindingAccuracy
             };
             var baselineVehicle = player.Baseline.VehicleOf(truth.Ref);
             var baseline = baselineVehicle is null ? Outcome.Unbound : baselineVehicle == truth.Vehicle ? Outcome.Correct : Outcome.WrongConfident;
-            var explanation = engine == Outcome.WrongConfident || (truth.IsResolvable && engine != Outcome.Correct) ? player.Explain(truth, binding) : null;
+            var explanation = engine is Outcome.WrongConfident or Outcome.WrongProvisional || (truth.IsResolvable && engine != Outcome.Correct) ? player.Explain(truth, binding) : null;
             results.Add(new TransactionResult(truth, engine, binding, boundVehicle, baseline, baselineVehicle) { Explanation = explanation });
         }
 
