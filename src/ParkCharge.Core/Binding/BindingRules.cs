@@ -134,6 +134,8 @@ internal static class BindingRules
     /// <summary>
     /// A car left and its exit read names its stay: charges bound to its plate without a stay (its entry was
     /// not read; the plate, or, when this car came in unseen, one OCR error off it) join the stay, and its bill.
+    /// A binding by a known card, provisional because the car's entry was not read, stands once the car leaves
+    /// after the charge ended.
     /// </summary>
     public static void OnStayLeft(SiteChangeSet work, ParkingSession session, string exitPlate, bool enteredUnseen)
     {
@@ -154,6 +156,15 @@ internal static class BindingRules
             }
 
             var after = binding with { ParkingSessionId = session.Id, Plate = session.Plate, Changes = binding.Changes + 1, DecidedAt = work.ReceivedAt };
+
+            // A known card's car whose entry was not read was not known to be inside: it was, and left after the
+            // charge had ended. The card and the exit agree.
+            if (binding is { Status: BindingStatus.Provisional, Method: BindingMethod.KnownIdToken } && enteredUnseen
+                && work.Session(binding.ChargingSessionId) is { StoppedAt: { } stopped } && session.ExitedAt >= stopped)
+            {
+                after = after with { Status = BindingStatus.Bound, Confidence = KnownTokenConfidence };
+            }
+
             work.Put(after);
             work.Publish(new BindingChanged(BindingSummary.Of(binding), BindingSummary.Of(after), $"the exit read {exitPlate} names the stay of {binding.Plate}") { EventTime = work.EventTime });
         }
@@ -454,17 +465,16 @@ internal static class BindingRules
     /// A confident bay-camera binding teaches which plate goes with the session's id token (for the
     /// known-token fallback); a tentative one does not yet (it may still change). A 2.0.1 charger sends the
     /// token when the driver authorises, often after the binding was made, so this runs again when it
-    /// arrives. A token seen with a second plate (a fleet card, a free-vend tag) identifies nobody from then
-    /// on; an empty one (NoAuthorization) never does, nor does the site's autocharge token (every
-    /// autocharged vehicle shares it).
+    /// arrives. A token seen with a second vehicle's plate (a fleet card, a free-vend tag) identifies nobody
+    /// while both bindings stand (a binding revised takes back what it taught); an empty one (NoAuthorization)
+    /// never does, nor does the site's autocharge token (every autocharged vehicle shares it).
     /// </summary>
     private static void LearnToken(SiteChangeSet work, ChargingBinding binding)
     {
         if (binding is { Status: BindingStatus.Bound, Method: BindingMethod.BayCamera, Tentative: false, Plate: { } plate }
             && binding.Confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
             && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
-            && token != work.Configuration?.Automation.Autocharge.IdToken
-            && (!work.KnowsToken(token) || (work.PlateOfToken(token) is { } known && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))))
+            && token != work.Configuration?.Automation.Autocharge.IdToken)
         {
             work.LinkToken(token, plate, binding.ChargingSessionId);
         }

@@ -166,52 +166,30 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     public void Put(ChargingBinding binding) => _bindings[binding.ChargingSessionId] = binding;
 
     /// <summary>
-    /// The one vehicle's plate the token was seen with (misreads of it count as it); null when never, when with
-    /// several vehicles, or when only the binding of <paramref name="except"/> taught it (a binding cannot be its
+    /// The one vehicle's plate the token was seen with (misreads of it count as it); null when never, or when with
+    /// several vehicles. What the binding of <paramref name="except"/> taught is left out (a binding cannot be its
     /// own evidence).
     /// </summary>
-    public string? PlateOfToken(string token, string? except = null) =>
-        Token(token) is { Known: true, Plate: { } plate } learnt && (except is null || learnt.LearntFrom != except) ? plate : null;
+    public string? PlateOfToken(string token, string? except = null) => BindingState.OnePlate(Taught(token), except);
 
-    public bool KnowsToken(string token) => Token(token).Known;
-
-    /// <summary>The token as the state knows it, with this decision's links and take-backs applied in order (as <see cref="Binding.BindingState"/> takes them).</summary>
-    private (bool Known, string? Plate, string? LearntFrom) Token(string token)
+    /// <summary>What the bindings taught about the token, with this decision's links and take-backs applied in order (as <see cref="Binding.BindingState"/> takes them).</summary>
+    private List<(string Source, string Plate)> Taught(string token)
     {
-        var known = State.Binding.Knows(token);
-        var plate = State.Binding.PlateOf(token);
-        var source = State.Binding.LearntFrom(token);
-        foreach (var (t, linked, from) in _tokenPlates)
+        var taught = State.Binding.Taught(token).ToList();
+        foreach (var (t, plate, source) in _tokenPlates)
         {
-            if (t != token)
+            if (t == token)
             {
-                continue;
-            }
-
-            if (linked is null)
-            {
-                if (known && source == from && plate is not null)
-                {
-                    (known, plate, source) = (false, null, null);
-                }
-            }
-            else if (!known)
-            {
-                (known, plate, source) = (true, linked, from);
-            }
-            else
-            {
-                plate = plate is not null && (plate == linked || Plates.PlateSimilarity.IsSameVehicle(plate, linked)) ? plate : null;
-                source = source == from ? source : null;
+                BindingState.Teach(taught, source, plate);
             }
         }
 
-        return (known, plate, source);
+        return taught;
     }
 
     public void LinkToken(string token, string plate, string source) => _tokenPlates.Add((token, plate, source));
 
-    /// <summary>Takes back the token's plate if only <paramref name="source"/>'s binding taught it.</summary>
+    /// <summary>Takes back what <paramref name="source"/>'s binding taught about the token.</summary>
     public void UnlinkToken(string token, string source) => _tokenPlates.Add((token, null, source));
 
     public Billing.SettledBill? SettledBill(string parkingSessionId) =>

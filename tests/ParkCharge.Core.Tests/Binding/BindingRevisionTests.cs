@@ -158,6 +158,70 @@ public sealed class BindingRevisionTests
     }
 
     [Fact]
+    public void A_card_a_revised_binding_saw_with_the_wrong_car_still_names_its_own_car()
+    {
+        _site.Read("gate-in", "REAL2");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b2", "REAL2");
+        var own = _site.PlugIn16("CP1", 2, "RFID-R", _site.Now.AddSeconds(30)); // the card is learnt: REAL2's
+        _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
+        _site.Stop16("CP1", own, 8_000);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Available));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("gate-out", "REAL2");
+
+        _site.Advance(TimeSpan.FromHours(1));
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "OTHER3", at: _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(8));
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "REAL2");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        var reach = _site.PlugIn16("CP1", 1, "RFID-R"); // REAL2 at B2, its read missed, reaching over to B1's outlet
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+        Assert.Equal("PARK1", _site.Binding("CP1", Tx(reach)).Plate); // the car standing at B1 is the likely one, for now
+
+        _site.Advance(TimeSpan.FromMinutes(20));
+        _site.Read("gate-out", "PARK1"); // it leaves while the charge goes on: not the one
+        _site.Advance(TimeSpan.FromMinutes(5)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(reach));
+        Assert.Equal((BindingStatus.Bound, BindingMethod.KnownIdToken, "REAL2"), (binding.Status, binding.Method, binding.Plate));
+    }
+
+    [Fact]
+    public void A_known_card_s_car_that_came_in_unseen_is_bound_for_sure_when_it_leaves_after_its_charge()
+    {
+        _site.Read("gate-in", "REAL2");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b2", "REAL2");
+        var first = _site.PlugIn16("CP1", 2, "RFID-R", _site.Now.AddSeconds(30)); // the card is learnt: REAL2's
+        _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
+        _site.Stop16("CP1", first, 8_000);
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("gate-out", "REAL2");
+
+        _site.Advance(TimeSpan.FromHours(2));
+        _site.Read("gate-in", "OTHER3");
+        _site.Advance(TimeSpan.FromMinutes(3)); // REAL2 comes in unread, and its read at B1 is missed too
+        var again = _site.PlugIn16("CP1", 1, "RFID-R");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+        var unsure = _site.Binding("CP1", Tx(again));
+        Assert.Equal((BindingStatus.Provisional, BindingMethod.KnownIdToken, "REAL2", null), (unsure.Status, unsure.Method, unsure.Plate, unsure.ParkingSessionId));
+
+        _site.Advance(TimeSpan.FromMinutes(50));
+        _site.Stop16("CP1", again, 9_000);
+        _site.Advance(TimeSpan.FromMinutes(4));
+        _site.Read("gate-out", "REAL2");
+
+        var binding = _site.Binding("CP1", Tx(again));
+        Assert.Equal((BindingStatus.Bound, "REAL2", _site.ParkingSession("REAL2").Id), (binding.Status, binding.Plate, binding.ParkingSessionId));
+        Assert.True(binding.Confidence >= 0.8);
+    }
+
+    [Fact]
     public void A_reach_over_is_still_recognised_after_the_neighbour_s_outlet_is_repaired()
     {
         _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
