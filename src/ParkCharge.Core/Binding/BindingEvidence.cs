@@ -1,6 +1,7 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
+using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Binding;
@@ -69,6 +70,9 @@ internal static class BindingEvidence
     /// differ by a minute or more, and a car leaves a moment after its own charge ends.
     /// </summary>
     private static readonly TimeSpan LeftTolerance = TimeSpan.FromMinutes(3);
+
+    /// <summary>How long after its visit at a bay ended a car may still be read pulling out, passing other bays.</summary>
+    private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
 
     /// <summary>A connector serving <paramref name="served"/> can be used by a car at <paramref name="bay"/>: the same bay, or one its cable reaches.</summary>
     public static bool Reaches(SiteConfiguration config, string served, string bay) =>
@@ -164,7 +168,7 @@ internal static class BindingEvidence
                 continue;
             }
 
-            var kind = near > 0 && near >= stillThere && near >= during ? CandidateKind.Fresh
+            var kind = near > 0 ? CandidateKind.Fresh
                 : stillThere >= during ? (t - visit.StartedAt > settings.IceLimit ? CandidateKind.Stale : CandidateKind.Standing)
                 : CandidateKind.Late;
 
@@ -178,12 +182,13 @@ internal static class BindingEvidence
             var against = Against(work, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t);
 
             var plate = Plate(work, visit);
-            var reason = against ?? kind switch
+            var where = kind switch
             {
                 CandidateKind.Late => $"read at bay {visit.Bay} during the charge, {offset.TotalMinutes:0} min after the plug-in, with no other car read there since",
                 _ when visit.Bay == served => "read at the bay the connector serves",
                 _ => $"read at bay {visit.Bay}, which the cable reaches",
             };
+            var reason = against ?? where;
             candidates.Add(new ScoredCandidate(
                 new BindingCandidate(plate, visit.ParkingSessionId, visit.Id, visit.Bay, Math.Round(against is null ? score : score * RuledOutFactor, 4), offset, [visit.SightingId], reason),
                 kind,
@@ -192,18 +197,37 @@ internal static class BindingEvidence
             {
                 ReachesOver = visit.Bay != served && reach == ReachingOverFactor,
             });
+
+            // The read matched a car charging at another outlet at that moment: it was the one look-alike car inside.
+            if (against is not null && visit.ParkingSessionId is { } matched && ChargingElsewhere(work, session, matched, t) is not null && LookAlike(work, visit, matched) is { } twin)
+            {
+                var twinAgainst = Against(work, binding, session, visit with { ParkingSessionId = twin.Id }, runningUntil) ?? ArrivedAfter(visits, visit, t);
+                candidates.Add(new ScoredCandidate(
+                    new BindingCandidate(twin.Plate, twin.Id, visit.Id, visit.Bay, Math.Round(twinAgainst is null ? score : score * RuledOutFactor, 4), offset, [visit.SightingId],
+                        twinAgainst ?? $"{where} as {visit.Plate}, one OCR error from its plate, while {plate} was charging elsewhere"),
+                    kind,
+                    visit.Bay == served && visit.LastSeenAt >= t,
+                    twinAgainst is not null)
+                {
+                    ReachesOver = visit.Bay != served && reach == ReachingOverFactor,
+                });
+            }
         }
 
         // Nobody stood at the served bay who could have plugged in, and a car next door could not use its own
         // outlet: that car reaching over is the whole story. A car read at the served bay only later is the one
-        // that found the cable taken.
-        if (!candidates.Any(c => !c.RuledOut && c.Candidate.Bay == served && c.Kind != CandidateKind.Late) && candidates.Any(c => !c.RuledOut && c.ReachesOver))
+        // that found the cable taken. A car that had stood at the served bay unplugged past the ICE limit is no
+        // more likely to plug in now than before, against one that has just arrived next door.
+        var servedStale = candidates.Any(c => !c.RuledOut && c.Candidate.Bay == served && c.Kind == CandidateKind.Stale);
+        bool Reaching(ScoredCandidate c) => c.ReachesOver && !c.RuledOut && (!servedStale || c.Kind == CandidateKind.Fresh);
+        if (!candidates.Any(c => !c.RuledOut && c.Candidate.Bay == served && c.Kind is CandidateKind.Fresh or CandidateKind.Standing) && candidates.Any(Reaching))
         {
+            var nobody = servedStale ? $"the car at bay {served} had stood there unplugged past the ICE limit" : $"nobody at bay {served}";
             for (var i = 0; i < candidates.Count; i++)
             {
                 var c = candidates[i];
-                candidates[i] = c.ReachesOver && !c.RuledOut
-                    ? c with { Candidate = c.Candidate with { Score = Math.Round(c.Candidate.Score / ReachingOverFactor, 4), Reason = $"read at bay {c.Candidate.Bay}, whose own outlet could not be used, and nobody at bay {served}" } }
+                candidates[i] = Reaching(c)
+                    ? c with { Candidate = c.Candidate with { Score = Math.Round(c.Candidate.Score / ReachingOverFactor, 4), Reason = $"read at bay {c.Candidate.Bay}, whose own outlet could not be used, and {nobody}" } }
                     : c.Kind == CandidateKind.Late && !c.RuledOut
                     ? c with { RuledOut = true, Candidate = c.Candidate with { Score = Math.Round(c.Candidate.Score * RuledOutFactor, 4), Reason = $"arrived at bay {served} after a car next door had reached over to its cable" } }
                     : c;
@@ -243,7 +267,8 @@ internal static class BindingEvidence
     private static string? Against(SiteChangeSet work, ChargingBinding binding, ChargingSession session, BayVisit visit, DateTimeOffset runningUntil)
     {
         var t = binding.PlugInAt;
-        if (visit is { EndedAt: { } left, EndReason: { } why } && why != BayVisitEnd.ConnectorAvailable && (left < t || left < runningUntil - LeftTolerance))
+        if (visit is { EndedAt: { } left, EndReason: { } why } && why != BayVisitEnd.ConnectorAvailable && (left < t || left < runningUntil - LeftTolerance)
+            && !ReplacedByAPasserBy(work, visit, t, runningUntil))
         {
             return left <= t
                 ? $"had left bay {visit.Bay} before the plug-in ({Describe(why)} at {left:HH:mm:ss})"
@@ -273,31 +298,79 @@ internal static class BindingEvidence
             }
         }
 
-        if (visit.ParkingSessionId is { } stay)
+        return visit.ParkingSessionId is { } stay ? AgainstStay(work, binding, session, stay) : null;
+    }
+
+    /// <summary>
+    /// Why the vehicle of this stay cannot be the one charging, if it cannot: it was charging at another outlet at
+    /// that moment, or its own charge at this bay had just ended (it was leaving).
+    /// </summary>
+    private static string? AgainstStay(SiteChangeSet work, ChargingBinding binding, ChargingSession session, string stay)
+    {
+        var t = binding.PlugInAt;
+        if (ChargingElsewhere(work, session, stay, t) is { } elsewhere)
         {
-            foreach (var other in work.Bindings())
+            // A vehicle cannot charge at two outlets at once (a look-alike plate read at another bay is another car).
+            return $"it was charging on {elsewhere.Charger}/{Outlet(elsewhere.Connector)} at that moment";
+        }
+
+        foreach (var other in work.Bindings())
+        {
+            // Nor does a car plug in again where its own charge has just ended: it is leaving (re-read as it pulls out).
+            if (other.IsBound && other.ParkingSessionId == stay && other.ChargingSessionId != session.Id && other.Method != BindingMethod.Fuzzy && other.Bay == binding.Bay
+                && work.Session(other.ChargingSessionId) is { Status: ChargingSessionStatus.Completed, StoppedAt: { } stopped } charging && stopped <= t && t - stopped < DoneHorizon)
             {
-                if (!other.IsBound || other.ParkingSessionId != stay || other.ChargingSessionId == session.Id || other.Method == BindingMethod.Fuzzy
-                    || work.Session(other.ChargingSessionId) is not { } charging)
-                {
-                    continue;
-                }
-
-                // A vehicle cannot charge at two outlets at once (a look-alike plate read at another bay is another car).
-                if ((other.Charger != session.Charger || other.Connector != session.Connector) && ActiveAt(work, charging, t))
-                {
-                    return $"it was charging on {charging.Charger}/{Outlet(charging.Connector)} at that moment";
-                }
-
-                // Nor does a car plug in again where its own charge has just ended: it is leaving (re-read as it pulls out).
-                if (other.Bay == binding.Bay && charging is { Status: ChargingSessionStatus.Completed, StoppedAt: { } stopped } && stopped <= t && t - stopped < DoneHorizon)
-                {
-                    return $"its own charge on {charging.Charger}/{Outlet(charging.Connector)} had ended at {stopped:HH:mm:ss}: it was leaving";
-                }
+                return $"its own charge on {charging.Charger}/{Outlet(charging.Connector)} had ended at {stopped:HH:mm:ss}: it was leaving";
             }
         }
 
         return null;
+    }
+
+    /// <summary>The charge at another outlet that a binding gives to this stay, running at <paramref name="at"/>, if any.</summary>
+    private static ChargingSession? ChargingElsewhere(SiteChangeSet work, ChargingSession session, string stay, DateTimeOffset at) =>
+        work.Bindings()
+            .Where(b => b.IsBound && b.ParkingSessionId == stay && b.ChargingSessionId != session.Id && b.Method != BindingMethod.Fuzzy
+                && (b.Charger != session.Charger || b.Connector != session.Connector))
+            .Select(b => work.Session(b.ChargingSessionId))
+            .FirstOrDefault(c => c is not null && ActiveAt(work, c, at));
+
+    /// <summary>
+    /// The one other vehicle inside when the visit's car was read, its plate one OCR error from the text read, and
+    /// standing at no other bay: the car the read was, when the stay it matched was charging elsewhere (look-alike
+    /// plates, the gates telling them apart).
+    /// </summary>
+    private static ParkingSession? LookAlike(SiteChangeSet work, BayVisit visit, string matched)
+    {
+        var at = visit.StartedAt;
+        var alike = work.RecentParkingSessions()
+            .Where(s => s.Id != matched && s.ClosedBy != ParkingSessionClosure.Merged && s.EnteredAt <= at && (s.ExitedAt is null || s.ExitedAt >= at)
+                && PlateSimilarity.IsSameVehicle(s.Plate, visit.Plate)
+                && !work.Visits().Any(v => v.ParkingSessionId == s.Id && v.Bay != visit.Bay && v.StartedAt < at && (v.EndedAt ?? DateTimeOffset.MaxValue) > at))
+            .Take(2)
+            .ToList();
+        return alike.Count == 1 ? alike[0] : null;
+    }
+
+    /// <summary>
+    /// The visit ended after the plug-in because another plate was read at its bay, and that was a car pulling out
+    /// of another bay (its own visit there had just ended) that was gone again while the charge went on (read at
+    /// the exit, at another bay, or the bay reported empty): read on this side of the line as it passed. The cable
+    /// stayed in: it is no evidence that this car left.
+    /// </summary>
+    private static bool ReplacedByAPasserBy(SiteChangeSet work, BayVisit visit, DateTimeOffset plugIn, DateTimeOffset runningUntil)
+    {
+        if (visit is not { EndReason: BayVisitEnd.AnotherVehicle, EndedAt: { } left } || left < plugIn)
+        {
+            return false;
+        }
+
+        var next = work.Visits().Where(v => v.Id != visit.Id && v.Bay == visit.Bay && v.StartedAt > visit.StartedAt && v.StartedAt <= left).MaxBy(v => v.StartedAt);
+        return next is { EndedAt: { } gone, EndReason: not BayVisitEnd.ConnectorAvailable and not BayVisitEnd.AnotherVehicle }
+            && gone < runningUntil - LeftTolerance
+            && next.ChargingSessionIds.IsEmpty
+            && work.Visits().Any(v => v.Bay != visit.Bay && v.EndedAt is { } ended && ended <= next.StartedAt && next.StartedAt - ended <= PullingOut
+                && (v.Plate == next.Plate || (v.ParkingSessionId is not null && v.ParkingSessionId == next.ParkingSessionId)));
     }
 
     /// <summary>The gates' plate (from the parking session) is the vehicle's identity; the bay read only found it.</summary>

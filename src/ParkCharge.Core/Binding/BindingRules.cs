@@ -482,22 +482,7 @@ internal static class BindingRules
 
     private static void Review(SiteChangeSet work, ChargingBinding binding, ChargingBinding? before, ImmutableArray<BindingCandidate> candidates, string reason)
     {
-        var after = binding with
-        {
-            Status = BindingStatus.Review,
-            Method = null,
-            Plate = null,
-            ParkingSessionId = null,
-            BayVisitId = null,
-            Confidence = 0,
-            Offset = null,
-            Evidence = [],
-            Candidates = candidates,
-            WaitUntil = null,
-            Tentative = false,
-            DecidedAt = work.ReceivedAt,
-            Changes = before is { IsBound: true } ? before.Changes + 1 : before?.Changes ?? 0,
-        };
+        var after = Undecided(binding, before, BindingStatus.Review, candidates) with { WaitUntil = null, DecidedAt = work.ReceivedAt };
         if (before is { Status: BindingStatus.Review } && before.Candidates.Select(c => c.Plate).SequenceEqual(candidates.Select(c => c.Plate)))
         {
             if (before.RecheckAt != after.RecheckAt)
@@ -522,20 +507,7 @@ internal static class BindingRules
     /// <summary>Not decided yet: waiting for the window's end. A tentative binding that the evidence no longer bears out waits again, and says so.</summary>
     private static void Wait(SiteChangeSet work, ChargingBinding binding, ChargingBinding? before, ImmutableArray<BindingCandidate> candidates, string reason)
     {
-        var after = binding with
-        {
-            Status = BindingStatus.Waiting,
-            Method = null,
-            Plate = null,
-            ParkingSessionId = null,
-            BayVisitId = null,
-            Confidence = 0,
-            Offset = null,
-            Evidence = [],
-            Candidates = candidates,
-            Tentative = false,
-            Changes = before is { IsBound: true } ? before.Changes + 1 : before?.Changes ?? 0,
-        };
+        var after = Undecided(binding, before, BindingStatus.Waiting, candidates);
         if (before is not null && before.Status == after.Status && before.WaitUntil == after.WaitUntil && before.PlugInAt == after.PlugInAt
             && before.Connector == after.Connector && before.RecheckAt == after.RecheckAt && before.Candidates.SequenceEqual(after.Candidates))
         {
@@ -550,6 +522,23 @@ internal static class BindingRules
             work.Publish(new BindingChanged(BindingSummary.Of(before), BindingSummary.Of(after), reason) { EventTime = work.EventTime });
         }
     }
+
+    /// <summary>No vehicle: what Review and Wait share. A binding that held a vehicle counts one change more.</summary>
+    private static ChargingBinding Undecided(ChargingBinding binding, ChargingBinding? before, BindingStatus status, ImmutableArray<BindingCandidate> candidates) =>
+        binding with
+        {
+            Status = status,
+            Method = null,
+            Plate = null,
+            ParkingSessionId = null,
+            BayVisitId = null,
+            Confidence = 0,
+            Offset = null,
+            Evidence = [],
+            Candidates = candidates,
+            Tentative = false,
+            Changes = before is { IsBound: true } ? before.Changes + 1 : before?.Changes ?? 0,
+        };
 
     /// <summary>
     /// A vehicle charges at one outlet at a time: when a binding takes a stay, or lets one go, the bindings

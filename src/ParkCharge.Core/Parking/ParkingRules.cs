@@ -27,6 +27,9 @@ internal static class ParkingRules
     /// <summary>How long before its exit a car that came in unseen may have stood at a bay (its visits there join its stay).</summary>
     private static readonly TimeSpan UnseenStay = TimeSpan.FromHours(12);
 
+    /// <summary>How soon after a car was read at a bay another plate read there, near the line, is taken for the car next door.</summary>
+    private static readonly TimeSpan NextDoor = TimeSpan.FromMinutes(2);
+
     /// <summary>How long after its outlet was unplugged (or its bay reported empty) a car may still be read pulling out.</summary>
     private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
 
@@ -65,6 +68,7 @@ internal static class ParkingRules
         var bay = camera.IsLaneCamera ? null : BayOf(camera, p.Zone, p.PlateX);
 
         var placed = camera.Bays.Count == 1 || (p.Zone is null && p.PlateX is { } x && camera.Bays.Any(b => b.Contains(x) && Math.Min(x - b.XMin!.Value, b.XMax!.Value - x) >= PlacedClear));
+        var nearLine = !placed && p.Zone is null && p.PlateX is not null && camera.Bays.Count == 2;
         var sighting = FindSighting(work, camera, bay, plate.Normalized, time, settings.SightingGap);
         if (sighting is not null)
         {
@@ -80,7 +84,7 @@ internal static class ParkingRules
             if (!before.Acted && confident)
             {
                 ResolveAnomalies(work, sighting.Id, ParkingAnomalyKind.LowConfidence, "a later read of the sighting was confident enough");
-                Act(work, config, camera, sighting, placed);
+                Act(work, config, camera, sighting, placed, nearLine);
             }
             else if (before.Acted)
             {
@@ -118,7 +122,7 @@ internal static class ParkingRules
         }
         else
         {
-            Act(work, config, camera, sighting, placed);
+            Act(work, config, camera, sighting, placed, nearLine);
         }
 
         return Acknowledged.Instance;
@@ -313,7 +317,8 @@ internal static class ParkingRules
     }
 
     /// <param name="placed">The read's bay is certain: the camera covers one bay, or the plate was well inside its bay's part of the picture.</param>
-    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting, bool placed)
+    /// <param name="nearLine">The read was placed by plate position, near the line between the camera's two bays.</param>
+    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting, bool placed, bool nearLine)
     {
         sighting = sighting with { Acted = true };
         work.Put(sighting);
@@ -340,7 +345,7 @@ internal static class ParkingRules
         }
         else
         {
-            Arrive(work, camera, sighting, placed);
+            Arrive(work, camera, sighting, placed, nearLine);
         }
     }
 
@@ -526,7 +531,7 @@ internal static class ParkingRules
         work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(closed), closed.ExitLane, closure) { EventTime = at });
     }
 
-    private static void Arrive(SiteChangeSet work, CameraConfiguration camera, Sighting sighting, bool placed)
+    private static void Arrive(SiteChangeSet work, CameraConfiguration camera, Sighting sighting, bool placed, bool nearLine)
     {
         if (sighting.Bay is not { } bay)
         {
@@ -563,6 +568,18 @@ internal static class ParkingRules
                 Binding.BindingRules.OnVisit(work, seen, "a bay read arrived");
             }
 
+            return;
+        }
+
+        // One car is not replaced by another within seconds: a read near the line between the camera's two bays,
+        // at a bay whose car was read a moment ago (or is charging there), while the other bay stands empty, is
+        // the car next door (two cars parking side by side at once, one plate off-centre).
+        if (nearLine && current is not null && at >= current.StartedAt && (at - current.LastSeenAt <= NextDoor || IsCharging(work, current))
+            && camera.Bays.FirstOrDefault(b => b.Bay != bay) is { } other && !work.CurrentVisits().Any(v => v.Bay == other.Bay))
+        {
+            var nextDoor = sighting with { Bay = other.Bay };
+            work.Put(nextDoor);
+            Arrive(work, camera, nextDoor, placed: true, nearLine: false);
             return;
         }
 

@@ -192,6 +192,25 @@ public sealed class BindingRevisionTests
     }
 
     [Fact]
+    public void A_car_arriving_next_door_with_its_own_outlet_faulted_gets_the_charge_over_a_car_that_stood_unplugged_past_the_ice_limit()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(25));
+        _site.Read("gate-in", "REAL2");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b2", "REAL2");
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", _site.Now.AddSeconds(110)); // a while after its read: not "fresh" enough on its own
+        _site.Advance(TimeSpan.FromMinutes(5)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Bound, "REAL2"), (binding.Status, binding.Plate));
+    }
+
+    [Fact]
     public void A_known_card_s_car_that_came_in_unseen_is_bound_for_sure_when_it_leaves_after_its_charge()
     {
         _site.Read("gate-in", "REAL2");
@@ -258,6 +277,97 @@ public sealed class BindingRevisionTests
         Assert.Equal(("LZ28MGH", _site.ParkingSession("LZ28MGH").Id), (_site.Binding("CP1", Tx(first)).Plate, _site.Binding("CP1", Tx(first)).ParkingSessionId));
         Assert.Equal("B1", _site.CurrentVisit("B1")!.Bay); // the charging car's visit goes on
         Assert.Equal("LZ28MGH", _site.CurrentVisit("B1")!.Plate);
+    }
+
+    [Fact]
+    public void A_look_alike_read_is_revised_to_the_other_car_when_the_late_messages_of_the_first_car_s_charger_arrive()
+    {
+        _site.Read("gate-in", "LZ28MGH");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "LZ28MGH");
+        var plugIn = _site.Now.AddSeconds(30); // CP1/1's StartTransaction is queued: the charger is offline
+        _site.Advance(TimeSpan.FromMinutes(10));
+        _site.Read("gate-in", "L228MGH");
+        _site.Advance(TimeSpan.FromMinutes(2));
+
+        _site.Read("cam-b2", "LZ28MGH"); // L228MGH, misread as the car at B1: as far as anyone knows, LZ28MGH moved
+        var twin = _site.PlugIn16("CP1", 2, "RFID-2", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+        Assert.Equal("LZ28MGH", _site.Binding("CP1", Tx(twin)).Plate); // nothing yet says otherwise
+
+        var first = _site.Start16("CP1", 1, "RFID-1", 0, plugIn); // the charger is back: LZ28MGH was charging at B1 all along
+
+        var own = _site.Binding("CP1", Tx(first));
+        Assert.Equal((BindingStatus.Bound, "LZ28MGH"), (own.Status, own.Plate));
+        var binding = _site.Binding("CP1", Tx(twin));
+        Assert.Equal((BindingStatus.Bound, "L228MGH", _site.ParkingSession("L228MGH").Id), (binding.Status, binding.Plate, binding.ParkingSessionId));
+        Assert.Equal(1, binding.Changes);
+        Assert.Contains(_site.Events.OfType<BindingChanged>(), e => e.Before.Plate == "LZ28MGH" && e.After.Plate == "L228MGH");
+    }
+
+    [Fact]
+    public void A_car_moving_to_the_other_bay_of_its_camera_after_its_charge_is_bound_by_its_card_when_read_arriving_there()
+    {
+        _site.Read("gate-in", "LEFT1");
+        _site.Read("gate-in", "OTHER2", at: _site.Now.AddSeconds(5));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b34", "LEFT1", plateX: 0.25);
+        var first = _site.PlugIn16("CP1", 3, "RFID-L", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
+        _site.Stop16("CP1", first, 9_000);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(3), ConnectorStatus.Available));
+        _site.Advance(TimeSpan.FromMinutes(2));
+
+        _site.Read("cam-b34", "LEFT1", plateX: 0.55); // at B4 now, near the line: as like the car pulling out of B3
+        var again = _site.PlugIn16("CP1", 4, "RFID-L", _site.Now.AddSeconds(40));
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(again));
+        Assert.Equal((BindingStatus.Bound, "LEFT1"), (binding.Status, binding.Plate));
+    }
+
+    [Fact]
+    public void A_car_pulling_out_of_the_next_bay_read_on_this_side_of_the_line_does_not_take_the_charge_from_the_car_plugged_in_there()
+    {
+        _site.Read("gate-in", "DONE2");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b34", "DONE2", plateX: 0.75);
+        var done = _site.PlugIn16("CP1", 4, "RFID-D", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(30)).RunTimers();
+        _site.Read("gate-in", "HERE1");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b34", "HERE1", plateX: 0.25);
+        var plugIn = _site.Now.AddSeconds(40);
+        var here = _site.PlugIn16("CP1", 3, "RFID-H", plugIn);
+        _site.Stop16("CP1", done, 7_000, at: plugIn);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(4), ConnectorStatus.Available), plugIn);
+
+        _site.Advance(TimeSpan.FromSeconds(80));
+        _site.Read("cam-b34", "DONE2", plateX: 0.2); // pulling out, its plate well on B3's side of the picture
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("gate-out", "DONE2");
+        _site.Advance(TimeSpan.FromMinutes(6)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(here));
+        Assert.Equal((BindingStatus.Bound, "HERE1"), (binding.Status, binding.Plate));
+    }
+
+    [Fact]
+    public void A_read_near_the_line_moments_after_another_car_was_read_at_that_bay_is_the_car_next_door()
+    {
+        _site.Read("gate-in", "LEFT1");
+        _site.Read("gate-in", "RIGHT2", at: _site.Now.AddSeconds(5));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b34", "LEFT1", plateX: 0.25);
+        _site.Advance(TimeSpan.FromSeconds(4));
+        _site.Read("cam-b34", "RIGHT2", plateX: 0.47); // parked off-centre at B4, its plate just on B3's side of the line
+
+        Assert.Equal(("LEFT1", "RIGHT2"), (_site.CurrentVisit("B3")?.Plate, _site.CurrentVisit("B4")?.Plate));
+        var left = _site.PlugIn16("CP1", 3, "RFID-L", _site.Now.AddSeconds(30));
+        var right = _site.PlugIn16("CP1", 4, "RFID-R", _site.Now.AddSeconds(32));
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        Assert.Equal(("LEFT1", "RIGHT2"), (_site.Binding("CP1", Tx(left)).Plate, _site.Binding("CP1", Tx(right)).Plate));
     }
 
     [Fact]

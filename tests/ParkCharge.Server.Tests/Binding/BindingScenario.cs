@@ -149,26 +149,24 @@ internal sealed class BindingScenario : IAsyncDisposable
     public async Task PlugIn201Async(int evse, string transactionId, string idToken)
     {
         await Status201Async(evse, V201.ConnectorStatusEnumType.Occupied);
-        await Cp2.CallAsync(V201.V201Actions.TransactionEvent, new V201.TransactionEventRequest
-        {
-            EventType = V201.TransactionEventEnumType.Started,
-            Timestamp = Now,
-            TriggerReason = V201.TriggerReasonEnumType.CablePluggedIn,
-            SeqNo = 0,
-            TransactionInfo = new V201.TransactionType { TransactionId = transactionId, ChargingState = V201.ChargingStateEnumType.EVConnected },
-            Evse = new V201.EVSEType { Id = evse, ConnectorId = 1 },
-        });
+        await TransactionEvent201Async(evse, transactionId, V201.TransactionEventEnumType.Started, V201.TriggerReasonEnumType.CablePluggedIn, 0, V201.ChargingStateEnumType.EVConnected);
         Time.Advance(TimeSpan.FromSeconds(10));
+        await TransactionEvent201Async(evse, transactionId, V201.TransactionEventEnumType.Updated, V201.TriggerReasonEnumType.Authorized, 1, V201.ChargingStateEnumType.Charging,
+            new V201.IdTokenType { IdToken = idToken, Type = V201.IdTokenEnumType.ISO14443 });
+    }
+
+    private async Task TransactionEvent201Async(int evse, string transactionId, V201.TransactionEventEnumType type, V201.TriggerReasonEnumType trigger, int seqNo,
+        V201.ChargingStateEnumType state, V201.IdTokenType? idToken = null) =>
         await Cp2.CallAsync(V201.V201Actions.TransactionEvent, new V201.TransactionEventRequest
         {
-            EventType = V201.TransactionEventEnumType.Updated,
+            EventType = type,
             Timestamp = Now,
-            TriggerReason = V201.TriggerReasonEnumType.Authorized,
-            SeqNo = 1,
-            TransactionInfo = new V201.TransactionType { TransactionId = transactionId, ChargingState = V201.ChargingStateEnumType.Charging },
-            IdToken = new V201.IdTokenType { IdToken = idToken, Type = V201.IdTokenEnumType.ISO14443 },
+            TriggerReason = trigger,
+            SeqNo = seqNo,
+            TransactionInfo = new V201.TransactionType { TransactionId = transactionId, ChargingState = state },
+            Evse = seqNo == 0 ? new V201.EVSEType { Id = evse, ConnectorId = 1 } : null,
+            IdToken = idToken,
         });
-    }
 
     /// <summary>The charging session of a transaction, with its binding, as the API shows it.</summary>
     public async Task<JsonElement> SessionAsync(string chargerId, string transactionId)
