@@ -271,6 +271,56 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
     }
 
     [Fact]
+    public async Task The_cdr_of_a_finished_charging_session_is_its_ocpi_record_and_agrees_with_the_stays_bill()
+    {
+        // Charging 09:06–11:06 (18.4 kWh) with a pause 10:00–10:10 (SuspendedEV, shorter than the threshold: not the end of
+        // charging). The CDR: TIME 09:06–10:00, PARKING_TIME 10:00–10:10, TIME 10:10–11:06; 18.4 kWh × 0.49 + 0.50 = 9.516
+        // → 9.52 excl. VAT, 11.32404 → 11.32 incl. VAT, the charging lines of the bill to the cent.
+        string? whileRunning = null;
+        var start = _time.GetUtcNow();
+        var stay = await ArriveAndChargeAsync("M-AB 123", async (charger, transaction) =>
+        {
+            _time.SetUtcNow(start.AddMinutes(60));
+            await charger.CallAsync(V16Actions.StatusNotification, new StatusNotificationRequest { ConnectorId = 1, ErrorCode = ChargePointErrorCode.NoError, Status = ChargePointStatus.SuspendedEV, Timestamp = _time.GetUtcNow() });
+            using (var response = await _node.Http.GetAsync($"/api/v1/charging-sessions/{await OnlyChargingSessionAsync()}/cdr", TestContext.Current.CancellationToken))
+            {
+                whileRunning = $"{(int)response.StatusCode}";
+            }
+
+            _time.SetUtcNow(start.AddMinutes(70));
+            await charger.CallAsync(V16Actions.StatusNotification, new StatusNotificationRequest { ConnectorId = 1, ErrorCode = ChargePointErrorCode.NoError, Status = ChargePointStatus.Charging, Timestamp = _time.GetUtcNow() });
+            _time.SetUtcNow(start.AddMinutes(126));
+            await StopAsync(charger, transaction, 18.4m, _time.GetUtcNow());
+        });
+        _time.SetUtcNow(start.AddMinutes(160));
+        await ReadAsync(GateOutKey, "gate-out", "M-AB 123");
+        var chargingSession = await OnlyChargingSessionAsync();
+
+        using var cdr = await GetJsonAsync($"/api/v1/charging-sessions/{chargingSession}/cdr");
+        using var bill = await GetJsonAsync($"/api/v1/parking-sessions/{stay}/bill");
+
+        var root = cdr.RootElement;
+        Assert.Equal("409", whileRunning);
+        Assert.Equal((chargingSession, "EUR", "ac", 18.4m, 2m), (root.GetProperty("id").GetString(), root.GetProperty("currency").GetString(),
+            root.GetProperty("tariffs")[0].GetProperty("id").GetString(), root.GetProperty("total_energy").GetDecimal(), root.GetProperty("total_time").GetDecimal()));
+        Assert.Equal(
+            [("TIME", 0.9m), ("PARKING_TIME", 0.1667m), ("TIME", 0.9333m)],
+            root.GetProperty("charging_periods").EnumerateArray().Select(p => p.GetProperty("dimensions").EnumerateArray()
+                .Where(d => d.GetProperty("type").GetString() is "TIME" or "PARKING_TIME").Select(d => (d.GetProperty("type").GetString(), d.GetProperty("volume").GetDecimal())).Single()));
+        Assert.Equal(0.1667m, root.GetProperty("total_parking_time").GetDecimal());
+        Assert.Equal((9.52m, 11.32m), (root.GetProperty("total_cost").GetProperty("excl_vat").GetDecimal(), root.GetProperty("total_cost").GetProperty("incl_vat").GetDecimal()));
+        var charging = bill.RootElement.GetProperty("bill").GetProperty("lines").EnumerateArray().Where(l => l.GetProperty("kind").GetString() is "Charging" or "ChargingAdjustment").ToList();
+        Assert.Equal((9.52m, 11.32m), (charging.Sum(l => l.GetProperty("amountExclVat").GetDecimal()), charging.Sum(l => l.GetProperty("amountInclVat").GetDecimal())));
+        Assert.DoesNotContain(bill.RootElement.GetProperty("bill").GetProperty("lines").EnumerateArray(), l => l.GetProperty("kind").GetString() == "Idle" && l.GetProperty("from").GetDateTimeOffset() < start.AddMinutes(126));
+    }
+
+    private async Task<string> OnlyChargingSessionAsync()
+    {
+        using var page = await GetJsonAsync("/api/v1/charging-sessions?siteId=garage");
+        return Assert.Single(page.RootElement.GetProperty("items").EnumerateArray()).GetProperty("id").GetString()!;
+    }
+
+    [Fact]
     public async Task Tariffs_put_alone_are_applied_as_an_observation_and_read_back_in_the_same_shape()
     {
         var changed = Tariffs.Replace("\"pricePerUnit\": 0.80", "\"pricePerUnit\": 1.00", StringComparison.Ordinal);
