@@ -85,6 +85,7 @@ internal static class ChargerRules
 
         var errorCode = p.ErrorCode is "NoError" ? null : p.ErrorCode;
         RecordStatus(work, p.Charger, new ConnectorState(p.Connector, p.Status, work.EventTime, errorCode, p.Info, p.VendorErrorCode), chargingState: null);
+        TransactionRules.ConnectorStatusDuringTransaction(work, p.Charger, p.Connector, p.Status, work.EventTime);
         return Acknowledged.Instance;
     }
 

@@ -94,6 +94,13 @@ public sealed record ChargingSession
     /// <summary>The event time of <see cref="ChargingState"/>.</summary>
     public DateTimeOffset? ChargingStateSince { get; init; }
 
+    /// <summary>
+    /// Every charging state reported during the transaction, by event time: 2.0.1 chargingState, and 1.6
+    /// StatusNotifications (Charging, SuspendedEV, SuspendedEVSE, Finishing) of its connector. Billing
+    /// reads charging and not-charging periods from it; empty: charging from start to stop.
+    /// </summary>
+    public ImmutableArray<ChargingStateChange> ChargingStates { get; init; } = [];
+
     /// <summary>2.0.1 remoteStartId, when the transaction was started remotely.</summary>
     public int? RemoteStartId { get; init; }
 

@@ -235,6 +235,7 @@ internal static class TransactionRules
 
         if (p.ChargingState is { } reported)
         {
+            session = WithChargingState(session, new ChargingStateChange(work.EventTime, reported));
             var connectorStatus = work.Charger(p.Charger)!.FindConnector(session.Connector)?.Status ?? ConnectorStatus.Occupied;
             work.Add(new ConnectorStatusEntry(p.Charger, session.Connector, connectorStatus, work.EventTime, work.ReceivedAt, ChargingState: reported));
         }
@@ -271,6 +272,60 @@ internal static class TransactionRules
 
         Save(work, before, session, [.. events]);
         return reply;
+    }
+
+    /// <summary>
+    /// An OCPP 1.6 StatusNotification for the connector of a running transaction says what its energy flow
+    /// does (1.6 has no chargingState): kept in the transaction's charging states, and the bay's idle
+    /// rule looks again.
+    /// </summary>
+    public static void ConnectorStatusDuringTransaction(SiteChangeSet work, ChargerId charger, ConnectorRef connector, ConnectorStatus status, DateTimeOffset at)
+    {
+        ChargingState? state = status switch
+        {
+            ConnectorStatus.Charging => ChargingState.Charging,
+            ConnectorStatus.SuspendedEV => ChargingState.SuspendedEV,
+            ConnectorStatus.SuspendedEVSE => ChargingState.SuspendedEVSE,
+            ConnectorStatus.Finishing => ChargingState.Idle,
+            _ => null,
+        };
+        if (state is null)
+        {
+            return;
+        }
+
+        var session = work.SessionsOf(charger)
+            .Where(s => s.Connector == connector && s.StartedAt is { } started && started <= at && (s.StoppedAt is null || s.StoppedAt > at))
+            .OrderByDescending(s => s.StartedAt)
+            .FirstOrDefault();
+        if (session is null)
+        {
+            return;
+        }
+
+        var after = WithChargingState(session, new ChargingStateChange(at, state.Value));
+        if (after.ChargingStates.Length != session.ChargingStates.Length)
+        {
+            work.Put(after);
+            Parking.IdleRules.Note(work, after);
+        }
+    }
+
+    /// <summary>Adds a reported state in time order; a repeat of the same state at the same time adds nothing.</summary>
+    private static ChargingSession WithChargingState(ChargingSession session, ChargingStateChange change)
+    {
+        if (session.ChargingStates.Contains(change))
+        {
+            return session;
+        }
+
+        var index = session.ChargingStates.Length;
+        while (index > 0 && session.ChargingStates[index - 1].At > change.At)
+        {
+            index--;
+        }
+
+        return session with { ChargingStates = session.ChargingStates.Insert(index, change) };
     }
 
     private static ChargingSession NewSession(SiteChangeSet work, ChargerId charger, OcppVersion version, string transactionId, ConnectorRef connector) => new()

@@ -252,10 +252,11 @@ public sealed record BayIceDetected(
 }
 
 /// <summary>
-/// Charging finished and the vehicle is still in the bay after the grace: idle time starts. Which bay
-/// (and outlet), which vehicle and session, when charging finished and when idle time began.
+/// Charging finished (by <see cref="Parking.ChargingFinish"/>, the rule the bill's idle lines follow) and the vehicle
+/// is still in the bay after the grace: idle time starts. Which bay (and outlet), which vehicle and session, when
+/// charging finished and when idle time began. Published again when charging resumed and finished once more.
 /// </summary>
-[Description("Charging finished and the vehicle is still in the EV bay after the grace period: idle time starts.")]
+[Description("Charging finished (stopped, or the EV stopped drawing for the suspended threshold) and the vehicle is still in the EV bay after the grace period: idle time starts, as the bill's idle line does.")]
 public sealed record BayIdleStarted(
     string Bay,
     string Plate,

@@ -126,9 +126,9 @@ public sealed class SiteState
                 yield return visit.StartedAt + settings.IceLimit;
             }
 
-            if (visit is { ChargingFinishedAt: { } finished, IdleSince: null })
+            if (Core.Parking.IdleRules.Deadline(visit, FindSession, config) is { } idle)
             {
-                yield return finished + settings.IdleGrace;
+                yield return idle;
             }
         }
     }

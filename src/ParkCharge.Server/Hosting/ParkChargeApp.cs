@@ -131,6 +131,7 @@ public static class ParkChargeApp
         api.MapSiteEndpoints();
         api.MapBindingEndpoints();
         api.MapBillingEndpoints();
+        api.MapTariffEndpoints();
         api.MapApiKeyEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
