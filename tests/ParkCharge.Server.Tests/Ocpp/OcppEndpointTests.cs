@@ -244,7 +244,8 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
         return (response.StatusCode, body.ToJsonString(), response.Headers.WwwAuthenticate.ToString());
     }
 
-    private async Task<HttpResponseMessage> SendUpgradeAsync(string charger, (string User, string Password)? basic)
+    /// <summary>A WebSocket upgrade by hand (ocpp1.6 unless told otherwise), to read the refusal's status, headers and problem document.</summary>
+    private async Task<HttpResponseMessage> SendUpgradeAsync(string charger, (string User, string Password)? basic, string protocols = "ocpp1.6")
     {
         using var client = new HttpClient { BaseAddress = _node.BaseUri };
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/ocpp/{charger}");
@@ -252,7 +253,7 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
         request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
         request.Headers.Add("Sec-WebSocket-Version", "13");
         request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
-        request.Headers.Add("Sec-WebSocket-Protocol", "ocpp1.6");
+        request.Headers.Add("Sec-WebSocket-Protocol", protocols);
         if (basic is { } b)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{b.User}:{b.Password}")));
@@ -263,22 +264,9 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
         return response;
     }
 
-    /// <summary>A WebSocket upgrade by hand, to read the refusal's status and problem document.</summary>
     private async Task<(HttpStatusCode Status, string Body)> UpgradeAsync(string charger, string protocols, string? more = null, (string User, string Password)? basic = null)
     {
-        using var client = new HttpClient { BaseAddress = _node.BaseUri };
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/ocpp/{charger}");
-        request.Headers.Connection.Add("Upgrade");
-        request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
-        request.Headers.Add("Sec-WebSocket-Version", "13");
-        request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
-        request.Headers.Add("Sec-WebSocket-Protocol", more is null ? protocols : $"{protocols}, {more}");
-        if (basic is { } b)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{b.User}:{b.Password}")));
-        }
-
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await SendUpgradeAsync(charger, basic, more is null ? protocols : $"{protocols}, {more}");
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 
