@@ -482,14 +482,15 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         code.AppendLine(CultureInfo.InvariantCulture, $"/// Source-generated (de)serialization of the {spec.Label} messages: camelCase names as in the schemas,");
         code.AppendLine("/// absent optional fields omitted, enums as their protocol strings, unknown members refused");
         code.AppendLine("/// (the schemas forbid them), date-times as RFC 3339 via <see cref=\"OcppTimestampConverter\"/>, integers");
-        code.AppendLine("/// as JSON Schema counts them via <see cref=\"OcppIntegerConverter\"/>.");
+        code.AppendLine("/// as JSON Schema counts them via <see cref=\"OcppIntegerConverter\"/>, numbers beyond decimal as its");
+        code.AppendLine("/// out-of-range marker via <see cref=\"OcppDecimalConverter\"/>.");
         code.AppendLine("/// </summary>");
         code.AppendLine("[JsonSourceGenerationOptions(");
         code.AppendLine("    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,");
         code.AppendLine("    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,");
         code.AppendLine("    RespectNullableAnnotations = true,");
         code.AppendLine("    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,");
-        code.AppendLine("    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter)])]");
+        code.AppendLine("    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter), typeof(OcppDecimalConverter)])]");
         foreach (string action in spec.Actions)
         {
             code.AppendLine(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof({action}Request))]");

@@ -84,9 +84,9 @@ public static class BillingRules
             return new Refused($"The site bills in {config.Currency}, not {p.Currency}.");
         }
 
-        if (p.Amount <= 0 || p.Amount != Math.Round(p.Amount, Currencies.MinorUnits(config.Currency)))
+        if (Currencies.ProblemWithPayment(p.Amount, config.Currency) is { } problem)
         {
-            return new Refused($"The amount must be positive with at most {Currencies.MinorUnits(config.Currency)} decimals.");
+            return new Refused(problem);
         }
 
         var payment = new Payment

@@ -76,6 +76,42 @@ internal static class ChargerRules
         return Acknowledged.Instance;
     }
 
+    /// <summary>
+    /// The charger's message had a time outside the believable window (<see cref="ChargerInput"/>):
+    /// the charger is marked and, at most once per <see cref="ChargerClockRejected.Interval"/>, an event
+    /// tells operators its clock needs attention.
+    /// </summary>
+    public static void ClockRejected(SiteChangeSet work, Observations.Observation original)
+    {
+        if (ChargerOf(original.Payload) is not { } id || work.Charger(id) is not { } charger)
+        {
+            return;
+        }
+
+        if (charger.ClockRejectedAt is { } last && work.ReceivedAt >= last && work.ReceivedAt - last < ChargerClockRejected.Interval)
+        {
+            return;
+        }
+
+        work.Put(charger with { ClockRejectedAt = work.ReceivedAt });
+        work.Publish(new ChargerClockRejected(id, original.Payload.Kind, work.Input.RejectedTime ?? original.EventTime, work.ReceivedAt) { EventTime = work.ReceivedAt });
+    }
+
+    private static ChargerId? ChargerOf(Observations.ObservationPayload payload) => payload switch
+    {
+        BootReported p => p.Charger,
+        ConnectorStatusReported p => p.Charger,
+        IdTokenPresented p => p.Charger,
+        TransactionStartReported p => p.Charger,
+        TransactionStopReported p => p.Charger,
+        MeterValuesReported p => p.Charger,
+        TransactionEventReported p => p.Charger,
+        ChargerEventsReported p => p.Charger,
+        DataTransferReceived p => p.Charger,
+        ChargerNotificationReceived p => p.Charger,
+        _ => null,
+    };
+
     public static Reply StatusReported(SiteChangeSet work, ConnectorStatusReported p)
     {
         if (work.Charger(p.Charger) is null)
@@ -105,6 +141,11 @@ internal static class ChargerRules
         if (current is not null && current.Since > reported.Since)
         {
             return;
+        }
+
+        if (current is null && charger.Connectors.Length >= ChargerState.MaxConnectors)
+        {
+            return; // in the timeline above; not one more connector in the charger's state
         }
 
         work.Put(charger.WithConnector(reported));

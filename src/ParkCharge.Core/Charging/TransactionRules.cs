@@ -46,7 +46,7 @@ internal static class TransactionRules
             IdToken = new IdToken(p.IdTag),
             StartedAt = work.EventTime,
             MeterStartWh = p.MeterStartWh,
-            Anomalies = IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None,
+            Anomalies = (IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None) | InputFlags(work),
         };
         session = ReconcileOutlet(work, session);
         Save(work, before: null, session, new ChargingStarted(ChargingSessionSummary.Of(Normalize(session))) { EventTime = work.EventTime });
@@ -85,7 +85,7 @@ internal static class TransactionRules
             MeterStopWh = p.MeterStopWh,
             StopReason = p.Reason ?? "Local", // 1.6 §6.49: Reason defaults to Local when absent
             IdToken = session.IdToken ?? (p.IdTag is null ? null : new IdToken(p.IdTag)),
-            Anomalies = (session.Anomalies & ~ChargingAnomalies.StopInferred) | (IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None),
+            Anomalies = (session.Anomalies & ~ChargingAnomalies.StopInferred) | (IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None) | InputFlags(work),
         };
         if (existing is null)
         {
@@ -136,6 +136,11 @@ internal static class TransactionRules
         {
             var before = work.Session(sessionId)!;
             var session = MergeSamples(work, before, samples);
+            if (InputFlags(work) is var flags && (session.Anomalies & flags) != flags)
+            {
+                session = session with { Anomalies = session.Anomalies | flags };
+            }
+
             if (session == before)
             {
                 continue;
@@ -149,6 +154,12 @@ internal static class TransactionRules
 
             var normalized = Normalize(session);
             Save(work, before, session with { MeterEventAt = work.EventTime }, new ChargingMeterUpdated(ChargingSessionSummary.Of(normalized), normalized.LastPowerW, normalized.LastSoCPercent) { EventTime = work.EventTime });
+        }
+
+        // Every value of the named transaction was set aside: the session still learns why.
+        if (named is not null && !bySession.ContainsKey(named.Id) && InputFlags(work) is var set && (named.Anomalies & set) != set)
+        {
+            Save(work, named, named with { Anomalies = named.Anomalies | set });
         }
 
         return Acknowledged.Instance;
@@ -169,7 +180,7 @@ internal static class TransactionRules
 
         Reply reply = p.IdToken is null ? Acknowledged.Instance : Accepted;
         var before = work.SessionByTransaction(p.Charger, p.TransactionId);
-        if (before is not null && before.SeqNos.Contains(p.SeqNo))
+        if (before is not null && SeqNoLedger.Contains(before.SeqNos, p.SeqNo))
         {
             return reply;
         }
@@ -180,8 +191,13 @@ internal static class TransactionRules
             Anomalies = p.EventType == TransactionEventType.Started ? ChargingAnomalies.None : ChargingAnomalies.StartNotReceived,
         };
 
-        var anomalies = session.Anomalies;
-        if (before is not null && !before.SeqNos.IsEmpty && p.SeqNo < before.SeqNos[^1])
+        var anomalies = session.Anomalies | InputFlags(work);
+        var outcome = SeqNoLedger.Add(session.SeqNos, p.SeqNo, out var seqNos);
+        if (outcome is SeqNoOutcome.Implausible or SeqNoOutcome.Untracked)
+        {
+            anomalies |= ChargingAnomalies.SequenceInvalid;
+        }
+        else if (SeqNoLedger.Highest(session.SeqNos) is { } highest && p.SeqNo < highest)
         {
             anomalies |= ChargingAnomalies.OutOfOrder;
         }
@@ -191,11 +207,9 @@ internal static class TransactionRules
             anomalies |= ChargingAnomalies.DeliveredLate;
         }
 
-        var seqNos = Insert(session.SeqNos, p.SeqNo);
         session = session with
         {
             SeqNos = seqNos,
-            MissingSeqNos = Missing(seqNos),
             Connector = p.Connector is { } c && (session.Connector.Evse is 0 || p.EventType == TransactionEventType.Started) ? c : session.Connector,
             IdToken = p.IdToken ?? session.IdToken,
             RemoteStartId = p.RemoteStartId ?? session.RemoteStartId,
@@ -466,7 +480,23 @@ internal static class TransactionRules
 
         if (added.HasFlag(ChargingAnomalies.SequenceGap))
         {
-            parts.Add($"seqNo missing: {string.Join(", ", session.MissingSeqNos)}");
+            var missing = session.MissingSeqNos;
+            parts.Add(FormattableString.Invariant($"seqNo missing: {string.Join(", ", missing)}{(missing.Length == 1 && missing[0].Count == 1 ? "" : $" ({SeqNoLedger.Count(missing)} in all)")}"));
+        }
+
+        if (added.HasFlag(ChargingAnomalies.SequenceInvalid))
+        {
+            parts.Add(FormattableString.Invariant($"a seqNo was negative, more than {SeqNoLedger.MaxJump} from the others or beyond {SeqNoLedger.MaxRanges} separate runs; the event was applied without it"));
+        }
+
+        if (added.HasFlag(ChargingAnomalies.ClockOutOfRange))
+        {
+            parts.Add("the charger's clock was out of range (more than a year behind or a day ahead); the time the message was received was used");
+        }
+
+        if (added.HasFlag(ChargingAnomalies.MeterValueOutOfRange))
+        {
+            parts.Add(FormattableString.Invariant($"a meter value beyond ±{MeterSample.MaxMagnitude:0} in its base unit was left out (it is in the message log)"));
         }
 
         if (added.HasFlag(ChargingAnomalies.OutOfOrder))
@@ -558,30 +588,10 @@ internal static class TransactionRules
 
     private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 
-    private static ImmutableArray<int> Insert(ImmutableArray<int> sorted, int value)
-    {
-        var index = sorted.BinarySearch(value);
-        return index >= 0 ? sorted : sorted.Insert(~index, value);
-    }
-
-    private static ImmutableArray<int> Missing(ImmutableArray<int> sorted)
-    {
-        if (sorted.Length < 2 || sorted[^1] - sorted[0] + 1 == sorted.Length)
-        {
-            return [];
-        }
-
-        var missing = ImmutableArray.CreateBuilder<int>();
-        for (var i = 1; i < sorted.Length; i++)
-        {
-            for (var n = sorted[i - 1] + 1; n < sorted[i]; n++)
-            {
-                missing.Add(n);
-            }
-        }
-
-        return missing.ToImmutable();
-    }
+    /// <summary>The flags for what <see cref="ChargerInput"/> set aside in the message being decided.</summary>
+    private static ChargingAnomalies InputFlags(SiteChangeSet work) =>
+        (work.Input.ClockRejected ? ChargingAnomalies.ClockOutOfRange : ChargingAnomalies.None)
+        | (work.Input.DroppedSamples > 0 ? ChargingAnomalies.MeterValueOutOfRange : ChargingAnomalies.None);
 
     private sealed class SampleOrder : IComparer<MeterSample>
     {

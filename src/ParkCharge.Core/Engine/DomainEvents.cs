@@ -18,6 +18,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargerBooted), ChargerBooted.TypeName)]
 [JsonDerivedType(typeof(ConnectorStatusChanged), ConnectorStatusChanged.TypeName)]
 [JsonDerivedType(typeof(ChargerFaultReported), ChargerFaultReported.TypeName)]
+[JsonDerivedType(typeof(ChargerClockRejected), ChargerClockRejected.TypeName)]
 [JsonDerivedType(typeof(ChargingStarted), ChargingStarted.TypeName)]
 [JsonDerivedType(typeof(ChargingUpdated), ChargingUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
@@ -87,6 +88,16 @@ public sealed record ConnectorStatusChanged(
 public sealed record ChargerFaultReported(ChargerId Charger, ConnectorRef? Connector, string ErrorCode, string? Info, bool Cleared = false) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.fault";
+}
+
+/// <summary>A charger's clock is out of range: its times are replaced by receive times until it is fixed.</summary>
+[Description("A charger sent a time more than a year behind or a day ahead of the server's clock (a broken or reset clock): ParkCharge answered it normally and used the time the message was received. At most one per charger per hour; its charging sessions carry the anomaly ClockOutOfRange.")]
+public sealed record ChargerClockRejected(ChargerId Charger, string Message, DateTimeOffset ReportedTime, DateTimeOffset ReceivedAt) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.clock_rejected";
+
+    /// <summary>At most one event per charger in this time (by receive time): a dead clock is wrong in every message.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 }
 
 /// <summary>A short view of a charging session carried by charging events.</summary>

@@ -40,6 +40,9 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public Observation Observation { get; } = observation;
 
+    /// <summary>What was set aside in a charger's message before deciding (see <see cref="ChargerInput"/>).</summary>
+    public ChargerInputIssues Input { get; init; }
+
     /// <summary>The sequence number this observation will have in the site log.</summary>
     public long Seq => State.LastSeq + 1;
 

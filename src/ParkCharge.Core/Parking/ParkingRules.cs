@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
 using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
 
@@ -13,6 +15,15 @@ namespace ParkCharge.Core.Parking;
 internal static class ParkingRules
 {
     private static readonly Refused NotConfigured = new("The site has no configuration: load a site file or PUT /api/v1/sites/{id}.");
+
+    /// <summary>
+    /// A capture time outside <see cref="EventTimes"/>' window is refused (the edge answers 400 before it
+    /// gets here; this keeps reads logged by older versions from reaching the rules on replay).
+    /// </summary>
+    private static Refused? OutOfRange(SiteChangeSet work) =>
+        EventTimes.IsPlausible(work.EventTime, work.ReceivedAt)
+            ? null
+            : new Refused($"The capture time {work.EventTime:O} is outside {EventTimes.Describe(work.ReceivedAt)}.");
 
     public static Reply Configure(SiteChangeSet work, SiteConfigured p)
     {
@@ -31,6 +42,11 @@ internal static class ParkingRules
         if (work.Configuration is not { } config)
         {
             return NotConfigured;
+        }
+
+        if (OutOfRange(work) is { } outOfRange)
+        {
+            return outOfRange;
         }
 
         if (config.FindCamera(p.Camera) is not { } camera)
@@ -118,6 +134,11 @@ internal static class ParkingRules
             return NotConfigured;
         }
 
+        if (OutOfRange(work) is { } outOfRange)
+        {
+            return outOfRange;
+        }
+
         if (config.FindCamera(p.Camera) is not { IsLaneCamera: false } camera)
         {
             return new Refused($"Camera '{p.Camera}' is not a bay camera at site '{config.Id}'.");
@@ -202,6 +223,11 @@ internal static class ParkingRules
         if (!session.IsOpen)
         {
             return new Refused($"Parking session '{session.Id}' is already closed.");
+        }
+
+        if (p.ExitedAt is { } given && !EventTimes.IsPlausible(given, work.ReceivedAt))
+        {
+            return new Refused($"The exit time {given:O} is outside {EventTimes.Describe(work.ReceivedAt)}.");
         }
 
         Sighting? exit = null;

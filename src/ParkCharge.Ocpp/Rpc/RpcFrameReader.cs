@@ -19,7 +19,7 @@ public static class RpcFrameReader
     /// <summary>OCPP-J 2.0.1 §4.1: message ids are at most 36 characters (a UUID).</summary>
     public const int MaxMessageIdLength = 36;
 
-    private static readonly JsonDocumentOptions s_strictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+    private static readonly JsonDocumentOptions s_strictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
     /// <summary>Parses a copy of <paramref name="utf8"/>; the frame owns the copy.</summary>
     public static bool TryRead(ReadOnlySpan<byte> utf8, OcppVersion version,
@@ -52,7 +52,9 @@ public static class RpcFrameReader
         catch (JsonException)
         {
             frame = null;
-            fault = new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message is not valid JSON.", null, null);
+            fault = IdOfDeepCall(rentedBytes.AsSpan(0, length)) is { } id
+                ? new RpcFrameFault(id, RpcErrorCode.FormatViolation, $"The message nests JSON deeper than {s_strictJson.MaxDepth} levels.", RpcMessageType.Call, id)
+                : new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message is not valid JSON.", null, null);
             return false;
         }
 
@@ -136,6 +138,39 @@ public static class RpcFrameReader
 
         frame = new RpcCallFrame(document, rentedBytes, id, root[2].GetString()!, root[3]);
         return null;
+    }
+
+    /// <summary>
+    /// The id of a CALL that is well-formed JSON but nested deeper than the parser follows (a hostile
+    /// payload of 50,000 brackets): its id can be read, so it is answered as a CALL with a bad payload
+    /// rather than as an unreadable frame. Null when the message is not well-formed or not a CALL. One
+    /// forward pass; the reader's depth costs a bit per level.
+    /// </summary>
+    private static string? IdOfDeepCall(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        string? id = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray
+                || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int type) || type != (int)RpcMessageType.Call
+                || !reader.Read() || reader.TokenType != JsonTokenType.String)
+            {
+                return null;
+            }
+
+            id = reader.GetString();
+            while (reader.Read())
+            {
+                // Only checking that the rest is well-formed.
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+
+        return id;
     }
 
     private static RpcFrameFault Unanswerable(RpcMessageType type, string? id, string description) =>

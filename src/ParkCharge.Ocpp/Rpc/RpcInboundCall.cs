@@ -58,16 +58,18 @@ public sealed class RpcInboundCall
         {
             return Payload.Deserialize(typeInfo) ?? throw new RpcPayloadException("The payload is null.");
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string with an unpaired surrogate escape ("\ud800"), valid JSON
+            // syntax but no text; the schema check does not read strings as text.
             throw new RpcPayloadException(exception.Message, exception);
         }
     }
 }
 
 /// <summary>
-/// A payload the schema allows but the typed message cannot hold: an integer beyond Int32, a
-/// number beyond decimal, a date outside years 1 to 9999. The connection answers it with
+/// A payload the schema allows but the typed message cannot hold: an integer beyond Int32, a date
+/// outside years 1 to 9999, a string that is no text (an unpaired surrogate). The connection answers it with
 /// PropertyConstraintViolation rather than InternalError: the value, not our code, is the problem.
 /// </summary>
 public sealed class RpcPayloadException : Exception

@@ -75,6 +75,11 @@ internal static partial class AnprEndpoints
         }
 
         var push = parsed.Push!;
+        if (CaptureTimeProblem(push, time.GetUtcNow()) is { } timeProblem)
+        {
+            LogRefused(logger, cameraId ?? push.CameraId ?? "?", "a capture time outside the accepted window");
+            return timeProblem;
+        }
         var camerasNamed = push.Reports.Select(CameraOf).Append(cameraId ?? push.CameraId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         if (camerasNamed.Count != 1)
         {
@@ -135,6 +140,29 @@ internal static partial class AnprEndpoints
         }
 
         return TypedResults.Ok(new AnprPushResponse(id, observations.Count, stored));
+    }
+
+    /// <summary>
+    /// A capture time outside <see cref="EventTimes"/>' window (year 1, year 9999, a camera whose clock
+    /// was reset) is refused with 400 before anything is accepted: the camera learns its clock is wrong,
+    /// and no read reaches the engine with a time it cannot reason about.
+    /// </summary>
+    private static ProblemHttpResult? CaptureTimeProblem(AnprPush push, DateTimeOffset now)
+    {
+        var errors = push.Reports
+            .Select((report, index) => (report, index))
+            .Where(r => r.report.CapturedAt is { } at && !EventTimes.IsPlausible(at, now))
+            .Select(r => $"read {r.index + 1}: the capture time {r.report.CapturedAt:O} is outside {EventTimes.Describe(now)}")
+            .ToArray();
+        return errors.Length == 0
+            ? null
+            : TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Capture time out of range",
+                Detail = $"{string.Join("; ", errors)}. Check the camera's clock (NTP); nothing of this push was accepted.",
+                Extensions = { ["errors"] = errors },
+            });
     }
 
     private static string? CameraOf(CameraReport report) => report.Payload switch

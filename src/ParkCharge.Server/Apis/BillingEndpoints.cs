@@ -78,14 +78,16 @@ internal static class BillingEndpoints
         string id, PaymentRequest request, HttpContext http, Store store, SiteEngines engines, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Amount <= 0)
+        var currency = request.Currency?.Trim().ToUpperInvariant();
+        if (!Currencies.IsCode(currency))
         {
-            errors["amount"] = ["The amount must be positive."];
+            errors["currency"] = ["The currency is required: an ISO 4217 code such as EUR."];
         }
 
-        if (string.IsNullOrWhiteSpace(request.Currency))
+        // Bounded here, with the currency's minor units, so that no amount can overflow the engine's sums.
+        if (Currencies.ProblemWithPayment(request.Amount, Currencies.IsCode(currency) ? currency! : "EUR") is { } amountProblem)
         {
-            errors["currency"] = ["The currency (ISO 4217) is required."];
+            errors["amount"] = [amountProblem];
         }
 
         if (string.IsNullOrWhiteSpace(request.Method))
@@ -104,7 +106,7 @@ internal static class BillingEndpoints
         }
 
         var reply = await engines.SubmitAsync(ApiObservations.Create(http, new SiteId(session.SiteId),
-            new PaymentRecorded(id, request.Amount, request.Currency.Trim().ToUpperInvariant(), request.Method.Trim(), request.Reference, ApiObservations.Operator(http.User)), time));
+            new PaymentRecorded(id, request.Amount, currency!, request.Method.Trim(), request.Reference, ApiObservations.Operator(http.User)), time));
         return reply switch
         {
             PaymentAccepted accepted => TypedResults.Ok(new PaymentResponse(accepted.PaymentId, accepted.BalanceDue)),

@@ -58,6 +58,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
+        builder.Services.AddSingleton<Ocpp.HandshakeThrottle>();
         builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();

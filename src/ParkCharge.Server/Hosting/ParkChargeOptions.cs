@@ -113,6 +113,13 @@ public sealed class OcppOptions
 
     /// <summary>The largest OCPP message accepted, in bytes.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Failed handshakes (unknown identity, wrong password) allowed per minute for one charger identity
+    /// (and ten times as many from one remote address); beyond that, attempts are refused with 429
+    /// until the minute is over.
+    /// </summary>
+    public int MaxAuthFailuresPerMinute { get; set; } = 10;
 }
 
 /// <summary>The live event stream's settings (and how often readers of the outbox look for other nodes' events).</summary>

@@ -40,6 +40,7 @@ internal static partial class OcppEndpoint
         SiteEngines engines,
         ChargerConnections connections,
         Commands.CommandSignals signals,
+        HandshakeThrottle throttle,
         IOptions<ParkChargeOptions> options,
         TimeProvider time,
         ILoggerFactory loggers)
@@ -71,6 +72,16 @@ internal static partial class OcppEndpoint
 
         var charger = new ChargerId(chargePointId);
         var ocpp = options.Value.Ocpp;
+        var remoteAddress = http.Connection.RemoteIpAddress?.ToString();
+        if (throttle.RetryAfter(chargePointId, remoteAddress) is { } wait)
+        {
+            LogThrottled(logger, chargePointId, remoteAddress ?? "?");
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Refuse(http, StatusCodes.Status429TooManyRequests, "Too many failed attempts",
+                "Too many failed authentication attempts for this charger or from this address; try again later.");
+            return;
+        }
+
         var credentials = await store.Chargers.GetCredentialsAsync(charger, http.RequestAborted);
         if (credentials is null && ocpp.Registration == RegistrationPolicy.AutoRegister)
         {
@@ -78,21 +89,21 @@ internal static partial class OcppEndpoint
             LogAutoRegistered(logger, chargePointId, ocpp.AutoRegisterSite);
         }
 
-        if (credentials is null)
+        // An unknown identity is answered exactly as a known one with a wrong or missing password (same
+        // status, body and work), so that the handshake does not tell which identities exist. (OCPP
+        // 2.0.1 part 4 suggests 404 for an unknown identity; the issue of leaking identities wins.)
+        var failure = credentials is null ? Unknown(http) : Authenticate(http, credentials);
+        if (credentials is null || failure is not null)
         {
-            // OCPP 2.0.1 part 4 §3.1.3: an unknown identity is answered with 404.
-            LogRefused(logger, chargePointId, "not registered");
-            await Refuse(http, StatusCodes.Status404NotFound, "Unknown charger",
-                $"Charger '{chargePointId}' is not registered. Register it with POST /api/v1/chargers.");
-            return;
-        }
-
-        if (Authenticate(http, credentials) is { } failure)
-        {
-            LogRefused(logger, chargePointId, failure.Reason);
-            if (failure.Status == StatusCodes.Status401Unauthorized)
+            LogRefused(logger, chargePointId, credentials is null ? "not registered" : failure!.Reason);
+            if (failure!.Status == StatusCodes.Status401Unauthorized)
             {
                 http.Response.Headers.WWWAuthenticate = "Basic realm=\"ParkCharge OCPP\", charset=\"UTF-8\"";
+            }
+
+            if (failure.Counts)
+            {
+                throttle.Failed(chargePointId, remoteAddress);
             }
 
             await Refuse(http, failure.Status, failure.Title, failure.Reason);
@@ -222,7 +233,29 @@ internal static partial class OcppEndpoint
             : (await store.Chargers.GetCredentialsAsync(charger, ct))!;
     }
 
-    private sealed record AuthFailure(int Status, string Title, string Reason);
+    /// <param name="Counts">A guess (credentials were sent and were wrong, or the identity is unknown): counted by the throttle.</param>
+    private sealed record AuthFailure(int Status, string Title, string Reason, bool Counts = false);
+
+    private static readonly AuthFailure AuthenticationRequired = new(StatusCodes.Status401Unauthorized, "Authentication required",
+        "This charger must authenticate with HTTP Basic auth (OCPP security profile 1 or 2). If it is new, register it with POST /api/v1/chargers.");
+
+    private static readonly AuthFailure WrongCredentials = new(StatusCodes.Status401Unauthorized, "Authentication failed",
+        "Wrong user name or password for this charger, or a charger that is not registered (register it with POST /api/v1/chargers).", Counts: true);
+
+    /// <summary>A password no charger has, checked for an unknown identity so that it costs what a known one costs.</summary>
+    private static readonly string DecoyHash = Secrets.HashPassword(Guid.NewGuid().ToString("N"));
+
+    /// <summary>An unregistered identity: refused as a registered one with wrong or missing credentials would be.</summary>
+    private static AuthFailure Unknown(HttpContext http)
+    {
+        if (BasicCredentials(http) is { } sent)
+        {
+            _ = Secrets.VerifyPassword(sent.Password, DecoyHash);
+            return WrongCredentials;
+        }
+
+        return HasBasicHeader(http) ? WrongCredentials : AuthenticationRequired;
+    }
 
     /// <summary>
     /// Security profile 1: HTTP Basic auth with the charge point identity as user name. Profile 2:
@@ -240,10 +273,26 @@ internal static partial class OcppEndpoint
             return null;
         }
 
-        string? header = http.Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        if (BasicCredentials(http) is not { } sent)
         {
-            return new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication required", "This charger must authenticate with HTTP Basic auth (OCPP security profile 1 or 2).");
+            return HasBasicHeader(http) ? WrongCredentials : AuthenticationRequired;
+        }
+
+        return sent.User == credentials.ChargerId && Secrets.VerifyPassword(sent.Password, credentials.PasswordHash)
+            ? null
+            : WrongCredentials;
+    }
+
+    private static bool HasBasicHeader(HttpContext http) =>
+        http.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The user and password of a Basic auth header; null when there is none or it cannot be read.</summary>
+    private static (string User, string Password)? BasicCredentials(HttpContext http)
+    {
+        string header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
         }
 
         string decoded;
@@ -253,15 +302,11 @@ internal static partial class OcppEndpoint
         }
         catch (FormatException)
         {
-            return new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication failed", "The Basic auth header is not valid Base64.");
+            return null;
         }
 
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        var user = colon < 0 ? decoded : decoded[..colon];
-        var password = colon < 0 ? "" : decoded[(colon + 1)..];
-        return user == credentials.ChargerId && Secrets.VerifyPassword(password, credentials.PasswordHash)
-            ? null
-            : new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication failed", "Wrong user name or password for this charger.");
+        return colon < 0 ? (decoded, "") : (decoded[..colon], decoded[(colon + 1)..]);
     }
 
     private static Task Refuse(HttpContext http, int status, string title, string detail) =>
@@ -278,6 +323,9 @@ internal static partial class OcppEndpoint
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake: {Reason}")]
     private static partial void LogRefused(ILogger logger, string charger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake from {Address}: too many failed attempts")]
+    private static partial void LogThrottled(ILogger logger, string charger, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} auto-registered at site {Site}")]
     private static partial void LogAutoRegistered(ILogger logger, string charger, string site);

@@ -578,6 +578,13 @@ internal sealed partial class SiteFileValidator
             return null;
         }
 
+        // kWh and kW: no more than a meter value may be (MeterSample.MaxMagnitude in Wh or W).
+        if (value > MaxQuantity)
+        {
+            Error(Paths.Field(path, name), $"must be at most {Show(MaxQuantity)} (it is {Show(value.Value)})", mapping.Find(name)!.Line);
+            return null;
+        }
+
         return value;
     }
 
@@ -598,6 +605,12 @@ internal sealed partial class SiteFileValidator
         if (amount < 0)
         {
             Error(Paths.Field(path, name), $"must not be negative (it is {Show(amount)})", line);
+            return null;
+        }
+
+        if (amount > Currencies.MaxAmount(_currency ?? "EUR"))
+        {
+            Error(Paths.Field(path, name), $"must be at most {Show(Currencies.MaxAmount(_currency ?? "EUR"))} ({Currencies.MaxMinorDigits} digits in minor units; it is {Show(amount)})", line);
             return null;
         }
 
@@ -639,6 +652,8 @@ internal sealed partial class SiteFileValidator
 
         return duration;
     }
+
+    private static readonly decimal MaxQuantity = ParkCharge.Core.Charging.MeterSample.MaxMagnitude / 1000m;
 
     private static string Show(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,9 +1,8 @@
-using System.Globalization;
-
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Storage.Json;
 using ParkCharge.Storage.Log;
+using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Storage.Projections;
 
@@ -190,7 +189,7 @@ internal static class ProjectionWriter
             .Set("charging_state", s.ChargingState?.ToString()).Set("remote_start_id", s.RemoteStartId)
             .Set("last_power_w", db.Number(s.LastPowerW)).Set("last_soc_percent", db.Number(s.LastSoCPercent))
             .Set("anomalies", s.Anomalies == ChargingAnomalies.None ? "" : s.Anomalies.ToString())
-            .Set("missing_seq_nos", string.Join(",", s.MissingSeqNos.Select(n => n.ToString(CultureInfo.InvariantCulture))))
+            .Set("missing_seq_nos", SeqNoRuns.Format(s.MissingSeqNos))
             .Set("first_received_at", db.Instant(s.FirstReceivedAt)).Set("last_received_at", db.Instant(s.LastReceivedAt))
             .Set("last_event_at", db.Instant(s.LastEventAt)).Set("seq", seq)
             .RunAsync(ct);

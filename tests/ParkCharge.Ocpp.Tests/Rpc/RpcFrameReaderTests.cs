@@ -68,6 +68,21 @@ public sealed class RpcFrameReaderTests
     }
 
     [Theory]
+    [InlineData(100)]
+    [InlineData(50_000)]
+    public void A_call_nested_deeper_than_the_parser_follows_is_answered_with_its_own_id_as_a_format_violation(int depth)
+    {
+        string text = $"[2,\"deep-1\",\"DataTransfer\",{{\"vendorId\":\"v\",\"data\":{new string('[', depth)}{new string(']', depth)}}}]";
+
+        RpcFrameFault fault = Fault(text, OcppVersion.Ocpp201);
+
+        Assert.Equal(("deep-1", RpcErrorCode.FormatViolation), (fault.ReplyMessageId, fault.ErrorCode));
+        Assert.Contains("deeper than 64", fault.Description, StringComparison.Ordinal);
+        Assert.Equal("-1", Fault(new string('[', depth) + new string(']', depth), OcppVersion.Ocpp16).ReplyMessageId);
+        Assert.Equal("-1", Fault(text[..^1], OcppVersion.Ocpp16).ReplyMessageId);
+    }
+
+    [Theory]
     [InlineData("""[5,"abc","Heartbeat",{}]""", "abc")]
     [InlineData("""[6,"abc","Heartbeat",{}]""", "abc")]
     [InlineData("""[9]""", "-1")]
