@@ -125,7 +125,13 @@ public sealed class ChargingFinishTests
             var firstEvent = site.Events.OfType<BayIdleStarted>().FirstOrDefault()?.IdleSince;
             var firstLine = bill.Lines.FirstOrDefault(l => l.Kind == BillLineKind.Idle)?.From;
 
-            // An idle period that started less than a minute ago has no line yet only if it is empty: both are there or neither.
+            // Both are there or neither, at the same instant; except an idle period that begins this very moment, which is
+            // empty and so has no bill line yet (the event is published when the timer reaches its start).
+            if (firstEvent == site.Now && firstLine is null)
+            {
+                return;
+            }
+
             Assert.Equal(firstEvent, firstLine);
         });
     }
