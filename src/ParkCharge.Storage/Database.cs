@@ -42,6 +42,13 @@ public abstract class Database : IAsyncDisposable
     /// <summary>True when the exception is a primary-key or unique violation.</summary>
     internal abstract bool IsUniqueViolation(Exception exception);
 
+    /// <summary>
+    /// True when the exception (not its inner ones) says the database cannot be reached or cannot take
+    /// work right now (connection refused or broken, server shutting down, busy, disk full): the request
+    /// may succeed later. A bug (a constraint violation, bad SQL) is not such a failure.
+    /// </summary>
+    internal abstract bool IsUnavailable(Exception exception);
+
     internal object? Instant(DateTimeOffset? value) => value is { } v ? Instant(v) : null;
 
     internal object? Number(decimal? value) => value is { } v ? Number(v) : null;

@@ -100,6 +100,29 @@ public sealed class Store : IAsyncDisposable
         return new Store(database, loggers);
     }
 
+    /// <summary>
+    /// True when <paramref name="exception"/> or one it wraps says the store cannot be reached or cannot take
+    /// work now (see <see cref="Database.IsUnavailable"/>), or a network failure or timeout on the way to it:
+    /// the caller should be told to retry later (HTTP 503) rather than be refused or see a server error.
+    /// </summary>
+    public bool IsUnavailable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Any(IsUnavailable);
+            }
+
+            if (Database.IsUnavailable(e) || e is System.Net.Sockets.SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when the database answers a trivial query (for health checks).</summary>
     public async Task<bool> PingAsync(CancellationToken ct)
     {

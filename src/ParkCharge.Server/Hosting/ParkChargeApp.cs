@@ -30,6 +30,10 @@ public static class ParkChargeApp
         Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+
+        // The defaults appsettings.json would give, below every other source: a node started from
+        // another working directory (the README's commands, a systemd unit) logs the same way.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
         builder.Configuration.AddInMemoryCollection(FromWellKnownEnvironmentVariables());
         if (settings is not null)
         {
@@ -48,7 +52,7 @@ public static class ParkChargeApp
 
         // The store is opened (and migrated) before the host is built, so it logs through a factory
         // configured like the host's own.
-        var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole());
+        var loggers = LogRedaction.Wrap(LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()));
         var store = await Store.OpenAsync(
             new StoreOptions { DataDirectory = options.DataDirectory, PostgresConnectionString = options.Postgres },
             loggers,
@@ -84,6 +88,7 @@ public static class ParkChargeApp
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ExceptionAnswers>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
         builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
@@ -92,6 +97,9 @@ public static class ParkChargeApp
         var behindProxy = ConfigureForwardedHeaders(builder.Services, options.ReverseProxy);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         builder.Services.AddParkChargeOpenApi();
+
+        // Last, so that it wraps the factory every logger comes from: nothing a request carries reaches a log raw.
+        builder.Services.AddLogRedaction();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(() =>
@@ -108,6 +116,7 @@ public static class ParkChargeApp
             app.UseForwardedHeaders();
         }
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseParkChargeDashboard();
@@ -180,6 +189,16 @@ public static class ParkChargeApp
         });
         return true;
     }
+
+    /// <summary>
+    /// Request logging (ASP.NET Core's Information level: every request's URL) is off unless configured, as in
+    /// the shipped appsettings.json; when it is on, <see cref="LogRedaction"/> keeps camera keys out of it.
+    /// </summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
 
     /// <summary>The documented shortcuts: <c>PARKCHARGE_POSTGRES</c> and <c>PARKCHARGE_API_KEY</c>.</summary>
     internal static Dictionary<string, string?> FromWellKnownEnvironmentVariables()

@@ -58,5 +58,18 @@ public sealed class PostgresDatabase : Database
     internal override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    /// <summary>
+    /// Connection failures (class 08), shutdowns and terminated backends (57P), exhausted resources (53),
+    /// and Npgsql's own transient errors (refused or broken sockets, a pool with no free connection).
+    /// </summary>
+    internal override bool IsUnavailable(Exception exception) => exception switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || p.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || p.SqlState.StartsWith("53", StringComparison.Ordinal),
+        NpgsqlException n => n.IsTransient,
+        _ => false,
+    };
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }
