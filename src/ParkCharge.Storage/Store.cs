@@ -7,6 +7,7 @@ using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
 using ParkCharge.Storage.Postgres;
 using ParkCharge.Storage.Queries;
+using ParkCharge.Storage.Secrets;
 using ParkCharge.Storage.Sqlite;
 using ParkCharge.Storage.Webhooks;
 
@@ -45,6 +46,7 @@ public sealed class Store : IAsyncDisposable
         ApiKeys = new ApiKeyStore(database);
         Audit = new ApiAuditLog(database);
         Webhooks = new WebhookStore(database);
+        NodeSecrets = new NodeSecretStore(database);
     }
 
     public Database Database { get; }
@@ -80,6 +82,9 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>Webhook subscriptions, their cursors, replays and delivery log.</summary>
     public WebhookStore Webhooks { get; }
+
+    /// <summary>Secrets generated once per store (the key hashing secret).</summary>
+    public NodeSecretStore NodeSecrets { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -46,10 +46,10 @@ public static class ApiKeyIssuer
     }
 
     /// <summary>Creates a valid key (call <see cref="Validate"/> first).</summary>
-    public static async Task<IssuedApiKey> CreateAsync(Store store, NewApiKey request, string createdBy, DateTimeOffset now, CancellationToken ct)
+    public static async Task<IssuedApiKey> CreateAsync(Store store, KeyHasher hasher, NewApiKey request, string createdBy, DateTimeOffset now, CancellationToken ct)
     {
         var key = Secrets.NewApiKey();
-        var hash = Secrets.HashApiKey(key);
+        var hash = hasher.Hash(key);
         var record = new ApiKeyRecord(IdFor(hash), request.Name.Trim(), request.Role, hash, now, null)
         {
             AllowedAddresses = AddressAllowList.Parse(request.AllowedAddresses ?? [], out _).Entries,
@@ -60,6 +60,10 @@ public static class ApiKeyIssuer
         return new IssuedApiKey(record, key);
     }
 
-    /// <summary>A key's id: from its hash, so the same key always has the same id (a configured key on every node).</summary>
-    public static string IdFor(string keyHash) => $"key_{keyHash[..12]}";
+    /// <summary>
+    /// A key's id: from its hash, so the same key always has the same id (a configured key on every node of a
+    /// store). Ids are shown to other keys (in audit entries, as who recorded a payment), which is why the hash
+    /// is keyed (<see cref="KeyHasher"/>): a plain hash's first digits would let a guessed key be checked.
+    /// </summary>
+    public static string IdFor(string keyHash) => $"key_{KeyHasher.Digits(keyHash)[..12]}";
 }

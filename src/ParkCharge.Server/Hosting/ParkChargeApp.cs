@@ -45,6 +45,9 @@ public static class ParkChargeApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Each route has its own, smaller limit (BodyLimits); this is the ceiling for anything unrouted.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimits.Largest);
+
         var options = builder.Configuration.GetSection(ParkChargeOptions.Section).Get<ParkChargeOptions>() ?? new ParkChargeOptions();
         builder.Services.Configure<ParkChargeOptions>(builder.Configuration.GetSection(ParkChargeOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -58,6 +61,8 @@ public static class ParkChargeApp
             loggers,
             CancellationToken.None);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(await KeyHasher.ForStoreAsync(store, CancellationToken.None));
+        builder.Services.AddSingleton<ApiKeyLookup>();
         builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
@@ -90,8 +95,13 @@ public static class ParkChargeApp
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ExceptionAnswers>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        // Camera pushes are authenticated by camera keys, everything else by API keys; the request's path
+        // picks which, so that both are known before rate limiting and before any body is read.
+        builder.Services.AddAuthentication(RequestKey)
+            .AddPolicyScheme(RequestKey, RequestKey, o => o.ForwardDefaultSelector = http =>
+                http.Request.Path.StartsWithSegments("/api/v1/anpr", StringComparison.OrdinalIgnoreCase) ? CameraKeyAuthentication.SchemeName : ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, CameraKeyAuthentication>(CameraKeyAuthentication.SchemeName, null);
         builder.Services.AddParkChargeAuthorization();
         builder.Services.AddParkChargeRateLimits(options.RateLimits);
         var behindProxy = ConfigureForwardedHeaders(builder.Services, options.ReverseProxy);
@@ -119,6 +129,7 @@ public static class ParkChargeApp
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimits();
         app.UseParkChargeDashboard();
         app.UseAuthentication();
         app.UseRateLimiter();
@@ -189,6 +200,9 @@ public static class ParkChargeApp
         });
         return true;
     }
+
+    /// <summary>The default authentication scheme: forwards to the camera or API key scheme by path.</summary>
+    private const string RequestKey = "RequestKey";
 
     /// <summary>
     /// Request logging (ASP.NET Core's Information level: every request's URL) is off unless configured, as in
