@@ -78,13 +78,19 @@ public static class ParkChargeApp
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
         // factory's own request logging is off: receiver URLs may carry tokens, and the dispatcher logs.
+        // Connections are made by WebhookTargets, to addresses it has checked (no private targets unless
+        // allowed), and never through a proxy from the environment, which would hide the target's address.
+        WebhookTargets.Validate(options.Webhooks.AllowedPrivateTargets);
+        builder.Services.AddSingleton<WebhookTargets>();
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
+                UseProxy = false,
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = services.GetRequiredService<WebhookTargets>().ConnectAsync,
             })
             .RemoveAllLoggers();
 
