@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ParkCharge.Storage.ApiKeys;
 using ParkCharge.Storage.Audit;
 using ParkCharge.Storage.Events;
+using ParkCharge.Storage.Idempotency;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
 using ParkCharge.Storage.Postgres;
@@ -47,6 +48,7 @@ public sealed class Store : IAsyncDisposable
         Audit = new ApiAuditLog(database);
         Webhooks = new WebhookStore(database);
         NodeSecrets = new NodeSecretStore(database);
+        Idempotency = new IdempotencyStore(database);
     }
 
     public Database Database { get; }
@@ -85,6 +87,9 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>Secrets generated once per store (the key hashing secret).</summary>
     public NodeSecretStore NodeSecrets { get; }
+
+    /// <summary>Idempotency keys of API writes and the answers they got.</summary>
+    public IdempotencyStore Idempotency { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -43,7 +43,7 @@ internal static class ApiKeyEndpoints
     public static RouteGroupBuilder MapApiKeyEndpoints(this RouteGroupBuilder api)
     {
         var keys = api.MapGroup("/api-keys").WithTags("API keys").RequireAdmin();
-        keys.MapPost("/", CreateAsync)
+        keys.MapPost("/", CreateAsync).WithoutStoredAnswers()
             .WithSummary("Create an API key (name, role, optional IP allow-list and expiry); the key is in this answer only");
         keys.MapGet("/", ListAsync).WithSummary("API keys, revoked ones too (never the key or its hash)");
         keys.MapGet("/{id}", GetAsync).WithSummary("One API key (never the key or its hash)");

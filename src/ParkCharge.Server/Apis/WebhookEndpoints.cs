@@ -86,7 +86,7 @@ internal static class WebhookEndpoints
     public static RouteGroupBuilder MapWebhookEndpoints(this RouteGroupBuilder api)
     {
         var webhooks = api.MapGroup("/webhooks").WithTags("Webhooks").RequireIntegration(); // integrators manage their own subscriptions
-        webhooks.MapPost("/", CreateAsync).WithSummary("Subscribe a URL to events (the secret is shown once)");
+        webhooks.MapPost("/", CreateAsync).WithoutStoredAnswers().WithSummary("Subscribe a URL to events (the secret is shown once)");
         webhooks.MapGet("/", ListAsync).WithSummary("The calling key's subscriptions (an admin's: every subscription) with their delivery state");
         webhooks.MapGet("/{id}", GetAsync).WithSummary("One subscription: delivery state, cursors per site, pending replays");
         webhooks.MapPatch("/{id}", UpdateAsync).WithSummary("Change URL, filters, secret, description, or pause / activate");

@@ -141,6 +141,7 @@ public static class ParkChargeApp
         app.UseRateLimiter();
         app.UseMiddleware<ApiAudit>();
         app.UseAuthorization();
+        app.UseMiddleware<IdempotencyKeys>();
 
         app.UseWebSockets();
         app.MapOcppEndpoint();
