@@ -143,13 +143,16 @@ internal static partial class SiteEndpoints
     [LoggerMessage(Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
     private static partial void LogTariffsRefused(ILogger logger, string siteId, int count);
 
+    /// <summary>The most problems one answer lists: a document with thousands of mistakes is better fixed from the first ones.</summary>
+    private const int MaxProblemsListed = 100;
+
     private static ProblemHttpResult Invalid(IReadOnlyList<SiteFileProblem> problems, int status = StatusCodes.Status400BadRequest, string? title = null) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = status,
             Title = title ?? (status == StatusCodes.Status409Conflict ? "The site conflicts with another site" : "The site document is not valid"),
-            Detail = $"{problems.Count} problem(s); see errors.",
-            Extensions = { ["errors"] = problems.Select(p => p.ToString()).ToArray() },
+            Detail = problems.Count <= MaxProblemsListed ? $"{problems.Count} problem(s); see errors." : $"{problems.Count} problems; errors lists the first {MaxProblemsListed}.",
+            Extensions = { ["errors"] = problems.Take(MaxProblemsListed).Select(p => p.ToString()).ToArray() },
         });
 
     private static async Task<Results<Ok<IReadOnlyList<BayView>>, ProblemHttpResult>> BaysAsync(string id, Store store, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
@@ -21,10 +22,10 @@ namespace ParkCharge.Server.Apis;
 /// <param name="Secret">The signing secret (16 to 256 characters). Omitted: one is generated and shown once in the answer.</param>
 /// <param name="Active">False creates it paused.</param>
 public sealed record CreateWebhookRequest(
-    string Url,
-    IReadOnlyList<string>? EventTypes = null,
-    IReadOnlyList<string>? SiteIds = null,
-    string? Secret = null,
+    [property: MaxLength(2000)] string Url,
+    [property: MaxLength(100)] IReadOnlyList<string>? EventTypes = null,
+    [property: MaxLength(1000)] IReadOnlyList<string>? SiteIds = null,
+    [property: MaxLength(256)] string? Secret = null,
     string? Description = null,
     bool? Active = null);
 
@@ -33,18 +34,18 @@ public sealed record CreateWebhookRequest(
 /// <param name="Secret">A new signing secret (16 to 256 characters); deliveries are signed with it from now on.</param>
 /// <param name="OwnerKeyId">Admins only: give the subscription to another API key (e.g. the one replacing a retired key).</param>
 public sealed record UpdateWebhookRequest(
-    string? Url = null,
-    IReadOnlyList<string>? EventTypes = null,
-    IReadOnlyList<string>? SiteIds = null,
-    string? Secret = null,
+    [property: MaxLength(2000)] string? Url = null,
+    [property: MaxLength(100)] IReadOnlyList<string>? EventTypes = null,
+    [property: MaxLength(1000)] IReadOnlyList<string>? SiteIds = null,
+    [property: MaxLength(256)] string? Secret = null,
     string? Description = null,
-    string? Status = null,
-    string? OwnerKeyId = null);
+    [property: MaxLength(20)] string? Status = null,
+    [property: MaxLength(64)] string? OwnerKeyId = null);
 
 /// <summary>Re-deliver a range of a site's events (those the subscription's filter wants), in order.</summary>
 /// <param name="Site">Required unless the subscription covers exactly one site.</param>
 /// <param name="ToSequence">Omitted: up to the site's last event now.</param>
-public sealed record WebhookReplayRequest(long FromSequence, long? ToSequence = null, string? Site = null);
+public sealed record WebhookReplayRequest(long FromSequence, long? ToSequence = null, [property: MaxLength(64)] string? Site = null);
 
 /// <summary>How far a subscription has delivered a site: its cursor and the site's last event.</summary>
 public sealed record WebhookSiteView(string Site, long DeliveredSequence, long LastSequence);

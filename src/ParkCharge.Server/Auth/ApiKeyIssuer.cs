@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 using ParkCharge.Storage;
 using ParkCharge.Storage.ApiKeys;
 
 namespace ParkCharge.Server.Auth;
 
 /// <summary>What a new API key should be: a name for people, a role, optionally where it may be used from and until when.</summary>
-public sealed record NewApiKey(string Name, string Role, IReadOnlyList<string>? AllowedAddresses = null, DateTimeOffset? ExpiresAt = null);
+public sealed record NewApiKey([property: MaxLength(100)] string Name, [property: MaxLength(20)] string Role, [property: MaxLength(100)] IReadOnlyList<string>? AllowedAddresses = null, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A key just created: the record as stored and the key itself, which is shown this once and never again.</summary>
 public sealed record IssuedApiKey(ApiKeyRecord Record, string Key);

@@ -151,7 +151,8 @@ public static class ParkChargeApp
 
         // Every endpoint says which policy it needs (Policies.RequireRead/RequireOperator/RequireAdmin);
         // the group's Read is the floor for one that forgets: never reachable by a camera key.
-        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
+        // Every value a call brings is bounded before its endpoint runs (RequestBounds).
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read).WithRequestBounds();
         api.MapChargerEndpoints();
         api.MapChargingSessionEndpoints();
         api.MapParkingEndpoints();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
@@ -196,24 +195,8 @@ public abstract class CameraPushHardeningTests(StoreEngine engine, PostgresServe
         return await client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Sends a request's headers and the first bytes of its body, and reads the status line of whatever answer comes.</summary>
-    private static async Task<(int Status, string Head)> SendHeadersOnlyAsync(TestNode node, string path, string? header, long contentLength, string start)
-    {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(node.BaseUri.Host, node.BaseUri.Port, TestContext.Current.CancellationToken);
-        var stream = tcp.GetStream();
-        var request = $"POST {path} HTTP/1.1\r\nHost: {node.BaseUri.Authority}\r\nContent-Type: application/json\r\n" +
-            (header is null ? "" : header + "\r\n") + $"Content-Length: {contentLength}\r\n\r\n{start}";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        var buffer = new byte[4096];
-        var read = await stream.ReadAsync(buffer, timeout.Token);
-        var head = Encoding.ASCII.GetString(buffer, 0, read);
-        Assert.StartsWith("HTTP/1.1 ", head, StringComparison.Ordinal);
-        return (int.Parse(head.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture), head);
-    }
+    private static Task<(int Status, string Head)> SendHeadersOnlyAsync(TestNode node, string path, string? header, long contentLength, string start) =>
+        RawHttp.SendHeadersOnlyAsync(node.BaseUri, "POST", path, header is null ? [] : [header], contentLength, start);
 
     private static async Task<string> ProblemWithoutTraceAsync(HttpResponseMessage response)
     {
