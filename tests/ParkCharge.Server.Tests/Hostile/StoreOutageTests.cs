@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+using Npgsql;
+
+using ParkCharge.Server.Tests.Security;
+using ParkCharge.Storage;
+using ParkCharge.Testing;
+
+namespace ParkCharge.Server.Tests.Hostile;
+
+/// <summary>
+/// Issue 12, low finding: while the store cannot be reached, every camera push and API call is answered
+/// 503 with Retry-After — never 401 or 403 because a key could not be looked up (a camera gives up on a
+/// 403 and its read is lost) — as /healthz says 503; when the store is back, so is the node. The store is a
+/// real PostgreSQL behind a TCP relay the test cuts: open connections break, new ones are refused.
+/// </summary>
+public sealed class StoreOutageTests(PostgresServer postgres)
+{
+    private const string GateKey = "gate-camera-key-0123456789";
+
+    private const string Site = $$"""
+        { "id": "garage", "name": "Garage", "timeZone": "Europe/Berlin", "currency": "EUR", "ordinaryBays": 10,
+          "lanes": [ { "id": "in", "direction": "entry", "cameras": [ { "id": "gate-in", "key": "{{GateKey}}" } ] } ],
+          "tariffs": { "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "all day", "pricePerUnit": 2.00, "unit": "1h" } ] } ] } }
+        """;
+
+    [Fact]
+    public async Task While_postgresql_is_unreachable_every_push_and_api_call_gets_503_with_retry_after_and_nothing_is_lost()
+    {
+        var database = new NpgsqlConnectionStringBuilder(await postgres.CreateDatabaseAsync());
+        await using var relay = new TcpRelay(new IPEndPoint(IPAddress.Parse(database.Host!), database.Port));
+        database.Host = "127.0.0.1";
+        database.Port = relay.Port;
+        database.Timeout = 5;
+        var store = new StoreOptions { DataDirectory = TestStores.NewFolder("outage"), PostgresConnectionString = database.ToString() };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await TestNode.StartAsync(store, configure: b => b.Services.AddSingleton<TimeProvider>(time));
+        using var put = await node.Http.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await PushAsync(node, "AB100CD", GateKey));
+        var (_, integratorKey) = await node.CreateKeyAsync("integrator"); // never used before the outage: not cached
+        using var integrator = node.ClientWith(integratorKey);
+
+        relay.Cut();
+
+        // Long enough for every key the node remembers (camera keys, API keys) to need the store again.
+        time.Advance(TimeSpan.FromMinutes(2));
+        var answers = new Dictionary<string, HttpResponseMessage>
+        {
+            ["camera push, the camera's key"] = await PushResponseAsync(node, "AB200CD", GateKey),
+            ["camera push, an unknown key"] = await PushResponseAsync(node, "AB300CD", "a-key-the-node-never-saw-0123"),
+            ["GET with a key never used before"] = await integrator.GetAsync("/api/v1/sites", TestContext.Current.CancellationToken),
+            ["GET with the admin key"] = await node.Http.GetAsync("/api/v1/parking-sessions", TestContext.Current.CancellationToken),
+            ["POST a registration"] = await node.Http.PostAsJsonAsync("/api/v1/chargers", new { id = "CP-7", siteId = "garage" }, TestContext.Current.CancellationToken),
+            ["POST with an Idempotency-Key"] = await WithIdempotencyKeyAsync(node.Http, "/api/v1/chargers", new { id = "CP-8", siteId = "garage" }),
+        };
+        using var health = await node.Http.GetAsync("/healthz", TestContext.Current.CancellationToken);
+
+        foreach (var (what, response) in answers)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+            Assert.True(response.Headers.RetryAfter?.Delta is { TotalSeconds: > 0 }, $"{what}: no Retry-After");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            response.Dispose();
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+
+        relay.Restore();
+        var retried = HttpStatusCode.ServiceUnavailable;
+        for (var attempt = 0; attempt < 20 && retried != HttpStatusCode.OK; attempt++)
+        {
+            retried = await PushAsync(node, "AB200CD", GateKey);
+            if (retried != HttpStatusCode.OK)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, retried);
+                await Task.Delay(250, TestContext.Current.CancellationToken);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, retried);
+        var plates = await integrator.GetStringAsync("/api/v1/parking-sessions", TestContext.Current.CancellationToken);
+        Assert.Contains("AB100CD", plates, StringComparison.Ordinal);
+        Assert.Contains("AB200CD", plates, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpStatusCode> PushAsync(TestNode node, string plate, string key)
+    {
+        using var response = await PushResponseAsync(node, plate, key);
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpResponseMessage> PushResponseAsync(TestNode node, string plate, string key)
+    {
+        using var camera = new HttpClient { BaseAddress = node.BaseUri };
+        camera.DefaultRequestHeaders.Add("X-Camera-Key", key);
+        return await camera.PostAsJsonAsync("/api/v1/anpr/reads", new { cameraId = "gate-in", plate, readId = plate }, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> WithIdempotencyKeyAsync(HttpClient client, string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", "during-the-outage");
+        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+}
