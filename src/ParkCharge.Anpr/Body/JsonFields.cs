@@ -70,17 +70,24 @@ internal static class JsonFields
         return null;
     }
 
-    /// <summary>The text of a string value, or an error when it is longer than <paramref name="maxLength"/> (the text is not quoted).</summary>
+    /// <summary>The text of a string value, or an error when it is longer than <paramref name="maxLength"/> or holds a NUL (the text is not quoted).</summary>
     public static string? BoundedText(JsonElement value, string at, int maxLength, List<AnprParseError> errors)
     {
         var text = value.GetString()!;
-        if (text.Length <= maxLength)
+        if (text.Length > maxLength)
         {
-            return text;
+            errors.Add(new AnprParseError(at, $"is {text.Length} characters long; at most {maxLength}"));
+            return null;
         }
 
-        errors.Add(new AnprParseError(at, $"is {text.Length} characters long; at most {maxLength}"));
-        return null;
+        if (text.Contains('\0', StringComparison.Ordinal))
+        {
+            // No camera text needs it, and PostgreSQL cannot store it.
+            errors.Add(new AnprParseError(at, "contains the NUL character (U+0000)"));
+            return null;
+        }
+
+        return text;
     }
 
     /// <summary>At most <paramref name="limit"/> errors, and a last one that says how many more there were.</summary>

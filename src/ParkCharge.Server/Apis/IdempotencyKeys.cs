@@ -64,7 +64,7 @@ internal sealed partial class IdempotencyKeys(RequestDelegate next, Store store,
         }
 
         var request = new IdempotentRequest(
-            key.Key.Id, header, http.Request.Method, endpoint.RoutePattern.RawText ?? "", http.Request.Path.Value ?? "/", await FingerprintAsync(http.Request));
+            key.Key.Id, header, http.Request.Method, endpoint.RoutePattern.RawText ?? "", StoredText(http.Request.Path.Value ?? "/"), await FingerprintAsync(http.Request));
         http.Features.Set(new IdempotencyFeature(ObservationKey(request)));
         await PruneNowAndThenAsync();
 
@@ -175,6 +175,9 @@ internal sealed partial class IdempotencyKeys(RequestDelegate next, Store store,
             statusCode: StatusCodes.Status422UnprocessableEntity,
             extensions: new Dictionary<string, object?> { ["firstMethod"] = first.Method, ["firstPath"] = first.Target });
     }
+
+    /// <summary>A decoded path as it may be stored and shown: control characters (a NUL, which PostgreSQL cannot store) escaped.</summary>
+    internal static string StoredText(string path) => Hosting.LogRedaction.Clean(path);
 
     private static bool IsWrite(HttpContext http) =>
         (HttpMethods.IsPost(http.Request.Method) || HttpMethods.IsPut(http.Request.Method) ||

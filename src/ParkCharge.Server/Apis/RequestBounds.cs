@@ -12,7 +12,10 @@ namespace ParkCharge.Server.Apis;
 /// (<see cref="MaxLengthAttribute"/> where a field says so, <see cref="MaxText"/> otherwise), every list a
 /// count limit, every instant lies between <see cref="Earliest"/> and <see cref="Latest"/>, every number is
 /// of a size a car park can have, and <c>limit</c> and sequence numbers in queries are in range. A value out
-/// of bounds is a 400 validation problem that names it; it is never echoed back.
+/// of bounds is a 400 validation problem that names it; it is never echoed back. So is text with a NUL
+/// character (which no text needs and PostgreSQL cannot store), and a field the request
+/// type declares non-nullable but that came as null or not at all, and a null inside a list: JSON does not
+/// know C#'s nullability, and an endpoint should not have to check every field for it.
 /// </summary>
 internal static class RequestBounds
 {
@@ -32,7 +35,7 @@ internal static class RequestBounds
 
     public static readonly DateTimeOffset Latest = new(3000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+    private static readonly ConcurrentDictionary<Type, Field[]> Fields = new();
 
     /// <summary>Checks the values of every endpoint of the group before it runs.</summary>
     public static TBuilder WithRequestBounds<TBuilder>(this TBuilder builder)
@@ -76,6 +79,11 @@ internal static class RequestBounds
                 {
                     errors[path] = [$"At most {max} characters (this has {text.Length})."];
                 }
+                else if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    // No text needs it, and PostgreSQL cannot store it.
+                    errors[path] = ["Text without the NUL character (U+0000)."];
+                }
 
                 return;
             case DateTimeOffset instant:
@@ -109,6 +117,12 @@ internal static class RequestBounds
                         return;
                     }
 
+                    if (item is null)
+                    {
+                        errors[$"{path}[{count - 1}]"] = ["A list holds no nulls."];
+                        continue;
+                    }
+
                     Check(item, $"{path}[{count - 1}]", null, null, errors, depth + 1);
                 }
 
@@ -117,12 +131,33 @@ internal static class RequestBounds
 
         if (depth < 8 && IsRequestType(value.GetType()))
         {
-            foreach (var property in Properties.GetOrAdd(value.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract").ToArray()))
+            foreach (var field in Fields.GetOrAdd(value.GetType(), FieldsOf))
             {
-                Check(property.GetValue(value), $"{(depth == 0 ? "" : path + ".")}{Name(property.Name)}", property.GetCustomAttribute<MaxLengthAttribute>()?.Length, null, errors, depth + 1);
+                var at = $"{(depth == 0 ? "" : path + ".")}{Name(field.Property.Name)}";
+                var fieldValue = field.Property.GetValue(value);
+                if (fieldValue is null && field.Required)
+                {
+                    errors[at] = ["Required."];
+                    continue;
+                }
+
+                Check(fieldValue, at, field.MaxLength, null, errors, depth + 1);
             }
         }
+    }
+
+    /// <summary>A field of a request type: its property, its length limit, and whether it may be null.</summary>
+    private sealed record Field(PropertyInfo Property, int? MaxLength, bool Required);
+
+    private static Field[] FieldsOf(Type type)
+    {
+        var nullability = new NullabilityInfoContext();
+        return [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+            .Select(p => new Field(
+                p,
+                p.GetCustomAttribute<MaxLengthAttribute>()?.Length,
+                !p.PropertyType.IsValueType && nullability.Create(p).ReadState == NullabilityState.NotNull))];
     }
 
     /// <summary>A request body type of ours (a record under ParkCharge), as opposed to a service the endpoint is given.</summary>

@@ -114,6 +114,13 @@ internal static class DocumentReader
                         text = text[..MaxTextLength];
                     }
 
+                    if (text.Contains('\0', StringComparison.Ordinal))
+                    {
+                        // No value needs it, and PostgreSQL cannot store it.
+                        errors.Add(new SiteFileProblem(path, "contains the NUL character (U+0000)", line));
+                        text = text.Replace("\0", "", StringComparison.Ordinal);
+                    }
+
                     // Quoted, block and explicitly tagged (!!str) scalars are text; only plain ones may be null.
                     node = new DocumentScalar(text, scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && scalar.Tag.IsEmpty, line);
                     break;
@@ -179,7 +186,7 @@ internal static class DocumentReader
                 }
 
                 parser.MoveNext();
-                var key = keyScalar.Value;
+                var key = keyScalar.Value.Replace("\0", "\\0", StringComparison.Ordinal);
                 if (key.Length > MaxKeyLength)
                 {
                     errors.Add(new SiteFileProblem(path, $"has a key of {key.Length} characters; keys are names of at most {MaxKeyLength}", keyLine));

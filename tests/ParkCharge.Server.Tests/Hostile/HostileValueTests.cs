@@ -89,6 +89,30 @@ public abstract class HostileValueTests(StoreEngine engine, PostgresServer postg
         }
     }
 
+    [Fact]
+    public async Task Text_with_a_nul_character_is_a_400_never_a_store_error()
+    {
+        using var camera = new HttpClient { BaseAddress = _node.BaseUri };
+        camera.DefaultRequestHeaders.Add("X-Camera-Key", GateKey);
+        var requests = new (HttpClient Client, HttpMethod Method, string Path, string? Json)[]
+        {
+            (_node.Http, HttpMethod.Get, "/api/v1/chargers?siteId=gar%00age", null),
+            (_node.Http, HttpMethod.Get, "/api/v1/parking-sessions?plate=AB%00", null),
+            (_node.Http, HttpMethod.Post, $"/api/v1/parking-sessions/{_stay}/payments", """{"amount":1.00,"currency":"EUR","method":"card","reference":"r\u0000"}"""),
+            (_node.Http, HttpMethod.Post, "/api/v1/chargers", """{"id":"CP-9","displayName":"a\u0000b"}"""),
+            (_node.Http, HttpMethod.Put, "/api/v1/sites/garage", """{"id":"garage","name":"Gar\u0000age","timeZone":"UTC","currency":"EUR"}"""),
+            (camera, HttpMethod.Post, "/api/v1/anpr/reads", """{"cameraId":"gate-in","plate":"AB\u0000CD"}"""),
+        };
+
+        foreach (var (client, method, path, json) in requests)
+        {
+            using var message = new HttpRequestMessage(method, path) { Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json") };
+            message.Headers.Add("Idempotency-Key", $"nul-{method}-{path}");
+            using var response = await client.SendAsync(message, TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
+    }
+
     [Theory]
     [InlineData("POST", "/api/v1/chargers", 32L * 1024 * 1024)]
     [InlineData("POST", "/api/v1/commands", 100L * 1024)]
