@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Xml.Linq;
 
 using CsCheck;
 
 using ParkCharge.Core.Sites;
+using ParkCharge.Testing;
 
 namespace ParkCharge.Anpr.Tests;
 
@@ -107,59 +107,7 @@ public sealed class HostilePushTests
     };
 
     /// <summary>A sample with one to four of its values (anywhere in the tree) replaced by hostile JSON.</summary>
-    private static Gen<string> MutatedJson(string sample)
-    {
-        var slots = Slots(JsonNode.Parse(sample)!).Count;
-        return Gen.Int[0, slots - 1].Array[1, 4].SelectMany(picks => Value(2).Array[picks.Length].Select(values =>
-        {
-            var root = JsonNode.Parse(sample)!;
-            var all = Slots(root);
-            for (var i = 0; i < picks.Length; i++)
-            {
-                all[picks[i]](JsonValue.Create($"\u0001{i}\u0001"));
-            }
-
-            var text = root.ToJsonString();
-            for (var i = 0; i < picks.Length; i++)
-            {
-                text = text.Replace($"\"\\u0001{i}\\u0001\"", values[i], StringComparison.Ordinal);
-            }
-
-            return text;
-        }));
-    }
-
-    /// <summary>Setters for every value under <paramref name="node"/>, in document order.</summary>
-    private static List<Action<JsonNode?>> Slots(JsonNode node)
-    {
-        var slots = new List<Action<JsonNode?>>();
-        void Walk(JsonNode? current)
-        {
-            switch (current)
-            {
-                case JsonObject o:
-                    foreach (var (name, child) in o.ToList())
-                    {
-                        slots.Add(v => o[name] = v);
-                        Walk(child);
-                    }
-
-                    break;
-                case JsonArray a:
-                    for (var i = 0; i < a.Count; i++)
-                    {
-                        var at = i;
-                        slots.Add(v => a[at] = v);
-                        Walk(a[i]);
-                    }
-
-                    break;
-            }
-        }
-
-        Walk(node);
-        return slots;
-    }
+    private static Gen<string> MutatedJson(string sample) => JsonMutations.Of(sample, Value(2));
 
     /// <summary>A sample with the text of one to four of its elements replaced by hostile XML content.</summary>
     private static Gen<string> MutatedXml(string sample)

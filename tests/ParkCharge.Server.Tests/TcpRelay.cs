@@ -33,8 +33,9 @@ internal sealed class TcpRelay : IAsyncDisposable
         _cut = true;
         foreach (var (client, server) in _pairs)
         {
-            client.Client.Close(0);
-            server.Client.Close(0);
+            // A pair whose pump just ended is disposed already (its sockets are null then).
+            client.Client?.Close(0);
+            server.Client?.Close(0);
         }
 
         _pairs.Clear();

@@ -19,30 +19,14 @@ public sealed class PostgresHostileValueTests(PostgresServer postgres) : Hostile
 /// </summary>
 public abstract class HostileValueTests(StoreEngine engine, PostgresServer postgres) : IAsyncLifetime
 {
-    private const string GateKey = "gate-camera-key-0123456789";
-
-    private const string Site = $$"""
-        { "id": "garage", "name": "Garage", "timeZone": "Europe/Berlin", "currency": "EUR", "ordinaryBays": 10,
-          "lanes": [ { "id": "in", "direction": "entry", "cameras": [ { "id": "gate-in", "key": "{{GateKey}}" } ] } ],
-          "chargers": [ { "id": "CP-1" } ],
-          "evBays": [ { "id": "B1", "charger": "CP-1", "connector": 1 } ],
-          "tariffs": { "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "all day", "pricePerUnit": 2.00, "unit": "1h" } ] } ] } }
-        """;
-
     private TestNode _node = null!;
     private string _stay = null!;
 
     public async ValueTask InitializeAsync()
     {
         _node = await TestNode.StartAsync(engine, postgres);
-        using var put = await _node.Http.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        using var camera = new HttpClient { BaseAddress = _node.BaseUri };
-        camera.DefaultRequestHeaders.Add("X-Camera-Key", GateKey);
-        using var entry = await camera.PostAsJsonAsync("/api/v1/anpr/reads", new { cameraId = "gate-in", plate = "AB123CD", capturedAt = DateTimeOffset.UtcNow.AddMinutes(-20) }, TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, entry.StatusCode);
-        using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-sessions?plate=AB123CD", TestContext.Current.CancellationToken));
-        _stay = page.RootElement.GetProperty("items")[0].GetProperty("id").GetString()!;
+        await Garage.ConfigureAsync(_node.Http);
+        _stay = await Garage.StayAsync(_node, "AB123CD");
     }
 
     public async ValueTask DisposeAsync() => await _node.DisposeAsync();
@@ -93,7 +77,7 @@ public abstract class HostileValueTests(StoreEngine engine, PostgresServer postg
     public async Task Text_with_a_nul_character_is_a_400_never_a_store_error()
     {
         using var camera = new HttpClient { BaseAddress = _node.BaseUri };
-        camera.DefaultRequestHeaders.Add("X-Camera-Key", GateKey);
+        camera.DefaultRequestHeaders.Add("X-Camera-Key", Garage.GateKey);
         var requests = new (HttpClient Client, HttpMethod Method, string Path, string? Json)[]
         {
             (_node.Http, HttpMethod.Get, "/api/v1/chargers?siteId=gar%00age", null),

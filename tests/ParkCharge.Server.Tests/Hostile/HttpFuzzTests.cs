@@ -30,23 +30,14 @@ public sealed class PostgresHttpFuzzTests(PostgresServer postgres) : HttpFuzzTes
 /// </summary>
 public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres) : IAsyncLifetime
 {
-    private const string GateKey = "gate-camera-key-0123456789";
-    private const string HikKey = "hik-camera-key-0123456789";
+    private const string GateKey = Garage.GateKey;
+    private const string HikKey = Garage.HikKey;
 
     private static readonly int Iterations =
         int.TryParse(Environment.GetEnvironmentVariable("PARKCHARGE_FUZZ_ITERATIONS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 300;
 
     /// <summary>How long one answer may take: a hang, not a slow machine, is what fails.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
-
-    private const string Site = $$"""
-        { "id": "garage", "name": "Garage", "timeZone": "Europe/Berlin", "currency": "EUR", "ordinaryBays": 10,
-          "lanes": [ { "id": "in", "direction": "entry", "cameras": [ { "id": "gate-in", "key": "{{GateKey}}" } ] },
-                     { "id": "out", "direction": "exit", "cameras": [ { "id": "gate-out", "format": "hikvision", "key": "{{HikKey}}" } ] } ],
-          "chargers": [ { "id": "CP-1" } ],
-          "evBays": [ { "id": "B1", "charger": "CP-1", "connector": 1 } ],
-          "tariffs": { "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "all day", "pricePerUnit": 2.00, "unit": "1h" } ] } ] } }
-        """;
 
     private TestNode _node = null!;
     private HttpClient _client = null!;
@@ -65,8 +56,7 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
         _client = new HttpClient { BaseAddress = _node.BaseUri, Timeout = Patience };
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestNode.AdminKey);
         _cameras = new HttpClient { BaseAddress = _node.BaseUri, Timeout = Patience };
-        using var put = await _client.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        await Garage.ConfigureAsync(_client);
         Assert.Equal(HttpStatusCode.OK, await ValidPushAsync("FZ0001"));
         using var sessions = JsonDocument.Parse(await _client.GetStringAsync("/api/v1/parking-sessions", TestContext.Current.CancellationToken));
         _ids.AddRange(sessions.RootElement.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetString()!));
@@ -324,65 +314,15 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
 
     private static readonly string[] SiteSamples =
     [
-        Site,
+        Garage.Document,
         """{ "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "day", "pricePerUnit": 2.00, "unit": "1h", "from": "08:00", "to": "20:00" } ] } ], "permits": [ { "plate": "AB123CD", "validFrom": "2026-01-01T00:00:00Z", "validTo": "2027-01-01T00:00:00Z" } ] }""",
     ];
 
     /// <summary>A site or tariffs document with one to three values replaced by hostile JSON.</summary>
-    private static readonly Gen<string> MutatedSite = Gen.Int[0, SiteSamples.Length - 1].SelectMany(i =>
-    {
-        var sample = SiteSamples[i];
-        var slots = Leaves(JsonNode.Parse(sample)!).Count;
-        var leaf = Gen.OneOf(HostileString.Select(Literal), HostileNumber, HostileTime.Select(Literal), Malformed.Where(m => m.Length > 0 && m[0] is '[' or '{'));
-        return Gen.Int[0, slots - 1].Array[1, 3].SelectMany(picks => leaf.Array[picks.Length].Select(values =>
-        {
-            var root = JsonNode.Parse(sample)!;
-            var all = Leaves(root);
-            for (var k = 0; k < picks.Length; k++)
-            {
-                all[picks[k]](JsonValue.Create($"\u0001{k}\u0001"));
-            }
-
-            var text = root.ToJsonString();
-            for (var k = 0; k < picks.Length; k++)
-            {
-                text = text.Replace($"\"\\u0001{k}\\u0001\"", values[k], StringComparison.Ordinal);
-            }
-
-            return text;
-        }));
-    });
-
-    private static List<Action<JsonNode?>> Leaves(JsonNode node)
-    {
-        var slots = new List<Action<JsonNode?>>();
-        void Walk(JsonNode? current)
-        {
-            switch (current)
-            {
-                case JsonObject o:
-                    foreach (var (name, child) in o.ToList())
-                    {
-                        slots.Add(v => o[name] = v);
-                        Walk(child);
-                    }
-
-                    break;
-                case JsonArray a:
-                    for (var k = 0; k < a.Count; k++)
-                    {
-                        var at = k;
-                        slots.Add(v => a[at] = v);
-                        Walk(a[k]);
-                    }
-
-                    break;
-            }
-        }
-
-        Walk(node);
-        return slots;
-    }
+    private static readonly Gen<string> MutatedSite = Gen.Int[0, SiteSamples.Length - 1].SelectMany(i => JsonMutations.Of(
+        SiteSamples[i],
+        Gen.OneOf(HostileString.Select(Literal), HostileNumber, HostileTime.Select(Literal), Malformed.Where(m => m.Length > 0 && m[0] is '[' or '{')),
+        max: 3));
 
     private static Gen<string> QueryValue(JsonNode schema)
     {
@@ -456,8 +396,7 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
     /// <summary>Valid requests still succeed: the site document put back (the fuzzer may have changed it legitimately), a read, a camera push.</summary>
     private async Task StillServesAsync()
     {
-        using var put = await _client.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        await Garage.ConfigureAsync(_client);
         using var sites = await _client.GetAsync("/api/v1/sites/garage", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, sites.StatusCode);
         Assert.Equal(HttpStatusCode.OK, await ValidPushAsync($"FZ{Random.Shared.Next(10_000, 99_999)}"));
@@ -465,9 +404,7 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
 
     private async Task<HttpStatusCode> ValidPushAsync(string plate)
     {
-        using var camera = new HttpClient { BaseAddress = _node.BaseUri, Timeout = Patience };
-        camera.DefaultRequestHeaders.Add("X-Camera-Key", GateKey);
-        using var push = await camera.PostAsJsonAsync("/api/v1/anpr/reads", new { cameraId = "gate-in", plate, capturedAt = DateTimeOffset.UtcNow }, TestContext.Current.CancellationToken);
+        using var push = await Garage.EnterAsync(_node.BaseUri, plate, capturedAt: DateTimeOffset.UtcNow);
         return push.StatusCode;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 using ParkCharge.Server.Tests.Security;
@@ -19,16 +18,6 @@ public sealed class PostgresIdempotencyKeyTests(PostgresServer postgres) : Idemp
 /// </summary>
 public abstract class IdempotencyKeyTests(StoreEngine engine, PostgresServer postgres) : IAsyncLifetime
 {
-    private const string GateKey = "gate-camera-key-0123456789";
-
-    private const string Site = $$"""
-        { "id": "garage", "name": "Garage", "timeZone": "Europe/Berlin", "currency": "EUR", "ordinaryBays": 10,
-          "lanes": [ { "id": "in", "direction": "entry", "cameras": [ { "id": "gate-in", "key": "{{GateKey}}" } ] } ],
-          "chargers": [ { "id": "CP-1" } ],
-          "evBays": [ { "id": "B1", "charger": "CP-1", "connector": 1 } ],
-          "tariffs": { "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "all day", "pricePerUnit": 2.00, "unit": "1h" } ] } ] } }
-        """;
-
     private TestNode _node = null!;
     private string _first = null!;
     private string _second = null!;
@@ -36,10 +25,9 @@ public abstract class IdempotencyKeyTests(StoreEngine engine, PostgresServer pos
     public async ValueTask InitializeAsync()
     {
         _node = await TestNode.StartAsync(engine, postgres);
-        using var put = await _node.Http.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        _first = await EnterAsync("AB123CD");
-        _second = await EnterAsync("XY987ZW");
+        await Garage.ConfigureAsync(_node.Http);
+        _first = await Garage.StayAsync(_node, "AB123CD");
+        _second = await Garage.StayAsync(_node, "XY987ZW");
     }
 
     public async ValueTask DisposeAsync() => await _node.DisposeAsync();
@@ -172,16 +160,6 @@ public abstract class IdempotencyKeyTests(StoreEngine engine, PostgresServer pos
 
         using var commands = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/commands", TestContext.Current.CancellationToken));
         Assert.Single(commands.RootElement.GetProperty("items").EnumerateArray());
-    }
-
-    private async Task<string> EnterAsync(string plate)
-    {
-        using var camera = new HttpClient { BaseAddress = _node.BaseUri };
-        camera.DefaultRequestHeaders.Add("X-Camera-Key", GateKey);
-        using var push = await camera.PostAsJsonAsync("/api/v1/anpr/reads", new { cameraId = "gate-in", plate, confidence = 0.95, capturedAt = DateTimeOffset.UtcNow.AddMinutes(-30) }, TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, push.StatusCode);
-        using var page = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/parking-sessions?plate={plate}", TestContext.Current.CancellationToken));
-        return page.RootElement.GetProperty("items")[0].GetProperty("id").GetString()!;
     }
 
     private static Task<HttpResponseMessage> PayAsync(HttpClient client, string session, decimal amount, string key) =>

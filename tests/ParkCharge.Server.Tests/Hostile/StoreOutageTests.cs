@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -21,14 +20,6 @@ namespace ParkCharge.Server.Tests.Hostile;
 /// </summary>
 public sealed class StoreOutageTests(PostgresServer postgres)
 {
-    private const string GateKey = "gate-camera-key-0123456789";
-
-    private const string Site = $$"""
-        { "id": "garage", "name": "Garage", "timeZone": "Europe/Berlin", "currency": "EUR", "ordinaryBays": 10,
-          "lanes": [ { "id": "in", "direction": "entry", "cameras": [ { "id": "gate-in", "key": "{{GateKey}}" } ] } ],
-          "tariffs": { "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "all day", "pricePerUnit": 2.00, "unit": "1h" } ] } ] } }
-        """;
-
     [Fact]
     public async Task While_postgresql_is_unreachable_every_push_and_api_call_gets_503_with_retry_after_and_nothing_is_lost()
     {
@@ -40,9 +31,8 @@ public sealed class StoreOutageTests(PostgresServer postgres)
         var store = new StoreOptions { DataDirectory = TestStores.NewFolder("outage"), PostgresConnectionString = database.ToString() };
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var node = await TestNode.StartAsync(store, configure: b => b.Services.AddSingleton<TimeProvider>(time));
-        using var put = await node.Http.PutAsync("/api/v1/sites/garage", new StringContent(Site, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, await PushAsync(node, "AB100CD", GateKey));
+        await Garage.ConfigureAsync(node.Http);
+        Assert.Equal(HttpStatusCode.OK, await PushAsync(node, "AB100CD", Garage.GateKey));
         var (_, integratorKey) = await node.CreateKeyAsync("integrator"); // never used before the outage: not cached
         using var integrator = node.ClientWith(integratorKey);
 
@@ -52,8 +42,8 @@ public sealed class StoreOutageTests(PostgresServer postgres)
         time.Advance(TimeSpan.FromMinutes(2));
         var answers = new Dictionary<string, HttpResponseMessage>
         {
-            ["camera push, the camera's key"] = await PushResponseAsync(node, "AB200CD", GateKey),
-            ["camera push, an unknown key"] = await PushResponseAsync(node, "AB300CD", "a-key-the-node-never-saw-0123"),
+            ["camera push, the camera's key"] = await PushResponseAsync(node, "XY200ZW", Garage.GateKey),
+            ["camera push, an unknown key"] = await PushResponseAsync(node, "KL300MN", "a-key-the-node-never-saw-0123"),
             ["GET with a key never used before"] = await integrator.GetAsync("/api/v1/sites", TestContext.Current.CancellationToken),
             ["GET with the admin key"] = await node.Http.GetAsync("/api/v1/parking-sessions", TestContext.Current.CancellationToken),
             ["POST a registration"] = await node.Http.PostAsJsonAsync("/api/v1/chargers", new { id = "CP-7", siteId = "garage" }, TestContext.Current.CancellationToken),
@@ -75,7 +65,7 @@ public sealed class StoreOutageTests(PostgresServer postgres)
         var retried = HttpStatusCode.ServiceUnavailable;
         for (var attempt = 0; attempt < 20 && retried != HttpStatusCode.OK; attempt++)
         {
-            retried = await PushAsync(node, "AB200CD", GateKey);
+            retried = await PushAsync(node, "XY200ZW", Garage.GateKey);
             if (retried != HttpStatusCode.OK)
             {
                 Assert.Equal(HttpStatusCode.ServiceUnavailable, retried);
@@ -86,7 +76,7 @@ public sealed class StoreOutageTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, retried);
         var plates = await integrator.GetStringAsync("/api/v1/parking-sessions", TestContext.Current.CancellationToken);
         Assert.Contains("AB100CD", plates, StringComparison.Ordinal);
-        Assert.Contains("AB200CD", plates, StringComparison.Ordinal);
+        Assert.Contains("XY200ZW", plates, StringComparison.Ordinal);
     }
 
     private static async Task<HttpStatusCode> PushAsync(TestNode node, string plate, string key)
@@ -95,12 +85,8 @@ public sealed class StoreOutageTests(PostgresServer postgres)
         return response.StatusCode;
     }
 
-    private static async Task<HttpResponseMessage> PushResponseAsync(TestNode node, string plate, string key)
-    {
-        using var camera = new HttpClient { BaseAddress = node.BaseUri };
-        camera.DefaultRequestHeaders.Add("X-Camera-Key", key);
-        return await camera.PostAsJsonAsync("/api/v1/anpr/reads", new { cameraId = "gate-in", plate, readId = plate }, TestContext.Current.CancellationToken);
-    }
+    private static Task<HttpResponseMessage> PushResponseAsync(TestNode node, string plate, string key) =>
+        Garage.EnterAsync(node.BaseUri, plate, key, DateTimeOffset.UtcNow);
 
     private static async Task<HttpResponseMessage> WithIdempotencyKeyAsync(HttpClient client, string path, object body)
     {
