@@ -34,8 +34,9 @@ public sealed class ApiKeyAuthentication(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // API keys are for the API: a charger's Basic credentials (OCPP) or a browser's are not refused API keys.
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
+        if (string.IsNullOrEmpty(header) || !Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             return AuthenticateResult.NoResult();
         }

@@ -175,6 +175,11 @@ public abstract class CameraPushHardeningTests(StoreEngine engine, PostgresServe
         using var withBearer = await node.ClientWith(HikKey).PostAsync("/api/v1/anpr/hikvision/gate-out",
             new StringContent(HikvisionXml("XY987"), Encoding.UTF8, "application/xml"), TestContext.Current.CancellationToken);
 
+        // A charger's Basic credentials (OCPP) are not an API key refused either.
+        using var charger = new HttpRequestMessage(HttpMethod.Get, "/ocpp/CP-1");
+        charger.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes("CP-1:a-charger-password-0123")));
+        using var ocpp = await new HttpClient { BaseAddress = node.BaseUri }.SendAsync(charger, TestContext.Current.CancellationToken);
+
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], [push.StatusCode, withBearer.StatusCode]);
         Assert.DoesNotContain(log.Entries, e => e.Level >= LogLevel.Information && e.Message.Contains("not authenticated", StringComparison.OrdinalIgnoreCase));
     }
