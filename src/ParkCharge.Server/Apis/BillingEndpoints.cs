@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 
@@ -15,7 +16,7 @@ using ParkCharge.Storage;
 namespace ParkCharge.Server.Apis;
 
 /// <summary>A payment for a stay. The amount is in the site's currency, with at most its minor units.</summary>
-public sealed record PaymentRequest(decimal Amount, string Currency, string Method, string? Reference);
+public sealed record PaymentRequest(decimal Amount, [property: MaxLength(3)] string Currency, [property: MaxLength(50)] string Method, [property: MaxLength(200)] string? Reference);
 
 /// <summary>A stay's bill: an estimate while the vehicle is inside, final after the exit (with its adjustments).</summary>
 public sealed record BillResponse(

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Charging;
@@ -16,7 +18,7 @@ namespace ParkCharge.Server.Apis;
 /// <param name="SiteId">The site the charger belongs to; <c>default</c> when omitted.</param>
 /// <param name="SecurityProfile">0 (no auth; removes a password), 1 (Basic auth), 2 (Basic auth, TLS only). Defaults to 1 with a password, else 0.</param>
 /// <param name="DisplayName">A name for people.</param>
-public sealed record RegisterChargerRequest(string Id, string? Password = null, string? SiteId = null, int? SecurityProfile = null, string? DisplayName = null);
+public sealed record RegisterChargerRequest([property: MaxLength(48)] string Id, [property: MaxLength(40)] string? Password = null, [property: MaxLength(64)] string? SiteId = null, int? SecurityProfile = null, [property: MaxLength(200)] string? DisplayName = null);
 
 /// <summary>/api/v1/chargers: registration, state, status history and message log.</summary>
 internal static class ChargerEndpoints

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Charging;
@@ -31,20 +33,20 @@ namespace ParkCharge.Server.Apis;
 /// <param name="OfflineWaitSeconds">How long the command waits for an offline charger to connect (0 to 86400, default 120); 0: it ends Offline at once.</param>
 /// <param name="Reason">A note kept with the command.</param>
 public sealed record SubmitCommandRequest(
-    string Type,
-    string? ChargerId = null,
+    [property: MaxLength(50)] string Type,
+    [property: MaxLength(48)] string? ChargerId = null,
     int? Connector = null,
     int? EvseConnector = null,
-    string? IdToken = null,
-    string? IdTokenType = null,
-    string? Plate = null,
-    string? ParkingSessionId = null,
-    string? ChargingSessionId = null,
+    [property: MaxLength(36)] string? IdToken = null,
+    [property: MaxLength(20)] string? IdTokenType = null,
+    [property: MaxLength(32)] string? Plate = null,
+    [property: MaxLength(200)] string? ParkingSessionId = null,
+    [property: MaxLength(200)] string? ChargingSessionId = null,
     decimal? Limit = null,
-    string? Unit = null,
+    [property: MaxLength(5)] string? Unit = null,
     int? Phases = null,
-    string? ResetType = null,
-    string? Availability = null,
+    [property: MaxLength(10)] string? ResetType = null,
+    [property: MaxLength(20)] string? Availability = null,
     int? OfflineWaitSeconds = null,
     string? Reason = null);
 

@@ -20,6 +20,7 @@ internal sealed partial class NodeStartup(
     Store store,
     SiteEngines engines,
     SiteConfigurator configurator,
+    KeyHasher hasher,
     IOptions<ParkChargeOptions> options,
     IServer server,
     IHostApplicationLifetime lifetime,
@@ -50,8 +51,8 @@ internal sealed partial class NodeStartup(
         var now = time.GetUtcNow();
         if (options.Value.ApiKey is { Length: > 0 } configured)
         {
-            var hash = Secrets.HashApiKey(configured);
-            if (await store.ApiKeys.FindByHashAsync(hash, ct) is null)
+            var hash = hasher.Hash(configured);
+            if (await FindAsync(configured, ct) is null)
             {
                 await store.ApiKeys.CreateAsync(new ApiKeyRecord(ApiKeyIssuer.IdFor(hash), "configured admin key", ApiRoles.Admin, hash, now, null) { CreatedBy = "PARKCHARGE_API_KEY" }, ct);
             }
@@ -65,9 +66,22 @@ internal sealed partial class NodeStartup(
         }
 
         var key = Secrets.NewApiKey();
-        var keyHash = Secrets.HashApiKey(key);
+        var keyHash = hasher.Hash(key);
         await store.ApiKeys.CreateAsync(new ApiKeyRecord(ApiKeyIssuer.IdFor(keyHash), "generated admin key", ApiRoles.Admin, keyHash, now, null) { CreatedBy = "first start" }, ct);
         return key;
+    }
+
+    private async Task<Storage.ApiKeys.ApiKeyRecord?> FindAsync(string key, CancellationToken ct)
+    {
+        foreach (var form in hasher.StoredForms(key))
+        {
+            if (await store.ApiKeys.FindByHashAsync(form, ct) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -106,7 +120,7 @@ internal sealed partial class NodeStartup(
         var environment = SiteFile.ProcessEnvironment();
         foreach (var path in options.Value.SiteFiles)
         {
-            var result = SiteFile.Load(path, environment);
+            var result = SiteFile.Load(path, environment, hasher);
             if (!result.IsValid)
             {
                 throw new SiteDocumentException(path, result.Errors);

@@ -30,6 +30,10 @@ public static class ParkChargeApp
         Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+
+        // The defaults appsettings.json would give, below every other source: a node started from
+        // another working directory (the README's commands, a systemd unit) logs the same way.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
         builder.Configuration.AddInMemoryCollection(FromWellKnownEnvironmentVariables());
         if (settings is not null)
         {
@@ -41,6 +45,9 @@ public static class ParkChargeApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Each route has its own, smaller limit (BodyLimits); this is the ceiling for anything unrouted.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimits.Largest);
+
         var options = builder.Configuration.GetSection(ParkChargeOptions.Section).Get<ParkChargeOptions>() ?? new ParkChargeOptions();
         builder.Services.Configure<ParkChargeOptions>(builder.Configuration.GetSection(ParkChargeOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -48,12 +55,14 @@ public static class ParkChargeApp
 
         // The store is opened (and migrated) before the host is built, so it logs through a factory
         // configured like the host's own.
-        var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole());
+        var loggers = LogRedaction.Wrap(LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()));
         var store = await Store.OpenAsync(
             new StoreOptions { DataDirectory = options.DataDirectory, PostgresConnectionString = options.Postgres },
             loggers,
             CancellationToken.None);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(await KeyHasher.ForStoreAsync(store, CancellationToken.None));
+        builder.Services.AddSingleton<ApiKeyLookup>();
         builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
@@ -70,13 +79,19 @@ public static class ParkChargeApp
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
         // factory's own request logging is off: receiver URLs may carry tokens, and the dispatcher logs.
+        // Connections are made by WebhookTargets, to addresses it has checked (no private targets unless
+        // allowed), and never through a proxy from the environment, which would hide the target's address.
+        WebhookTargets.Validate(options.Webhooks.AllowedPrivateTargets);
+        builder.Services.AddSingleton<WebhookTargets>();
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
+                UseProxy = false,
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = services.GetRequiredService<WebhookTargets>().ConnectAsync,
             })
             .RemoveAllLoggers();
 
@@ -85,14 +100,23 @@ public static class ParkChargeApp
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ExceptionAnswers>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        // Camera pushes are authenticated by camera keys, everything else by API keys; the request's path
+        // picks which, so that both are known before rate limiting and before any body is read.
+        builder.Services.AddAuthentication(RequestKey)
+            .AddPolicyScheme(RequestKey, RequestKey, o => o.ForwardDefaultSelector = http =>
+                http.Request.Path.StartsWithSegments("/api/v1/anpr", StringComparison.OrdinalIgnoreCase) ? CameraKeyAuthentication.SchemeName : ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, CameraKeyAuthentication>(CameraKeyAuthentication.SchemeName, null);
         builder.Services.AddParkChargeAuthorization();
         builder.Services.AddParkChargeRateLimits(options.RateLimits);
         var behindProxy = ConfigureForwardedHeaders(builder.Services, options.ReverseProxy);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         builder.Services.AddParkChargeOpenApi();
+
+        // Last, so that it wraps the factory every logger comes from: nothing a request carries reaches a log raw.
+        builder.Services.AddLogRedaction();
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(() =>
@@ -109,13 +133,16 @@ public static class ParkChargeApp
             app.UseForwardedHeaders();
         }
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimits();
         app.UseParkChargeDashboard();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<ApiAudit>();
         app.UseAuthorization();
+        app.UseMiddleware<IdempotencyKeys>();
 
         app.UseWebSockets();
         app.MapOcppEndpoint();
@@ -125,7 +152,8 @@ public static class ParkChargeApp
 
         // Every endpoint says which policy it needs (Policies.RequireRead/RequireOperator/RequireAdmin);
         // the group's Read is the floor for one that forgets: never reachable by a camera key.
-        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
+        // Every value a call brings is bounded before its endpoint runs (RequestBounds).
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read).WithRequestBounds();
         api.MapChargerEndpoints();
         api.MapChargingSessionEndpoints();
         api.MapParkingEndpoints();
@@ -182,6 +210,19 @@ public static class ParkChargeApp
         });
         return true;
     }
+
+    /// <summary>The default authentication scheme: forwards to the camera or API key scheme by path.</summary>
+    private const string RequestKey = "RequestKey";
+
+    /// <summary>
+    /// Request logging (ASP.NET Core's Information level: every request's URL) is off unless configured, as in
+    /// the shipped appsettings.json; when it is on, <see cref="LogRedaction"/> keeps camera keys out of it.
+    /// </summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
 
     /// <summary>The documented shortcuts: <c>PARKCHARGE_POSTGRES</c> and <c>PARKCHARGE_API_KEY</c>.</summary>
     internal static Dictionary<string, string?> FromWellKnownEnvironmentVariables()

@@ -155,4 +155,11 @@ public sealed class WebhookOptions
 
     /// <summary>How long the delivery log keeps attempts, in days.</summary>
     public int DeliveryLogDays { get; set; } = 14;
+
+    /// <summary>
+    /// Webhook targets that may be on a private, loopback or link-local address: host names (as written in
+    /// the URL, e.g. <c>erp.internal</c>, <c>localhost</c>) and addresses or CIDR ranges (<c>10.20.0.0/16</c>).
+    /// Empty (the default): webhooks go to public addresses only (see <c>WebhookTargets</c>).
+    /// </summary>
+    public IList<string> AllowedPrivateTargets { get; } = [];
 }

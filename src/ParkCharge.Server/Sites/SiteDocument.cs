@@ -11,7 +11,8 @@ namespace ParkCharge.Server.Sites;
 /// <summary>
 /// A site as a document, in the shape of a site file: what <c>GET</c> shows of a configured site.
 /// Camera keys appear only as <c>keyHash</c> (which a site file accepts in place of <c>key</c>, so
-/// a document can be edited and sent back) and charger passwords not at all.
+/// a document can be edited and sent back), and only when asked for (admins: they are the ones who
+/// send documents back); charger passwords not at all.
 /// </summary>
 public sealed record SiteDocument
 {
@@ -41,8 +42,10 @@ public sealed record SiteDocument
     public AutomationDocument? Automation { get; init; }
 
     /// <summary>The document for a configuration and the chargers registered at the site.</summary>
-    public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers)
+    /// <param name="includeKeyHashes">Whether cameras show their key's hash (only to those who may send the document back).</param>
+    public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers, bool includeKeyHashes = true)
     {
+        string? KeyHash(CameraConfiguration camera) => includeKeyHashes ? camera.KeyHash : null;
         var settings = configuration.Settings;
         return new SiteDocument
         {
@@ -71,13 +74,13 @@ public sealed record SiteDocument
                 l.Id,
                 WireName(l.Direction),
                 l.Name,
-                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(c => new LaneCameraDocument(c.Id, WireName(c.Format), c.KeyHash, c.MinConfidence))]))],
+                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(c => new LaneCameraDocument(c.Id, WireName(c.Format), KeyHash(c), c.MinConfidence))]))],
             Chargers = [.. chargers.Select(c => new ChargerDocument(c.Charger.Value, c.SecurityProfile, c.DisplayName))],
             EvBays = [.. configuration.EvBays.Select(b => new EvBayDocument(b.Id, b.Charger.Value, b.Connector, b.Neighbours.Count == 0 ? null : b.Neighbours))],
             BayCameras = [.. configuration.Cameras.Where(c => !c.IsLaneCamera).Select(c => new BayCameraDocument(
                 c.Id,
                 WireName(c.Format),
-                c.KeyHash,
+                KeyHash(c),
                 c.MinConfidence,
                 [.. c.Bays.Select(b => new CameraBayDocument(b.Bay, b.Zone, b.XMin is { } min && b.XMax is { } max ? [min, max] : null))]))],
             Tariffs = TariffsDocument.From(configuration.Tariffs),
@@ -110,13 +113,13 @@ public sealed record SiteSettingsDocument(
 
 public sealed record LaneDocument(string Id, string Direction, string? Name, IReadOnlyList<LaneCameraDocument> Cameras);
 
-public sealed record LaneCameraDocument(string Id, string Format, string KeyHash, double? MinConfidence);
+public sealed record LaneCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence);
 
 public sealed record ChargerDocument(string Id, int SecurityProfile, string? DisplayName);
 
 public sealed record EvBayDocument(string Id, string Charger, int Connector, IReadOnlyList<string>? Neighbours);
 
-public sealed record BayCameraDocument(string Id, string Format, string KeyHash, double? MinConfidence, IReadOnlyList<CameraBayDocument> Bays);
+public sealed record BayCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence, IReadOnlyList<CameraBayDocument> Bays);
 
 /// <param name="Region">[left, right] as fractions of the picture's width.</param>
 public sealed record CameraBayDocument(string Bay, string? Zone, IReadOnlyList<double>? Region);

@@ -295,7 +295,8 @@ internal sealed partial class SiteFileValidator
     private List<Permit> Permits(DocumentMapping tariffs, string path)
     {
         var permits = new List<Permit>();
-        var seen = new List<(string Plate, DateTimeOffset? From, DateTimeOffset? To, string Path)>();
+        // By plate: a plate's permits are compared with each other only, so thousands of permits stay cheap.
+        var seen = new Dictionary<string, List<(DateTimeOffset? From, DateTimeOffset? To, string Path)>>(StringComparer.Ordinal);
         foreach (var (permit, permitPath) in Items(tariffs, path, "permits", "a permit"))
         {
             var before = _errors.Count;
@@ -312,12 +313,13 @@ internal sealed partial class SiteFileValidator
             var note = Text(permit, permitPath, "note", required: false);
             if (plate is { Length: > 0 } && validityOk)
             {
-                if (seen.FirstOrDefault(s => s.Plate == plate && Overlap(s.From, s.To, from, to)) is { Path: not null } other)
+                var ofPlate = seen.TryGetValue(plate, out var list) ? list : seen[plate] = [];
+                if (ofPlate.FirstOrDefault(s => Overlap(s.From, s.To, from, to)) is { Path: not null } other)
                 {
                     Warn(permitPath, $"the same plate already has a permit for part of this time ({other.Path})", permit.Line);
                 }
 
-                seen.Add((plate, from, to, permitPath));
+                ofPlate.Add((from, to, permitPath));
             }
 
             if (_errors.Count == before && plate is { Length: > 0 })

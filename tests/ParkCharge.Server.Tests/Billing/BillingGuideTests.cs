@@ -19,7 +19,7 @@ internal static class BillingExamples
     };
 
     public static SiteConfiguration CityCentre { get; } =
-        SiteFile.Load(Path.Combine(Repository.Root, "docs", "examples", "city-centre.site.yaml"), Environment).Configuration
+        SiteFile.Load(Path.Combine(Repository.Root, "docs", "examples", "city-centre.site.yaml"), Environment, Sites.SiteFileSamples.Keys).Configuration
         ?? throw new InvalidOperationException("docs/examples/city-centre.site.yaml is not valid");
 }
 

@@ -46,7 +46,7 @@ public sealed class SiteConfigurationTests(PostgresServer postgres) : IAsyncLife
         Assert.Equal(0.8, document.GetProperty("settings").GetProperty("minConfidence").GetDouble());
         var camera = document.GetProperty("lanes")[0].GetProperty("cameras")[0];
         Assert.False(camera.TryGetProperty("key", out _));
-        Assert.Equal(64, camera.GetProperty("keyHash").GetString()!.Length);
+        Assert.Matches("^hmac-sha256:[0-9a-f]{64}$", camera.GetProperty("keyHash").GetString());
         Assert.DoesNotContain("charger-password", site.RootElement.GetRawText(), StringComparison.Ordinal);
         using var charger = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/chargers/CP-1", TestContext.Current.CancellationToken));
         Assert.Equal(("garage", true), (charger.RootElement.GetProperty("siteId").GetString(), charger.RootElement.GetProperty("hasPassword").GetBoolean()));

@@ -196,7 +196,7 @@ public sealed class SiteFileErrorTests
     [Theory]
     [InlineData("key: 'has spaces in the key!'", "bayCameras[0].key: a camera key is printable ASCII without spaces (cameras send it in an HTTP header) (line 7)")]
     [InlineData("key: bay-camera-key-00001, keyHash: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "bayCameras[0].key: give key or keyHash, not both (line 7)")]
-    [InlineData("keyHash: not-a-hash", "bayCameras[0].keyHash: is the SHA-256 of the key as 64 hexadecimal digits (line 7)")]
+    [InlineData("keyHash: not-a-hash", "bayCameras[0].keyHash: is the key's hash as a site document read back from the API shows it (hmac-sha256: and 64 hexadecimal digits, or a SHA-256 as 64 hexadecimal digits) (line 7)")]
     [InlineData("key: ~", "bayCameras[0].key: is required (line 7)")]
     public void A_camera_key_is_long_printable_and_given_once(string key, string expected)
     {
@@ -301,7 +301,7 @@ public sealed class SiteFileErrorTests
     [Fact]
     public void A_file_that_cannot_be_read_is_one_error_and_no_configuration()
     {
-        var result = Server.Sites.SiteFile.Load(Path.Combine(Path.GetTempPath(), $"no-such-site-{Guid.NewGuid():N}.yaml"), NoEnvironment);
+        var result = Server.Sites.SiteFile.Load(Path.Combine(Path.GetTempPath(), $"no-such-site-{Guid.NewGuid():N}.yaml"), NoEnvironment, Keys);
 
         Assert.Null(result.Configuration);
         Assert.StartsWith("cannot read the file:", Assert.Single(result.Errors).ToString(), StringComparison.Ordinal);

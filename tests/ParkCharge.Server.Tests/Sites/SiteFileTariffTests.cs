@@ -390,7 +390,7 @@ public sealed class SiteFileTariffTests
     {
         var text = MinimalYaml + "\ntariffs: { charging: [{ id: c, chargers: [CP-7], elements: [{ priceComponents: [{ type: FLAT, price: 1 }] }] }] }\n";
 
-        var result = SiteFile.Parse(text, "request body", NoEnvironment, new HashSet<string> { "CP-7" });
+        var result = SiteFile.Parse(text, "request body", NoEnvironment, Keys, new HashSet<string> { "CP-7" });
 
         Assert.Empty(result.Errors);
         Assert.Equal([new ChargerId("CP-7")], result.Configuration!.Tariffs.Charging[0].Chargers);
