@@ -66,7 +66,9 @@ public sealed class PostgresDatabase : Database
     {
         PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("57P", StringComparison.Ordinal)
             || e.SqlState.StartsWith("53", StringComparison.Ordinal),
-        NpgsqlException or System.Net.Sockets.SocketException or IOException or TimeoutException => true,
+        // Npgsql wraps broken connections in NpgsqlException; a bare IOException is not the database's (a request
+        // body that broke off or was too large is one).
+        NpgsqlException or System.Net.Sockets.SocketException or TimeoutException => true,
         _ => exception.InnerException is { } inner && IsUnavailable(inner),
     };
 

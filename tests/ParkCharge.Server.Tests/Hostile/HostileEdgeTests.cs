@@ -110,7 +110,8 @@ public abstract class HostileEdgeTests(StoreEngine engine, PostgresServer postgr
         using var exit = await _node.Http.GetAsync("/api/v1/sites/garage/exit-decision?plate=PAYER", TestContext.Current.CancellationToken);
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (huge.StatusCode, tooPrecise.StatusCode, noCurrency.StatusCode));
-        Assert.Contains("at most 9999999999.99 EUR", await huge.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        // Beyond any number the API takes at all, the request bounds name the field before the currency's own bound would.
+        Assert.Contains("\"amount\"", await huge.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode, bill.StatusCode, exit.StatusCode));
         using var paid = JsonDocument.Parse(await bill.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(19_999_999_999.98m, paid.RootElement.GetProperty("paid").GetDecimal());
