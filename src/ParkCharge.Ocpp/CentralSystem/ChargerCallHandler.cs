@@ -6,7 +6,7 @@ using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Ocpp.V16;
-using ParkCharge.Ocpp.V201;
+using ParkCharge.Ocpp.V21;
 
 namespace ParkCharge.Ocpp.CentralSystem;
 
@@ -32,14 +32,14 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
             return RpcReply.Result(V16Actions.Heartbeat, new V16.HeartbeatResponse { CurrentTime = now });
         }
 
-        if (inboundCall.Is(V201Actions.Heartbeat))
+        if (inboundCall.Is(V21Actions.Heartbeat))
         {
-            return RpcReply.Result(V201Actions.Heartbeat, new V201.HeartbeatResponse { CurrentTime = now });
+            return RpcReply.Result(V21Actions.Heartbeat, new V21.HeartbeatResponse { CurrentTime = now });
         }
 
         var message = inboundCall.Version == OcppVersion.Ocpp16
             ? V16Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval)
-            : V201Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
+            : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
         if (message is null)
         {
             return RpcReply.Error(RpcErrorCode.NotSupported, $"ParkCharge does not support {inboundCall.Action}.");

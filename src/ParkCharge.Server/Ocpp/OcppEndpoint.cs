@@ -24,9 +24,6 @@ namespace ParkCharge.Server.Ocpp;
 /// </summary>
 internal static partial class OcppEndpoint
 {
-    public const string V16 = "ocpp1.6";
-    public const string V201 = "ocpp2.0.1";
-
     public static IEndpointRouteBuilder MapOcppEndpoint(this IEndpointRouteBuilder app)
     {
         app.Map("/ocpp/{chargePointId}", HandleAsync).ExcludeFromDescription();
@@ -48,7 +45,7 @@ internal static partial class OcppEndpoint
         if (!http.WebSockets.IsWebSocketRequest)
         {
             await Refuse(http, StatusCodes.Status400BadRequest, "Not a WebSocket request",
-                $"This is the OCPP endpoint: connect with a WebSocket client and the subprotocol {V16} or {V201}.");
+                $"This is the OCPP endpoint: connect with a WebSocket client and one of the subprotocols {OcppSubprotocol.Supported}.");
             return;
         }
 
@@ -60,12 +57,12 @@ internal static partial class OcppEndpoint
         }
 
         var offered = http.WebSockets.WebSocketRequestedProtocols;
-        var version = offered.Contains(V201) ? OcppVersion.Ocpp201 : offered.Contains(V16) ? OcppVersion.Ocpp16 : (OcppVersion?)null;
+        var version = OcppSubprotocol.Choose(offered);
         if (version is null)
         {
             LogRefused(logger, chargePointId, "no supported subprotocol");
             await Refuse(http, StatusCodes.Status400BadRequest, "Unsupported OCPP version",
-                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {V16} and {V201}.");
+                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {OcppSubprotocol.Supported}.");
             return;
         }
 
@@ -109,7 +106,7 @@ internal static partial class OcppEndpoint
         {
             socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
-                SubProtocol = version == OcppVersion.Ocpp201 ? V201 : V16,
+                SubProtocol = OcppSubprotocol.NameOf(version.Value),
                 KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
                 KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
             });
