@@ -32,9 +32,11 @@ var ocpp16 = new VersionSpec(
     [
         // charger to server
         "BootNotification", "Heartbeat", "StatusNotification", "Authorize", "StartTransaction", "MeterValues", "StopTransaction", "DataTransfer",
+        "SecurityEventNotification", "SignCertificate", // the 1.6 security whitepaper's extension
         // server to charger
         "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "Reset", "UnlockConnector", "GetConfiguration",
         "ChangeConfiguration", "TriggerMessage", "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule",
+        "CertificateSigned", "ExtendedTriggerMessage", // the 1.6 security whitepaper's extension
     ],
     // "<containing type>.<property>" first, then "<property>": the 1.6 specification's type names.
     InlineNames: new Dictionary<string, string>

@@ -45,6 +45,7 @@ public sealed class Store : IAsyncDisposable
         ApiKeys = new ApiKeyStore(database);
         Audit = new ApiAuditLog(database);
         Webhooks = new WebhookStore(database);
+        SecurityEvents = new SecurityEventQueries(database);
     }
 
     public Database Database { get; }
@@ -80,6 +81,9 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>Webhook subscriptions, their cursors, replays and delivery log.</summary>
     public WebhookStore Webhooks { get; }
+
+    /// <summary>The security events chargers reported.</summary>
+    public SecurityEventQueries SecurityEvents { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -10,8 +10,10 @@ internal static class TypedActions
     public static readonly string[] Ocpp16 =
     [
         "BootNotification", "Heartbeat", "StatusNotification", "Authorize", "StartTransaction", "MeterValues", "StopTransaction", "DataTransfer",
+        "SecurityEventNotification", "SignCertificate",
         "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "Reset", "UnlockConnector", "GetConfiguration",
         "ChangeConfiguration", "TriggerMessage", "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule",
+        "CertificateSigned", "ExtendedTriggerMessage",
     ];
 
     public static readonly string[] Ocpp201 =

@@ -18,6 +18,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargerBooted), ChargerBooted.TypeName)]
 [JsonDerivedType(typeof(ConnectorStatusChanged), ConnectorStatusChanged.TypeName)]
 [JsonDerivedType(typeof(ChargerFaultReported), ChargerFaultReported.TypeName)]
+[JsonDerivedType(typeof(ChargerSecurityEvent), ChargerSecurityEvent.TypeName)]
 [JsonDerivedType(typeof(ChargingStarted), ChargingStarted.TypeName)]
 [JsonDerivedType(typeof(ChargingUpdated), ChargingUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
@@ -87,6 +88,16 @@ public sealed record ConnectorStatusChanged(
 public sealed record ChargerFaultReported(ChargerId Charger, ConnectorRef? Connector, string ErrorCode, string? Info, bool Cleared = false) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.fault";
+}
+
+/// <summary>A charger reported a security event (SecurityEventNotification, OCPP 2.0.1/2.1 A04 and the 1.6 security whitepaper).</summary>
+/// <param name="SecurityEventType">The security event's type as the charger sent it, e.g. <c>InvalidCsmsCertificate</c>, <c>TamperDetectionActivated</c>, <c>FirmwareUpdated</c>.</param>
+/// <param name="OccurredAt">When it happened, by the charger's clock (the event's own time is when ParkCharge received it).</param>
+/// <param name="TechInfo">What the charger adds, if anything.</param>
+[Description("A charger reported a security event (SecurityEventNotification): its type from OCPP's security events list or the vendor's own, when it happened by the charger's clock, and the charger's technical detail.")]
+public sealed record ChargerSecurityEvent(ChargerId Charger, string SecurityEventType, DateTimeOffset OccurredAt, string? TechInfo) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.security_event";
 }
 
 /// <summary>A short view of a charging session carried by charging events.</summary>

@@ -19,7 +19,7 @@ public static class V2Inbound
     /// <summary>Notifications ParkCharge keeps without interpreting; their answers are empty objects.</summary>
     private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal)
     {
-        "FirmwareStatusNotification", "LogStatusNotification", "SecurityEventNotification", "NotifyReport",
+        "FirmwareStatusNotification", "LogStatusNotification", "NotifyReport",
         "NotifyMonitoringReport", "NotifyChargingLimit", "ClearedChargingLimit", "NotifyDisplayMessages",
         "NotifyCustomerInformation", "PublishFirmwareStatusNotification", "ReservationStatusUpdate", "ReportChargingProfiles",
     };
@@ -116,6 +116,14 @@ public static class V2Inbound
                 {
                     Status = reply is DataTransferReply answer ? DataTransfer(answer.Status) : DataTransferStatusEnumType.Rejected,
                 }));
+        }
+
+        if (call.TryRead(V21Actions.SecurityEventNotification, out var security))
+        {
+            return new InboundMessage(
+                new SecurityEventReported(charger, security.Type, security.Timestamp, security.TechInfo),
+                now,
+                _ => RpcReply.Result(V21Actions.SecurityEventNotification, new SecurityEventNotificationResponse()));
         }
 
         if (RecordedNotifications.Contains(call.Action))

@@ -17,6 +17,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(Page<ChargingSessionView>))]
 [JsonSerializable(typeof(ChargingSessionView))]
 [JsonSerializable(typeof(Page<MessageView>))]
+[JsonSerializable(typeof(Page<SecurityEventView>))]
 [JsonSerializable(typeof(IReadOnlyList<StatusEntryView>))]
 [JsonSerializable(typeof(Page<ParkingSessionView>))]
 [JsonSerializable(typeof(ParkingSessionView))]

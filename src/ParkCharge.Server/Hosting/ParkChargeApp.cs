@@ -136,6 +136,7 @@ public static class ParkChargeApp
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
         api.MapCommandEndpoints();
+        api.MapSecurityEventEndpoints();
         return app;
     }
 

@@ -147,6 +147,21 @@ public sealed class InboundMappingTests
         Assert.Equal("""[3,"1",{}]""", Write(message.Answer(Acknowledged.Instance), OcppVersion.Ocpp16, "1"));
     }
 
+    [Theory]
+    [InlineData(OcppVersion.Ocpp16)]
+    [InlineData(OcppVersion.Ocpp201)]
+    [InlineData(OcppVersion.Ocpp21)]
+    public void A_security_event_is_kept_with_the_charger_s_own_time_and_answered_with_an_empty_object(OcppVersion version)
+    {
+        using var call = Call(version, """[2,"s","SecurityEventNotification",{"type":"InvalidCsmsCertificate","timestamp":"2026-06-01T11:58:00+02:00","techInfo":"issuer not trusted"}]""");
+        var message = version == OcppVersion.Ocpp16 ? V16Inbound.Read(Charger, call.Inbound, Now, Heartbeat) : V2Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
+
+        var security = Assert.IsType<SecurityEventReported>(message!.Payload);
+        Assert.Equal(("InvalidCsmsCertificate", new DateTimeOffset(2026, 6, 1, 9, 58, 0, TimeSpan.Zero), "issuer not trusted"), (security.SecurityEventType, security.OccurredAt, security.TechInfo));
+        Assert.Equal(Now, message.EventTime);
+        Assert.Equal("""[3,"s",{}]""", Write(message.Answer(Acknowledged.Instance), version, "s"));
+    }
+
     [Fact]
     public void An_action_parkcharge_does_not_support_is_not_mapped()
     {

@@ -68,6 +68,15 @@ public sealed class InvalidExamplesTests
         { V16, "ClearChargingProfile.conf", """{"status":"Rejected"}""", "enum", RpcErrorCode.PropertyConstraintViolation, "/status" },
         { V16, "GetCompositeSchedule.req", """{"connectorId":1}""", "required", RpcErrorCode.OccurrenceConstraintViolation, "" },
         { V16, "GetCompositeSchedule.conf", """{"status":"Accepted","connectorId":1,"scheduleStart":"2024-05-01T10:00:00Z","chargingSchedule":{"chargingRateUnit":"A","chargingSchedulePeriod":[{"startPeriod":0}]}}""", "required", RpcErrorCode.OccurrenceConstraintViolation, "/chargingSchedule/chargingSchedulePeriod/0" },
+        // OCPP 1.6, the security whitepaper's extension
+        { V16, "SecurityEventNotification.req", """{"type":"FirmwareUpdated","timestamp":"2024-05-01T10:00:00","techInfo":"v2"}""", "format", RpcErrorCode.PropertyConstraintViolation, "/timestamp" },
+        { V16, "SecurityEventNotification.conf", """{"status":"Accepted"}""", "additionalProperties", RpcErrorCode.PropertyConstraintViolation, "/status" },
+        { V16, "SignCertificate.req", """{"csr":"x","certificateType":"ChargingStationCertificate"}""", "additionalProperties", RpcErrorCode.PropertyConstraintViolation, "/certificateType" },
+        { V16, "SignCertificate.conf", """{"status":"Pending"}""", "enum", RpcErrorCode.PropertyConstraintViolation, "/status" },
+        { V16, "CertificateSigned.req", """{"certificateChain":""" + "\"" + new string('c', 10001) + "\"" + """}""", "maxLength", RpcErrorCode.PropertyConstraintViolation, "/certificateChain" },
+        { V16, "CertificateSigned.conf", "{}", "required", RpcErrorCode.OccurrenceConstraintViolation, "" },
+        { V16, "ExtendedTriggerMessage.req", """{"requestedMessage":"SignChargingStationCertificate"}""", "enum", RpcErrorCode.PropertyConstraintViolation, "/requestedMessage" },
+        { V16, "ExtendedTriggerMessage.conf", """{"status":"Accepted","connectorId":1}""", "additionalProperties", RpcErrorCode.PropertyConstraintViolation, "/connectorId" },
 
         // OCPP 2.0.1, charger to server
         { V201, "BootNotification.req", """{"chargingStation":{"model":"SingleSocketCharger"},"reason":"PowerUp"}""", "required", RpcErrorCode.OccurrenceConstraintViolation, "/chargingStation" },
