@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 
 using ParkCharge.Storage.ApiKeys;
 using ParkCharge.Storage.Audit;
+using ParkCharge.Storage.Certificates;
 using ParkCharge.Storage.Events;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
@@ -46,6 +47,7 @@ public sealed class Store : IAsyncDisposable
         Audit = new ApiAuditLog(database);
         Webhooks = new WebhookStore(database);
         SecurityEvents = new SecurityEventQueries(database);
+        Certificates = new CertificateStore(database);
     }
 
     public Database Database { get; }
@@ -84,6 +86,9 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>The security events chargers reported.</summary>
     public SecurityEventQueries SecurityEvents { get; }
+
+    /// <summary>Security profile 3: the sites' charger CAs and the charger certificates issued or seen.</summary>
+    public CertificateStore Certificates { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

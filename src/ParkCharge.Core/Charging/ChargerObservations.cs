@@ -4,7 +4,7 @@ namespace ParkCharge.Core.Charging;
 
 /// <summary>An operator (or the auto-registration policy) registered or re-registered a charger at a site.</summary>
 /// <param name="PasswordHash">The Basic-auth password, hashed by the edge (never the password itself); null for none.</param>
-/// <param name="SecurityProfile">OCPP security profile: 0 none, 1 Basic auth, 2 Basic auth over TLS.</param>
+/// <param name="SecurityProfile">OCPP security profile: 0 none, 1 Basic auth, 2 Basic auth over TLS, 3 TLS client certificate.</param>
 public sealed record ChargerRegistration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? Name = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.registration";

@@ -520,12 +520,33 @@ public sealed class RpcConnection : IAsyncDisposable
             reply = s_internalError;
         }
 
-        if (_options.ValidateOwnResponses && reply is not RpcReply.ErrorReply)
+        if (_options.ValidateOwnResponses && !reply.IsError)
         {
             reply = CheckOwnResponse(call, reply);
         }
 
-        await SendReplyAsync(call.MessageId, call.Action, reply);
+        if (await SendReplyAsync(call.MessageId, call.Action, reply) is RpcReply.FollowedReply followed)
+        {
+            _ = FollowUpAsync(call.Action, call.MessageId, followed.AfterSent);
+        }
+    }
+
+    /// <summary>Work that follows an answer (see <see cref="RpcReply.Then"/>); its failure is logged, never the connection's.</summary>
+    private async Task FollowUpAsync(string action, string messageId, Func<RpcConnection, CancellationToken, Task> afterSent)
+    {
+        try
+        {
+            await Task.Yield();
+            await afterSent(this, _lifetime.Token);
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // The connection ended first.
+        }
+        catch (Exception exception)
+        {
+            RpcConnectionLog.FollowUpFailed(_logger, ChargerId, action, messageId, exception);
+        }
     }
 
     /// <summary>Our response, if it passes the response schema; otherwise, as for any bug of ours, InternalError.</summary>
@@ -575,14 +596,15 @@ public sealed class RpcConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask SendReplyAsync(string messageId, string? action, RpcReply reply)
+    /// <summary>Sends the answer; returns the reply that went out (it may have become an InternalError), or null when nothing did.</summary>
+    private async ValueTask<RpcReply?> SendReplyAsync(string messageId, string? action, RpcReply reply)
     {
         await _sendLock.WaitAsync(CancellationToken.None);
         try
         {
             if (IsClosed)
             {
-                return;
+                return null;
             }
 
             ReadOnlyMemory<byte> frame;
@@ -599,8 +621,8 @@ public sealed class RpcConnection : IAsyncDisposable
                 frame = reply.Write(_writer, messageId);
             }
 
-            RpcMessageType type = reply is RpcReply.ErrorReply ? RpcMessageType.CallError : RpcMessageType.CallResult;
-            await SendLockedAsync(frame, type, messageId, action);
+            RpcMessageType type = reply.IsError ? RpcMessageType.CallError : RpcMessageType.CallResult;
+            return await SendLockedAsync(frame, type, messageId, action) ? reply : null;
         }
         finally
         {

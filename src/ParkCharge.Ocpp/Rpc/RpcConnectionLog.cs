@@ -70,6 +70,9 @@ internal static partial class RpcConnectionLog
     [LoggerMessage(1021, LogLevel.Error, "Our {Action} request for {ChargerId} breaks the OCPP {Version} schema at '{Pointer}' ({Keyword}); not sent")]
     public static partial void InvalidOwnRequest(ILogger logger, string chargerId, string action, string version, string pointer, string? keyword);
 
+    [LoggerMessage(1022, LogLevel.Error, "The work that follows our answer to {Action} {MessageId} from {ChargerId} failed")]
+    public static partial void FollowUpFailed(ILogger logger, string chargerId, string action, string messageId, Exception exception);
+
     [LoggerMessage(1016, LogLevel.Error, "The frame observer failed on a frame of {ChargerId}")]
     public static partial void ObserverFailed(ILogger logger, string chargerId, Exception exception);
 }

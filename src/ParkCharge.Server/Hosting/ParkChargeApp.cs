@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Dashboard;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
@@ -65,6 +66,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<Commands.CommandDispatcher>();
+        AddChargerCertificates(builder, options.ChargerCertificates);
 
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
@@ -137,6 +139,7 @@ public static class ParkChargeApp
         api.MapWebhookEndpoints();
         api.MapCommandEndpoints();
         api.MapSecurityEventEndpoints();
+        api.MapCertificateEndpoints();
         return app;
     }
 
@@ -151,6 +154,27 @@ public static class ParkChargeApp
             .AddInMemoryCollection(FromWellKnownEnvironmentVariables())
             .AddInMemoryCollection(settings)
             .Build();
+
+    /// <summary>
+    /// Security profile 3. Kestrel takes any client certificate at the TLS layer (the chargers' CAs are
+    /// ParkCharge's, not the machine's): the OCPP handshake decides, per charger and site, and nothing else
+    /// reads client certificates. HTTPS endpoints ask for one only when configured to.
+    /// </summary>
+    private static void AddChargerCertificates(WebApplicationBuilder builder, ChargerCertificateOptions options)
+    {
+        builder.Services.AddSingleton<ChargerCertificateAuthority>();
+        builder.Services.AddSingleton<ChargerCertificateCheck>();
+        builder.Services.AddSingleton<CertificateRenewal>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CertificateRenewal>());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ClientCertificateValidation = static (_, _, _) => true;
+            if (options.RequestOnHttps)
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+            }
+        }));
+    }
 
     /// <summary>
     /// Forwarded headers are believed only from the configured proxies: anyone else could claim any
