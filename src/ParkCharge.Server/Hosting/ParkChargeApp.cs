@@ -66,7 +66,17 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<Commands.CommandDispatcher>();
-        AddChargerCertificates(builder, options.ChargerCertificates);
+        try
+        {
+            AddChargerCertificates(builder, options.ChargerCertificates);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            loggers.Dispose();
+            throw;
+        }
+
 
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
@@ -96,6 +106,17 @@ public static class ParkChargeApp
         builder.Services.AddParkChargeOpenApi();
 
         var app = builder.Build();
+        try
+        {
+            _ = app.Services.GetRequiredService<ChargerCertificateAuthority>(); // a CA file that cannot be read stops the start here
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await store.DisposeAsync();
+            loggers.Dispose();
+            throw;
+        }
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<ChargerConnections>().CloseAllAsync(CancellationToken.None).GetAwaiter().GetResult());
         app.Lifetime.ApplicationStopped.Register(() =>
@@ -162,6 +183,23 @@ public static class ParkChargeApp
     /// </summary>
     private static void AddChargerCertificates(WebApplicationBuilder builder, ChargerCertificateOptions options)
     {
+        foreach (var (name, value) in new[]
+        {
+            (nameof(options.CertificateValidity), options.CertificateValidity), (nameof(options.CaValidity), options.CaValidity),
+            (nameof(options.RenewalRetry), options.RenewalRetry), (nameof(options.CheckInterval), options.CheckInterval),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException($"ParkCharge:ChargerCertificates:{name} must be a positive duration (d.hh:mm:ss), not {value}.");
+            }
+        }
+
+        if (options.RenewBefore < TimeSpan.Zero || options.RenewBefore >= options.CertificateValidity)
+        {
+            throw new InvalidOperationException($"ParkCharge:ChargerCertificates:RenewBefore must be 0 or more and shorter than CertificateValidity ({options.CertificateValidity}), not {options.RenewBefore}.");
+        }
+
         builder.Services.AddSingleton<ChargerCertificateAuthority>();
         builder.Services.AddSingleton<ChargerCertificateCheck>();
         builder.Services.AddSingleton<CertificateRenewal>();

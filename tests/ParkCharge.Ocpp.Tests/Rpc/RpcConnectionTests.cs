@@ -391,6 +391,42 @@ public sealed class RpcConnectionTests
     }
 
     [Fact]
+    public async Task Work_that_follows_an_answer_starts_after_the_answer_is_on_the_wire_and_may_call_the_peer()
+    {
+        var followed = new TaskCompletionSource<RpcCallOutcome<V21.CertificateSignedResponse>>();
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21, new CallHandler((call, _) =>
+            ValueTask.FromResult(RpcReply.Result(V21.V21Actions.SignCertificate, new V21.SignCertificateResponse { Status = V21.GenericStatusEnumType.Accepted })
+                .Then(async (rpc, ct) => followed.SetResult(await rpc.CallAsync(V21.V21Actions.CertificateSigned, new V21.CertificateSignedRequest { CertificateChain = "chain" }, ct))))));
+
+        await test.Peer.SendAsync("""[2,"sign-1","SignCertificate",{"csr":"x"}]""");
+        string answer = await test.Peer.ReceiveAsync();
+        JsonElement call = await test.Peer.ReceiveJsonAsync();
+        await test.Peer.SendAsync($$"""[3,"{{call[1].GetString()}}",{"status":"Accepted"}]""");
+
+        Assert.Equal("""[3,"sign-1",{"status":"Accepted"}]""", answer);
+        Assert.Equal(("CertificateSigned", "chain"), (call[2].GetString(), call[3].GetProperty("certificateChain").GetString()));
+        Assert.Equal(V21.CertificateSignedStatusEnumType.Accepted, (await followed.Task.WaitAsync(Patience, Ct)).Response?.Status);
+    }
+
+    [Fact]
+    public async Task Work_that_follows_an_answer_does_not_start_when_the_answer_became_an_InternalError()
+    {
+        var started = false;
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21, new CallHandler((_, _) =>
+            ValueTask.FromResult(RpcReply.Result(JsonDocument.Parse("""{"status":"Maybe"}""").RootElement).Then((_, _) =>
+            {
+                started = true;
+                return Task.CompletedTask;
+            }))));
+
+        await test.Peer.SendAsync("""[2,"sign-1","SignCertificate",{"csr":"x"}]""");
+
+        Assert.Equal("InternalError", (await test.Peer.ReceiveJsonAsync())[2].GetString());
+        Assert.True(await test.Peer.NothingArrivesWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.False(started);
+    }
+
+    [Fact]
     public async Task Our_CALL_completes_with_the_typed_response()
     {
         await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp16);
