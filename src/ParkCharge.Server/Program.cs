@@ -2,6 +2,7 @@ using System.CommandLine;
 
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;
+using ParkCharge.Server.Ocpi;
 using ParkCharge.Server.Sandbox;
 using ParkCharge.Server.Sites;
 
@@ -60,7 +61,7 @@ serve.SetAction(async (parse, ct) =>
     }
 });
 
-var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, DemoCommand.Create(), SimulateCommand.Create(), CheckSiteCommand.Create(), Replay.Create(), ApiKeyCommand.Create() };
+var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, DemoCommand.Create(), SimulateCommand.Create(), CheckSiteCommand.Create(), PriceCommand.Create(), Replay.Create(), ApiKeyCommand.Create() };
 serve.TreatUnmatchedTokensAsErrors = false;
 // Ctrl+C cancels the running command; give it time to stop cleanly (close chargers' connections, print a summary).
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

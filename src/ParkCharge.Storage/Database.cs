@@ -42,6 +42,20 @@ public abstract class Database : IAsyncDisposable
     /// <summary>True when the exception is a primary-key or unique violation.</summary>
     internal abstract bool IsUniqueViolation(Exception exception);
 
+    /// <summary>
+    /// True when the exception says the store cannot be reached or cannot write at all (connection
+    /// refused or lost, server shutting down, disk failing), as opposed to a statement the store refused:
+    /// then retrying the same writes one by one is pointless, and nothing is accepted until it is back.
+    /// </summary>
+    public abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>
+    /// A parameter value as this engine can store it. Sources may send any Unicode text; PostgreSQL's
+    /// TEXT and JSONB cannot hold U+0000, so there it becomes U+FFFD (a charger's NUL must not fail the
+    /// writes that share its commit). Other engines keep values as they are.
+    /// </summary>
+    internal virtual object? Storable(string name, object? value) => value;
+
     internal object? Instant(DateTimeOffset? value) => value is { } v ? Instant(v) : null;
 
     internal object? Number(decimal? value) => value is { } v ? Number(v) : null;

@@ -11,10 +11,12 @@ namespace ParkCharge.Storage;
 internal sealed partial class Statement : IAsyncDisposable
 {
     private readonly DbCommand _command;
+    private readonly Database _database;
     private readonly Dictionary<string, DbParameter> _parameters = new(StringComparer.Ordinal);
 
     public Statement(Database database, DbConnection connection, string sql)
     {
+        _database = database;
         _command = connection.Command(sql);
         foreach (var name in ParameterName().Matches(sql).Select(m => m.Groups[1].Value).Distinct())
         {
@@ -38,7 +40,7 @@ internal sealed partial class Statement : IAsyncDisposable
 
     public Statement Set(string name, object? value)
     {
-        _parameters[name].Value = value ?? DBNull.Value;
+        _parameters[name].Value = _database.Storable(name, value) ?? DBNull.Value;
         return this;
     }
 

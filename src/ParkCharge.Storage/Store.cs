@@ -2,11 +2,14 @@ using Microsoft.Extensions.Logging;
 
 using ParkCharge.Storage.ApiKeys;
 using ParkCharge.Storage.Audit;
+using ParkCharge.Storage.Certificates;
 using ParkCharge.Storage.Events;
+using ParkCharge.Storage.Idempotency;
 using ParkCharge.Storage.Log;
 using ParkCharge.Storage.Migrations;
 using ParkCharge.Storage.Postgres;
 using ParkCharge.Storage.Queries;
+using ParkCharge.Storage.Secrets;
 using ParkCharge.Storage.Sqlite;
 using ParkCharge.Storage.Webhooks;
 
@@ -45,6 +48,10 @@ public sealed class Store : IAsyncDisposable
         ApiKeys = new ApiKeyStore(database);
         Audit = new ApiAuditLog(database);
         Webhooks = new WebhookStore(database);
+        NodeSecrets = new NodeSecretStore(database);
+        Idempotency = new IdempotencyStore(database);
+        SecurityEvents = new SecurityEventQueries(database);
+        Certificates = new CertificateStore(database);
     }
 
     public Database Database { get; }
@@ -81,6 +88,18 @@ public sealed class Store : IAsyncDisposable
     /// <summary>Webhook subscriptions, their cursors, replays and delivery log.</summary>
     public WebhookStore Webhooks { get; }
 
+    /// <summary>Secrets generated once per store (the key hashing secret).</summary>
+    public NodeSecretStore NodeSecrets { get; }
+
+    /// <summary>Idempotency keys of API writes and the answers they got.</summary>
+    public IdempotencyStore Idempotency { get; }
+
+    /// <summary>The security events chargers reported.</summary>
+    public SecurityEventQueries SecurityEvents { get; }
+
+    /// <summary>Security profile 3: the sites' charger CAs and the charger certificates issued or seen.</summary>
+    public CertificateStore Certificates { get; }
+
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
@@ -98,6 +117,29 @@ public sealed class Store : IAsyncDisposable
         }
 
         return new Store(database, loggers);
+    }
+
+    /// <summary>
+    /// True when <paramref name="exception"/> or one it wraps says the store cannot be reached or cannot take
+    /// work now (see <see cref="Database.IsUnavailable"/>), or a network failure or timeout on the way to it:
+    /// the caller should be told to retry later (HTTP 503) rather than be refused or see a server error.
+    /// </summary>
+    public bool IsUnavailable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Any(IsUnavailable);
+            }
+
+            if (Database.IsUnavailable(e) || e is System.Net.Sockets.SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when the database answers a trivial query (for health checks).</summary>

@@ -189,6 +189,8 @@ internal sealed class SiteScenario
 
     public ChargingSession OnlySession() => Assert.Single(State.Sessions.Values);
 
+    public ChargingSession OnlySessionOf(string charger) => Assert.Single(State.SessionsOf(Cp(charger)));
+
     public int Start16(string charger, int connector, string idTag, decimal meterStartWh, DateTimeOffset? at = null, string? key = null)
     {
         var decision = Observe(new TransactionStartReported(Cp(charger), connector, idTag, meterStartWh), at, key);

@@ -29,11 +29,11 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
         var mediaType = PushMediaType.Of(contentType);
         var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
         return kind == PushBodyKind.Json
-            ? Read(content, cameraId)
+            ? Read(content, cameraId, limits)
             : AnprParseResult.Failure("body", $"the generic format is JSON, not \"{mediaType}\"");
     }
 
-    private static AnprParseResult Read(PushContent content, string? pushedTo)
+    private static AnprParseResult Read(PushContent content, string? pushedTo, PushLimits limits)
     {
         var errors = new List<AnprParseError>();
         using var document = JsonFields.Parse(content.Bytes, "body", errors);
@@ -56,6 +56,11 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
                     return AnprParseResult.Failure("body", "the array is empty: a push carries at least one read");
                 }
 
+                if (items.Count > limits.MaxReads)
+                {
+                    return AnprParseResult.Failure("body", $"the push has {items.Count} reads; at most {limits.MaxReads} (send the rest in further pushes)");
+                }
+
                 break;
             default:
                 return AnprParseResult.Failure("body", $"the body is {JsonFields.Kind(root)}; a push is a read object or an array of them");
@@ -65,18 +70,18 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         for (int index = 0; index < items.Count; index++)
         {
-            if (ReadOne(items[index].Item, items[index].Path, index, pushedTo, content, errors, claimed) is { } report)
+            if (ReadOne(items[index].Item, items[index].Path, index, pushedTo, content, limits, errors, claimed) is { } report)
             {
                 reports.Add(report);
             }
         }
 
         return errors.Count > 0
-            ? AnprParseResult.Failure(errors)
+            ? AnprParseResult.Failure(JsonFields.Capped(errors, limits.MaxErrors))
             : AnprParseResult.Success(new AnprPush(claimed.Count == 1 ? claimed.First() : null, reports, []));
     }
 
-    private static CameraReport? ReadOne(JsonElement item, string path, int index, string? pushedTo, PushContent content, List<AnprParseError> errors, HashSet<string> claimed)
+    private static CameraReport? ReadOne(JsonElement item, string path, int index, string? pushedTo, PushContent content, PushLimits limits, List<AnprParseError> errors, HashSet<string> claimed)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -103,10 +108,10 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
             switch (member.Name)
             {
                 case "cameraId":
-                    camera = Text(value, at, errors, allowEmpty: false);
+                    camera = Text(value, at, errors, allowEmpty: false, limits.MaxTextLength);
                     break;
                 case "plate":
-                    plate = Text(value, at, errors, allowEmpty: true);
+                    plate = Text(value, at, errors, allowEmpty: true, limits.MaxPlateLength);
                     plateMembers.Add(at);
                     break;
                 case "confidence":
@@ -121,18 +126,18 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
                     plateMembers.Add(at);
                     break;
                 case "readId":
-                    readId = Text(value, at, errors, allowEmpty: false);
+                    readId = Text(value, at, errors, allowEmpty: false, limits.MaxTextLength);
                     break;
                 case "region":
-                    region = Text(value, at, errors, allowEmpty: false);
+                    region = Text(value, at, errors, allowEmpty: false, limits.MaxTextLength);
                     plateMembers.Add(at);
                     break;
                 case "vehicleType":
-                    vehicleType = Text(value, at, errors, allowEmpty: false);
+                    vehicleType = Text(value, at, errors, allowEmpty: false, limits.MaxTextLength);
                     plateMembers.Add(at);
                     break;
                 case "zone":
-                    zone = Text(value, at, errors, allowEmpty: false);
+                    zone = Text(value, at, errors, allowEmpty: false, limits.MaxTextLength);
                     break;
                 case "plateX":
                     plateX = Fraction(value, at, errors);
@@ -197,7 +202,7 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
         return new CameraReport(payload, capturedAt, key);
     }
 
-    private static string? Text(JsonElement value, string at, List<AnprParseError> errors, bool allowEmpty)
+    private static string? Text(JsonElement value, string at, List<AnprParseError> errors, bool allowEmpty, int maxLength)
     {
         if (value.ValueKind != JsonValueKind.String)
         {
@@ -205,7 +210,11 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
             return null;
         }
 
-        string text = value.GetString()!;
+        if (JsonFields.BoundedText(value, at, maxLength, errors) is not { } text)
+        {
+            return null;
+        }
+
         if (!allowEmpty && text.Length == 0)
         {
             errors.Add(new AnprParseError(at, "is empty (leave it out instead)"));
@@ -223,8 +232,7 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
             return null;
         }
 
-        double number = value.GetDouble();
-        if (number is >= 0 and <= 1)
+        if (JsonFields.Number(value) is >= 0 and <= 1 and var number)
         {
             return number;
         }

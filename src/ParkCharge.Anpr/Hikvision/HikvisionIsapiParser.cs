@@ -79,11 +79,16 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
         || (part.FileName ?? part.Name).EndsWith(".jpg", StringComparison.OrdinalIgnoreCase)
         || (part.FileName ?? part.Name).EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase);
 
-    private static AnprParseResult Read(ReadOnlyMemory<byte> xml, string xmlPath, List<FormPart> pictures, string? pushedTo, PushContent content)
+    private AnprParseResult Read(ReadOnlyMemory<byte> xml, string xmlPath, List<FormPart> pictures, string? pushedTo, PushContent content)
     {
         XElement alert;
         try
         {
+            if (Measure(xml, limits) is { } tooLarge)
+            {
+                return AnprParseResult.Failure(xmlPath, tooLarge);
+            }
+
             alert = Load(xml);
         }
         catch (XmlException e)
@@ -125,7 +130,7 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
             }
             else
             {
-                errors.Add(new AnprParseError($"{Root}/dateTime", $"\"{dateTime}\" is not an ISO 8601 time with offset"));
+                errors.Add(new AnprParseError($"{Root}/dateTime", $"\"{JsonFields.Shorten(dateTime)}\" is not an ISO 8601 time with offset"));
             }
         }
 
@@ -150,7 +155,7 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
             }
             else
             {
-                errors.Add(new AnprParseError($"{Root}/ANPR/confidenceLevel", $"\"{level}\" is not a whole number from 0 to 100"));
+                errors.Add(new AnprParseError($"{Root}/ANPR/confidenceLevel", $"\"{JsonFields.Shorten(level)}\" is not a whole number from 0 to 100"));
             }
         }
 
@@ -160,6 +165,16 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
         }
 
         string plate = Plate(licensePlate!.Value);
+        var tooLong = new[] { ("ANPR/licensePlate", plate, limits.MaxPlateLength), ("UUID", Text(alert, ns, "UUID"), limits.MaxTextLength),
+            ("ANPR/country", Text(anpr, ns, "country"), limits.MaxTextLength), ("ANPR/vehicleType", Text(anpr, ns, "vehicleType"), limits.MaxTextLength) }
+            .Where(f => f.Item2?.Length > f.Item3)
+            .Select(f => new AnprParseError($"{Root}/{f.Item1}", $"is {f.Item2!.Length} characters long; at most {f.Item3}"))
+            .ToList();
+        if (tooLong.Count > 0)
+        {
+            return AnprParseResult.Failure(tooLong);
+        }
+
         string? readId = Text(alert, ns, "UUID");
         var read = new PlateRead
         {
@@ -205,19 +220,54 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
     private static string? Text(XElement parent, XNamespace ns, string name) =>
         parent.Element(ns + name)?.Value.Trim() is { Length: > 0 } text ? text : null;
 
-    private static XElement Load(ReadOnlyMemory<byte> xml)
+    /// <summary>
+    /// Walks the document once with a forward-only reader, before any tree is built: a document nested deeper
+    /// than <see cref="PushLimits.MaxDepth"/> or with more than <see cref="PushLimits.MaxElements"/> elements is
+    /// refused at the first element past the limit. (Building a tree of deeply nested elements costs time that
+    /// grows with the square of the depth; no alert is more than a few levels deep.)
+    /// </summary>
+    private static string? Measure(ReadOnlyMemory<byte> xml, PushLimits limits)
     {
-        // No DTDs and no external resolution: the document comes from the network.
-        var settings = new XmlReaderSettings
-        {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            IgnoreComments = true,
-            IgnoreProcessingInstructions = true,
-            IgnoreWhitespace = true,
-        };
         using var stream = new MemoryStream(xml.ToArray(), writable: false);
-        using var reader = XmlReader.Create(stream, settings);
+        using var reader = XmlReader.Create(stream, Settings(limits));
+        var elements = 0;
+        while (reader.Read())
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            if (reader.Depth >= limits.MaxDepth)
+            {
+                return $"elements are nested more than {limits.MaxDepth} levels deep (line {((IXmlLineInfo)reader).LineNumber}); an ISAPI alert is a few levels deep";
+            }
+
+            if (++elements > limits.MaxElements)
+            {
+                return $"the document has more than {limits.MaxElements} elements; an ISAPI alert has a few dozen";
+            }
+        }
+
+        return null;
+    }
+
+    private XElement Load(ReadOnlyMemory<byte> xml)
+    {
+        using var stream = new MemoryStream(xml.ToArray(), writable: false);
+        using var reader = XmlReader.Create(stream, Settings(limits));
         return XElement.Load(reader);
     }
+
+    /// <summary>No DTDs and no external resolution (the document comes from the network), no more characters than a push may have.</summary>
+    private static XmlReaderSettings Settings(PushLimits limits) => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = true,
+        MaxCharactersInDocument = limits.MaxBytes,
+        MaxCharactersFromEntities = 1024,
+    };
 }

@@ -60,7 +60,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         }
     }
 
-    private static AnprParseResult Read(ReadOnlyMemory<byte> json, string jsonPath, FormPart? upload, string? pushedTo, PushContent content)
+    private AnprParseResult Read(ReadOnlyMemory<byte> json, string jsonPath, FormPart? upload, string? pushedTo, PushContent content)
     {
         var errors = new List<AnprParseError>();
         using var document = JsonFields.Parse(json, jsonPath, errors);
@@ -123,6 +123,11 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         else
         {
             int count = results.GetArrayLength();
+            if (count > limits.MaxReads)
+            {
+                return AnprParseResult.Failure(JsonFields.Member(at, "results"), $"the push has {count} results; at most {limits.MaxReads}");
+            }
+
             if (count > 0 && reportCamera is null)
             {
                 errors.Add(new AnprParseError(JsonFields.Member(at, "camera_id"), "missing: the push names no camera (set camera_id) and came to no camera's address"));
@@ -165,13 +170,13 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         }
 
         return errors.Count > 0
-            ? AnprParseResult.Failure(errors)
+            ? AnprParseResult.Failure(JsonFields.Capped(errors, limits.MaxErrors))
             : AnprParseResult.Success(new AnprPush(camera, reports, images));
     }
 
     private sealed record ResultRead(string Plate, double? Score, string? Region, string? VehicleType, PixelBox? Box, double? Heading, IReadOnlyList<PlateCandidate> Candidates);
 
-    private static ResultRead? ReadResult(JsonElement result, string at, List<AnprParseError> errors)
+    private ResultRead? ReadResult(JsonElement result, string at, List<AnprParseError> errors)
     {
         if (result.ValueKind != JsonValueKind.Object)
         {
@@ -203,7 +208,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         {
             if (plateValue.ValueKind == JsonValueKind.String)
             {
-                plate = plateValue.GetString()!;
+                plate = JsonFields.BoundedText(plateValue, JsonFields.Member(at, "plate"), limits.MaxPlateLength, errors) ?? "";
             }
             else
             {
@@ -261,8 +266,8 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
 
         switch (value.ValueKind)
         {
-            case JsonValueKind.Number:
-                return value.GetDouble();
+            case JsonValueKind.Number when JsonFields.Number(value) is { } degrees:
+                return degrees;
             case JsonValueKind.Null:
             case JsonValueKind.String when value.GetString()!.Length == 0:
                 return null;
@@ -272,7 +277,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         }
     }
 
-    private static List<PlateCandidate> Readings(JsonElement plate, string at, string name, List<AnprParseError> errors)
+    private List<PlateCandidate> Readings(JsonElement plate, string at, string name, List<AnprParseError> errors)
     {
         var readings = new List<PlateCandidate>();
         if (plate.TryGetProperty("props", out var props) && props.ValueKind == JsonValueKind.Object
@@ -321,7 +326,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
             return null;
         }
 
-        if (value.ValueKind == JsonValueKind.Number && value.GetDouble() is >= 0 and <= 1 and var score)
+        if (JsonFields.Number(value) is >= 0 and <= 1 and var score)
         {
             return score;
         }
@@ -330,7 +335,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
         return null;
     }
 
-    private static string? OptionalText(JsonElement owner, string at, string name, List<AnprParseError> errors)
+    private string? OptionalText(JsonElement owner, string at, string name, List<AnprParseError> errors)
     {
         if (!owner.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -339,7 +344,7 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
 
         if (value.ValueKind == JsonValueKind.String)
         {
-            return value.GetString();
+            return JsonFields.BoundedText(value, JsonFields.Member(at, name), name is "plate" or "value" ? limits.MaxPlateLength : limits.MaxTextLength, errors);
         }
 
         errors.Add(new AnprParseError(JsonFields.Member(at, name), $"{JsonFields.Kind(value)} is not a string"));

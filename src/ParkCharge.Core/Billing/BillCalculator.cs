@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using ParkCharge.Core.Parking;
+
 namespace ParkCharge.Core.Billing;
 
 /// <summary>What a bill needs from the site besides its tariffs.</summary>
@@ -21,14 +23,17 @@ public sealed record BillingContext(string Currency, int MinorUnits, TimeZoneInf
 /// Parking time is summed per local day, tariff version, band and waiver state; each sum is charged per
 /// started unit of its band. A daily cap limits each local day, a stay cap the whole stay.</item>
 /// <item>At an EV bay, parking is waived while charging; when charging started within the EV-bay grace of
-/// arriving at the bay, the waiver starts at the arrival. Charging ends at the stop, or when the EV has been
-/// suspended longer than the threshold (then from the start of the suspension).</item>
-/// <item>Charging is priced with the OCPI 2.2.1 model: the time is cut wherever a restriction, a meter value
-/// or a tariff version can change; for each dimension the first element whose restrictions hold prices the
-/// piece; each (element, dimension) total is rounded up to the component's step size.</item>
-/// <item>Idle: from charging finished + the idle grace until the vehicle leaves the bay, per started minute, capped per stay.</item>
+/// arriving at the bay, the waiver starts at the arrival. It is not waived after charging finished
+/// (<see cref="ChargingFinish"/>: the stop, or the EV not drawing for the suspended threshold) until charging resumes.</item>
+/// <item>Charging is an OCPI 2.2.1 session priced by <see cref="CdrPricing"/>: periods cut wherever a restriction,
+/// a charging state or a tariff version can change; per dimension the first element whose restrictions hold at a
+/// period's start prices it; step sizes once per session; min/max price with and without VAT; the session's
+/// total rounded once and shared out over its lines.</item>
+/// <item>Idle: from charging finished + the idle grace until charging resumes or the vehicle leaves the bay, per
+/// started minute, capped per stay.</item>
 /// <item>A permit covering the plate at entry makes parking and idle lines zero (they stay on the bill).</item>
-/// <item>Each line is rounded to the currency's minor unit, half away from zero; its VAT likewise; totals are sums of lines.</item>
+/// <item>Parking and idle lines are rounded to the currency's minor unit, half away from zero, their VAT likewise;
+/// totals are sums of lines.</item>
 /// </list>
 /// </remarks>
 public static class BillCalculator
@@ -46,7 +51,7 @@ public static class BillCalculator
         ParkingLines(stay, tariffs, context, end, money, lines);
         foreach (var charge in stay.Charges.OrderBy(c => c.Start))
         {
-            ChargingLines(charge, tariffs, context, end, money, lines);
+            ChargingLines(charge, tariffs, context, end, lines);
         }
 
         IdleLines(stay, tariffs, context, end, money, lines);
@@ -188,31 +193,91 @@ public static class BillCalculator
         }
     }
 
-    /// <summary>The periods parking is waived: while charging at an EV bay, from the arrival when charging started within the grace.</summary>
+    /// <summary>
+    /// The periods parking is waived: while a vehicle charges at an EV bay (from the arrival when charging started
+    /// within the grace), except the time after charging finished (<see cref="ChargingFinish"/>) until it resumed.
+    /// </summary>
     private static List<(DateTimeOffset From, DateTimeOffset To)> Waivers(StayTimeline stay, EvBayRules rules, DateTimeOffset end)
     {
         var waivers = new List<(DateTimeOffset From, DateTimeOffset To)>();
-        foreach (var charge in stay.Charges)
+        foreach (var (group, _) in ChargeGroups(stay, end))
         {
-            var finished = charge.FinishedAt(rules.SuspendedThreshold, end) ?? end;
-            var bayStay = charge.Bay is null ? null : stay.BayStays.FirstOrDefault(b =>
-                b.Bay == charge.Bay && b.From <= charge.Start && (b.To is null || b.To > charge.Start));
-            var from = bayStay is not null && charge.Start - bayStay.From <= rules.ChargingStartGrace ? bayStay.From : charge.Start;
-            var to = Min(finished, end);
-            if (to > from)
+            var finishes = ChargingFinish.Finishes([.. group.Select(c => c.Activity)], rules.SuspendedThreshold, end);
+            foreach (var charge in group)
             {
-                waivers.Add((from, to));
+                var bayStay = charge.Bay is null ? null : stay.BayStays.FirstOrDefault(b =>
+                    b.Bay == charge.Bay && b.From <= charge.Start && (b.To is null || b.To > charge.Start));
+                var from = bayStay is not null && charge.Start - bayStay.From <= rules.ChargingStartGrace ? bayStay.From : charge.Start;
+                var to = Min(charge.Stop ?? end, end);
+                var pieces = new List<(DateTimeOffset From, DateTimeOffset To)> { (from, to) };
+                foreach (var finish in finishes)
+                {
+                    pieces = [.. pieces.SelectMany(p => Subtract(p, (finish.At, finish.ResumedAt ?? DateTimeOffset.MaxValue)))];
+                }
+
+                waivers.AddRange(pieces.Where(p => p.To > p.From));
             }
         }
 
         return waivers;
     }
 
+    private static IEnumerable<(DateTimeOffset From, DateTimeOffset To)> Subtract((DateTimeOffset From, DateTimeOffset To) a, (DateTimeOffset From, DateTimeOffset To) b)
+    {
+        if (b.To <= a.From || b.From >= a.To)
+        {
+            yield return a;
+            yield break;
+        }
+
+        if (b.From > a.From)
+        {
+            yield return (a.From, b.From);
+        }
+
+        if (b.To < a.To)
+        {
+            yield return (b.To, a.To);
+        }
+    }
+
+    /// <summary>
+    /// The charging sessions of a stay, grouped by the visit of an EV bay they belong to (the bay stay they overlap),
+    /// in start order; a session bound without a bay read is a group of its own. The idle rule looks at a group as one
+    /// vehicle at one bay, as the engine does with a bay visit's sessions.
+    /// </summary>
+    private static List<(List<ChargeWindow> Charges, BayStay? BayStay)> ChargeGroups(StayTimeline stay, DateTimeOffset end)
+    {
+        var groups = new List<(List<ChargeWindow> Charges, BayStay? BayStay)>();
+        foreach (var charge in stay.Charges.Where(c => c.Start <= end).OrderBy(c => c.Start))
+        {
+            var chargeEnd = charge.Stop ?? end;
+            var bayStay = charge.Bay is null ? null : stay.BayStays.FirstOrDefault(b =>
+                b.Bay == charge.Bay && b.From <= chargeEnd && (b.To is null || b.To > charge.Start));
+            var group = bayStay is null ? -1 : groups.FindIndex(g => g.BayStay == bayStay);
+            if (group >= 0)
+            {
+                groups[group].Charges.Add(charge);
+            }
+            else
+            {
+                groups.Add(([charge], bayStay));
+            }
+        }
+
+        return groups;
+    }
+
     private static ParkingBand? Band(ParkingTariff tariff, DateTime local) =>
         tariff.Bands.FirstOrDefault(b =>
             (b.Days.Count == 0 || b.Days.Contains(local.DayOfWeek)) && LocalTime.InRange(TimeOnly.FromDateTime(local), b.From, b.To));
 
-    private static void ChargingLines(ChargeWindow charge, SiteTariffs tariffs, BillingContext context, DateTimeOffset end, Money money, List<BillLine> lines)
+    /// <summary>
+    /// A charging session's lines: the session as OCPI charging periods (<see cref="SessionPeriods"/>), priced by
+    /// <see cref="CdrPricing"/> with the tariff in force at its start; one line per element and dimension. The session's
+    /// total is rounded once (excluding and including VAT) and shared out over its lines, so they add up to it.
+    /// </summary>
+    private static void ChargingLines(ChargeWindow charge, SiteTariffs tariffs, BillingContext context, DateTimeOffset end, List<BillLine> lines)
     {
         var stop = Min(charge.Stop ?? end, end);
         if (stop < charge.Start || tariffs.ChargingAt(charge.Charger, charge.Start) is not { } startTariff)
@@ -220,153 +285,16 @@ public static class BillCalculator
             return;
         }
 
-        var curve = new EnergyCurve(charge.Start, charge.Energy, stop);
-        var finished = charge.FinishedAt(tariffs.EvBay.SuspendedThreshold, stop) ?? stop;
         var versions = tariffs.Charging.Where(t => t.Chargers.Count == 0 || t.Chargers.Contains(charge.Charger)).ToList();
-
-        var cuts = new SortedSet<DateTimeOffset> { charge.Start, stop };
-        cuts.UnionWith(charge.Energy.Select(p => p.At).Where(t => t > charge.Start && t < stop));
-        if (finished > charge.Start && finished < stop)
-        {
-            cuts.Add(finished);
-        }
-
-        var restrictions = versions.SelectMany(t => t.Elements).Select(e => e.Restrictions).OfType<TariffRestrictions>().ToList();
-        cuts.UnionWith(LocalTime.Boundaries(charge.Start, stop, context.Zone, restrictions.SelectMany(r => new[] { r.StartTime, r.EndTime }).OfType<TimeOnly>()));
-        cuts.UnionWith(versions.SelectMany(t => new[] { t.ValidFrom, t.ValidTo }).OfType<DateTimeOffset>().Where(t => t > charge.Start && t < stop));
-        foreach (var seconds in restrictions.SelectMany(r => new[] { r.MinDurationSeconds, r.MaxDurationSeconds }).OfType<int>())
-        {
-            var at = charge.Start + TimeSpan.FromSeconds(seconds);
-            if (at > charge.Start && at < stop)
-            {
-                cuts.Add(at);
-            }
-        }
-
-        foreach (var kwh in restrictions.SelectMany(r => new[] { r.MinKwh, r.MaxKwh }).OfType<decimal>())
-        {
-            if (curve.When(kwh * 1000) is { } at && at > charge.Start && at < stop)
-            {
-                cuts.Add(at);
-            }
-        }
-
-        var totals = new List<ChargeGroup>();
-        DateTimeOffset? previous = null;
-        foreach (var cut in cuts)
-        {
-            if (previous is { } a && cut > a && tariffs.ChargingAt(charge.Charger, a) is { } tariff)
-            {
-                var wh = curve.At(cut) - curve.At(a);
-                var seconds = (decimal)(cut - a).TotalSeconds;
-                var moment = new Moment(
-                    LocalTime.Local(a, context.Zone),
-                    curve.At(a) / 1000,
-                    seconds > 0 ? wh / 1000 / (seconds / 3600) : null,
-                    (int)(a - charge.Start).TotalSeconds);
-                if (wh > 0)
-                {
-                    Add(totals, tariff, TariffDimension.Energy, moment, wh, a, cut);
-                }
-
-                Add(totals, tariff, a < finished ? TariffDimension.Time : TariffDimension.ParkingTime, moment, seconds, a, cut);
-            }
-
-            previous = cut;
-        }
-
-        var flatMoment = new Moment(LocalTime.Local(charge.Start, context.Zone), 0, null, 0);
-        Add(totals, startTariff, TariffDimension.Flat, flatMoment, 1, charge.Start, stop);
-
-        var chargeLines = new List<BillLine>();
-        foreach (var group in totals.OrderBy(g => g.Dimension).ThenBy(g => g.From))
-        {
-            chargeLines.Add(ChargeLine(group, charge, money));
-        }
-
-        lines.AddRange(chargeLines);
-        var sum = chargeLines.Sum(l => l.AmountExclVat);
-        if (startTariff.MinPrice is { } min && sum < min)
-        {
-            lines.Add(money.Line(
-                BillLineKind.ChargingAdjustment, "Charging, minimum price", charge.Start, stop, 1, "session", min - sum, min - sum, startTariff.Vat,
-                $"charging tariff '{startTariff.Id}': min_price {min.ToString(CultureInfo.InvariantCulture)}") with { ChargingSessionId = charge.ChargingSessionId });
-        }
-        else if (startTariff.MaxPrice is { } max && sum > max)
-        {
-            lines.Add(money.Line(
-                BillLineKind.ChargingAdjustment, "Charging, maximum price", charge.Start, stop, 1, "session", max - sum, max - sum, startTariff.Vat,
-                $"charging tariff '{startTariff.Id}': max_price {max.ToString(CultureInfo.InvariantCulture)}") with { ChargingSessionId = charge.ChargingSessionId });
-        }
+        var session = SessionPeriods.Of(charge, tariffs, context.Zone, stop);
+        var priced = CdrPricing.Price(session, versions, startTariff, context.Zone);
+        lines.AddRange(ChargingBill.Lines(priced, context.MinorUnits, charge.ChargingSessionId));
     }
 
-    private static void Add(List<ChargeGroup> totals, ChargingTariff tariff, TariffDimension dimension, Moment moment, decimal quantity, DateTimeOffset from, DateTimeOffset to)
-    {
-        for (var i = 0; i < tariff.Elements.Count; i++)
-        {
-            var element = tariff.Elements[i];
-            if (element.PriceComponents.FirstOrDefault(c => c.Type == dimension) is not { } component || !Holds(element.Restrictions, moment))
-            {
-                continue;
-            }
-
-            var group = totals.Find(g => g.Tariff == tariff && g.Element == i && g.Dimension == dimension);
-            if (group is null)
-            {
-                totals.Add(new ChargeGroup(tariff, i, dimension, component) { Quantity = quantity, From = from, To = to });
-            }
-            else
-            {
-                group.Quantity += dimension == TariffDimension.Flat ? 0 : quantity;
-                group.To = to;
-            }
-
-            return;
-        }
-    }
-
-    private static bool Holds(TariffRestrictions? r, Moment m)
-    {
-        if (r is null)
-        {
-            return true;
-        }
-
-        var date = DateOnly.FromDateTime(m.Local);
-        return (r.StartTime is null && r.EndTime is null || LocalTime.InRange(TimeOnly.FromDateTime(m.Local), r.StartTime, r.EndTime))
-            && (r.StartDate is not { } sd || date >= sd)
-            && (r.EndDate is not { } ed || date < ed)
-            && (r.MinKwh is not { } minKwh || m.Kwh >= minKwh)
-            && (r.MaxKwh is not { } maxKwh || m.Kwh < maxKwh)
-            && (r.MinPowerKw is not { } minKw || m.PowerKw >= minKw)
-            && (r.MaxPowerKw is not { } maxKw || m.PowerKw is null || m.PowerKw < maxKw)
-            && (r.MinDurationSeconds is not { } minS || m.Seconds >= minS)
-            && (r.MaxDurationSeconds is not { } maxS || m.Seconds < maxS)
-            && (r.DaysOfWeek.Count == 0 || r.DaysOfWeek.Contains(m.Local.DayOfWeek));
-    }
-
-    private static BillLine ChargeLine(ChargeGroup group, ChargeWindow charge, Money money)
-    {
-        var c = group.Component;
-        var step = Math.Max(1, c.StepSize);
-        var rule = $"charging tariff '{group.Tariff.Id}', element {group.Element + 1}, {Dimension(c.Type)}" + (step > 1 ? $", step {step}" : string.Empty);
-        BillLine line = c.Type switch
-        {
-            TariffDimension.Energy => Stepped("Energy", "kWh", 1000m),
-            TariffDimension.Time => Stepped("Charging time", "h", 3600m),
-            TariffDimension.ParkingTime => Stepped("Connected, not charging", "h", 3600m),
-            _ => money.Line(BillLineKind.Charging, "Charging session fee", group.From, group.To, 1, "session", c.Price, c.Price, c.Vat, rule),
-        };
-        return line with { ChargingSessionId = charge.ChargingSessionId };
-
-        BillLine Stepped(string what, string unit, decimal perUnit)
-        {
-            var steps = Math.Ceiling(group.Quantity / step);
-            var quantity = steps * step / perUnit;
-            return money.Line(BillLineKind.Charging, what, group.From, group.To, Math.Round(quantity, 4), unit, c.Price, quantity * c.Price, c.Vat, rule);
-        }
-    }
-
+    /// <summary>
+    /// Idle: after charging finished (<see cref="ChargingFinish"/>, the rule the <c>bay.idle_started</c> event follows)
+    /// and the idle grace, until charging resumed or the vehicle left the bay; per started minute, capped per stay.
+    /// </summary>
     private static void IdleLines(StayTimeline stay, SiteTariffs tariffs, BillingContext context, DateTimeOffset end, Money money, List<BillLine> lines)
     {
         var rules = tariffs.EvBay;
@@ -376,38 +304,38 @@ public static class BillCalculator
         }
 
         var idle = new List<BillLine>();
-        foreach (var charge in stay.Charges.OrderBy(c => c.Start))
+        foreach (var (group, bayStay) in ChargeGroups(stay, end))
         {
-            if (charge.FinishedAt(rules.SuspendedThreshold, end) is not { } finished || finished >= end)
+            var bay = group[0].Bay;
+            if (bay is not null && bayStay is null)
             {
                 continue;
             }
 
-            DateTimeOffset leave;
-            if (charge.Bay is null)
+            foreach (var finish in ChargingFinish.Finishes([.. group.Select(c => c.Activity)], rules.SuspendedThreshold, end))
             {
-                leave = Min(charge.Stop is { } stop && stop > finished ? stop : end, end);
-            }
-            else if (stay.BayStays.FirstOrDefault(b => b.Bay == charge.Bay && b.From <= finished && (b.To is null || b.To > finished)) is { } bayStay)
-            {
-                leave = Min(bayStay.To ?? end, end);
-            }
-            else
-            {
-                continue;
-            }
+                var charge = group.LastOrDefault(c => c.Start <= finish.At) ?? group[0];
+                DateTimeOffset leave = bayStay is not null
+                    ? Min(bayStay.To ?? end, end)
+                    : Min(charge.Stop is { } stop && stop > finish.At ? stop : end, end);
+                if (finish.ResumedAt is { } resumed)
+                {
+                    leave = Min(leave, resumed);
+                }
 
-            var from = finished + context.IdleGrace;
-            if (leave <= from)
-            {
-                continue;
-            }
+                var from = finish.At + context.IdleGrace;
+                if (leave <= from)
+                {
+                    continue;
+                }
 
-            var minutes = Math.Ceiling((decimal)(leave - from).Ticks / TimeSpan.TicksPerMinute);
-            idle.Add(money.Line(
-                BillLineKind.Idle, charge.Bay is null ? "Idle after charging" : $"Idle after charging at bay {charge.Bay}", from, leave, minutes, "min",
-                rules.IdleFeePerMinute, minutes * rules.IdleFeePerMinute, rules.IdleVat,
-                $"EV-bay rules: idle fee per started minute after {Minutes(context.IdleGrace)} min grace") with { ChargingSessionId = charge.ChargingSessionId });
+                var minutes = Math.Ceiling((decimal)(leave - from).Ticks / TimeSpan.TicksPerMinute);
+                var line = money.Line(
+                    BillLineKind.Idle, bay is null ? "Idle after charging" : $"Idle after charging at bay {bay}", from, leave, minutes, "min",
+                    rules.IdleFeePerMinute, minutes * rules.IdleFeePerMinute, rules.IdleVat,
+                    $"EV-bay rules: idle fee per started minute after {Minutes(context.IdleGrace)} min grace");
+                idle.Add(line with { ChargingSessionId = charge.ChargingSessionId });
+            }
         }
 
         lines.AddRange(idle);
@@ -454,14 +382,6 @@ public static class BillCalculator
         : unit.TotalMinutes == Math.Floor(unit.TotalMinutes) ? $"{unit.TotalMinutes} min"
         : $"{unit.TotalSeconds} s";
 
-    private static string Dimension(TariffDimension dimension) => dimension switch
-    {
-        TariffDimension.Energy => "ENERGY",
-        TariffDimension.Time => "TIME",
-        TariffDimension.ParkingTime => "PARKING_TIME",
-        _ => "FLAT",
-    };
-
     private sealed class ParkingGroup(DateOnly day, ParkingTariff tariff, ParkingBand band, bool waived)
     {
         public DateOnly Day { get; } = day;
@@ -478,27 +398,6 @@ public static class BillCalculator
 
         public TimeSpan Duration { get; set; }
     }
-
-    private sealed class ChargeGroup(ChargingTariff tariff, int element, TariffDimension dimension, PriceComponent component)
-    {
-        public ChargingTariff Tariff { get; } = tariff;
-
-        public int Element { get; } = element;
-
-        public TariffDimension Dimension { get; } = dimension;
-
-        public PriceComponent Component { get; } = component;
-
-        /// <summary>Wh, seconds, or 1 for FLAT.</summary>
-        public decimal Quantity { get; set; }
-
-        public DateTimeOffset From { get; set; }
-
-        public DateTimeOffset To { get; set; }
-    }
-
-    /// <summary>What restrictions look at, at the start of a piece of a charging session.</summary>
-    private readonly record struct Moment(DateTime Local, decimal Kwh, decimal? PowerKw, int Seconds);
 
     private readonly struct Money(int minorUnits)
     {

@@ -84,9 +84,9 @@ public static class BillingRules
             return new Refused($"The site bills in {config.Currency}, not {p.Currency}.");
         }
 
-        if (p.Amount <= 0 || p.Amount != Math.Round(p.Amount, Currencies.MinorUnits(config.Currency)))
+        if (Currencies.ProblemWithPayment(p.Amount, config.Currency) is { } problem)
         {
-            return new Refused($"The amount must be positive with at most {Currencies.MinorUnits(config.Currency)} decimals.");
+            return new Refused(problem);
         }
 
         var payment = new Payment
@@ -136,17 +136,7 @@ public static class BillingRules
                 continue;
             }
 
-            var start = c.StartedAt ?? binding.PlugInAt;
-            charges.Add(new ChargeWindow
-            {
-                ChargingSessionId = c.Id,
-                Charger = c.Charger,
-                Bay = binding.Bay,
-                Start = start,
-                Stop = c.StoppedAt,
-                SuspendedSince = c.ChargingState is ChargingState.SuspendedEV or ChargingState.EVConnected or ChargingState.Idle ? c.ChargingStateSince : null,
-                Energy = SessionMeter.Curve(c, start),
-            });
+            charges.Add(Window(c, binding.Bay, binding.PlugInAt));
         }
 
         return new StayTimeline
@@ -157,6 +147,23 @@ public static class BillingRules
             ExitedAt = session.IsOpen ? null : session.ExitedAt ?? session.UpdatedAt,
             BayStays = stays,
             Charges = charges,
+        };
+    }
+
+    /// <summary>A charging session as billing reads it: its start (or the plug-in, if its start is unknown), stop, states and meter.</summary>
+    public static ChargeWindow Window(ChargingSession c, string? bay, DateTimeOffset? plugIn)
+    {
+        var start = c.StartedAt ?? plugIn ?? c.FirstReceivedAt;
+        return new ChargeWindow
+        {
+            ChargingSessionId = c.Id,
+            Charger = c.Charger,
+            Bay = bay,
+            Start = start,
+            Stop = c.StoppedAt,
+            States = c.ChargingStates,
+            Energy = SessionMeter.Curve(c, start),
+            Current = SessionMeter.Currents(c),
         };
     }
 

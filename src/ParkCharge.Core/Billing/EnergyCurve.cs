@@ -45,7 +45,10 @@ internal sealed class EnergyCurve
         return _points[^1].Wh;
     }
 
-    /// <summary>The first moment the energy reaches <paramref name="wh"/>, if it does.</summary>
+    /// <summary>
+    /// The first moment (to the tick) the energy reaches <paramref name="wh"/>, if it does: rounded up, so that a period
+    /// starting there has delivered <paramref name="wh"/> before it (an OCPI min_kwh holds, a max_kwh no longer does).
+    /// </summary>
     public DateTimeOffset? When(decimal wh)
     {
         if (wh <= 0)
@@ -59,7 +62,7 @@ internal sealed class EnergyCurve
             if (b.Wh >= wh && b.Wh > a.Wh)
             {
                 var fraction = (wh - a.Wh) / (b.Wh - a.Wh);
-                return a.At + TimeSpan.FromTicks((long)Math.Round(fraction * (b.At - a.At).Ticks));
+                return a.At + TimeSpan.FromTicks((long)Math.Ceiling(fraction * (b.At - a.At).Ticks));
             }
         }
 

@@ -8,6 +8,9 @@ public sealed record BayStay(string Bay, DateTimeOffset From, DateTimeOffset? To
 /// <summary>Energy delivered since the start of a charging session, at a moment.</summary>
 public readonly record struct EnergyPoint(DateTimeOffset At, decimal Wh);
 
+/// <summary>Current drawn at a moment, in A summed over the phases (OCPP Current.Import).</summary>
+public readonly record struct CurrentPoint(DateTimeOffset At, decimal Amps);
+
 /// <summary>A charging session bound to the stay, as billing needs it.</summary>
 public sealed record ChargeWindow
 {
@@ -23,19 +26,17 @@ public sealed record ChargeWindow
     /// <summary>When the transaction stopped (null while it runs).</summary>
     public DateTimeOffset? Stop { get; init; }
 
-    /// <summary>Since when the EV has stopped drawing (SuspendedEV / Idle / Finishing), if it has.</summary>
-    public DateTimeOffset? SuspendedSince { get; init; }
+    /// <summary>The charging states the charger reported, by time (none: charging from start to stop).</summary>
+    public IReadOnlyList<ChargingStateChange> States { get; init; } = [];
 
     /// <summary>Energy since the start, in time order, starting with (Start, 0).</summary>
     public IReadOnlyList<EnergyPoint> Energy { get; init; } = [];
 
-    /// <summary>When charging finished: the stop, or a suspension longer than the threshold that lasted until <paramref name="until"/>.</summary>
-    public DateTimeOffset? FinishedAt(TimeSpan suspendedThreshold, DateTimeOffset until)
-    {
-        var end = Stop ?? until;
-        var suspended = SuspendedSince is { } s && s + suspendedThreshold <= end ? s : (DateTimeOffset?)null;
-        return suspended is { } at && (Stop is null || at < Stop) ? at : Stop;
-    }
+    /// <summary>Current drawn, in time order, when the charger reports it (OCPI min_current/max_current look at it).</summary>
+    public IReadOnlyList<CurrentPoint> Current { get; init; } = [];
+
+    /// <summary>The transaction as the idle rule (<see cref="Parking.ChargingFinish"/>) reads it.</summary>
+    public Parking.ChargingFinish.Session Activity => new(Start, Stop, States);
 }
 
 /// <summary>

@@ -19,15 +19,53 @@ public enum TariffDimension
 }
 
 /// <summary>
-/// OCPI 2.2.1 PriceComponent: a price (excluding VAT) per unit of a dimension, the VAT percentage,
-/// and the step size (Wh for energy, seconds for time; the quantity is rounded up to whole steps).
+/// OCPI 2.2.1 PriceComponent: a price (excluding VAT) per unit of a dimension (per kWh, per hour, or
+/// once for FLAT), the VAT percentage (OCPI's omitted VAT is 0 here: no VAT either way), and the step
+/// size (Wh for ENERGY, seconds for TIME and PARKING_TIME; none for FLAT, where OCPI writes 0 or 1).
+/// How the step applies to a session is OCPI's CDR rule: see <see cref="CdrPricing"/>.
 /// </summary>
 public sealed record PriceComponent(TariffDimension Type, decimal Price, decimal Vat = 0, int StepSize = 1);
 
+/// <summary>OCPI 2.2.1 TariffType: which sessions a tariff is for. A tariff without a type is for all sessions.</summary>
+public enum TariffType
+{
+    /// <summary>Paid at the charger without a contract (card terminal).</summary>
+    AdHocPayment,
+
+    /// <summary>The driver chose the CHEAP charging preference.</summary>
+    ProfileCheap,
+
+    /// <summary>The driver chose the FAST charging preference.</summary>
+    ProfileFast,
+
+    /// <summary>The driver chose the GREEN charging preference.</summary>
+    ProfileGreen,
+
+    /// <summary>An RFID or app session without a charging preference (or with REGULAR).</summary>
+    Regular,
+}
+
+/// <summary>OCPI 2.2.1 ReservationRestrictionType: an element that prices a reservation, or an expired one.</summary>
+public enum ReservationRestriction
+{
+    /// <summary>The reservation, from when it was made until charging starts.</summary>
+    Reservation,
+
+    /// <summary>A reservation that expired without a charging session.</summary>
+    ReservationExpires,
+}
+
+/// <summary>OCPI DisplayText: a text in a language (ISO 639-1).</summary>
+public sealed record DisplayText(string Language, string Text);
+
 /// <summary>
-/// OCPI 2.2.1 TariffRestrictions. Times and dates are the site's local time (IANA zone); a
-/// time range may wrap midnight (22:00–06:00). Durations are seconds since the charging session
-/// started; kWh is the energy delivered so far; power in kW; current in A.
+/// OCPI 2.2.1 TariffRestrictions, evaluated at the start of each charging period (OCPI: the CPO starts
+/// a new period wherever an element may become active or inactive). Times and dates are the site's
+/// local time (IANA zone); a time range may wrap midnight (22:00–06:00), and an end of 00:00 is the end
+/// of the day. Durations are seconds since the charging session started (min inclusive, max
+/// exclusive); kWh is the energy delivered before the period (min inclusive, max exclusive); power in
+/// kW and current in A (summed over phases) of the period. An element with <see cref="Reservation"/>
+/// prices only a reservation; one without prices only the session.
 /// </summary>
 public sealed record TariffRestrictions
 {
@@ -56,6 +94,8 @@ public sealed record TariffRestrictions
     public int? MaxDurationSeconds { get; init; }
 
     public IReadOnlyList<DayOfWeek> DaysOfWeek { get; init; } = [];
+
+    public ReservationRestriction? Reservation { get; init; }
 }
 
 /// <summary>OCPI 2.2.1 TariffElement: price components that apply while the restrictions hold.</summary>
@@ -65,7 +105,8 @@ public sealed record TariffElement(IReadOnlyList<PriceComponent> PriceComponents
 /// A charging tariff in the OCPI 2.2.1 model (so operators can reuse what they publish for
 /// roaming), versioned by validity, for all chargers of the site or only the listed ones.
 /// Elements are evaluated in order: for each dimension, the first element whose restrictions hold
-/// sets the price.
+/// sets the price. The OCPI metadata (country, party, texts, energy mix, last update) is kept as
+/// given, so the tariff can be published and shown back unchanged.
 /// </summary>
 public sealed record ChargingTariff
 {
@@ -73,14 +114,42 @@ public sealed record ChargingTariff
 
     public IReadOnlyList<TariffElement> Elements { get; init; } = [];
 
-    /// <summary>The least a charging session costs (excluding VAT).</summary>
+    /// <summary>The least a charging session costs, excluding VAT (OCPI min_price.excl_vat).</summary>
     public decimal? MinPrice { get; init; }
 
-    /// <summary>The most a charging session costs (excluding VAT).</summary>
+    /// <summary>The most a charging session costs, excluding VAT (OCPI max_price.excl_vat).</summary>
     public decimal? MaxPrice { get; init; }
 
-    /// <summary>VAT of the min/max adjustment lines.</summary>
+    /// <summary>The least a charging session costs, including VAT (OCPI min_price.incl_vat).</summary>
+    public decimal? MinPriceInclVat { get; init; }
+
+    /// <summary>The most a charging session costs, including VAT (OCPI max_price.incl_vat).</summary>
+    public decimal? MaxPriceInclVat { get; init; }
+
+    /// <summary>
+    /// ParkCharge's older way to give the VAT of min/max prices: when an including-VAT figure is not
+    /// given, it is the excluding-VAT one plus this percentage (0: it follows the session's own VAT).
+    /// </summary>
     public decimal Vat { get; init; }
+
+    /// <summary>OCPI TariffType: the sessions this tariff is for; null: every session.</summary>
+    public TariffType? Type { get; init; }
+
+    /// <summary>ISO 4217; when given it is the site's currency.</summary>
+    public string? Currency { get; init; }
+
+    public string? CountryCode { get; init; }
+
+    public string? PartyId { get; init; }
+
+    public IReadOnlyList<DisplayText> AltText { get; init; } = [];
+
+    public string? AltUrl { get; init; }
+
+    /// <summary>OCPI EnergyMix, as the JSON it was given in (ParkCharge does not price by it).</summary>
+    public string? EnergyMix { get; init; }
+
+    public DateTimeOffset? LastUpdated { get; init; }
 
     public DateTimeOffset? ValidFrom { get; init; }
 
@@ -186,7 +255,23 @@ public sealed record SiteTariffs
 
     public ParkingTariff? ParkingAt(DateTimeOffset at) => Parking.LastOrDefault(t => t.IsValidAt(at));
 
-    public ChargingTariff? ChargingAt(ChargerId charger, DateTimeOffset at) =>
-        Charging.LastOrDefault(t => t.IsValidAt(at) && t.Chargers.Contains(charger))
-        ?? Charging.LastOrDefault(t => t.IsValidAt(at) && t.Chargers.Count == 0);
+    /// <summary>
+    /// The charging tariff for a session of <paramref name="type"/> at <paramref name="charger"/> at a moment: a tariff
+    /// for that charger before one for the whole site; within each, one of the session's type before one without a type.
+    /// </summary>
+    public ChargingTariff? ChargingAt(ChargerId charger, DateTimeOffset at, TariffType type = TariffType.Regular) =>
+        TariffSelection.Choose(Charging.Where(t => t.Chargers.Contains(charger)), at, type)
+        ?? TariffSelection.Choose(Charging.Where(t => t.Chargers.Count == 0), at, type);
+}
+
+/// <summary>OCPI's choice among tariffs: valid at the moment, and of the session's type (a tariff without a type is for every session).</summary>
+public static class TariffSelection
+{
+    public static ChargingTariff? Choose(IEnumerable<ChargingTariff> tariffs, DateTimeOffset at, TariffType? type)
+    {
+        var valid = tariffs.Where(t => t.IsValidAt(at)).ToList();
+        return type is { } wanted
+            ? valid.LastOrDefault(t => t.Type == wanted) ?? valid.LastOrDefault(t => t.Type is null)
+            : valid.LastOrDefault(t => t.Type is null) ?? valid.LastOrDefault(t => t.Type == TariffType.Regular) ?? valid.LastOrDefault();
+    }
 }

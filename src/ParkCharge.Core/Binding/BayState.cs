@@ -13,7 +13,7 @@ public enum BayState
 
     Charging,
 
-    /// <summary>Charging finished (stopped, or the EV stopped drawing) and the vehicle is still there.</summary>
+    /// <summary>Charging finished (<see cref="Parking.ChargingFinish"/>: stopped, or the EV stopped drawing for the threshold) and the vehicle is still there.</summary>
     ChargingFinished,
 
     /// <summary>The signals disagree: the connector is in use but no vehicle was read at the bay.</summary>
@@ -24,9 +24,13 @@ public enum BayState
 public static class BayStates
 {
     /// <param name="vehiclePresent">A current visit at the bay.</param>
-    /// <param name="chargingFinished">The visit's charging finished (and it is still there).</param>
+    /// <param name="chargingFinished">
+    /// The visit's charging finished, by <see cref="Parking.ChargingFinish"/> (the rule the idle event and the bill follow), and
+    /// the vehicle is still there. A short pause is not the end of charging: until the rule says so, a vehicle whose EV
+    /// stopped drawing shows as not charging, never as finished.
+    /// </param>
     /// <param name="connector">The bay outlet's connector status, if known.</param>
-    /// <param name="session">The outlet's active charging session, if any.</param>
+    /// <param name="session">The outlet's active charging session's state, if any (2.0.1).</param>
     public static BayState Of(bool vehiclePresent, bool chargingFinished, ConnectorStatus? connector, ChargingState? session, bool sessionActive)
     {
         if (!vehiclePresent)
@@ -37,14 +41,15 @@ public static class BayStates
                 : BayState.Free;
         }
 
-        if (chargingFinished || connector is ConnectorStatus.Finishing || (connector is ConnectorStatus.SuspendedEV && sessionActive)
-            || session is ChargingState.SuspendedEV or ChargingState.Idle)
+        if (chargingFinished)
         {
-            return sessionActive || chargingFinished ? BayState.ChargingFinished : BayState.VehicleNotCharging;
+            return BayState.ChargingFinished;
         }
 
-        return sessionActive && (session is ChargingState.Charging || connector is ConnectorStatus.Charging)
-            ? BayState.Charging
-            : BayState.VehicleNotCharging;
+        // A pause by the charger (SuspendedEVSE) is charging as far as the driver is concerned, as the idle rule has it.
+        var charging = session is { } state
+            ? state is ChargingState.Charging or ChargingState.SuspendedEVSE
+            : connector is ConnectorStatus.Charging or ConnectorStatus.SuspendedEVSE;
+        return sessionActive && charging ? BayState.Charging : BayState.VehicleNotCharging;
     }
 }

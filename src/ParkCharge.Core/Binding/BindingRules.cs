@@ -235,14 +235,7 @@ internal static class BindingRules
                 work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt, bay.Charger, work.BayOutlet(bay)) { EventTime = due });
             }
 
-            if (visit is { ChargingFinishedAt: { } finished, IdleSince: null } && finished + settings.IdleGrace <= due)
-            {
-                var current = work.Visit(visit.Id)!;
-                work.Put(current with { IdleSince = finished + settings.IdleGrace });
-                var served = config.FindBay(visit.Bay);
-                var outlet = served is null ? (ConnectorRef?)null : work.BayOutlet(served);
-                work.Publish(new BayIdleStarted(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.ChargingSessionIds.LastOrDefault(), finished, finished + settings.IdleGrace, served?.Charger, outlet) { EventTime = due });
-            }
+            Parking.IdleRules.Timer(work, work.Visit(visit.Id)!, due);
         }
     }
 
@@ -590,29 +583,8 @@ internal static class BindingRules
         }
     }
 
-    /// <summary>
-    /// Charging finished (the transaction stopped, or the EV stopped drawing: 2.0.1 SuspendedEV or
-    /// Idle) while the bound vehicle is still in the bay: its idle grace starts.
-    /// </summary>
-    private static void NoteChargingFinished(SiteChangeSet work, ChargingSession session)
-    {
-        var finished = session.Status == ChargingSessionStatus.Completed ? session.StoppedAt
-            : session.ChargingState is ChargingState.SuspendedEV or ChargingState.Idle ? session.ChargingStateSince
-            : null;
-        if (work.Binding(session.Id) is not { IsBound: true, BayVisitId: { } visitId } || work.Visit(visitId) is not { IsCurrent: true } visit)
-        {
-            return;
-        }
-
-        if (finished is { } at && visit.ChargingFinishedAt is null)
-        {
-            work.Put(visit with { ChargingFinishedAt = at });
-        }
-        else if (finished is null && visit is { ChargingFinishedAt: not null, IdleSince: null })
-        {
-            work.Put(visit with { ChargingFinishedAt = null }); // charging resumed within the grace
-        }
-    }
+    /// <summary>Has the bound vehicle finished charging? One rule decides, for the event, the bill and the dashboard.</summary>
+    private static void NoteChargingFinished(SiteChangeSet work, ChargingSession session) => Parking.IdleRules.Note(work, session);
 
     /// <summary>
     /// Did any charging session run on the bay's outlet since <paramref name="since"/>? Then a vehicle

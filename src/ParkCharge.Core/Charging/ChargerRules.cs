@@ -76,6 +76,42 @@ internal static class ChargerRules
         return Acknowledged.Instance;
     }
 
+    /// <summary>
+    /// The charger's message had a time outside the believable window (<see cref="ChargerInput"/>):
+    /// the charger is marked and, at most once per <see cref="ChargerClockRejected.Interval"/>, an event
+    /// tells operators its clock needs attention.
+    /// </summary>
+    public static void ClockRejected(SiteChangeSet work, Observations.Observation original)
+    {
+        if (ChargerOf(original.Payload) is not { } id || work.Charger(id) is not { } charger)
+        {
+            return;
+        }
+
+        if (charger.ClockRejectedAt is { } last && work.ReceivedAt >= last && work.ReceivedAt - last < ChargerClockRejected.Interval)
+        {
+            return;
+        }
+
+        work.Put(charger with { ClockRejectedAt = work.ReceivedAt });
+        work.Publish(new ChargerClockRejected(id, original.Payload.Kind, work.Input.RejectedTime ?? original.EventTime, work.ReceivedAt) { EventTime = work.ReceivedAt });
+    }
+
+    private static ChargerId? ChargerOf(Observations.ObservationPayload payload) => payload switch
+    {
+        BootReported p => p.Charger,
+        ConnectorStatusReported p => p.Charger,
+        IdTokenPresented p => p.Charger,
+        TransactionStartReported p => p.Charger,
+        TransactionStopReported p => p.Charger,
+        MeterValuesReported p => p.Charger,
+        TransactionEventReported p => p.Charger,
+        ChargerEventsReported p => p.Charger,
+        DataTransferReceived p => p.Charger,
+        ChargerNotificationReceived p => p.Charger,
+        _ => null,
+    };
+
     public static Reply StatusReported(SiteChangeSet work, ConnectorStatusReported p)
     {
         if (work.Charger(p.Charger) is null)
@@ -85,6 +121,7 @@ internal static class ChargerRules
 
         var errorCode = p.ErrorCode is "NoError" ? null : p.ErrorCode;
         RecordStatus(work, p.Charger, new ConnectorState(p.Connector, p.Status, work.EventTime, errorCode, p.Info, p.VendorErrorCode), chargingState: null);
+        TransactionRules.ConnectorStatusDuringTransaction(work, p.Charger, p.Connector, p.Status, work.EventTime);
         return Acknowledged.Instance;
     }
 
@@ -104,6 +141,11 @@ internal static class ChargerRules
         if (current is not null && current.Since > reported.Since)
         {
             return;
+        }
+
+        if (current is null && charger.Connectors.Length >= ChargerState.MaxConnectors)
+        {
+            return; // in the timeline above; not one more connector in the charger's state
         }
 
         reported = reported.IsOutOfOrder
@@ -175,4 +217,16 @@ internal static class ChargerRules
 
     public static Reply Notification(SiteChangeSet work, ChargerNotificationReceived p) =>
         work.Charger(p.Charger) is null ? NotRegistered : Acknowledged.Instance;
+
+    /// <summary>Kept and published as it came: what a security event means is for the operator (and the charger's vendor) to judge.</summary>
+    public static Reply SecurityEvent(SiteChangeSet work, SecurityEventReported p)
+    {
+        if (work.Charger(p.Charger) is null)
+        {
+            return NotRegistered;
+        }
+
+        work.Publish(new ChargerSecurityEvent(p.Charger, p.SecurityEventType, p.OccurredAt, p.TechInfo) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
 }

@@ -41,8 +41,22 @@ public sealed record ChargerState
 
     public string? LastDisconnectReason { get; init; }
 
-    /// <summary>Connectors (and the whole charger, connector 0 / EVSE 0) in connector order.</summary>
+    /// <summary>Connectors (and the whole charger, connector 0 / EVSE 0) in connector order; at most <see cref="MaxConnectors"/>.</summary>
     public ImmutableArray<ConnectorState> Connectors { get; init; } = [];
+
+    /// <summary>
+    /// When the charger's clock was last found out of range (receive time; see <see cref="ChargerInput"/>),
+    /// so that <c>charger.clock_rejected</c> is published at most once per <see cref="Engine.ChargerClockRejected.Interval"/>.
+    /// </summary>
+    public DateTimeOffset? ClockRejectedAt { get; init; }
+
+    /// <summary>
+    /// How many connectors (EVSE/connector pairs) a charger's state keeps. The biggest real chargers
+    /// have a few dozen outlets; a charger reporting statuses for thousands of connector ids (any
+    /// number up to 2^31 passes the schema) gets them in its status timeline only, so its state, and
+    /// the work per message, stay bounded.
+    /// </summary>
+    public const int MaxConnectors = 128;
 
     public ConnectorState? FindConnector(ConnectorRef connector)
     {

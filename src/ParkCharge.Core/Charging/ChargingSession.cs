@@ -48,6 +48,21 @@ public enum ChargingAnomalies
 
     /// <summary>2.0.1: an event arrived after the transaction had ended.</summary>
     EventAfterEnd = 1 << 8,
+
+    /// <summary>
+    /// 2.0.1: a seqNo was negative, implausibly far from the transaction's others, or beyond the
+    /// <see cref="SeqNoLedger.MaxRanges"/> runs kept; the event was applied, its seqNo not used for gaps.
+    /// </summary>
+    SequenceInvalid = 1 << 9,
+
+    /// <summary>
+    /// A message's time was outside <see cref="Observations.EventTimes"/>' window (a broken charger clock):
+    /// the time the message was received was used instead.
+    /// </summary>
+    ClockOutOfRange = 1 << 10,
+
+    /// <summary>A meter value beyond <see cref="MeterSample.MaxMagnitude"/> was left out (it stays in the message log).</summary>
+    MeterValueOutOfRange = 1 << 11,
 }
 
 /// <summary>
@@ -94,17 +109,24 @@ public sealed record ChargingSession
     /// <summary>The event time of <see cref="ChargingState"/>.</summary>
     public DateTimeOffset? ChargingStateSince { get; init; }
 
+    /// <summary>
+    /// Every charging state reported during the transaction, by event time: 2.0.1 chargingState, and 1.6
+    /// StatusNotifications (Charging, SuspendedEV, SuspendedEVSE, Finishing) of its connector. Billing
+    /// reads charging and not-charging periods from it; empty: charging from start to stop.
+    /// </summary>
+    public ImmutableArray<ChargingStateChange> ChargingStates { get; init; } = [];
+
     /// <summary>2.0.1 remoteStartId, when the transaction was started remotely.</summary>
     public int? RemoteStartId { get; init; }
 
     /// <summary>Every sample that belongs to the session, ordered by time (ties in arrival order).</summary>
     public ImmutableArray<MeterSample> Samples { get; init; } = [];
 
-    /// <summary>2.0.1: the seqNos received, ascending (for gap and duplicate detection).</summary>
-    public ImmutableArray<int> SeqNos { get; init; } = [];
+    /// <summary>2.0.1: the seqNos received, as ascending runs (for gap and duplicate detection; see <see cref="SeqNoLedger"/>).</summary>
+    public ImmutableArray<SeqNoRange> SeqNos { get; init; } = [];
 
-    /// <summary>2.0.1: seqNos known to be missing (between the lowest and highest received).</summary>
-    public ImmutableArray<int> MissingSeqNos { get; init; } = [];
+    /// <summary>2.0.1: seqNos known to be missing (between the lowest and highest received), as runs.</summary>
+    public ImmutableArray<SeqNoRange> MissingSeqNos => SeqNoLedger.Missing(SeqNos);
 
     public ChargingAnomalies Anomalies { get; init; }
 

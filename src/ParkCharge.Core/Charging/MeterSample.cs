@@ -23,6 +23,17 @@ public sealed record MeterSample(
     /// <summary>The OCPP default measurand when a sampled value names none.</summary>
     public const string DefaultMeasurand = Measurands.EnergyActiveImportRegister;
 
+    /// <summary>
+    /// The largest magnitude a value in base units may have: 10^15 (a petawatt-hour register, a
+    /// petawatt). No meter reports more; the engine leaves larger values out and flags the session
+    /// (<see cref="ChargingAnomalies.MeterValueOutOfRange"/>), so that sums and differences of any
+    /// number of samples stay far inside <see cref="decimal"/> and bills cannot overflow.
+    /// </summary>
+    public const decimal MaxMagnitude = 1_000_000_000_000_000m;
+
+    /// <summary>True when the value lies within ±<see cref="MaxMagnitude"/>.</summary>
+    public bool IsPlausible => Value is >= -MaxMagnitude and <= MaxMagnitude;
+
     /// <summary>A total (no phase) reading at the outlet, the one that counts for billing.</summary>
     public bool IsOutletTotal => Phase is null && Location is null or "Outlet";
 }

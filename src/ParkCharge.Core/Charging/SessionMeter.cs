@@ -76,6 +76,20 @@ public static class SessionMeter
         return points.OrderBy(p => p.At).ToList();
     }
 
+    /// <summary>
+    /// The current drawn over time, in A summed over the phases (OCPI's min_current and max_current are
+    /// sums over all phases): a charger's total reading as it is, per-phase readings added up per timestamp.
+    /// </summary>
+    public static IReadOnlyList<Billing.CurrentPoint> Currents(ChargingSession session)
+    {
+        var currents = session.Samples.Where(x => x.Measurand == Measurands.CurrentImport && x.Location is null or "Outlet").ToList();
+        var totals = currents.Where(x => x.Phase is null).ToList();
+        var points = totals.Count > 0
+            ? totals.Select(x => new Billing.CurrentPoint(x.Timestamp, x.Value))
+            : currents.Where(x => x.Phase is "L1" or "L2" or "L3").GroupBy(x => x.Timestamp).Select(g => new Billing.CurrentPoint(g.Key, g.Sum(x => x.Value)));
+        return [.. points.OrderBy(p => p.At)];
+    }
+
     public static decimal? Latest(ChargingSession session, string measurand)
     {
         for (var i = session.Samples.Length - 1; i >= 0; i--)

@@ -46,7 +46,7 @@ internal static class TransactionRules
             IdToken = new IdToken(p.IdTag),
             StartedAt = work.EventTime,
             MeterStartWh = p.MeterStartWh,
-            Anomalies = IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None,
+            Anomalies = (IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None) | InputFlags(work),
         };
         session = ReconcileOutlet(work, session);
         Save(work, before: null, session, new ChargingStarted(ChargingSessionSummary.Of(Normalize(session))) { EventTime = work.EventTime });
@@ -85,7 +85,7 @@ internal static class TransactionRules
             MeterStopWh = p.MeterStopWh,
             StopReason = p.Reason ?? "Local", // 1.6 §6.49: Reason defaults to Local when absent
             IdToken = session.IdToken ?? (p.IdTag is null ? null : new IdToken(p.IdTag)),
-            Anomalies = (session.Anomalies & ~ChargingAnomalies.StopInferred) | (IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None),
+            Anomalies = (session.Anomalies & ~ChargingAnomalies.StopInferred) | (IsLate(work) ? ChargingAnomalies.DeliveredLate : ChargingAnomalies.None) | InputFlags(work),
         };
         if (existing is null)
         {
@@ -136,6 +136,11 @@ internal static class TransactionRules
         {
             var before = work.Session(sessionId)!;
             var session = MergeSamples(work, before, samples);
+            if (InputFlags(work) is var flags && (session.Anomalies & flags) != flags)
+            {
+                session = session with { Anomalies = session.Anomalies | flags };
+            }
+
             if (session == before)
             {
                 continue;
@@ -151,37 +156,50 @@ internal static class TransactionRules
             Save(work, before, session with { MeterEventAt = work.EventTime }, new ChargingMeterUpdated(ChargingSessionSummary.Of(normalized), normalized.LastPowerW, normalized.LastSoCPercent) { EventTime = work.EventTime });
         }
 
+        // Every value of the named transaction was set aside: the session still learns why.
+        if (named is not null && !bySession.ContainsKey(named.Id) && InputFlags(work) is var set && (named.Anomalies & set) != set)
+        {
+            Save(work, named, named with { Anomalies = named.Anomalies | set });
+        }
+
         return Acknowledged.Instance;
     }
 
     /// <summary>
-    /// OCPP 2.0.1 TransactionEvent. The charger owns the transaction id and numbers the events of a
+    /// OCPP 2.0.1 and 2.1 TransactionEvent. The charger owns the transaction id and numbers the events of a
     /// transaction with seqNo: a seqNo seen before is a duplicate (answered, nothing changes); a gap is
     /// reported as SequenceGap (and clears if the missing event arrives late); events out of seqNo order
     /// are applied by their own time and flagged.
     /// </summary>
     public static Reply TransactionEvent(SiteChangeSet work, TransactionEventReported p)
     {
-        if (work.Charger(p.Charger) is null)
+        if (work.Charger(p.Charger) is not { } charger)
         {
             return NotRegistered;
         }
 
         Reply reply = p.IdToken is null ? Acknowledged.Instance : Accepted;
         var before = work.SessionByTransaction(p.Charger, p.TransactionId);
-        if (before is not null && before.SeqNos.Contains(p.SeqNo))
+        if (before is not null && SeqNoLedger.Contains(before.SeqNos, p.SeqNo))
         {
             return reply;
         }
 
-        var session = before ?? NewSession(work, p.Charger, OcppVersion.Ocpp201, p.TransactionId, p.Connector ?? new ConnectorRef(0, 0)) with
+        // TransactionEvent is 2.0.1's and 2.1's; the session keeps which of the two its charger spoke.
+        var version = charger.Version is OcppVersion.Ocpp21 ? OcppVersion.Ocpp21 : OcppVersion.Ocpp201;
+        var session = before ?? NewSession(work, p.Charger, version, p.TransactionId, p.Connector ?? new ConnectorRef(0, 0)) with
         {
             StartedAt = work.EventTime,
             Anomalies = p.EventType == TransactionEventType.Started ? ChargingAnomalies.None : ChargingAnomalies.StartNotReceived,
         };
 
-        var anomalies = session.Anomalies;
-        if (before is not null && !before.SeqNos.IsEmpty && p.SeqNo < before.SeqNos[^1])
+        var anomalies = session.Anomalies | InputFlags(work);
+        var outcome = SeqNoLedger.Add(session.SeqNos, p.SeqNo, out var seqNos);
+        if (outcome is SeqNoOutcome.Implausible or SeqNoOutcome.Untracked)
+        {
+            anomalies |= ChargingAnomalies.SequenceInvalid;
+        }
+        else if (SeqNoLedger.Highest(session.SeqNos) is { } highest && p.SeqNo < highest)
         {
             anomalies |= ChargingAnomalies.OutOfOrder;
         }
@@ -191,11 +209,9 @@ internal static class TransactionRules
             anomalies |= ChargingAnomalies.DeliveredLate;
         }
 
-        var seqNos = Insert(session.SeqNos, p.SeqNo);
         session = session with
         {
             SeqNos = seqNos,
-            MissingSeqNos = Missing(seqNos),
             Connector = p.Connector is { } c && (session.Connector.Evse is 0 || p.EventType == TransactionEventType.Started) ? c : session.Connector,
             IdToken = p.IdToken ?? session.IdToken,
             RemoteStartId = p.RemoteStartId ?? session.RemoteStartId,
@@ -235,6 +251,7 @@ internal static class TransactionRules
 
         if (p.ChargingState is { } reported)
         {
+            session = WithChargingState(session, new ChargingStateChange(work.EventTime, reported));
             var connectorStatus = work.Charger(p.Charger)!.FindConnector(session.Connector)?.Status ?? ConnectorStatus.Occupied;
             work.Add(new ConnectorStatusEntry(p.Charger, session.Connector, connectorStatus, work.EventTime, work.ReceivedAt, ChargingState: reported));
         }
@@ -271,6 +288,60 @@ internal static class TransactionRules
 
         Save(work, before, session, [.. events]);
         return reply;
+    }
+
+    /// <summary>
+    /// An OCPP 1.6 StatusNotification for the connector of a running transaction says what its energy flow
+    /// does (1.6 has no chargingState): kept in the transaction's charging states, and the bay's idle
+    /// rule looks again.
+    /// </summary>
+    public static void ConnectorStatusDuringTransaction(SiteChangeSet work, ChargerId charger, ConnectorRef connector, ConnectorStatus status, DateTimeOffset at)
+    {
+        ChargingState? state = status switch
+        {
+            ConnectorStatus.Charging => ChargingState.Charging,
+            ConnectorStatus.SuspendedEV => ChargingState.SuspendedEV,
+            ConnectorStatus.SuspendedEVSE => ChargingState.SuspendedEVSE,
+            ConnectorStatus.Finishing => ChargingState.Idle,
+            _ => null,
+        };
+        if (state is null)
+        {
+            return;
+        }
+
+        var session = work.SessionsOf(charger)
+            .Where(s => s.Connector == connector && s.StartedAt is { } started && started <= at && (s.StoppedAt is null || s.StoppedAt > at))
+            .OrderByDescending(s => s.StartedAt)
+            .FirstOrDefault();
+        if (session is null)
+        {
+            return;
+        }
+
+        var after = WithChargingState(session, new ChargingStateChange(at, state.Value));
+        if (after.ChargingStates.Length != session.ChargingStates.Length)
+        {
+            work.Put(after);
+            Parking.IdleRules.Note(work, after);
+        }
+    }
+
+    /// <summary>Adds a reported state in time order; a repeat of the same state at the same time adds nothing.</summary>
+    private static ChargingSession WithChargingState(ChargingSession session, ChargingStateChange change)
+    {
+        if (session.ChargingStates.Contains(change))
+        {
+            return session;
+        }
+
+        var index = session.ChargingStates.Length;
+        while (index > 0 && session.ChargingStates[index - 1].At > change.At)
+        {
+            index--;
+        }
+
+        return session with { ChargingStates = session.ChargingStates.Insert(index, change) };
     }
 
     private static ChargingSession NewSession(SiteChangeSet work, ChargerId charger, OcppVersion version, string transactionId, ConnectorRef connector) => new()
@@ -411,7 +482,23 @@ internal static class TransactionRules
 
         if (added.HasFlag(ChargingAnomalies.SequenceGap))
         {
-            parts.Add($"seqNo missing: {string.Join(", ", session.MissingSeqNos)}");
+            var missing = session.MissingSeqNos;
+            parts.Add(FormattableString.Invariant($"seqNo missing: {string.Join(", ", missing)}{(missing.Length == 1 && missing[0].Count == 1 ? "" : $" ({SeqNoLedger.Count(missing)} in all)")}"));
+        }
+
+        if (added.HasFlag(ChargingAnomalies.SequenceInvalid))
+        {
+            parts.Add(FormattableString.Invariant($"a seqNo was negative, more than {SeqNoLedger.MaxJump} from the others or beyond {SeqNoLedger.MaxRanges} separate runs; the event was applied without it"));
+        }
+
+        if (added.HasFlag(ChargingAnomalies.ClockOutOfRange))
+        {
+            parts.Add("the charger's clock was out of range (more than a year behind or a day ahead); the time the message was received was used");
+        }
+
+        if (added.HasFlag(ChargingAnomalies.MeterValueOutOfRange))
+        {
+            parts.Add(FormattableString.Invariant($"a meter value beyond ±{MeterSample.MaxMagnitude:0} in its base unit was left out (it is in the message log)"));
         }
 
         if (added.HasFlag(ChargingAnomalies.OutOfOrder))
@@ -503,30 +590,10 @@ internal static class TransactionRules
 
     private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 
-    private static ImmutableArray<int> Insert(ImmutableArray<int> sorted, int value)
-    {
-        var index = sorted.BinarySearch(value);
-        return index >= 0 ? sorted : sorted.Insert(~index, value);
-    }
-
-    private static ImmutableArray<int> Missing(ImmutableArray<int> sorted)
-    {
-        if (sorted.Length < 2 || sorted[^1] - sorted[0] + 1 == sorted.Length)
-        {
-            return [];
-        }
-
-        var missing = ImmutableArray.CreateBuilder<int>();
-        for (var i = 1; i < sorted.Length; i++)
-        {
-            for (var n = sorted[i - 1] + 1; n < sorted[i]; n++)
-            {
-                missing.Add(n);
-            }
-        }
-
-        return missing.ToImmutable();
-    }
+    /// <summary>The flags for what <see cref="ChargerInput"/> set aside in the message being decided.</summary>
+    private static ChargingAnomalies InputFlags(SiteChangeSet work) =>
+        (work.Input.ClockRejected ? ChargingAnomalies.ClockOutOfRange : ChargingAnomalies.None)
+        | (work.Input.DroppedSamples > 0 ? ChargingAnomalies.MeterValueOutOfRange : ChargingAnomalies.None);
 
     private sealed class SampleOrder : IComparer<MeterSample>
     {

@@ -18,6 +18,8 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargerBooted), ChargerBooted.TypeName)]
 [JsonDerivedType(typeof(ConnectorStatusChanged), ConnectorStatusChanged.TypeName)]
 [JsonDerivedType(typeof(ChargerFaultReported), ChargerFaultReported.TypeName)]
+[JsonDerivedType(typeof(ChargerClockRejected), ChargerClockRejected.TypeName)]
+[JsonDerivedType(typeof(ChargerSecurityEvent), ChargerSecurityEvent.TypeName)]
 [JsonDerivedType(typeof(ChargingStarted), ChargingStarted.TypeName)]
 [JsonDerivedType(typeof(ChargingUpdated), ChargingUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
@@ -88,6 +90,26 @@ public sealed record ConnectorStatusChanged(
 public sealed record ChargerFaultReported(ChargerId Charger, ConnectorRef? Connector, string ErrorCode, string? Info, bool Cleared = false) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.fault";
+}
+
+/// <summary>A charger's clock is out of range: its times are replaced by receive times until it is fixed.</summary>
+[Description("A charger sent a time more than a year behind or a day ahead of the server's clock (a broken or reset clock): ParkCharge answered it normally and used the time the message was received. At most one per charger per hour; its charging sessions carry the anomaly ClockOutOfRange.")]
+public sealed record ChargerClockRejected(ChargerId Charger, string Message, DateTimeOffset ReportedTime, DateTimeOffset ReceivedAt) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.clock_rejected";
+
+    /// <summary>At most one event per charger in this time (by receive time): a dead clock is wrong in every message.</summary>
+    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+}
+
+/// <summary>A charger reported a security event (SecurityEventNotification, OCPP 2.0.1/2.1 A04 and the 1.6 security whitepaper).</summary>
+/// <param name="SecurityEventType">The security event's type as the charger sent it, e.g. <c>InvalidCsmsCertificate</c>, <c>TamperDetectionActivated</c>, <c>FirmwareUpdated</c>.</param>
+/// <param name="OccurredAt">When it happened, by the charger's clock (the event's own time is when ParkCharge received it).</param>
+/// <param name="TechInfo">What the charger adds, if anything.</param>
+[Description("A charger reported a security event (SecurityEventNotification): its type from OCPP's security events list or the vendor's own, when it happened by the charger's clock, and the charger's technical detail.")]
+public sealed record ChargerSecurityEvent(ChargerId Charger, string SecurityEventType, DateTimeOffset OccurredAt, string? TechInfo) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.security_event";
 }
 
 /// <summary>A short view of a charging session carried by charging events.</summary>
@@ -261,10 +283,11 @@ public sealed record BayIceDetected(
 }
 
 /// <summary>
-/// Charging finished and the vehicle is still in the bay after the grace: idle time starts. Which bay
-/// (and outlet), which vehicle and session, when charging finished and when idle time began.
+/// Charging finished (by <see cref="Parking.ChargingFinish"/>, the rule the bill's idle lines follow) and the vehicle
+/// is still in the bay after the grace: idle time starts. Which bay (and outlet), which vehicle and session, when
+/// charging finished and when idle time began. Published again when charging resumed and finished once more.
 /// </summary>
-[Description("Charging finished and the vehicle is still in the EV bay after the grace period: idle time starts.")]
+[Description("Charging finished (stopped, or the EV stopped drawing for the suspended threshold) and the vehicle is still in the EV bay after the grace period: idle time starts, as the bill's idle line does.")]
 public sealed record BayIdleStarted(
     string Bay,
     string Plate,

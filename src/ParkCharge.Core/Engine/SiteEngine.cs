@@ -20,8 +20,15 @@ public static class SiteEngine
             return Decision.Repeat(earlier.Reply);
         }
 
-        var work = new SiteChangeSet(state, observation);
-        var reply = observation.Payload switch
+        // A charger's unbelievable times and values are set aside here, once, for every rule below.
+        var (sane, input) = ChargerInput.Sanitize(observation);
+        var work = new SiteChangeSet(state, sane) { Input = input };
+        if (input.ClockRejected)
+        {
+            ChargerRules.ClockRejected(work, observation);
+        }
+
+        var reply = sane.Payload switch
         {
             ChargerRegistration p => ChargerRules.Register(work, p),
             ConnectionOpened p => ChargerRules.Opened(work, p),
@@ -32,6 +39,7 @@ public static class SiteEngine
             IdTokenPresented p => ChargerRules.Authorize(work, p),
             DataTransferReceived p => ChargerRules.DataTransfer(work, p),
             ChargerNotificationReceived p => ChargerRules.Notification(work, p),
+            SecurityEventReported p => ChargerRules.SecurityEvent(work, p),
             TransactionStartReported p => TransactionRules.Start(work, p),
             TransactionStopReported p => TransactionRules.Stop(work, p),
             MeterValuesReported p => TransactionRules.MeterValues(work, p),
@@ -48,7 +56,7 @@ public static class SiteEngine
             CommandSubmitted p => CommandRules.Submit(work, p),
             CommandSent p => CommandRules.Sent(work, p),
             CommandAnswered p => CommandRules.Answered(work, p),
-            _ => new Refused($"The site engine does not handle '{observation.Payload.Kind}'."),
+            _ => new Refused($"The site engine does not handle '{sane.Payload.Kind}'."),
         };
         return work.Decide(reply);
     }

@@ -128,9 +128,9 @@ public sealed class SiteState
                 yield return visit.StartedAt + settings.IceLimit;
             }
 
-            if (visit is { ChargingFinishedAt: { } finished, IdleSince: null })
+            if (Core.Parking.IdleRules.Deadline(visit, FindSession, config) is { } idle)
             {
-                yield return finished + settings.IdleGrace;
+                yield return idle;
             }
         }
     }
@@ -200,6 +200,17 @@ public sealed class SiteState
         }
 
         return new AppliedDecision(seq, decision.Events.Count == 0 ? 0 : firstEventSeq);
+    }
+
+    /// <summary>
+    /// After a replay, makes the next sequence numbers follow the log's own: a replayed decision that
+    /// differs from the stored one (a newer engine, a stored observation it now refuses) may have
+    /// produced fewer events, and the next append must not reuse a sequence number the log holds.
+    /// </summary>
+    public void AlignWithLog(long lastSeq, long lastEventSeq)
+    {
+        LastSeq = Math.Max(LastSeq, lastSeq);
+        LastEventSeq = Math.Max(LastEventSeq, lastEventSeq);
     }
 
     /// <summary>The fingerprint of a 1.6 StartTransaction: a re-sent start (even with a new message id) has the same one.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 
 using ParkCharge.Core.Engine;
+using ParkCharge.Core.Observations;
 using ParkCharge.Core.Plates;
 using ParkCharge.Core.Sites;
 
@@ -33,6 +34,15 @@ internal static class ParkingRules
     /// <summary>How long after its outlet was unplugged (or its bay reported empty) a car may still be read pulling out.</summary>
     private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A capture time outside <see cref="EventTimes"/>' window is refused (the edge answers 400 before it
+    /// gets here; this keeps reads logged by older versions from reaching the rules on replay).
+    /// </summary>
+    private static Refused? OutOfRange(SiteChangeSet work) =>
+        EventTimes.IsPlausible(work.EventTime, work.ReceivedAt)
+            ? null
+            : new Refused($"The capture time {work.EventTime:O} is outside {EventTimes.Describe(work.ReceivedAt)}.");
+
     public static Reply Configure(SiteChangeSet work, SiteConfigured p)
     {
         if (p.Configuration.Id != work.State.Site)
@@ -50,6 +60,11 @@ internal static class ParkingRules
         if (work.Configuration is not { } config)
         {
             return NotConfigured;
+        }
+
+        if (OutOfRange(work) is { } outOfRange)
+        {
+            return outOfRange;
         }
 
         if (config.FindCamera(p.Camera) is not { } camera)
@@ -133,6 +148,11 @@ internal static class ParkingRules
         if (work.Configuration is not { } config)
         {
             return NotConfigured;
+        }
+
+        if (OutOfRange(work) is { } outOfRange)
+        {
+            return outOfRange;
         }
 
         if (config.FindCamera(p.Camera) is not { IsLaneCamera: false } camera)
@@ -244,6 +264,11 @@ internal static class ParkingRules
         if (!session.IsOpen)
         {
             return new Refused($"Parking session '{session.Id}' is already closed.");
+        }
+
+        if (p.ExitedAt is { } given && !EventTimes.IsPlausible(given, work.ReceivedAt))
+        {
+            return new Refused($"The exit time {given:O} is outside {EventTimes.Describe(work.ReceivedAt)}.");
         }
 
         Sighting? exit = null;

@@ -19,8 +19,7 @@ public static class V16Inbound
     /// </summary>
     private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal)
     {
-        "DiagnosticsStatusNotification", "FirmwareStatusNotification", "SecurityEventNotification",
-        "LogStatusNotification", "SignedFirmwareStatusNotification",
+        "DiagnosticsStatusNotification", "FirmwareStatusNotification", "LogStatusNotification", "SignedFirmwareStatusNotification",
     };
 
     /// <summary>Reads a CALL; null when ParkCharge does not support the action.</summary>
@@ -99,6 +98,14 @@ public static class V16Inbound
                 }));
         }
 
+        if (call.TryRead(V16Actions.SecurityEventNotification, out var security))
+        {
+            return new InboundMessage(
+                new SecurityEventReported(charger, security.Type, security.Timestamp, security.TechInfo),
+                now,
+                _ => RpcReply.Result(V16Actions.SecurityEventNotification, new SecurityEventNotificationResponse()));
+        }
+
         if (RecordedNotifications.Contains(call.Action))
         {
             return new InboundMessage(
@@ -118,8 +125,7 @@ public static class V16Inbound
         {
             foreach (var sampled in meterValue.SampledValue)
             {
-                if (sampled.Format == ValueFormat.SignedData
-                    || !decimal.TryParse(sampled.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                if (sampled.Format == ValueFormat.SignedData || Number(sampled.Value) is not { } value)
                 {
                     continue;
                 }
@@ -133,6 +139,22 @@ public static class V16Inbound
         }
 
         return samples;
+    }
+
+    /// <summary>
+    /// A 1.6 sampled value (a string). A number beyond decimal's range ("1e300") becomes the out-of-range
+    /// marker the engine leaves out and flags; text that is no number at all stays in the message log only.
+    /// </summary>
+    private static decimal? Number(string text)
+    {
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && !double.IsNaN(number)
+            ? MeterUnits.OutOfRange(number < 0)
+            : null;
     }
 
     private static ConnectorStatus Status(ChargePointStatus status) => status switch

@@ -31,8 +31,11 @@ public sealed class RpcInboundCall
     /// <summary>The validated payload object. Valid until the handler's task completes.</summary>
     public JsonElement Payload => _frame.Payload;
 
-    /// <summary>True if this call is <paramref name="action"/> (same name and version).</summary>
-    public bool Is(OcppAction action) => action.Version == Version && string.Equals(action.Name, Action, StringComparison.Ordinal);
+    /// <summary>
+    /// True if this call is <paramref name="action"/>: the same name, and the action typed for this
+    /// call's version or for one that extends it (a 2.0.1 call reads as 2.1's record; see <see cref="OcppMessageFamily"/>).
+    /// </summary>
+    public bool Is(OcppAction action) => Version.Carries(action.Version) && string.Equals(action.Name, Action, StringComparison.Ordinal);
 
     /// <summary>
     /// Reads the payload as <paramref name="action"/>'s request if this call is that action:
@@ -58,16 +61,18 @@ public sealed class RpcInboundCall
         {
             return Payload.Deserialize(typeInfo) ?? throw new RpcPayloadException("The payload is null.");
         }
-        catch (JsonException exception)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string with an unpaired surrogate escape ("\ud800"), valid JSON
+            // syntax but no text; the schema check does not read strings as text.
             throw new RpcPayloadException(exception.Message, exception);
         }
     }
 }
 
 /// <summary>
-/// A payload the schema allows but the typed message cannot hold: an integer beyond Int32, a
-/// number beyond decimal, a date outside years 1 to 9999. The connection answers it with
+/// A payload the schema allows but the typed message cannot hold: an integer beyond Int32, a date
+/// outside years 1 to 9999, a string that is no text (an unpaired surrogate). The connection answers it with
 /// PropertyConstraintViolation rather than InternalError: the value, not our code, is the problem.
 /// </summary>
 public sealed class RpcPayloadException : Exception

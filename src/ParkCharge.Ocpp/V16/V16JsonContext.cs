@@ -12,14 +12,15 @@ namespace ParkCharge.Ocpp.V16;
 /// Source-generated (de)serialization of the OCPP 1.6 messages: camelCase names as in the schemas,
 /// absent optional fields omitted, enums as their protocol strings, unknown members refused
 /// (the schemas forbid them), date-times as RFC 3339 via <see cref="OcppTimestampConverter"/>, integers
-/// as JSON Schema counts them via <see cref="OcppIntegerConverter"/>.
+/// as JSON Schema counts them via <see cref="OcppIntegerConverter"/>, numbers beyond decimal as its
+/// out-of-range marker via <see cref="OcppDecimalConverter"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter)])]
+    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter), typeof(OcppDecimalConverter)])]
 [JsonSerializable(typeof(BootNotificationRequest))]
 [JsonSerializable(typeof(BootNotificationResponse))]
 [JsonSerializable(typeof(HeartbeatRequest))]
@@ -36,6 +37,10 @@ namespace ParkCharge.Ocpp.V16;
 [JsonSerializable(typeof(StopTransactionResponse))]
 [JsonSerializable(typeof(DataTransferRequest))]
 [JsonSerializable(typeof(DataTransferResponse))]
+[JsonSerializable(typeof(SecurityEventNotificationRequest))]
+[JsonSerializable(typeof(SecurityEventNotificationResponse))]
+[JsonSerializable(typeof(SignCertificateRequest))]
+[JsonSerializable(typeof(SignCertificateResponse))]
 [JsonSerializable(typeof(RemoteStartTransactionRequest))]
 [JsonSerializable(typeof(RemoteStartTransactionResponse))]
 [JsonSerializable(typeof(RemoteStopTransactionRequest))]
@@ -58,4 +63,8 @@ namespace ParkCharge.Ocpp.V16;
 [JsonSerializable(typeof(ClearChargingProfileResponse))]
 [JsonSerializable(typeof(GetCompositeScheduleRequest))]
 [JsonSerializable(typeof(GetCompositeScheduleResponse))]
+[JsonSerializable(typeof(CertificateSignedRequest))]
+[JsonSerializable(typeof(CertificateSignedResponse))]
+[JsonSerializable(typeof(ExtendedTriggerMessageRequest))]
+[JsonSerializable(typeof(ExtendedTriggerMessageResponse))]
 public sealed partial class V16JsonContext : JsonSerializerContext;

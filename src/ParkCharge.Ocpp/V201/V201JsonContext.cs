@@ -12,14 +12,15 @@ namespace ParkCharge.Ocpp.V201;
 /// Source-generated (de)serialization of the OCPP 2.0.1 messages: camelCase names as in the schemas,
 /// absent optional fields omitted, enums as their protocol strings, unknown members refused
 /// (the schemas forbid them), date-times as RFC 3339 via <see cref="OcppTimestampConverter"/>, integers
-/// as JSON Schema counts them via <see cref="OcppIntegerConverter"/>.
+/// as JSON Schema counts them via <see cref="OcppIntegerConverter"/>, numbers beyond decimal as its
+/// out-of-range marker via <see cref="OcppDecimalConverter"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter)])]
+    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter), typeof(OcppDecimalConverter)])]
 [JsonSerializable(typeof(BootNotificationRequest))]
 [JsonSerializable(typeof(BootNotificationResponse))]
 [JsonSerializable(typeof(HeartbeatRequest))]

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Anpr;
@@ -10,6 +6,7 @@ using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 
@@ -20,16 +17,19 @@ public sealed record AnprPushResponse(string Camera, int Reads, int ImagesStored
 
 /// <summary>
 /// /api/v1/anpr: camera pushes in ParkCharge's own format and in vendor formats. Each camera
-/// authenticates with its own key (<c>Authorization: Bearer</c>, <c>X-Camera-Key</c>, or
-/// <c>?key=</c> for cameras that cannot set headers), or an ANPR server with an API key of the role
-/// camera (<c>Authorization: Bearer</c>, for any configured camera); a push is answered only after its reads are
-/// durable, and a repeated push is recognised by its reads' keys and changes nothing.
+/// authenticates with its own key, or an ANPR server with an API key of the role camera (see
+/// <see cref="CameraKeyAuthentication"/>); the key is checked, and the push counted against its camera's
+/// rate limit, before the body is read. The body is then read within <see cref="PushLimits"/> (size,
+/// parts, depth, reads, time); a push is answered only after its reads are durable, and a repeated push
+/// is recognised by its reads' keys and changes nothing.
 /// </summary>
 internal static partial class AnprEndpoints
 {
     public static IEndpointRouteBuilder MapAnprEndpoints(this IEndpointRouteBuilder app)
     {
-        var anpr = app.MapGroup("/api/v1/anpr").WithTags("ANPR").DisableAntiforgery();
+        var anpr = app.MapGroup("/api/v1/anpr").WithTags("ANPR").DisableAntiforgery()
+            .RequireAuthorization(Policies.CameraGateway)
+            .WithBodyLimit(BodyLimits.CameraPush);
         anpr.MapPost("/reads", (HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
             PushAsync(CameraFormat.Generic, null, http, cameras, engines, store, time, loggers, ct))
             .WithSummary("Plate reads in ParkCharge's JSON format (one object or an array)");
@@ -54,23 +54,40 @@ internal static partial class AnprEndpoints
         CancellationToken ct)
     {
         var logger = loggers.CreateLogger("ParkCharge.Server.Anpr");
-        var key = CameraKey(http.Request);
-        if (key is null)
+        var caller = CameraCaller.Of(http.User);
+
+        // A push to a camera's own address is refused before its body is read when the key is not that camera's.
+        if (cameraId is not null && !caller.MayPushFor(await cameras.FindAsync(cameraId, ct)))
         {
-            return Problem(StatusCodes.Status401Unauthorized, "A camera key is required",
-                "Send the camera's key as 'Authorization: Bearer <key>', 'X-Camera-Key: <key>' or '?key=<key>'.");
+            LogRefused(logger, cameraId, "the key does not authenticate this camera");
+            return NotAccepted();
         }
 
-        var parsed = await AnprParsers.For(format).ParseAsync(http.Request.ContentType, http.Request.Body, cameraId, ct);
+        // Reading the body is bounded in time as well as size: a camera uploads a few hundred kilobytes in
+        // well under a second; Kestrel's minimum data rate stops a trickle, this stops a slow but steady one.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        reading.CancelAfter(PushLimits.Default.MaxReadTime);
+        AnprParseResult parsed;
+        try
+        {
+            parsed = await AnprParsers.For(format).ParseAsync(http.Request.ContentType, http.Request.Body, cameraId, reading.Token);
+        }
+        catch (OperationCanceledException) when (reading.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return Problem(StatusCodes.Status408RequestTimeout, "The push did not arrive in time",
+                $"A push must arrive within {PushLimits.Default.MaxReadTime.TotalSeconds:0} s.");
+        }
+
         if (!parsed.IsSuccess)
         {
-            LogRefused(logger, cameraId ?? "?", "the push could not be read");
+            LogRefused(logger, cameraId ?? string.Join(",", caller.Cameras), "the push could not be read");
+            var errors = parsed.Errors.Select(e => e.ToString()).ToArray();
             return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = $"The {format} push could not be read",
-                Detail = string.Join("; ", parsed.Errors.Select(e => e.ToString())),
-                Extensions = { ["errors"] = parsed.Errors.Select(e => e.ToString()).ToArray() },
+                Detail = string.Join("; ", errors),
+                Extensions = { ["errors"] = errors },
             });
         }
 
@@ -79,38 +96,28 @@ internal static partial class AnprEndpoints
         if (camerasNamed.Count != 1)
         {
             return Problem(StatusCodes.Status400BadRequest, "One camera per push",
-                camerasNamed.Count == 0 ? "The push names no camera." : $"The push names several cameras: {string.Join(", ", camerasNamed)}.");
+                camerasNamed.Count == 0 ? "The push names no camera." : $"The push names several cameras: {string.Join(", ", camerasNamed.Take(5))}.");
         }
 
         var id = camerasNamed[0];
         var camera = await cameras.FindAsync(id, ct);
-
-        // An API key with the role camera (an ANPR server pushing for many cameras) may push for any
-        // configured camera, from the addresses its allow-list names.
-        var isGateway = http.User.Identity?.IsAuthenticated == true && http.User.IsInRole(ApiRoles.Camera);
-        if (isGateway)
-        {
-            var gateway = await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, http, Policies.CameraGateway);
-            if (!gateway.Succeeded)
-            {
-                var reason = gateway.Failure?.FailureReasons.FirstOrDefault()?.Message ?? "The API key may not push camera reads.";
-                LogRefused(logger, id, reason);
-                return Problem(StatusCodes.Status403Forbidden, "Not allowed from this address", reason);
-            }
-        }
-
-        if (camera is null || (!isGateway && !KeyMatches(key, camera.Camera.KeyHash)))
+        if (!caller.MayPushFor(camera))
         {
             // Unknown cameras and a key of another camera are refused alike: a key proves one camera's identity only.
-            LogRefused(logger, id, camera is null ? "unknown camera" : "the key does not belong to this camera");
-            return Problem(StatusCodes.Status403Forbidden, "Camera not accepted",
-                camera is null ? $"Camera '{id}' is not configured at any site." : $"The key does not belong to camera '{id}'.");
+            LogRefused(logger, id, "the key does not authenticate this camera");
+            return NotAccepted();
         }
 
         var now = time.GetUtcNow();
+        if (CaptureTimeProblem(push, now) is { } timeProblem)
+        {
+            LogRefused(logger, id, "a capture time outside the accepted window");
+            return timeProblem;
+        }
+
         var observations = push.Reports.Select(report => new Observation
         {
-            Site = camera.Site,
+            Site = camera!.Site,
             Source = $"camera:{id}",
             Key = $"anpr:{report.IdempotencyKey}",
             EventTime = report.CapturedAt ?? now,
@@ -124,7 +131,7 @@ internal static partial class AnprEndpoints
         }
 
         var stored = 0;
-        if (camera.Settings.StoreImages)
+        if (camera!.Settings.StoreImages)
         {
             foreach (var image in push.Images)
             {
@@ -137,33 +144,38 @@ internal static partial class AnprEndpoints
         return TypedResults.Ok(new AnprPushResponse(id, observations.Count, stored));
     }
 
+    /// <summary>
+    /// A capture time outside <see cref="EventTimes"/>' window (year 1, year 9999, a camera whose clock
+    /// was reset) is refused with 400 before anything is accepted: the camera learns its clock is wrong,
+    /// and no read reaches the engine with a time it cannot reason about.
+    /// </summary>
+    private static ProblemHttpResult? CaptureTimeProblem(AnprPush push, DateTimeOffset now)
+    {
+        var errors = push.Reports
+            .Select((report, index) => (report, index))
+            .Where(r => r.report.CapturedAt is { } at && !EventTimes.IsPlausible(at, now))
+            .Select(r => $"read {r.index + 1}: the capture time {r.report.CapturedAt:O} is outside {EventTimes.Describe(now)}")
+            .ToArray();
+        return errors.Length == 0
+            ? null
+            : TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Capture time out of range",
+                Detail = $"{string.Join("; ", errors)}. Check the camera's clock (NTP); nothing of this push was accepted.",
+                Extensions = { ["errors"] = errors },
+            });
+    }
+
+    /// <summary>The answer <see cref="CameraKeyAuthentication"/> gives a key it does not accept, so every refusal reads alike.</summary>
+    private static ProblemHttpResult NotAccepted() => CameraKeyAuthentication.NotAccepted();
+
     private static string? CameraOf(CameraReport report) => report.Payload switch
     {
         PlateRead read => read.Camera,
         BayVacancyReported vacancy => vacancy.Camera,
         _ => null,
     };
-
-    private static string? CameraKey(HttpRequest request)
-    {
-        string? authorization = request.Headers.Authorization;
-        if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return authorization["Bearer ".Length..].Trim();
-        }
-
-        string? header = request.Headers["X-Camera-Key"];
-        if (!string.IsNullOrEmpty(header))
-        {
-            return header;
-        }
-
-        string? query = request.Query["key"];
-        return string.IsNullOrEmpty(query) ? null : query;
-    }
-
-    private static bool KeyMatches(string key, string keyHash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Secrets.HashApiKey(key)), Encoding.ASCII.GetBytes(keyHash));
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: status);

@@ -62,7 +62,7 @@ internal sealed partial class ApiAudit(RequestDelegate next, Store store, TimePr
             KeyName = key.Name,
             Role = key.Role,
             Method = http.Request.Method,
-            Path = http.Request.Path.Value ?? "/",
+            Path = IdempotencyKeys.StoredText(http.Request.Path.Value ?? "/"),
             Status = http.Response.StatusCode,
             ClientIp = http.Connection.RemoteIpAddress is { } address ? AddressAllowList.Unmapped(address).ToString() : null,
             IdempotencyKey = string.IsNullOrEmpty(idempotencyKey) ? null : idempotencyKey[..Math.Min(idempotencyKey.Length, 200)],

@@ -43,7 +43,7 @@ internal static class ApiKeyEndpoints
     public static RouteGroupBuilder MapApiKeyEndpoints(this RouteGroupBuilder api)
     {
         var keys = api.MapGroup("/api-keys").WithTags("API keys").RequireAdmin();
-        keys.MapPost("/", CreateAsync)
+        keys.MapPost("/", CreateAsync).WithoutStoredAnswers()
             .WithSummary("Create an API key (name, role, optional IP allow-list and expiry); the key is in this answer only");
         keys.MapGet("/", ListAsync).WithSummary("API keys, revoked ones too (never the key or its hash)");
         keys.MapGet("/{id}", GetAsync).WithSummary("One API key (never the key or its hash)");
@@ -69,7 +69,7 @@ internal static class ApiKeyEndpoints
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(
-        NewApiKey request, HttpContext http, Store store, TimeProvider time, CancellationToken ct)
+        NewApiKey request, HttpContext http, Store store, KeyHasher hasher, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var errors = ApiKeyIssuer.Validate(request, now);
@@ -78,7 +78,7 @@ internal static class ApiKeyEndpoints
             return TypedResults.ValidationProblem(errors, title: "The API key request is not valid");
         }
 
-        var issued = await ApiKeyIssuer.CreateAsync(store, request, ApiObservations.Operator(http.User), now, ct);
+        var issued = await ApiKeyIssuer.CreateAsync(store, hasher, request, ApiObservations.Operator(http.User), now, ct);
         return TypedResults.Created($"/api/v1/api-keys/{issued.Record.Id}", new CreatedApiKeyResponse(issued.Key, ApiKeyView.From(issued.Record, now)));
     }
 
@@ -97,7 +97,7 @@ internal static class ApiKeyEndpoints
     /// Revoking a revoked key changes nothing.
     /// </summary>
     private static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeAsync(
-        string id, Store store, ApiKeyCache cache, IOptions<ParkChargeOptions> options, TimeProvider time, CancellationToken ct)
+        string id, Store store, ApiKeyCache cache, KeyHasher hasher, IOptions<ParkChargeOptions> options, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var keys = await store.ApiKeys.ListAsync(ct);
@@ -108,7 +108,7 @@ internal static class ApiKeyEndpoints
 
         if (key.RevokedAt is null)
         {
-            if (options.Value.ApiKey is { Length: > 0 } configured && Secrets.HashApiKey(configured) == key.KeyHash)
+            if (options.Value.ApiKey is { Length: > 0 } configured && hasher.Matches(configured, key.KeyHash))
             {
                 return Conflict("This key is set by the node's configuration (PARKCHARGE_API_KEY or ParkCharge:ApiKey); remove it there and restart instead.");
             }

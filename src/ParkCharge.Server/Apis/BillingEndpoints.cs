@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 
@@ -15,7 +16,7 @@ using ParkCharge.Storage;
 namespace ParkCharge.Server.Apis;
 
 /// <summary>A payment for a stay. The amount is in the site's currency, with at most its minor units.</summary>
-public sealed record PaymentRequest(decimal Amount, string Currency, string Method, string? Reference);
+public sealed record PaymentRequest(decimal Amount, [property: MaxLength(3)] string Currency, [property: MaxLength(50)] string Method, [property: MaxLength(200)] string? Reference);
 
 /// <summary>A stay's bill: an estimate while the vehicle is inside, final after the exit (with its adjustments).</summary>
 public sealed record BillResponse(
@@ -78,14 +79,16 @@ internal static class BillingEndpoints
         string id, PaymentRequest request, HttpContext http, Store store, SiteEngines engines, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Amount <= 0)
+        var currency = request.Currency?.Trim().ToUpperInvariant();
+        if (!Currencies.IsCode(currency))
         {
-            errors["amount"] = ["The amount must be positive."];
+            errors["currency"] = ["The currency is required: an ISO 4217 code such as EUR."];
         }
 
-        if (string.IsNullOrWhiteSpace(request.Currency))
+        // Bounded here, with the currency's minor units, so that no amount can overflow the engine's sums.
+        if (Currencies.ProblemWithPayment(request.Amount, Currencies.IsCode(currency) ? currency! : "EUR") is { } amountProblem)
         {
-            errors["currency"] = ["The currency (ISO 4217) is required."];
+            errors["amount"] = [amountProblem];
         }
 
         if (string.IsNullOrWhiteSpace(request.Method))
@@ -104,7 +107,7 @@ internal static class BillingEndpoints
         }
 
         var reply = await engines.SubmitAsync(ApiObservations.Create(http, new SiteId(session.SiteId),
-            new PaymentRecorded(id, request.Amount, request.Currency.Trim().ToUpperInvariant(), request.Method.Trim(), request.Reference, ApiObservations.Operator(http.User)), time));
+            new PaymentRecorded(id, request.Amount, currency!, request.Method.Trim(), request.Reference, ApiObservations.Operator(http.User)), time));
         return reply switch
         {
             PaymentAccepted accepted => TypedResults.Ok(new PaymentResponse(accepted.PaymentId, accepted.BalanceDue)),

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Binding;
@@ -11,7 +13,7 @@ using ParkCharge.Storage.Queries;
 namespace ParkCharge.Server.Apis;
 
 /// <summary>Binds a charging session to a parking session (resolving a review item, or correcting a binding).</summary>
-public sealed record ResolveBindingRequest(string ParkingSessionId, string Reason);
+public sealed record ResolveBindingRequest([property: MaxLength(200)] string ParkingSessionId, string Reason);
 
 /// <summary>/api/v1/bindings: the review queue; /api/v1/charging-sessions/{id}/binding: an operator's decision.</summary>
 internal static class BindingEndpoints

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Charging;
@@ -16,10 +18,10 @@ namespace ParkCharge.Server.Apis;
 /// </summary>
 /// <param name="Type">remoteStart, remoteStop, setChargingLimit, clearChargingLimit, unlockConnector, reset or changeAvailability.</param>
 /// <param name="ChargerId">Every type but remoteStop.</param>
-/// <param name="Connector">The OCPP 1.6 connector id or the 2.0.1 EVSE id (as in the site file's evBays); omitted or 0: the whole charger.</param>
-/// <param name="EvseConnector">2.0.1 unlockConnector: the connector on the EVSE (default 1).</param>
+/// <param name="Connector">The OCPP 1.6 connector id or the 2.0.1/2.1 EVSE id (as in the site file's evBays); omitted or 0: the whole charger.</param>
+/// <param name="EvseConnector">2.0.1/2.1 unlockConnector: the connector on the EVSE (default 1).</param>
 /// <param name="IdToken">remoteStart: the id token to start with.</param>
-/// <param name="IdTokenType">remoteStart on 2.0.1: the token's type (ISO14443, eMAID, Central, ...; default Central).</param>
+/// <param name="IdTokenType">remoteStart on 2.0.1/2.1: the token's type (ISO14443, eMAID, Central, ...; default Central).</param>
 /// <param name="Plate">remoteStart for a vehicle: the token linked to the plate is used (its own autocharge token, a learnt one, or the site's).</param>
 /// <param name="ParkingSessionId">remoteStart for the vehicle of this parking session.</param>
 /// <param name="ChargingSessionId">remoteStop: the session to stop.</param>
@@ -31,25 +33,25 @@ namespace ParkCharge.Server.Apis;
 /// <param name="OfflineWaitSeconds">How long the command waits for an offline charger to connect (0 to 86400, default 120); 0: it ends Offline at once.</param>
 /// <param name="Reason">A note kept with the command.</param>
 public sealed record SubmitCommandRequest(
-    string Type,
-    string? ChargerId = null,
+    [property: MaxLength(50)] string Type,
+    [property: MaxLength(48)] string? ChargerId = null,
     int? Connector = null,
     int? EvseConnector = null,
-    string? IdToken = null,
-    string? IdTokenType = null,
-    string? Plate = null,
-    string? ParkingSessionId = null,
-    string? ChargingSessionId = null,
+    [property: MaxLength(36)] string? IdToken = null,
+    [property: MaxLength(20)] string? IdTokenType = null,
+    [property: MaxLength(32)] string? Plate = null,
+    [property: MaxLength(200)] string? ParkingSessionId = null,
+    [property: MaxLength(200)] string? ChargingSessionId = null,
     decimal? Limit = null,
-    string? Unit = null,
+    [property: MaxLength(5)] string? Unit = null,
     int? Phases = null,
-    string? ResetType = null,
-    string? Availability = null,
+    [property: MaxLength(10)] string? ResetType = null,
+    [property: MaxLength(20)] string? Availability = null,
     int? OfflineWaitSeconds = null,
     string? Reason = null);
 
 /// <summary>
-/// /api/v1/commands: commands to chargers of either OCPP version. A command is recorded at once
+/// /api/v1/commands: commands to chargers of every OCPP version. A command is recorded at once
 /// (202 with its id and Location) and sent in the background; its outcome is read here and published
 /// as <c>command.completed</c>.
 /// </summary>
@@ -217,7 +219,7 @@ internal static partial class CommandEndpoints
 
         if (body.Connector is < 0)
         {
-            Problem("connector", "A connector (1.6) or EVSE (2.0.1) id is 0 or more; 0 or omitted means the whole charger.");
+            Problem("connector", "A connector (1.6) or EVSE (2.0.1, 2.1) id is 0 or more; 0 or omitted means the whole charger.");
         }
 
         var wait = body.OfflineWaitSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultOfflineWait;
@@ -267,7 +269,7 @@ internal static partial class CommandEndpoints
                 limit = new ChargingLimit(body.Limit ?? 0, unit, body.Phases);
                 break;
             case CommandType.UnlockConnector when body.Connector is null or 0:
-                Problem("connector", "Unlock needs a connector (1.6) or EVSE (2.0.1).");
+                Problem("connector", "Unlock needs a connector (1.6) or EVSE (2.0.1, 2.1).");
                 break;
             case CommandType.Reset:
                 if (body.ResetType is not null && !TryParse<ResetKind>(body.ResetType, out _))

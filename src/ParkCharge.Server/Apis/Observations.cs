@@ -8,26 +8,26 @@ namespace ParkCharge.Server.Apis;
 /// <summary>How an API request becomes an observation: who sent it and its idempotency key.</summary>
 internal static class ApiObservations
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string IdempotencyHeader = IdempotencyKeys.Header;
 
-    /// <summary>
-    /// With an <c>Idempotency-Key</c> header, a repeat of the request (same key, same API key)
-    /// returns the first outcome and changes nothing; without one, every request is new.
-    /// </summary>
     /// <summary>Who is acting, for the audit trail: the API key's name and id.</summary>
     public static string Operator(ClaimsPrincipal user) =>
         $"{user.Identity?.Name ?? "unknown"} ({user.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value ?? "no key"})";
 
+    /// <summary>
+    /// The request as an observation. With an <c>Idempotency-Key</c> (see <see cref="IdempotencyKeys"/>), its key
+    /// stands for exactly this request (API key, Idempotency-Key, method, target, body), so the engine takes a
+    /// repeat of it for a repeat and nothing else; without one, every request is new.
+    /// </summary>
     public static Observation Create(HttpContext http, SiteId site, ObservationPayload payload, TimeProvider time)
     {
         var keyId = http.User.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value ?? "anonymous";
-        string? idempotencyKey = http.Request.Headers[IdempotencyHeader];
         var now = time.GetUtcNow();
         return new Observation
         {
             Site = site,
             Source = $"api:{keyId}",
-            Key = string.IsNullOrWhiteSpace(idempotencyKey) ? $"api:{Guid.NewGuid():N}" : $"api:{keyId}:{idempotencyKey}",
+            Key = http.Features.Get<IdempotencyFeature>()?.ObservationKey ?? $"api:{Guid.NewGuid():N}",
             EventTime = now,
             ReceivedAt = now,
             Payload = payload,

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Engine;
@@ -12,13 +14,13 @@ using ParkCharge.Storage.Queries;
 namespace ParkCharge.Server.Apis;
 
 /// <summary>Corrects a parking session's plate.</summary>
-public sealed record PlateCorrectionRequest(string Plate, string Reason);
+public sealed record PlateCorrectionRequest([property: MaxLength(32)] string Plate, string Reason);
 
 /// <summary>Closes a parking session: at a given time, with a given exit sighting (resolving a review item), or now.</summary>
-public sealed record CloseParkingSessionRequest(string Reason, DateTimeOffset? ExitedAt = null, string? ExitSightingId = null);
+public sealed record CloseParkingSessionRequest(string Reason, DateTimeOffset? ExitedAt = null, [property: MaxLength(200)] string? ExitSightingId = null);
 
 /// <summary>Merges another session of the same stay into this one.</summary>
-public sealed record MergeParkingSessionsRequest(string SessionId, string Reason);
+public sealed record MergeParkingSessionsRequest([property: MaxLength(200)] string SessionId, string Reason);
 
 /// <summary>/api/v1/parking-sessions and /api/v1/parking-anomalies: stays, their evidence, and operator corrections.</summary>
 internal static class ParkingEndpoints

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -5,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Json;
@@ -13,8 +15,8 @@ using ParkCharge.Storage.Queries;
 namespace ParkCharge.Server.Apis;
 
 /// <summary>
-/// The site as the API shows it: its document (the same shape as a site file, camera keys as
-/// hashes only, no charger passwords) and when it was last configured.
+/// The site as the API shows it: its document (the same shape as a site file, no charger passwords,
+/// camera keys only as keyed hashes and only to admins, who may send the document back) and when it was last configured.
 /// </summary>
 public sealed record SiteResponse(string Id, string Name, string TimeZone, string Currency, DateTimeOffset UpdatedAt, JsonElement Document);
 
@@ -26,28 +28,31 @@ internal static partial class SiteEndpoints
         var sites = api.MapGroup("/sites").WithTags("Sites");
         sites.MapGet("/", ListAsync).RequireRead().WithSummary("Configured sites");
         sites.MapGet("/{id}", GetAsync).RequireRead().WithSummary("One site with its document (the same shape as a site file)");
-        sites.MapPut("/{id}", PutAsync).RequireAdmin().WithSummary("Configure a site from a site document (JSON); every problem is reported with its path");
+        sites.MapPut("/{id}", PutAsync).RequireAdmin().WithBodyLimit(BodyLimits.SiteDocument).WithSummary("Configure a site from a site document (JSON); every problem is reported with its path");
         sites.MapGet("/{id}/tariffs", TariffsAsync).RequireRead().WithSummary("The site's tariffs: the tariffs section of its document");
-        sites.MapPut("/{id}/tariffs", PutTariffsAsync).RequireAdmin()
+        sites.MapPut("/{id}/tariffs", PutTariffsAsync).RequireAdmin().WithBodyLimit(BodyLimits.SiteDocument)
             .WithSummary("Set the site's tariffs (the tariffs section of a site document, as JSON) without sending the whole site; every problem is reported with its path");
         sites.MapGet("/{id}/bays", BaysAsync).RequireRead().WithSummary("EV bays with the vehicle standing there and the connector's status");
         sites.MapGet("/{id}/occupancy", OccupancyAsync).RequireRead().WithSummary("Vehicles inside against capacity, EV bays occupied");
         return api;
     }
 
-    private static async Task<Ok<IReadOnlyList<SiteResponse>>> ListAsync(Store store, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<SiteResponse>>> ListAsync(ClaimsPrincipal user, Store store, CancellationToken ct)
     {
         var sites = new List<SiteResponse>();
         foreach (var site in await store.Parking.SitesAsync(ct))
         {
-            sites.Add(await ResponseAsync(site, store, ct));
+            sites.Add(await ResponseAsync(site, store, ShowsKeyHashes(user), ct));
         }
 
         return TypedResults.Ok<IReadOnlyList<SiteResponse>>(sites);
     }
 
-    private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
-        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(await ResponseAsync(site, store, ct)) : NoSuchSite(id);
+    private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> GetAsync(string id, ClaimsPrincipal user, Store store, CancellationToken ct) =>
+        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(await ResponseAsync(site, store, ShowsKeyHashes(user), ct)) : NoSuchSite(id);
+
+    /// <summary>Only admins see camera key hashes: they configure sites and send documents back; nobody else needs them.</summary>
+    private static bool ShowsKeyHashes(ClaimsPrincipal user) => user.IsInRole(ApiRoles.Admin);
 
     /// <summary>
     /// The document is validated like a site file, with two differences: <c>${NAME}</c> is not
@@ -55,12 +60,12 @@ internal static partial class SiteEndpoints
     /// chargers already registered at the site without listing them (and keep their passwords).
     /// </summary>
     private static async Task<Results<Ok<SiteResponse>, Created<SiteResponse>, ProblemHttpResult>> PutAsync(
-        string id, HttpRequest request, Store store, SiteConfigurator configurator, CancellationToken ct)
+        string id, HttpRequest request, Store store, SiteConfigurator configurator, KeyHasher keys, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
         var registered = (await store.Chargers.ListAsync(id, ct)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-        var result = SiteFile.Parse(text, "request body", new Dictionary<string, string?>(), registered);
+        var result = SiteFile.Parse(text, "request body", new Dictionary<string, string?>(), keys, registered);
         if (result.IsValid && result.Configuration!.Id.Value != id)
         {
             result = result with { Errors = [new SiteFileProblem("id", $"the document is for site '{result.Configuration.Id}', not '{id}'")], Configuration = null };
@@ -74,7 +79,7 @@ internal static partial class SiteEndpoints
         try
         {
             var applied = await configurator.ApplyAsync(result, "api", ct);
-            var response = await ResponseAsync((await store.Parking.GetSiteAsync(id, ct))!, store, ct);
+            var response = await ResponseAsync((await store.Parking.GetSiteAsync(id, ct))!, store, showKeyHashes: true, ct);
             return applied.Created ? TypedResults.Created($"/api/v1/sites/{id}", response) : TypedResults.Ok(response);
         }
         catch (SiteDocumentException e)
@@ -138,13 +143,16 @@ internal static partial class SiteEndpoints
     [LoggerMessage(Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
     private static partial void LogTariffsRefused(ILogger logger, string siteId, int count);
 
+    /// <summary>The most problems one answer lists: a document with thousands of mistakes is better fixed from the first ones.</summary>
+    private const int MaxProblemsListed = 100;
+
     private static ProblemHttpResult Invalid(IReadOnlyList<SiteFileProblem> problems, int status = StatusCodes.Status400BadRequest, string? title = null) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = status,
             Title = title ?? (status == StatusCodes.Status409Conflict ? "The site conflicts with another site" : "The site document is not valid"),
-            Detail = $"{problems.Count} problem(s); see errors.",
-            Extensions = { ["errors"] = problems.Select(p => p.ToString()).ToArray() },
+            Detail = problems.Count <= MaxProblemsListed ? $"{problems.Count} problem(s); see errors." : $"{problems.Count} problems; errors lists the first {MaxProblemsListed}.",
+            Extensions = { ["errors"] = problems.Take(MaxProblemsListed).Select(p => p.ToString()).ToArray() },
         });
 
     private static async Task<Results<Ok<IReadOnlyList<BayView>>, ProblemHttpResult>> BaysAsync(string id, Store store, CancellationToken ct)
@@ -202,12 +210,12 @@ internal static partial class SiteEndpoints
             configuration.OrdinaryBays));
     }
 
-    private static async Task<SiteResponse> ResponseAsync(SiteView site, Store store, CancellationToken ct)
+    private static async Task<SiteResponse> ResponseAsync(SiteView site, Store store, bool showKeyHashes, CancellationToken ct)
     {
         var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
         var chargers = (await store.Chargers.ListAsync(site.Id, ct))
             .Select(c => new SiteChargerDeclaration(new Core.Charging.ChargerId(c.Id), null, c.SecurityProfile, c.DisplayName));
-        using var document = JsonDocument.Parse(SiteDocument.From(configuration, chargers).ToJson());
+        using var document = JsonDocument.Parse(SiteDocument.From(configuration, chargers, showKeyHashes).ToJson());
         return new SiteResponse(site.Id, site.Name, site.TimeZone, site.Currency, site.UpdatedAt, document.RootElement.Clone());
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 
@@ -20,39 +22,43 @@ namespace ParkCharge.Server.Apis;
 /// <param name="Secret">The signing secret (16 to 256 characters). Omitted: one is generated and shown once in the answer.</param>
 /// <param name="Active">False creates it paused.</param>
 public sealed record CreateWebhookRequest(
-    string Url,
-    IReadOnlyList<string>? EventTypes = null,
-    IReadOnlyList<string>? SiteIds = null,
-    string? Secret = null,
+    [property: MaxLength(2000)] string Url,
+    [property: MaxLength(100)] IReadOnlyList<string>? EventTypes = null,
+    [property: MaxLength(1000)] IReadOnlyList<string>? SiteIds = null,
+    [property: MaxLength(256)] string? Secret = null,
     string? Description = null,
     bool? Active = null);
 
 /// <summary>Changes to a subscription; what is omitted stays as it is.</summary>
 /// <param name="Status"><c>Active</c> or <c>Paused</c>. Making a dead subscription active resumes it.</param>
 /// <param name="Secret">A new signing secret (16 to 256 characters); deliveries are signed with it from now on.</param>
+/// <param name="OwnerKeyId">Admins only: give the subscription to another API key (e.g. the one replacing a retired key).</param>
 public sealed record UpdateWebhookRequest(
-    string? Url = null,
-    IReadOnlyList<string>? EventTypes = null,
-    IReadOnlyList<string>? SiteIds = null,
-    string? Secret = null,
+    [property: MaxLength(2000)] string? Url = null,
+    [property: MaxLength(100)] IReadOnlyList<string>? EventTypes = null,
+    [property: MaxLength(1000)] IReadOnlyList<string>? SiteIds = null,
+    [property: MaxLength(256)] string? Secret = null,
     string? Description = null,
-    string? Status = null);
+    [property: MaxLength(20)] string? Status = null,
+    [property: MaxLength(64)] string? OwnerKeyId = null);
 
 /// <summary>Re-deliver a range of a site's events (those the subscription's filter wants), in order.</summary>
 /// <param name="Site">Required unless the subscription covers exactly one site.</param>
 /// <param name="ToSequence">Omitted: up to the site's last event now.</param>
-public sealed record WebhookReplayRequest(long FromSequence, long? ToSequence = null, string? Site = null);
+public sealed record WebhookReplayRequest(long FromSequence, long? ToSequence = null, [property: MaxLength(64)] string? Site = null);
 
 /// <summary>How far a subscription has delivered a site: its cursor and the site's last event.</summary>
 public sealed record WebhookSiteView(string Site, long DeliveredSequence, long LastSequence);
 
 /// <summary>A webhook subscription and the state of its delivery.</summary>
+/// <param name="OwnerKeyId">The API key it belongs to (the one that made it); null for subscriptions older than owners, which only admins see.</param>
 /// <param name="Status">Active, Paused or Dead (dead letter: an event failed every attempt; resume it).</param>
 /// <param name="Attempts">Failed attempts at the event delivery is held at; 0 when healthy.</param>
 public sealed record WebhookView(
     string Id,
     string Url,
     string? Description,
+    string? OwnerKeyId,
     IReadOnlyList<string> EventTypes,
     IReadOnlyList<string> SiteIds,
     string Status,
@@ -70,14 +76,19 @@ public sealed record WebhookView(
     public string? Secret { get; init; }
 }
 
-/// <summary>/api/v1/webhooks: subscriptions, their delivery log, resume and replay.</summary>
+/// <summary>
+/// /api/v1/webhooks: subscriptions, their delivery log, resume and replay. A subscription belongs to the API
+/// key that made it: a key sees, changes, replays and deletes only its own (another key's is "not found",
+/// as if it did not exist); admins see and manage all, and may give one to another key. Targets must be
+/// public addresses unless the operator allows private ones (<see cref="WebhookTargets"/>).
+/// </summary>
 internal static class WebhookEndpoints
 {
     public static RouteGroupBuilder MapWebhookEndpoints(this RouteGroupBuilder api)
     {
         var webhooks = api.MapGroup("/webhooks").WithTags("Webhooks").RequireIntegration(); // integrators manage their own subscriptions
-        webhooks.MapPost("/", CreateAsync).WithSummary("Subscribe a URL to events (the secret is shown once)");
-        webhooks.MapGet("/", ListAsync).WithSummary("Every subscription with its delivery state");
+        webhooks.MapPost("/", CreateAsync).WithoutStoredAnswers().WithSummary("Subscribe a URL to events (the secret is shown once)");
+        webhooks.MapGet("/", ListAsync).WithSummary("The calling key's subscriptions (an admin's: every subscription) with their delivery state");
         webhooks.MapGet("/{id}", GetAsync).WithSummary("One subscription: delivery state, cursors per site, pending replays");
         webhooks.MapPatch("/{id}", UpdateAsync).WithSummary("Change URL, filters, secret, description, or pause / activate");
         webhooks.MapDelete("/{id}", DeleteAsync).WithSummary("Remove a subscription and its delivery log");
@@ -88,10 +99,10 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Created<WebhookView>, ValidationProblem>> CreateAsync(
-        CreateWebhookRequest request, Store store, WebhookSecrets secrets, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
+        CreateWebhookRequest request, ClaimsPrincipal user, Store store, WebhookSecrets secrets, WebhookTargets targets, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var url = ValidateUrl(request.Url, errors);
+        var url = await ValidateUrlAsync(request.Url, targets, errors, ct);
         var types = ValidateTypes(request.EventTypes, errors);
         var sites = ValidateSites(request.SiteIds, errors);
         ValidateSecret(request.Secret, errors);
@@ -113,6 +124,7 @@ internal static class WebhookEndpoints
             Status = request.Active == false ? WebhookStatus.Paused : WebhookStatus.Active,
             CreatedAt = now,
             UpdatedAt = now,
+            OwnerKeyId = KeyIdOf(user),
         };
 
         // Delivery starts with what happens from now on: every site starts at its current end.
@@ -122,10 +134,10 @@ internal static class WebhookEndpoints
         return TypedResults.Created($"/api/v1/webhooks/{subscription.Id}", view);
     }
 
-    private static async Task<Ok<IReadOnlyList<WebhookView>>> ListAsync(Store store, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<WebhookView>>> ListAsync(ClaimsPrincipal user, Store store, CancellationToken ct)
     {
         var views = new List<WebhookView>();
-        foreach (var subscription in await store.Webhooks.ListAsync(ct))
+        foreach (var subscription in (await store.Webhooks.ListAsync(ct)).Where(s => Manages(user, s)))
         {
             views.Add(await ViewAsync(store, subscription, ct));
         }
@@ -133,19 +145,31 @@ internal static class WebhookEndpoints
         return TypedResults.Ok<IReadOnlyList<WebhookView>>(views);
     }
 
-    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
-        await ViewAsync(store, id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
+    private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> GetAsync(string id, ClaimsPrincipal user, Store store, CancellationToken ct) =>
+        await OwnAsync(store, user, id, ct) is { } subscription ? TypedResults.Ok(await ViewAsync(store, subscription, ct)) : NotFound(id);
 
     private static async Task<Results<Ok<WebhookView>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        string id, UpdateWebhookRequest request, Store store, WebhookSecrets secrets, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
+        string id, UpdateWebhookRequest request, ClaimsPrincipal user, Store store, WebhookSecrets secrets, WebhookTargets targets, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
     {
-        if (await store.Webhooks.GetAsync(id, ct) is not { } current)
+        if (await OwnAsync(store, user, id, ct) is not { } current)
         {
             return NotFound(id);
         }
 
         var errors = new Dictionary<string, string[]>();
-        var url = request.Url is null ? current.Url : ValidateUrl(request.Url, errors);
+        var url = request.Url is null ? current.Url : await ValidateUrlAsync(request.Url, targets, errors, ct);
+        if (request.OwnerKeyId is not null)
+        {
+            if (!user.IsInRole(ApiRoles.Admin))
+            {
+                errors["ownerKeyId"] = ["Only an admin gives a subscription to another API key."];
+            }
+            else if (await store.ApiKeys.GetAsync(request.OwnerKeyId, ct) is null)
+            {
+                errors["ownerKeyId"] = [$"No API key '{request.OwnerKeyId}'."];
+            }
+        }
+
         var types = request.EventTypes is null ? current.EventTypes : ValidateTypes(request.EventTypes, errors);
         var sites = request.SiteIds is null ? current.SiteIds : ValidateSites(request.SiteIds, errors);
         ValidateSecret(request.Secret, errors);
@@ -175,6 +199,7 @@ internal static class WebhookEndpoints
             Description = request.Description ?? current.Description,
             ProtectedSecret = request.Secret is null ? current.ProtectedSecret : secrets.Protect(request.Secret),
             UpdatedAt = now,
+            OwnerKeyId = request.OwnerKeyId ?? current.OwnerKeyId,
         };
         if (!await store.Webhooks.UpdateAsync(updated, await StartCursorsAsync(store, updated, ct), ct))
         {
@@ -190,9 +215,9 @@ internal static class WebhookEndpoints
         return await ViewAsync(store, id, ct) is { } view ? TypedResults.Ok(view) : NotFound(id);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, Store store, WebhookDispatcher dispatcher, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, ClaimsPrincipal user, Store store, WebhookDispatcher dispatcher, CancellationToken ct)
     {
-        if (!await store.Webhooks.DeleteAsync(id, ct))
+        if (await OwnAsync(store, user, id, ct) is null || !await store.Webhooks.DeleteAsync(id, ct))
         {
             return NotFound(id);
         }
@@ -202,9 +227,9 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<WebhookView>, ProblemHttpResult>> ResumeAsync(
-        string id, Store store, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
+        string id, ClaimsPrincipal user, Store store, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
     {
-        if (!await store.Webhooks.SetStatusAsync(id, WebhookStatus.Active, time.GetUtcNow(), ct))
+        if (await OwnAsync(store, user, id, ct) is null || !await store.Webhooks.SetStatusAsync(id, WebhookStatus.Active, time.GetUtcNow(), ct))
         {
             return NotFound(id);
         }
@@ -216,7 +241,7 @@ internal static class WebhookEndpoints
     private static async Task<Results<Accepted<WebhookReplay>, ValidationProblem, ProblemHttpResult>> ReplayAsync(
         string id, WebhookReplayRequest request, HttpContext http, Store store, WebhookDispatcher dispatcher, TimeProvider time, CancellationToken ct)
     {
-        if (await store.Webhooks.GetAsync(id, ct) is not { } subscription)
+        if (await OwnAsync(store, http.User, id, ct) is not { } subscription)
         {
             return NotFound(id);
         }
@@ -250,9 +275,9 @@ internal static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<Page<WebhookDelivery>>, ProblemHttpResult>> DeliveriesAsync(
-        string id, long? before, int? limit, Store store, CancellationToken ct)
+        string id, long? before, int? limit, ClaimsPrincipal user, Store store, CancellationToken ct)
     {
-        if (await store.Webhooks.GetAsync(id, ct) is null)
+        if (await OwnAsync(store, user, id, ct) is null)
         {
             return NotFound(id);
         }
@@ -278,16 +303,32 @@ internal static class WebhookEndpoints
             .Select(site => new WebhookSiteView(site, cursors.GetValueOrDefault(site), heads.GetValueOrDefault(site)))
             .ToList();
         return new WebhookView(
-            s.Id, s.Url, s.Description, s.EventTypes, s.SiteIds, s.Status, s.Attempts, s.NextAttemptAt, s.LastError, s.DeadAt,
+            s.Id, s.Url, s.Description, s.OwnerKeyId, s.EventTypes, s.SiteIds, s.Status, s.Attempts, s.NextAttemptAt, s.LastError, s.DeadAt,
             s.CreatedAt, s.UpdatedAt, sites, await store.Webhooks.PendingReplaysAsync(s.Id, ct));
     }
 
-    private static string? ValidateUrl(string? url, Dictionary<string, string[]> errors)
+    /// <summary>The subscription if the caller may see and manage it (its owner, or an admin); null otherwise, alike for one that does not exist.</summary>
+    private static async Task<WebhookSubscription?> OwnAsync(Store store, ClaimsPrincipal user, string id, CancellationToken ct) =>
+        await store.Webhooks.GetAsync(id, ct) is { } subscription && Manages(user, subscription) ? subscription : null;
+
+    private static bool Manages(ClaimsPrincipal user, WebhookSubscription subscription) =>
+        user.IsInRole(ApiRoles.Admin) || (subscription.OwnerKeyId is { } owner && owner == KeyIdOf(user));
+
+    private static string? KeyIdOf(ClaimsPrincipal user) => user.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value;
+
+    /// <summary>An absolute http(s) URL whose host is a public address or one the operator allows.</summary>
+    private static async Task<string?> ValidateUrlAsync(string? url, WebhookTargets targets, Dictionary<string, string[]> errors, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(url) || url.Length > 2_000
             || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             errors["url"] = ["The URL is an absolute http:// or https:// address (at most 2000 characters)."];
+            return null;
+        }
+
+        if (await targets.RefusalAsync(uri, ct) is { } refusal)
+        {
+            errors["url"] = [$"Not a webhook target: {refusal}."];
             return null;
         }
 

@@ -15,17 +15,15 @@ namespace ParkCharge.Server.Auth;
 public sealed record ApiKeyFeature(ApiKeyRecord Key, AddressAllowList AllowList);
 
 /// <summary>
-/// <c>Authorization: Bearer &lt;key&gt;</c>. The key is hashed and looked up in the store (through
-/// <see cref="ApiKeyCache"/>); the key's role becomes a role claim. A revoked or expired key is
-/// refused (401); the key's IP allow-list is checked by authorization (403), see <see cref="Policies"/>.
+/// <c>Authorization: Bearer &lt;key&gt;</c>. The key is looked up by its hash (through <see cref="ApiKeyLookup"/>);
+/// the key's role becomes a role claim. A revoked or expired key is refused (401); the key's IP
+/// allow-list is checked by authorization (403), see <see cref="Policies"/>.
 /// </summary>
-public sealed partial class ApiKeyAuthentication(
+public sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    Store store,
-    ApiKeyCache cache,
-    TimeProvider time)
+    ApiKeyLookup keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -36,8 +34,9 @@ public sealed partial class ApiKeyAuthentication(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // API keys are for the API: a charger's Basic credentials (OCPP) or a browser's are not refused API keys.
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
+        if (string.IsNullOrEmpty(header) || !Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
         {
             return AuthenticateResult.NoResult();
         }
@@ -47,43 +46,14 @@ public sealed partial class ApiKeyAuthentication(
             return Failure("Use 'Authorization: Bearer <API key>'.");
         }
 
-        var hash = Secrets.HashApiKey(header["Bearer ".Length..].Trim());
-        var now = time.GetUtcNow();
-        if (cache.TryGet(hash, now) is { } cached)
+        var found = await keys.FindAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (found.Key is not { } key)
         {
-            Context.Features.Set(cached.Feature);
-            return AuthenticateResult.Success(new AuthenticationTicket(cached.Principal, SchemeName));
+            return Failure(found.Failure!);
         }
 
-        var key = await store.ApiKeys.FindByHashAsync(hash, Context.RequestAborted);
-        if (key is null || !key.IsActive(now))
-        {
-            cache.Forget(hash);
-            return Failure(key switch
-            {
-                null => "The API key is not valid.",
-                { RevokedAt: { } revoked } => $"The API key '{key.Name}' was revoked at {revoked.ToString("O", CultureInfo.InvariantCulture)}.",
-                _ => $"The API key '{key.Name}' expired at {key.ExpiresAt!.Value.ToString("O", CultureInfo.InvariantCulture)}.",
-            });
-        }
-
-        // Loaded from the store at most once a minute per key: that is when its last use is recorded.
-        try
-        {
-            await store.ApiKeys.TouchAsync(key.Id, now, Context.RequestAborted);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogTouchFailed(Logger, key.Id, e);
-        }
-
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, key.Name), new Claim(KeyIdClaim, key.Id), new Claim(RoleClaim, key.Role)],
-            SchemeName, ClaimTypes.Name, RoleClaim));
-        var feature = new ApiKeyFeature(key, AddressAllowList.FromStored(key.AllowedAddresses));
-        cache.Remember(hash, principal, feature, key.ExpiresAt is { } expires && expires < now + ApiKeyCache.CacheFor ? expires : now + ApiKeyCache.CacheFor);
-        Context.Features.Set(feature);
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        Context.Features.Set(key.Feature);
+        return AuthenticateResult.Success(new AuthenticationTicket(key.Principal, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -101,6 +71,64 @@ public sealed partial class ApiKeyAuthentication(
     {
         Context.Items[FailureItem] = message;
         return AuthenticateResult.Fail(message);
+    }
+}
+
+/// <summary>
+/// Finds the API key a request presents: by its keyed hash (<see cref="KeyHasher"/>) or, for a key stored
+/// before keyed hashes, by its plain SHA-256, which is then replaced. Keys found are remembered for a
+/// minute (<see cref="ApiKeyCache"/>), so a busy integration does not cost a query per request. A store
+/// that cannot be reached is an exception (answered 503), never a refusal.
+/// </summary>
+public sealed partial class ApiKeyLookup(Store store, ApiKeyCache cache, KeyHasher hasher, TimeProvider time, ILogger<ApiKeyLookup> logger)
+{
+    /// <summary>The key and who it makes the caller, or why it is refused.</summary>
+    public readonly record struct Result(ApiKeyCache.CachedKey? Key, string? Failure);
+
+    public async Task<Result> FindAsync(string presented, CancellationToken ct)
+    {
+        var hash = hasher.Hash(presented);
+        var now = time.GetUtcNow();
+        if (cache.TryGet(hash, now) is { } cached)
+        {
+            return new Result(cached, null);
+        }
+
+        var key = await store.ApiKeys.FindByHashAsync(hash, ct);
+        if (key is null && await store.ApiKeys.FindByHashAsync(Secrets.HashApiKey(presented), ct) is { } older)
+        {
+            await store.ApiKeys.RehashAsync(older.Id, hash, ct);
+            key = older with { KeyHash = hash };
+        }
+
+        if (key is null || !key.IsActive(now))
+        {
+            cache.Forget(hash);
+            return new Result(null, key switch
+            {
+                null => "The API key is not valid.",
+                { RevokedAt: { } revoked } => $"The API key '{key.Name}' was revoked at {revoked.ToString("O", CultureInfo.InvariantCulture)}.",
+                _ => $"The API key '{key.Name}' expired at {key.ExpiresAt!.Value.ToString("O", CultureInfo.InvariantCulture)}.",
+            });
+        }
+
+        // Loaded from the store at most once a minute per key: that is when its last use is recorded.
+        try
+        {
+            await store.ApiKeys.TouchAsync(key.Id, now, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogTouchFailed(logger, key.Id, e);
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, key.Name), new Claim(ApiKeyAuthentication.KeyIdClaim, key.Id), new Claim(ApiKeyAuthentication.RoleClaim, key.Role)],
+            ApiKeyAuthentication.SchemeName, ClaimTypes.Name, ApiKeyAuthentication.RoleClaim));
+        var feature = new ApiKeyFeature(key, AddressAllowList.FromStored(key.AllowedAddresses));
+        var until = key.ExpiresAt is { } expires && expires < now + ApiKeyCache.CacheFor ? expires : now + ApiKeyCache.CacheFor;
+        cache.Remember(hash, principal, feature, until);
+        return new Result(new ApiKeyCache.CachedKey(principal, feature, until), null);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of API key {KeyId}")]

@@ -42,7 +42,7 @@ internal static class ApiKeyCommand
             }
 
             await using var store = await OpenStoreAsync(parse.GetValue(data), parse.GetValue(postgres), ct);
-            var issued = await ApiKeyIssuer.CreateAsync(store, request, "command line", now, ct);
+            var issued = await ApiKeyIssuer.CreateAsync(store, await KeyHasher.ForStoreAsync(store, ct), request, "command line", now, ct);
             await output.WriteLineAsync($"Created {issued.Record.Id} '{issued.Record.Name}' (role {issued.Record.Role}). The key, shown once:");
             await output.WriteLineAsync(issued.Key);
             return 0;

@@ -1,10 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 using ParkCharge.Storage;
 using ParkCharge.Storage.ApiKeys;
 
 namespace ParkCharge.Server.Auth;
 
 /// <summary>What a new API key should be: a name for people, a role, optionally where it may be used from and until when.</summary>
-public sealed record NewApiKey(string Name, string Role, IReadOnlyList<string>? AllowedAddresses = null, DateTimeOffset? ExpiresAt = null);
+public sealed record NewApiKey([property: MaxLength(100)] string Name, [property: MaxLength(20)] string Role, [property: MaxLength(100)] IReadOnlyList<string>? AllowedAddresses = null, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>A key just created: the record as stored and the key itself, which is shown this once and never again.</summary>
 public sealed record IssuedApiKey(ApiKeyRecord Record, string Key);
@@ -46,10 +48,10 @@ public static class ApiKeyIssuer
     }
 
     /// <summary>Creates a valid key (call <see cref="Validate"/> first).</summary>
-    public static async Task<IssuedApiKey> CreateAsync(Store store, NewApiKey request, string createdBy, DateTimeOffset now, CancellationToken ct)
+    public static async Task<IssuedApiKey> CreateAsync(Store store, KeyHasher hasher, NewApiKey request, string createdBy, DateTimeOffset now, CancellationToken ct)
     {
         var key = Secrets.NewApiKey();
-        var hash = Secrets.HashApiKey(key);
+        var hash = hasher.Hash(key);
         var record = new ApiKeyRecord(IdFor(hash), request.Name.Trim(), request.Role, hash, now, null)
         {
             AllowedAddresses = AddressAllowList.Parse(request.AllowedAddresses ?? [], out _).Entries,
@@ -60,6 +62,10 @@ public static class ApiKeyIssuer
         return new IssuedApiKey(record, key);
     }
 
-    /// <summary>A key's id: from its hash, so the same key always has the same id (a configured key on every node).</summary>
-    public static string IdFor(string keyHash) => $"key_{keyHash[..12]}";
+    /// <summary>
+    /// A key's id: from its hash, so the same key always has the same id (a configured key on every node of a
+    /// store). Ids are shown to other keys (in audit entries, as who recorded a payment), which is why the hash
+    /// is keyed (<see cref="KeyHasher"/>): a plain hash's first digits would let a guessed key be checked.
+    /// </summary>
+    public static string IdFor(string keyHash) => $"key_{KeyHasher.Digits(keyHash)[..12]}";
 }

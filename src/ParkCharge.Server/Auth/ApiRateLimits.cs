@@ -9,9 +9,10 @@ namespace ParkCharge.Server.Auth;
 
 /// <summary>
 /// Rate limits of the HTTP API (everything under <c>/api/</c>), with ASP.NET Core's rate limiter: a
-/// token bucket per API key (sized by the key's role), per camera for camera pushes, and per client
-/// address for requests without a valid key. OCPP connections and <c>/healthz</c> are not limited.
-/// A request over the limit gets 429 with <c>Retry-After</c> and a problem document.
+/// token bucket per API key (sized by the key's role), per camera for camera pushes (the camera the
+/// push's key authenticates, decided before the body is read), and per client address for requests
+/// without a valid key. OCPP connections and <c>/healthz</c> are not limited. A request over the limit
+/// gets 429 with <c>Retry-After</c> and a problem document.
 /// </summary>
 public static partial class ApiRateLimits
 {
@@ -34,6 +35,14 @@ public static partial class ApiRateLimits
             return RateLimitPartition.GetNoLimiter("unlimited");
         }
 
+        // Camera pushes are authenticated by their camera's key: several cameras behind one router share an
+        // address, and one camera must not use up its neighbours' budget.
+        if (http.User.Identity is { IsAuthenticated: true, AuthenticationType: CameraKeyAuthentication.SchemeName }
+            && http.User.HasClaim(c => c.Type == CameraKeyAuthentication.CameraClaim))
+        {
+            return Bucket($"camera:{http.User.Identity.Name}", options.Camera, ApiRoles.Camera);
+        }
+
         if (http.Features.Get<ApiKeyFeature>() is { } key && http.User.Identity?.IsAuthenticated == true)
         {
             var limit = key.Key.Role switch
@@ -46,15 +55,8 @@ public static partial class ApiRateLimits
             return Bucket($"key:{key.Key.Id}", limit, key.Key.Role);
         }
 
+        // No key, or one that was not accepted: counted against the address it came from.
         var client = http.Connection.RemoteIpAddress is { } address ? AddressAllowList.Unmapped(address).ToString() : "unknown";
-        if (path.StartsWithSegments("/api/v1/anpr", StringComparison.OrdinalIgnoreCase))
-        {
-            // A camera's own key is checked by the push endpoint; the camera named in the URL (or
-            // the sender's address, for the generic endpoint) is what a push is counted against.
-            var camera = http.GetRouteValue("cameraId") as string;
-            return Bucket(camera is { Length: > 0 } ? $"camera:{camera}" : $"camera-address:{client}", options.Camera, ApiRoles.Camera);
-        }
-
         return Bucket($"address:{client}", options.Anonymous, "anonymous");
     }
 

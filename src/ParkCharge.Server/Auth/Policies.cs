@@ -32,7 +32,10 @@ public static partial class Policies
     /// </summary>
     public const string Integrate = "integrate";
 
-    /// <summary>Camera pushes with an API key (for any configured camera): camera.</summary>
+    /// <summary>
+    /// Camera pushes: a camera's own key (<see cref="CameraKeyAuthentication"/>), or an API key with the
+    /// role camera (for any configured camera, from its allow-list's addresses).
+    /// </summary>
     public const string CameraGateway = "camera";
 
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Roles { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
@@ -69,16 +72,22 @@ public static partial class Policies
     {
         services.AddAuthorization(options =>
         {
-            foreach (var (policy, roles) in Roles)
+            foreach (var (policy, roles) in Roles.Where(r => r.Key != CameraGateway))
             {
                 options.AddPolicy(policy, p => p
                     .AddAuthenticationSchemes(ApiKeyAuthentication.SchemeName)
                     .RequireAuthenticatedUser()
                     .AddRequirements(new RoleRequirement(policy, roles), KeyAddressRequirement.Instance));
             }
+
+            options.AddPolicy(CameraGateway, p => p
+                .AddAuthenticationSchemes(CameraKeyAuthentication.SchemeName)
+                .RequireAuthenticatedUser()
+                .AddRequirements(CameraPushRequirement.Instance));
         });
         services.AddSingleton<IAuthorizationHandler, RoleHandler>();
         services.AddSingleton<IAuthorizationHandler, KeyAddressHandler>();
+        services.AddSingleton<IAuthorizationHandler, CameraPushHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemForbiddenHandler>();
         return services;
     }
@@ -90,6 +99,36 @@ public static partial class Policies
     internal sealed class KeyAddressRequirement : IAuthorizationRequirement
     {
         public static readonly KeyAddressRequirement Instance = new();
+    }
+
+    /// <summary>A camera pushing with its own key, or an API key with the role camera used from an address its allow-list names.</summary>
+    internal sealed class CameraPushRequirement : IAuthorizationRequirement
+    {
+        public static readonly CameraPushRequirement Instance = new();
+    }
+
+    internal sealed class CameraPushHandler : AuthorizationHandler<CameraPushRequirement>
+    {
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, CameraPushRequirement requirement)
+        {
+            if (context.User.HasClaim(c => c.Type == CameraKeyAuthentication.CameraClaim))
+            {
+                context.Succeed(requirement);
+            }
+            else if (context.User.IsInRole(ApiRoles.Camera) && context.Resource is HttpContext http && http.Features.Get<ApiKeyFeature>() is { } key)
+            {
+                if (key.AllowList.Allows(http.Connection.RemoteIpAddress))
+                {
+                    context.Succeed(requirement);
+                }
+                else
+                {
+                    context.Fail(new AddressFailure(this, key.Key.Name, http.Connection.RemoteIpAddress));
+                }
+            }
+
+            return Task.CompletedTask;
+        }
     }
 
     internal sealed class RoleHandler : AuthorizationHandler<RoleRequirement>

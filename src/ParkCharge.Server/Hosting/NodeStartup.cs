@@ -20,6 +20,7 @@ internal sealed partial class NodeStartup(
     Store store,
     SiteEngines engines,
     SiteConfigurator configurator,
+    KeyHasher hasher,
     IOptions<ParkChargeOptions> options,
     IServer server,
     IHostApplicationLifetime lifetime,
@@ -50,8 +51,8 @@ internal sealed partial class NodeStartup(
         var now = time.GetUtcNow();
         if (options.Value.ApiKey is { Length: > 0 } configured)
         {
-            var hash = Secrets.HashApiKey(configured);
-            if (await store.ApiKeys.FindByHashAsync(hash, ct) is null)
+            var hash = hasher.Hash(configured);
+            if (await FindAsync(configured, ct) is null)
             {
                 await store.ApiKeys.CreateAsync(new ApiKeyRecord(ApiKeyIssuer.IdFor(hash), "configured admin key", ApiRoles.Admin, hash, now, null) { CreatedBy = "PARKCHARGE_API_KEY" }, ct);
             }
@@ -65,9 +66,22 @@ internal sealed partial class NodeStartup(
         }
 
         var key = Secrets.NewApiKey();
-        var keyHash = Secrets.HashApiKey(key);
+        var keyHash = hasher.Hash(key);
         await store.ApiKeys.CreateAsync(new ApiKeyRecord(ApiKeyIssuer.IdFor(keyHash), "generated admin key", ApiRoles.Admin, keyHash, now, null) { CreatedBy = "first start" }, ct);
         return key;
+    }
+
+    private async Task<Storage.ApiKeys.ApiKeyRecord?> FindAsync(string key, CancellationToken ct)
+    {
+        foreach (var form in hasher.StoredForms(key))
+        {
+            if (await store.ApiKeys.FindByHashAsync(form, ct) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -106,7 +120,7 @@ internal sealed partial class NodeStartup(
         var environment = SiteFile.ProcessEnvironment();
         foreach (var path in options.Value.SiteFiles)
         {
-            var result = SiteFile.Load(path, environment);
+            var result = SiteFile.Load(path, environment, hasher);
             if (!result.IsValid)
             {
                 throw new SiteDocumentException(path, result.Errors);
@@ -128,7 +142,7 @@ internal sealed partial class NodeStartup(
         var http = addresses.FirstOrDefault() ?? ParkChargeApp.DefaultUrl;
         var ws = http.StartsWith("https://", StringComparison.Ordinal) ? "wss://" + http["https://".Length..] : "ws://" + http["http://".Length..];
         Console.WriteLine($"ParkCharge node '{options.Value.NodeId}' is running ({store.Database.Engine}: {store.Database.Describe()})");
-        Console.WriteLine($"  OCPP 1.6J / 2.0.1:  {ws}/ocpp/{{chargePointId}}");
+        Console.WriteLine($"  OCPP:               {ws}/ocpp/{{chargePointId}}   (1.6J, 2.0.1, 2.1)");
         Console.WriteLine($"  API:                {http}/api/v1   (reference: {http}/api/reference, OpenAPI: {http}/openapi/v1.json, health: {http}/healthz)");
         Console.WriteLine($"  Dashboard:          {http}/dashboard/   (sign in with an API key)");
         if (_generatedKey is not null)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Dashboard;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
@@ -30,6 +31,10 @@ public static class ParkChargeApp
         Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+
+        // The defaults appsettings.json would give, below every other source: a node started from
+        // another working directory (the README's commands, a systemd unit) logs the same way.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = LoggingDefaults });
         builder.Configuration.AddInMemoryCollection(FromWellKnownEnvironmentVariables());
         if (settings is not null)
         {
@@ -41,6 +46,9 @@ public static class ParkChargeApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Each route has its own, smaller limit (BodyLimits); this is the ceiling for anything unrouted.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimits.Largest);
+
         var options = builder.Configuration.GetSection(ParkChargeOptions.Section).Get<ParkChargeOptions>() ?? new ParkChargeOptions();
         builder.Services.Configure<ParkChargeOptions>(builder.Configuration.GetSection(ParkChargeOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -48,16 +56,19 @@ public static class ParkChargeApp
 
         // The store is opened (and migrated) before the host is built, so it logs through a factory
         // configured like the host's own.
-        var loggers = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole());
+        var loggers = LogRedaction.Wrap(LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()));
         var store = await Store.OpenAsync(
             new StoreOptions { DataDirectory = options.DataDirectory, PostgresConnectionString = options.Postgres },
             loggers,
             CancellationToken.None);
         builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(await KeyHasher.ForStoreAsync(store, CancellationToken.None));
+        builder.Services.AddSingleton<ApiKeyLookup>();
         builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
+        builder.Services.AddSingleton<Ocpp.HandshakeThrottle>();
         builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
@@ -65,17 +76,34 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<Commands.CommandDispatcher>();
+        try
+        {
+            AddChargerCertificates(builder, options.ChargerCertificates);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            loggers.Dispose();
+            throw;
+        }
+
 
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
         // factory's own request logging is off: receiver URLs may carry tokens, and the dispatcher logs.
+        // Connections are made by WebhookTargets, to addresses it has checked (no private targets unless
+        // allowed), and never through a proxy from the environment, which would hide the target's address.
+        WebhookTargets.Validate(options.Webhooks.AllowedPrivateTargets);
+        builder.Services.AddSingleton<WebhookTargets>();
         builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
+                UseProxy = false,
                 ConnectTimeout = TimeSpan.FromSeconds(10),
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = services.GetRequiredService<WebhookTargets>().ConnectAsync,
             })
             .RemoveAllLoggers();
 
@@ -84,16 +112,36 @@ public static class ParkChargeApp
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys")));
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ExceptionAnswers>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
-        builder.Services.AddAuthentication(ApiKeyAuthentication.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        // Camera pushes are authenticated by camera keys, everything else by API keys; the request's path
+        // picks which, so that both are known before rate limiting and before any body is read.
+        builder.Services.AddAuthentication(RequestKey)
+            .AddPolicyScheme(RequestKey, RequestKey, o => o.ForwardDefaultSelector = http =>
+                http.Request.Path.StartsWithSegments("/api/v1/anpr", StringComparison.OrdinalIgnoreCase) ? CameraKeyAuthentication.SchemeName : ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, CameraKeyAuthentication>(CameraKeyAuthentication.SchemeName, null);
         builder.Services.AddParkChargeAuthorization();
         builder.Services.AddParkChargeRateLimits(options.RateLimits);
         var behindProxy = ConfigureForwardedHeaders(builder.Services, options.ReverseProxy);
         builder.Services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         builder.Services.AddParkChargeOpenApi();
 
+        // Last, so that it wraps the factory every logger comes from: nothing a request carries reaches a log raw.
+        builder.Services.AddLogRedaction();
+
         var app = builder.Build();
+        try
+        {
+            _ = app.Services.GetRequiredService<ChargerCertificateAuthority>(); // a CA file that cannot be read stops the start here
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await store.DisposeAsync();
+            loggers.Dispose();
+            throw;
+        }
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<ChargerConnections>().CloseAllAsync(CancellationToken.None).GetAwaiter().GetResult());
         app.Lifetime.ApplicationStopped.Register(() =>
@@ -108,13 +156,16 @@ public static class ParkChargeApp
             app.UseForwardedHeaders();
         }
 
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodyLimits();
         app.UseParkChargeDashboard();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<ApiAudit>();
         app.UseAuthorization();
+        app.UseMiddleware<IdempotencyKeys>();
 
         app.UseWebSockets();
         app.MapOcppEndpoint();
@@ -124,17 +175,21 @@ public static class ParkChargeApp
 
         // Every endpoint says which policy it needs (Policies.RequireRead/RequireOperator/RequireAdmin);
         // the group's Read is the floor for one that forgets: never reachable by a camera key.
-        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
+        // Every value a call brings is bounded before its endpoint runs (RequestBounds).
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read).WithRequestBounds();
         api.MapChargerEndpoints();
         api.MapChargingSessionEndpoints();
         api.MapParkingEndpoints();
         api.MapSiteEndpoints();
         api.MapBindingEndpoints();
         api.MapBillingEndpoints();
+        api.MapTariffEndpoints();
         api.MapApiKeyEndpoints();
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
         api.MapCommandEndpoints();
+        api.MapSecurityEventEndpoints();
+        api.MapCertificateEndpoints();
         return app;
     }
 
@@ -149,6 +204,44 @@ public static class ParkChargeApp
             .AddInMemoryCollection(FromWellKnownEnvironmentVariables())
             .AddInMemoryCollection(settings)
             .Build();
+
+    /// <summary>
+    /// Security profile 3. Kestrel takes any client certificate at the TLS layer (the chargers' CAs are
+    /// ParkCharge's, not the machine's): the OCPP handshake decides, per charger and site, and nothing else
+    /// reads client certificates. HTTPS endpoints ask for one only when configured to.
+    /// </summary>
+    private static void AddChargerCertificates(WebApplicationBuilder builder, ChargerCertificateOptions options)
+    {
+        foreach (var (name, value) in new[]
+        {
+            (nameof(options.CertificateValidity), options.CertificateValidity), (nameof(options.CaValidity), options.CaValidity),
+            (nameof(options.RenewalRetry), options.RenewalRetry), (nameof(options.CheckInterval), options.CheckInterval),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException($"ParkCharge:ChargerCertificates:{name} must be a positive duration (d.hh:mm:ss), not {value}.");
+            }
+        }
+
+        if (options.RenewBefore < TimeSpan.Zero || options.RenewBefore >= options.CertificateValidity)
+        {
+            throw new InvalidOperationException($"ParkCharge:ChargerCertificates:RenewBefore must be 0 or more and shorter than CertificateValidity ({options.CertificateValidity}), not {options.RenewBefore}.");
+        }
+
+        builder.Services.AddSingleton<ChargerCertificateAuthority>();
+        builder.Services.AddSingleton<ChargerCertificateCheck>();
+        builder.Services.AddSingleton<CertificateRenewal>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CertificateRenewal>());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ClientCertificateValidation = static (_, _, _) => true;
+            if (options.RequestOnHttps)
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+            }
+        }));
+    }
 
     /// <summary>
     /// Forwarded headers are believed only from the configured proxies: anyone else could claim any
@@ -180,6 +273,19 @@ public static class ParkChargeApp
         });
         return true;
     }
+
+    /// <summary>The default authentication scheme: forwards to the camera or API key scheme by path.</summary>
+    private const string RequestKey = "RequestKey";
+
+    /// <summary>
+    /// Request logging (ASP.NET Core's Information level: every request's URL) is off unless configured, as in
+    /// the shipped appsettings.json; when it is on, <see cref="LogRedaction"/> keeps camera keys out of it.
+    /// </summary>
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+    };
 
     /// <summary>The documented shortcuts: <c>PARKCHARGE_POSTGRES</c> and <c>PARKCHARGE_API_KEY</c>.</summary>
     internal static Dictionary<string, string?> FromWellKnownEnvironmentVariables()

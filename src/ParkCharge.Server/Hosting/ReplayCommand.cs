@@ -94,11 +94,29 @@ public static class Replay
             var entries = new List<LoggedObservation>(Batch);
             await foreach (var stored in source.Log.ReadAsync(site, 0, ct))
             {
-                var decision = SiteEngine.Decide(state, stored.Observation);
+                Decision decision;
+                try
+                {
+                    decision = SiteEngine.Decide(state, stored.Observation);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // As at start-up: an observation the engine fails on keeps its stored answer and changes nothing.
+                    progress?.Report($"  {site}: observation {stored.Seq} ({stored.Observation.Payload.Kind}) could not be replayed: {e.Message}");
+                    decision = new Decision { Reply = stored.Reply };
+                    repliesDiffering++;
+                }
+
                 var applied = state.Apply(stored.Observation, decision);
                 if (decision.Reply != stored.Reply)
                 {
                     repliesDiffering++;
+                }
+
+                if (stored.Observation.Payload is UnreadablePayload unreadable)
+                {
+                    progress?.Report($"  {site}: observation {stored.Seq} ({unreadable.StoredKind}) cannot be read by this version: {unreadable.Problem}");
+                    continue; // it cannot be written again either; the answers differ and the report says so
                 }
 
                 entries.Add(new LoggedObservation(applied.Seq, stored.Observation, decision, applied.FirstEventSeq));

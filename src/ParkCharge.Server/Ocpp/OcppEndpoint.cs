@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 using Microsoft.Extensions.Options;
@@ -10,6 +11,7 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.CentralSystem;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
@@ -19,14 +21,11 @@ namespace ParkCharge.Server.Ocpp;
 
 /// <summary>
 /// <c>ws(s)://host/ocpp/{chargePointId}</c> (DESIGN.md §5): the handshake (subprotocol, registration,
-/// Basic auth per charger, TLS for security profile 2), then one <see cref="RpcConnection"/> for
-/// the life of the socket, with its open and close recorded as observations.
+/// Basic auth per charger, TLS for security profile 2, a TLS client certificate for profile 3), then
+/// one <see cref="RpcConnection"/> for the life of the socket, with its open and close recorded as observations.
 /// </summary>
 internal static partial class OcppEndpoint
 {
-    public const string V16 = "ocpp1.6";
-    public const string V201 = "ocpp2.0.1";
-
     public static IEndpointRouteBuilder MapOcppEndpoint(this IEndpointRouteBuilder app)
     {
         app.Map("/ocpp/{chargePointId}", HandleAsync).ExcludeFromDescription();
@@ -40,6 +39,7 @@ internal static partial class OcppEndpoint
         SiteEngines engines,
         ChargerConnections connections,
         Commands.CommandSignals signals,
+        HandshakeThrottle throttle,
         IOptions<ParkChargeOptions> options,
         TimeProvider time,
         ILoggerFactory loggers)
@@ -48,7 +48,7 @@ internal static partial class OcppEndpoint
         if (!http.WebSockets.IsWebSocketRequest)
         {
             await Refuse(http, StatusCodes.Status400BadRequest, "Not a WebSocket request",
-                $"This is the OCPP endpoint: connect with a WebSocket client and the subprotocol {V16} or {V201}.");
+                $"This is the OCPP endpoint: connect with a WebSocket client and one of the subprotocols {OcppSubprotocol.Supported}.");
             return;
         }
 
@@ -60,17 +60,27 @@ internal static partial class OcppEndpoint
         }
 
         var offered = http.WebSockets.WebSocketRequestedProtocols;
-        var version = offered.Contains(V201) ? OcppVersion.Ocpp201 : offered.Contains(V16) ? OcppVersion.Ocpp16 : (OcppVersion?)null;
+        var version = OcppSubprotocol.Choose(offered);
         if (version is null)
         {
             LogRefused(logger, chargePointId, "no supported subprotocol");
             await Refuse(http, StatusCodes.Status400BadRequest, "Unsupported OCPP version",
-                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {V16} and {V201}.");
+                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {OcppSubprotocol.Supported}.");
             return;
         }
 
         var charger = new ChargerId(chargePointId);
         var ocpp = options.Value.Ocpp;
+        var remoteAddress = http.Connection.RemoteIpAddress?.ToString();
+        if (throttle.RetryAfter(chargePointId, remoteAddress) is { } wait)
+        {
+            LogThrottled(logger, chargePointId, remoteAddress ?? "?");
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Refuse(http, StatusCodes.Status429TooManyRequests, "Too many failed attempts",
+                "Too many failed authentication attempts for this charger or from this address; try again later.");
+            return;
+        }
+
         var credentials = await store.Chargers.GetCredentialsAsync(charger, http.RequestAborted);
         if (credentials is null && ocpp.Registration == RegistrationPolicy.AutoRegister)
         {
@@ -78,29 +88,40 @@ internal static partial class OcppEndpoint
             LogAutoRegistered(logger, chargePointId, ocpp.AutoRegisterSite);
         }
 
-        if (credentials is null)
+        // An unknown identity is answered exactly as a known one with a wrong or missing password (same
+        // status, body and work), so that the handshake does not tell which identities exist. (OCPP
+        // 2.0.1 part 4 suggests 404 for an unknown identity; the issue of leaking identities wins.)
+        var failure = credentials is null ? Unknown(http) : Authenticate(http, credentials);
+        if (credentials is null || failure is not null)
         {
-            // OCPP 2.0.1 part 4 §3.1.3: an unknown identity is answered with 404.
-            LogRefused(logger, chargePointId, "not registered");
-            await Refuse(http, StatusCodes.Status404NotFound, "Unknown charger",
-                $"Charger '{chargePointId}' is not registered. Register it with POST /api/v1/chargers.");
-            return;
-        }
-
-        if (Authenticate(http, credentials) is { } failure)
-        {
-            LogRefused(logger, chargePointId, failure.Reason);
-            if (failure.Status == StatusCodes.Status401Unauthorized)
+            LogRefused(logger, chargePointId, credentials is null ? "not registered" : failure!.Reason);
+            if (failure!.Status == StatusCodes.Status401Unauthorized)
             {
                 http.Response.Headers.WWWAuthenticate = "Basic realm=\"ParkCharge OCPP\", charset=\"UTF-8\"";
+            }
+
+            if (failure.Counts)
+            {
+                throttle.Failed(chargePointId, remoteAddress);
             }
 
             await Refuse(http, failure.Status, failure.Title, failure.Reason);
             return;
         }
 
-        // The connection is on record before the charger can send anything over it.
+        // Security profile 3: the charger's TLS client certificate is its credential (Certificates/ChargerCertificateCheck).
         var site = new SiteId(credentials.SiteId);
+        var clientCertificate = credentials.SecurityProfile >= 3 ? http.Connection.ClientCertificate : null;
+        if (credentials.SecurityProfile >= 3
+            && await http.RequestServices.GetRequiredService<ChargerCertificateCheck>().RefusalAsync(clientCertificate, charger, site, http.RequestAborted) is { } refusal)
+        {
+            LogRefused(logger, chargePointId, refusal);
+            await Refuse(http, StatusCodes.Status403Forbidden, "Client certificate not accepted",
+                "This charger uses security profile 3: it must present a TLS client certificate issued by a CA trusted for its site, valid now, with its identity as the subject CN.");
+            return;
+        }
+
+        // The connection is on record before the charger can send anything over it.
         var connectionId = Guid.NewGuid().ToString("N");
         await SubmitConnectionEventAsync(engines, time, site, charger, connectionId,
             new ConnectionOpened(charger, connectionId, version.Value, options.Value.NodeId, http.Connection.RemoteIpAddress?.ToString()));
@@ -109,7 +130,7 @@ internal static partial class OcppEndpoint
         {
             socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
-                SubProtocol = version == OcppVersion.Ocpp201 ? V201 : V16,
+                SubProtocol = OcppSubprotocol.NameOf(version.Value),
                 KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
                 KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
             });
@@ -122,7 +143,7 @@ internal static partial class OcppEndpoint
 
         using (socket)
         {
-            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, signals, options.Value, time, loggers, logger);
+            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, signals, options.Value, time, loggers, logger, clientCertificate);
         }
     }
 
@@ -140,9 +161,11 @@ internal static partial class OcppEndpoint
         ParkChargeOptions options,
         TimeProvider time,
         ILoggerFactory loggers,
-        ILogger logger)
+        ILogger logger,
+        X509Certificate2? clientCertificate)
     {
-        var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds));
+        var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds),
+            http.RequestServices.GetRequiredService<ChargerCertificateAuthority>());
         await using var rpc = new RpcConnection(
             socket,
             new ChargerCallHandler(link),
@@ -157,7 +180,7 @@ internal static partial class OcppEndpoint
             loggers.CreateLogger<RpcConnection>(),
             new MessageLogRecorder(store.Writer, charger, connectionId, version));
 
-        var live = new LiveConnection(charger, site, connectionId, version, rpc);
+        var live = new LiveConnection(charger, site, connectionId, version, rpc, clientCertificate);
         if (connections.Add(live) is { } replaced)
         {
             LogReplaced(logger, charger.Value, replaced.ConnectionId);
@@ -173,6 +196,10 @@ internal static partial class OcppEndpoint
 
         LogConnected(logger, charger.Value, version, connectionId);
         signals.Notify(site); // commands that waited for this charger can go now
+        if (clientCertificate is not null)
+        {
+            http.RequestServices.GetRequiredService<CertificateRenewal>().Wake(); // near its end? ask for a new one now
+        }
         var reason = "closed";
         try
         {
@@ -222,7 +249,29 @@ internal static partial class OcppEndpoint
             : (await store.Chargers.GetCredentialsAsync(charger, ct))!;
     }
 
-    private sealed record AuthFailure(int Status, string Title, string Reason);
+    /// <param name="Counts">A guess (credentials were sent and were wrong, or the identity is unknown): counted by the throttle.</param>
+    private sealed record AuthFailure(int Status, string Title, string Reason, bool Counts = false);
+
+    private static readonly AuthFailure AuthenticationRequired = new(StatusCodes.Status401Unauthorized, "Authentication required",
+        "This charger must authenticate with HTTP Basic auth (OCPP security profile 1 or 2). If it is new, register it with POST /api/v1/chargers.");
+
+    private static readonly AuthFailure WrongCredentials = new(StatusCodes.Status401Unauthorized, "Authentication failed",
+        "Wrong user name or password for this charger, or a charger that is not registered (register it with POST /api/v1/chargers).", Counts: true);
+
+    /// <summary>A password no charger has, checked for an unknown identity so that it costs what a known one costs.</summary>
+    private static readonly string DecoyHash = Secrets.HashPassword(Guid.NewGuid().ToString("N"));
+
+    /// <summary>An unregistered identity: refused as a registered one with wrong or missing credentials would be.</summary>
+    private static AuthFailure Unknown(HttpContext http)
+    {
+        if (BasicCredentials(http) is { } sent)
+        {
+            _ = Secrets.VerifyPassword(sent.Password, DecoyHash);
+            return WrongCredentials;
+        }
+
+        return HasBasicHeader(http) ? WrongCredentials : AuthenticationRequired;
+    }
 
     /// <summary>
     /// Security profile 1: HTTP Basic auth with the charge point identity as user name. Profile 2:
@@ -240,10 +289,26 @@ internal static partial class OcppEndpoint
             return null;
         }
 
-        string? header = http.Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        if (BasicCredentials(http) is not { } sent)
         {
-            return new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication required", "This charger must authenticate with HTTP Basic auth (OCPP security profile 1 or 2).");
+            return HasBasicHeader(http) ? WrongCredentials : AuthenticationRequired;
+        }
+
+        return sent.User == credentials.ChargerId && Secrets.VerifyPassword(sent.Password, credentials.PasswordHash)
+            ? null
+            : WrongCredentials;
+    }
+
+    private static bool HasBasicHeader(HttpContext http) =>
+        http.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The user and password of a Basic auth header; null when there is none or it cannot be read.</summary>
+    private static (string User, string Password)? BasicCredentials(HttpContext http)
+    {
+        string header = http.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
         }
 
         string decoded;
@@ -253,15 +318,11 @@ internal static partial class OcppEndpoint
         }
         catch (FormatException)
         {
-            return new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication failed", "The Basic auth header is not valid Base64.");
+            return null;
         }
 
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        var user = colon < 0 ? decoded : decoded[..colon];
-        var password = colon < 0 ? "" : decoded[(colon + 1)..];
-        return user == credentials.ChargerId && Secrets.VerifyPassword(password, credentials.PasswordHash)
-            ? null
-            : new AuthFailure(StatusCodes.Status401Unauthorized, "Authentication failed", "Wrong user name or password for this charger.");
+        return colon < 0 ? (decoded, "") : (decoded[..colon], decoded[(colon + 1)..]);
     }
 
     private static Task Refuse(HttpContext http, int status, string title, string detail) =>
@@ -278,6 +339,9 @@ internal static partial class OcppEndpoint
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake: {Reason}")]
     private static partial void LogRefused(ILogger logger, string charger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake from {Address}: too many failed attempts")]
+    private static partial void LogThrottled(ILogger logger, string charger, string address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} auto-registered at site {Site}")]
     private static partial void LogAutoRegistered(ILogger logger, string charger, string site);

@@ -1,4 +1,5 @@
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Auth;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Json;
 
@@ -8,17 +9,19 @@ namespace ParkCharge.Server.Sites;
 public sealed record RegisteredCamera(SiteId Site, CameraConfiguration Camera, SiteSettings Settings);
 
 /// <summary>
-/// Which camera belongs to which site, from the stored site configurations. Looked up on every
-/// camera push, so it is kept in memory and reloaded when it is older than a few seconds or a
-/// camera is not found (a site configured on another node becomes known within that time).
+/// Which camera belongs to which site, and which key to which camera, from the stored site
+/// configurations. Looked up on every camera push, so it is kept in memory and reloaded when it is
+/// older than a few seconds or a camera or key is not found (a site configured on another node becomes
+/// known within that time); reloads happen at most once a second, however many unknown keys arrive.
 /// </summary>
-public sealed class CameraDirectory(Store store, TimeProvider time) : IDisposable
+public sealed class CameraDirectory(Store store, KeyHasher hasher, TimeProvider time) : IDisposable
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MinReloadInterval = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _reload = new(1, 1);
-    private volatile Snapshot _snapshot = new(new Dictionary<string, RegisteredCamera>(StringComparer.Ordinal), DateTimeOffset.MinValue);
+    private volatile Snapshot _snapshot = new(
+        new Dictionary<string, RegisteredCamera>(StringComparer.Ordinal), new Dictionary<string, List<RegisteredCamera>>(StringComparer.Ordinal), DateTimeOffset.MinValue);
 
     public async ValueTask<RegisteredCamera?> FindAsync(string cameraId, CancellationToken ct)
     {
@@ -35,6 +38,42 @@ public sealed class CameraDirectory(Store store, TimeProvider time) : IDisposabl
         }
 
         return snapshot.Cameras.GetValueOrDefault(cameraId);
+    }
+
+    /// <summary>
+    /// The cameras whose key is <paramref name="key"/> (usually one; the same key at two sites gives two),
+    /// looked up by every form the key may be stored in; empty when it is no camera's key.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<RegisteredCamera>> FindByKeyAsync(string key, CancellationToken ct)
+    {
+        var forms = hasher.StoredForms(key);
+        var snapshot = _snapshot;
+        var now = time.GetUtcNow();
+        if (now - snapshot.LoadedAt < MaxAge && Owners(snapshot, forms) is { Count: > 0 } found)
+        {
+            return found;
+        }
+
+        if (now - snapshot.LoadedAt >= MinReloadInterval)
+        {
+            snapshot = await ReloadAsync(ct);
+        }
+
+        return Owners(snapshot, forms);
+    }
+
+    private static List<RegisteredCamera> Owners(Snapshot snapshot, IReadOnlyList<string> forms)
+    {
+        var owners = new List<RegisteredCamera>();
+        foreach (var form in forms)
+        {
+            if (snapshot.ByKeyHash.TryGetValue(form, out var cameras))
+            {
+                owners.AddRange(cameras);
+            }
+        }
+
+        return owners;
     }
 
     public void Dispose() => _reload.Dispose();
@@ -54,16 +93,21 @@ public sealed class CameraDirectory(Store store, TimeProvider time) : IDisposabl
             }
 
             var cameras = new Dictionary<string, RegisteredCamera>(StringComparer.Ordinal);
+            var byKeyHash = new Dictionary<string, List<RegisteredCamera>>(StringComparer.Ordinal);
             foreach (var site in await store.Parking.SitesAsync(ct))
             {
                 var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
                 foreach (var camera in configuration.Cameras)
                 {
-                    cameras.TryAdd(camera.Id, new RegisteredCamera(configuration.Id, camera, configuration.Settings));
+                    var registered = new RegisteredCamera(configuration.Id, camera, configuration.Settings);
+                    if (cameras.TryAdd(camera.Id, registered))
+                    {
+                        (byKeyHash.TryGetValue(camera.KeyHash, out var owners) ? owners : byKeyHash[camera.KeyHash] = []).Add(registered);
+                    }
                 }
             }
 
-            return _snapshot = new Snapshot(cameras, now);
+            return _snapshot = new Snapshot(cameras, byKeyHash, now);
         }
         finally
         {
@@ -71,5 +115,6 @@ public sealed class CameraDirectory(Store store, TimeProvider time) : IDisposabl
         }
     }
 
-    private sealed record Snapshot(IReadOnlyDictionary<string, RegisteredCamera> Cameras, DateTimeOffset LoadedAt);
+    private sealed record Snapshot(
+        IReadOnlyDictionary<string, RegisteredCamera> Cameras, IReadOnlyDictionary<string, List<RegisteredCamera>> ByKeyHash, DateTimeOffset LoadedAt);
 }

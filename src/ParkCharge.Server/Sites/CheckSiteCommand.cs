@@ -20,9 +20,11 @@ internal static class CheckSiteCommand
     public static int Run(IReadOnlyList<string> files, IReadOnlyDictionary<string, string?> environment, TextWriter output)
     {
         var allValid = true;
+        // Keys are hashed only to be checked here (each camera its own); nothing is stored.
+        var keys = Auth.KeyHasher.Ephemeral();
         foreach (var file in files)
         {
-            var result = SiteFile.Load(file, environment);
+            var result = SiteFile.Load(file, environment, keys);
             foreach (var error in result.Errors)
             {
                 output.WriteLine($"{file}: {error}");

@@ -18,7 +18,11 @@ internal sealed record DocumentSequence(IReadOnlyList<DocumentNode> Items, int L
 
 internal sealed record DocumentMapping(IReadOnlyList<DocumentEntry> Entries, int Line) : DocumentNode(Line)
 {
-    public DocumentEntry? Find(string key) => Entries.FirstOrDefault(e => e.Key == key);
+    // Keys are unique (the reader keeps the first of duplicates); a dictionary keeps look-ups constant
+    // whatever a hostile mapping holds.
+    private Dictionary<string, DocumentEntry> ByKey => field ??= Entries.ToDictionary(e => e.Key, StringComparer.Ordinal);
+
+    public DocumentEntry? Find(string key) => ByKey.GetValueOrDefault(key);
 }
 
 /// <param name="Line">The line of the key (the value may start on a later one).</param>

@@ -1,15 +1,18 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Billing;
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Ocpi;
 
 namespace ParkCharge.Server.Sites;
 
 /// <summary>
 /// A site as a document, in the shape of a site file: what <c>GET</c> shows of a configured site.
 /// Camera keys appear only as <c>keyHash</c> (which a site file accepts in place of <c>key</c>, so
-/// a document can be edited and sent back) and charger passwords not at all.
+/// a document can be edited and sent back), and only when asked for (admins: they are the ones who
+/// send documents back); charger passwords not at all.
 /// </summary>
 public sealed record SiteDocument
 {
@@ -39,8 +42,10 @@ public sealed record SiteDocument
     public AutomationDocument? Automation { get; init; }
 
     /// <summary>The document for a configuration and the chargers registered at the site.</summary>
-    public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers)
+    /// <param name="includeKeyHashes">Whether cameras show their key's hash (only to those who may send the document back).</param>
+    public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers, bool includeKeyHashes = true)
     {
+        string? KeyHash(CameraConfiguration camera) => includeKeyHashes ? camera.KeyHash : null;
         var settings = configuration.Settings;
         return new SiteDocument
         {
@@ -69,13 +74,13 @@ public sealed record SiteDocument
                 l.Id,
                 WireName(l.Direction),
                 l.Name,
-                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(c => new LaneCameraDocument(c.Id, WireName(c.Format), c.KeyHash, c.MinConfidence))]))],
+                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(c => new LaneCameraDocument(c.Id, WireName(c.Format), KeyHash(c), c.MinConfidence))]))],
             Chargers = [.. chargers.Select(c => new ChargerDocument(c.Charger.Value, c.SecurityProfile, c.DisplayName))],
             EvBays = [.. configuration.EvBays.Select(b => new EvBayDocument(b.Id, b.Charger.Value, b.Connector, b.Neighbours.Count == 0 ? null : b.Neighbours))],
             BayCameras = [.. configuration.Cameras.Where(c => !c.IsLaneCamera).Select(c => new BayCameraDocument(
                 c.Id,
                 WireName(c.Format),
-                c.KeyHash,
+                KeyHash(c),
                 c.MinConfidence,
                 [.. c.Bays.Select(b => new CameraBayDocument(b.Bay, b.Zone, b.XMin is { } min && b.XMax is { } max ? [min, max] : null))]))],
             Tariffs = TariffsDocument.From(configuration.Tariffs),
@@ -108,13 +113,13 @@ public sealed record SiteSettingsDocument(
 
 public sealed record LaneDocument(string Id, string Direction, string? Name, IReadOnlyList<LaneCameraDocument> Cameras);
 
-public sealed record LaneCameraDocument(string Id, string Format, string KeyHash, double? MinConfidence);
+public sealed record LaneCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence);
 
 public sealed record ChargerDocument(string Id, int SecurityProfile, string? DisplayName);
 
 public sealed record EvBayDocument(string Id, string Charger, int Connector, IReadOnlyList<string>? Neighbours);
 
-public sealed record BayCameraDocument(string Id, string Format, string KeyHash, double? MinConfidence, IReadOnlyList<CameraBayDocument> Bays);
+public sealed record BayCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence, IReadOnlyList<CameraBayDocument> Bays);
 
 /// <param name="Region">[left, right] as fractions of the picture's width.</param>
 public sealed record CameraBayDocument(string Bay, string? Zone, IReadOnlyList<double>? Region);
@@ -150,12 +155,22 @@ public sealed record TariffsDocument(
                 Instant(t.ValidFrom),
                 Instant(t.ValidTo),
                 t.Chargers.Count == 0 ? null : [.. t.Chargers.Select(c => c.Value)],
-                t.MinPrice,
-                t.MaxPrice,
+                Limit(t.MinPrice, t.MinPriceInclVat),
+                Limit(t.MaxPrice, t.MaxPriceInclVat),
                 t.MinPrice is null && t.MaxPrice is null && t.Vat == 0 ? null : t.Vat,
                 [.. t.Elements.Select(e => new TariffElementDocument(
                     [.. e.PriceComponents.Select(c => new PriceComponentDocument(TariffText.Dimension(c.Type), c.Price, c.Vat, c.StepSize))],
-                    Restrictions(e.Restrictions)))]))],
+                    Restrictions(e.Restrictions)))])
+            {
+                Type = t.Type is { } type ? OcpiNames.Of(type) : null,
+                Currency = t.Currency,
+                CountryCode = t.CountryCode,
+                PartyId = t.PartyId,
+                TariffAltText = t.AltText.Count == 0 ? null : [.. t.AltText.Select(x => new DisplayTextDocument(x.Language, x.Text))],
+                TariffAltUrl = t.AltUrl,
+                EnergyMix = t.EnergyMix is { } mix ? JsonNode.Parse(mix) : null,
+                LastUpdated = Instant(t.LastUpdated),
+            })],
             new EvBayRulesDocument(
                 Durations.Format(rules.ChargingStartGrace),
                 rules.ChargingWaiverPercent,
@@ -170,6 +185,14 @@ public sealed record TariffsDocument(
     public string ToJson() => JsonSerializer.Serialize(this, SiteDocumentJsonContext.Default.TariffsDocument);
 
     private static string? Instant(DateTimeOffset? at) => at is { } value ? TariffText.Instant(value) : null;
+
+    /// <summary>A min or max price: the amount excluding VAT, or OCPI's Price object when the amount including VAT is given too.</summary>
+    private static JsonNode? Limit(decimal? excl, decimal? incl) => (excl, incl) switch
+    {
+        (null, _) => null,
+        ({ } e, null) => JsonValue.Create(e),
+        ({ } e, { } i) => new JsonObject { ["exclVat"] = e, ["inclVat"] = i },
+    };
 
     private static IReadOnlyList<string>? Days(IReadOnlyList<DayOfWeek> days) => days.Count == 0 ? null : [.. days.Select(TariffText.Day)];
 
@@ -191,7 +214,12 @@ public sealed record TariffsDocument(
             r.MaxPowerKw,
             r.MinDurationSeconds is { } min ? Durations.Format(TimeSpan.FromSeconds(min)) : null,
             r.MaxDurationSeconds is { } max ? Durations.Format(TimeSpan.FromSeconds(max)) : null,
-            Days(r.DaysOfWeek));
+            Days(r.DaysOfWeek))
+        {
+            MinCurrent = r.MinCurrent,
+            MaxCurrent = r.MaxCurrent,
+            Reservation = r.Reservation is { } reservation ? OcpiNames.Of(reservation) : null,
+        };
         return document == RestrictionsDocument.None ? null : document;
     }
 }
@@ -205,9 +233,32 @@ public sealed record ParkingTariffDocument(
 /// <param name="Days">MONDAY..SUNDAY; absent: every day.</param>
 public sealed record ParkingBandDocument(string Name, string? From, string? To, IReadOnlyList<string>? Days, decimal PricePerUnit, string Unit);
 
-/// <summary>OCPI 2.2.1's Tariff with camelCase field names; <c>minPrice</c>/<c>maxPrice</c> exclude VAT, and <c>vat</c> applies to them.</summary>
+/// <summary>
+/// OCPI 2.2.1's Tariff with camelCase field names; <c>minPrice</c>/<c>maxPrice</c> are the amount excluding VAT, or
+/// OCPI's Price (<c>exclVat</c>, <c>inclVat</c>) when the amount including VAT was given; <c>vat</c> is ParkCharge's older
+/// way to give the VAT of those amounts. <c>chargers</c> is ParkCharge's: which of the site's chargers use the tariff.
+/// </summary>
 public sealed record ChargingTariffDocument(
-    string Id, string? StartDateTime, string? EndDateTime, IReadOnlyList<string>? Chargers, decimal? MinPrice, decimal? MaxPrice, decimal? Vat, IReadOnlyList<TariffElementDocument> Elements);
+    string Id, string? StartDateTime, string? EndDateTime, IReadOnlyList<string>? Chargers, JsonNode? MinPrice, JsonNode? MaxPrice, decimal? Vat, IReadOnlyList<TariffElementDocument> Elements)
+{
+    public string? Type { get; init; }
+
+    public string? Currency { get; init; }
+
+    public string? CountryCode { get; init; }
+
+    public string? PartyId { get; init; }
+
+    public IReadOnlyList<DisplayTextDocument>? TariffAltText { get; init; }
+
+    public string? TariffAltUrl { get; init; }
+
+    public JsonNode? EnergyMix { get; init; }
+
+    public string? LastUpdated { get; init; }
+}
+
+public sealed record DisplayTextDocument(string Language, string Text);
 
 public sealed record TariffElementDocument(IReadOnlyList<PriceComponentDocument> PriceComponents, RestrictionsDocument? Restrictions);
 
@@ -222,6 +273,14 @@ public sealed record RestrictionsDocument(
     string? MinDuration, string? MaxDuration, IReadOnlyList<string>? DayOfWeek)
 {
     public static readonly RestrictionsDocument None = new(null, null, null, null, null, null, null, null, null, null, null);
+
+    /// <summary>A, summed over phases, as OCPI's min_current.</summary>
+    public decimal? MinCurrent { get; init; }
+
+    public decimal? MaxCurrent { get; init; }
+
+    /// <summary>RESERVATION or RESERVATION_EXPIRES.</summary>
+    public string? Reservation { get; init; }
 }
 
 public sealed record EvBayRulesDocument(string ChargingStartGrace, decimal ChargingWaiverPercent, decimal IdleFeePerMinute, decimal? IdleCap, decimal IdleVat, string SuspendedThreshold);

@@ -12,12 +12,21 @@ namespace ParkCharge.Server.Sites;
 /// The one writer of a site (DESIGN.md §1.2): takes the site's observations one at a time in arrival
 /// order, decides with the pure engine, appends observations, events and projections in one
 /// transaction and answers only after the commit. Observations that queue up while a commit is in
-/// flight are decided together and appended as one unit.
+/// flight are decided together and appended as one unit. One observation the engine or the store
+/// cannot take fails alone: never the others of its unit, never the next one from the same source,
+/// and never with a reload of the site for every attempt.
 /// </summary>
 public sealed partial class SiteEngineHost : IAsyncDisposable
 {
     private const int MaxUnit = 256;
     private const int MaxConflictRetries = 5;
+
+    /// <summary>
+    /// After a unit the store refused, this many observations are taken one at a time (each its own
+    /// commit, taken into the state only once durable), so that a source sending what the store
+    /// refuses costs one reload of the site, not one per unit; then units resume.
+    /// </summary>
+    private const int AloneAfterFailure = 1_000;
 
     /// <summary>
     /// A deadline at or before the last timer (set in the past by a late observation, or one the engine did
@@ -40,6 +49,8 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// <summary>The due time of the last timer observation submitted.</summary>
     private DateTimeOffset? _lastFired;
 
+    private int _aloneFor;
+
     /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
     public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, Action<SiteId>? commandsWaiting = null)
     {
@@ -52,6 +63,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     }
 
     public SiteId Site { get; }
+
+    /// <summary>How many times the state was rebuilt from the log (at start, after a conflict, after a failed unit).</summary>
+    public int Loads { get; private set; }
 
     /// <summary>How many replayed observations got a different answer than the one stored (should stay 0).</summary>
     public int ReplayDivergences { get; private set; }
@@ -105,13 +119,34 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 unit.Add(pending);
             }
 
+            foreach (var pending in unit)
+            {
+                if (pending.TimerDue is not null)
+                {
+                    pending.Observation = TimerObservation(pending);
+                }
+            }
+
             try
             {
-                await DecideAndAppendAsync(unit);
+                if (unit.Count == 1 || _aloneFor > 0)
+                {
+                    foreach (var pending in unit)
+                    {
+                        await DecideAloneAsync(pending);
+                    }
+
+                    AfterUnit(unit);
+                }
+                else
+                {
+                    await DecideAndAppendAsync(unit);
+                }
             }
             catch (Exception e)
             {
-                // The in-memory state may be ahead of the log now: rebuild it from the log before the next
+                // The store cannot be read or written (it is down): nothing of the unit is accepted. The
+                // in-memory state may be ahead of the log now: rebuild it from the log before the next
                 // unit, and arm the timer afresh then (a timer observation may be among the failed ones).
                 _state = null;
                 _timerDue = null;
@@ -125,38 +160,43 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The unit together: decided one after the other, appended in one transaction. An observation the
+    /// engine fails on fails alone (deciding is pure: the state is untouched). When the unit cannot be
+    /// appended for another reason than the store being down, which observation is to blame is not
+    /// known: the state is rebuilt from the log once and the observations are taken one at a time
+    /// (<see cref="DecideAloneAsync"/>), so the one that fails, fails alone and the others are accepted.
+    /// </summary>
     private async Task DecideAndAppendAsync(List<Pending> unit)
     {
-        var observations = new Observation?[unit.Count];
-        for (var i = 0; i < unit.Count; i++)
-        {
-            observations[i] = unit[i].Observation ?? TimerObservation(unit[i]);
-        }
-
         for (var attempt = 1; ; attempt++)
         {
             _state ??= await LoadAsync();
             var entries = new List<LoggedObservation>(unit.Count);
-            var replies = new Reply[unit.Count];
-            for (var i = 0; i < unit.Count; i++)
-            {
-                if (observations[i] is not { } observation)
-                {
-                    replies[i] = Acknowledged.Instance; // a warm-up, or a timer that fired early: nothing to decide
-                    continue;
-                }
-
-                var decision = SiteEngine.Decide(_state, observation);
-                replies[i] = decision.Reply;
-                if (!decision.IsRepeat)
-                {
-                    var applied = _state.Apply(observation, decision);
-                    entries.Add(new LoggedObservation(applied.Seq, observation, decision, applied.FirstEventSeq));
-                }
-            }
-
+            var replies = new Reply?[unit.Count];
             try
             {
+                for (var i = 0; i < unit.Count; i++)
+                {
+                    if (unit[i].Observation is not { } observation)
+                    {
+                        replies[i] = Acknowledged.Instance; // a warm-up, or a timer that fired early: nothing to decide
+                        continue;
+                    }
+
+                    if (TryDecide(unit[i], observation) is not { } decision)
+                    {
+                        continue;
+                    }
+
+                    replies[i] = decision.Reply;
+                    if (!decision.IsRepeat)
+                    {
+                        var applied = _state.Apply(observation, decision);
+                        entries.Add(new LoggedObservation(applied.Seq, observation, decision, applied.FirstEventSeq));
+                    }
+                }
+
                 if (entries.Count > 0)
                 {
                     await _store.Writer.AppendAsync(new SiteAppend(Site, entries));
@@ -169,31 +209,146 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 _state = null;
                 continue;
             }
-
-            for (var i = 0; i < unit.Count; i++)
+            catch (Exception e) when (e is not LogConflictException && !_store.Database.IsUnavailable(e))
             {
-                if (unit[i].Query is { } query)
+                LogUnitRetriedAlone(_logger, Site.Value, unit.Count, e);
+                _aloneFor = AloneAfterFailure;
+                _state = null;
+                _state = await LoadAsync();
+                foreach (var pending in unit)
                 {
-                    try
+                    if (!pending.Reply.Task.IsCompleted)
                     {
-                        unit[i].Result.TrySetResult(query(_state));
-                    }
-                    catch (Exception e)
-                    {
-                        unit[i].Result.TrySetException(e);
+                        await DecideAloneAsync(pending);
                     }
                 }
 
-                unit[i].Reply.TrySetResult(replies[i]);
+                AfterUnit(unit);
+                return;
             }
 
-            ArmTimer(_state.NextDeadline);
-            if (_commandsWaiting is not null && HasCommandsToSend(_state))
+            for (var i = 0; i < unit.Count; i++)
             {
-                _commandsWaiting(Site);
+                if (replies[i] is { } reply)
+                {
+                    unit[i].Reply.TrySetResult(reply);
+                }
             }
 
+            AfterUnit(unit);
             return;
+        }
+    }
+
+    /// <summary>
+    /// One observation: decided, appended, and only once it is durable taken into the state, so that an
+    /// observation the engine or the store cannot take fails alone and changes nothing, without a reload.
+    /// </summary>
+    private async Task DecideAloneAsync(Pending pending)
+    {
+        _state ??= await LoadAsync();
+        if (pending.Observation is not { } observation)
+        {
+            pending.Reply.TrySetResult(Acknowledged.Instance);
+            return;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            _state ??= await LoadAsync();
+            if (TryDecide(pending, observation) is not { } decision)
+            {
+                return;
+            }
+
+            if (decision.IsRepeat)
+            {
+                pending.Reply.TrySetResult(decision.Reply);
+                return;
+            }
+
+            var entry = new LoggedObservation(_state.LastSeq + 1, observation, decision, decision.Events.Count == 0 ? 0 : _state.LastEventSeq + 1);
+            try
+            {
+                await _store.Writer.AppendAsync(new SiteAppend(Site, [entry]));
+            }
+            catch (LogConflictException e) when (attempt < MaxConflictRetries)
+            {
+                LogConflict(_logger, Site.Value, attempt, e);
+                _state = null;
+                continue;
+            }
+            catch (Exception e) when (e is not LogConflictException && !_store.Database.IsUnavailable(e))
+            {
+                // The store refused this observation's rows: nothing of it is in the log, and the state never saw it.
+                _aloneFor = AloneAfterFailure;
+                LogObservationFailed(_logger, Site.Value, observation.Source, observation.Payload.Kind, observation.Key, e);
+                pending.Reply.TrySetException(new ObservationFailedException(observation, e));
+                return;
+            }
+
+            try
+            {
+                if (_state.Apply(observation, decision).Seq != entry.Seq)
+                {
+                    throw new InvalidOperationException($"The state gave sequence {_state.LastSeq} to what the log holds as {entry.Seq}.");
+                }
+            }
+            catch (Exception e)
+            {
+                // Durable, so answered; the state is rebuilt from the log before the next observation.
+                LogObservationFailed(_logger, Site.Value, observation.Source, observation.Payload.Kind, observation.Key, e);
+                _state = null;
+            }
+
+            _aloneFor = Math.Max(0, _aloneFor - 1);
+            pending.Reply.TrySetResult(decision.Reply);
+            return;
+        }
+    }
+
+    /// <summary>The engine's decision; null (and the source told) when the engine failed on it, which leaves the state as it was.</summary>
+    private Decision? TryDecide(Pending pending, Observation observation)
+    {
+        try
+        {
+            return SiteEngine.Decide(_state!, observation);
+        }
+        catch (Exception e)
+        {
+            LogObservationFailed(_logger, Site.Value, observation.Source, observation.Payload.Kind, observation.Key, e);
+            pending.Reply.TrySetException(new ObservationFailedException(observation, e));
+            return null;
+        }
+    }
+
+    /// <summary>Answers the unit's reads, re-arms the timer and wakes the command dispatcher.</summary>
+    private void AfterUnit(List<Pending> unit)
+    {
+        if (_state is null)
+        {
+            return;
+        }
+
+        foreach (var pending in unit)
+        {
+            if (pending.Query is { } query)
+            {
+                try
+                {
+                    pending.Result.TrySetResult(query(_state));
+                }
+                catch (Exception e)
+                {
+                    pending.Result.TrySetException(e);
+                }
+            }
+        }
+
+        ArmTimer(_state.NextDeadline);
+        if (_commandsWaiting is not null && HasCommandsToSend(_state))
+        {
+            _commandsWaiting(Site);
         }
     }
 
@@ -216,21 +371,47 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// </summary>
     private async Task<SiteState> LoadAsync()
     {
+        Loads++;
         var state = new SiteState(Site);
         var count = 0;
+        var lastSeq = 0L;
         await foreach (var stored in _store.Log.ReadAsync(Site, 0, CancellationToken.None))
         {
-            var decision = SiteEngine.Decide(state, stored.Observation);
-            state.Apply(stored.Observation, decision);
+            lastSeq = stored.Seq;
+            count++;
+            Decision decision;
+            try
+            {
+                decision = SiteEngine.Decide(state, stored.Observation);
+            }
+            catch (Exception e)
+            {
+                // A stored observation the engine cannot decide on (logged by an older version) must not
+                // keep the site from loading: it keeps its stored answer and changes nothing.
+                ReplayDivergences++;
+                LogReplayFailed(_logger, Site.Value, stored.Seq, stored.Observation.Payload.Kind, e);
+                decision = new Decision { Reply = stored.Reply };
+            }
+
+            try
+            {
+                state.Apply(stored.Observation, decision);
+            }
+            catch (Exception e)
+            {
+                ReplayDivergences++;
+                LogReplayFailed(_logger, Site.Value, stored.Seq, stored.Observation.Payload.Kind, e);
+                continue;
+            }
+
             if (decision.Reply != stored.Reply)
             {
                 ReplayDivergences++;
                 LogDivergence(_logger, Site.Value, stored.Seq, stored.Observation.Payload.Kind);
             }
-
-            count++;
         }
 
+        state.AlignWithLog(lastSeq, await _store.Log.LastEventSeqAsync(Site, CancellationToken.None));
         LogLoaded(_logger, Site.Value, count, state.LastSeq);
         return state;
     }
@@ -327,14 +508,15 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     private sealed class Pending(Observation? observation)
     {
-        public Observation? Observation { get; } = observation;
+        /// <summary>The observation; for a timer that fired, made on the loop once its deadline has come.</summary>
+        public Observation? Observation { get; set; } = observation;
+
+        /// <summary>A timer fired for this deadline (no observation yet: the loop makes it when the deadline has come).</summary>
+        public DateTimeOffset? TimerDue { get; init; }
 
         public TaskCompletionSource<Reply> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Func<SiteState, object?>? Query { get; init; }
-
-        /// <summary>A timer fired for this deadline (no observation yet: the loop makes it when the deadline has come).</summary>
-        public DateTimeOffset? TimerDue { get; init; }
 
         public TaskCompletionSource<object?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -353,6 +535,15 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: the engine did not act on the deadline {Deadline:O} when its timer came; trying again with a later timer")]
     private static partial void LogDeadlineMissed(ILogger logger, string site, DateTimeOffset deadline);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) failed; it keeps its stored answer and the site loads on")]
+    private static partial void LogReplayFailed(ILogger logger, string site, long seq, string kind, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: observation {Key} ({Kind}) from {Source} could not be decided or stored; it alone was refused")]
+    private static partial void LogObservationFailed(ILogger logger, string site, string source, string kind, string key, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Site {Site}: a unit of {Count} observations could not be appended; taking them one at a time")]
+    private static partial void LogUnitRetriedAlone(ILogger logger, string site, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: appending {Count} observations failed; they were not accepted")]
     private static partial void LogAppendFailed(ILogger logger, string site, int count, Exception exception);

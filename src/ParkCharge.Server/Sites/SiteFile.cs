@@ -13,7 +13,8 @@ public static class SiteFile
 {
     /// <summary>Reads and validates the site file at <paramref name="path"/>.</summary>
     /// <param name="environment">Where <c>${NAME}</c> references are looked up (usually the process environment).</param>
-    public static SiteFileResult Load(string path, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="keys">Hashes camera keys as the node stores them.</param>
+    public static SiteFileResult Load(string path, IReadOnlyDictionary<string, string?> environment, Auth.KeyHasher keys)
     {
         string text;
         try
@@ -25,7 +26,7 @@ public static class SiteFile
             return SiteFileResult.Failed(new SiteFileProblem("", $"cannot read the file: {e.Message}"));
         }
 
-        return Parse(text, Path.GetFileName(path), environment);
+        return Parse(text, Path.GetFileName(path), environment, keys);
     }
 
     /// <summary>Validates a site document given as text (YAML or JSON; the API passes request bodies here).</summary>
@@ -38,7 +39,7 @@ public static class SiteFile
     /// Chargers already registered at the site: bays may refer to them without listing them under
     /// <c>chargers</c>, and a listed one may omit its password to keep the one it has (the API's case).
     /// </param>
-    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string>? registeredChargers = null)
+    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment, Auth.KeyHasher keys, IReadOnlySet<string>? registeredChargers = null)
     {
         ArgumentNullException.ThrowIfNull(fileName);
         var errors = new List<SiteFileProblem>();
@@ -48,7 +49,7 @@ public static class SiteFile
             return SiteFileResult.Failed([.. errors]);
         }
 
-        var result = SiteFileValidator.Validate(root, environment, registeredChargers);
+        var result = SiteFileValidator.Validate(root, environment, keys, registeredChargers);
         return errors.Count == 0 ? result
             : result with { Configuration = null, Chargers = [], Errors = [.. errors.Concat(result.Errors).OrderBy(e => e.Line ?? int.MaxValue)] };
     }

@@ -292,7 +292,4 @@ internal sealed partial class SiteFileValidator
     // YAML 1.2 core schema numbers; double.TryParse alone would also take "Infinity" and "1,5".
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
     private static partial Regex YamlNumber();
-
-    [GeneratedRegex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex Sha256Hex();
 }

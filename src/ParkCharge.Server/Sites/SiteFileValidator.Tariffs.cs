@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 
 using ParkCharge.Core.Billing;
@@ -19,46 +18,14 @@ internal sealed partial class SiteFileValidator
     private static readonly string[] TariffsFields = ["parking", "charging", "evBayRules", "permits"];
     private static readonly string[] ParkingTariffFields = ["id", "validFrom", "validTo", "vat", "freeFirst", "dailyCap", "stayCap", "unknownEntryCharge", "bands"];
     private static readonly string[] BandFields = ["name", "from", "to", "days", "pricePerUnit", "unit"];
-    private static readonly string[] ChargingTariffFields = ["id", "currency", "startDateTime", "endDateTime", "chargers", "minPrice", "maxPrice", "vat", "elements"];
-    private static readonly string[] ElementFields = ["priceComponents", "restrictions"];
-    private static readonly string[] PriceComponentFields = ["type", "price", "vat", "stepSize"];
-    private static readonly string[] RestrictionFields =
-        ["startTime", "endTime", "startDate", "endDate", "minKwh", "maxKwh", "minPower", "maxPower", "minDuration", "maxDuration", "dayOfWeek"];
-
     private static readonly string[] EvBayRuleFields = ["chargingStartGrace", "chargingWaiverPercent", "idleFeePerMinute", "idleCap", "idleVat", "suspendedThreshold"];
     private static readonly string[] PermitFields = ["plate", "validFrom", "validTo", "note"];
-
-    private static readonly (string Name, TariffDimension Value)[] Dimensions =
-        [("ENERGY", TariffDimension.Energy), ("FLAT", TariffDimension.Flat), ("TIME", TariffDimension.Time), ("PARKING_TIME", TariffDimension.ParkingTime)];
 
     private static readonly (string Name, DayOfWeek Value)[] Weekdays =
     [
         ("MONDAY", DayOfWeek.Monday), ("TUESDAY", DayOfWeek.Tuesday), ("WEDNESDAY", DayOfWeek.Wednesday), ("THURSDAY", DayOfWeek.Thursday),
         ("FRIDAY", DayOfWeek.Friday), ("SATURDAY", DayOfWeek.Saturday), ("SUNDAY", DayOfWeek.Sunday),
     ];
-
-    // OCPI fields that would change a price if they were honoured: refused, never silently ignored.
-    private static readonly Dictionary<string, string> UnsupportedRestrictions = new(StringComparer.Ordinal)
-    {
-        ["minCurrent"] = "ParkCharge does not meter current per session, so a current restriction could never be checked; restrict by minPower/maxPower (kW)",
-        ["maxCurrent"] = "ParkCharge does not meter current per session, so a current restriction could never be checked; restrict by minPower/maxPower (kW)",
-        ["reservation"] = "ParkCharge does not price reservations",
-    };
-
-    // OCPI Tariff fields that say nothing about the price: not used here, so leave them out.
-    private static readonly Dictionary<string, string> OcpiMetadata = new(StringComparer.Ordinal)
-    {
-        ["countryCode"] = "OCPI metadata that a site file does not use; leave it out",
-        ["partyId"] = "OCPI metadata that a site file does not use; leave it out",
-        ["type"] = "OCPI metadata that a site file does not use; leave it out",
-        ["tariffAltText"] = "OCPI metadata that a site file does not use; leave it out",
-        ["tariffAltUrl"] = "OCPI metadata that a site file does not use; leave it out",
-        ["energyMix"] = "OCPI metadata that a site file does not use; leave it out",
-        ["lastUpdated"] = "OCPI metadata that a site file does not use; leave it out",
-    };
-
-    /// <summary>How many more decimals an OCPI price per kWh or per hour may have than the currency (OCPI publishes up to 4).</summary>
-    private const int RateExtraDecimals = 2;
 
     // What a tariffs section is read against: the site's currency and time zone (null when they
     // are themselves wrong: then amounts are not checked against them), and how to say that a
@@ -129,7 +96,7 @@ internal sealed partial class SiteFileValidator
     // --- car-park tariffs ---------------------------------------------------------------------------------
 
     /// <summary>A tariff version's validity, kept to check that versions follow each other.</summary>
-    private sealed record TariffVersion(string? Id, DateTimeOffset? From, DateTimeOffset? To, string Path, int Line, IReadOnlyList<string> Chargers);
+    private sealed record TariffVersion(string? Id, DateTimeOffset? From, DateTimeOffset? To, string Path, int Line, IReadOnlyList<string> Chargers, TariffType? Type = null);
 
     private List<ParkingTariff> ParkingTariffs(DocumentMapping tariffs, string path)
     {
@@ -295,254 +262,6 @@ internal sealed partial class SiteFileValidator
         return end == start || (start <= end ? time >= start && time < end : time >= start || time < end);
     }
 
-    // --- charging tariffs (OCPI 2.2.1) -----------------------------------------------------------------
-
-    private List<ChargingTariff> ChargingTariffs(DocumentMapping tariffs, string path)
-    {
-        var list = new List<ChargingTariff>();
-        var versions = new List<TariffVersion>();
-        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (tariff, tariffPath) in Items(tariffs, path, "charging", "a charging tariff"))
-        {
-            var before = _errors.Count;
-            CheckOcpiFields(tariff, tariffPath, ChargingTariffFields, OcpiMetadata);
-            var id = TariffId(tariff, tariffPath, ids);
-            TariffCurrency(tariff, tariffPath);
-            var (from, to, validityOk) = Validity(tariff, tariffPath, "startDateTime", "endDateTime");
-            var chargers = TariffChargers(tariff, tariffPath);
-            var minPrice = OcpiPrice(tariff, tariffPath, "minPrice");
-            var maxPrice = OcpiPrice(tariff, tariffPath, "maxPrice");
-            if (minPrice is { } min && maxPrice is { } max && max < min)
-            {
-                Error(Paths.Field(tariffPath, "maxPrice"), $"{Show(max)} is less than minPrice {Show(min)}", tariff.Find("maxPrice")!.Line);
-            }
-
-            var vat = Percentage(tariff, tariffPath, "vat");
-            var elements = TariffElements(tariff, tariffPath);
-            if (validityOk)
-            {
-                versions.Add(new TariffVersion(id, from, to, tariffPath, tariff.Line, chargers));
-            }
-
-            if (_errors.Count == before && id is not null)
-            {
-                list.Add(new ChargingTariff
-                {
-                    Id = id,
-                    Elements = elements,
-                    MinPrice = minPrice,
-                    MaxPrice = maxPrice,
-                    Vat = vat ?? 0,
-                    ValidFrom = from,
-                    ValidTo = to,
-                    Chargers = [.. chargers.Select(c => new Core.Charging.ChargerId(c))],
-                });
-            }
-        }
-
-        // Tariffs for the same chargers must not be in force at once; a tariff for some chargers
-        // beside one for the whole site is how a site prices those chargers differently.
-        var siteWide = versions.Where(v => v.Chargers.Count == 0).ToList();
-        var reported = new HashSet<string>(StringComparer.Ordinal);
-        Overlaps(siteWide, "charging tariff", "endDateTime", reported);
-        foreach (var charger in versions.SelectMany(v => v.Chargers).Distinct(StringComparer.Ordinal).ToList())
-        {
-            Overlaps([.. versions.Where(v => v.Chargers.Contains(charger, StringComparer.Ordinal))], "charging tariff", "endDateTime", reported, charger);
-        }
-
-        Gaps(siteWide, Paths.Field(path, "charging"), "no charging tariff for the whole site is in force", "charging then is not billed");
-        return list;
-    }
-
-    private void TariffCurrency(DocumentMapping tariff, string path)
-    {
-        var currency = Text(tariff, path, "currency", required: false);
-        if (currency is not null && _currency is not null && currency.Trim() != _currency)
-        {
-            Error(Paths.Field(path, "currency"), $"'{currency}' is not the site's currency ({_currency}); a site bills in one currency", tariff.Find("currency")!.Line);
-        }
-    }
-
-    private List<string> TariffChargers(DocumentMapping tariff, string path)
-    {
-        var chargers = new List<string>();
-        var known = _chargerIds.Concat(_registeredChargers).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var (node, chargerPath) in Elements(tariff, path, "chargers"))
-        {
-            if (ScalarText(node, chargerPath, "a charger id") is not { } id)
-            {
-                continue;
-            }
-
-            if (!known.Contains(id, StringComparer.Ordinal))
-            {
-                Error(chargerPath, $"charger '{id}' {_unknownCharger}{DidYouMean(id, known)}", node.Line);
-            }
-            else if (chargers.Contains(id, StringComparer.Ordinal))
-            {
-                Error(chargerPath, $"charger '{id}' is listed twice", node.Line);
-            }
-            else
-            {
-                chargers.Add(id);
-            }
-        }
-
-        if (tariff.Find("chargers") is { Value: DocumentSequence { Items.Count: 0 } } empty)
-        {
-            Error(Paths.Field(path, "chargers"), "is empty: leave it out for a tariff of every charger of the site", empty.Line);
-        }
-
-        return chargers;
-    }
-
-    /// <summary>OCPI's min_price and max_price are Price objects; here the amount excluding VAT, with the tariff's <c>vat</c>.</summary>
-    private decimal? OcpiPrice(DocumentMapping tariff, string path, string name)
-    {
-        if (tariff.Find(name) is { Value: DocumentMapping } entry)
-        {
-            Error(Paths.Field(path, name), "is a number here: the price excluding VAT (OCPI's excl_vat); the tariff's vat applies to it", entry.Line);
-            return null;
-        }
-
-        return Money(tariff, path, name);
-    }
-
-    private List<TariffElement> TariffElements(DocumentMapping tariff, string path)
-    {
-        var elements = new List<TariffElement>();
-        var count = 0;
-        foreach (var (element, elementPath) in Items(tariff, path, "elements", "a tariff element"))
-        {
-            count++;
-            var before = _errors.Count;
-            CheckOcpiFields(element, elementPath, ElementFields);
-            var components = PriceComponents(element, elementPath);
-            var restrictions = Mapping(element, elementPath, "restrictions") is { } r ? Restrictions(r, Paths.Field(elementPath, "restrictions")) : null;
-            if (restrictions is { StartTime: null, EndTime: null, StartDate: null, EndDate: null, MinKwh: null, MaxKwh: null, MinPowerKw: null, MaxPowerKw: null }
-                and { MinDurationSeconds: null, MaxDurationSeconds: null, DaysOfWeek.Count: 0 })
-            {
-                restrictions = null; // "restrictions: {}" restricts nothing
-            }
-            if (_errors.Count == before)
-            {
-                elements.Add(new TariffElement(components, restrictions));
-            }
-        }
-
-        if (count == 0 && !(tariff.Find("elements") is { Value: not DocumentSequence and not DocumentScalar { IsNull: true } }))
-        {
-            Error(Paths.Field(path, "elements"), "is required: at least one element with its priceComponents (OCPI)", tariff.Find("elements")?.Line ?? tariff.Line);
-        }
-
-        return elements;
-    }
-
-    private List<PriceComponent> PriceComponents(DocumentMapping element, string path)
-    {
-        var components = new List<PriceComponent>();
-        var types = new Dictionary<TariffDimension, string>();
-        var count = 0;
-        foreach (var (component, componentPath) in Items(element, path, "priceComponents", "a price component"))
-        {
-            count++;
-            var before = _errors.Count;
-            CheckOcpiFields(component, componentPath, PriceComponentFields);
-            var type = Choice(component, componentPath, "type", Dimensions, required: true);
-            var price = Money(component, componentPath, "price", required: true, extraDecimals: type is TariffDimension.Flat ? 0 : RateExtraDecimals);
-            var vat = Percentage(component, componentPath, "vat");
-            var step = WholeNumber(component, componentPath, "stepSize", required: false);
-            if (step < 1)
-            {
-                Error(Paths.Field(componentPath, "stepSize"), $"is 1 or more (Wh for ENERGY, seconds for TIME and PARKING_TIME), not {step}", component.Find("stepSize")!.Line);
-            }
-
-            if (type is { } t && !types.TryAdd(t, componentPath))
-            {
-                Error(Paths.Field(componentPath, "type"), $"{TariffText.Dimension(t)} is already priced by {types[t]}; the first of an element applies, so this one never would", component.Find("type")!.Line);
-            }
-
-            if (_errors.Count == before && type is not null && price is not null)
-            {
-                components.Add(new PriceComponent(type.Value, price.Value, vat ?? 0, step ?? 1));
-            }
-        }
-
-        if (count == 0 && !(element.Find("priceComponents") is { Value: not DocumentSequence and not DocumentScalar { IsNull: true } }))
-        {
-            Error(Paths.Field(path, "priceComponents"), "is required: at least one of ENERGY, FLAT, TIME, PARKING_TIME with its price (OCPI)", element.Find("priceComponents")?.Line ?? element.Line);
-        }
-
-        return components;
-    }
-
-    private TariffRestrictions Restrictions(DocumentMapping r, string path)
-    {
-        CheckOcpiFields(r, path, RestrictionFields, UnsupportedRestrictions);
-        var startTime = TimeOfDay(r, path, "startTime", endOfDay: false);
-        var endTime = TimeOfDay(r, path, "endTime", endOfDay: true);
-        var startDate = Date(r, path, "startDate");
-        var endDate = Date(r, path, "endDate");
-        if (startDate is { } sd && endDate is { } ed && ed <= sd)
-        {
-            Error(Paths.Field(path, "endDate"), $"{TariffText.Date(ed)} is not after startDate {TariffText.Date(sd)} (endDate is the first day the element no longer applies)", r.Find("endDate")!.Line);
-        }
-
-        var (minKwh, maxKwh) = Range(r, path, "minKwh", "maxKwh");
-        var (minPower, maxPower) = Range(r, path, "minPower", "maxPower");
-        var minDuration = Seconds(r, path, "minDuration");
-        var maxDuration = Seconds(r, path, "maxDuration");
-        if (minDuration is { } minS && maxDuration is { } maxS && maxS <= minS)
-        {
-            Error(Paths.Field(path, "maxDuration"), $"{Durations.Format(TimeSpan.FromSeconds(maxS))} is not longer than minDuration {Durations.Format(TimeSpan.FromSeconds(minS))}", r.Find("maxDuration")!.Line);
-        }
-
-        return new TariffRestrictions
-        {
-            StartTime = startTime,
-            EndTime = endTime,
-            StartDate = startDate,
-            EndDate = endDate,
-            MinKwh = minKwh,
-            MaxKwh = maxKwh,
-            MinPowerKw = minPower,
-            MaxPowerKw = maxPower,
-            MinDurationSeconds = minDuration,
-            MaxDurationSeconds = maxDuration,
-            DaysOfWeek = Days(r, path, "dayOfWeek"),
-        };
-    }
-
-    private (decimal? Min, decimal? Max) Range(DocumentMapping r, string path, string minName, string maxName)
-    {
-        var min = NonNegativeNumber(r, path, minName);
-        var max = NonNegativeNumber(r, path, maxName);
-        if (min is { } a && max is { } b && b <= a)
-        {
-            Error(Paths.Field(path, maxName), $"{Show(b)} is not more than {minName} {Show(a)}", r.Find(maxName)!.Line);
-        }
-
-        return (min, max);
-    }
-
-    /// <summary>A duration in whole seconds (OCPI's min_duration and max_duration count seconds).</summary>
-    private int? Seconds(DocumentMapping r, string path, string name)
-    {
-        var duration = NonNegativeDuration(r, path, name);
-        if (duration is not { } d)
-        {
-            return null;
-        }
-
-        if (d.Ticks % TimeSpan.TicksPerSecond != 0 || d.TotalSeconds > int.MaxValue)
-        {
-            Error(Paths.Field(path, name), $"is counted in whole seconds (it is {Durations.Format(d)})", r.Find(name)!.Line);
-            return null;
-        }
-
-        return (int)d.TotalSeconds;
-    }
-
     // --- EV-bay rules and permits ------------------------------------------------------------------------
 
     private EvBayRules EvBayRulesOf(DocumentMapping tariffs, string path)
@@ -576,7 +295,8 @@ internal sealed partial class SiteFileValidator
     private List<Permit> Permits(DocumentMapping tariffs, string path)
     {
         var permits = new List<Permit>();
-        var seen = new List<(string Plate, DateTimeOffset? From, DateTimeOffset? To, string Path)>();
+        // By plate: a plate's permits are compared with each other only, so thousands of permits stay cheap.
+        var seen = new Dictionary<string, List<(DateTimeOffset? From, DateTimeOffset? To, string Path)>>(StringComparer.Ordinal);
         foreach (var (permit, permitPath) in Items(tariffs, path, "permits", "a permit"))
         {
             var before = _errors.Count;
@@ -593,12 +313,13 @@ internal sealed partial class SiteFileValidator
             var note = Text(permit, permitPath, "note", required: false);
             if (plate is { Length: > 0 } && validityOk)
             {
-                if (seen.FirstOrDefault(s => s.Plate == plate && Overlap(s.From, s.To, from, to)) is { Path: not null } other)
+                var ofPlate = seen.TryGetValue(plate, out var list) ? list : seen[plate] = [];
+                if (ofPlate.FirstOrDefault(s => Overlap(s.From, s.To, from, to)) is { Path: not null } other)
                 {
                     Warn(permitPath, $"the same plate already has a permit for part of this time ({other.Path})", permit.Line);
                 }
 
-                seen.Add((plate, from, to, permitPath));
+                ofPlate.Add((from, to, permitPath));
             }
 
             if (_errors.Count == before && plate is { Length: > 0 })
@@ -684,53 +405,6 @@ internal sealed partial class SiteFileValidator
 
     // --- reading tariff values -------------------------------------------------------------------------------
 
-    /// <summary>Reports unknown fields, saying what a field OCPI has but ParkCharge does not use is, and how a snake_case OCPI name is written here.</summary>
-    private void CheckOcpiFields(DocumentMapping mapping, string path, string[] known, Dictionary<string, string>? unsupported = null)
-    {
-        foreach (var entry in mapping.Entries.Where(e => !known.Contains(e.Key, StringComparer.Ordinal)))
-        {
-            var camel = Camel(entry.Key);
-            var entryPath = Paths.Field(path, entry.Key);
-            if (unsupported is not null && unsupported.TryGetValue(camel, out var why))
-            {
-                Error(entryPath, $"not supported: {why}", entry.Line);
-            }
-            else if (camel != entry.Key && known.Contains(camel, StringComparer.Ordinal))
-            {
-                Error(entryPath, $"unknown field; did you mean {camel}? (a site file writes OCPI's {entry.Key} in camelCase)", entry.Line);
-            }
-            else
-            {
-                var hint = Spelling.Closest(entry.Key, known) is { } closest ? $"; did you mean {closest}?" : $" (known: {string.Join(", ", known)})";
-                Error(entryPath, $"unknown field{hint}", entry.Line);
-            }
-        }
-    }
-
-    private static string Camel(string name)
-    {
-        if (!name.Contains('_', StringComparison.Ordinal))
-        {
-            return name;
-        }
-
-        var text = new StringBuilder();
-        var upper = false;
-        foreach (var c in name)
-        {
-            if (c == '_')
-            {
-                upper = text.Length > 0;
-                continue;
-            }
-
-            text.Append(upper ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c));
-            upper = false;
-        }
-
-        return text.ToString();
-    }
-
     private string? TariffId(DocumentMapping tariff, string path, Dictionary<string, string> ids)
     {
         var id = Text(tariff, path, "id", required: true);
@@ -756,11 +430,11 @@ internal sealed partial class SiteFileValidator
         return id;
     }
 
-    private (DateTimeOffset? From, DateTimeOffset? To, bool Ok) Validity(DocumentMapping mapping, string path, string fromName, string toName)
+    private (DateTimeOffset? From, DateTimeOffset? To, bool Ok) Validity(DocumentMapping mapping, string path, string fromName, string toName, bool ocpi = false)
     {
         var before = _errors.Count;
-        var from = Instant(mapping, path, fromName);
-        var to = Instant(mapping, path, toName);
+        var from = Instant(mapping, path, fromName, ocpi);
+        var to = Instant(mapping, path, toName, ocpi);
         if (from is { } f && to is { } t && t <= f)
         {
             Error(Paths.Field(path, toName), $"{TariffText.Instant(t)} is not after {fromName} {TariffText.Instant(f)}", mapping.Find(toName)!.Line);
@@ -769,8 +443,11 @@ internal sealed partial class SiteFileValidator
         return (from, to, _errors.Count == before);
     }
 
-    /// <summary>An instant: ISO 8601 with a UTC offset. A local time without one is refused, with the site's offset for it as the suggestion.</summary>
-    private DateTimeOffset? Instant(DocumentMapping mapping, string path, string name)
+    /// <summary>
+    /// An instant: ISO 8601 with a UTC offset. A local time without one is refused, with the site's offset for it as
+    /// the suggestion; in a tariff written as OCPI writes it (<paramref name="ocpi"/>), it is UTC, as OCPI's DateTime says.
+    /// </summary>
+    private DateTimeOffset? Instant(DocumentMapping mapping, string path, string name, bool ocpi = false)
     {
         if (Field(mapping, path, name, required: false) is not { } node || ScalarText(node, Paths.Field(path, name), "a date and time") is not { } text)
         {
@@ -781,6 +458,11 @@ internal sealed partial class SiteFileValidator
         if (IsoInstant().IsMatch(trimmed) && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
         {
             return at;
+        }
+
+        if (ocpi && OcpiUtc().IsMatch(trimmed) && DateTime.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var utc))
+        {
+            return new DateTimeOffset(utc, TimeSpan.Zero);
         }
 
         string[] local = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss"];
@@ -838,7 +520,7 @@ internal sealed partial class SiteFileValidator
         return null;
     }
 
-    private List<DayOfWeek> Days(DocumentMapping mapping, string path, string name)
+    private List<DayOfWeek> Days(DocumentMapping mapping, string path, string name, bool emptyMeansEvery = false)
     {
         var days = new List<DayOfWeek>();
         var names = Weekdays.Select(d => d.Name).ToList();
@@ -864,7 +546,7 @@ internal sealed partial class SiteFileValidator
             }
         }
 
-        if (mapping.Find(name) is { Value: DocumentSequence { Items.Count: 0 } } empty)
+        if (!emptyMeansEvery && mapping.Find(name) is { Value: DocumentSequence { Items.Count: 0 } } empty)
         {
             Error(Paths.Field(path, name), "is empty: leave it out for every day", empty.Line);
         }
@@ -898,6 +580,13 @@ internal sealed partial class SiteFileValidator
             return null;
         }
 
+        // kWh and kW: no more than a meter value may be (MeterSample.MaxMagnitude in Wh or W).
+        if (value > MaxQuantity)
+        {
+            Error(Paths.Field(path, name), $"must be at most {Show(MaxQuantity)} (it is {Show(value.Value)})", mapping.Find(name)!.Line);
+            return null;
+        }
+
         return value;
     }
 
@@ -918,6 +607,12 @@ internal sealed partial class SiteFileValidator
         if (amount < 0)
         {
             Error(Paths.Field(path, name), $"must not be negative (it is {Show(amount)})", line);
+            return null;
+        }
+
+        if (amount > Currencies.MaxAmount(_currency ?? "EUR"))
+        {
+            Error(Paths.Field(path, name), $"must be at most {Show(Currencies.MaxAmount(_currency ?? "EUR"))} ({Currencies.MaxMinorDigits} digits in minor units; it is {Show(amount)})", line);
             return null;
         }
 
@@ -960,6 +655,8 @@ internal sealed partial class SiteFileValidator
         return duration;
     }
 
+    private static readonly decimal MaxQuantity = ParkCharge.Core.Charging.MeterSample.MaxMagnitude / 1000m;
+
     private static string Show(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
@@ -967,6 +664,10 @@ internal sealed partial class SiteFileValidator
 
     [GeneratedRegex(@"^([01][0-9]|2[0-3]):[0-5][0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex HoursMinutes();
+
+    // OCPI DateTime without a zone designator: "the absence of the timezone designator implies a UTC timestamp".
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?$", RegexOptions.CultureInvariant)]
+    private static partial Regex OcpiUtc();
 }
 
 /// <summary>A tariffs document on its own: what it becomes, or every problem with it.</summary>

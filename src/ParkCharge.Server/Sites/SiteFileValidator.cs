@@ -30,6 +30,7 @@ internal sealed partial class SiteFileValidator
         [("generic", CameraFormat.Generic), ("platerecognizer", CameraFormat.PlateRecognizer), ("hikvision", CameraFormat.Hikvision)];
 
     private readonly IReadOnlyDictionary<string, string?> _environment;
+    private readonly KeyHasher? _keys;
     private readonly List<SiteFileProblem> _errors = [];
     private readonly List<SiteFileProblem> _warnings = [];
 
@@ -55,14 +56,15 @@ internal sealed partial class SiteFileValidator
     // refer to them without listing them, and a listed one may omit its password to keep it.
     private readonly IReadOnlySet<string> _registeredChargers;
 
-    private SiteFileValidator(IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string> registeredChargers)
+    private SiteFileValidator(IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string> registeredChargers, KeyHasher? keys = null)
     {
         _environment = environment;
+        _keys = keys;
         _registeredChargers = registeredChargers;
     }
 
-    public static SiteFileResult Validate(DocumentNode root, IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string>? registeredChargers = null) =>
-        new SiteFileValidator(environment, registeredChargers ?? new HashSet<string>()).Site(root);
+    public static SiteFileResult Validate(DocumentNode root, IReadOnlyDictionary<string, string?> environment, KeyHasher keys, IReadOnlySet<string>? registeredChargers = null) =>
+        new SiteFileValidator(environment, registeredChargers ?? new HashSet<string>(), keys).Site(root);
 
     private SiteFileResult Site(DocumentNode root)
     {
@@ -296,9 +298,9 @@ internal sealed partial class SiteFileValidator
     }
 
     /// <summary>
-    /// A camera's key, hashed at once (<see cref="Secrets.HashApiKey"/>); or the hash itself, as a
-    /// document read back from the API shows it, so such a document can be sent back unchanged.
-    /// No message ever repeats a key.
+    /// A camera's key, hashed at once (<see cref="KeyHasher"/>); or the hash itself, as a document read
+    /// back from the API by an admin shows it (<c>hmac-sha256:…</c>, or the bare SHA-256 that nodes stored
+    /// before), so such a document can be sent back unchanged. No message ever repeats a key.
     /// </summary>
     private string? CameraKeyHash(DocumentMapping camera, string path)
     {
@@ -340,18 +342,21 @@ internal sealed partial class SiteFileValidator
                 return null;
             }
 
-            hash = Secrets.HashApiKey(key);
+            hash = (_keys ?? throw new InvalidOperationException("Camera keys are validated with a key hasher.")).Hash(key);
             return Unique(hash, path, keyPath, line);
         }
 
         var hashLine = camera.Find("keyHash")!.Line;
-        if (!Sha256Hex().IsMatch(hash!))
+        var stored = hash!.StartsWith(KeyHasher.Prefix, StringComparison.OrdinalIgnoreCase)
+            ? KeyHasher.Prefix + hash[KeyHasher.Prefix.Length..].ToLowerInvariant()
+            : hash.ToLowerInvariant();
+        if (!KeyHasher.IsStoredForm(stored))
         {
-            Error(Paths.Field(path, "keyHash"), "is the SHA-256 of the key as 64 hexadecimal digits", hashLine);
+            Error(Paths.Field(path, "keyHash"), "is the key's hash as a site document read back from the API shows it (hmac-sha256: and 64 hexadecimal digits, or a SHA-256 as 64 hexadecimal digits)", hashLine);
             return null;
         }
 
-        return Unique(hash!.ToLowerInvariant(), path, Paths.Field(path, "keyHash"), hashLine);
+        return Unique(stored, path, Paths.Field(path, "keyHash"), hashLine);
     }
 
     private string? Unique(string keyHash, string cameraPath, string path, int line)
@@ -406,12 +411,17 @@ internal sealed partial class SiteFileValidator
                 valid = false;
             }
 
-            if (profile is not null and not (0 or 1 or 2))
+            if (profile is not null and not (0 or 1 or 2 or 3))
             {
-                Error(Paths.Field(path, "securityProfile"), $"security profiles 0 (none), 1 (Basic auth) and 2 (Basic auth over TLS) are supported, not {profile}", charger.Find("securityProfile")!.Line);
+                Error(Paths.Field(path, "securityProfile"), $"security profiles 0 (none), 1 (Basic auth), 2 (Basic auth over TLS) and 3 (TLS client certificate) are supported, not {profile}", charger.Find("securityProfile")!.Line);
                 valid = false;
             }
-            else if (profile > 0 && charger.Find("password") is null or { Value: DocumentScalar { IsNull: true } } && !(id is { } known && _registeredChargers.Contains(known.Value)))
+            else if (profile == 3 && password is not null)
+            {
+                Error(Paths.Field(path, "securityProfile"), "security profile 3 authenticates the charger by its TLS client certificate; remove the password", charger.Find("securityProfile")!.Line);
+                valid = false;
+            }
+            else if (profile is 1 or 2 && charger.Find("password") is null or { Value: DocumentScalar { IsNull: true } } && !(id is { } known && _registeredChargers.Contains(known.Value)))
             {
                 Error(Paths.Field(path, "securityProfile"), $"security profile {profile} needs a password (the charger authenticates with HTTP Basic auth)", charger.Find("securityProfile")!.Line);
                 valid = false;

@@ -3,13 +3,25 @@ namespace ParkCharge.Server.Sites;
 /// <summary>"Did you mean ...?": the known name closest to a misspelt one, when one is close enough to be a typo.</summary>
 internal static class Spelling
 {
+    /// <summary>At most this many edits make a typo (see <see cref="Closest"/>).</summary>
+    private const int MaxEdits = 3;
+
     public static string? Closest(string written, IEnumerable<string> known)
     {
         string? best = null;
         var bestDistance = int.MaxValue;
+        var upper = (string?)null;
         foreach (var candidate in known)
         {
-            var distance = Distance(written.ToUpperInvariant(), candidate.ToUpperInvariant());
+            // Texts whose lengths differ by more edits than a typo has are no typos of each other: skipping them
+            // keeps the cost linear in what was written, however long (a megabyte "time zone" included).
+            if (Math.Abs(written.Length - candidate.Length) > MaxEdits)
+            {
+                continue;
+            }
+
+            upper ??= written.ToUpperInvariant();
+            var distance = Distance(upper, candidate.ToUpperInvariant());
             if (distance < bestDistance)
             {
                 (best, bestDistance) = (candidate, distance);
@@ -17,7 +29,7 @@ internal static class Spelling
         }
 
         // A third of the name may be wrong (at most three edits): "bindingWindw", "Europe/Berln", "EURO".
-        return best is not null && bestDistance <= Math.Clamp(best.Length / 3, 1, 3) ? best : null;
+        return best is not null && bestDistance <= Math.Clamp(best.Length / 3, 1, MaxEdits) ? best : null;
     }
 
     /// <summary>Edits (insert, delete, substitute, swap two neighbours) that turn one text into the other.</summary>

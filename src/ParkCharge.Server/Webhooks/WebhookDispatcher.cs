@@ -41,7 +41,9 @@ public sealed partial class WebhookDispatcher(
     public const string HttpClientName = "webhooks";
 
     private const int Batch = 100;
-    private const int ErrorTextLimit = 300;
+
+    /// <summary>How much of a refusing receiver's answer the delivery log keeps.</summary>
+    private const int ExcerptLimit = 120;
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
 
@@ -333,7 +335,12 @@ public sealed partial class WebhookDispatcher(
         }
         catch (HttpRequestException x)
         {
-            error = x.InnerException is { } inner ? $"{x.Message} ({inner.Message})" : x.Message;
+            error = x.InnerException switch
+            {
+                HttpRequestException refused => refused.Message, // refused by WebhookTargets before connecting
+                { } inner => $"{x.Message} ({inner.Message})",
+                null => x.Message,
+            };
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -377,21 +384,52 @@ public sealed partial class WebhookDispatcher(
         return false;
     }
 
-    /// <summary>The start of a refusing receiver's answer: often the reason, in its own words.</summary>
+    /// <summary>
+    /// The start of a refusing receiver's answer, which often gives the reason in its own words: text only
+    /// (a plain, JSON or XML answer, not a page or a file), at most <see cref="ExcerptLimit"/> characters,
+    /// printable ASCII with runs of anything else collapsed to one space. The delivery log is read through the
+    /// API; it must not become a way to read what a server answered, only why it refused.
+    /// </summary>
     private static async Task<string> SnippetAsync(HttpResponseMessage response, CancellationToken ct)
     {
+        var type = response.Content.Headers.ContentType?.MediaType ?? "";
+        if (!(type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase) || type.EndsWith("json", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("xml", StringComparison.OrdinalIgnoreCase)) || type.Contains("html", StringComparison.OrdinalIgnoreCase))
+        {
+            return "";
+        }
+
         try
         {
-            var buffer = new byte[ErrorTextLimit];
+            var buffer = new byte[ExcerptLimit * 4];
             await using var stream = await response.Content.ReadAsStreamAsync(ct);
             var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
-            var text = Encoding.UTF8.GetString(buffer, 0, read).Trim();
-            return text.Length == 0 ? "" : ": " + text;
+            var text = Sanitised(Encoding.UTF8.GetString(buffer, 0, read));
+            return text.Length == 0 ? "" : ": " + (text.Length <= ExcerptLimit ? text : text[..ExcerptLimit] + "...");
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             return "";
         }
+    }
+
+    private static string Sanitised(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var printable = c is >= ' ' and <= '~';
+            if (printable && c != ' ')
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != ' ')
+            {
+                builder.Append(' ');
+            }
+        }
+
+        return builder.ToString().Trim();
     }
 
     /// <summary>What one pass knows of the subscription it delivers.</summary>

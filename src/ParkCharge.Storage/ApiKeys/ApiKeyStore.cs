@@ -51,6 +51,14 @@ public sealed class ApiKeyStore(Database database)
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
+    /// <summary>Stores the key's hash in another form (an older form is replaced the first time the key is used).</summary>
+    public async Task RehashAsync(string id, string keyHash, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command("UPDATE api_keys SET key_hash = @hash WHERE id = @id").With("hash", keyHash).With("id", id);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     public async Task<ApiKeyRecord?> GetAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

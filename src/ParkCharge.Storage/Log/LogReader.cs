@@ -10,6 +10,15 @@ namespace ParkCharge.Storage.Log;
 /// <summary>An observation read back from the log, with the answer its source was given.</summary>
 public sealed record StoredObservation(long Seq, Observation Observation, Reply Reply);
 
+/// <summary>
+/// A stored observation whose payload this version cannot read (written by a version that knew a
+/// shape this one does not). Replay hands it to the engine, which refuses it and carries on: one
+/// unreadable row must not keep a site from loading.
+/// </summary>
+/// <param name="StoredKind">The kind the row was stored with.</param>
+/// <param name="Problem">Why it could not be read.</param>
+public sealed record UnreadablePayload(string StoredKind, string Problem) : ObservationPayload("unreadable");
+
 /// <summary>A derived event as the log holds it.</summary>
 public sealed record StoredEvent(long Seq, DomainEvent Event);
 
@@ -26,7 +35,7 @@ public sealed class LogReader(Database database)
             var page = new List<StoredObservation>(PageSize);
             await using (var connection = await database.OpenAsync(ct))
             await using (var command = connection.Command("""
-                SELECT seq, key, source, event_time, received_at, payload, reply FROM observations
+                SELECT seq, key, source, event_time, received_at, payload, reply, kind FROM observations
                 WHERE site_id = @site AND seq > @after ORDER BY seq LIMIT @limit
                 """).With("site", site.Value).With("after", from).With("limit", PageSize))
             await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -40,9 +49,9 @@ public sealed class LogReader(Database database)
                         Source = reader.GetString(2),
                         EventTime = database.ReadInstant(reader, 3),
                         ReceivedAt = database.ReadInstant(reader, 4),
-                        Payload = LogJson.DeserializePayload(reader.GetString(5)),
+                        Payload = ReadPayload(reader.GetString(5), reader.GetString(7)),
                     };
-                    page.Add(new StoredObservation(reader.GetInt64(0), observation, LogJson.DeserializeReply(reader.GetString(6))));
+                    page.Add(new StoredObservation(reader.GetInt64(0), observation, ReadReply(reader.GetString(6))));
                 }
             }
 
@@ -57,6 +66,38 @@ public sealed class LogReader(Database database)
             }
 
             from = page[^1].Seq;
+        }
+    }
+
+    /// <summary>The sequence number of the site's last derived event (0 when none).</summary>
+    public async Task<long> LastEventSeqAsync(SiteId site, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command("SELECT MAX(seq) FROM events WHERE site_id = @site").With("site", site.Value);
+        return await command.ExecuteScalarAsync(ct) is { } value and not DBNull ? Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static ObservationPayload ReadPayload(string json, string kind)
+    {
+        try
+        {
+            return LogJson.DeserializePayload(json);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return new UnreadablePayload(kind, e.Message);
+        }
+    }
+
+    private static Reply ReadReply(string json)
+    {
+        try
+        {
+            return LogJson.DeserializeReply(json);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return new Refused($"The stored answer could not be read: {e.Message}");
         }
     }
 

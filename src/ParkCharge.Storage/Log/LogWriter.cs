@@ -124,9 +124,10 @@ public sealed partial class LogWriter : IAsyncDisposable
                 await WriteAsync(batch);
                 Complete(batch, null);
             }
-            catch (Exception e) when (batch.Count(r => r is AppendRequest) > 1)
+            catch (Exception e) when (batch.Count(r => r is AppendRequest or FrameRequest) > 1 && !_database.IsUnavailable(e))
             {
-                // One site's conflict must not fail the other sites' appends: write them one by one.
+                // One site's conflict, or one row the store refuses, must not fail the other appends and
+                // frames of the commit: write them one by one. (Not when the store is down: all would fail.)
                 LogBatchRetried(_logger, batch.Count, e);
                 foreach (var request in batch)
                 {

@@ -58,5 +58,23 @@ public sealed class PostgresDatabase : Database
     internal override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
+    /// <summary>
+    /// Npgsql's own errors (connection refused, broken, timed out) and the server's connection,
+    /// shutdown and resource classes (08, 57P, 53); a statement the server refused is not one.
+    /// </summary>
+    public override bool IsUnavailable(Exception exception) => exception switch
+    {
+        PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) || e.SqlState.StartsWith("57P", StringComparison.Ordinal)
+            || e.SqlState.StartsWith("53", StringComparison.Ordinal),
+        // Npgsql wraps broken connections in NpgsqlException; a bare IOException is not the database's (a request
+        // body that broke off or was too large is one).
+        NpgsqlException or System.Net.Sockets.SocketException or TimeoutException => true,
+        _ => exception.InnerException is { } inner && IsUnavailable(inner),
+    };
+
+    internal override object? Storable(string name, object? value) => value is string text
+        ? name.StartsWith("json_", StringComparison.Ordinal) ? StorableText.Json(text) : StorableText.Plain(text)
+        : value;
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using System.Text;
 
 using ParkCharge.Core.Charging;
@@ -189,7 +188,7 @@ public sealed class ChargingSessionQueries(Database database)
     {
         var evse = r.GetInt32(5);
         var anomalies = r.GetString(21);
-        var missing = r.GetString(22);
+        var gaps = SeqNoRuns.Parse(r.GetString(22));
         return new ChargingSessionView
         {
             Id = r.GetString(0),
@@ -214,7 +213,9 @@ public sealed class ChargingSessionQueries(Database database)
             LastPowerW = database.ReadNumberOrNull(r, 19),
             LastSoCPercent = database.ReadNumberOrNull(r, 20),
             Anomalies = anomalies.Length == 0 ? [] : anomalies.Split(", "),
-            MissingSeqNos = missing.Length == 0 ? [] : [.. missing.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))],
+            MissingSeqNos = SeqNoRuns.Listed(gaps),
+            MissingSeqNoRanges = [.. gaps.Select(g => new SeqNoRangeView(g.First, g.Last, g.Count))],
+            MissingSeqNoCount = SeqNoLedger.Count(gaps),
             FirstReceivedAt = database.ReadInstant(r, 23),
             LastReceivedAt = database.ReadInstant(r, 24),
             LastEventAt = database.ReadInstantOrNull(r, 25),

@@ -25,7 +25,7 @@ public sealed record ChargerView
 
     public DateTimeOffset? LastBootAt { get; init; }
 
-    /// <summary>"1.6" or "2.0.1": the version of the latest connection.</summary>
+    /// <summary>"1.6", "2.0.1" or "2.1": the version of the latest connection.</summary>
     public string? OcppVersion { get; init; }
 
     public required ConnectionView Connection { get; init; }
@@ -111,7 +111,14 @@ public sealed record ChargingSessionView
 
     public IReadOnlyList<string> Anomalies { get; init; } = [];
 
+    /// <summary>2.0.1: the first <see cref="SeqNoRuns.ListedMissing"/> missing seqNos, one by one (all of them for ordinary gaps).</summary>
     public IReadOnlyList<int> MissingSeqNos { get; init; } = [];
+
+    /// <summary>2.0.1: every gap in the transaction's seqNos, as inclusive runs.</summary>
+    public IReadOnlyList<SeqNoRangeView> MissingSeqNoRanges { get; init; } = [];
+
+    /// <summary>2.0.1: how many seqNos are missing in all.</summary>
+    public long MissingSeqNoCount { get; init; }
 
     public required DateTimeOffset FirstReceivedAt { get; init; }
 
@@ -128,6 +135,9 @@ public sealed record ChargingSessionView
     /// <summary>Only in the single-session view: which vehicle this session belongs to, with the evidence.</summary>
     public BindingView? Binding { get; init; }
 }
+
+/// <summary>A run of missing 2.0.1 seqNos, first to last inclusive.</summary>
+public sealed record SeqNoRangeView(int First, int Last, long Count);
 
 /// <summary>One meter value in base units (Wh, W, A, V, Percent).</summary>
 public sealed record MeterValueView(DateTimeOffset Timestamp, string Measurand, decimal Value, string Unit, string? Phase, string? Location, string? Context);

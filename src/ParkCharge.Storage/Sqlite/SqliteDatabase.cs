@@ -68,6 +68,14 @@ public sealed class SqliteDatabase : Database
     internal override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 };
 
+    /// <summary>
+    /// Busy or locked beyond the timeout, I/O error, disk full, file not openable, not a database
+    /// (sqlite.org/rescode.html). Not any <see cref="IOException"/>: a request body that broke off or was too
+    /// large is one too, and it says nothing about the store.
+    /// </summary>
+    public override bool IsUnavailable(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 6 or 10 or 13 or 14 or 26 };
+
     public override ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();

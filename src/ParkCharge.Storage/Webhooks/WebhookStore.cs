@@ -52,6 +52,9 @@ public sealed record WebhookSubscription
 
     public required DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>The id of the API key that made it (or was given it by an admin); null for subscriptions made before owners were kept.</summary>
+    public string? OwnerKeyId { get; init; }
+
     public bool Covers(string site) => SiteIds.Count == 0 || SiteIds.Contains(site, StringComparer.Ordinal);
 }
 
@@ -95,7 +98,7 @@ public sealed record WebhookDelivery(
 public sealed class WebhookStore(Database database)
 {
     private const string Columns = """
-        id, url, description, event_types, site_ids, secret, status, attempts, next_attempt_at, last_error, dead_at, created_at, updated_at
+        id, url, description, event_types, site_ids, secret, status, attempts, next_attempt_at, last_error, dead_at, created_at, updated_at, owner_key_id
         """;
 
     public async Task CreateAsync(WebhookSubscription subscription, IReadOnlyDictionary<string, long> startCursors, CancellationToken ct)
@@ -104,10 +107,10 @@ public sealed class WebhookStore(Database database)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using (var command = connection.Command($"""
             INSERT INTO webhook_subscriptions ({Columns})
-            VALUES (@id, @url, @description, @event_types, @site_ids, @secret, @status, 0, NULL, NULL, NULL, @created_at, @updated_at)
+            VALUES (@id, @url, @description, @event_types, @site_ids, @secret, @status, 0, NULL, NULL, NULL, @created_at, @updated_at, @owner)
             """, transaction))
         {
-            command.With("id", subscription.Id).With("url", subscription.Url).With("description", subscription.Description)
+            command.With("id", subscription.Id).With("url", subscription.Url).With("description", subscription.Description).With("owner", subscription.OwnerKeyId)
                 .With("secret", subscription.ProtectedSecret).With("status", subscription.Status)
                 .With("created_at", database.Instant(subscription.CreatedAt)).With("updated_at", database.Instant(subscription.UpdatedAt));
             database.AddJson(command, "event_types", LogJson.Serialize(subscription.EventTypes));
@@ -130,11 +133,11 @@ public sealed class WebhookStore(Database database)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using (var command = connection.Command("""
             UPDATE webhook_subscriptions SET url = @url, description = @description, event_types = @event_types, site_ids = @site_ids,
-                secret = @secret, status = @status, updated_at = @updated_at
+                secret = @secret, status = @status, updated_at = @updated_at, owner_key_id = @owner
             WHERE id = @id
             """, transaction))
         {
-            command.With("id", subscription.Id).With("url", subscription.Url).With("description", subscription.Description)
+            command.With("id", subscription.Id).With("url", subscription.Url).With("description", subscription.Description).With("owner", subscription.OwnerKeyId)
                 .With("secret", subscription.ProtectedSecret).With("status", subscription.Status)
                 .With("updated_at", database.Instant(subscription.UpdatedAt));
             database.AddJson(command, "event_types", LogJson.Serialize(subscription.EventTypes));
@@ -395,6 +398,7 @@ public sealed class WebhookStore(Database database)
         DeadAt = database.ReadInstantOrNull(r, 10),
         CreatedAt = database.ReadInstant(r, 11),
         UpdatedAt = database.ReadInstant(r, 12),
+        OwnerKeyId = r.StringOrNull(13),
     };
 
     private static async Task<IReadOnlyList<WebhookCursor>> CursorsAsync(DbConnection connection, DbTransaction? transaction, string id, CancellationToken ct)

@@ -265,7 +265,7 @@ public sealed class BillCalculatorTests
         var stay = EvStay(enter: (9, 0), bay: (9, 0), start: (9, 0), stop: (11, 0), leave: (11, 0), wh: 11_000);
         stay = stay with
         {
-            Charges = [stay.Charges[0] with { SuspendedSince = Local(2026, 11, 25, 10, 0), Energy = [new(Local(2026, 11, 25, 10, 0), 11_000)] }],
+            Charges = [stay.Charges[0] with { States = [new(Local(2026, 11, 25, 10, 0), ChargingState.SuspendedEV)], Energy = [new(Local(2026, 11, 25, 10, 0), 11_000)] }],
         };
 
         var bill = Bill(stay, Tariffs(PerMinute, Energy30) with { EvBay = new EvBayRules { IdleFeePerMinute = 0.20m, IdleCap = 8m } });
@@ -359,7 +359,7 @@ public sealed class BillCalculatorTests
             Elements = [new TariffElement([new PriceComponent(TariffDimension.Energy, 0.30m), new PriceComponent(TariffDimension.ParkingTime, 2.00m)])],
         };
         var stay = EvStay(enter: (9, 0), bay: (9, 0), start: (9, 0), stop: (11, 0), leave: (11, 0), wh: 11_000);
-        stay = stay with { Charges = [stay.Charges[0] with { SuspendedSince = Local(2026, 11, 25, 10, 0), Energy = [new(Local(2026, 11, 25, 10, 0), 11_000)] }] };
+        stay = stay with { Charges = [stay.Charges[0] with { States = [new(Local(2026, 11, 25, 10, 0), ChargingState.SuspendedEV)], Energy = [new(Local(2026, 11, 25, 10, 0), 11_000)] }] };
 
         var bill = Bill(stay, Tariffs(PerMinute, tariff));
 
@@ -368,21 +368,142 @@ public sealed class BillCalculatorTests
     }
 
     [Fact]
-    public void Lines_are_rounded_half_away_from_zero_and_the_total_is_their_sum()
+    public void A_charging_session_is_rounded_once_half_away_from_zero_with_and_without_VAT()
     {
-        // 0.125 kWh... 1 kWh at 0.125 = 0.125 → 0.13; VAT 21 % of 0.13 = 0.0273 → 0.03.
+        // 1 kWh at 0.125 = 0.125 → 0.13 excl. VAT; including 21 % VAT 0.15125 → 0.15, so the VAT is 0.02 (OCPI's totals are
+        // rounded once: the VAT is not 21 % of the rounded 0.13, which rounding line by line would give: 0.03).
         var tariff = new ChargingTariff { Id = "half", Elements = [new TariffElement([new PriceComponent(TariffDimension.Energy, 0.125m, 21)])] };
         var stay = EvStay(enter: (9, 0), bay: (9, 0), start: (9, 0), stop: (9, 30), leave: (9, 30), wh: 1_000);
 
         var line = Bill(stay, Tariffs(PerMinute, tariff)).Lines.Single(l => l.Kind == BillLineKind.Charging);
 
-        Assert.Equal((0.13m, 0.03m, 0.16m), (line.AmountExclVat, line.Vat, line.AmountInclVat));
+        Assert.Equal((0.13m, 0.02m, 0.15m), (line.AmountExclVat, line.Vat, line.AmountInclVat));
+    }
+
+    // ENERGY 0.30 per kWh, TIME 1.20 per hour in steps of 5 min, PARKING_TIME 2.40 per hour in steps of 10 min, a 0.50
+    // session fee; 21 % VAT on all.
+    private static readonly ChargingTariff Multi = new()
+    {
+        Id = "multi",
+        Elements =
+        [
+            new TariffElement(
+            [
+                new PriceComponent(TariffDimension.Flat, 0.50m, 21),
+                new PriceComponent(TariffDimension.Energy, 0.30m, 21),
+                new PriceComponent(TariffDimension.Time, 1.20m, 21, 300),
+                new PriceComponent(TariffDimension.ParkingTime, 2.40m, 21, 600),
+            ]),
+        ],
+    };
+
+    [Fact]
+    public void A_session_that_waits_charges_pauses_charges_and_idles_is_priced_period_by_period()
+    {
+        // Enter 17:50, at the bay 17:52, plugged in 17:55 waiting for a scheduled charge (EVConnected) until 18:10; charging
+        // 18:10–19:10 (11 kWh), paused 19:10–19:20 (SuspendedEV, shorter than the 15-min threshold), charging 19:20–20:00
+        // (7 kWh), then full (SuspendedEV) until unplugged at 20:47; leaves the bay 20:50, exits 20:55.
+        // OCPI: TIME 60 + 40 = 100 min × 1.20/h = 2.00 (not rounded: parking follows); PARKING_TIME 15 + 10 + 47 = 72 min, the
+        // last time-based dimension, rounded once to 80 min × 2.40/h = 3.20; ENERGY 18 × 0.30 = 5.40; fee 0.50: 11.10, and
+        // 13.431 → 13.43 with VAT (VAT 2.33).
+        // Charging finished at 20:00 (the final suspension, over the threshold by the stop; the short pause is not an end):
+        // idle 20:10–20:50 = 40 min × 0.20 = 8.00 (VAT 1.68). Parking waived 17:52–20:00 (charging started within 5 min of
+        // arriving); paid 17:50–17:52 and 20:00–20:55 = 57 min × 0.05 = 2.85 (VAT 0.60).
+        // 21.95 excl. VAT, 4.61 VAT, 26.56.
+        var stay = Stay(Local(2026, 11, 25, 17, 50), Local(2026, 11, 25, 20, 55)) with
+        {
+            BayStays = [new BayStay("EV-1", Local(2026, 11, 25, 17, 52), Local(2026, 11, 25, 20, 50))],
+            Charges =
+            [
+                new ChargeWindow
+                {
+                    ChargingSessionId = "c-1",
+                    Charger = Charger,
+                    Bay = "EV-1",
+                    Start = Local(2026, 11, 25, 17, 55),
+                    Stop = Local(2026, 11, 25, 20, 47),
+                    States =
+                    [
+                        new(Local(2026, 11, 25, 17, 55), ChargingState.EVConnected),
+                        new(Local(2026, 11, 25, 18, 10), ChargingState.Charging),
+                        new(Local(2026, 11, 25, 19, 10), ChargingState.SuspendedEV),
+                        new(Local(2026, 11, 25, 19, 20), ChargingState.Charging),
+                        new(Local(2026, 11, 25, 20, 0), ChargingState.SuspendedEV),
+                    ],
+                    Energy =
+                    [
+                        new(Local(2026, 11, 25, 18, 10), 0), new(Local(2026, 11, 25, 19, 10), 11_000),
+                        new(Local(2026, 11, 25, 19, 20), 11_000), new(Local(2026, 11, 25, 20, 0), 18_000),
+                    ],
+                },
+            ],
+        };
+
+        var bill = Bill(stay, Tariffs(PerMinute, Multi) with { EvBay = new EvBayRules { IdleFeePerMinute = 0.20m, IdleVat = 21 } });
+
+        Assert.Equal(
+            [
+                ("Parking, all day", 57m, 2.85m),
+                ("Parking while charging (waived)", 128m, 0m),
+                ("Energy", 18m, 5.40m),
+                ("Charging session fee", 1m, 0.50m),
+                ("Connected, not charging", 1.3333m, 3.20m),
+                ("Charging time", 1.6667m, 2.00m),
+                ("Idle after charging at bay EV-1", 40m, 8.00m),
+            ],
+            bill.Lines.Select(l => (l.Description, l.Quantity, l.AmountExclVat)));
+        Assert.Equal(2.33m, bill.Lines.Where(l => l.Kind == BillLineKind.Charging).Sum(l => l.Vat));
+        Assert.Equal((21.95m, 4.61m, 26.56m), (bill.TotalExclVat, bill.TotalVat, bill.Total));
+        Assert.Equal(Local(2026, 11, 25, 20, 10), bill.Lines.Single(l => l.Kind == BillLineKind.Idle).From);
+    }
+
+    [Fact]
+    public void A_long_pause_is_idle_until_charging_resumes_and_parking_is_paid_meanwhile()
+    {
+        // Charging 09:00–10:00, SuspendedEV 10:00–10:40 (40 min, past the 15-min threshold: charging finished at 10:00),
+        // charging again 10:40–11:00, unplugged and gone at 11:30 (finished again at 11:00, the stop after a 30-min suspension).
+        // Idle: 10:10–10:40 = 30 min and 11:10–11:30 = 20 min, 50 min × 0.20 = 10.00.
+        // Parking waived 09:00–10:00 and 10:40–11:00; paid 10:00–10:40 and 11:00–11:30 = 70 min × 0.05 = 3.50.
+        // OCPI: TIME 80 min × 1.20/h = 1.60; PARKING_TIME 40 + 30 = 70 min, rounded to 70 (whole steps) × 2.40/h = 2.80; ENERGY
+        // 12 kWh × 0.30 = 3.60; fee 0.50: 8.50. Total 22.00 excl. VAT.
+        var stay = Stay(Local(2026, 11, 25, 9, 0), Local(2026, 11, 25, 11, 30)) with
+        {
+            BayStays = [new BayStay("EV-1", Local(2026, 11, 25, 9, 0), Local(2026, 11, 25, 11, 30))],
+            Charges =
+            [
+                new ChargeWindow
+                {
+                    ChargingSessionId = "c-1",
+                    Charger = Charger,
+                    Bay = "EV-1",
+                    Start = Local(2026, 11, 25, 9, 0),
+                    Stop = Local(2026, 11, 25, 11, 30),
+                    States =
+                    [
+                        new(Local(2026, 11, 25, 9, 0), ChargingState.Charging),
+                        new(Local(2026, 11, 25, 10, 0), ChargingState.SuspendedEV),
+                        new(Local(2026, 11, 25, 10, 40), ChargingState.Charging),
+                        new(Local(2026, 11, 25, 11, 0), ChargingState.SuspendedEV),
+                    ],
+                    Energy = [new(Local(2026, 11, 25, 10, 0), 10_000), new(Local(2026, 11, 25, 10, 40), 10_000), new(Local(2026, 11, 25, 11, 0), 12_000)],
+                },
+            ],
+        };
+
+        var bill = Bill(stay, Tariffs(PerMinute, Multi) with { EvBay = new EvBayRules { IdleFeePerMinute = 0.20m } });
+
+        Assert.Equal(
+            [(Local(2026, 11, 25, 10, 10), Local(2026, 11, 25, 10, 40), 30m), (Local(2026, 11, 25, 11, 10), Local(2026, 11, 25, 11, 30), 20m)],
+            bill.Lines.Where(l => l.Kind == BillLineKind.Idle).Select(l => (l.From!.Value, l.To!.Value, l.Quantity)));
+        Assert.Equal(3.50m, bill.Lines.Where(l => l.Kind == BillLineKind.Parking).Sum(l => l.AmountExclVat));
+        Assert.Equal(8.50m, bill.Lines.Where(l => l.Kind == BillLineKind.Charging).Sum(l => l.AmountExclVat));
+        Assert.Equal(22.00m, bill.TotalExclVat);
     }
 
     [Fact]
     public void A_bill_never_goes_down_when_the_stay_gets_longer_and_its_lines_sum_to_its_total()
     {
-        var tariffs = Tariffs(Standard with { DailyCap = 12m, FreeFirst = TimeSpan.FromMinutes(15) }, Energy30) with
+        var tariffs = Tariffs(Standard with { DailyCap = 12m, FreeFirst = TimeSpan.FromMinutes(15) }, Energy30, Multi with { Id = "multi", MaxPrice = 25m, MaxPriceInclVat = 28m, ValidFrom = Local(2026, 10, 24, 0, 0) }) with
         {
             EvBay = new EvBayRules { IdleFeePerMinute = 0.10m, IdleCap = 5m },
         };
@@ -395,7 +516,8 @@ public sealed class BillCalculatorTests
             from kwh in Gen.Int[0, 80]
             from charges in Gen.Bool
             from extra in Gen.Int[1, 60 * 30]
-            select (entry, bayAfter, startAfter, chargeMinutes, stayAfter, kwh, charges, extra);
+            from states in Gen.Select(Gen.Int[0, 600], Gen.Int[0, 4]).Array[0, 6]
+            select (entry, bayAfter, startAfter, chargeMinutes, stayAfter, kwh, charges, extra, states);
 
         gen.Sample(x =>
         {
@@ -411,13 +533,26 @@ public sealed class BillCalculatorTests
                 EnteredAt = entered,
                 BayStays = [new BayStay("EV-1", bay, leave)],
                 Charges = x.charges
-                    ? [new ChargeWindow { ChargingSessionId = "c", Charger = Charger, Bay = "EV-1", Start = start, Stop = stop, Energy = [new(stop, x.kwh * 1000m)] }]
+                    ?
+                    [
+                        new ChargeWindow
+                        {
+                            ChargingSessionId = "c",
+                            Charger = Charger,
+                            Bay = "EV-1",
+                            Start = start,
+                            Stop = stop,
+                            States = [.. x.states.Select(s => new ChargingStateChange(start.AddMinutes(s.Item1 % x.chargeMinutes), (ChargingState)s.Item2))],
+                            Energy = [new(stop, x.kwh * 1000m)],
+                        },
+                    ]
                     : [],
             };
             var shorter = BillCalculator.Compute(stay with { ExitedAt = leave }, tariffs, Eur, leave, BillStatus.Final);
             var longer = BillCalculator.Compute(stay with { ExitedAt = leave.AddMinutes(x.extra) }, tariffs, Eur, leave.AddMinutes(x.extra), BillStatus.Final);
 
             Assert.True(longer.Total >= shorter.Total, $"{shorter.Total} then {longer.Total} for {x}");
+            Assert.Equal(shorter.Lines.Sum(l => l.AmountExclVat + l.Vat), shorter.Total);
             Assert.Equal(longer.Lines.Sum(l => l.AmountExclVat + l.Vat), longer.Total);
             Assert.Equal(longer.TotalExclVat + longer.TotalVat, longer.Total);
         });

@@ -42,7 +42,7 @@ public sealed class Ocpp201TransactionTests
 
         var gapped = _site.Session("CS1", "tx-1");
         Assert.True(gapped.Anomalies.HasFlag(ChargingAnomalies.SequenceGap));
-        Assert.Equal([1], gapped.MissingSeqNos);
+        Assert.Equal([new SeqNoRange(1, 1)], gapped.MissingSeqNos);
         var reported = Assert.Single(_site.Events.OfType<ChargingAnomalyDetected>());
         Assert.Contains("seqNo missing: 1", reported.Detail, StringComparison.Ordinal);
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
@@ -51,11 +52,13 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
     [Fact]
     public async Task A_generic_entry_read_and_a_hikvision_exit_read_make_a_closed_parking_session()
     {
-        var entered = new DateTimeOffset(2026, 3, 2, 8, 15, 0, TimeSpan.FromHours(1));
+        // Yesterday (capture times must lie within a year of their arrival), in a camera's +01:00 local time.
+        var day = DateTime.SpecifyKind(DateTime.UtcNow.Date.AddDays(-1), DateTimeKind.Unspecified);
+        var entered = new DateTimeOffset(day.AddHours(8).AddMinutes(15), TimeSpan.FromHours(1));
         using var entry = await PushGenericAsync(GateInKey, new { cameraId = "gate-in", plate = "B-CD 1234", confidence = 0.93, capturedAt = entered, readId = "r-1" });
         Assert.Equal(HttpStatusCode.OK, entry.StatusCode);
 
-        using var exit = await PostAsync($"/api/v1/anpr/hikvision/gate-out?key={GateOutKey}", new StringContent(HikvisionXml("BCD1234", "2026-03-02T11:45:00+01:00"), Encoding.UTF8, "application/xml"));
+        using var exit = await PostAsync($"/api/v1/anpr/hikvision/gate-out?key={GateOutKey}", new StringContent(HikvisionXml("BCD1234", $"{day:yyyy-MM-dd}T11:45:00+01:00"), Encoding.UTF8, "application/xml"));
         Assert.Equal(HttpStatusCode.OK, exit.StatusCode);
 
         using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-sessions?plate=b-cd 1234", TestContext.Current.CancellationToken));
@@ -63,7 +66,7 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
         Assert.Equal("BCD1234", session.GetProperty("plate").GetString());
         Assert.Equal("Closed", session.GetProperty("status").GetString());
         Assert.Equal(entered, session.GetProperty("enteredAt").GetDateTimeOffset());
-        Assert.Equal(new DateTimeOffset(2026, 3, 2, 10, 45, 0, TimeSpan.Zero), session.GetProperty("exitedAt").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(day.AddHours(10).AddMinutes(45), TimeSpan.Zero), session.GetProperty("exitedAt").GetDateTimeOffset());
     }
 
     [Fact]

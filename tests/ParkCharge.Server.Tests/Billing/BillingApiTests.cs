@@ -77,9 +77,10 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
         // 09:00 entry; 09:05 read at B1; 09:06 plug-in and start; 11:06 stop at 18.4 kWh; 11:40 exit.
         // Parking: 09:00–09:15 free; waived from 09:05 (arrival, charging began 1 min later) to 11:06;
         //          11:06–11:40 = 34 min = 3 started quarters × 0.80 = 2.40 (VAT 0.456 → 0.46).
-        // Energy:  18.4 kWh × 0.49 = 9.016 → 9.02 (VAT 1.7138 → 1.71); session fee 0.50 (VAT 0.095 → 0.10).
+        // Charging, rounded once for the session (OCPI): 18.4 kWh × 0.49 = 9.016 + session fee 0.50 = 9.516 → 9.52 excl. VAT,
+        //          × 1.19 = 11.32404 → 11.32 incl. VAT: VAT 1.80, shared out over the energy (1.71) and the fee (0.09).
         // Idle:    charging finished 11:06 + 10 min grace = 11:16; to 11:40 = 24 min × 0.20 = 4.80 (VAT 0.912 → 0.91).
-        // Total:   2.40 + 9.02 + 0.50 + 4.80 = 16.72 excl. VAT; VAT 3.18; 19.90.
+        // Total:   2.40 + 9.02 + 0.50 + 4.80 = 16.72 excl. VAT; VAT 0.46 + 1.80 + 0.91 = 3.17; 19.89.
         var session = await ChargeAndLeaveAsync("M-AB 123", kwh: 18.4m, leaveAfter: TimeSpan.FromMinutes(160));
 
         using var bill = await GetJsonAsync($"/api/v1/parking-sessions/{session}/bill");
@@ -93,7 +94,7 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
             [("Parking", 0m), ("ParkingWhileCharging", 0m), ("Parking", 2.40m), ("Charging", 9.02m), ("Charging", 0.50m), ("Idle", 4.80m)],
             lines);
         Assert.Equal(
-            (16.72m, 3.18m, 19.90m, 19.90m),
+            (16.72m, 3.17m, 19.89m, 19.89m),
             (root.GetProperty("bill").GetProperty("totalExclVat").GetDecimal(), root.GetProperty("bill").GetProperty("totalVat").GetDecimal(),
                 root.GetProperty("bill").GetProperty("total").GetDecimal(), root.GetProperty("balanceDue").GetDecimal()));
     }
@@ -103,7 +104,7 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
     {
         // The stay above, but the charger's stop (11:06, 18.4 kWh) reaches the node only at 12:10, after the exit at 11:40.
         // Settled at 11:40: no stop and no energy, so all the time at B1 is waived: the session fee alone, 0.50 + 0.10 VAT = 0.60.
-        // Recomputed with the stop: 19.90 as above; the adjustment is +19.30 (+16.22 excl. VAT).
+        // Recomputed with the stop: 19.89 as above; the adjustment is +19.29 (+16.22 excl. VAT).
         var start = _time.GetUtcNow();
         decimal? settledTotal = null;
         var session = await ArriveAndChargeAsync("M-AB 123", async (charger, transaction) =>
@@ -122,14 +123,14 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
 
         var root = bill.RootElement;
         Assert.Equal(0.60m, settledTotal);
-        Assert.Equal(("final", 19.90m, 0.60m), (root.GetProperty("status").GetString(), root.GetProperty("bill").GetProperty("total").GetDecimal(),
+        Assert.Equal(("final", 19.89m, 0.60m), (root.GetProperty("status").GetString(), root.GetProperty("bill").GetProperty("total").GetDecimal(),
             root.GetProperty("original").GetProperty("total").GetDecimal()));
         var adjustment = Assert.Single(root.GetProperty("adjustments").EnumerateArray());
         Assert.Equal(
-            (root.GetProperty("billId").GetString(), 19.30m, 16.22m),
+            (root.GetProperty("billId").GetString(), 19.29m, 16.22m),
             (adjustment.GetProperty("billId").GetString(), adjustment.GetProperty("total").GetDecimal(), adjustment.GetProperty("totalExclVat").GetDecimal()));
         Assert.StartsWith("late charging.stop_reported", adjustment.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal(19.90m, root.GetProperty("balanceDue").GetDecimal());
+        Assert.Equal(19.89m, root.GetProperty("balanceDue").GetDecimal());
     }
 
     [Fact]
@@ -241,8 +242,8 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
     [Fact]
     public async Task The_daily_report_splits_the_revenue_and_its_csv_has_a_row_per_bill_and_a_total()
     {
-        // The EV stay above: parking 2.40, charging 9.52, idle 4.80, 19.90 with VAT, 18.4 kWh.
-        // Then a plain stay 13:00–14:00: parking 2.40, 2.86 with VAT. Together: 4.80 / 9.52 / 4.80; 19.12 excl., 22.76 incl.
+        // The EV stay above: parking 2.40, charging 9.52, idle 4.80, 19.89 with VAT, 18.4 kWh.
+        // Then a plain stay 13:00–14:00: parking 2.40, 2.86 with VAT. Together: 4.80 / 9.52 / 4.80; 19.12 excl., 22.75 incl.
         var ev = await ChargeAndLeaveAsync("M-AB 123", kwh: 18.4m, leaveAfter: TimeSpan.FromMinutes(160));
         _time.SetUtcNow(Nine.AddHours(4));
         var plain = await EnterAsync("M-XY 987");
@@ -256,7 +257,7 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
         var revenue = report.GetProperty("revenue");
         Assert.Equal(2, report.GetProperty("billsSettled").GetInt32());
         Assert.Equal(
-            (4.80m, 9.52m, 4.80m, 19.12m, 22.76m),
+            (4.80m, 9.52m, 4.80m, 19.12m, 22.75m),
             (revenue.GetProperty("parking").GetDecimal(), revenue.GetProperty("charging").GetDecimal(), revenue.GetProperty("idle").GetDecimal(),
                 revenue.GetProperty("totalExclVat").GetDecimal(), revenue.GetProperty("total").GetDecimal()));
         Assert.Equal((18.4m, 18.4m), (report.GetProperty("energy").GetProperty("chargerReportedKwh").GetDecimal(), report.GetProperty("energy").GetProperty("billedKwh").GetDecimal()));
@@ -267,8 +268,58 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
         Assert.Equal([ev, plain], rows.Skip(1).Take(2).Select(r => r[header.IndexOf("parking_session_id")]));
         var total = rows[3];
         Assert.Equal(
-            ("TOTAL", "4.80", "9.52", "4.80", "22.76"),
+            ("TOTAL", "4.80", "9.52", "4.80", "22.75"),
             (total[header.IndexOf("bill_id")], total[header.IndexOf("parking")], total[header.IndexOf("charging")], total[header.IndexOf("idle")], total[header.IndexOf("total")]));
+    }
+
+    [Fact]
+    public async Task The_cdr_of_a_finished_charging_session_is_its_ocpi_record_and_agrees_with_the_stays_bill()
+    {
+        // Charging 09:06–11:06 (18.4 kWh) with a pause 10:00–10:10 (SuspendedEV, shorter than the threshold: not the end of
+        // charging). The CDR: TIME 09:06–10:00, PARKING_TIME 10:00–10:10, TIME 10:10–11:06; 18.4 kWh × 0.49 + 0.50 = 9.516
+        // → 9.52 excl. VAT, 11.32404 → 11.32 incl. VAT, the charging lines of the bill to the cent.
+        string? whileRunning = null;
+        var start = _time.GetUtcNow();
+        var stay = await ArriveAndChargeAsync("M-AB 123", async (charger, transaction) =>
+        {
+            _time.SetUtcNow(start.AddMinutes(60));
+            await charger.CallAsync(V16Actions.StatusNotification, new StatusNotificationRequest { ConnectorId = 1, ErrorCode = ChargePointErrorCode.NoError, Status = ChargePointStatus.SuspendedEV, Timestamp = _time.GetUtcNow() });
+            using (var response = await _node.Http.GetAsync($"/api/v1/charging-sessions/{await OnlyChargingSessionAsync()}/cdr", TestContext.Current.CancellationToken))
+            {
+                whileRunning = $"{(int)response.StatusCode}";
+            }
+
+            _time.SetUtcNow(start.AddMinutes(70));
+            await charger.CallAsync(V16Actions.StatusNotification, new StatusNotificationRequest { ConnectorId = 1, ErrorCode = ChargePointErrorCode.NoError, Status = ChargePointStatus.Charging, Timestamp = _time.GetUtcNow() });
+            _time.SetUtcNow(start.AddMinutes(126));
+            await StopAsync(charger, transaction, 18.4m, _time.GetUtcNow());
+        });
+        _time.SetUtcNow(start.AddMinutes(160));
+        await ReadAsync(GateOutKey, "gate-out", "M-AB 123");
+        var chargingSession = await OnlyChargingSessionAsync();
+
+        using var cdr = await GetJsonAsync($"/api/v1/charging-sessions/{chargingSession}/cdr");
+        using var bill = await GetJsonAsync($"/api/v1/parking-sessions/{stay}/bill");
+
+        var root = cdr.RootElement;
+        Assert.Equal("409", whileRunning);
+        Assert.Equal((chargingSession, "EUR", "ac", 18.4m, 2m), (root.GetProperty("id").GetString(), root.GetProperty("currency").GetString(),
+            root.GetProperty("tariffs")[0].GetProperty("id").GetString(), root.GetProperty("total_energy").GetDecimal(), root.GetProperty("total_time").GetDecimal()));
+        Assert.Equal(
+            [("TIME", 0.9m), ("PARKING_TIME", 0.1667m), ("TIME", 0.9333m)],
+            root.GetProperty("charging_periods").EnumerateArray().Select(p => p.GetProperty("dimensions").EnumerateArray()
+                .Where(d => d.GetProperty("type").GetString() is "TIME" or "PARKING_TIME").Select(d => (d.GetProperty("type").GetString(), d.GetProperty("volume").GetDecimal())).Single()));
+        Assert.Equal(0.1667m, root.GetProperty("total_parking_time").GetDecimal());
+        Assert.Equal((9.52m, 11.32m), (root.GetProperty("total_cost").GetProperty("excl_vat").GetDecimal(), root.GetProperty("total_cost").GetProperty("incl_vat").GetDecimal()));
+        var charging = bill.RootElement.GetProperty("bill").GetProperty("lines").EnumerateArray().Where(l => l.GetProperty("kind").GetString() is "Charging" or "ChargingAdjustment").ToList();
+        Assert.Equal((9.52m, 11.32m), (charging.Sum(l => l.GetProperty("amountExclVat").GetDecimal()), charging.Sum(l => l.GetProperty("amountInclVat").GetDecimal())));
+        Assert.DoesNotContain(bill.RootElement.GetProperty("bill").GetProperty("lines").EnumerateArray(), l => l.GetProperty("kind").GetString() == "Idle" && l.GetProperty("from").GetDateTimeOffset() < start.AddMinutes(126));
+    }
+
+    private async Task<string> OnlyChargingSessionAsync()
+    {
+        using var page = await GetJsonAsync("/api/v1/charging-sessions?siteId=garage");
+        return Assert.Single(page.RootElement.GetProperty("items").EnumerateArray()).GetProperty("id").GetString()!;
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class BillingExamples
     };
 
     public static SiteConfiguration CityCentre { get; } =
-        SiteFile.Load(Path.Combine(Repository.Root, "docs", "examples", "city-centre.site.yaml"), Environment).Configuration
+        SiteFile.Load(Path.Combine(Repository.Root, "docs", "examples", "city-centre.site.yaml"), Environment, Sites.SiteFileSamples.Keys).Configuration
         ?? throw new InvalidOperationException("docs/examples/city-centre.site.yaml is not valid");
 }
 
@@ -103,7 +103,9 @@ public sealed class BillingGuideTests
         //   11:06–11:40 = 34 min = 3 quarters × 0.80 = 2.40.
         // Charging (ac-2026, day element): 18.4 kWh × 0.49 = 9.016 → 9.02; session fee 0.50.
         // Idle: finished 11:06 + 10 min grace = 11:16 to 11:40 = 24 min × 0.20 = 4.80.
-        // 16.72 excl. VAT; VAT 0.46 + 1.71 + 0.10 + 0.91 = 3.18; 19.90.
+        // The charging session is rounded once (OCPI): 9.516 → 9.52 excl. VAT, 9.016 × 1.19 + 0.50 × 1.19 = 11.32404 → 11.32
+        // incl. VAT, so its VAT is 1.80 (shared out as 1.71 + 0.09).
+        // 16.72 excl. VAT; VAT 0.46 + 1.80 + 0.91 = 3.17; 19.89.
         var stay = Stay(At(3, 9, 0), At(3, 11, 40)) with
         {
             BayStays = [new BayStay("EV-01", At(3, 9, 3), At(3, 11, 40))],
@@ -118,7 +120,8 @@ public sealed class BillingGuideTests
                 ("Energy", 9.02m), ("Charging session fee", 0.50m), ("Idle after charging at bay EV-01", 4.80m),
             ],
             Amounts(bill));
-        Assert.Equal((16.72m, 3.18m, 19.90m), (bill.TotalExclVat, bill.TotalVat, bill.Total));
+        Assert.Equal((16.72m, 3.17m, 19.89m), (bill.TotalExclVat, bill.TotalVat, bill.Total));
+        Assert.Equal([1.71m, 0.09m], bill.Lines.Where(l => l.Kind == BillLineKind.Charging).Select(l => l.Vat));
     }
 
     [Fact]
@@ -162,17 +165,56 @@ public sealed class BillingGuideTests
     [Fact]
     public void A_short_dc_session_pays_the_minimum_price_and_a_long_one_pays_time_from_the_45th_minute()
     {
-        // Short: 10:00–10:05, 2 kWh × 0.59 = 1.18 < minPrice 2.00: "Charging, minimum price" +0.82.
+        // Short: 10:00–10:05, 2 kWh × 0.59 = 1.18 (1.40 with VAT) < min_price 2.00 / 2.38: "Charging, minimum price" +0.82 and +0.16 VAT.
         // Long: 10:00–11:00, 50 kWh × 0.59 = 29.50; TIME 10:45–11:00 = 900 s = 15 steps of 60 s = 0.25 h × 6.00 = 1.50.
         var quick = Bill(Stay(At(3, 9, 55), At(3, 10, 10)) with { Charges = [Charge(Dc, null, At(3, 10, 0), At(3, 10, 5), (At(3, 10, 5), 2_000))] });
         var slow = Bill(Stay(At(3, 9, 55), At(3, 11, 5)) with { Charges = [Charge(Dc, null, At(3, 10, 0), At(3, 11, 0), (At(3, 11, 0), 50_000))] });
 
         Assert.Equal(
-            [("Energy", 1.18m), ("Charging, minimum price", 0.82m)],
-            quick.Lines.Where(l => l.Kind is BillLineKind.Charging or BillLineKind.ChargingAdjustment).Select(l => (l.Description, l.AmountExclVat)));
+            [("Energy", 1.18m, 0.22m), ("Charging, minimum price", 0.82m, 0.16m)],
+            quick.Lines.Where(l => l.Kind is BillLineKind.Charging or BillLineKind.ChargingAdjustment).Select(l => (l.Description, l.AmountExclVat, l.Vat)));
         Assert.Equal(
             [("Energy", 50m, 29.50m), ("Charging time", 0.25m, 1.50m)],
             slow.Lines.Where(l => l.Kind == BillLineKind.Charging).Select(l => (l.Description, l.Quantity, l.AmountExclVat)));
+    }
+
+    [Fact]
+    public void A_night_charge_that_waits_pauses_and_ends_full_is_idle_from_the_end_of_the_last_charge()
+    {
+        // Entry 20:50, at EV-01 20:55, plugged in 21:00 waiting (EVConnected) until 22:00; charging 22:00–23:00 (8 kWh), paused
+        // 23:00–23:10 (SuspendedEV, under 15 min), charging 23:10–00:00 (6 kWh), full from 00:00, unplugged 00:40, out of the
+        // bay 00:45, exit 00:50.
+        // Parking: 20:50–21:05 free; waived from the arrival 20:55 (charging began 5 min after it) until charging finished at
+        //   00:00; Wednesday 00:00–00:50 night: 1 started hour × 1.50 = 1.50 (VAT 0.285 → 0.29).
+        // Charging: every period starts at night, energy 14 kWh × 0.39 = 5.46, session fee 0.50 (element 2): 5.96 excl. VAT,
+        //   7.0924 → 7.09 incl. (VAT 1.13, shared as 1.04 + 0.09).
+        // Idle: charging finished 00:00 (the EV stopped drawing 40 min before the stop); 00:10–00:45 = 35 min × 0.20 = 7.00 (1.33).
+        // 14.46 excl. VAT; VAT 2.75; 17.21.
+        var charge = Charge(Ac, "EV-01", At(3, 21, 0), At(4, 0, 40), (At(3, 22, 0), 0), (At(3, 23, 0), 8_000), (At(3, 23, 10), 8_000), (At(4, 0, 0), 14_000)) with
+        {
+            States =
+            [
+                new(At(3, 21, 0), ChargingState.EVConnected), new(At(3, 22, 0), ChargingState.Charging), new(At(3, 23, 0), ChargingState.SuspendedEV),
+                new(At(3, 23, 10), ChargingState.Charging), new(At(4, 0, 0), ChargingState.SuspendedEV),
+            ],
+        };
+        var stay = Stay(At(3, 20, 50), At(4, 0, 50)) with { BayStays = [new BayStay("EV-01", At(3, 20, 55), At(4, 0, 45))], Charges = [charge] };
+
+        var bill = Bill(stay);
+        var periods = SessionPeriods.Of(charge, Site.Tariffs, Berlin, charge.Stop!.Value).Periods;
+
+        Assert.Equal(
+            [
+                ("Parking, free minutes", 0m), ("Parking while charging (waived)", 0m), ("Parking, night", 1.50m),
+                ("Energy", 5.46m), ("Charging session fee", 0.50m), ("Idle after charging at bay EV-01", 7.00m),
+            ],
+            Amounts(bill));
+        Assert.Equal([0.29m, 1.04m, 0.09m, 1.33m], bill.Lines.Where(l => l.AmountExclVat != 0).Select(l => l.Vat));
+        Assert.Equal((14.46m, 2.75m, 17.21m), (bill.TotalExclVat, bill.TotalVat, bill.Total));
+        Assert.Equal((At(4, 0, 10), 35m), (bill.Lines[^1].From!.Value, bill.Lines[^1].Quantity));
+        Assert.Equal(
+            [(At(3, 21, 0), "PARKING_TIME"), (At(3, 22, 0), "TIME"), (At(3, 23, 0), "PARKING_TIME"), (At(3, 23, 10), "TIME"), (At(4, 0, 0), "PARKING_TIME")],
+            periods.Select(p => (p.Start, p.ChargingHours is null ? "PARKING_TIME" : "TIME")));
     }
 
     [Fact]

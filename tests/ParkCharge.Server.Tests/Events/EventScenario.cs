@@ -24,7 +24,7 @@ internal sealed class EventScenario : IAsyncDisposable
     public const string Site = "garage";
     public const string OtherSite = "harbour";
 
-    private readonly IReadOnlyDictionary<string, string?>? _settings;
+    private IReadOnlyDictionary<string, string?>? _settings;
     private int _plates;
 
     private EventScenario(TestNode node, FakeTimeProvider time, IReadOnlyDictionary<string, string?>? settings)
@@ -41,8 +41,18 @@ internal sealed class EventScenario : IAsyncDisposable
 
     public HttpClient Http => Node.Http;
 
+    /// <summary>The test's webhook receivers listen on loopback, which a node refuses as a target unless allowed.</summary>
+    public const string AllowLoopbackTargets = "ParkCharge:Webhooks:AllowedPrivateTargets:0";
+
     public static async Task<EventScenario> StartAsync(StoreEngine engine, PostgresServer postgres, IReadOnlyDictionary<string, string?>? settings = null)
     {
+        var merged = new Dictionary<string, string?> { [AllowLoopbackTargets] = "127.0.0.1" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            merged[key] = value;
+        }
+
+        settings = merged;
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var node = await TestNode.StartAsync(engine, postgres, settings, builder => builder.Services.AddSingleton<TimeProvider>(time));
         var scenario = new EventScenario(node, time, settings);
@@ -69,9 +79,10 @@ internal sealed class EventScenario : IAsyncDisposable
         return scenario;
     }
 
-    /// <summary>Stops the node and starts a new one on the same store and clock.</summary>
-    public async Task RestartAsync()
+    /// <summary>Stops the node and starts a new one on the same store and clock (with other settings, when given).</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
+        _settings = settings ?? _settings;
         var store = Node.StoreOptions;
         await Node.DisposeAsync();
         Node = await TestNode.StartAsync(store, _settings, builder => builder.Services.AddSingleton<TimeProvider>(Time));

@@ -75,6 +75,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status to answer a request with; 200 unless the test says otherwise.</summary>
     public Func<int> Answer { get; set; } = () => StatusCodes.Status200OK;
 
+    /// <summary>What a refusing answer (4xx, 5xx) carries: its content type and body.</summary>
+    public (string ContentType, string Body) RefusalBody { get; set; } = ("text/plain", "receiver is down for maintenance");
+
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<ReceivedDelivery> Received => [.. _received];
 
@@ -106,7 +109,9 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 body.ToArray(),
                 answer,
                 receiver.Clock.GetUtcNow()));
-            return Results.Text(answer >= 400 ? "receiver is down for maintenance" : "ok", statusCode: answer);
+            return answer >= 400
+                ? Results.Text(receiver.RefusalBody.Body, receiver.RefusalBody.ContentType, statusCode: answer)
+                : Results.Text("ok", statusCode: answer);
         });
         await app.StartAsync();
         receiver = new WebhookReceiver(app) { Clock = clock };

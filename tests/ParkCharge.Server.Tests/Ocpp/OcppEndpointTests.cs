@@ -31,34 +31,91 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
     {
         await _node.RegisterChargerAsync("CP-1");
 
-        var (status, body) = await UpgradeAsync("CP-1", "ocpp1.5", "ocpp2.1");
+        var (status, body) = await UpgradeAsync("CP-1", "ocpp1.5", "ocpp2.2");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("ocpp1.6", body, StringComparison.Ordinal);
-        Assert.Contains("ocpp2.0.1", body, StringComparison.Ordinal);
-        Assert.Contains("ocpp1.5, ocpp2.1", body, StringComparison.Ordinal);
+        Assert.Contains("ocpp2.1, ocpp2.0.1, ocpp1.6", body, StringComparison.Ordinal);
+        Assert.Contains("ocpp1.5, ocpp2.2", body, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_charger_offering_both_versions_gets_2_0_1()
+    [Theory]
+    [InlineData("ocpp2.1", "ocpp1.6,ocpp2.0.1,ocpp2.1")]
+    [InlineData("ocpp2.1", "ocpp2.1,ocpp2.0.1,ocpp1.6")]
+    [InlineData("ocpp2.1", "ocpp1.6,ocpp2.1")]
+    [InlineData("ocpp2.1", "ocpp2.0,ocpp2.1,ocpp1.5")]
+    [InlineData("ocpp2.0.1", "ocpp1.6,ocpp2.0.1")]
+    [InlineData("ocpp2.0.1", "ocpp2.0.1,ocpp1.6")]
+    [InlineData("ocpp2.0.1", "ocpp2.2,ocpp2.0.1")]
+    [InlineData("ocpp1.6", "ocpp1.5,ocpp1.6")]
+    [InlineData("ocpp2.1", "ocpp2.1")]
+    public async Task A_charger_offering_several_versions_gets_the_newest_parkcharge_speaks_whatever_its_order(string expected, string offered)
     {
         await _node.RegisterChargerAsync("CP-1");
         using var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("ocpp1.6");
-        socket.Options.AddSubProtocol("ocpp2.0.1");
+        foreach (var protocol in offered.Split(','))
+        {
+            socket.Options.AddSubProtocol(protocol);
+        }
 
         await socket.ConnectAsync(_node.OcppUri("CP-1"), TestContext.Current.CancellationToken);
 
-        Assert.Equal("ocpp2.0.1", socket.SubProtocol);
+        Assert.Equal(expected, socket.SubProtocol);
+        using var view = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/chargers/CP-1", TestContext.Current.CancellationToken));
+        Assert.Equal(expected["ocpp".Length..], view.RootElement.GetProperty("ocppVersion").GetString());
     }
 
     [Fact]
-    public async Task An_unregistered_charger_is_refused_with_404()
+    public async Task An_unregistered_charger_is_answered_exactly_as_a_registered_one_with_a_wrong_password()
     {
-        var (status, body) = await UpgradeAsync("STRANGER", "ocpp1.6");
+        await _node.RegisterChargerAsync("CP-REAL", Password);
 
-        Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Contains("POST /api/v1/chargers", body, StringComparison.Ordinal);
+        var (unknown, unknownBody, unknownChallenge) = await UpgradeWithHeadersAsync("CP-GHOST", basic: ("CP-GHOST", "a-guessed-password"));
+        var (wrong, wrongBody, wrongChallenge) = await UpgradeWithHeadersAsync("CP-REAL", basic: ("CP-REAL", "a-guessed-password"));
+        var (unknownBare, unknownBareBody, _) = await UpgradeWithHeadersAsync("CP-GHOST");
+        var (wrongBare, wrongBareBody, _) = await UpgradeWithHeadersAsync("CP-REAL");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (unknown, wrong));
+        Assert.Equal(wrongBody, unknownBody);
+        Assert.Equal(wrongChallenge, unknownChallenge);
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (unknownBare, wrongBare));
+        Assert.Equal(wrongBareBody, unknownBareBody);
+        Assert.DoesNotContain("GHOST", unknownBody, StringComparison.Ordinal);
+        Assert.Contains("POST /api/v1/chargers", unknownBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_for_one_charger_are_refused_with_429_for_the_rest_of_the_minute_and_others_still_connect()
+    {
+        await _node.RegisterChargerAsync("CP-VICTIM", Password);
+        await _node.RegisterChargerAsync("CP-OTHER", Password);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            statuses.Add((await UpgradeWithHeadersAsync("CP-VICTIM", basic: ("CP-VICTIM", $"guess-{i}"))).Status);
+        }
+
+        using var throttled = await SendUpgradeAsync("CP-VICTIM", ("CP-VICTIM", Password));
+        await using var other = await TestCharger.ConnectAsync(_node.OcppUri("CP-OTHER"), OcppVersion.Ocpp16, Password);
+        await other.CallAsync(V16Actions.Heartbeat, new HeartbeatRequest());
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.Unauthorized, 10).Concat(Enumerable.Repeat(HttpStatusCode.TooManyRequests, 2)), statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.InRange(throttled.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        Assert.Equal("application/problem+json", throttled.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Guessing_many_charger_identities_from_one_address_is_slowed_down_too()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 105; i++)
+        {
+            statuses.Add((await UpgradeWithHeadersAsync($"CP-SCAN-{i}", basic: ($"CP-SCAN-{i}", "guess"))).Status);
+        }
+
+        Assert.Equal(100, statuses.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
     }
 
     [Fact]
@@ -190,8 +247,17 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    /// <summary>A WebSocket upgrade by hand, to read the refusal's status and problem document.</summary>
-    private async Task<(HttpStatusCode Status, string Body)> UpgradeAsync(string charger, string protocols, string? more = null, (string User, string Password)? basic = null)
+    private async Task<(HttpStatusCode Status, string Body, string? Challenge)> UpgradeWithHeadersAsync(string charger, (string User, string Password)? basic = null)
+    {
+        using var response = await SendUpgradeAsync(charger, basic);
+        // The problem document without its trace id (which differs per request by design).
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!.AsObject();
+        body.Remove("traceId");
+        return (response.StatusCode, body.ToJsonString(), response.Headers.WwwAuthenticate.ToString());
+    }
+
+    /// <summary>A WebSocket upgrade by hand (ocpp1.6 unless told otherwise), to read the refusal's status, headers and problem document.</summary>
+    private async Task<HttpResponseMessage> SendUpgradeAsync(string charger, (string User, string Password)? basic, string protocols = "ocpp1.6")
     {
         using var client = new HttpClient { BaseAddress = _node.BaseUri };
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/ocpp/{charger}");
@@ -199,13 +265,20 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
         request.Headers.Upgrade.Add(new ProductHeaderValue("websocket"));
         request.Headers.Add("Sec-WebSocket-Version", "13");
         request.Headers.Add("Sec-WebSocket-Key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
-        request.Headers.Add("Sec-WebSocket-Protocol", more is null ? protocols : $"{protocols}, {more}");
+        request.Headers.Add("Sec-WebSocket-Protocol", protocols);
         if (basic is { } b)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{b.User}:{b.Password}")));
         }
 
-        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        await response.Content.LoadIntoBufferAsync(TestContext.Current.CancellationToken);
+        return response;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> UpgradeAsync(string charger, string protocols, string? more = null, (string User, string Password)? basic = null)
+    {
+        using var response = await SendUpgradeAsync(charger, basic, more is null ? protocols : $"{protocols}, {more}");
         return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 using ParkCharge.Testing;
 
@@ -14,7 +12,7 @@ public sealed class HttpsTests(PostgresServer postgres)
     public async Task The_api_answers_over_https_with_the_certificate_from_kestrel_configuration()
     {
         var folder = TestStores.NewFolder("tls");
-        var (certificatePath, keyPath, thumbprint) = WriteSelfSignedPem(folder);
+        var (certificatePath, keyPath, thumbprint) = TestPki.ServerPem(folder);
         await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, new Dictionary<string, string?>
         {
             ["urls"] = null,
@@ -36,22 +34,5 @@ public sealed class HttpsTests(PostgresServer postgres)
         Assert.Equal("https", node.BaseUri.Scheme);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(thumbprint, presented);
-    }
-
-    private static (string Certificate, string Key, string Thumbprint) WriteSelfSignedPem(string folder)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddIpAddress(IPAddress.Loopback);
-        san.AddDnsName("localhost");
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var certificatePath = Path.Combine(folder, "cert.pem");
-        var keyPath = Path.Combine(folder, "key.pem");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath, certificate.GetCertHashString());
     }
 }

@@ -46,7 +46,7 @@ public sealed class SiteConfigurationTests(PostgresServer postgres) : IAsyncLife
         Assert.Equal(0.8, document.GetProperty("settings").GetProperty("minConfidence").GetDouble());
         var camera = document.GetProperty("lanes")[0].GetProperty("cameras")[0];
         Assert.False(camera.TryGetProperty("key", out _));
-        Assert.Equal(64, camera.GetProperty("keyHash").GetString()!.Length);
+        Assert.Matches("^hmac-sha256:[0-9a-f]{64}$", camera.GetProperty("keyHash").GetString());
         Assert.DoesNotContain("charger-password", site.RootElement.GetRawText(), StringComparison.Ordinal);
         using var charger = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/chargers/CP-1", TestContext.Current.CancellationToken));
         Assert.Equal(("garage", true), (charger.RootElement.GetProperty("siteId").GetString(), charger.RootElement.GetProperty("hasPassword").GetBoolean()));
@@ -123,7 +123,7 @@ public sealed class SiteConfigurationTests(PostgresServer postgres) : IAsyncLife
                 Assert.Equal("Garage", site.RootElement.GetProperty("name").GetString());
                 using var push = new HttpRequestMessage(HttpMethod.Post, "/api/v1/anpr/reads")
                 {
-                    Content = new StringContent("""{"cameraId":"cam-in","plate":"BCD1234","confidence":0.9,"capturedAt":"2026-03-02T08:00:00Z"}""", Encoding.UTF8, "application/json"),
+                    Content = new StringContent($$"""{"cameraId":"cam-in","plate":"BCD1234","confidence":0.9,"capturedAt":"{{DateTimeOffset.UtcNow.AddHours(-1):yyyy-MM-dd'T'HH:mm:ss'Z'}}"}""", Encoding.UTF8, "application/json"),
                 };
                 push.Headers.Add("X-Camera-Key", "camera-in-key-from-env-01");
                 using var pushed = await new HttpClient { BaseAddress = uri }.SendAsync(push, TestContext.Current.CancellationToken);

@@ -102,8 +102,11 @@ internal static class SiteFileSamples
     /// <summary>Every field of a configuration as JSON: records with lists do not compare by value.</summary>
     public static string Fields(SiteConfiguration configuration) => JsonSerializer.Serialize(configuration, Comparable);
 
+    /// <summary>The key hasher documents are read with: a fixed secret, so hashes are the same in every run.</summary>
+    public static readonly Auth.KeyHasher Keys = new([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
+
     public static SiteFileResult Parse(string text, string fileName = "site.yaml", IReadOnlyDictionary<string, string?>? environment = null) =>
-        SiteFile.Parse(text, fileName, environment ?? Environment);
+        SiteFile.Parse(text, fileName, environment ?? Environment, Keys);
 
     /// <summary>The errors as <c>check-site</c> prints them (without the file name).</summary>
     public static IReadOnlyList<string> Errors(string text, IReadOnlyDictionary<string, string?>? environment = null) =>

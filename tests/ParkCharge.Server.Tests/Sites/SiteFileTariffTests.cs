@@ -199,14 +199,14 @@ public sealed class SiteFileTariffTests
                 - id: ac
                   currency: USD
                   chargers: [CP-9, CP-1, CP-1]
-                  min_price: 1
-                  maxPrice: { exclVat: 50, inclVat: 59.5 }
+                  type: SOMETIMES
+                  maxPrice: { exclVat: 50, inclVat: 45 }
                   elements:
-                    - priceComponents: [{ type: ENERGY, price: 0.39 }]
-                      restrictions: { minCurrent: 16, startTime: "22:00", dayOfWeek: [FRIDAY, FRIDAY] }
+                    - priceComponents: [{ type: ENERGY, price: -0.39 }]
+                      restrictions: { reservation: LATER, startTime: "22:00", dayOfWeek: [FRIDAY, FRIDAY] }
                     - priceComponents:
                         - { type: ENERGIE, price: 0.49 }
-                        - { type: FLAT, price: 0.505, step_size: 1 }
+                        - { type: FLAT, price: 0.505, step_size: -1 }
                         - { type: TIME, price: 1.23456, stepSize: 0 }
                         - { type: TIME, price: 1.2 }
                     - priceComponents: []
@@ -240,15 +240,13 @@ public sealed class SiteFileTariffTests
                 "tariffs.charging[0].currency: 'USD' is not the site's currency (EUR); a site bills in one currency (line 21)",
                 "tariffs.charging[0].chargers[0]: charger 'CP-9' is not listed under chargers; did you mean CP-1? (line 22)",
                 "tariffs.charging[0].chargers[2]: charger 'CP-1' is listed twice (line 22)",
-                "tariffs.charging[0].min_price: unknown field; did you mean minPrice? (a site file writes OCPI's min_price in camelCase) (line 23)",
-                "tariffs.charging[0].maxPrice: is a number here: the price excluding VAT (OCPI's excl_vat); the tariff's vat applies to it (line 24)",
-                "tariffs.charging[0].elements[0].restrictions.minCurrent: not supported: ParkCharge does not meter current per session, so a current restriction could never be checked; restrict by minPower/maxPower (kW) (line 27)",
+                "tariffs.charging[0].type: 'SOMETIMES' is not one of AD_HOC_PAYMENT, PROFILE_CHEAP, PROFILE_FAST, PROFILE_GREEN, REGULAR (line 23)",
+                "tariffs.charging[0].maxPrice.inclVat: 45 is less than exclVat 50 (line 24)",
+                "tariffs.charging[0].elements[0].priceComponents[0].price: must not be negative (it is -0.39) (line 26)",
                 "tariffs.charging[0].elements[0].restrictions.dayOfWeek[1]: FRIDAY is listed twice (line 27)",
+                "tariffs.charging[0].elements[0].restrictions.reservation: 'LATER' is not one of RESERVATION, RESERVATION_EXPIRES (line 27)",
                 "tariffs.charging[0].elements[1].priceComponents[0].type: 'ENERGIE' is not one of ENERGY, FLAT, TIME, PARKING_TIME; did you mean ENERGY? (line 29)",
-                "tariffs.charging[0].elements[1].priceComponents[1].step_size: unknown field; did you mean stepSize? (a site file writes OCPI's step_size in camelCase) (line 30)",
-                "tariffs.charging[0].elements[1].priceComponents[1].price: 0.505 has more decimals than EUR has (2) (line 30)",
-                "tariffs.charging[0].elements[1].priceComponents[2].price: 1.23456 has more than 4 decimals (a price per kWh or per hour may have 2 more than EUR's 2) (line 31)",
-                "tariffs.charging[0].elements[1].priceComponents[2].stepSize: is 1 or more (Wh for ENERGY, seconds for TIME and PARKING_TIME), not 0 (line 31)",
+                "tariffs.charging[0].elements[1].priceComponents[1].stepSize: is 0 or more (Wh for ENERGY, seconds for TIME and PARKING_TIME), not -1 (line 30)",
                 "tariffs.charging[0].elements[1].priceComponents[3].type: TIME is already priced by tariffs.charging[0].elements[1].priceComponents[2]; the first of an element applies, so this one never would (line 32)",
                 "tariffs.charging[0].elements[2].priceComponents: is required: at least one of ENERGY, FLAT, TIME, PARKING_TIME with its price (OCPI) (line 33)",
                 "tariffs.charging[0].elements[2].restrictions.startDate: '2026-13-01' is not a date; write yyyy-MM-dd, e.g. 2026-12-24 (line 34)",
@@ -274,13 +272,17 @@ public sealed class SiteFileTariffTests
     [InlineData("tariffs: { parking: [{ id: p, validFrom: '2026-01-01T00:00:00Z', validTo: '2026-01-01T00:00:00+01:00' }] }", "tariffs.parking[0].validTo: 2026-01-01T00:00:00+01:00 is not after validFrom 2026-01-01T00:00:00+00:00 (line 7)")]
     [InlineData("tariffs: { parking: [{ id: p, validFrom: tomorrow }] }", "tariffs.parking[0].validFrom: 'tomorrow' is not a date and time; write ISO 8601 with a UTC offset, e.g. 2026-01-01T00:00:00+01:00 (line 7)")]
     [InlineData("tariffs: { charging: [{ id: c, chargers: [], elements: [{ priceComponents: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].chargers: is empty: leave it out for a tariff of every charger of the site (line 7)")]
-    [InlineData("tariffs: { charging: [{ id: c, type: REGULAR, elements: [{ priceComponents: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].type: not supported: OCPI metadata that a site file does not use; leave it out (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, type: REGULR, elements: [{ priceComponents: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].type: 'REGULR' is not one of AD_HOC_PAYMENT, PROFILE_CHEAP, PROFILE_FAST, PROFILE_GREEN, REGULAR; did you mean REGULAR? (line 7)")]
     [InlineData("tariffs: { charging: [{ id: c, elements: [{ priceComponents: [{ type: FLAT }] }] }] }", "tariffs.charging[0].elements[0].priceComponents[0].price: is required (line 7)")]
     [InlineData("tariffs: { charging: [{ id: c, minPrice: 5, maxPrice: 2, elements: [{ priceComponents: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].maxPrice: 2 is less than minPrice 5 (line 7)")]
-    [InlineData("tariffs: { charging: [{ id: c, elements: [{ priceComponents: [{ type: FLAT, price: 1 }], restrictions: { reservation: RESERVATION } }] }] }", "tariffs.charging[0].elements[0].restrictions.reservation: not supported: ParkCharge does not price reservations (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, elements: [{ priceComponents: [{ type: ENERGY, price: 1 }], restrictions: { reservation: RESERVATION } }] }] }", "tariffs.charging[0].elements[0].priceComponents: a reservation element prices only FLAT and TIME (the reservation's duration), OCPI says; ENERGY and PARKING_TIME here would never apply (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, tax_included: 'YES', elements: [{ price_components: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].tax_included: YES is not supported: give prices excluding VAT with each component's vat (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, max_price: { incl_vat: 2 }, elements: [{ price_components: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].max_price.excl_vat: is required (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, last_updated: yesterday, elements: [{ price_components: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].last_updated: 'yesterday' is not a date and time; write ISO 8601 with a UTC offset, e.g. 2026-01-01T00:00:00+01:00 (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, elements: [{ price_components: [{ type: FLAT, price: 1 }], priceComponents: [] }] }] }", "tariffs.charging[0].elements[0].priceComponents: is written twice (also as price_components) (line 7)")]
     [InlineData("tariffs: { charging: [{ id: c, elements: [{ priceComponents: [{ type: FLAT, price: 1 }], restrictions: { startDate: 2026-02-01, endDate: 2026-02-01 } }] }] }", "tariffs.charging[0].elements[0].restrictions.endDate: 2026-02-01 is not after startDate 2026-02-01 (endDate is the first day the element no longer applies) (line 7)")]
     [InlineData("tariffs: { charging: [{ id: c, elements: [{ priceComponents: [{ type: FLAT, price: 1 }], restrictions: { minDuration: 1h, maxDuration: 30m } }] }] }", "tariffs.charging[0].elements[0].restrictions.maxDuration: 30m is not longer than minDuration 1h (line 7)")]
-    [InlineData("tariffs: { charging: [{ id: c, elements: [{ price_components: [{ type: FLAT, price: 1 }] }] }] }", "tariffs.charging[0].elements[0].price_components: unknown field; did you mean priceComponents? (a site file writes OCPI's price_components in camelCase) (line 7)")]
+    [InlineData("tariffs: { charging: [{ id: c, elements: [{ price_components: [{ type: FLAT, price: 1, step_size: -5 }] }] }] }", "tariffs.charging[0].elements[0].price_components[0].step_size: is 0 or more (Wh for ENERGY, seconds for TIME and PARKING_TIME), not -5 (line 7)")]
     [InlineData("tariffs: { evBayRules: { suspendedThreshold: -1m } }", "tariffs.evBayRules.suspendedThreshold: must not be negative (it is -1m) (line 7)")]
     [InlineData("tariffs: { evBayRules: { idleVat: twenty } }", "tariffs.evBayRules.idleVat: expected a number, got 'twenty' (line 7)")]
     [InlineData("tariffs: { permits: [{ plate: AB123, validFrom: '2026-02-01T00:00:00Z', validTo: '2026-01-01T00:00:00Z' }] }", "tariffs.permits[0].validTo: 2026-01-01T00:00:00+00:00 is not after validFrom 2026-02-01T00:00:00+00:00 (line 7)")]
@@ -309,10 +311,11 @@ public sealed class SiteFileTariffTests
 
     [Theory]
     [InlineData("ENERGY", "0.3925", true)]
-    [InlineData("ENERGY", "0.39251", false)]
-    [InlineData("PARKING_TIME", "6.0001", true)]
-    [InlineData("FLAT", "0.501", false)]
-    public void Prices_per_kwh_or_per_hour_may_have_two_more_decimals_than_the_currency_as_ocpi_publishes_them(string type, string price, bool valid)
+    [InlineData("ENERGY", "0.39251", true)]
+    [InlineData("PARKING_TIME", "6.000001", true)]
+    [InlineData("FLAT", "0.125", true)]
+    [InlineData("FLAT", "-0.5", false)]
+    public void OCPI_prices_have_as_many_decimals_as_they_need_because_only_the_session_total_is_rounded(string type, string price, bool valid)
     {
         var result = Parse(Site + $"\ntariffs: {{ charging: [{{ id: c, elements: [{{ priceComponents: [{{ type: {type}, price: {price} }}] }}] }}] }}\n");
 
@@ -387,7 +390,7 @@ public sealed class SiteFileTariffTests
     {
         var text = MinimalYaml + "\ntariffs: { charging: [{ id: c, chargers: [CP-7], elements: [{ priceComponents: [{ type: FLAT, price: 1 }] }] }] }\n";
 
-        var result = SiteFile.Parse(text, "request body", NoEnvironment, new HashSet<string> { "CP-7" });
+        var result = SiteFile.Parse(text, "request body", NoEnvironment, Keys, new HashSet<string> { "CP-7" });
 
         Assert.Empty(result.Errors);
         Assert.Equal([new ChargerId("CP-7")], result.Configuration!.Tariffs.Charging[0].Chargers);

@@ -47,13 +47,13 @@ public sealed class SiteFileTests
 
         Assert.Equal(["cam-north-in", "cam-ev-01-02", "cam-ev-03"], site.Cameras.Select(c => c.Id));
         var gate = site.FindCamera("cam-north-in")!;
-        Assert.Equal((CameraFormat.Hikvision, "north-in", Secrets.HashApiKey(NorthInKey), (double?)null), (gate.Format, gate.Lane, gate.KeyHash, gate.MinConfidence));
+        Assert.Equal((CameraFormat.Hikvision, "north-in", Keys.Hash(NorthInKey), (double?)null), (gate.Format, gate.Lane, gate.KeyHash, gate.MinConfidence));
         Assert.Empty(gate.Bays);
         var pair = site.FindCamera("cam-ev-01-02")!;
-        Assert.Equal((CameraFormat.PlateRecognizer, (string?)null, Secrets.HashApiKey(BayCameraKey), (double?)0.8), (pair.Format, pair.Lane, pair.KeyHash, pair.MinConfidence));
+        Assert.Equal((CameraFormat.PlateRecognizer, (string?)null, Keys.Hash(BayCameraKey), (double?)0.8), (pair.Format, pair.Lane, pair.KeyHash, pair.MinConfidence));
         Assert.Equal([new CameraBay("EV-01", "left", 0.0, 0.5), new CameraBay("EV-02", "right", 0.5, 1.0)], pair.Bays);
         var single = site.FindCamera("cam-ev-03")!;
-        Assert.Equal((CameraFormat.Generic, Secrets.HashApiKey("another-long-camera-key")), (single.Format, single.KeyHash));
+        Assert.Equal((CameraFormat.Generic, Keys.Hash("another-long-camera-key")), (single.Format, single.KeyHash));
         Assert.Equal([new CameraBay("EV-03")], single.Bays);
 
         Assert.Equal(["EV-01", "EV-02", "EV-03"], site.EvBays.Select(b => b.Id));
@@ -166,7 +166,7 @@ public sealed class SiteFileTests
         Assert.DoesNotContain(BayCameraKey, json, StringComparison.Ordinal);
         Assert.DoesNotContain(NorthInKey, json, StringComparison.Ordinal);
         Assert.DoesNotContain("\"key\"", json, StringComparison.Ordinal);
-        Assert.Contains($"\"keyHash\": \"{Secrets.HashApiKey(BayCameraKey)}\"", json, StringComparison.Ordinal);
+        Assert.Contains($"\"keyHash\": \"{Keys.Hash(BayCameraKey)}\"", json, StringComparison.Ordinal);
         Assert.Contains("\"maxStay\": \"3d\"", json, StringComparison.Ordinal);
         Assert.Empty(reread.Errors);
         Assert.Equal(Fields(original.Configuration!), Fields(reread.Configuration!));
@@ -185,14 +185,29 @@ public sealed class SiteFileTests
     }
 
     [Fact]
-    public void A_camera_may_be_given_its_key_hash_instead_of_its_key()
+    public void A_camera_may_be_given_its_key_hash_instead_of_its_key_in_either_stored_form()
     {
-        var hash = Secrets.HashApiKey("a-key-only-the-camera-knows");
+        var hash = Keys.Hash("a-key-only-the-camera-knows");
+        var older = Secrets.HashApiKey("another-key-only-a-camera-knows");
 
-        var result = Parse(MinimalYaml + $"\nlanes: [{{ id: gate, direction: both, cameras: [{{ id: cam, keyHash: {hash.ToUpperInvariant()} }}] }}]\n");
+        var result = Parse(MinimalYaml + $"\nlanes: [{{ id: gate, direction: both, cameras: [{{ id: cam, keyHash: '{hash.ToUpperInvariant()}' }}, {{ id: old, keyHash: {older.ToUpperInvariant()} }}] }}]\n");
 
         Assert.Empty(result.Errors);
         Assert.Equal(hash, result.Configuration!.FindCamera("cam")!.KeyHash);
+        Assert.Equal(older, result.Configuration!.FindCamera("old")!.KeyHash);
+    }
+
+    [Fact]
+    public void A_camera_key_is_stored_as_a_keyed_hash_that_another_store_secret_does_not_reproduce()
+    {
+        var result = Parse(MinimalYaml + "\nlanes: [{ id: gate, direction: both, cameras: [{ id: cam, key: a-key-only-the-camera-knows }] }]\n");
+
+        var stored = result.Configuration!.FindCamera("cam")!.KeyHash;
+        Assert.StartsWith("hmac-sha256:", stored, StringComparison.Ordinal);
+        Assert.NotEqual(Secrets.HashApiKey("a-key-only-the-camera-knows"), Auth.KeyHasher.Digits(stored));
+        Assert.NotEqual(stored, Auth.KeyHasher.Ephemeral().Hash("a-key-only-the-camera-knows"));
+        Assert.True(Keys.Matches("a-key-only-the-camera-knows", stored));
+        Assert.False(Keys.Matches("a-key-only-the-camera-knowz", stored));
     }
 
     [Fact]
@@ -218,7 +233,7 @@ public sealed class SiteFileTests
 
         Assert.Empty(result.Errors);
         Assert.Equal([(CameraFormat.Hikvision, 0.9), (CameraFormat.Hikvision, 0.9)], result.Configuration!.Cameras.Select(c => (c.Format, c.MinConfidence ?? 0)));
-        Assert.Equal(Secrets.HashApiKey("second-camera-key-0002"), result.Configuration.FindCamera("cam-b")!.KeyHash);
+        Assert.Equal(Keys.Hash("second-camera-key-0002"), result.Configuration.FindCamera("cam-b")!.KeyHash);
     }
 
     [Fact]
@@ -226,7 +241,7 @@ public sealed class SiteFileTests
     {
         var environment = ExampleEnvironment();
 
-        var result = SiteFile.Load(Path.Combine(Repository.Root, "docs", "examples", "main-street.site.yaml"), environment);
+        var result = SiteFile.Load(Path.Combine(Repository.Root, "docs", "examples", "main-street.site.yaml"), environment, Keys);
 
         Assert.Empty(result.Errors);
         Assert.Empty(result.Warnings);
