@@ -24,19 +24,26 @@ public abstract class BindingRevisionTests(StoreEngine engine, PostgresServer po
 
     public async ValueTask DisposeAsync() => await _site.DisposeAsync();
 
-    [Fact]
-    public async Task A_car_re_read_as_it_pulls_out_after_its_own_charge_on_that_outlet_is_not_the_next_plug_in_s_car()
+    /// <summary>OLD1 and NEW2 come in; OLD1 is read at B1, plugs in, charges for <paramref name="charging"/> and unplugs.</summary>
+    private async Task<string> OldOneChargesAtB1Async(TimeSpan charging)
     {
-        // OLD1 charges at B1 and unplugs; the camera reads it again as it pulls out; NEW2 parks there, its read is
-        // missed, and it plugs into the same outlet a minute later.
         await _site.EnterAsync("OLD1");
         await _site.EnterAsync("NEW2");
         await _site.AdvanceAsync(TimeSpan.FromMinutes(2));
         await _site.ReadAsync("cam-b1", "OLD1");
         await _site.AdvanceAsync(TimeSpan.FromSeconds(30));
         var first = await _site.PlugIn16Async(1, "RFID-OLD1");
-        await _site.AdvanceAsync(TimeSpan.FromMinutes(50));
+        await _site.AdvanceAsync(charging);
         await _site.Unplug16Async(first, 1);
+        return first;
+    }
+
+    [Fact]
+    public async Task A_car_re_read_as_it_pulls_out_after_its_own_charge_on_that_outlet_is_not_the_next_plug_in_s_car()
+    {
+        // OLD1 charges at B1 and unplugs; the camera reads it again as it pulls out; NEW2 parks there, its read is
+        // missed, and it plugs into the same outlet a minute later.
+        var first = await OldOneChargesAtB1Async(TimeSpan.FromMinutes(50));
         await _site.AdvanceAsync(TimeSpan.FromSeconds(40));
         await _site.ReadAsync("cam-b1", "OLD1"); // pulling out
         await _site.AdvanceAsync(TimeSpan.FromSeconds(50));
@@ -54,14 +61,7 @@ public abstract class BindingRevisionTests(StoreEngine engine, PostgresServer po
     [Fact]
     public async Task A_car_re_read_pulling_out_54_minutes_before_the_plug_in_is_not_taken_for_the_next_car()
     {
-        await _site.EnterAsync("OLD1");
-        await _site.EnterAsync("NEW2");
-        await _site.AdvanceAsync(TimeSpan.FromMinutes(2));
-        await _site.ReadAsync("cam-b1", "OLD1");
-        await _site.AdvanceAsync(TimeSpan.FromSeconds(30));
-        var first = await _site.PlugIn16Async(1, "RFID-OLD1");
-        await _site.AdvanceAsync(TimeSpan.FromMinutes(40));
-        await _site.Unplug16Async(first, 1);
+        var first = await OldOneChargesAtB1Async(TimeSpan.FromMinutes(40));
         await _site.AdvanceAsync(TimeSpan.FromMinutes(1));
         await _site.ReadAsync("cam-b1", "OLD1"); // pulling out; no vacancy report, NEW2's arrival not read
         await _site.AdvanceAsync(TimeSpan.FromMinutes(54));

@@ -64,29 +64,14 @@ public sealed class BindingWindowTimerTests(PostgresServer postgres) : IAsyncLif
             await Task.Delay(700); // each window ends while the next plug-in's timer is armed
         }
 
-        var statuses = await EventuallyAsync(async () =>
+        var statuses = await Eventually.ReadAsync(async () =>
         {
             using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/charging-sessions?siteId=timers"));
             return page.RootElement.GetProperty("items").EnumerateArray()
                 .ToDictionary(s => s.GetProperty("transactionId").GetString()!, s => s.GetProperty("binding").GetProperty("status").GetString());
-        }, s => s.Count == 3 && s.Values.All(v => v != "Waiting"));
+        }, s => s.Count == 3 && s.Values.All(v => v != "Waiting"), TimeSpan.FromSeconds(20));
 
         Assert.All(transactions, tx => Assert.Equal("Review", statuses[tx]));
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>The real clock, with timers that fire <c>early</c> before their due time (never more than half of it).</summary>
