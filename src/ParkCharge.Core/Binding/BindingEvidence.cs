@@ -71,6 +71,12 @@ internal static class BindingEvidence
     /// </summary>
     private static readonly TimeSpan LeftTolerance = TimeSpan.FromMinutes(3);
 
+    /// <summary>How long a car standing at the served bay unplugged makes a reach-over from an unread car next door as likely.</summary>
+    private static readonly TimeSpan StoodAWhile = TimeSpan.FromMinutes(5);
+
+    /// <summary>What is left of such a car's score: below the auto-accept threshold, for an operator.</summary>
+    private const double ReachOverDoubtFactor = 0.9;
+
     /// <summary>How long after its visit at a bay ended a car may still be read pulling out, passing other bays.</summary>
     private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
 
@@ -179,7 +185,18 @@ internal static class BindingEvidence
             var identity = visit.ParkingSessionId is not null ? 1.0 : 0.7 + (0.3 * (work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9));
             var reach = visit.Bay == served ? 1.0 : OwnOutletUnusable(work, config, visit, binding.ChargingSessionId, t) ? ReachingOverFactor : NeighbourFactor;
             var score = reach * timing * identity;
-            var against = Against(work, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t);
+
+            // A car that stood at the served bay unplugged for minutes, beside a bay where nobody was read and
+            // whose own outlet could not be used (or whose state is not known: the charger was offline): a car
+            // there, its read missed, may well have reached over. The long standing is evidence against it.
+            var doubt = visit.Bay == served && kind is CandidateKind.Standing or CandidateKind.Stale && t - visit.StartedAt > StoodAWhile
+                ? UnreadReachOverPossible(work, config, session, binding, visits) : null;
+            if (doubt is not null)
+            {
+                score *= ReachOverDoubtFactor;
+            }
+
+            var against = Against(work, config, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t);
 
             var plate = Plate(work, visit);
             var where = kind switch
@@ -188,7 +205,7 @@ internal static class BindingEvidence
                 _ when visit.Bay == served => "read at the bay the connector serves",
                 _ => $"read at bay {visit.Bay}, which the cable reaches",
             };
-            var reason = against ?? where;
+            var reason = against ?? (doubt is null ? where : $"{where}, but it had stood there unplugged for {(t - visit.StartedAt).TotalMinutes:0} min beside {doubt}");
             candidates.Add(new ScoredCandidate(
                 new BindingCandidate(plate, visit.ParkingSessionId, visit.Id, visit.Bay, Math.Round(against is null ? score : score * RuledOutFactor, 4), offset, [visit.SightingId], reason),
                 kind,
@@ -201,7 +218,7 @@ internal static class BindingEvidence
             // The read matched a car charging at another outlet at that moment: it was the one look-alike car inside.
             if (against is not null && visit.ParkingSessionId is { } matched && ChargingElsewhere(work, session, matched, t) is not null && LookAlike(work, visit, matched) is { } twin)
             {
-                var twinAgainst = Against(work, binding, session, visit with { ParkingSessionId = twin.Id }, runningUntil) ?? ArrivedAfter(visits, visit, t);
+                var twinAgainst = Against(work, config, binding, session, visit with { ParkingSessionId = twin.Id }, runningUntil) ?? ArrivedAfter(visits, visit, t);
                 candidates.Add(new ScoredCandidate(
                     new BindingCandidate(twin.Plate, twin.Id, visit.Id, visit.Bay, Math.Round(twinAgainst is null ? score : score * RuledOutFactor, 4), offset, [visit.SightingId],
                         twinAgainst ?? $"{where} as {visit.Plate}, one OCR error from its plate, while {plate} was charging elsewhere"),
@@ -264,7 +281,7 @@ internal static class BindingEvidence
     /// Why the car of this visit cannot be the one charging, if it cannot: it left while the charge went on,
     /// its own charge had ended before the plug-in, or it was charging at another outlet at that moment.
     /// </summary>
-    private static string? Against(SiteChangeSet work, ChargingBinding binding, ChargingSession session, BayVisit visit, DateTimeOffset runningUntil)
+    private static string? Against(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding, ChargingSession session, BayVisit visit, DateTimeOffset runningUntil)
     {
         var t = binding.PlugInAt;
         if (visit is { EndedAt: { } left, EndReason: { } why } && why != BayVisitEnd.ConnectorAvailable && (left < t || left < runningUntil - LeftTolerance)
@@ -298,20 +315,25 @@ internal static class BindingEvidence
             }
         }
 
-        return visit.ParkingSessionId is { } stay ? AgainstStay(work, binding, session, stay) : null;
+        return visit.ParkingSessionId is { } stay ? AgainstStay(work, config, binding, session, stay) : null;
     }
 
     /// <summary>
     /// Why the vehicle of this stay cannot be the one charging, if it cannot: it was charging at another outlet at
-    /// that moment, or its own charge at this bay had just ended (it was leaving).
+    /// that moment, or may well have been, or its own charge at this bay had just ended (it was leaving).
     /// </summary>
-    private static string? AgainstStay(SiteChangeSet work, ChargingBinding binding, ChargingSession session, string stay)
+    private static string? AgainstStay(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding, ChargingSession session, string stay)
     {
         var t = binding.PlugInAt;
         if (ChargingElsewhere(work, session, stay, t) is { } elsewhere)
         {
             // A vehicle cannot charge at two outlets at once (a look-alike plate read at another bay is another car).
             return $"it was charging on {elsewhere.Charger}/{Outlet(elsewhere.Connector)} at that moment";
+        }
+
+        if (CableInWhereItMovedFrom(work, config, session, stay, t) is { } cable)
+        {
+            return cable;
         }
 
         foreach (var other in work.Bindings())
@@ -321,6 +343,35 @@ internal static class BindingEvidence
                 && work.Session(other.ChargingSessionId) is { Status: ChargingSessionStatus.Completed, StoppedAt: { } stopped } charging && stopped <= t && t - stopped < DoneHorizon)
             {
                 return $"its own charge on {charging.Charger}/{Outlet(charging.Connector)} had ended at {stopped:HH:mm:ss}: it was leaving";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The stay's car was read at another bay first, a cable went in there while it stood there, and that charge
+    /// still ran at <paramref name="t"/>; then the car was read elsewhere, which ended that visit as a move. A car
+    /// whose cable is in stays until its charge ends: one of the two reads was another car (a look-alike plate, its
+    /// charger's messages late): not for the binding to decide.
+    /// </summary>
+    private static string? CableInWhereItMovedFrom(SiteChangeSet work, SiteConfiguration config, ChargingSession session, string stay, DateTimeOffset t)
+    {
+        foreach (var there in work.Visits())
+        {
+            if (there is not { EndReason: BayVisitEnd.MovedToAnotherBay, EndedAt: { } moved } || there.ParkingSessionId != stay || config.FindBay(there.Bay) is not { } bay)
+            {
+                continue;
+            }
+
+            foreach (var other in work.SessionsOf(bay.Charger))
+            {
+                var plugIn = work.Binding(other.Id)?.PlugInAt ?? other.StartedAt;
+                if (other.Id != session.Id && bay.Serves(other.Connector) && plugIn is { } cableIn && cableIn >= there.StartedAt - config.Settings.BindingWindow
+                    && cableIn < moved && cableIn <= t && (other.StoppedAt is null || other.StoppedAt > t))
+                {
+                    return $"a cable went in at bay {there.Bay} ({other.Charger}/{Outlet(other.Connector)}) while it stood there, and that charge went on: it may still have been there";
+                }
             }
         }
 
@@ -404,6 +455,36 @@ internal static class BindingEvidence
     };
 
     private static string Outlet(ConnectorRef connector) => (connector.Evse ?? connector.Connector).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A bay next to the served one (its cable reaches) where no car was read at the plug-in, whose own outlet
+    /// could not be used then, or whose state is not known because the charger was offline at the plug-in (its
+    /// faults then were never reported): described, if there is one.
+    /// </summary>
+    private static string? UnreadReachOverPossible(SiteChangeSet work, SiteConfiguration config, ChargingSession session, ChargingBinding binding, List<BayVisit> visits)
+    {
+        var t = binding.PlugInAt;
+        var offline = session.FirstReceivedAt - t > config.Settings.BindingWindow;
+        foreach (var bay in config.EvBays)
+        {
+            if (bay.Id == binding.Bay || !Reaches(config, binding.Bay!, bay.Id) || visits.Any(v => v.Bay == bay.Id && v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t))
+            {
+                continue;
+            }
+
+            if (work.Charger(bay.Charger)?.Connectors.Any(c => !c.Connector.IsWholeCharger && bay.Serves(c.Connector) && c.WasOutOfOrderAt(t)) == true)
+            {
+                return $"bay {bay.Id}, whose outlet was out of order, with no car read there";
+            }
+
+            if (offline && bay.Charger == session.Charger)
+            {
+                return $"bay {bay.Id}, with no car read there, while the charger was offline (its outlets' state unknown)";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The outlet of the bay a car stands in could not be used at the plug-in: faulted or unavailable, or

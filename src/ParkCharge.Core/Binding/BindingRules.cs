@@ -66,6 +66,7 @@ internal static class BindingRules
                 WaitUntil = plugIn + config.Settings.BindingWindow,
             };
             Evaluate(work, config, binding, existing, existing is null ? "charging session started" : "the plug-in moment moved");
+            ReconsiderMovedAway(work, config, binding);
         }
         else if (before is not null && (before.StoppedAt != session.StoppedAt || before.Status != session.Status
             || (existing.RecheckAt is not null && before.LastEventAt != session.LastEventAt)))
@@ -100,6 +101,28 @@ internal static class BindingRules
                 && work.Session(binding.ChargingSessionId) is { } session && BindingEvidence.Concerns(config, binding, session, visit, work.Now))
             {
                 work.Reconsider(binding.ChargingSessionId, reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A charge learnt late (its charger was offline) began at a bay whose car was read at another bay since: the
+    /// bindings of that car's stay are decided again (a car whose cable is in stays: that read may be a look-alike's).
+    /// </summary>
+    private static void ReconsiderMovedAway(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding)
+    {
+        if (binding.Bay is not { } bay)
+        {
+            return;
+        }
+
+        var window = config.Settings.BindingWindow;
+        foreach (var moved in work.Visits().Where(v => v.Bay == bay && v.EndReason == BayVisitEnd.MovedToAnotherBay && v.EndedAt > binding.PlugInAt
+            && v.StartedAt <= binding.PlugInAt + window && v.ParkingSessionId is not null).ToList())
+        {
+            foreach (var other in work.Bindings().Where(o => o.ParkingSessionId == moved.ParkingSessionId && o.ChargingSessionId != binding.ChargingSessionId))
+            {
+                work.Reconsider(other.ChargingSessionId, $"a charge at bay {bay} began before {moved.Plate} was read at another bay");
             }
         }
     }
@@ -143,9 +166,10 @@ internal static class BindingRules
         foreach (var binding in work.Bindings().Where(b => b.IsBound && b.ParkingSessionId is null && b.Plate is { } plate && b.PlugInAt <= (session.ExitedAt ?? work.EventTime)
             && (plate == exitPlate || plate == session.Plate || (enteredUnseen && PlateSimilarity.IsSameVehicle(plate, exitPlate)))).ToList())
         {
-            if (binding.Plate != exitPlate && binding.Plate != session.Plate && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, binding.Plate!)))
+            if (binding.Plate != exitPlate && binding.Plate != session.Plate
+                && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, binding.Plate!) && !IsChargingAt(work, s.Id, binding.PlugInAt, exceptBay: binding.Bay)))
             {
-                continue; // like a vehicle still inside too
+                continue; // like a vehicle still inside too (one not charging at another bay then)
             }
 
             if (ChargingAt(work, binding.PlugInAt, binding.ChargingSessionId).Contains(session.Id)
@@ -380,6 +404,11 @@ internal static class BindingRules
     private static HashSet<string> AtBaysAt(SiteChangeSet work, DateTimeOffset t) =>
         [.. work.Visits().Where(v => v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t).Select(v => v.ParkingSessionId).OfType<string>()];
 
+    /// <summary>A charge bound to the stay ran at <paramref name="at"/> at another bay than <paramref name="exceptBay"/>: its car was plugged in there.</summary>
+    internal static bool IsChargingAt(SiteChangeSet work, string stay, DateTimeOffset at, string? exceptBay = null) =>
+        work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == stay && b.Method != BindingMethod.Fuzzy && b.PlugInAt <= at && (exceptBay is null || b.Bay != exceptBay)
+            && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > at));
+
     /// <summary>The stays bound to another charge that was running at <paramref name="t"/>.</summary>
     private static HashSet<string> ChargingAt(SiteChangeSet work, DateTimeOffset t, string except) =>
         [.. work.Bindings()
@@ -486,14 +515,7 @@ internal static class BindingRules
             return;
         }
 
-        work.Put(after);
-        MoveToVisit(work, before?.BayVisitId, after);
-        ReconsiderOthers(work, before, after);
-        if (before is { IsBound: true })
-        {
-            work.Publish(new BindingChanged(BindingSummary.Of(before), BindingSummary.Of(after), reason) { EventTime = work.EventTime });
-        }
-
+        PutUndecided(work, before, after, reason);
         work.Publish(new BindingReviewNeeded(BindingSummary.Of(after), candidates) { EventTime = work.EventTime });
     }
 
@@ -507,6 +529,12 @@ internal static class BindingRules
             return;
         }
 
+        PutUndecided(work, before, after, reason);
+    }
+
+    /// <summary>A binding without a vehicle now: what it held is let go (<c>binding.changed</c> when it held one).</summary>
+    private static void PutUndecided(SiteChangeSet work, ChargingBinding? before, ChargingBinding after, string reason)
+    {
         work.Put(after);
         MoveToVisit(work, before?.BayVisitId, after);
         ReconsiderOthers(work, before, after);

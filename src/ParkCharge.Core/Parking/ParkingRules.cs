@@ -434,7 +434,9 @@ internal static class ParkingRules
             return;
         }
 
-        var similar = work.OpenParkingSessions().Where(s => PlateSimilarity.IsSameVehicle(s.Plate, sighting.Plate)).ToList();
+        // One OCR error from the plate of a car that is plugged in and charging now: another car (a look-alike
+        // plate, its entry not read), not that one leaving.
+        var similar = work.OpenParkingSessions().Where(s => PlateSimilarity.IsSameVehicle(s.Plate, sighting.Plate) && !Binding.BindingRules.IsChargingAt(work, s.Id, at)).ToList();
         if (similar.Count == 1)
         {
             Close(work, similar[0] with { Anomalies = similar[0].Anomalies | ParkingAnomalies.MatchedBySimilarity }, at, sighting, ParkingSessionClosure.ExitRead);
@@ -475,7 +477,8 @@ internal static class ParkingRules
     /// A car leaving: a bay visit no stay was found for (its entry was missed, or its bay read is one OCR error
     /// off) whose plate is the exit read's was this car's; one within one OCR error of it too, when this car's
     /// entry was not read either (<paramref name="orphan"/>: a car that came in unseen) and no other vehicle
-    /// inside is like it. The visit joins the stay and ends, and the charging bound to it follows to the stay's bill.
+    /// inside is like it; never a visit that began while this car was charging at another bay. The visit joins the
+    /// stay and ends, and the charging bound to it follows to the stay's bill.
     /// </summary>
     private static void Reconcile(SiteChangeSet work, string sessionId, Sighting exit, DateTimeOffset at, bool orphan)
     {
@@ -489,9 +492,14 @@ internal static class ParkingRules
         foreach (var visit in work.Visits().Where(v => v.ParkingSessionId is null && v.StartedAt <= at && (v.EndedAt is null || at - v.EndedAt <= UnseenStay)
             && (v.Plate == exit.Plate || (orphan && PlateSimilarity.IsSameVehicle(v.Plate, exit.Plate)))).ToList())
         {
-            if (visit.Plate != exit.Plate && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, visit.Plate)))
+            if (visit.Plate != exit.Plate && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, visit.Plate) && !Binding.BindingRules.IsChargingAt(work, s.Id, visit.StartedAt, exceptBay: visit.Bay)))
             {
-                continue; // like a vehicle still inside too: not for the exit read to decide
+                continue; // like a vehicle still inside too (one not charging at another bay then): not for the exit read to decide
+            }
+
+            if (Binding.BindingRules.IsChargingAt(work, sessionId, visit.StartedAt, exceptBay: visit.Bay))
+            {
+                continue; // this car was charging at another bay then: the read there was another car's (a look-alike)
             }
 
             var joined = visit with { ParkingSessionId = sessionId };

@@ -40,6 +40,22 @@ public sealed class BindingRevisionTests
         return tx;
     }
 
+    /// <summary>
+    /// B2's outlet is faulted; PARK1 parks at B1 (read) and REAL2 at B2 (its read not yet delivered); five minutes
+    /// later CP1/1's cable goes in: REAL2 reaching over.
+    /// </summary>
+    private (int Tx, DateTimeOffset PlugIn) PluggedInBesideAParkedCar()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(4));
+        var plugIn = _site.Now;
+        return (_site.PlugIn16("CP1", 1, "RFID-2", plugIn), plugIn);
+    }
+
     [Fact]
     public void A_car_re_read_as_it_pulls_out_after_its_own_charge_on_that_outlet_is_not_the_next_plug_in_s_car()
     {
@@ -175,13 +191,13 @@ public sealed class BindingRevisionTests
         _site.Read("gate-in", "OTHER3", at: _site.Now.AddSeconds(30));
         _site.Advance(TimeSpan.FromMinutes(1));
         _site.Read("cam-b1", "PARK1");
-        _site.Advance(TimeSpan.FromMinutes(8));
+        _site.Advance(TimeSpan.FromMinutes(2));
         _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
         _site.Read("gate-in", "REAL2");
         _site.Advance(TimeSpan.FromMinutes(2));
         var reach = _site.PlugIn16("CP1", 1, "RFID-R"); // REAL2 at B2, its read missed, reaching over to B1's outlet
         _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
-        Assert.Equal("PARK1", _site.Binding("CP1", Tx(reach)).Plate); // the car standing at B1 is the likely one, for now
+        Assert.Equal("PARK1", _site.Binding("CP1", Tx(reach)).Plate); // the car standing at B1 for four minutes is the likely one, for now
 
         _site.Advance(TimeSpan.FromMinutes(20));
         _site.Read("gate-out", "PARK1"); // it leaves while the charge goes on: not the one
@@ -238,6 +254,41 @@ public sealed class BindingRevisionTests
         var binding = _site.Binding("CP1", Tx(again));
         Assert.Equal((BindingStatus.Bound, "REAL2", _site.ParkingSession("REAL2").Id), (binding.Status, binding.Plate, binding.ParkingSessionId));
         Assert.True(binding.Confidence >= 0.8);
+    }
+
+    [Fact]
+    public void A_car_parked_22_minutes_beside_a_faulted_outlet_is_not_bound_for_sure_when_the_neighbour_s_read_is_missed()
+    {
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        _site.Advance(TimeSpan.FromMinutes(22)); // REAL2 parks at B2 unread
+
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2", _site.Now.AddSeconds(40));
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.False(binding.IsBound && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence}");
+        Assert.Contains(binding.Candidates, c => c.Plate == "PARK1" && c.Reason.Contains("out of order", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_car_parked_minutes_at_the_served_bay_is_not_bound_for_sure_when_the_charger_was_offline_at_the_plug_in()
+    {
+        _site.Read("gate-in", "PARK1");
+        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "PARK1");
+        var plugIn = _site.Now.AddMinutes(11); // REAL2 at B2, unread, its own outlet faulted: CP1 is offline and reports neither
+        _site.Advance(TimeSpan.FromMinutes(40));
+
+        var tx = _site.Start16("CP1", 1, "RFID-2", 0, plugIn); // queued while offline, sent on reconnection
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.False(binding.IsBound && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence}");
     }
 
     [Fact]
@@ -303,6 +354,62 @@ public sealed class BindingRevisionTests
         Assert.Equal((BindingStatus.Bound, "L228MGH", _site.ParkingSession("L228MGH").Id), (binding.Status, binding.Plate, binding.ParkingSessionId));
         Assert.Equal(1, binding.Changes);
         Assert.Contains(_site.Events.OfType<BindingChanged>(), e => e.Before.Plate == "LZ28MGH" && e.After.Plate == "L228MGH");
+    }
+
+    [Fact]
+    public void The_exit_of_a_look_alike_that_came_in_unseen_does_not_close_the_stay_of_the_car_still_charging()
+    {
+        _site.Read("gate-in", "LZK480");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "LZK480");
+        var first = _site.PlugIn16("CP1", 1, "RFID-1", _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(10)).RunTimers();
+
+        _site.Read("cam-b34", "LZK480", plateX: 0.25); // 1ZK480, its entry not read, misread as the car charging at B1
+        var twin = _site.PlugIn16("CP1", 3, "RFID-3", _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromMinutes(50)).RunTimers();
+        _site.Stop16("CP1", twin, 6_000);
+        _site.Advance(TimeSpan.FromMinutes(4));
+        _site.Read("gate-out", "1ZK480"); // one OCR error from LZK480, which is still charging: another car leaving
+
+        var stay = _site.ParkingSession("LZK480");
+        Assert.Null(stay.ExitedAt);
+        var twinStay = _site.ParkingSession("1ZK480");
+        var binding = _site.Binding("CP1", Tx(twin));
+        Assert.Equal(("1ZK480", twinStay.Id), (binding.Plate, binding.ParkingSessionId));
+
+        _site.Advance(TimeSpan.FromMinutes(30));
+        _site.Stop16("CP1", first, 9_000);
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.Read("gate-out", "LZK480");
+
+        Assert.Equal(("LZK480", stay.Id), (_site.Binding("CP1", Tx(first)).Plate, _site.Binding("CP1", Tx(first)).ParkingSessionId));
+        Assert.Equal(twinStay.Id, _site.Binding("CP1", Tx(twin)).ParkingSessionId);
+    }
+
+    [Fact]
+    public void A_look_alike_read_that_took_a_car_away_from_the_bay_where_its_late_charge_began_binds_neither_charge_to_it()
+    {
+        _site.Read("gate-in", "GJHE6266");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "GJHE6266");
+        var plugIn = _site.Now.AddSeconds(30); // CP1/1's StartTransaction is queued: the charger is offline
+        _site.Advance(TimeSpan.FromMinutes(8));
+        _site.Read("gate-in", "GJHE62GG"); // GJHE626G, read two characters off at the gate
+
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.Read("cam-b34", "GJHE6266", plateX: 0.25); // GJHE626G, read as the car at B1: as far as anyone knows, it moved
+        _site.Advance(TimeSpan.FromMinutes(19));
+        var twin = _site.PlugIn16("CP1", 3, "RFID-3");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var first = _site.Start16("CP1", 1, "RFID-1", 0, plugIn); // the charger is back: a cable went in at B1 half a minute after the read there
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(twin));
+        Assert.False(binding.IsBound && binding.Plate == "GJHE6266", $"bound to {binding.Plate} ({binding.Status})");
+        var own = _site.Binding("CP1", Tx(first));
+        Assert.True(own.Status == BindingStatus.Review || own.Plate == "GJHE6266", $"bound to {own.Plate} ({own.Status})"); // right, or for an operator
     }
 
     [Fact]
@@ -396,14 +503,7 @@ public sealed class BindingRevisionTests
     [Fact]
     public void A_bound_car_seen_leaving_while_the_charge_goes_on_loses_it_to_the_car_that_stayed()
     {
-        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
-        _site.Read("gate-in", "PARK1");
-        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
-        _site.Advance(TimeSpan.FromMinutes(1));
-        _site.Read("cam-b1", "PARK1");
-        _site.Advance(TimeSpan.FromMinutes(4));
-        var plugIn = _site.Now;
-        var tx = _site.PlugIn16("CP1", 1, "RFID-2", plugIn);
+        var (tx, plugIn) = PluggedInBesideAParkedCar();
         _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
         Assert.Equal("PARK1", _site.Binding("CP1", Tx(tx)).Plate);
         _site.Read("cam-b2", "REAL2", at: plugIn.AddSeconds(20)); // buffered by the camera, delivered minutes late
@@ -419,14 +519,7 @@ public sealed class BindingRevisionTests
     [Fact]
     public void A_binding_revised_after_the_stay_was_billed_adjusts_the_settled_bill_and_never_rewrites_it()
     {
-        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(2), ConnectorStatus.Faulted, "ConnectorLockFailure"));
-        _site.Read("gate-in", "PARK1");
-        _site.Read("gate-in", "REAL2", at: _site.Now.AddSeconds(20));
-        _site.Advance(TimeSpan.FromMinutes(1));
-        _site.Read("cam-b1", "PARK1");
-        _site.Advance(TimeSpan.FromMinutes(4));
-        var plugIn = _site.Now;
-        var tx = _site.PlugIn16("CP1", 1, "RFID-2", plugIn);
+        var (tx, plugIn) = PluggedInBesideAParkedCar();
         _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
         _site.Observe(new MeterValuesReported(Cp("CP1"), ConnectorRef.Ocpp16(1), tx, [Register(_site.Now, 8_000)]));
         _site.Read("gate-out", "PARK1"); // billed with the charge so far
