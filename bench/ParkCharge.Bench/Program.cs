@@ -107,11 +107,18 @@ var seed = new Option<int>("--seed") { Description = "Seed of the simulated day(
 var days = new Option<int>("--days") { Description = "Days to simulate, one after the other at the same site.", DefaultValueFactory = _ => 7 };
 var bays = new Option<int>("--bays") { Description = "EV bays (with their chargers and cameras); the site has ten ordinary bays per EV bay.", DefaultValueFactory = _ => 30 };
 var misses = new Option<bool>("--misses") { Description = "Also list every resolvable transaction the engine did not bind right without an operator." };
+var explain = new Option<string[]>("--explain") { Description = "Also show what the engine saw around the transactions of these vehicles or transaction refs (repeatable).", AllowMultipleArgumentsPerToken = true };
+var node = new Option<bool>("--node") { Description = "Also play the day through a real node (Kestrel, OCPP-J WebSockets, camera pushes over HTTP) on an accelerated clock it shares; its own timers end the binding windows." };
+var speed = new Option<double>("--speed") { Description = "With --node: simulated seconds per real second.", DefaultValueFactory = _ => 60 };
+var arrivals = new Option<string>("--arrivals") { Description = "Hours (UTC) vehicles arrive in, e.g. 7-10 for a short day through a node.", DefaultValueFactory = _ => "5.5-22.5" };
 var accuracy = new Command("binding-accuracy", "Binding accuracy: a simulated busy day through the site engine and through a naive baseline, scored against the ground truth.")
 {
-    seed, days, bays, misses,
+    seed, days, bays, misses, explain, node, speed, arrivals,
 };
-accuracy.SetAction(parse => BindingAccuracyBench.Run(parse.GetValue(seed), parse.GetValue(days), parse.GetValue(bays), parse.GetValue(misses), args));
+accuracy.SetAction((parse, ct) => BindingAccuracyBench.RunAsync(
+    new BindingAccuracyRequest(parse.GetValue(seed), parse.GetValue(days), parse.GetValue(bays), parse.GetValue(misses), parse.GetValue(explain) ?? [],
+        parse.GetValue(node), parse.GetValue(speed), parse.GetValue(arrivals)!),
+    args));
 root.Subcommands.Add(accuracy);
 
 // Ctrl+C and SIGTERM cancel the run; its cleanup kills the servers and deletes their data (ChildProcess also

@@ -392,7 +392,9 @@ internal static class AutomationRules
             }
             else if (existing is null || existing.Closed || existing.EndsAt != desired.EndsAt || existing.Cause != desired.Cause || existing.Plate != desired.Plate || existing.ParkingSessionId != desired.ParkingSessionId)
             {
-                work.Put(desired);
+                // The same stop for another vehicle (its binding changed): the notice given and the stop sent stand.
+                var same = existing is { Closed: false } && existing.EndsAt == desired.EndsAt && existing.Cause == desired.Cause;
+                work.Put(same ? desired with { Noticed = existing!.Noticed, StopCommandId = existing.StopCommandId } : desired);
             }
         }
     }

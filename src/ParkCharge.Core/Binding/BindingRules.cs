@@ -10,28 +10,19 @@ namespace ParkCharge.Core.Binding;
 
 /// <summary>
 /// How charging sessions are linked to vehicles. Chargers never report plates: the link is the bay
-/// camera's read at the bay the connector serves, close in time to the plug-in. Evidence is scored
-/// (time, read confidence, topology); a plug-in without a read waits for a late one; then the
-/// fallbacks (a known id token, the only plausible vehicle inside); otherwise review. Everything is
-/// decided on event times, so late and out-of-order messages bind as if they had come on time.
+/// camera's read at the bay the connector serves, close in time to the plug-in (scored in
+/// <see cref="BindingEvidence"/>). A binding is decided afresh from all the evidence every time the
+/// evidence changes, until the stay is billed and after (a settled bill then gets an adjustment): a later
+/// read, a car seen leaving while the charge goes on, an exit read that names the stay. Before the evidence
+/// is complete (a read after the plug-in, or the end of the binding window) a clear candidate is bound
+/// tentatively. Without a clear candidate at the window's end, the fallbacks (a known id token, the only
+/// plausible vehicle inside); otherwise review. Everything is decided on event times, so late and
+/// out-of-order messages bind as if they had come on time.
 /// </summary>
 internal static class BindingRules
 {
-    /// <summary>How much better than the runner-up (of another plate) the best candidate must be to be chosen.</summary>
-    private const double Margin = 0.15;
-
-    /// <summary>A new bay-camera candidate replaces a binding only when clearly better than it.</summary>
-    private const double ReplaceMargin = 0.05;
-
     private const double KnownTokenConfidence = 0.85;
     private const double FuzzyConfidence = 0.5;
-    private const double NeighbourFactor = 0.55;
-
-    /// <summary>How fast a car standing unplugged in the bay stops being the likely one to plug in (0.85 → 0.80 in half an hour).</summary>
-    private const double StillThereDecayPerHour = 0.1;
-
-    /// <summary>A car at a neighbouring bay whose own outlet could not be used (faulted, or taken) has every reason to reach over.</summary>
-    private const double ReachingOverFactor = 0.9;
 
     /// <summary>How long before a StartTransaction a Preparing/Occupied status still counts as its plug-in.</summary>
     private static readonly TimeSpan PlugInLead = TimeSpan.FromMinutes(30);
@@ -39,8 +30,8 @@ internal static class BindingRules
     /// <summary>How long a vehicle that entered may have been inside to be a fuzzy candidate.</summary>
     private static readonly TimeSpan FuzzyHorizon = TimeSpan.FromHours(12);
 
-    /// <summary>After a charging session appeared or changed: create its binding, or evaluate it again.</summary>
-    public static void OnChargingSession(SiteChangeSet work, ChargingSession session)
+    /// <summary>After a charging session appeared or changed: create its binding, or evaluate it again when its plug-in or its end moved.</summary>
+    public static void OnChargingSession(SiteChangeSet work, ChargingSession session, ChargingSession? before)
     {
         if (work.Configuration is not { } config)
         {
@@ -72,9 +63,16 @@ internal static class BindingRules
                 Connector = session.Connector,
                 PlugInAt = plugIn,
                 Bay = config.BayServedBy(session.Charger, session.Connector)?.Id,
-                WaitUntil = existing is { IsBound: true } ? existing.WaitUntil : plugIn + config.Settings.BindingWindow,
+                WaitUntil = plugIn + config.Settings.BindingWindow,
             };
-            Evaluate(work, config, binding, existing, "charging session started");
+            Evaluate(work, config, binding, existing, existing is null ? "charging session started" : "the plug-in moment moved");
+            ReconsiderMovedAway(work, config, binding);
+        }
+        else if (before is not null && (before.StoppedAt != session.StoppedAt || before.Status != session.Status
+            || (existing.RecheckAt is not null && before.LastEventAt != session.LastEventAt)))
+        {
+            // The end of the charge says who had to stay: a car that left before it is not the one charging.
+            Evaluate(work, config, existing, existing, session.Status == ChargingSessionStatus.Completed ? "the charge ended" : "the charge went on");
         }
 
         if (work.Binding(session.Id) is { } current)
@@ -85,27 +83,114 @@ internal static class BindingRules
         NoteChargingFinished(work, session);
     }
 
-    /// <summary>After a bay visit started or changed: bindings whose plug-in it could explain look again.</summary>
-    public static void OnVisit(SiteChangeSet work, BayVisit visit)
+    /// <summary>
+    /// After a bay visit started, changed or ended: the bindings it is evidence for or against look again, once
+    /// the decision's evidence is all in (a read near a plug-in, a car read at the bay during a charge, a car
+    /// seen leaving while one went on).
+    /// </summary>
+    public static void OnVisit(SiteChangeSet work, BayVisit visit, string reason)
     {
         if (work.Configuration is not { } config)
         {
             return;
         }
 
-        var window = config.Settings.BindingWindow;
-        foreach (var binding in work.Bindings().ToList())
+        foreach (var binding in work.Bindings())
         {
-            if (binding.Method == BindingMethod.Operator || binding.Bay is null || !Reaches(config, binding.Bay, visit.Bay))
+            if (binding.Method != BindingMethod.Operator && binding.Bay is { } bay && BindingEvidence.Reaches(config, bay, visit.Bay)
+                && work.Session(binding.ChargingSessionId) is { } session && BindingEvidence.Concerns(config, binding, session, visit, work.Now))
             {
-                continue;
+                work.Reconsider(binding.ChargingSessionId, reason);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A charge learnt late (its charger was offline) began at a bay whose car was read at another bay since: the
+    /// bindings of that car's stay are decided again (a car whose cable is in stays: that read may be a look-alike's).
+    /// </summary>
+    private static void ReconsiderMovedAway(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding)
+    {
+        if (binding.Bay is not { } bay)
+        {
+            return;
+        }
+
+        var window = config.Settings.BindingWindow;
+        foreach (var moved in work.Visits().Where(v => v.Bay == bay && v.EndReason == BayVisitEnd.MovedToAnotherBay && v.EndedAt > binding.PlugInAt
+            && v.StartedAt <= binding.PlugInAt + window && v.ParkingSessionId is not null).ToList())
+        {
+            foreach (var other in work.Bindings().Where(o => o.ParkingSessionId == moved.ParkingSessionId && o.ChargingSessionId != binding.ChargingSessionId))
+            {
+                work.Reconsider(other.ChargingSessionId, $"a charge at bay {bay} began before {moved.Plate} was read at another bay");
+            }
+        }
+    }
+
+    /// <summary>At the end of a decision: the bindings whose evidence changed are decided again.</summary>
+    public static void AfterDecision(SiteChangeSet work)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return;
+        }
+
+        // Deciding one binding can change another's evidence (a car bound here is charging elsewhere): a few rounds at most.
+        for (var round = 0; round < 3; round++)
+        {
+            var pending = work.TakeReconsiderations();
+            if (pending.Count == 0)
+            {
+                return;
             }
 
-            var near = visit.StartedAt <= binding.PlugInAt + window && (visit.EndedAt ?? DateTimeOffset.MaxValue) >= binding.PlugInAt - window;
-            if (near)
+            foreach (var (id, reason) in pending)
             {
-                Evaluate(work, config, binding, binding, "a bay read arrived");
+                if (work.Binding(id) is { } binding)
+                {
+                    Evaluate(work, config, binding, binding, reason);
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// A car left and its exit read names its stay: charges bound to its plate without a stay (its entry was
+    /// not read; the plate, or, when this car came in unseen, one OCR error off it) join the stay, and its bill.
+    /// A binding by a known card, provisional because the car's entry was not read, stands once the car leaves
+    /// after the charge ended.
+    /// </summary>
+    public static void OnStayLeft(SiteChangeSet work, ParkingSession session, string exitPlate, bool enteredUnseen)
+    {
+        var open = work.OpenParkingSessions().ToList();
+        foreach (var binding in work.Bindings().Where(b => b.IsBound && b.ParkingSessionId is null && b.Plate is { } plate && b.PlugInAt <= (session.ExitedAt ?? work.EventTime)
+            && (plate == exitPlate || plate == session.Plate || (enteredUnseen && PlateSimilarity.IsSameVehicle(plate, exitPlate)))).ToList())
+        {
+            if (binding.Plate != exitPlate && binding.Plate != session.Plate
+                && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, binding.Plate!) && !IsChargingAt(work, s.Id, binding.PlugInAt, exceptBay: binding.Bay)))
+            {
+                continue; // like a vehicle still inside too (one not charging at another bay then)
+            }
+
+            if (ChargingAt(work, binding.PlugInAt, binding.ChargingSessionId).Contains(session.Id)
+                || work.Bindings().Any(o => o.IsBound && o.ParkingSessionId == session.Id && o.ChargingSessionId != binding.ChargingSessionId && o.PlugInAt >= binding.PlugInAt
+                    && work.Session(binding.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > o.PlugInAt)))
+            {
+                continue; // the stay was charging elsewhere meanwhile: the plate was another car's (a shared card)
+            }
+
+            var after = binding with { ParkingSessionId = session.Id, Plate = session.Plate, Changes = binding.Changes + 1, DecidedAt = work.ReceivedAt };
+
+            // A known card's car whose entry was not read was not known to be inside: it was, and left after the
+            // charge had ended. The card and the exit agree.
+            if (binding is { Status: BindingStatus.Provisional, Method: BindingMethod.KnownIdToken } && enteredUnseen
+                && work.Session(binding.ChargingSessionId) is { StoppedAt: { } stopped } && session.ExitedAt >= stopped)
+            {
+                after = after with { Status = BindingStatus.Bound, Confidence = KnownTokenConfidence };
+            }
+
+            work.Put(after);
+            work.Publish(new BindingChanged(BindingSummary.Of(binding), BindingSummary.Of(after), $"the exit read {exitPlate} names the stay of {binding.Plate}") { EventTime = work.EventTime });
         }
     }
 
@@ -144,12 +229,15 @@ internal static class BindingRules
 
         var visit = work.Visits().Where(v => v.ParkingSessionId == parking.Id && v.Bay == binding.Bay).OrderByDescending(v => v.StartedAt).FirstOrDefault();
         var candidate = new BindingCandidate(parking.Plate, parking.Id, visit?.Id, visit?.Bay, 1.0, visit is null ? null : visit.StartedAt - binding.PlugInAt, [], $"operator {p.By}: {p.Reason}");
-        Bind(work, binding, BindingStatus.Bound, BindingMethod.Operator, candidate, 1.0, $"resolved by {p.By}: {p.Reason}");
+        Bind(work, binding, BindingStatus.Bound, BindingMethod.Operator, candidate, 1.0, tentative: false, $"resolved by {p.By}: {p.Reason}");
         work.Add(new AuditEntry(work.ReceivedAt, p.By, "binding.resolved", binding.ChargingSessionId, p.Reason, $"bound to {parking.Plate} ({parking.Id})"));
         return Acknowledged.Instance;
     }
 
-    /// <summary>Deadlines: a waiting window ran out; a vehicle stood in an EV bay without charging too long; an idle grace ended.</summary>
+    /// <summary>
+    /// Deadlines: a binding window ran out (a waiting binding is decided, a tentative one confirmed or
+    /// changed); a vehicle stood in an EV bay without charging too long; an idle grace ended.
+    /// </summary>
     public static void Timer(SiteChangeSet work, DateTimeOffset due)
     {
         if (work.Configuration is not { } config)
@@ -157,9 +245,9 @@ internal static class BindingRules
             return;
         }
 
-        foreach (var binding in work.Bindings().Where(b => b.Status == BindingStatus.Waiting && b.WaitUntil <= due).ToList())
+        foreach (var binding in work.Bindings().Where(b => ((b.Status == BindingStatus.Waiting || b.Tentative) && b.WaitUntil <= due) || b.RecheckAt <= due).ToList())
         {
-            Evaluate(work, config, binding, binding, "the binding window ended");
+            Evaluate(work, config, binding, binding, binding.RecheckAt <= due && !(binding.WaitUntil <= due) ? "the charge went on" : "the binding window ended");
         }
 
         var settings = config.Settings;
@@ -188,179 +276,119 @@ internal static class BindingRules
             : start;
     }
 
+    /// <summary>
+    /// Decides the binding from all the evidence there is now, whatever was decided before (only an
+    /// operator's decision stands): the same evidence, in whatever order it arrived, gives the same binding.
+    /// </summary>
     private static void Evaluate(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding, ChargingBinding? before, string reason)
     {
-        if (before is { Method: BindingMethod.Operator })
+        if (before is { Method: BindingMethod.Operator } || work.Session(binding.ChargingSessionId) is not { } session)
         {
             return;
         }
 
         var settings = config.Settings;
-        var candidates = Candidates(work, config, binding);
-        var best = candidates.FirstOrDefault();
-        var runnerUp = candidates.FirstOrDefault(c => best is not null && c.Plate != best.Plate);
-        var clear = best is not null && (runnerUp is null || best.Score - runnerUp.Score >= Margin);
-
-        if (clear && best!.Score >= settings.AutoAcceptConfidence)
+        var (scored, recheck) = BindingEvidence.Candidates(work, config, binding, session);
+        binding = binding with { RecheckAt = recheck };
+        var candidates = scored.Select(c => c.Candidate).ToList();
+        var windowOver = work.Now >= binding.PlugInAt + settings.BindingWindow;
+        if (BindingEvidence.Choose(scored, settings.AutoAcceptConfidence) is { } chosen)
         {
-            if (before is { IsBound: true } bound && bound.Plate != best.Plate && best.Score < bound.Confidence + ReplaceMargin)
-            {
-                return; // not clearly better than what was decided: keep it, do not flip-flop
-            }
-
-            Bind(work, binding, BindingStatus.Bound, BindingMethod.BayCamera, best, best.Score, reason);
+            // Complete: the window is over, or the car was read at the bay after the plug-in (it was there).
+            var tentative = !windowOver && !chosen.ReadAfterPlugIn;
+            Bind(work, binding with { WaitUntil = binding.PlugInAt + settings.BindingWindow }, BindingStatus.Bound, BindingMethod.BayCamera, chosen.Candidate, chosen.Candidate.Score, tentative, Why(reason, chosen.Candidate, before, scored));
             return;
         }
 
-        if (before is { IsBound: true, Method: BindingMethod.BayCamera or BindingMethod.KnownIdToken })
+        if (!windowOver)
         {
-            return; // a confident binding stands against weaker or ambiguous later evidence
-        }
-
-        if (work.ReceivedAt < binding.WaitUntil && !before.IsBoundBy(BindingMethod.Fuzzy))
-        {
-            Put(work, binding with { Status = BindingStatus.Waiting, Candidates = [.. candidates] }, before);
+            Wait(work, binding with { WaitUntil = binding.PlugInAt + settings.BindingWindow }, before, [.. candidates], Why(reason, null, before, scored));
             return;
         }
 
         // The window is over: the fallbacks, in order.
-        if (work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token && work.PlateOfToken(token) is { } knownPlate)
+        if (session.IdToken?.Value is { Length: > 0 } token && work.PlateOfToken(token, except: session.Id) is { } knownPlate)
         {
-            // The token's vehicle: among the candidates, or else inside the car park, unless the bay camera
-            // saw another car at this very bay (the token and the camera disagree: an operator decides).
-            var known = candidates.FirstOrDefault(c => c.Plate == knownPlate) ?? candidates.FirstOrDefault(c => PlateSimilarity.IsSameVehicle(c.Plate, knownPlate))
-                ?? (candidates.Any(c => c.Bay == binding.Bay) ? null : InsideCandidate(work, binding, knownPlate, "the id token was seen with this plate before"));
+            // The token's vehicle: among the candidates (unless the evidence rules it out), or else inside the car
+            // park, unless the bay camera saw another car at this very bay (the token and the camera disagree:
+            // an operator decides).
+            var plausible = scored.Where(c => !c.RuledOut).Select(c => c.Candidate).ToList();
+            var known = plausible.FirstOrDefault(c => c.Plate == knownPlate) ?? plausible.FirstOrDefault(c => PlateSimilarity.IsSameVehicle(c.Plate, knownPlate))
+                ?? (plausible.Any(c => c.Bay == binding.Bay) ? null : InsideCandidate(work, binding, knownPlate, "the id token was seen with this plate before"));
             if (known is not null)
             {
-                Bind(work, binding, BindingStatus.Bound, BindingMethod.KnownIdToken, known, Math.Max(KnownTokenConfidence, known.Score), reason);
+                // Without a stay (its entry was not read) the token's car is not known to be inside at all: as
+                // likely, the card is shared with another car. Usable, for an operator to confirm.
+                var placed = known.ParkingSessionId is not null || known.BayVisitId is not null;
+                Bind(work, binding, placed ? BindingStatus.Bound : BindingStatus.Provisional, BindingMethod.KnownIdToken, known,
+                    placed ? Math.Max(KnownTokenConfidence, known.Score) : FuzzyConfidence, tentative: false, Why(reason, known, before, scored));
                 return;
             }
         }
 
-        var inside = FuzzyCandidates(work, binding);
-        if (candidates.Count == 0 && inside.Count == 1)
+        var inside = FuzzyCandidates(work, binding).Where(i => !scored.Any(c => c.RuledOut && c.Candidate.ParkingSessionId == i.ParkingSessionId)).ToList();
+        if (scored.All(c => c.RuledOut) && inside.Count == 1)
         {
-            Bind(work, binding, BindingStatus.Provisional, BindingMethod.Fuzzy, inside[0], FuzzyConfidence, reason);
+            Bind(work, binding, BindingStatus.Provisional, BindingMethod.Fuzzy, inside[0], FuzzyConfidence, tentative: false, Why(reason, inside[0], before, scored));
             return;
         }
 
         var all = candidates.Concat(inside.Where(i => candidates.All(c => c.Plate != i.Plate))).Take(5).ToImmutableArray();
-        Review(work, binding, before, all, reason);
+        Review(work, binding, before, all, Why(reason, null, before, scored));
     }
 
-    /// <summary>Vehicles at the bay the connector serves (or a neighbouring bay its cable reaches) around the plug-in, best first, one per plate.</summary>
-    private static List<BindingCandidate> Candidates(SiteChangeSet work, SiteConfiguration config, ChargingBinding binding)
+    /// <summary>Why a binding is what it is now: what happened, who was chosen and why, and what became of the one bound before.</summary>
+    private static string Why(string reason, BindingCandidate? chosen, ChargingBinding? before, IReadOnlyList<ScoredCandidate> scored)
     {
-        if (binding.Bay is not { } served)
+        var text = chosen is null ? reason : $"{reason}: {chosen.Plate} {chosen.Reason}";
+        if (before is { IsBound: true, Plate: { } was } && was != chosen?.Plate)
         {
-            return [];
+            var old = scored.FirstOrDefault(c => c.Candidate.Plate == was);
+            text += old is { RuledOut: true } ? $"; {was}: {old.Candidate.Reason}" : $"; {was} is no longer clearly the one";
         }
 
-        var window = config.Settings.BindingWindow;
-        var t = binding.PlugInAt;
-        var candidates = new List<BindingCandidate>();
-        foreach (var visit in work.Visits())
-        {
-            if (!Reaches(config, served, visit.Bay))
-            {
-                continue;
-            }
-
-            var offset = visit.StartedAt - t;
-            var near = offset.Duration() <= window ? 1.0 - (0.2 * offset.Duration().TotalSeconds / window.TotalSeconds) : 0;
-            var stillThere = 0.0;
-            if (offset < TimeSpan.Zero && (visit.EndedAt is null || visit.EndedAt >= t))
-            {
-                // Parked earlier and still there at the plug-in: the longer since it was last read, the less sure.
-                // A car read 110 s before the plug-in is no less likely the one than a car read 130 s before.
-                // Drivers plug in within minutes of parking; a car that stood unplugged for half an hour is
-                // as likely gone unseen (no vacancy report) with the next car's read missed, so by then the
-                // stay alone no longer reaches the auto-accept threshold.
-                var unseen = t - visit.LastSeenAt;
-                stillThere = unseen <= window ? 0.85 : Math.Max(0.55, 0.85 - (StillThereDecayPerHour * unseen.TotalHours));
-            }
-
-            var timing = Math.Max(near, stillThere);
-            if (timing == 0)
-            {
-                continue;
-            }
-
-            // Which vehicle it is: when the read matched a vehicle the gates saw come in (exactly, or as
-            // the only one within one OCR error), the gates confirm the plate and the bay camera's own
-            // doubt about its text no longer matters; otherwise the read's confidence is all there is.
-            var identity = visit.ParkingSessionId is not null ? 1.0 : 0.6 + (0.4 * (work.Sighting(visit.SightingId)?.Best.Confidence ?? 0.9));
-            var reach = visit.Bay == served ? 1.0 : OwnOutletUnusable(work, config, visit, binding.ChargingSessionId, t) ? ReachingOverFactor : NeighbourFactor;
-            var score = reach * timing * identity;
-            if (visit.ChargingSessionIds.Any(id => id != binding.ChargingSessionId && work.Session(id) is { Status: ChargingSessionStatus.Active }))
-            {
-                score *= 0.5; // that vehicle is already charging elsewhere
-            }
-
-            // The gates' plate (from the parking session) is the vehicle's identity; the bay read only found it.
-            var plate = visit.ParkingSessionId is { } parked && work.ParkingSession(parked) is { } session ? session.Plate : visit.Plate;
-            candidates.Add(new BindingCandidate(
-                plate, visit.ParkingSessionId, visit.Id, visit.Bay, Math.Round(score, 4), offset, [visit.SightingId],
-                visit.Bay == served ? "read at the bay the connector serves" : $"read at bay {visit.Bay}, which the cable reaches"));
-        }
-
-        return [.. candidates.GroupBy(c => c.Plate).Select(g => g.MaxBy(c => c.Score)!).OrderByDescending(c => c.Score).ThenBy(c => c.Offset?.Duration())];
+        return text;
     }
 
-    /// <summary>
-    /// The outlet of the bay a car stands in could not be used at the plug-in: faulted or unavailable, or
-    /// charging another vehicle (one bound elsewhere: an unbound charge on it may well be this car's own).
-    /// Drivers use the cable of the neighbouring bay when theirs is out of order or taken; otherwise a car
-    /// next door is a poor candidate.
-    /// </summary>
-    private static bool OwnOutletUnusable(SiteChangeSet work, SiteConfiguration config, BayVisit visit, string chargingSessionId, DateTimeOffset t)
-    {
-        if (config.FindBay(visit.Bay) is not { } bay)
-        {
-            return false;
-        }
-
-        var status = work.Charger(bay.Charger)?.Connectors.FirstOrDefault(c => bay.Serves(c.Connector));
-        if (status is { Status: ConnectorStatus.Faulted or ConnectorStatus.Unavailable } && status.Since <= t)
-        {
-            return true;
-        }
-
-        return work.SessionsOf(bay.Charger).Any(s => s.Id != chargingSessionId && bay.Serves(s.Connector) && s.StartedAt <= t && (s.StoppedAt is null || s.StoppedAt > t)
-            && work.Binding(s.Id) is { IsBound: true } other && other.BayVisitId != visit.Id && (other.ParkingSessionId is null || other.ParkingSessionId != visit.ParkingSessionId));
-    }
-
-    /// <summary>Vehicles inside that could be at this charger: entered before the plug-in, standing at no bay, charging nowhere.</summary>
+    /// <summary>Vehicles inside at the plug-in that could be at this charger: entered before it, standing at no bay then, charging nowhere then.</summary>
     private static List<BindingCandidate> FuzzyCandidates(SiteChangeSet work, ChargingBinding binding)
     {
         var t = binding.PlugInAt;
-        var atBays = work.CurrentVisits().Select(v => v.ParkingSessionId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var charging = work.Bindings()
-            .Where(b => b.IsBound && b.ChargingSessionId != binding.ChargingSessionId && work.Session(b.ChargingSessionId) is { Status: ChargingSessionStatus.Active })
-            .Select(b => b.ParkingSessionId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var placed = AtBaysAt(work, t);
+        var charging = ChargingAt(work, t, binding.ChargingSessionId);
         return
         [
-            .. work.OpenParkingSessions()
-                .Where(s => s.EnteredAt is { } entered && entered <= t && t - entered <= FuzzyHorizon && !atBays.Contains(s.Id) && !charging.Contains(s.Id))
+            .. InsideAt(work, t)
+                .Where(s => s.EnteredAt is { } entered && t - entered <= FuzzyHorizon && !placed.Contains(s.Id) && !charging.Contains(s.Id))
                 .OrderByDescending(s => s.EnteredAt)
                 .Select(s => new BindingCandidate(s.Plate, s.Id, null, null, FuzzyConfidence, null, s.EntrySightingId is null ? [] : [s.EntrySightingId], "inside, at no bay, charging nowhere")),
         ];
     }
 
     /// <summary>
-    /// The plate's vehicle inside the car park (its exact plate, or else the only open session within one
-    /// OCR error of it: the gates misread plates too), unless a camera places it at a bay (this one's camera
-    /// would have seen it) or it is charging elsewhere.
+    /// The plate's vehicle inside the car park at the plug-in (its exact plate, or else the only stay within one
+    /// OCR error of it: the gates misread plates too), unless a camera placed it at a bay then (this one's camera
+    /// would have seen it) or it was charging elsewhere then. Decided on what was true at the plug-in, so that
+    /// the answer does not change when the car has left since.
     /// </summary>
     private static BindingCandidate? InsideCandidate(SiteChangeSet work, ChargingBinding binding, string plate, string reason)
     {
-        var open = work.OpenParkingSessions().ToList();
-        var exact = open.Where(s => s.Plate == plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault();
-        var similar = exact is null ? open.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate)).Take(2).ToList() : [];
+        var t = binding.PlugInAt;
+        var inside = InsideAt(work, t);
+        var exact = inside.Where(s => s.Plate == plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault();
+        var similar = exact is null ? inside.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate)).Take(3).ToList() : [];
+        if (exact is null && similar.Count == 0)
+        {
+            // Its entry was not read: the plate without a stay yet (the exit read will name the stay), unless a
+            // camera placed the plate at a bay.
+            return work.Visits().Any(v => v.Plate == plate && v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t)
+                ? null
+                : new BindingCandidate(plate, null, null, null, KnownTokenConfidence, null, [], reason + " (its entry was not read)");
+        }
+
         if ((exact ?? (similar.Count == 1 ? similar[0] : null)) is not { } session
-            || work.CurrentVisits().Any(v => v.ParkingSessionId == session.Id)
-            || work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == session.Id && b.ChargingSessionId != binding.ChargingSessionId
-                && work.Session(b.ChargingSessionId) is { Status: ChargingSessionStatus.Active }))
+            || AtBaysAt(work, t).Contains(session.Id)
+            || ChargingAt(work, t, binding.ChargingSessionId).Contains(session.Id))
         {
             return null;
         }
@@ -368,7 +396,32 @@ internal static class BindingRules
         return new BindingCandidate(session.Plate, session.Id, null, null, KnownTokenConfidence, null, session.EntrySightingId is null ? [] : [session.EntrySightingId], reason);
     }
 
-    private static void Bind(SiteChangeSet work, ChargingBinding binding, BindingStatus status, BindingMethod method, BindingCandidate candidate, double confidence, string reason)
+    /// <summary>The stays that had entered and not yet left at <paramref name="t"/>.</summary>
+    private static List<ParkingSession> InsideAt(SiteChangeSet work, DateTimeOffset t) =>
+        [.. work.RecentParkingSessions().Where(s => s.ClosedBy != ParkingSessionClosure.Merged && s.EnteredAt <= t && (s.ExitedAt is null || s.ExitedAt >= t))];
+
+    /// <summary>The stays a bay camera placed at a bay at <paramref name="t"/>.</summary>
+    private static HashSet<string> AtBaysAt(SiteChangeSet work, DateTimeOffset t) =>
+        [.. work.Visits().Where(v => v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t).Select(v => v.ParkingSessionId).OfType<string>()];
+
+    /// <summary>A charge bound to the stay ran at <paramref name="at"/> at another bay than <paramref name="exceptBay"/>: its car was plugged in there.</summary>
+    internal static bool IsChargingAt(SiteChangeSet work, string stay, DateTimeOffset at, string? exceptBay = null) =>
+        work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == stay && b.Method != BindingMethod.Fuzzy && b.PlugInAt <= at && (exceptBay is null || b.Bay != exceptBay)
+            && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > at));
+
+    /// <summary>The stays bound to another charge that was running at <paramref name="t"/>.</summary>
+    private static HashSet<string> ChargingAt(SiteChangeSet work, DateTimeOffset t, string except) =>
+        [.. work.Bindings()
+            .Where(b => b.IsBound && b.Method != BindingMethod.Fuzzy && b.ChargingSessionId != except && b.PlugInAt <= t
+                && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > t))
+            .Select(b => b.ParkingSessionId).OfType<string>()];
+
+    /// <summary>
+    /// Binds (or binds again) the charging session. A first binding is <c>binding.created</c>; a change of
+    /// vehicle, method or status is <c>binding.changed</c> with the reason; a tentative binding that the
+    /// complete evidence bears out is <c>binding.confirmed</c>.
+    /// </summary>
+    private static void Bind(SiteChangeSet work, ChargingBinding binding, BindingStatus status, BindingMethod method, BindingCandidate candidate, double confidence, bool tentative, string reason)
     {
         var before = work.Binding(binding.ChargingSessionId);
         var after = binding with
@@ -382,18 +435,33 @@ internal static class BindingRules
             Offset = candidate.Offset,
             Evidence = candidate.Evidence,
             Candidates = [],
-            WaitUntil = null,
+            WaitUntil = tentative ? binding.WaitUntil : null,
+            Tentative = tentative,
             DecidedAt = work.ReceivedAt,
-            Changes = before is { IsBound: true } ? binding.Changes + 1 : binding.Changes,
         };
-        if (before is { IsBound: true } && before.Plate == after.Plate && before.ParkingSessionId == after.ParkingSessionId && before.Method == after.Method && before.Status == after.Status)
+        var sameVehicle = before is { IsBound: true } && before.Plate == after.Plate && before.ParkingSessionId == after.ParkingSessionId
+            && before.Method == after.Method && before.Status == after.Status;
+        if (sameVehicle && before!.Tentative == after.Tentative)
         {
+            if (before.BayVisitId != after.BayVisitId || before.Offset != after.Offset || before.Confidence != after.Confidence || before.WaitUntil != after.WaitUntil
+                || before.RecheckAt != after.RecheckAt)
+            {
+                work.Put(after with { Changes = before.Changes, DecidedAt = before.DecidedAt }); // the same decision, on fresher evidence
+                MoveToVisit(work, before.BayVisitId, after);
+            }
+
             return;
         }
 
+        after = after with { Changes = before is { IsBound: true } && !sameVehicle ? before.Changes + 1 : before?.Changes ?? 0 };
         work.Put(after);
         MoveToVisit(work, before?.BayVisitId, after);
-        if (before is { IsBound: true })
+        ReconsiderOthers(work, before, after);
+        if (sameVehicle)
+        {
+            work.Publish(new BindingConfirmed(BindingSummary.Of(after), reason) { EventTime = work.EventTime });
+        }
+        else if (before is { IsBound: true })
         {
             work.Publish(new BindingChanged(BindingSummary.Of(before), BindingSummary.Of(after), reason) { EventTime = work.EventTime });
         }
@@ -417,28 +485,70 @@ internal static class BindingRules
 
     /// <summary>
     /// A confident bay-camera binding teaches which plate goes with the session's id token (for the
-    /// known-token fallback). A 2.0.1 charger sends the token when the driver authorises, often after the
-    /// binding was made, so this runs again when it arrives. A token seen with a second plate (a fleet
-    /// card, a free-vend tag) identifies nobody from then on; an empty one (NoAuthorization) never does,
-    /// nor does the site's autocharge token (every autocharged vehicle shares it).
+    /// known-token fallback); a tentative one does not yet (it may still change). A 2.0.1 charger sends the
+    /// token when the driver authorises, often after the binding was made, so this runs again when it
+    /// arrives. A token seen with a second vehicle's plate (a fleet card, a free-vend tag) identifies nobody
+    /// while both bindings stand (a binding revised takes back what it taught); an empty one (NoAuthorization)
+    /// never does, nor does the site's autocharge token (every autocharged vehicle shares it).
     /// </summary>
     private static void LearnToken(SiteChangeSet work, ChargingBinding binding)
     {
-        if (binding is { Status: BindingStatus.Bound, Method: BindingMethod.BayCamera, Plate: { } plate }
+        if (binding is { Status: BindingStatus.Bound, Method: BindingMethod.BayCamera, Tentative: false, Plate: { } plate }
             && binding.Confidence >= (work.Configuration?.Settings.AutoAcceptConfidence ?? 1)
             && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
-            && token != work.Configuration?.Automation.Autocharge.IdToken
-            && (!work.KnowsToken(token) || (work.PlateOfToken(token) is { } known && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))))
+            && token != work.Configuration?.Automation.Autocharge.IdToken)
         {
-            work.LinkToken(token, plate);
+            work.LinkToken(token, plate, binding.ChargingSessionId);
         }
     }
 
     private static void Review(SiteChangeSet work, ChargingBinding binding, ChargingBinding? before, ImmutableArray<BindingCandidate> candidates, string reason)
     {
-        var after = binding with
+        var after = Undecided(binding, before, BindingStatus.Review, candidates) with { WaitUntil = null, DecidedAt = work.ReceivedAt };
+        if (before is { Status: BindingStatus.Review } && before.Candidates.Select(c => c.Plate).SequenceEqual(candidates.Select(c => c.Plate)))
         {
-            Status = BindingStatus.Review,
+            if (before.RecheckAt != after.RecheckAt)
+            {
+                work.Put(before with { RecheckAt = after.RecheckAt });
+            }
+
+            return;
+        }
+
+        PutUndecided(work, before, after, reason);
+        work.Publish(new BindingReviewNeeded(BindingSummary.Of(after), candidates) { EventTime = work.EventTime });
+    }
+
+    /// <summary>Not decided yet: waiting for the window's end. A tentative binding that the evidence no longer bears out waits again, and says so.</summary>
+    private static void Wait(SiteChangeSet work, ChargingBinding binding, ChargingBinding? before, ImmutableArray<BindingCandidate> candidates, string reason)
+    {
+        var after = Undecided(binding, before, BindingStatus.Waiting, candidates);
+        if (before is not null && before.Status == after.Status && before.WaitUntil == after.WaitUntil && before.PlugInAt == after.PlugInAt
+            && before.Connector == after.Connector && before.RecheckAt == after.RecheckAt && before.Candidates.SequenceEqual(after.Candidates))
+        {
+            return;
+        }
+
+        PutUndecided(work, before, after, reason);
+    }
+
+    /// <summary>A binding without a vehicle now: what it held is let go (<c>binding.changed</c> when it held one).</summary>
+    private static void PutUndecided(SiteChangeSet work, ChargingBinding? before, ChargingBinding after, string reason)
+    {
+        work.Put(after);
+        MoveToVisit(work, before?.BayVisitId, after);
+        ReconsiderOthers(work, before, after);
+        if (before is { IsBound: true })
+        {
+            work.Publish(new BindingChanged(BindingSummary.Of(before), BindingSummary.Of(after), reason) { EventTime = work.EventTime });
+        }
+    }
+
+    /// <summary>No vehicle: what Review and Wait share. A binding that held a vehicle counts one change more.</summary>
+    private static ChargingBinding Undecided(ChargingBinding binding, ChargingBinding? before, BindingStatus status, ImmutableArray<BindingCandidate> candidates) =>
+        binding with
+        {
+            Status = status,
             Method = null,
             Plate = null,
             ParkingSessionId = null,
@@ -447,30 +557,43 @@ internal static class BindingRules
             Offset = null,
             Evidence = [],
             Candidates = candidates,
-            WaitUntil = null,
-            DecidedAt = work.ReceivedAt,
+            Tentative = false,
+            Changes = before is { IsBound: true } ? before.Changes + 1 : before?.Changes ?? 0,
         };
-        if (before is { Status: BindingStatus.Review } && before.Candidates.Select(c => c.Plate).SequenceEqual(candidates.Select(c => c.Plate)))
+
+    /// <summary>
+    /// A vehicle charges at one outlet at a time: when a binding takes a stay, or lets one go, the bindings
+    /// that hold or considered that stay, and the charges running at the same time, are decided again.
+    /// </summary>
+    private static void ReconsiderOthers(SiteChangeSet work, ChargingBinding? before, ChargingBinding after)
+    {
+        if ((before?.ParkingSessionId == after.ParkingSessionId && before?.Plate == after.Plate) || work.Session(after.ChargingSessionId) is not { } session)
         {
             return;
         }
 
-        work.Put(after);
-        MoveToVisit(work, before?.BayVisitId, after);
-        if (before is { IsBound: true })
+        // What this binding taught about its id token goes with it.
+        if (before is { Plate: { } taught } && taught != after.Plate && session.IdToken?.Value is { Length: > 0 } token)
         {
-            work.Publish(new BindingChanged(BindingSummary.Of(before), BindingSummary.Of(after), reason) { EventTime = work.EventTime });
+            work.UnlinkToken(token, session.Id);
         }
 
-        work.Publish(new BindingReviewNeeded(BindingSummary.Of(after), candidates) { EventTime = work.EventTime });
-    }
-
-    private static void Put(SiteChangeSet work, ChargingBinding binding, ChargingBinding? before)
-    {
-        if (before is null || before.Status != binding.Status || before.WaitUntil != binding.WaitUntil
-            || before.PlugInAt != binding.PlugInAt || !before.Candidates.SequenceEqual(binding.Candidates))
+        string[] stays = [.. new[] { before?.ParkingSessionId, after.ParkingSessionId }.OfType<string>()];
+        var end = session.StoppedAt ?? DateTimeOffset.MaxValue;
+        foreach (var other in work.Bindings())
         {
-            work.Put(binding);
+            if (other.ChargingSessionId == after.ChargingSessionId || other.Method == BindingMethod.Operator)
+            {
+                continue;
+            }
+
+            var concerned = (other.ParkingSessionId is { } stay && stays.Contains(stay))
+                || other.Candidates.Any(c => c.ParkingSessionId is { } candidate && stays.Contains(candidate))
+                || (other.IsBound && other.PlugInAt < end && work.Session(other.ChargingSessionId) is { } charge && (charge.StoppedAt ?? DateTimeOffset.MaxValue) > after.PlugInAt);
+            if (concerned)
+            {
+                work.Reconsider(other.ChargingSessionId, $"the charge on {after.Charger}/{after.Connector} was bound again");
+            }
         }
     }
 
@@ -497,12 +620,4 @@ internal static class BindingRules
     /// </summary>
     internal static bool ChargedSince(IEnumerable<ChargingSession> sessionsOfCharger, EvBayConfiguration bay, DateTimeOffset since) =>
         sessionsOfCharger.Any(s => bay.Serves(s.Connector) && (s.StoppedAt is null || s.StoppedAt >= since));
-
-    /// <summary>A connector serving <paramref name="served"/> can be used by a car at <paramref name="bay"/>: the same bay, or one its cable reaches.</summary>
-    private static bool Reaches(SiteConfiguration config, string served, string bay) =>
-        served == bay
-        || config.FindBay(served)?.Neighbours.Contains(bay) == true
-        || config.FindBay(bay)?.Neighbours.Contains(served) == true;
-
-    private static bool IsBoundBy(this ChargingBinding? binding, BindingMethod method) => binding is { IsBound: true } && binding.Method == method;
 }

@@ -4,14 +4,18 @@ namespace ParkCharge.Core.Binding;
 
 /// <summary>
 /// The binding side of a site's state: the binding of each charging session in memory, and the id
-/// tokens learnt from confident bay-camera bindings (token → plate), for the known-token fallback.
+/// tokens learnt from confident bay-camera bindings (which binding taught which plate, so that a revised
+/// binding takes back what it taught), for the known-token fallback.
 /// </summary>
 public sealed class BindingState
 {
+    /// <summary>How many of the latest bindings are kept per token and vehicle (a regular's card is used every day).</summary>
+    private const int TaughtPerVehicle = 3;
+
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
 
-    /// <summary>Token → its plate; null once the token was seen with another vehicle's plate (a fleet card, a free-vend tag).</summary>
-    private readonly Dictionary<string, string?> _plateByToken = new(StringComparer.Ordinal);
+    /// <summary>Token → the charging sessions whose confident binding saw it with a plate, and that plate, oldest first.</summary>
+    private readonly Dictionary<string, List<(string Source, string Plate)>> _taught = new(StringComparer.Ordinal);
 
     /// <summary>Plate → the id token it was last confidently seen with (autocharge may start with it).</summary>
     private readonly Dictionary<string, string> _tokenByPlate = new(StringComparer.Ordinal);
@@ -21,13 +25,63 @@ public sealed class BindingState
     public ChargingBinding? Find(string chargingSessionId) => _bindings.GetValueOrDefault(chargingSessionId);
 
     /// <summary>The one vehicle's plate an id token was confidently seen with; null when never, or when with several vehicles.</summary>
-    public string? PlateOf(string idToken) => _plateByToken.GetValueOrDefault(idToken);
+    public string? PlateOf(string idToken) => OnePlate(Taught(idToken), except: null);
 
-    /// <summary>The token was seen with a plate before (with one, or with several).</summary>
-    public bool Knows(string idToken) => _plateByToken.ContainsKey(idToken);
+    /// <summary>The token was seen with a plate (with one, or with several) by a binding that still stands.</summary>
+    public bool Knows(string idToken) => _taught.ContainsKey(idToken);
 
     /// <summary>The id token a plate was last confidently seen with, if any (autocharge may start with it).</summary>
     public string? TokenOf(string plate) => _tokenByPlate.GetValueOrDefault(plate);
+
+    /// <summary>What the bindings taught about the token: each teaching charging session and the plate it saw, oldest first.</summary>
+    internal IReadOnlyList<(string Source, string Plate)> Taught(string idToken) => _taught.TryGetValue(idToken, out var taught) ? taught : [];
+
+    /// <summary>
+    /// The one vehicle the token was seen with, leaving out what the binding of <paramref name="except"/> taught (a
+    /// binding cannot be its own evidence); a misread of the same plate (one OCR error away) is the same vehicle.
+    /// </summary>
+    internal static string? OnePlate(IEnumerable<(string Source, string Plate)> taught, string? except)
+    {
+        string? plate = null;
+        foreach (var (source, seen) in taught)
+        {
+            if (source == except)
+            {
+                continue;
+            }
+
+            if (plate is null)
+            {
+                plate = seen;
+            }
+            else if (seen != plate && !PlateSimilarity.IsSameVehicle(plate, seen))
+            {
+                return null;
+            }
+        }
+
+        return plate;
+    }
+
+    /// <summary>
+    /// A binding teaches the token's plate (replacing what it taught before), or takes it back (<paramref name="plate"/>
+    /// null); only the latest few bindings per vehicle are kept.
+    /// </summary>
+    internal static void Teach(List<(string Source, string Plate)> taught, string source, string? plate)
+    {
+        taught.RemoveAll(t => t.Source == source);
+        if (plate is null)
+        {
+            return;
+        }
+
+        taught.Add((source, plate));
+        var same = taught.Where(t => t.Plate == plate || PlateSimilarity.IsSameVehicle(t.Plate, plate)).ToList();
+        foreach (var old in same.Take(same.Count - TaughtPerVehicle))
+        {
+            taught.Remove(old);
+        }
+    }
 
     internal void Take(Engine.SiteChanges changes)
     {
@@ -36,13 +90,29 @@ public sealed class BindingState
             _bindings[binding.ChargingSessionId] = binding;
         }
 
-        foreach (var (token, plate) in changes.TokenPlates)
+        foreach (var (token, plate, source) in changes.TokenPlates)
         {
-            // A misread of the same plate (one OCR error away) is the same vehicle, not a second one.
-            _plateByToken[token] = !_plateByToken.TryGetValue(token, out var known) ? plate
-                : known is not null && (known == plate || PlateSimilarity.IsSameVehicle(known, plate)) ? known
-                : null;
-            _tokenByPlate[plate] = token;
+            if (!_taught.TryGetValue(token, out var taught))
+            {
+                taught = [];
+                _taught[token] = taught;
+            }
+
+            var was = taught.FirstOrDefault(t => t.Source == source).Plate;
+            Teach(taught, source, plate);
+            if (plate is not null)
+            {
+                _tokenByPlate[plate] = token;
+            }
+            else if (was is not null && _tokenByPlate.GetValueOrDefault(was) == token && !taught.Any(t => t.Plate == was))
+            {
+                _tokenByPlate.Remove(was);
+            }
+
+            if (taught.Count == 0)
+            {
+                _taught.Remove(token);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Charging;
 
 namespace ParkCharge.Core.Binding;
@@ -69,8 +70,22 @@ public sealed record ChargingBinding
 
     public required BindingStatus Status { get; init; }
 
-    /// <summary>While waiting: the end of the window, when the fallbacks are tried.</summary>
+    /// <summary>While waiting (or bound tentatively): the end of the window, when the fallbacks are tried (or the binding confirmed).</summary>
     public DateTimeOffset? WaitUntil { get; init; }
+
+    /// <summary>
+    /// Bound on the evidence so far, before it is complete: the binding window is still open and the car
+    /// was not read at the bay after the plug-in. It is confirmed (<c>binding.confirmed</c>) or changed
+    /// (<c>binding.changed</c>) at the latest when the window ends.
+    /// </summary>
+    public bool Tentative { get; init; }
+
+    /// <summary>
+    /// When the evidence changes by itself: a car seen leaving a moment ago is ruled out once the charge has
+    /// gone on without it for a while (camera and charger clocks differ; the stop of a car that just left may
+    /// still be on its way). The binding is decided again then.
+    /// </summary>
+    public DateTimeOffset? RecheckAt { get; init; }
 
     public string? Plate { get; init; }
 

@@ -148,12 +148,15 @@ internal static class ChargerRules
             return; // in the timeline above; not one more connector in the charger's state
         }
 
+        reported = reported.IsOutOfOrder
+            ? reported with { OutOfOrderFrom = current is { IsOutOfOrder: true } ? current.OutOfOrderFrom : reported.Since, OutOfOrderUntil = null }
+            : reported with { OutOfOrderFrom = current?.OutOfOrderFrom, OutOfOrderUntil = current is { IsOutOfOrder: true } ? reported.Since : current?.OutOfOrderUntil };
         work.Put(charger.WithConnector(reported));
         // Back to Available from a cable-in status: the cable came out, so the car has gone. Not from
         // Faulted, Unavailable or Reserved: a repaired connector says nothing about the car in the bay.
         if (reported.Status == ConnectorStatus.Available && current is { Status: ConnectorStatus.Preparing or ConnectorStatus.Charging or ConnectorStatus.SuspendedEV or ConnectorStatus.SuspendedEVSE or ConnectorStatus.Finishing or ConnectorStatus.Occupied })
         {
-            Parking.ParkingRules.ConnectorBecameAvailable(work, chargerId, reported.Connector, reported.Since);
+            Parking.ParkingRules.ConnectorBecameAvailable(work, chargerId, reported.Connector, current.Since, reported.Since);
         }
 
         if (current?.Status != reported.Status || chargingState is not null)

@@ -93,14 +93,26 @@ public sealed record ChargerState
 /// <summary>An open OCPP connection: which node holds it and since when.</summary>
 public sealed record ChargerConnection(string ConnectionId, OcppVersion Version, string NodeId, string? RemoteAddress, DateTimeOffset ConnectedAt);
 
-/// <summary>The current status of a connector: the report with the latest event time, not the latest to arrive.</summary>
+/// <summary>
+/// The current status of a connector: the report with the latest event time, not the latest to arrive; and
+/// its latest period out of order (Faulted or Unavailable), so that a decision about a past moment (was the
+/// outlet usable when that car plugged in next door?) still knows it once the connector is repaired.
+/// </summary>
 public sealed record ConnectorState(
     ConnectorRef Connector,
     ConnectorStatus Status,
     DateTimeOffset Since,
     string? ErrorCode = null,
     string? Info = null,
-    string? VendorErrorCode = null);
+    string? VendorErrorCode = null,
+    DateTimeOffset? OutOfOrderFrom = null,
+    DateTimeOffset? OutOfOrderUntil = null)
+{
+    public bool IsOutOfOrder => Status is ConnectorStatus.Faulted or ConnectorStatus.Unavailable;
+
+    /// <summary>The connector was out of order at <paramref name="at"/> (in its latest period out of order).</summary>
+    public bool WasOutOfOrderAt(DateTimeOffset at) => OutOfOrderFrom is { } from && from <= at && (OutOfOrderUntil is null || OutOfOrderUntil > at);
+}
 
 /// <summary>One entry of a connector's status timeline, as reported.</summary>
 public sealed record ConnectorStatusEntry(

@@ -441,7 +441,7 @@ internal static class TransactionRules
             work.Publish(new ChargingAnomalyDetected(ChargingSessionSummary.Of(after), added, Describe(after, added)) { EventTime = work.EventTime });
         }
 
-        Binding.BindingRules.OnChargingSession(work, after);
+        Binding.BindingRules.OnChargingSession(work, after, before);
     }
 
     /// <summary>Recomputes the anomaly flags that follow from the samples and seqNos.</summary>

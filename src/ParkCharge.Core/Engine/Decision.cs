@@ -52,6 +52,9 @@ public sealed record SiteChanges
 
     public IReadOnlyList<BayVisit> BayVisits { get; init; } = [];
 
+    /// <summary>Cameras whose recent leads (capture time minus arrival time) this decision updated.</summary>
+    public IReadOnlyList<(string Camera, System.Collections.Immutable.ImmutableArray<TimeSpan> Leads)> CameraLeads { get; init; } = [];
+
     /// <summary>New anomalies, and anomalies whose resolution changed.</summary>
     public IReadOnlyList<ParkingAnomaly> ParkingAnomalies { get; init; } = [];
 
@@ -59,8 +62,8 @@ public sealed record SiteChanges
 
     public IReadOnlyList<ChargingBinding> Bindings { get; init; } = [];
 
-    /// <summary>Id tokens linked to plates by this decision (token, plate).</summary>
-    public IReadOnlyList<(string Token, string Plate)> TokenPlates { get; init; } = [];
+    /// <summary>Id tokens linked to plates by this decision (token, plate, the charging session whose binding taught it); a null plate takes back what that binding taught.</summary>
+    public IReadOnlyList<(string Token, string? Plate, string Source)> TokenPlates { get; init; } = [];
 
     public IReadOnlyList<Billing.SettledBill> Bills { get; init; } = [];
 

@@ -34,6 +34,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ParkingAnomalyDetected), ParkingAnomalyDetected.TypeName)]
 [JsonDerivedType(typeof(BindingCreated), BindingCreated.TypeName)]
 [JsonDerivedType(typeof(BindingChanged), BindingChanged.TypeName)]
+[JsonDerivedType(typeof(BindingConfirmed), BindingConfirmed.TypeName)]
 [JsonDerivedType(typeof(BindingReviewNeeded), BindingReviewNeeded.TypeName)]
 [JsonDerivedType(typeof(BayIceDetected), BayIceDetected.TypeName)]
 [JsonDerivedType(typeof(BayIdleStarted), BayIdleStarted.TypeName)]
@@ -229,24 +230,32 @@ public sealed record BindingSummary(
     Binding.BindingMethod? Method,
     double Confidence,
     TimeSpan? Offset,
-    System.Collections.Immutable.ImmutableArray<string> Evidence)
+    System.Collections.Immutable.ImmutableArray<string> Evidence,
+    bool Tentative = false)
 {
     public static BindingSummary Of(Binding.ChargingBinding b) =>
-        new(b.ChargingSessionId, b.Charger, b.Connector, b.TransactionId, b.Bay, b.Status, b.Plate, b.ParkingSessionId, b.Method, b.Confidence, b.Offset, b.Evidence);
+        new(b.ChargingSessionId, b.Charger, b.Connector, b.TransactionId, b.Bay, b.Status, b.Plate, b.ParkingSessionId, b.Method, b.Confidence, b.Offset, b.Evidence, b.Tentative);
 }
 
-/// <summary>A charging session was linked to a vehicle for the first time.</summary>
-[Description("A charging session was linked to a vehicle (plate and parking session) for the first time, with method, confidence and evidence.")]
+/// <summary>A charging session was linked to a vehicle for the first time (tentatively while the evidence is not complete).</summary>
+[Description("A charging session was linked to a vehicle (plate and parking session) for the first time, with method, confidence and evidence; tentative while the binding window is open and the car was not read after the plug-in.")]
 public sealed record BindingCreated(BindingSummary Binding) : DomainEvent(TypeName)
 {
     public const string TypeName = "binding.created";
 }
 
-/// <summary>A binding changed (a late read, a corrected plate, an operator): old and new values.</summary>
-[Description("A binding changed (a late camera read, a corrected plate, an operator decision): before and after, and why.")]
+/// <summary>A binding changed (a late read, a car seen leaving, a corrected plate, an operator): old and new values, and why.</summary>
+[Description("A binding changed: later evidence contradicted it (a read after the plug-in, the bound car seen leaving while the charge went on, an exit read that names the stay), a plate was corrected or an operator decided; before and after, and why. A settled stay's bill gets an adjustment.")]
 public sealed record BindingChanged(BindingSummary Before, BindingSummary After, string Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "binding.changed";
+}
+
+/// <summary>A tentative binding was borne out by the complete evidence (the binding window ended, or the car was read after the plug-in).</summary>
+[Description("A tentative binding stands on the complete evidence (the binding window ended, or the car was read at the bay after the plug-in): the same vehicle, no longer tentative.")]
+public sealed record BindingConfirmed(BindingSummary Binding, string Reason) : DomainEvent(TypeName)
+{
+    public const string TypeName = "binding.confirmed";
 }
 
 /// <summary>A charging session needs an operator: not bound (review), or bound only provisionally.</summary>

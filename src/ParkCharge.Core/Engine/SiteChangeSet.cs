@@ -26,12 +26,14 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     private readonly Dictionary<string, ParkingAnomaly> _anomalies = new(StringComparer.Ordinal);
     private readonly List<AuditEntry> _audit = [];
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
-    private readonly List<(string, string)> _tokenPlates = [];
+    private readonly List<(string, string?, string)> _tokenPlates = [];
     private readonly Dictionary<string, Billing.SettledBill> _bills = new(StringComparer.Ordinal);
     private readonly List<Billing.Payment> _payments = [];
     private readonly Dictionary<string, ChargerCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StopPlan> _stopPlans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PowerShare?> _powerShares = new(StringComparer.Ordinal);
+    private readonly List<(string ChargingSessionId, string Reason)> _reconsider = [];
+    private readonly Dictionary<string, System.Collections.Immutable.ImmutableArray<TimeSpan>> _cameraLeads = new(StringComparer.Ordinal);
     private int? _lastTransactionId;
     private SiteConfiguration? _configuration;
     private int _created;
@@ -49,6 +51,14 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     public DateTimeOffset EventTime => Observation.EventTime;
 
     public DateTimeOffset ReceivedAt => Observation.ReceivedAt;
+
+    /// <summary>
+    /// The server's time of this decision, for comparing with deadlines: when the observation arrived, and
+    /// for a timer no earlier than its due time. A host's timer may fire a moment before its deadline by the
+    /// wall clock (timers and clocks count differently); the deadline is met all the same, never left
+    /// pending with nothing to wake it again.
+    /// </summary>
+    public DateTimeOffset Now => Observation.Payload is TimerElapsed timer && timer.DueAt > ReceivedAt ? timer.DueAt : ReceivedAt;
 
     public ChargerState? Charger(ChargerId id) =>
         _chargers.TryGetValue(id, out var changed) ? changed : State.FindCharger(id);
@@ -135,6 +145,12 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     /// <summary>Current and recently ended visits, with this decision's changes.</summary>
     public IEnumerable<BayVisit> Visits() => Merge(State.Parking.Visits, _visits.Values, v => v.Id, _visits);
 
+    /// <summary>The camera's recent leads (capture time minus arrival time), with this decision's.</summary>
+    public System.Collections.Immutable.ImmutableArray<TimeSpan> CameraLeads(string camera) =>
+        _cameraLeads.TryGetValue(camera, out var changed) ? changed : State.Parking.CameraLeads(camera);
+
+    public void Put(string camera, System.Collections.Immutable.ImmutableArray<TimeSpan> leads) => _cameraLeads[camera] = leads;
+
     public ParkingAnomaly? Anomaly(string id) => _anomalies.TryGetValue(id, out var changed) ? changed : State.Parking.FindAnomaly(id);
 
     public IEnumerable<ParkingAnomaly> OpenAnomalies() =>
@@ -152,23 +168,32 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
 
     public void Put(ChargingBinding binding) => _bindings[binding.ChargingSessionId] = binding;
 
-    /// <summary>The one vehicle's plate the token was seen with (misreads of it count as it); null when never, or when with several vehicles.</summary>
-    public string? PlateOfToken(string token)
+    /// <summary>
+    /// The one vehicle's plate the token was seen with (misreads of it count as it); null when never, or when with
+    /// several vehicles. What the binding of <paramref name="except"/> taught is left out (a binding cannot be its
+    /// own evidence).
+    /// </summary>
+    public string? PlateOfToken(string token, string? except = null) => BindingState.OnePlate(Taught(token), except);
+
+    /// <summary>What the bindings taught about the token, with this decision's links and take-backs applied in order (as <see cref="Binding.BindingState"/> takes them).</summary>
+    private List<(string Source, string Plate)> Taught(string token)
     {
-        var plates = _tokenPlates.Where(t => t.Item1 == token).Select(t => (string?)t.Item2);
-        if (State.Binding.Knows(token))
+        var taught = State.Binding.Taught(token).ToList();
+        foreach (var (t, plate, source) in _tokenPlates)
         {
-            plates = plates.Prepend(State.Binding.PlateOf(token));
+            if (t == token)
+            {
+                BindingState.Teach(taught, source, plate);
+            }
         }
 
-        var list = plates.ToList();
-        var first = list.FirstOrDefault();
-        return first is not null && list.All(p => p is not null && (p == first || Plates.PlateSimilarity.IsSameVehicle(p, first))) ? first : null;
+        return taught;
     }
 
-    public bool KnowsToken(string token) => State.Binding.Knows(token) || _tokenPlates.Any(t => t.Item1 == token);
+    public void LinkToken(string token, string plate, string source) => _tokenPlates.Add((token, plate, source));
 
-    public void LinkToken(string token, string plate) => _tokenPlates.Add((token, plate));
+    /// <summary>Takes back what <paramref name="source"/>'s binding taught about the token.</summary>
+    public void UnlinkToken(string token, string source) => _tokenPlates.Add((token, null, source));
 
     public Billing.SettledBill? SettledBill(string parkingSessionId) =>
         _bills.TryGetValue(parkingSessionId, out var changed) ? changed : State.Billing.Find(parkingSessionId);
@@ -281,8 +306,29 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
         return next;
     }
 
+    /// <summary>
+    /// Asks for a binding to be decided again at the end of this decision, once all its evidence is in
+    /// (a read that ends one visit and starts another is one change of evidence, not two).
+    /// </summary>
+    public void Reconsider(string chargingSessionId, string reason)
+    {
+        if (!_reconsider.Exists(r => r.ChargingSessionId == chargingSessionId))
+        {
+            _reconsider.Add((chargingSessionId, reason));
+        }
+    }
+
+    /// <summary>The bindings to decide again, in the order they were asked for; the list is emptied.</summary>
+    public IReadOnlyList<(string ChargingSessionId, string Reason)> TakeReconsiderations()
+    {
+        var taken = _reconsider.ToList();
+        _reconsider.Clear();
+        return taken;
+    }
+
     public Decision Decide(Reply reply)
     {
+        BindingRules.AfterDecision(this);
         AutomationRules.AfterDecision(this);
         Billing.BillingRules.Settle(this);
         return new()
@@ -301,6 +347,7 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
                 ParkingSessions = [.. _parkingSessions.Values],
                 BayVisits = [.. _visits.Values],
                 ParkingAnomalies = [.. _anomalies.Values],
+                CameraLeads = [.. _cameraLeads.Select(c => (c.Key, c.Value))],
                 Audit = _audit,
                 Bindings = [.. _bindings.Values],
                 TokenPlates = _tokenPlates,

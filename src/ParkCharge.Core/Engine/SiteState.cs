@@ -110,10 +110,12 @@ public sealed class SiteState
 
         foreach (var binding in Binding.Bindings)
         {
-            if (binding.Status == BindingStatus.Waiting)
+            if (binding.Status == BindingStatus.Waiting || binding.Tentative)
             {
                 yield return binding.WaitUntil;
             }
+
+            yield return binding.RecheckAt;
         }
 
         foreach (var visit in Parking.CurrentVisits)

@@ -33,6 +33,12 @@ public enum ParkingAnomalyKind
 
     /// <summary>A vehicle at a bay with no open parking session (its entry was not read).</summary>
     VisitWithoutSession,
+
+    /// <summary>
+    /// A read of another vehicle at a bay whose car is charging there (its cable is in): a car passing by, the
+    /// neighbouring bay's car placed on the wrong side, or a misread. The charging car's visit goes on.
+    /// </summary>
+    ReadAtChargingBay,
 }
 
 /// <summary>

@@ -16,6 +16,24 @@ internal static class ParkingRules
 {
     private static readonly Refused NotConfigured = new("The site has no configuration: load a site file or PUT /api/v1/sites/{id}.");
 
+    /// <summary>How far inside its bay's part of the picture (in picture widths) a plate must be for its bay to be certain.</summary>
+    private const double PlacedClear = 0.1;
+
+    /// <summary>How many recent pushes of a camera say how far its clock runs ahead.</summary>
+    private const int CameraLeadSamples = 9;
+
+    /// <summary>A camera less than this ahead is taken as right (the server's own clock and the network jitter).</summary>
+    private static readonly TimeSpan CameraAheadTolerance = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long before its exit a car that came in unseen may have stood at a bay (its visits there join its stay).</summary>
+    private static readonly TimeSpan UnseenStay = TimeSpan.FromHours(12);
+
+    /// <summary>How soon after a car was read at a bay another plate read there, near the line, is taken for the car next door.</summary>
+    private static readonly TimeSpan NextDoor = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long after its outlet was unplugged (or its bay reported empty) a car may still be read pulling out.</summary>
+    private static readonly TimeSpan PullingOut = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// A capture time outside <see cref="EventTimes"/>' window is refused (the edge answers 400 before it
     /// gets here; this keeps reads logged by older versions from reaching the rules on replay).
@@ -55,12 +73,8 @@ internal static class ParkingRules
         }
 
         var settings = config.Settings;
-        var time = work.EventTime;
-        var clockAhead = time > work.ReceivedAt + settings.MaxClockAhead;
-        if (clockAhead)
-        {
-            time = work.ReceivedAt;
-        }
+        var clockAhead = work.EventTime > work.ReceivedAt + settings.MaxClockAhead;
+        var time = CaptureTime(work, camera.Id);
 
         var plate = PlateText.Of(p.Plate);
         var read = new SightingRead(time, p.Plate, plate.Normalized, p.Confidence, work.Observation.Key);
@@ -68,6 +82,8 @@ internal static class ParkingRules
         var confident = !plate.IsUnreadable && (p.Confidence is null || p.Confidence >= threshold);
         var bay = camera.IsLaneCamera ? null : BayOf(camera, p.Zone, p.PlateX);
 
+        var placed = camera.Bays.Count == 1 || (p.Zone is null && p.PlateX is { } x && camera.Bays.Any(b => b.Contains(x) && Math.Min(x - b.XMin!.Value, b.XMax!.Value - x) >= PlacedClear));
+        var nearLine = !placed && p.Zone is null && p.PlateX is not null && camera.Bays.Count == 2;
         var sighting = FindSighting(work, camera, bay, plate.Normalized, time, settings.SightingGap);
         if (sighting is not null)
         {
@@ -83,7 +99,7 @@ internal static class ParkingRules
             if (!before.Acted && confident)
             {
                 ResolveAnomalies(work, sighting.Id, ParkingAnomalyKind.LowConfidence, "a later read of the sighting was confident enough");
-                Act(work, config, camera, sighting);
+                Act(work, config, camera, sighting, placed, nearLine);
             }
             else if (before.Acted)
             {
@@ -108,7 +124,7 @@ internal static class ParkingRules
         work.Put(sighting);
         if (clockAhead)
         {
-            Raise(work, ParkingAnomalyKind.CameraClockAhead, time, sighting, detail: $"camera '{camera.Id}' reported {work.EventTime:O}, after the arrival time {work.ReceivedAt:O}; the arrival time was used");
+            Raise(work, ParkingAnomalyKind.CameraClockAhead, time, sighting, detail: $"camera '{camera.Id}' reported {work.EventTime:O}, after the arrival time {work.ReceivedAt:O}; {time:O} was used");
         }
 
         if (plate.IsUnreadable)
@@ -121,7 +137,7 @@ internal static class ParkingRules
         }
         else
         {
-            Act(work, config, camera, sighting);
+            Act(work, config, camera, sighting, placed, nearLine);
         }
 
         return Acknowledged.Instance;
@@ -147,23 +163,48 @@ internal static class ParkingRules
         var bays = p.Zone is null && camera.Bays.Count > 1
             ? camera.Bays.Select(b => b.Bay)
             : BayOf(camera, p.Zone, null) is { } bay ? [bay] : [];
-        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= work.EventTime).ToList())
+        var at = CaptureTime(work, camera.Id);
+        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= at).ToList())
         {
-            EndVisit(work, visit, BayVisitEnd.Vacated, work.EventTime);
+            EndVisit(work, visit, BayVisitEnd.Vacated, at);
         }
 
         return Acknowledged.Instance;
     }
 
-    /// <summary>A connector going back to Available after its cable was in, with no read at its bay since, ends the visit there.</summary>
-    public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset at)
+    /// <summary>
+    /// When a camera's push really happened, by the server's clock. A camera whose clock runs ahead stamps its
+    /// pushes after their arrival, which cannot be: once a few pushes have shown it, by as much as its recent
+    /// pushes were ahead (the median of the last few, so that one push delayed in its buffer or a clock set
+    /// right changes little), its times are moved back. A time still further ahead of its arrival than the site
+    /// believes gets the arrival time. A camera that runs behind cannot be told from one whose pushes take long
+    /// to arrive; its times are kept.
+    /// </summary>
+    private static DateTimeOffset CaptureTime(SiteChangeSet work, string camera)
+    {
+        var lead = work.EventTime - work.ReceivedAt;
+        var leads = work.CameraLeads(camera).Add(lead);
+        leads = leads.Length > CameraLeadSamples ? leads.RemoveAt(0) : leads;
+        work.Put(camera, leads);
+        var median = leads.Sort()[leads.Length / 2];
+        var ahead = leads.Length >= CameraLeadSamples && median > CameraAheadTolerance ? median : TimeSpan.Zero;
+        var time = work.EventTime - ahead;
+        return time > work.ReceivedAt + (work.Configuration?.Settings.MaxClockAhead ?? TimeSpan.Zero) ? work.ReceivedAt : time;
+    }
+
+    /// <summary>
+    /// A connector going back to Available after its cable was in, with no read at its bay since, ends the visit
+    /// there: of the car that stood there when the cable went in (<paramref name="cableInSince"/>). A car that
+    /// arrived since (the Available reported late, after the charger was offline) is not the one that left.
+    /// </summary>
+    public static void ConnectorBecameAvailable(SiteChangeSet work, Charging.ChargerId charger, Charging.ConnectorRef connector, DateTimeOffset cableInSince, DateTimeOffset at)
     {
         if (work.Configuration?.BayServedBy(charger, connector) is not { } bay)
         {
             return;
         }
 
-        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.LastSeenAt < at).ToList())
+        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.LastSeenAt < at && v.StartedAt <= cableInSince + work.Configuration.Settings.BindingWindow).ToList())
         {
             EndVisit(work, visit, BayVisitEnd.ConnectorAvailable, at);
         }
@@ -300,7 +341,9 @@ internal static class ParkingRules
         return Acknowledged.Instance;
     }
 
-    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting)
+    /// <param name="placed">The read's bay is certain: the camera covers one bay, or the plate was well inside its bay's part of the picture.</param>
+    /// <param name="nearLine">The read was placed by plate position, near the line between the camera's two bays.</param>
+    private static void Act(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, Sighting sighting, bool placed, bool nearLine)
     {
         sighting = sighting with { Acted = true };
         work.Put(sighting);
@@ -327,7 +370,7 @@ internal static class ParkingRules
         }
         else
         {
-            Arrive(work, sighting);
+            Arrive(work, camera, sighting, placed, nearLine);
         }
     }
 
@@ -387,13 +430,17 @@ internal static class ParkingRules
         if (exact is not null)
         {
             Close(work, exact, at, sighting, ParkingSessionClosure.ExitRead);
+            Reconcile(work, exact.Id, sighting, at, orphan: false);
             return;
         }
 
-        var similar = work.OpenParkingSessions().Where(s => PlateSimilarity.IsSameVehicle(s.Plate, sighting.Plate)).ToList();
+        // One OCR error from the plate of a car that is plugged in and charging now: another car (a look-alike
+        // plate, its entry not read), not that one leaving.
+        var similar = work.OpenParkingSessions().Where(s => PlateSimilarity.IsSameVehicle(s.Plate, sighting.Plate) && !Binding.BindingRules.IsChargingAt(work, s.Id, at)).ToList();
         if (similar.Count == 1)
         {
             Close(work, similar[0] with { Anomalies = similar[0].Anomalies | ParkingAnomalies.MatchedBySimilarity }, at, sighting, ParkingSessionClosure.ExitRead);
+            Reconcile(work, similar[0].Id, sighting, at, orphan: false);
             return;
         }
 
@@ -423,6 +470,59 @@ internal static class ParkingRules
         work.Put(sighting with { ParkingSessionId = orphan.Id });
         work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(orphan), sighting.Lane, ParkingSessionClosure.ExitRead) { EventTime = at });
         Raise(work, ParkingAnomalyKind.ExitWithoutEntry, at, sighting, orphan, detail: $"{sighting.Plate} left but no open session matches it");
+        Reconcile(work, orphan.Id, sighting, at, orphan: true);
+    }
+
+    /// <summary>
+    /// A car leaving: a bay visit no stay was found for (its entry was missed, or its bay read is one OCR error
+    /// off) whose plate is the exit read's was this car's; one within one OCR error of it too, when this car's
+    /// entry was not read either (<paramref name="orphan"/>: a car that came in unseen) and no other vehicle
+    /// inside is like it; never a visit that began while this car was charging at another bay. The visit joins the
+    /// stay and ends, and the charging bound to it follows to the stay's bill.
+    /// </summary>
+    private static void Reconcile(SiteChangeSet work, string sessionId, Sighting exit, DateTimeOffset at, bool orphan)
+    {
+        if (work.ParkingSession(sessionId) is { } stay)
+        {
+            Binding.BindingRules.OnStayLeft(work, stay, exit.Plate, orphan);
+        }
+
+        // Visits at bays since the car may have come in (it left within the last half day), current or ended.
+        var open = work.OpenParkingSessions().ToList();
+        foreach (var visit in work.Visits().Where(v => v.ParkingSessionId is null && v.StartedAt <= at && (v.EndedAt is null || at - v.EndedAt <= UnseenStay)
+            && (v.Plate == exit.Plate || (orphan && PlateSimilarity.IsSameVehicle(v.Plate, exit.Plate)))).ToList())
+        {
+            if (visit.Plate != exit.Plate && open.Any(s => PlateSimilarity.IsSameVehicle(s.Plate, visit.Plate) && !Binding.BindingRules.IsChargingAt(work, s.Id, visit.StartedAt, exceptBay: visit.Bay)))
+            {
+                continue; // like a vehicle still inside too (one not charging at another bay then): not for the exit read to decide
+            }
+
+            if (Binding.BindingRules.IsChargingAt(work, sessionId, visit.StartedAt, exceptBay: visit.Bay))
+            {
+                continue; // this car was charging at another bay then: the read there was another car's (a look-alike)
+            }
+
+            var joined = visit with { ParkingSessionId = sessionId };
+            work.Put(joined);
+            if (work.ParkingSession(sessionId) is { } session && !session.BayVisitIds.Contains(visit.Id))
+            {
+                work.Put(session with { BayVisitIds = session.BayVisitIds.Add(visit.Id), UpdatedAt = work.ReceivedAt });
+            }
+
+            foreach (var anomaly in work.OpenAnomalies().Where(a => a.Kind == ParkingAnomalyKind.VisitWithoutSession && a.SightingId == visit.SightingId).ToList())
+            {
+                work.Put(anomaly with { Resolved = true, Resolution = $"the exit read {exit.Plate} names the stay {sessionId}", ParkingSessionId = sessionId });
+            }
+
+            if (joined.IsCurrent)
+            {
+                EndVisit(work, joined, BayVisitEnd.ExitedCarPark, Latest(visit.LastSeenAt, at)!.Value);
+            }
+            else
+            {
+                Binding.BindingRules.OnVisit(work, joined, $"the exit read {exit.Plate} names the stay of {visit.Plate}");
+            }
+        }
     }
 
     private static void Close(SiteChangeSet work, ParkingSession session, DateTimeOffset at, Sighting? exit, ParkingSessionClosure closure)
@@ -464,7 +564,7 @@ internal static class ParkingRules
         work.Publish(new ParkingSessionClosed(ParkingSessionSummary.Of(closed), closed.ExitLane, closure) { EventTime = at });
     }
 
-    private static void Arrive(SiteChangeSet work, Sighting sighting)
+    private static void Arrive(SiteChangeSet work, CameraConfiguration camera, Sighting sighting, bool placed, bool nearLine)
     {
         if (sighting.Bay is not { } bay)
         {
@@ -479,7 +579,50 @@ internal static class ParkingRules
             var extended = current with { LastSeenAt = Latest(current.LastSeenAt, sighting.LastSeenAt)!.Value, StartedAt = at < current.StartedAt ? at : current.StartedAt };
             work.Put(extended);
             work.Put(sighting with { BayVisitId = current.Id });
-            Binding.BindingRules.OnVisit(work, extended);
+            Binding.BindingRules.OnVisit(work, extended, "a bay read arrived");
+            return;
+        }
+
+        // A camera watching two bays places a read by zone or plate position; a car pulling out, or parked
+        // off-centre, lands on the other side of the line. The car this camera sees (or just saw, pulling out)
+        // at the other bay is that one: the read is its, not a new car's here (unless the plate sat well
+        // inside this bay's part of the picture).
+        // The same goes for a car read again at its own bay as it pulls out, its cable already out (or the bay
+        // reported empty): that is the visit ending, not a new one.
+        if (work.Visits().Where(v => (v.Bay == bay || (!placed && camera.Bays.Any(b => b.Bay == v.Bay))) && v.StartedAt <= at
+                && (v.EndedAt is null ? v.Bay != bay : v.EndReason is BayVisitEnd.ConnectorAvailable or BayVisitEnd.Vacated && v.EndedAt <= at && at - v.EndedAt <= PullingOut)
+                && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).MaxBy(v => v.StartedAt) is { } there)
+        {
+            work.Put(sighting with { BayVisitId = there.Id });
+            if (there.IsCurrent)
+            {
+                var seen = there with { LastSeenAt = Latest(there.LastSeenAt, sighting.LastSeenAt)!.Value };
+                work.Put(seen);
+                Binding.BindingRules.OnVisit(work, seen, "a bay read arrived");
+            }
+
+            return;
+        }
+
+        // One car is not replaced by another within seconds: a read near the line between the camera's two bays,
+        // at a bay whose car was read a moment ago (or is charging there), while the other bay stands empty, is
+        // the car next door (two cars parking side by side at once, one plate off-centre).
+        if (nearLine && current is not null && at >= current.StartedAt && (at - current.LastSeenAt <= NextDoor || IsCharging(work, current))
+            && camera.Bays.FirstOrDefault(b => b.Bay != bay) is { } other && !work.CurrentVisits().Any(v => v.Bay == other.Bay))
+        {
+            var nextDoor = sighting with { Bay = other.Bay };
+            work.Put(nextDoor);
+            Arrive(work, camera, nextDoor, placed: true, nearLine: false);
+            return;
+        }
+
+        // The car at this bay is charging, its cable in, and the read comes after its binding window (so it is no
+        // evidence about who plugged in, whenever it arrives): another plate read here is a car passing by, the
+        // neighbour's car placed on this side, or a misread, not a new occupant.
+        if (current is not null && at >= current.StartedAt && IsPluggedIn(work, current, at))
+        {
+            Raise(work, ParkingAnomalyKind.ReadAtChargingBay, at, sighting, null, current.ParkingSessionId is { } occupant ? [occupant] : [],
+                $"{sighting.Plate} read at bay {bay} while {current.Plate} charges there: kept as evidence, {current.Plate} stays");
             return;
         }
 
@@ -490,12 +633,14 @@ internal static class ParkingRules
             EndVisit(work, current, BayVisitEnd.AnotherVehicle, Latest(current.LastSeenAt, at)!.Value);
         }
 
-        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && v.StartedAt <= at && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate)).ToList())
+        // The same plate at another bay: the car moved, unless it is charging there (its cable is in): then this
+        // is another car, a look-alike plate or a misread, and cannot be that one.
+        foreach (var elsewhere in work.CurrentVisits().Where(v => v.Bay != bay && v.StartedAt <= at && PlateSimilarity.IsSameVehicle(v.Plate, sighting.Plate) && !IsCharging(work, v)).ToList())
         {
             EndVisit(work, elsewhere, BayVisitEnd.MovedToAnotherBay, Latest(elsewhere.LastSeenAt, at)!.Value);
         }
 
-        var matches = Match(work, sighting.Plate);
+        var matches = Match(work, sighting.Plate, bay);
         var session = matches.Count == 1 ? matches[0] : null;
         var visit = new BayVisit
         {
@@ -528,14 +673,15 @@ internal static class ParkingRules
             work.Publish(new BayVehicleLeft(bay, visit.Plate, visit.Id, visit.ParkingSessionId, BayVisitEnd.AnotherVehicle) { EventTime = ended });
         }
 
-        Binding.BindingRules.OnVisit(work, visit);
+        Binding.BindingRules.OnVisit(work, visit, "a bay read arrived");
     }
 
     private static void EndVisit(SiteChangeSet work, BayVisit visit, BayVisitEnd reason, DateTimeOffset at)
     {
-        var ended = visit with { EndedAt = at, EndReason = reason };
+        var ended = (work.Visit(visit.Id) ?? visit) with { EndedAt = at, EndReason = reason };
         work.Put(ended);
         work.Publish(new BayVehicleLeft(ended.Bay, ended.Plate, ended.Id, ended.ParkingSessionId, reason) { EventTime = at });
+        Binding.BindingRules.OnVisit(work, ended, $"{ended.Plate} left bay {ended.Bay}");
     }
 
     /// <summary>
@@ -566,17 +712,36 @@ internal static class ParkingRules
         {
             var better = visit with { Plate = after.Plate, PlateRaw = after.Best.Raw, LastSeenAt = Latest(visit.LastSeenAt, after.LastSeenAt)!.Value };
             work.Put(better);
-            Binding.BindingRules.OnVisit(work, better);
+            Binding.BindingRules.OnVisit(work, better, "a better read of the plate");
         }
     }
 
-    /// <summary>Open sessions of the plate: the exact plate if there is one, else every OCR-similar one.</summary>
-    private static List<ParkingSession> Match(SiteChangeSet work, string plate)
+    /// <summary>
+    /// Open sessions of the plate read at <paramref name="bay"/>: the exact plate if there is one, else every
+    /// OCR-similar one; never a vehicle charging at another bay right now (a look-alike read as its plate is another car).
+    /// </summary>
+    private static List<ParkingSession> Match(SiteChangeSet work, string plate, string? bay = null)
     {
-        var open = work.OpenParkingSessions().ToList();
+        var pinned = bay is null ? [] : work.CurrentVisits().Where(v => v.Bay != bay && v.ParkingSessionId is not null && IsCharging(work, v))
+            .Select(v => v.ParkingSessionId!).ToHashSet(StringComparer.Ordinal);
+        var open = work.OpenParkingSessions().Where(s => !pinned.Contains(s.Id)).ToList();
         var exact = open.Where(s => s.Plate == plate).ToList();
         return exact.Count > 0 ? exact : [.. open.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate))];
     }
+
+    /// <summary>The visit's vehicle is charging at its bay now (a charge bound to it is running): it is plugged in there.</summary>
+    private static bool IsCharging(SiteChangeSet work, BayVisit visit) =>
+        visit.ChargingSessionIds.Any(id => work.Session(id) is { Status: Charging.ChargingSessionStatus.Active });
+
+    /// <summary>
+    /// The visit's vehicle is charging there for sure at <paramref name="at"/>: a running charge is bound to it
+    /// and its binding window was over by then, and its charger is online (a stop would have been reported; an
+    /// offline charger's may be queued).
+    /// </summary>
+    private static bool IsPluggedIn(SiteChangeSet work, BayVisit visit, DateTimeOffset at) =>
+        visit.ChargingSessionIds.Any(id => work.Session(id) is { Status: Charging.ChargingSessionStatus.Active } session
+            && work.Binding(id) is { IsBound: true } binding && binding.PlugInAt + (work.Configuration?.Settings.BindingWindow ?? TimeSpan.Zero) < at
+            && work.Charger(session.Charger)?.Connection is not null);
 
     /// <summary>The camera's sighting this read belongs to: same vehicle (or both unreadable), same bay, within the gap.</summary>
     private static Sighting? FindSighting(SiteChangeSet work, CameraConfiguration camera, string? bay, string plate, DateTimeOffset at, TimeSpan gap)

@@ -19,6 +19,9 @@ public sealed class ParkingState
     private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParkingAnomaly> _openAnomalies = new(StringComparer.Ordinal);
 
+    /// <summary>Per camera, how far its recent pushes' times were ahead of their arrival (its clock, if it runs ahead).</summary>
+    private readonly Dictionary<string, System.Collections.Immutable.ImmutableArray<TimeSpan>> _cameraLeads = new(StringComparer.Ordinal);
+
     public IEnumerable<ParkingSession> Sessions => _sessions.Values;
 
     public IEnumerable<ParkingSession> OpenSessions => _openSessions.Values;
@@ -40,6 +43,9 @@ public sealed class ParkingState
     public BayVisit? FindVisit(string id) => _visits.GetValueOrDefault(id);
 
     public ParkingAnomaly? FindAnomaly(string id) => _openAnomalies.GetValueOrDefault(id);
+
+    /// <summary>The camera's recent leads (capture time minus arrival time), oldest first.</summary>
+    public System.Collections.Immutable.ImmutableArray<TimeSpan> CameraLeads(string camera) => _cameraLeads.GetValueOrDefault(camera, []);
 
     internal void Take(Engine.SiteChanges changes)
     {
@@ -70,6 +76,11 @@ public sealed class ParkingState
         foreach (var visit in changes.BayVisits)
         {
             _visits[visit.Id] = visit;
+        }
+
+        foreach (var (camera, leads) in changes.CameraLeads)
+        {
+            _cameraLeads[camera] = leads;
         }
 
         foreach (var anomaly in changes.ParkingAnomalies)

@@ -28,6 +28,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// </summary>
     private const int AloneAfterFailure = 1_000;
 
+    /// <summary>
+    /// A deadline at or before the last timer (set in the past by a late observation, or one the engine did
+    /// not act on) gets a new timer this much later rather than none: the site's later deadlines must not stall.
+    /// </summary>
+    internal static readonly TimeSpan MissedDeadlineRetry = TimeSpan.FromSeconds(1);
+
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Store _store;
     private readonly TimeProvider _time;
@@ -36,7 +42,13 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private readonly Task _loop;
     private SiteState? _state;
     private ITimer? _timer;
+
+    /// <summary>The deadline the armed timer is for (null: none armed, or it has fired).</summary>
     private DateTimeOffset? _timerDue;
+
+    /// <summary>The due time of the last timer observation submitted.</summary>
+    private DateTimeOffset? _lastFired;
+
     private int _aloneFor;
 
     /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
@@ -107,6 +119,14 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 unit.Add(pending);
             }
 
+            foreach (var pending in unit)
+            {
+                if (pending.TimerDue is not null)
+                {
+                    pending.Observation = TimerObservation(pending);
+                }
+            }
+
             try
             {
                 if (unit.Count == 1 || _aloneFor > 0)
@@ -130,6 +150,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 // unit, and arm the timer afresh then (a timer observation may be among the failed ones).
                 _state = null;
                 _timerDue = null;
+                _lastFired = null;
                 LogAppendFailed(_logger, Site.Value, unit.Count, e);
                 foreach (var pending in unit)
                 {
@@ -159,7 +180,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 {
                     if (unit[i].Observation is not { } observation)
                     {
-                        replies[i] = Acknowledged.Instance; // a warm-up: nothing to decide
+                        replies[i] = Acknowledged.Instance; // a warm-up, or a timer that fired early: nothing to decide
                         continue;
                     }
 
@@ -396,11 +417,27 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Submits a <see cref="TimerElapsed"/> observation when the state's next deadline comes
-    /// (DESIGN.md §1.2: timers are observations too). One timer per site, re-armed after every unit.
+    /// Keeps one timer armed for the state's next deadline (DESIGN.md §1.2: timers are observations too),
+    /// re-armed after every unit when the deadline moved or the armed timer has fired.
     /// </summary>
     private void ArmTimer(DateTimeOffset? due)
     {
+        if (due is { } next && _lastFired is { } fired && next <= fired)
+        {
+            // A deadline at or before the last timer submitted: one a late observation set in the past (an ICE
+            // limit from a read buffered for minutes), or the timer's own deadline that the engine did not act
+            // on (a bug). Arming a timer for that moment again would be a repeat (same key) and change nothing;
+            // never arming again would stall every later deadline of the site. A new timer shortly after meets
+            // it: every rule acts on all its deadlines at or before the timer's due time.
+            if (next == fired)
+            {
+                LogDeadlineMissed(_logger, Site.Value, next);
+            }
+
+            var now = _time.GetUtcNow();
+            due = (now > fired ? now : fired) + MissedDeadlineRetry;
+        }
+
         if (due == _timerDue)
         {
             return;
@@ -414,14 +451,51 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             return;
         }
 
-        var delay = at - _time.GetUtcNow();
-        _timer = _time.CreateTimer(_ => Elapse(at), null, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        _timer = _time.CreateTimer(_ => Fire(at), null, DelayUntil(at, _time.GetUtcNow()), Timeout.InfiniteTimeSpan);
     }
 
-    private void Elapse(DateTimeOffset due)
+    /// <summary>
+    /// The delay to arm a timer with: never less than what is left, rounded up to whole milliseconds (timers
+    /// count in milliseconds; a delay rounded down fires before the deadline).
+    /// </summary>
+    internal static TimeSpan DelayUntil(DateTimeOffset due, DateTimeOffset now)
     {
+        var left = due - now;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds));
+    }
+
+    /// <summary>The timer's callback: the loop decides whether its deadline has come (it owns the timer).</summary>
+    private void Fire(DateTimeOffset due)
+    {
+        if (!_queue.Writer.TryWrite(new Pending(null) { TimerDue = due }))
+        {
+            return; // the host is stopping
+        }
+    }
+
+    /// <summary>
+    /// On the loop: the observation of a timer that fired, if its deadline has come by the clock. Timers
+    /// fire early (a clock coarser than the deadline, an accelerated clock's rounding, a timer queue that
+    /// counts differently from the wall clock): such a one is armed again for what is left, and nothing
+    /// is decided before the deadline.
+    /// </summary>
+    private Observation? TimerObservation(Pending pending)
+    {
+        if (pending.TimerDue is not { } due || (_timerDue is { } armed && due != armed))
+        {
+            return null; // a warm-up, or a timer replaced by a later ArmTimer before its callback ran
+        }
+
+        _timerDue = null; // fired: ArmTimer arms again after this unit, for this deadline or the next
         var now = _time.GetUtcNow();
-        _ = SubmitAsync(new Observation
+        if (now < due)
+        {
+            LogTimerEarly(_logger, Site.Value, due, due - now);
+            return null;
+        }
+
+        _lastFired = due;
+        return new Observation
         {
             Site = Site,
             Source = "timer",
@@ -429,12 +503,16 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             EventTime = due,
             ReceivedAt = now,
             Payload = new TimerElapsed(due),
-        }).ContinueWith(t => LogTimerFailed(_logger, Site.Value, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        };
     }
 
     private sealed class Pending(Observation? observation)
     {
-        public Observation? Observation { get; } = observation;
+        /// <summary>The observation; for a timer that fired, made on the loop once its deadline has come.</summary>
+        public Observation? Observation { get; set; } = observation;
+
+        /// <summary>A timer fired for this deadline (no observation yet: the loop makes it when the deadline has come).</summary>
+        public DateTimeOffset? TimerDue { get; init; }
 
         public TaskCompletionSource<Reply> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -452,8 +530,11 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Site {Site}: another writer appended first (attempt {Attempt}); reloading and deciding again")]
     private static partial void LogConflict(ILogger logger, string site, int attempt, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: a timer observation failed; it is tried again at the next unit")]
-    private static partial void LogTimerFailed(ILogger logger, string site, Exception exception);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Site {Site}: the timer for {Due:O} fired {Early} early; armed again")]
+    private static partial void LogTimerEarly(ILogger logger, string site, DateTimeOffset due, TimeSpan early);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: the engine did not act on the deadline {Deadline:O} when its timer came; trying again with a later timer")]
+    private static partial void LogDeadlineMissed(ILogger logger, string site, DateTimeOffset deadline);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) failed; it keeps its stored answer and the site loads on")]
     private static partial void LogReplayFailed(ILogger logger, string site, long seq, string kind, Exception exception);

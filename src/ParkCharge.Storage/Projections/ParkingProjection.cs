@@ -59,17 +59,17 @@ internal static class ParkingProjection
     private const string UpsertBinding = """
         INSERT INTO charging_bindings (charging_session_id, site_id, charger_id, evse_id, connector_id, transaction_id, bay,
             plug_in_at, status, wait_until, plate, parking_session_id, bay_visit_id, method, confidence, offset_ms, evidence,
-            candidates, changes, decided_at, updated_seq)
+            candidates, changes, decided_at, tentative, updated_seq)
         VALUES (@id, @site, @charger, @evse, @connector, @transaction_id, @bay,
             @plug_in_at, @status, @wait_until, @plate, @parking_session_id, @bay_visit_id, @method, @confidence, @offset_ms, @json_evidence,
-            @json_candidates, @changes, @decided_at, @seq)
+            @json_candidates, @changes, @decided_at, @tentative, @seq)
         ON CONFLICT (charging_session_id) DO UPDATE SET
             evse_id = excluded.evse_id, connector_id = excluded.connector_id, bay = excluded.bay, plug_in_at = excluded.plug_in_at,
             status = excluded.status, wait_until = excluded.wait_until, plate = excluded.plate,
             parking_session_id = excluded.parking_session_id, bay_visit_id = excluded.bay_visit_id, method = excluded.method,
             confidence = excluded.confidence, offset_ms = excluded.offset_ms, evidence = excluded.evidence,
             candidates = excluded.candidates, changes = excluded.changes, decided_at = excluded.decided_at,
-            updated_seq = excluded.updated_seq
+            tentative = excluded.tentative, updated_seq = excluded.updated_seq
         """;
 
     private const string UpsertAnomaly = """
@@ -158,7 +158,7 @@ internal static class ParkingProjection
                 .Set("bay_visit_id", b.BayVisitId).Set("method", b.Method?.ToString()).Set("confidence", b.Confidence)
                 .Set("offset_ms", b.Offset is { } offset ? (long)offset.TotalMilliseconds : null)
                 .Set("json_evidence", LogJson.Serialize((IReadOnlyList<string>)b.Evidence)).Set("json_candidates", LogJson.Serialize((IReadOnlyList<BindingCandidate>)b.Candidates))
-                .Set("changes", b.Changes).Set("decided_at", db.Instant(b.DecidedAt)).Set("seq", seq).RunAsync(ct);
+                .Set("changes", b.Changes).Set("decided_at", db.Instant(b.DecidedAt)).Set("tentative", b.Tentative).Set("seq", seq).RunAsync(ct);
         }
 
         foreach (var (a, seq) in anomalies.Values)

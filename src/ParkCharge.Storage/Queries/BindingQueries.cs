@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+
 using ParkCharge.Storage.Json;
 
 namespace ParkCharge.Storage.Queries;
@@ -54,6 +55,12 @@ public sealed record BindingView
 
     public required int Changes { get; init; }
 
+    /// <summary>
+    /// Bound before the evidence is complete (the binding window still open, the car not read at the bay after the
+    /// plug-in): it is confirmed or changed at the latest when the window ends. Every binding can still change later.
+    /// </summary>
+    public bool Tentative { get; init; }
+
     public required DateTimeOffset DecidedAt { get; init; }
 }
 
@@ -62,7 +69,7 @@ public sealed class BindingQueries(Database database)
 {
     internal const string Columns = """
         charging_session_id, site_id, charger_id, evse_id, connector_id, transaction_id, bay, plug_in_at, status, wait_until,
-        plate, parking_session_id, bay_visit_id, method, confidence, offset_ms, evidence, candidates, changes, decided_at
+        plate, parking_session_id, bay_visit_id, method, confidence, offset_ms, evidence, candidates, changes, decided_at, tentative
         """;
 
     public async Task<BindingView?> GetAsync(string chargingSessionId, CancellationToken ct)
@@ -126,6 +133,7 @@ public sealed class BindingQueries(Database database)
                 c.Plate, c.ParkingSessionId, c.BayVisitId, c.Bay, c.Score, c.Offset?.TotalSeconds, [.. c.Evidence], c.Reason))],
             Changes = r.GetInt32(18),
             DecidedAt = database.ReadInstant(r, 19),
+            Tentative = r.GetBoolean(20),
         };
     }
 }

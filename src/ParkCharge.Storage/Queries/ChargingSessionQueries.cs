@@ -71,8 +71,36 @@ public sealed class ChargingSessionQueries(Database database)
             command.With("to", database.Instant(to));
         }
 
-        return await KeysetCursor.PageAsync(
+        var page = await KeysetCursor.PageAsync(
             database, command, sql, filter.Cursor, limit, ("COALESCE(started_at, first_received_at)", "id"), Read, s => (s.StartedAt ?? s.FirstReceivedAt, s.Id), ct);
+        var bindings = await BindingsAsync(connection, page.Items.Select(s => s.Id).ToList(), ct);
+        return page with { Items = [.. page.Items.Select(s => s with { Binding = bindings.GetValueOrDefault(s.Id) })] };
+    }
+
+    /// <summary>The bindings of the listed sessions, in one query (a list shows each session's binding as the single view does).</summary>
+    private async Task<Dictionary<string, BindingView>> BindingsAsync(DbConnection connection, List<string> ids, CancellationToken ct)
+    {
+        var bindings = new Dictionary<string, BindingView>(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return bindings;
+        }
+
+        await using var command = connection.Command(
+            $"SELECT {BindingQueries.Columns} FROM charging_bindings WHERE charging_session_id IN ({string.Join(", ", ids.Select((_, i) => $"@id{i}"))})");
+        for (var i = 0; i < ids.Count; i++)
+        {
+            command.With($"id{i}", ids[i]);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var binding = BindingQueries.Read(database, reader);
+            bindings[binding.ChargingSessionId] = binding;
+        }
+
+        return bindings;
     }
 
     /// <summary>One session with its meter values and its connector's status timeline.</summary>

@@ -172,6 +172,12 @@ public sealed class SettlementTests
             _site.Now = start.AddMinutes(63).AddSeconds(20);
             _site.Stop16("CP1", tx, energy * 1000);
         }
+        else
+        {
+            // No stop yet: the charger went offline (its stop will be queued and come late).
+            _site.Now = start.AddMinutes(30);
+            _site.Observe(new ParkCharge.Core.Charging.ConnectionClosed(SiteScenario.Cp("CP1"), "conn-CP1", "ping timeout"));
+        }
 
         return tx;
     }

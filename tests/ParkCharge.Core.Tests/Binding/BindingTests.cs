@@ -2,6 +2,7 @@ using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Binding;
@@ -263,18 +264,18 @@ public sealed class BindingTests
     [Fact]
     public void A_vehicle_whose_outlet_charges_unbound_is_not_ICE_and_holds_back_no_later_deadline()
     {
-        // The outlet starts charging with no vehicle read in the bay and two vehicles inside; one of them
-        // is read there only later, well outside the binding window, so the charge stays unbound.
+        // The outlet starts charging with no vehicle read in the bay and two vehicles inside; one of them is
+        // read there only twenty minutes later, too late to say it was there all along, so the charge stays unbound.
         _site.Read("gate-in", "AAA111");
         _site.Read("gate-in", "BBB222", at: _site.Now.AddSeconds(30));
         _site.Advance(TimeSpan.FromMinutes(1));
         var tx = _site.PlugIn16("CP1", 1, "RFID-9", _site.Now, startAfter: TimeSpan.Zero);
-        _site.Advance(TimeSpan.FromMinutes(10));
+        _site.Advance(TimeSpan.FromMinutes(20));
         _site.Read("cam-b1", "AAA111");
-        Assert.NotEqual(BindingStatus.Bound, _site.Binding("CP1", Tx(tx)).Status);
-        Assert.Equal("AAA111", _site.CurrentVisit("B1")!.Plate);
 
         _site.Advance(TimeSpan.FromMinutes(30)).RunTimers();
+        Assert.NotEqual(BindingStatus.Bound, _site.Binding("CP1", Tx(tx)).Status);
+        Assert.Equal("AAA111", _site.CurrentVisit("B1")!.Plate);
         _site.Advance(TimeSpan.FromDays(3)).RunTimers();
 
         Assert.Empty(_site.Events.OfType<BayIceDetected>());

@@ -75,6 +75,88 @@ public sealed class EngineProperties
     }
 
     [Fact]
+    public void A_timer_leaves_no_deadline_at_or_before_its_due_time_even_when_it_arrives_a_moment_early()
+    {
+        Streams.Sample(steps =>
+        {
+            var site = Play(steps);
+            for (var i = 0; i < 30 && site.State.NextDeadline is { } due; i++)
+            {
+                // The host's timer fired a tick before the deadline by the wall clock (or on time, for a past one).
+                if (due > site.Now)
+                {
+                    site.Now = due - TimeSpan.FromTicks(1);
+                }
+
+                site.Observe(new Observation
+                {
+                    Site = site.State.Site,
+                    Source = "timer",
+                    Key = "timer:" + due.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    EventTime = due,
+                    ReceivedAt = site.Now,
+                    Payload = new TimerElapsed(due),
+                });
+
+                Assert.False(site.State.NextDeadline <= due, $"after the timer for {due:O} the next deadline is still {site.State.NextDeadline:O}: "
+                    + JsonSerializer.Serialize(site.State.Binding.Bindings.Where(b => b.WaitUntil <= due), Json)
+                    + JsonSerializer.Serialize(site.State.Parking.CurrentVisits, Json) + JsonSerializer.Serialize(site.State.Commands.Open, Json) + JsonSerializer.Serialize(site.State.Automation.StopPlans, Json) + JsonSerializer.Serialize(site.State.Parking.OpenSessions, Json));
+            }
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void The_same_plug_in_reported_over_OCPP_1_6_or_2_0_1_is_bound_to_the_same_car()
+    {
+        var reads = Gen.Select(Gen.Int[0, 2], Gen.Int[1, 2], Gen.Int[-300, 300], Gen.Double[0.72, 0.99]).Array[0, 5];
+        Gen.Select(reads, Gen.Int[0, 120]).Sample((r, minutes) =>
+        {
+            var (status16, plate16) = Bind(r, minutes, OcppVersion.Ocpp16);
+            var (status201, plate201) = Bind(r, minutes, OcppVersion.Ocpp201);
+
+            Assert.Equal((status16, plate16), (status201, plate201));
+        }, iter: 200);
+
+        static (ParkCharge.Core.Binding.BindingStatus, string?) Bind((int Car, int Bay, int Offset, double Confidence)[] reads, int minutesLater, OcppVersion version)
+        {
+            string[] cars = ["AAA111", "BBB222", "CCC333"];
+            var site = new SiteScenario().WithCarPark();
+            if (version == OcppVersion.Ocpp201)
+            {
+                site.Observe(new ConnectionOpened(Cp("CP1"), "conn-201", OcppVersion.Ocpp201, "node-a", "127.0.0.1"));
+            }
+
+            foreach (var car in cars)
+            {
+                site.Read("gate-in", car, 0.95);
+            }
+
+            site.Advance(TimeSpan.FromMinutes(10));
+            var plugIn = site.Now;
+            site.Advance(TimeSpan.FromMinutes(minutesLater)); // 0: on time; later: everything arrives late together
+            foreach (var (car, bay, offset, confidence) in reads)
+            {
+                site.Read(bay == 1 ? "cam-b1" : "cam-b2", cars[car], Math.Round(confidence, 2), plugIn.AddSeconds(offset));
+            }
+
+            if (version == OcppVersion.Ocpp16)
+            {
+                site.PlugIn16("CP1", 1, "RFID-1", plugIn, TimeSpan.FromSeconds(15));
+            }
+            else
+            {
+                site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp201(1, 1), ConnectorStatus.Occupied), plugIn);
+                site.TxEvent("CP1", TransactionEventType.Started, "tx-1", 0, plugIn, ChargingState.EVConnected, evse: 1);
+                site.TxEvent("CP1", TransactionEventType.Updated, "tx-1", 1, plugIn.AddSeconds(15), ChargingState.Charging, evse: 1, idToken: "RFID-1");
+            }
+
+            site.Advance(TimeSpan.FromMinutes(5)).RunTimers();
+            var binding = site.State.Binding.Bindings.Single();
+            return (binding.Status, binding.Plate);
+        }
+    }
+
+    [Fact]
     public void A_2_0_1_transaction_ends_up_the_same_whatever_order_and_however_often_its_events_arrive_and_only_disorder_is_flagged()
     {
         var gen =

@@ -109,12 +109,14 @@ public abstract class BillingApiTests(StoreEngine engine, PostgresServer postgre
         decimal? settledTotal = null;
         var session = await ArriveAndChargeAsync("M-AB 123", async (charger, transaction) =>
         {
+            await charger.DisposeAsync(); // the charger goes offline: its stop waits in its queue
             _time.SetUtcNow(start.AddMinutes(160));
             await ReadAsync(GateOutKey, "gate-out", "M-AB 123");
             using var settled = await GetJsonAsync($"/api/v1/parking-sessions/{(await LatestSessionOfAsync("M-AB 123"))}/bill");
             settledTotal = settled.RootElement.GetProperty("bill").GetProperty("total").GetDecimal();
             _time.SetUtcNow(start.AddMinutes(190));
-            await StopAsync(charger, transaction, 18.4m, start.AddMinutes(126));
+            await using var back = await TestCharger.ConnectAsync(_node.OcppUri("CP-1"), OcppVersion.Ocpp16);
+            await StopAsync(back, transaction, 18.4m, start.AddMinutes(126));
         });
 
         using var bill = await GetJsonAsync($"/api/v1/parking-sessions/{session}/bill");

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.V16;
 using ParkCharge.Testing;
@@ -69,6 +70,33 @@ public abstract class BindingApiTests(StoreEngine engine, PostgresServer postgre
     }
 
     [Fact]
+    public async Task The_charging_session_list_shows_each_session_s_binding_as_the_single_view_does()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await PushAsync(GateKey, new { cameraId = "gate-in", plate = "BCD1234", confidence = 0.95, capturedAt = now.AddMinutes(-4) });
+        await PushAsync(BayKey, new { cameraId = "cam-b12", plate = "BCD1234", confidence = 0.92, capturedAt = now.AddSeconds(-40), zone = "left" });
+        await using var charger = await TestCharger.ConnectAsync(_node.OcppUri("CP-1"), OcppVersion.Ocpp16);
+        var bound = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 1, IdTag = "RFID-1", MeterStart = 0, Timestamp = now.AddSeconds(-30) });
+        var waiting = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 2, IdTag = "RFID-2", MeterStart = 0, Timestamp = now });
+
+        using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/charging-sessions?siteId=garage"));
+        var items = page.RootElement.GetProperty("items").EnumerateArray().ToDictionary(s => s.GetProperty("transactionId").GetString()!, s => s.GetProperty("binding"));
+
+        Assert.Equal(2, items.Count);
+        var binding = items[Invariant(bound.TransactionId)];
+        Assert.Equal(("BCD1234", "B1"), (binding.GetProperty("plate").GetString(), binding.GetProperty("bay").GetString()));
+        Assert.Equal(JsonValueKind.Object, items[Invariant(waiting.TransactionId)].ValueKind);
+        Assert.Equal("B2", items[Invariant(waiting.TransactionId)].GetProperty("bay").GetString());
+        foreach (var (transactionId, listed) in items)
+        {
+            var single = (await ChargingSessionAsync(int.Parse(transactionId, System.Globalization.CultureInfo.InvariantCulture))).GetProperty("binding");
+            Assert.Equal(single.GetRawText(), listed.GetRawText());
+        }
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task An_unbound_transaction_waits_in_the_review_queue_until_an_operator_resolves_it()
     {
         var now = DateTimeOffset.UtcNow;
@@ -77,7 +105,7 @@ public abstract class BindingApiTests(StoreEngine engine, PostgresServer postgre
         await using var charger = await TestCharger.ConnectAsync(_node.OcppUri("CP-1"), OcppVersion.Ocpp16);
         var start = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 2, IdTag = "RFID-2", MeterStart = 0, Timestamp = now.AddMinutes(-5) });
 
-        var queue = await EventuallyAsync(async () =>
+        var queue = await Eventually.ReadAsync(async () =>
         {
             using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/bindings?siteId=garage"));
             return page.RootElement.GetProperty("items").Clone();
@@ -111,20 +139,5 @@ public abstract class BindingApiTests(StoreEngine engine, PostgresServer postgre
             .Single(s => s.GetProperty("transactionId").GetString() == transactionId.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetProperty("id").GetString();
         using var session = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/charging-sessions/{id}"));
         return session.RootElement.Clone();
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

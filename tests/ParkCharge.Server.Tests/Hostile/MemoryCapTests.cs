@@ -35,7 +35,7 @@ public sealed class MemoryCapTests
             {
                 foreach (var (id, frame) in HostileFrames201())
                 {
-                    var answer = await v201.SendAsync(frame, id, TimeSpan.FromSeconds(10));
+                    var answer = await v201.SendAsync(frame, id, TimeSpan.FromSeconds(30));
                     Assert.True(answer.IsResult || answer.ErrorCode is not "InternalError", $"{frame[..Math.Min(frame.Length, 200)]} → {answer.Text}");
                 }
 
@@ -47,7 +47,7 @@ public sealed class MemoryCapTests
             {
                 foreach (var (id, frame) in HostileFrames16())
                 {
-                    var answer = await v16.SendAsync(frame, id, TimeSpan.FromSeconds(10));
+                    var answer = await v16.SendAsync(frame, id, TimeSpan.FromSeconds(30));
                     Assert.True(answer.IsResult || answer.ErrorCode is not "InternalError", $"{frame[..Math.Min(frame.Length, 200)]} → {answer.Text}");
                 }
 

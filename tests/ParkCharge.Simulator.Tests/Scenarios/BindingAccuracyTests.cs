@@ -3,8 +3,9 @@ using ParkCharge.Simulator.Scenarios.BusyDay;
 namespace ParkCharge.Simulator.Tests.Scenarios;
 
 /// <summary>
-/// The small version of the binding-accuracy benchmark (issue 4): two busy days at a site with 30 EV
-/// bays, the default seed, played through the site engine and through the naive baseline.
+/// The small version of the binding-accuracy benchmark (issues 4 and 13): two busy days at a site with 30
+/// EV bays, the default seed (one of the development seeds, see bench/README.md), played through the site
+/// engine and through the naive baseline.
 /// </summary>
 public sealed class BindingAccuracyTests(BindingAccuracyTests.SmallBusyDays days) : IClassFixture<BindingAccuracyTests.SmallBusyDays>
 {
@@ -20,10 +21,19 @@ public sealed class BindingAccuracyTests(BindingAccuracyTests.SmallBusyDays days
                 TransactionTraits.NeighbourWithin10s, TransactionTraits.OcrError, TransactionTraits.BayReadMissed, TransactionTraits.CameraClockSkewed,
                 TransactionTraits.ChargerOffline, TransactionTraits.PlugInBeforeRead, TransactionTraits.ReadBeforePlugIn, TransactionTraits.ParkedLongBeforePlugIn,
                 TransactionTraits.SharedToken, TransactionTraits.MovedBays, TransactionTraits.Ocpp201,
+                TransactionTraits.PreviousCarReReadLeaving, TransactionTraits.ParkedCarAtServedBay, TransactionTraits.LookAlikeTwin,
+                TransactionTraits.PersistentMisread, TransactionTraits.ChargerClockSkewed, TransactionTraits.GateReadWrong,
             ],
             trait => Assert.Contains(day.Transactions, t => t.Traits.HasFlag(trait)));
         Assert.Contains(day.Transactions, t => !t.IsResolvable);
-        Assert.True(day.Census is { IceStays: > 0, StaysWithoutCharging: > 0, ChargerOutages: > 0, ConnectorFaults: > 0, SkewedCameras: > 0 }, AccuracyReport.Census(day));
+        Assert.True(
+            day.Census is
+            {
+                IceStays: > 0, StaysWithoutCharging: > 0, ChargerOutages: > 0, ConnectorFaults: > 0, SkewedCameras: > 0, SkewedChargers: > 0,
+                IceBesideReachOver: > 0, LookAlikeTwins: > 0, MissedEntries: > 0, LeavingReReads: > 0, ReadsAcrossBoundary: > 0,
+                PersistentMisreads: > 0, LostVacancies: > 0, ResentChargerMessages: > 0,
+            },
+            AccuracyReport.Census(day));
     }
 
     [Fact]

@@ -19,7 +19,31 @@ public static class BindingAccuracy
         ArgumentNullException.ThrowIfNull(day);
         var player = new Player(day);
         player.Play();
+        return Scored(day, player);
+    }
 
+    /// <summary>
+    /// Scores the bindings of a site's engine state after the day was played through a node (see
+    /// <see cref="BusyDayNodePlayer"/>): the same scoring as <see cref="Run"/>, on what the node decided.
+    /// </summary>
+    /// <param name="issued">The 1.6 transaction ids the node issued, by the simulator's transaction ref.</param>
+    public static BindingAccuracyResult Score(SimulatedDay day, SiteState state, IReadOnlyDictionary<string, int> issued)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(issued);
+        var player = new Player(day);
+        player.Load(state, issued);
+        foreach (var message in day.Messages)
+        {
+            player.Baseline.Observe(message);
+        }
+
+        return Scored(day, player);
+    }
+
+    private static BindingAccuracyResult Scored(SimulatedDay day, Player player)
+    {
         var threshold = day.Site.Settings.AutoAcceptConfidence;
         var results = new List<TransactionResult>(day.Transactions.Count);
         foreach (var truth in day.Transactions)
@@ -35,7 +59,8 @@ public static class BindingAccuracy
             };
             var baselineVehicle = player.Baseline.VehicleOf(truth.Ref);
             var baseline = baselineVehicle is null ? Outcome.Unbound : baselineVehicle == truth.Vehicle ? Outcome.Correct : Outcome.WrongConfident;
-            results.Add(new TransactionResult(truth, engine, binding, boundVehicle, baseline, baselineVehicle));
+            var explanation = engine is Outcome.WrongConfident or Outcome.WrongProvisional || (truth.IsResolvable && engine != Outcome.Correct) ? player.Explain(truth, binding) : null;
+            results.Add(new TransactionResult(truth, engine, binding, boundVehicle, baseline, baselineVehicle) { Explanation = explanation });
         }
 
         return new BindingAccuracyResult
@@ -46,26 +71,29 @@ public static class BindingAccuracy
             Baseline = AccuracyScore.Of("naive baseline", results.Select(r => (r.Truth, r.Baseline))),
             Observations = player.Observations,
             Timers = player.Timers,
+            Explain = truth => player.Explain(truth, player.BindingOf(truth)),
         };
     }
 
     /// <summary>
     /// Delivers the messages in arrival order and, like <c>SiteEngineHost</c>, submits a
     /// <see cref="TimerElapsed"/> when the state's next deadline has passed: one armed timer, re-armed
-    /// after every decision when the deadline changed, received at the deadline (or at once if it is
-    /// already past). Keeps the latest version of every sighting, parking session, visit, charging
+    /// after every decision when the deadline changed or the timer fired, received at the deadline (or at
+    /// once if it is already past); a deadline at or before the last timer gets a new one a second later. Keeps the latest version of every sighting, parking session, visit, charging
     /// session and binding the engine produced, so the score sees what the projections would.
     /// </summary>
     private sealed class Player(SimulatedDay day)
     {
-        private readonly SiteState _state = new(day.Site.Id);
+        private SiteState _state = new(day.Site.Id);
         private readonly Dictionary<string, int> _issued = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Sighting> _sightings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ParkingSession> _parkingSessions = new(StringComparer.Ordinal);
         private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, ChargingSession> _chargingSessions = new(StringComparer.Ordinal);
         private readonly Dictionary<(ChargerId, string), string> _sessions = [];
         private DateTimeOffset? _armed;
+        private DateTimeOffset? _fired;
         private bool _pending;
         private DateTimeOffset _lastReceived = DateTimeOffset.MinValue;
 
@@ -90,6 +118,28 @@ public static class BindingAccuracy
             }
 
             Elapse(day.End);
+        }
+
+        /// <summary>Takes what a node's engine decided instead of playing the day here.</summary>
+        public void Load(SiteState state, IReadOnlyDictionary<string, int> issued)
+        {
+            foreach (var (reference, id) in issued)
+            {
+                _issued[reference] = id;
+            }
+
+            Take(new SiteChanges
+            {
+                Sessions = [.. state.Sessions.Values],
+                ParkingSessions = [.. state.Parking.Sessions],
+                BayVisits = [.. state.Parking.Visits],
+                Sightings = [.. state.Parking.Visits.Select(v => state.Parking.FindSighting(v.SightingId))
+                    .Concat(state.Parking.Sessions.SelectMany(p => new[] { p.EntrySightingId, p.ExitSightingId }).OfType<string>().Select(state.Parking.FindSighting))
+                    .OfType<Sighting>().DistinctBy(s => s.Id)],
+                Bindings = [.. state.Binding.Bindings],
+            });
+            Observations = (int)state.LastSeq;
+            _state = state;
         }
 
         public ChargingBinding? BindingOf(TransactionTruth truth)
@@ -120,6 +170,39 @@ public static class BindingAccuracy
                     .GroupBy(v => v, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault()
                 : null;
 
+        /// <summary>What the engine saw around a transaction: the visits at its bays and what ended them, the charge, the binding's history.</summary>
+        public string Explain(TransactionTruth truth, ChargingBinding? binding)
+        {
+            var text = new System.Text.StringBuilder();
+            var bays = new[] { truth.Bay, truth.ServedBay }.Concat(day.Site.FindBay(truth.ServedBay)?.Neighbours ?? []).Distinct(StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
+            var t = binding?.PlugInAt ?? truth.PluggedInAt;
+            var session = binding is null ? null : _chargingSessions.GetValueOrDefault(binding.ChargingSessionId);
+            var token = session?.IdToken?.Value;
+            text.Append(CultureInfo.InvariantCulture, $"    charge {session?.Charger}/{session?.Connector} plug-in {t:HH:mm:ss} stop {session?.StoppedAt:HH:mm:ss} status {session?.Status} token {token} known as {(token is null ? null : _state.Binding.PlateOf(token))} (knows {(token is not null && _state.Binding.Knows(token))})\n");
+            foreach (var stay in _parkingSessions.Values.Where(p => p.Plate == truth.Plate || ParkCharge.Core.Plates.PlateSimilarity.IsSameVehicle(p.Plate, truth.Plate))
+                .Where(p => (p.EnteredAt ?? p.ExitedAt) < t.AddHours(12) && (p.ExitedAt ?? DateTimeOffset.MaxValue) > t.AddHours(-12)))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"    stay {stay.Id[..6]} {stay.Plate} {stay.EnteredAt:HH:mm:ss}..{stay.ExitedAt:HH:mm:ss} {stay.ClosedBy} {stay.Anomalies}\n");
+            }
+
+            if (binding?.ParkingSessionId is { } bound)
+            {
+                foreach (var other in _bindings.Values.Where(b => b.ParkingSessionId == bound && b.ChargingSessionId != binding.ChargingSessionId))
+                {
+                    var charge = _chargingSessions.GetValueOrDefault(other.ChargingSessionId);
+                    text.Append(CultureInfo.InvariantCulture, $"    same stay also bound: {other.Charger}/{other.Connector} {other.PlugInAt:HH:mm:ss}..{charge?.StoppedAt:HH:mm:ss} {other.Status} {other.Method} tentative {other.Tentative}\n");
+                }
+            }
+
+            foreach (var visit in _visits.Values.Where(v => bays.Contains(v.Bay) && v.StartedAt < (session?.StoppedAt ?? t.AddHours(3)) && (v.EndedAt ?? DateTimeOffset.MaxValue) > t.AddMinutes(-60)).OrderBy(v => v.StartedAt))
+            {
+                var who = _sightings.TryGetValue(visit.SightingId, out var sighting) ? string.Join(",", sighting.Reads.Select(r => day.VehicleOfRead.GetValueOrDefault(r.ObservationKey)).Distinct()) : "?";
+                text.Append(CultureInfo.InvariantCulture, $"    visit {visit.Bay} {visit.Plate} ({who}) {visit.StartedAt:HH:mm:ss}..{visit.LastSeenAt:HH:mm:ss} ended {visit.EndedAt:HH:mm:ss} {visit.EndReason} session {visit.ParkingSessionId?[..6]} charges {visit.ChargingSessionIds.Length}\n");
+            }
+
+            return text.ToString();
+        }
+
         private Observation WithIssuedTransactionId(SimulatedMessage message)
         {
             if (message.TransactionRef is not { } reference || !_issued.TryGetValue(reference, out var id))
@@ -141,6 +224,7 @@ public static class BindingAccuracy
             while (_pending && _armed is { } due && due <= until)
             {
                 _pending = false;
+                _fired = due;
                 Timers++;
                 Decide(new Observation
                 {
@@ -166,7 +250,13 @@ public static class BindingAccuracy
             Observations++;
             _lastReceived = observation.ReceivedAt > _lastReceived ? observation.ReceivedAt : _lastReceived;
             var next = _state.NextDeadline;
-            if (next != _armed)
+            if (next is { } deadline && _fired is { } fired && deadline <= fired)
+            {
+                // As the host does: a deadline at or before the last timer gets a new timer a second later.
+                next = (_lastReceived > fired ? _lastReceived : fired) + TimeSpan.FromSeconds(1);
+            }
+
+            if (next != _armed || (!_pending && next is not null))
             {
                 _armed = next;
                 _pending = next is not null;
@@ -195,6 +285,7 @@ public static class BindingAccuracy
             foreach (var session in changes.Sessions)
             {
                 _sessions[(session.Charger, session.TransactionId)] = session.Id;
+                _chargingSessions[session.Id] = session;
             }
 
             foreach (var binding in changes.Bindings)
@@ -233,7 +324,11 @@ public sealed record TransactionResult(
     ChargingBinding? Binding,
     string? EngineVehicle,
     Outcome Baseline,
-    string? BaselineVehicle);
+    string? BaselineVehicle)
+{
+    /// <summary>For a miss: what the engine saw around the transaction (visits at its bays, what ended them, the charge).</summary>
+    public string? Explanation { get; init; }
+}
 
 public sealed record BindingAccuracyResult
 {
@@ -249,6 +344,9 @@ public sealed record BindingAccuracyResult
     public int Observations { get; init; }
 
     public int Timers { get; init; }
+
+    /// <summary>What the engine saw around a transaction (visits at its bays, stays of its plate, the charge, the token).</summary>
+    public Func<TransactionTruth, string> Explain { get; init; } = _ => "";
 }
 
 /// <summary>The counts of one system's outcomes over a day.</summary>

@@ -13,6 +13,15 @@ public sealed record BusyDayOptions
     /// <summary>Midnight (UTC) of the first day.</summary>
     public DateTimeOffset FirstDay { get; init; } = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Vehicles arrive from this time of day (UTC)... (the staged situations, charger outages and connector
+    /// faults fall inside the window too). A short window makes a short day, to play through a node in real time.
+    /// </summary>
+    public TimeSpan ArrivalsFrom { get; init; } = TimeSpan.FromHours(5.5);
+
+    /// <summary>...until this time of day.</summary>
+    public TimeSpan ArrivalsUntil { get; init; } = TimeSpan.FromHours(22.5);
+
     public BusyDayRates Rates { get; init; } = new();
 }
 
@@ -74,13 +83,56 @@ public sealed record BusyDayRates
     public double GateReadError { get; init; } = 0.03;
 
     /// <summary>A vehicle's entry or exit not read at all.</summary>
-    public double MissedGateRead { get; init; } = 0.01;
+    public double MissedGateRead { get; init; } = 0.025;
+
+    /// <summary>
+    /// Per stay at an EV bay: the bay camera reads every read of the vehicle as one same wrong plate (one
+    /// look-alike character: dirt, a font the camera gets wrong), not only now and then.
+    /// </summary>
+    public double PersistentMisread { get; init; } = 0.03;
+
+    /// <summary>Per stay at an EV bay: the camera reads the car again as it pulls out (the previous car, seen just before the next one comes).</summary>
+    public double ReReadLeaving { get; init; } = 0.35;
+
+    /// <summary>
+    /// How far from its bay's centre a plate is in the picture of a camera covering two bays by plate
+    /// position (standard deviation, in picture widths; the centres are at 0.27 and 0.73, the boundary at 0.5).
+    /// A car pulling out is 0.12 nearer the boundary: some of those reads cross it.
+    /// </summary>
+    public double PlatePositionSpread { get; init; } = 0.09;
+
+    /// <summary>A read of a car pulling out that a camera with named zones reports in the neighbouring bay's zone.</summary>
+    public double ZoneSlipLeaving { get; init; } = 0.1;
+
+    /// <summary>A vacancy report (bay empty) that never arrives (lost push, the sensor did not trigger).</summary>
+    public double LostVacancy { get; init; } = 0.2;
+
+    /// <summary>
+    /// Per ten EV bays per day: an ICE car parks in a bay, and a while later an EV parks at the neighbouring
+    /// bay, finds its own outlet faulted and plugs into the ICE car's bay's outlet.
+    /// </summary>
+    public double IceBesideReachOver { get; init; } = 0.5;
+
+    /// <summary>
+    /// Per ten EV bays per day: two cars whose plates are one look-alike character apart (L228MGH, LZ28MGH)
+    /// charge at the same time; the second one's bay camera reads it, most of the time, as the first one's plate.
+    /// </summary>
+    public double LookAlikeTwins { get; init; } = 0.5;
+
+    /// <summary>A charger whose clock is off by 20 to 90 s (the others by a few seconds).</summary>
+    public double ChargerClockSkewed { get; init; } = 0.1;
+
+    /// <summary>Per transaction message: re-sent by the charger a few seconds later with a new message id (its answer was lost).</summary>
+    public double ResentChargerMessage { get; init; } = 0.01;
 
     /// <summary>A camera whose clock is off by 10 to 30 s.</summary>
     public double CameraSkewedTens { get; init; } = 0.25;
 
     /// <summary>A camera whose clock is off by 30 to 75 s.</summary>
     public double CameraSkewedMore { get; init; } = 0.15;
+
+    /// <summary>A camera whose clock is off by 2 to 4 minutes (no time server): ahead or behind the chargers' by more than the binding window.</summary>
+    public double CameraSkewedMinutes { get; init; } = 0.05;
 
     /// <summary>A bay camera that reports its bay empty when the car leaves (zone-less two-bay cameras never do).</summary>
     public double CameraReportsVacancy { get; init; } = 0.5;

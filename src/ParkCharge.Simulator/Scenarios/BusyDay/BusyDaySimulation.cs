@@ -16,7 +16,7 @@ namespace ParkCharge.Simulator.Scenarios.BusyDay;
 /// a few seconds off and that go offline and deliver their queued transaction messages when they are
 /// back. Everything comes from one seeded <see cref="Random"/>, consumed in a fixed order.
 /// </summary>
-internal sealed class BusyDaySimulation
+internal sealed partial class BusyDaySimulation
 {
     private const string FreeVendTag = "FREEVEND";
     private const string Letters = "ABCDEFGHJKLMNPRSTUVWXYZ";
@@ -49,6 +49,10 @@ internal sealed class BusyDaySimulation
     private int _plugInsWithoutStart;
     private int _pairs;
     private int _moves;
+    private int _iceBesideReachOver;
+    private int _twins;
+    private int _lostVacancies;
+    private int _resentMessages;
 
     public BusyDaySimulation(BusyDayOptions options)
     {
@@ -93,6 +97,15 @@ internal sealed class BusyDaySimulation
                 ConnectorFaults = _chargers.Sum(c => c.Outlets.Sum(o => o.Faults.Count)),
                 Cameras = _site.Cameras.Count(c => !c.IsLaneCamera),
                 SkewedCameras = _site.Cameras.Count(c => !c.IsLaneCamera && BayCameraSkew(c.Id).Duration() >= TimeSpan.FromSeconds(10)),
+                SkewedChargers = _chargers.Count(c => c.Skew.Duration() >= TimeSpan.FromSeconds(10)),
+                IceBesideReachOver = _iceBesideReachOver,
+                LookAlikeTwins = _twins,
+                MissedEntries = _presences.Count(p => !p.EntryRead),
+                LeavingReReads = _presences.Sum(p => p.Stays.Count(s => s.Reads.Any(r => r.Leaving))),
+                ReadsAcrossBoundary = _presences.Sum(p => p.Stays.Sum(s => s.Reads.Count(r => r.Bay != s.Bay))),
+                PersistentMisreads = _presences.Sum(p => p.Stays.Count(s => s.MisreadAs is not null && s.MisreadShare >= 1)),
+                LostVacancies = _lostVacancies,
+                ResentChargerMessages = _resentMessages,
             },
             VehicleOfRead = _vehicleOfRead,
             PlateOfVehicle = _vehicles.ToDictionary(v => v.Id, v => v.Plate, StringComparer.Ordinal),
@@ -120,7 +133,7 @@ internal sealed class BusyDaySimulation
                 Id = new ChargerId(Invariant($"CP{_chargers.Count + 1:D2}")),
                 Version = Chance(_rates.Ocpp201Charger) ? OcppVersion.Ocpp201 : OcppVersion.Ocpp16,
                 FreeVend = Chance(_rates.FreeVendCharger),
-                Skew = Seconds(-3, 3),
+                Skew = Chance(_rates.ChargerClockSkewed) ? (Chance(0.5) ? 1 : -1) * Seconds(20, 90) : Seconds(-3, 3),
             };
             _chargers.Add(charger);
             if (i + 1 < pairedBays)
@@ -236,8 +249,9 @@ internal sealed class BusyDaySimulation
     {
         var r = _random.NextDouble();
         var sign = Chance(0.5) ? 1 : -1;
-        return r < _rates.CameraSkewedMore ? sign * Seconds(30, 75)
-            : r < _rates.CameraSkewedMore + _rates.CameraSkewedTens ? sign * Seconds(10, 30)
+        return r < _rates.CameraSkewedMinutes ? sign * Seconds(120, 240)
+            : r < _rates.CameraSkewedMinutes + _rates.CameraSkewedMore ? sign * Seconds(30, 75)
+            : r < _rates.CameraSkewedMinutes + _rates.CameraSkewedMore + _rates.CameraSkewedTens ? sign * Seconds(10, 30)
             : Seconds(-3, 3);
     }
 
@@ -277,6 +291,17 @@ internal sealed class BusyDaySimulation
             queue.Enqueue(new Arrival(arrival, Chance(_rates.ArrivesInPair)), (arrival, _order++));
         }
 
+        foreach (var (kind, rate) in new[] { (SetPieceKind.IceBesideReachOver, _rates.IceBesideReachOver), (SetPieceKind.LookAlikeTwins, _rates.LookAlikeTwins) })
+        {
+            var expected = rate * _options.EvBays / 10;
+            var count = (int)expected + (Chance(expected - (int)expected) ? 1 : 0);
+            for (var i = 0; i < count; i++)
+            {
+                var at = Round(day + Hours(Within(7), Within(19)));
+                queue.Enqueue(new SetPiece(kind, at), (at, _order++));
+            }
+        }
+
         while (queue.TryDequeue(out var next, out _))
         {
             switch (next)
@@ -286,6 +311,12 @@ internal sealed class BusyDaySimulation
                     break;
                 case Move move:
                     MoveOn(move);
+                    break;
+                case SetPiece { Kind: SetPieceKind.IceBesideReachOver } piece:
+                    IceBesideReachOver(piece.At);
+                    break;
+                case SetPiece { Kind: SetPieceKind.LookAlikeTwins } piece:
+                    LookAlikeTwins(piece.At);
                     break;
             }
         }
@@ -298,7 +329,7 @@ internal sealed class BusyDaySimulation
         {
             if (Chance(_rates.ChargerOutage))
             {
-                var from = day + Hours(7, 19);
+                var from = day + Hours(Within(7), Within(19));
                 var outage = new Interval(from, from + Minutes(20, 150));
                 charger.Outages.Add(outage);
                 charger.Connections++;
@@ -311,7 +342,7 @@ internal sealed class BusyDaySimulation
                 if (Chance(_rates.ConnectorFault))
                 {
                     // Reported when the day is rendered: a fault that would start during a charge waits for the unplug.
-                    var from = day + Hours(6, 18);
+                    var from = day + Hours(Within(6), Within(18));
                     outlet.Faults.Add(new Interval(from, from + Hours(1, 6)));
                 }
             }
@@ -322,8 +353,8 @@ internal sealed class BusyDaySimulation
     private List<DateTimeOffset> Arrivals(DateTimeOffset day, double perHourAtPeak)
     {
         var arrivals = new List<DateTimeOffset>();
-        var t = day.AddHours(5.5);
-        var end = day.AddHours(22.5);
+        var t = day + _options.ArrivalsFrom;
+        var end = day + _options.ArrivalsUntil;
         while (true)
         {
             t += TimeSpan.FromHours(-Math.Log(1 - _random.NextDouble()) / perHourAtPeak);
@@ -338,6 +369,9 @@ internal sealed class BusyDaySimulation
             }
         }
     }
+
+    /// <summary>An hour of the day moved inside the arrival window (unchanged for the whole-day default).</summary>
+    private double Within(double hour) => Math.Clamp(hour, _options.ArrivalsFrom.TotalHours, Math.Max(_options.ArrivalsFrom.TotalHours, _options.ArrivalsUntil.TotalHours - 0.5));
 
     private static double Busyness(double hour) => hour switch
     {
@@ -432,9 +466,35 @@ internal sealed class BusyDaySimulation
     /// A vehicle's stay at an EV bay: the bay camera's reads, the plug-in and the charging (on the bay's
     /// outlet, or on the neighbouring one when the bay's own is faulted or busy), the departure.
     /// </summary>
-    private Stay Park(Presence presence, Bay bay, DateTimeOffset arrived, Occupancy occupancy, DateTimeOffset? plugIn = null, bool moved = false)
+    /// <param name="reachOver">The driver uses the neighbouring bay's cable whenever the own outlet is out (not only most of the time).</param>
+    /// <param name="stayAtLeast">An ICE car (or one that does not charge) stands at least this long.</param>
+    /// <param name="chargeAtLeast">Charging lasts at least this long.</param>
+    /// <param name="misreadAs">The bay camera reads this text instead of the plate, in <paramref name="misreadShare"/> of its reads.</param>
+    private Stay Park(
+        Presence presence,
+        Bay bay,
+        DateTimeOffset arrived,
+        Occupancy occupancy,
+        DateTimeOffset? plugIn = null,
+        bool moved = false,
+        bool reachOver = false,
+        TimeSpan? stayAtLeast = null,
+        TimeSpan? chargeAtLeast = null,
+        string? misreadAs = null,
+        double misreadShare = 0,
+        bool seen = false)
     {
         var stay = new Stay { Presence = presence, Bay = bay, Arrived = arrived };
+        stay.Seen = seen;
+        if (misreadAs is not null)
+        {
+            (stay.MisreadAs, stay.MisreadShare) = (misreadAs, misreadShare);
+        }
+        else if (Chance(_rates.PersistentMisread))
+        {
+            (stay.MisreadAs, stay.MisreadShare) = (LookAlike(presence.Vehicle.Plate, 1), 1.0);
+        }
+
         presence.Stays.Add(stay);
         DateTimeOffset left;
         if (occupancy is Occupancy.Charge or Occupancy.ChargeThenMove or Occupancy.PlugNoStart)
@@ -448,11 +508,16 @@ internal sealed class BusyDaySimulation
                 Occupancy.ChargeThenMove => authorized + Minutes(15, 45),
                 _ => authorized + Minutes(20, 200),
             };
+            if (chargeAtLeast is { } least && unplug - authorized < least)
+            {
+                unplug = authorized + least + Minutes(0, 30);
+            }
+
             var outlet = bay.Outlet;
             var neighbourCable = false;
             if (!Usable(outlet, plug, unplug))
             {
-                if (bay.Neighbour is { } neighbour && Usable(neighbour.Outlet, plug, unplug) && Chance(0.7))
+                if (bay.Neighbour is { } neighbour && Usable(neighbour.Outlet, plug, unplug) && (reachOver || Chance(0.7)))
                 {
                     outlet = neighbour.Outlet;
                     neighbourCable = true;
@@ -482,6 +547,10 @@ internal sealed class BusyDaySimulation
             _iceStays += occupancy == Occupancy.Ice ? 1 : 0;
             _staysWithoutCharging += occupancy == Occupancy.NoCharge ? 1 : 0;
             left = arrived + (occupancy == Occupancy.Ice ? Minutes(15, 120) : Minutes(5, 60));
+            if (stayAtLeast is { } least && left - arrived < least)
+            {
+                left = arrived + least + Minutes(0, 60);
+            }
         }
 
         stay.Left = left;
@@ -594,7 +663,7 @@ internal sealed class BusyDaySimulation
             var capture = at + (i * Seconds(0.4, 1.2));
             var text = Chance(_rates.GateReadError) ? LookAlike(vehicle.Plate, 1) : vehicle.Plate;
             var confidence = text == vehicle.Plate ? U(0.82, 0.99) : U(0.7, 0.9);
-            Read(camera, vehicle, capture, text, confidence, null, capture + Seconds(0.2, 1.5));
+            Read(camera, vehicle, capture, text, confidence, capture + Seconds(0.2, 1.5));
             if (confidence > best.Confidence)
             {
                 best = (confidence, text != vehicle.Plate);
@@ -606,51 +675,100 @@ internal sealed class BusyDaySimulation
 
     /// <summary>
     /// The bay camera's reads of a stay: none at all, only unreadable ones, only low-confidence ones, or
-    /// a burst of one to three reads, each with a chance of an OCR error; taken a few seconds after the car
-    /// stopped or, when it reversed in or someone stood in front, up to 100 s later; usually pushed at
-    /// once, sometimes buffered for minutes; sometimes pushed twice.
+    /// a burst of one to three reads, each with a chance of an OCR error (or every one the same misread:
+    /// <see cref="Stay.MisreadAs"/>); taken a few seconds after the car stopped or, when it reversed in or
+    /// someone stood in front, up to 100 s later; usually pushed at once, sometimes buffered for minutes;
+    /// sometimes pushed twice. Then, often, one or two more as the car pulls out.
     /// </summary>
     private void BayReads(Stay stay)
     {
-        if (Chance(_rates.MissedBayRead))
+        if (!Chance(_rates.MissedBayRead) || stay.Seen)
         {
-            return;
+            var r = stay.Seen ? 1 : _random.NextDouble();
+            var unreadable = r < _rates.UnreadableBayRead;
+            var lowConfidence = !unreadable && r < _rates.UnreadableBayRead + _rates.LowConfidenceBayRead;
+            var capture = stay.Arrived + (Chance(_rates.ReadsLate) ? Seconds(20, 100) : Seconds(3, 15));
+            TimeSpan? buffered = Chance(_rates.DelayedPush) ? Seconds(60, 600) : null;
+            stay.ReadsDelayed = buffered is not null;
+            var count = 1 + _random.Next(3);
+            for (var i = 0; i < count; i++)
+            {
+                if (i > 0)
+                {
+                    capture += Seconds(1, 3);
+                }
+
+                var received = capture + (buffered is { } delay ? delay + (i * TimeSpan.FromMilliseconds(150)) : Seconds(0.2, 2.5));
+                BayRead(stay, capture, received, unreadable, lowConfidence, leaving: false);
+            }
         }
 
-        var vehicle = stay.Presence.Vehicle;
-        var camera = stay.Bay.Camera;
-        var r = _random.NextDouble();
-        var unreadable = r < _rates.UnreadableBayRead;
-        var lowConfidence = !unreadable && r < _rates.UnreadableBayRead + _rates.LowConfidenceBayRead;
-        var capture = stay.Arrived + (Chance(_rates.ReadsLate) ? Seconds(20, 100) : Seconds(3, 15));
-        TimeSpan? buffered = Chance(_rates.DelayedPush) ? Seconds(60, 600) : null;
-        stay.ReadsDelayed = buffered is not null;
-        var count = 1 + _random.Next(3);
-        for (var i = 0; i < count; i++)
+        if (Chance(_rates.ReReadLeaving))
         {
-            if (i > 0)
+            // Pulling out: the plate passes the camera again, at an angle and nearer the other bay.
+            var capture = stay.Left - Seconds(0, 8);
+            var count = 1 + _random.Next(2);
+            for (var i = 0; i < count; i++)
             {
-                capture += Seconds(1, 3);
-            }
-
-            var (text, misread) = unreadable ? ("", false) : Misread(vehicle.Plate);
-            var confidence = unreadable ? U(0.05, 0.4) : lowConfidence ? U(0.35, 0.69) : misread ? U(0.7, 0.9) : U(0.82, 0.99);
-            stay.OcrError |= misread;
-            var received = capture + (buffered is { } delay ? delay + (i * TimeSpan.FromMilliseconds(150)) : Seconds(0.2, 2.5));
-            var key = Read(camera, vehicle, capture, text, confidence, stay.Bay, received);
-            if (text.Length > 0 && confidence >= Settings.MinConfidence && Identifies(text, vehicle))
-            {
-                stay.UsableReads.Add(new UsableRead(key, capture + camera.Skew, received));
+                BayRead(stay, capture, capture + Seconds(0.2, 2.5), unreadable: false, lowConfidence: false, leaving: true);
+                capture += Seconds(0.5, 2);
             }
         }
     }
 
-    /// <summary>A camera that senses occupancy says the bay is empty a few seconds after the car left.</summary>
+    private void BayRead(Stay stay, DateTimeOffset capture, DateTimeOffset received, bool unreadable, bool lowConfidence, bool leaving)
+    {
+        var vehicle = stay.Presence.Vehicle;
+        var camera = stay.Bay.Camera;
+        var (text, misread) = unreadable ? ("", false)
+            : stay.MisreadAs is { } wrong && Chance(stay.MisreadShare) ? (wrong, true)
+            : Misread(vehicle.Plate);
+        var confidence = unreadable ? U(0.05, 0.4) : lowConfidence ? U(0.35, 0.69)
+            : misread && text == stay.MisreadAs ? U(0.8, 0.97) // the camera is sure of what it gets wrong every time
+            : misread ? U(0.7, 0.9) : U(0.82, 0.99);
+        stay.OcrError |= misread;
+        var (bay, zone, x) = Position(camera, stay.Bay, leaving);
+        var key = Read(camera, vehicle, capture, text, confidence, received, zone, x);
+        stay.Reads.Add(new BayReadTruth(key, text, confidence, capture, capture + camera.Skew, received, bay, leaving));
+    }
+
+    /// <summary>
+    /// Where a camera covering two bays places a read: the zone it names (a car pulling out is sometimes in
+    /// the neighbour's zone already) or the plate's horizontal position, scattered around the bay's centre,
+    /// nearer the boundary for a car pulling out. Returns the bay the server will take it for.
+    /// </summary>
+    private (Bay Bay, string? Zone, double? X) Position(Camera camera, Bay bay, bool leaving)
+    {
+        if (camera.Bays.Count == 1)
+        {
+            return (bay, null, null);
+        }
+
+        var other = camera.Bays[0] == bay ? camera.Bays[1] : camera.Bays[0];
+        if (camera.Zones)
+        {
+            var seen = leaving && Chance(_rates.ZoneSlipLeaving) ? other : bay;
+            return (seen, seen.Zone, null);
+        }
+
+        var left = bay == camera.Bays[0];
+        var centre = (left ? 0.27 : 0.73) + (leaving ? (left ? 0.12 : -0.12) : 0);
+        var x = Math.Round(Math.Clamp(centre + (_rates.PlatePositionSpread * Gaussian()), 0.02, 0.98), 3);
+        return (x <= 0.5 ? camera.Bays[0] : camera.Bays[1], null, x);
+    }
+
+    /// <summary>A camera that senses occupancy says the bay is empty a few seconds after the car left (unless that report is lost).</summary>
     private void Vacancy(Stay stay)
     {
         var camera = stay.Bay.Camera;
         if (!camera.ReportsVacancy)
         {
+            return;
+        }
+
+        if (Chance(_rates.LostVacancy))
+        {
+            _lostVacancies++;
             return;
         }
 
@@ -667,7 +785,7 @@ internal sealed class BusyDaySimulation
         Add(observation);
     }
 
-    private string Read(Camera camera, Vehicle vehicle, DateTimeOffset capture, string text, double confidence, Bay? bay, DateTimeOffset received)
+    private string Read(Camera camera, Vehicle vehicle, DateTimeOffset capture, string text, double confidence, DateTimeOffset received, string? zone = null, double? plateX = null)
     {
         var readId = Invariant($"{++camera.Reads:D6}");
         var key = Invariant($"anpr:{camera.Id}:{readId}");
@@ -684,8 +802,8 @@ internal sealed class BusyDaySimulation
                 Plate = text.Length == 0 ? "" : FormatLike(vehicle.RawPlate, text),
                 Confidence = Math.Round(confidence, 3),
                 ReadId = readId,
-                Zone = camera.Zones && bay is not null ? bay.Zone : null,
-                PlateX = camera.Bays.Count > 1 && !camera.Zones && bay is not null ? Math.Round(bay == camera.Bays[0] ? U(0.1, 0.4) : U(0.6, 0.9), 3) : null,
+                Zone = zone,
+                PlateX = plateX,
             },
         };
         Add(observation);
@@ -697,6 +815,9 @@ internal sealed class BusyDaySimulation
         _vehicleOfRead[key] = vehicle.Id;
         return key;
     }
+
+    /// <summary>A standard normal sample (Box–Muller).</summary>
+    private double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());
 
     private (string Text, bool Misread) Misread(string plate)
     {
@@ -740,10 +861,19 @@ internal sealed class BusyDaySimulation
         return new string(chars);
     }
 
-    /// <summary>The read names the vehicle: its plate, or within one OCR error of it and of no other vehicle's.</summary>
-    private bool Identifies(string text, Vehicle vehicle) =>
+    /// <summary>
+    /// The read names the vehicle: its plate, or within one OCR error of it and of no other vehicle that could
+    /// be the one read: inside the car park at the time, and not standing at a bay out of this camera's view
+    /// (a look-alike twin charging at another bay cannot be the car this camera saw).
+    /// </summary>
+    private bool Identifies(string text, Vehicle vehicle, Camera camera, DateTimeOffset at) =>
         text == vehicle.Plate
-        || (PlateSimilarity.IsSameVehicle(text, vehicle.Plate) && !_vehicles.Any(v => v != vehicle && MayBeAlike(text, v.Plate) && PlateSimilarity.IsSameVehicle(text, v.Plate)));
+        || (PlateSimilarity.IsSameVehicle(text, vehicle.Plate)
+            && !_vehicles.Any(v => v != vehicle && MayBeAlike(text, v.Plate) && PlateSimilarity.IsSameVehicle(text, v.Plate) && CouldBeRead(v, camera, at)));
+
+    private bool CouldBeRead(Vehicle vehicle, Camera camera, DateTimeOffset at) =>
+        _presences.Any(p => p.Vehicle == vehicle && p.Entered <= at && (p.Exited is null || p.Exited > at)
+            && !p.Stays.Any(s => s.Arrived <= at && s.Left > at && !camera.Bays.Contains(s.Bay)));
 
     /// <summary>A quick test before the edit distance: plates that differ in length by two or more, or in more than two places, are not alike.</summary>
     private static bool MayBeAlike(string a, string b)
@@ -817,6 +947,7 @@ internal sealed class BusyDaySimulation
             }
 
             var tx = NewTransaction(stay, outlet, plug, token, shared, neighbourCable, moved, neverAuthorized: false, Invariant($"T{_transactions.Count + 1:D6}"));
+            tx.Unplug = unplug;
             Send(charger, authorized, new TransactionStartReported(charger.Id, outlet.Number, token, RegisterAt(authorized)), queued: true, tx.Ref, tx);
             Status(outlet, authorized.AddSeconds(1), ConnectorStatus.Charging);
             for (var t = authorized.AddMinutes(15); t < unplug; t = t.AddMinutes(15))
@@ -837,6 +968,7 @@ internal sealed class BusyDaySimulation
         {
             var id = Guid(charger);
             var tx = NewTransaction(stay, outlet, plug, neverAuthorized ? null : token, shared, neighbourCable, moved, neverAuthorized, id);
+            tx.Unplug = unplug;
             var seqNo = 0;
             void Event(DateTimeOffset at, TransactionEventType type, string trigger, ChargingState? state, IdToken? idToken = null, string? context = null, string? stoppedReason = null) =>
                 Send(charger, at, new TransactionEventReported
@@ -965,17 +1097,23 @@ internal sealed class BusyDaySimulation
             }
 
             previous = received;
-            Add(
-                new Observation
-                {
-                    Site = _site.Id,
-                    Source = "ocpp:" + charger.Id,
-                    Key = Invariant($"ocpp:{charger.Id}:{++count:D6}"),
-                    EventTime = message.At + charger.Skew,
-                    ReceivedAt = received,
-                    Payload = message.Payload,
-                },
-                message.TransactionRef);
+            var observation = new Observation
+            {
+                Site = _site.Id,
+                Source = "ocpp:" + charger.Id,
+                Key = Invariant($"ocpp:{charger.Id}:{++count:D6}"),
+                EventTime = message.At + charger.Skew,
+                ReceivedAt = received,
+                Payload = message.Payload,
+            };
+            Add(observation, message.TransactionRef);
+            if (message.Queued && Chance(_rates.ResentChargerMessage))
+            {
+                // Its answer was lost: the charger sends the same message again, as a new call.
+                _resentMessages++;
+                Add(observation with { Key = Invariant($"ocpp:{charger.Id}:{++count:D6}"), ReceivedAt = received + Seconds(1, 10) }, message.TransactionRef);
+            }
+
             if (message.Starts is { } tx)
             {
                 tx.StartReceivedAt = received;
@@ -987,6 +1125,17 @@ internal sealed class BusyDaySimulation
 
     private List<TransactionTruth> Truths()
     {
+        foreach (var stay in _presences.SelectMany(p => p.Stays))
+        {
+            var vehicle = stay.Presence.Vehicle;
+            // A read taken after the cable came out (the car pulling out) is no evidence of who charged: it looks
+            // just like the next car's arrival.
+            var unplugged = stay.Transaction?.Unplug ?? DateTimeOffset.MaxValue;
+            stay.UsableReads.AddRange(stay.Reads
+                .Where(r => r.Text.Length > 0 && r.Confidence >= Settings.MinConfidence && r.Bay == stay.Bay && r.Capture < unplugged && Identifies(r.Text, vehicle, stay.Bay.Camera, r.Capture))
+                .Select(r => new UsableRead(r.Key, r.CameraTime, r.ReceivedAt)));
+        }
+
         var byToken = new Dictionary<string, List<Tx>>(StringComparer.Ordinal);
         var window = Settings.BindingWindow;
         var truths = new List<TransactionTruth>();
@@ -1056,7 +1205,13 @@ internal sealed class BusyDaySimulation
                 | Flag(stay.ReadsDelayed && stay.UsableReads.Count > 0, TransactionTraits.ReadsDeliveredLate)
                 | Flag(tx.NeverAuthorized, TransactionTraits.NeverAuthorized)
                 | Flag(charger.Version == OcppVersion.Ocpp201, TransactionTraits.Ocpp201)
-                | Flag(!stay.Presence.EntryRead || stay.Presence.EntryMisread, TransactionTraits.GateReadWrong);
+                | Flag(!stay.Presence.EntryRead || stay.Presence.EntryMisread, TransactionTraits.GateReadWrong)
+                | Flag(PreviousCarReReadLeaving(tx), TransactionTraits.PreviousCarReReadLeaving)
+                | Flag(tx.NeighbourCable && ParkedAt(tx.Outlet.Bay, tx.PlugIn), TransactionTraits.ParkedCarAtServedBay)
+                | Flag(stay.MisreadAs is { } twin && _vehicles.Any(v => v.Plate == twin), TransactionTraits.LookAlikeTwin)
+                | Flag(stay.MisreadAs is not null && stay.MisreadShare >= 1, TransactionTraits.PersistentMisread)
+                | Flag(ReadAcrossBoundary(tx), TransactionTraits.ReadAcrossBoundary)
+                | Flag(charger.Skew.Duration() >= TimeSpan.FromSeconds(10), TransactionTraits.ChargerClockSkewed);
             truths.Add(new TransactionTruth
             {
                 Ref = tx.Ref,
@@ -1078,6 +1233,17 @@ internal sealed class BusyDaySimulation
 
         static TransactionTraits Flag(bool condition, TransactionTraits trait) => condition ? trait : TransactionTraits.None;
     }
+
+    private IEnumerable<Stay> StaysAt(Bay bay) => _presences.SelectMany(p => p.Stays).Where(s => s.Bay == bay);
+
+    private bool PreviousCarReReadLeaving(Tx tx) =>
+        new[] { tx.Stay.Bay, tx.Outlet.Bay }.Distinct().Any(bay => StaysAt(bay).Any(s => s != tx.Stay && s.Left <= tx.PlugIn && tx.PlugIn - s.Left < TimeSpan.FromMinutes(15) && s.Reads.Any(r => r.Leaving)));
+
+    private bool ParkedAt(Bay bay, DateTimeOffset at) => StaysAt(bay).Any(s => s.Arrived <= at && s.Left > at);
+
+    private bool ReadAcrossBoundary(Tx tx) =>
+        _presences.SelectMany(p => p.Stays).Any(s => s.Reads.Any(r => r.Bay != s.Bay && (r.Bay == tx.Stay.Bay || r.Bay == tx.Outlet.Bay)
+            && (r.Capture - tx.PlugIn).Duration() < TimeSpan.FromMinutes(10)));
 
     /// <summary>
     /// The vehicle is the only one the gates saw come in and not leave by the plug-in that was not placed
@@ -1141,9 +1307,14 @@ internal sealed class BusyDaySimulation
 
     private sealed record Move(Presence Presence, Stay From, DateTimeOffset At);
 
+    private sealed record SetPiece(SetPieceKind Kind, DateTimeOffset At);
+
     private sealed record ChargerMessage(DateTimeOffset At, long Order, ObservationPayload Payload, bool Queued, string? TransactionRef, Tx? Starts);
 
     private sealed record UsableRead(string Key, DateTimeOffset CameraTime, DateTimeOffset ReceivedAt);
+
+    /// <summary>A bay read of a stay: what the camera said, when, and the bay the server takes it for (its zone or plate position).</summary>
+    private sealed record BayReadTruth(string Key, string Text, double Confidence, DateTimeOffset Capture, DateTimeOffset CameraTime, DateTimeOffset ReceivedAt, Bay Bay, bool Leaving);
 
     private readonly record struct Interval(DateTimeOffset From, DateTimeOffset To)
     {
@@ -1159,6 +1330,12 @@ internal sealed class BusyDaySimulation
         PlugNoStart,
         Ice,
         NoCharge,
+    }
+
+    private enum SetPieceKind
+    {
+        IceBesideReachOver,
+        LookAlikeTwins,
     }
 
     private enum TokenKind
@@ -1211,7 +1388,19 @@ internal sealed class BusyDaySimulation
 
         public DateTimeOffset Left { get; set; }
 
+        /// <summary>Every bay read of the stay (arriving and pulling out).</summary>
+        public List<BayReadTruth> Reads { get; } = [];
+
+        /// <summary>The reads that identify the vehicle at the bay it stood in (worked out with the whole day known).</summary>
         public List<UsableRead> UsableReads { get; } = [];
+
+        /// <summary>The camera reads this text instead of the plate, in <see cref="MisreadShare"/> of its reads.</summary>
+        public string? MisreadAs { get; set; }
+
+        /// <summary>Staged: the bay camera reads the car (no miss, nothing unreadable).</summary>
+        public bool Seen { get; set; }
+
+        public double MisreadShare { get; set; }
 
         public bool OcrError { get; set; }
 
@@ -1229,6 +1418,9 @@ internal sealed class BusyDaySimulation
         public required Stay Stay { get; init; }
 
         public required DateTimeOffset PlugIn { get; init; }
+
+        /// <summary>When the cable came out.</summary>
+        public DateTimeOffset Unplug { get; set; }
 
         public string? Token { get; init; }
 

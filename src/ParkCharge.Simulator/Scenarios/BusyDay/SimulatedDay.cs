@@ -31,6 +31,26 @@ public sealed record SimulatedDay
 
     /// <summary>After the last message: by then every binding window has ended.</summary>
     public required DateTimeOffset End { get; init; }
+
+    /// <summary>
+    /// The day as far as <paramref name="cut"/>: the messages received by then, the transactions plugged in at
+    /// least <paramref name="settle"/> before (their windows are over and most of their evidence is in), and an
+    /// end a window after the cut. A short run through a node in real time; stays go on past the cut unseen.
+    /// </summary>
+    public SimulatedDay Until(DateTimeOffset cut, TimeSpan settle)
+    {
+        // A transaction counts when the server had its start by then (an offline charger's comes later).
+        var started = Messages.Where(m => m.Observation.ReceivedAt <= cut - settle)
+            .Select(m => m.Observation.Payload is Core.Charging.TransactionEventReported { EventType: Core.Charging.TransactionEventType.Started } e ? e.TransactionId
+                : m.Observation.Payload is Core.Charging.TransactionStartReported ? m.TransactionRef : null)
+            .OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return this with
+        {
+            Messages = [.. Messages.Where(m => m.Observation.ReceivedAt <= cut)],
+            Transactions = [.. Transactions.Where(t => t.PluggedInAt <= cut - settle && started.Contains(t.Ref))],
+            End = cut + Site.Settings.BindingWindow + TimeSpan.FromMinutes(1),
+        };
+    }
 }
 
 /// <summary>What the simulated day(s) contained, beyond the transactions.</summary>
@@ -66,6 +86,33 @@ public sealed record BusyDayCensus
 
     /// <summary>Bay cameras whose clock is off by 10 s or more.</summary>
     public int SkewedCameras { get; init; }
+
+    /// <summary>Chargers whose clock is off by 10 s or more.</summary>
+    public int SkewedChargers { get; init; }
+
+    /// <summary>An ICE car in one bay, an EV beside it plugged into its bay's outlet (its own faulted).</summary>
+    public int IceBesideReachOver { get; init; }
+
+    /// <summary>Two cars with plates one look-alike character apart charging at the same time, the second read as the first.</summary>
+    public int LookAlikeTwins { get; init; }
+
+    /// <summary>Stays in the car park whose entry was not read at all.</summary>
+    public int MissedEntries { get; init; }
+
+    /// <summary>Stays at an EV bay whose car the camera read again as it pulled out.</summary>
+    public int LeavingReReads { get; init; }
+
+    /// <summary>Bay reads that a camera covering two bays placed in the other bay (zone or plate position).</summary>
+    public int ReadsAcrossBoundary { get; init; }
+
+    /// <summary>Stays at an EV bay whose every read was the same wrong plate.</summary>
+    public int PersistentMisreads { get; init; }
+
+    /// <summary>Vacancy reports that never arrived.</summary>
+    public int LostVacancies { get; init; }
+
+    /// <summary>Transaction messages a charger sent twice (as new calls).</summary>
+    public int ResentChargerMessages { get; init; }
 }
 
 /// <summary>
@@ -195,4 +242,22 @@ public enum TransactionTraits
 
     /// <summary>The vehicle's entry was misread or not read at the gate.</summary>
     GateReadWrong = 1 << 14,
+
+    /// <summary>The car at the bay before was read again as it pulled out, less than 15 minutes before this plug-in.</summary>
+    PreviousCarReReadLeaving = 1 << 15,
+
+    /// <summary>A car that did not charge stood at the bay the outlet serves (the charging car reached over from the neighbouring bay).</summary>
+    ParkedCarAtServedBay = 1 << 16,
+
+    /// <summary>A car whose plate is one look-alike character away charged elsewhere meanwhile, and this car was read as its plate.</summary>
+    LookAlikeTwin = 1 << 17,
+
+    /// <summary>Every bay read of the stay gave the same wrong plate.</summary>
+    PersistentMisread = 1 << 18,
+
+    /// <summary>Around the plug-in, a read of another car (pulling out, or parked off-centre) was placed at this bay or its neighbour by zone or plate position.</summary>
+    ReadAcrossBoundary = 1 << 19,
+
+    /// <summary>The charger's clock is off by 10 s or more.</summary>
+    ChargerClockSkewed = 1 << 20,
 }
