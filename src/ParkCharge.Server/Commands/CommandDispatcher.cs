@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 using Microsoft.Extensions.Options;
@@ -8,6 +9,7 @@ using ParkCharge.Core.Commands;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
+using ParkCharge.Ocpp.CentralSystem;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
@@ -172,19 +174,18 @@ internal sealed partial class CommandDispatcher(
             return false;
         }
 
-        CallResult result;
-        try
+        CommandCallOutcome result;
+        switch (CommandCalls.For(live.Rpc.Version, command))
         {
-            result = await OcppCommandCalls.CallAsync(live.Rpc, command, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw; // stopping: the connection's close ends the command Offline
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
-        {
-            LogCallFailed(logger, command.Id, command.Charger.Value, e);
-            result = new CallResult(CommandStatus.Failed, null, $"the CALL could not be made: {e.Message}");
+            case CommandCallResult.Ready ready:
+                result = await ready.Call.SendAsync(live.Rpc, ct); // cancelled when stopping: the connection's close ends the command Offline
+                break;
+            case CommandCallResult.Refused refusedCall:
+                LogCallRefused(logger, command.Id, command.Charger.Value, refusedCall.Reason);
+                result = refusedCall.Outcome;
+                break;
+            default:
+                throw new UnreachableException();
         }
 
         LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
@@ -212,8 +213,8 @@ internal sealed partial class CommandDispatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} to charger {Charger} not sent: {Reason}")]
     private static partial void LogNotSent(ILogger logger, string commandId, string charger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Command {CommandId} to charger {Charger}: the CALL could not be made")]
-    private static partial void LogCallFailed(ILogger logger, string commandId, string charger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command {CommandId} to charger {Charger}: the CALL could not be made: {Reason}")]
+    private static partial void LogCallRefused(ILogger logger, string commandId, string charger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sending commands to charger {Charger} failed; they stay pending")]
     private static partial void LogWorkerFailed(ILogger logger, string charger, Exception exception);
