@@ -316,12 +316,12 @@ internal static partial class CommandEndpoints
         where T : struct, Enum =>
         Enum.TryParse(text?.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(text, out _);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command '{Type}' not valid: {Fields}")]
+    [LoggerMessage(EventId = 5040, Level = LogLevel.Information, Message = "Command '{Type}' not valid: {Fields}")]
     private static partial void LogInvalid(ILogger logger, string type, IEnumerable<string> fields);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command {Type} refused by the engine: {Reason}")]
+    [LoggerMessage(EventId = 5041, Level = LogLevel.Information, Message = "Command {Type} refused by the engine: {Reason}")]
     private static partial void LogRefused(ILogger logger, CommandType type, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Type} refused: the role {Role} may not send it")]
+    [LoggerMessage(EventId = 5042, Level = LogLevel.Warning, Message = "Command {Type} refused: the role {Role} may not send it")]
     private static partial void LogRoleRefused(ILogger logger, CommandType type, string? role);
 }

@@ -116,7 +116,7 @@ internal static class EventEndpoints
         var settings = options.Value.Events;
         return new EventStreamResult(
             store.Outbox, site, position, filter!, time,
-            TimeSpan.FromSeconds(Math.Max(1, settings.HeartbeatSeconds)), TimeSpan.FromSeconds(Math.Max(1, settings.PollIntervalSeconds)),
+            settings.Heartbeat, settings.PollInterval,
             lifetime.ApplicationStopping);
     }
 }

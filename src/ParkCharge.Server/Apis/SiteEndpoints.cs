@@ -140,7 +140,7 @@ internal static partial class SiteEndpoints
         return document.RootElement.Clone();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
+    [LoggerMessage(EventId = 5050, Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
     private static partial void LogTariffsRefused(ILogger logger, string siteId, int count);
 
     /// <summary>The most problems one answer lists: a document with thousands of mistakes is better fixed from the first ones.</summary>

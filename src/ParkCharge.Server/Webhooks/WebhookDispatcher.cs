@@ -69,7 +69,7 @@ public sealed partial class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        var poll = TimeSpan.FromSeconds(Math.Max(1, options.Value.Events.PollIntervalSeconds));
+        var poll = options.Value.Events.PollInterval;
         var nextPoll = DateTimeOffset.MinValue;
         var nextPrune = DateTimeOffset.MinValue;
         try
@@ -90,7 +90,7 @@ public sealed partial class WebhookDispatcher(
 
                     if (now >= nextPrune)
                     {
-                        await store.Webhooks.PruneDeliveriesAsync(now.AddDays(-Math.Max(1, Settings.DeliveryLogDays)), stoppingToken);
+                        await store.Webhooks.PruneDeliveriesAsync(now - Settings.DeliveryLogRetention, stoppingToken);
                         nextPrune = now + PruneEvery;
                     }
 
@@ -325,7 +325,7 @@ public sealed partial class WebhookDispatcher(
         try
         {
             var client = clients.CreateClient(HttpClientName);
-            client.Timeout = TimeSpan.FromSeconds(Math.Max(1, Settings.TimeoutSeconds));
+            client.Timeout = Settings.Timeout;
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
@@ -344,7 +344,7 @@ public sealed partial class WebhookDispatcher(
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            error = $"No answer within {Settings.TimeoutSeconds} s.";
+            error = $"No answer within {Settings.Timeout.TotalSeconds:0.###} s.";
         }
 
         var duration = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -365,9 +365,8 @@ public sealed partial class WebhookDispatcher(
             return true;
         }
 
-        var dead = attempt >= Math.Max(1, Settings.MaxAttempts);
-        DateTimeOffset? retryAt = dead ? null : now + RetrySchedule.After(
-            attempt, TimeSpan.FromSeconds(Math.Max(1, Settings.FirstRetrySeconds)), TimeSpan.FromSeconds(Math.Max(1, Settings.MaxRetrySeconds)), Random.Shared);
+        var dead = attempt >= Settings.MaxAttempts;
+        DateTimeOffset? retryAt = dead ? null : now + RetrySchedule.After(attempt, Settings.FirstRetry, Settings.MaxRetry, Random.Shared);
         await store.Webhooks.RecordFailedAsync(subscription.Id,
             new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, dead ? "Dead" : "Failed", error), retryAt, dead, ct);
         if (dead)
@@ -524,22 +523,22 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery: the dispatcher's loop failed; it carries on")]
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "Webhook delivery: the dispatcher's loop failed; it carries on")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscription}: a delivery pass failed; it is tried again")]
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Webhook {Subscription}: a delivery pass failed; it is tried again")]
     private static partial void LogPassFailed(ILogger logger, string subscription, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscription}: its secret cannot be decrypted on this node (are the data-protection keys shared between nodes?)")]
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Webhook {Subscription}: its secret cannot be decrypted on this node (are the data-protection keys shared between nodes?)")]
     private static partial void LogSecretUnreadable(ILogger logger, string subscription, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed (attempt {Attempt}): {Error}; next attempt at {RetryAt:O}")]
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed (attempt {Attempt}): {Error}; next attempt at {RetryAt:O}")]
     private static partial void LogFailed(ILogger logger, string subscription, string site, long sequence, int attempt, string error, DateTimeOffset retryAt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed {Attempt} times ({Error}); the subscription is dead-lettered until it is resumed")]
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed {Attempt} times ({Error}); the subscription is dead-lettered until it is resumed")]
     private static partial void LogDead(ILogger logger, string subscription, string site, long sequence, int attempt, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {Subscription}: event {Site}#{Sequence} delivered after {Attempt} attempts")]
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "Webhook {Subscription}: event {Site}#{Sequence} delivered after {Attempt} attempts")]
     private static partial void LogRecovered(ILogger logger, string subscription, string site, long sequence, int attempt);
 }
 

@@ -313,11 +313,11 @@ public sealed class ChargerCertificateTests(PostgresServer postgres)
 
     [Theory]
     [InlineData("ParkCharge:ChargerCertificates:CaCertificate", "/nonexistent/charger-ca.pem", "a CA file cannot be read")]
-    [InlineData("ParkCharge:ChargerCertificates:CheckInterval", "-01:00:00", "CheckInterval must be a positive duration")]
+    [InlineData("ParkCharge:ChargerCertificates:CheckInterval", "-01:00:00", "ParkCharge:ChargerCertificates:CheckInterval must be a duration from 00:00:01")]
     [InlineData("ParkCharge:ChargerCertificates:RenewBefore", "400.00:00:00", "RenewBefore must be 0 or more and shorter than CertificateValidity")]
     public async Task A_node_with_a_certificate_setting_it_cannot_use_does_not_start_and_says_which(string setting, string value, string message)
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(new Dictionary<string, string?> { [setting] = value }));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync(new Dictionary<string, string?> { [setting] = value }));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
