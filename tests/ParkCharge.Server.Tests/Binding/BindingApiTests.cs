@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.V16;
 using ParkCharge.Testing;
@@ -77,7 +78,7 @@ public abstract class BindingApiTests(StoreEngine engine, PostgresServer postgre
         await using var charger = await TestCharger.ConnectAsync(_node.OcppUri("CP-1"), OcppVersion.Ocpp16);
         var start = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 2, IdTag = "RFID-2", MeterStart = 0, Timestamp = now.AddMinutes(-5) });
 
-        var queue = await EventuallyAsync(async () =>
+        var queue = await _node.EventuallyAsync(async () =>
         {
             using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/bindings?siteId=garage"));
             return page.RootElement.GetProperty("items").Clone();
@@ -111,20 +112,5 @@ public abstract class BindingApiTests(StoreEngine engine, PostgresServer postgre
             .Single(s => s.GetProperty("transactionId").GetString() == transactionId.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetProperty("id").GetString();
         using var session = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/charging-sessions/{id}"));
         return session.RootElement.Clone();
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
     }
 }
