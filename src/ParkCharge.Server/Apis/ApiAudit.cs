@@ -55,7 +55,7 @@ internal sealed partial class ApiAudit(RequestDelegate next, Store store, TimePr
     {
         var key = http.Features.Get<ApiKeyFeature>()!.Key;
         string? idempotencyKey = http.Request.Headers[ApiObservations.IdempotencyHeader];
-        var entry = new ApiAuditEntry
+        var entry = new ApiAuditRecord
         {
             At = time.GetUtcNow(),
             KeyId = key.Id,

@@ -124,13 +124,13 @@ internal static partial class CommandEndpoints
             return TypedResults.Problem(title: "The command was refused", detail: reason, statusCode: StatusCodes.Status409Conflict);
         }
 
-        var view = (await store.Commands.GetAsync(queued.CommandId, ct))!;
+        var view = CommandView.From((await store.Commands.GetAsync(queued.CommandId, ct))!);
         return TypedResults.Accepted($"/api/v1/commands/{queued.CommandId}", view);
     }
 
     private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
         await store.Commands.GetAsync(id, ct) is { } command
-            ? TypedResults.Ok(command)
+            ? TypedResults.Ok(CommandView.From(command))
             : TypedResults.Problem(title: "No such command", detail: $"No command '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<Page<CommandView>>, ValidationProblem>> ListAsync(
@@ -148,7 +148,7 @@ internal static partial class CommandEndpoints
 
         try
         {
-            return TypedResults.Ok(await store.Commands.ListAsync(new CommandFilter
+            return TypedResults.Ok((await store.Commands.ListAsync(new CommandFilter
             {
                 SiteId = siteId,
                 ChargerId = chargerId,
@@ -160,7 +160,7 @@ internal static partial class CommandEndpoints
                 To = to,
                 Limit = limit ?? 50,
                 Cursor = cursor,
-            }, ct));
+            }, ct)).Map(CommandView.From));
         }
         catch (ArgumentException e)
         {

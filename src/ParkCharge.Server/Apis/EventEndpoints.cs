@@ -9,7 +9,6 @@ using ParkCharge.Server.Events;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Events;
-using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 

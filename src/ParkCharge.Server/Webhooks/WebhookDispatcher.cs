@@ -9,6 +9,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 using ParkCharge.Server.Apis;
+using ParkCharge.Server.Events;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Events;
@@ -286,7 +287,7 @@ public sealed partial class WebhookDispatcher(
     }
 
     /// <summary>Sends one event; records the attempt, and on success moves past it. False when it failed (retry later).</summary>
-    private async Task<bool> DeliverAsync(Worker worker, Delivery delivery, OutboxEvent e, WebhookReplay? replay, CancellationToken ct)
+    private async Task<bool> DeliverAsync(Worker worker, Delivery delivery, OutboxEvent e, WebhookReplayRecord? replay, CancellationToken ct)
     {
         var subscription = delivery.Subscription;
         var now = time.GetUtcNow();
@@ -354,7 +355,7 @@ public sealed partial class WebhookDispatcher(
             // The receiver has it: record that even when the node is stopping, or a graceful restart would
             // send it again (not cancelled by ct; a single short write).
             await store.Webhooks.RecordDeliveredAsync(subscription.Id,
-                new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, "Delivered", null), replay, CancellationToken.None);
+                new WebhookDeliveryRecord(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, "Delivered", null), replay, CancellationToken.None);
             if (delivery.FailedAttempts > 0)
             {
                 LogRecovered(logger, subscription.Id, e.Site, e.Seq, attempt);
@@ -368,7 +369,7 @@ public sealed partial class WebhookDispatcher(
         var dead = attempt >= Settings.MaxAttempts;
         DateTimeOffset? retryAt = dead ? null : now + RetrySchedule.After(attempt, Settings.FirstRetry, Settings.MaxRetry, Random.Shared);
         await store.Webhooks.RecordFailedAsync(subscription.Id,
-            new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, dead ? "Dead" : "Failed", error), retryAt, dead, ct);
+            new WebhookDeliveryRecord(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, dead ? "Dead" : "Failed", error), retryAt, dead, ct);
         if (dead)
         {
             LogDead(logger, subscription.Id, e.Site, e.Seq, attempt, error);

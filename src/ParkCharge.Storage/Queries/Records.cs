@@ -1,7 +1,7 @@
 namespace ParkCharge.Storage.Queries;
 
-/// <summary>A charger as the API shows it: registration, identity, connection and connector status.</summary>
-public sealed record ChargerView
+/// <summary>A charger as the store reads it: registration, identity, connection and connector status.</summary>
+public sealed record ChargerRecord
 {
     public required string Id { get; init; }
 
@@ -28,14 +28,14 @@ public sealed record ChargerView
     /// <summary>"1.6", "2.0.1" or "2.1": the version of the latest connection.</summary>
     public string? OcppVersion { get; init; }
 
-    public required ConnectionView Connection { get; init; }
+    public required ConnectionRecord Connection { get; init; }
 
     public DateTimeOffset? LastSeenAt { get; init; }
 
-    public IReadOnlyList<ConnectorView> Connectors { get; init; } = [];
+    public IReadOnlyList<ConnectorRecord> Connectors { get; init; } = [];
 }
 
-public sealed record ConnectionView(
+public sealed record ConnectionRecord(
     bool Connected,
     string? ConnectionId,
     string? Node,
@@ -45,10 +45,10 @@ public sealed record ConnectionView(
     string? LastDisconnectReason);
 
 /// <summary>A connector's current status. <see cref="EvseId"/> is null for OCPP 1.6.</summary>
-public sealed record ConnectorView(int? EvseId, int ConnectorId, string Status, DateTimeOffset Since, string? ErrorCode, string? Info, string? VendorErrorCode);
+public sealed record ConnectorRecord(int? EvseId, int ConnectorId, string Status, DateTimeOffset Since, string? ErrorCode, string? Info, string? VendorErrorCode);
 
 /// <summary>One entry of a connector's status timeline.</summary>
-public sealed record StatusEntryView(
+public sealed record StatusEntryRecord(
     int? EvseId,
     int ConnectorId,
     string Status,
@@ -61,8 +61,8 @@ public sealed record StatusEntryView(
 /// <summary>The credentials and site of a charger, for the OCPP handshake.</summary>
 public sealed record ChargerCredentials(string ChargerId, string SiteId, string? PasswordHash, int SecurityProfile);
 
-/// <summary>A charging session as the API shows it.</summary>
-public sealed record ChargingSessionView
+/// <summary>A charging session as the store reads it.</summary>
+public sealed record ChargingSessionRecord
 {
     public required string Id { get; init; }
 
@@ -115,7 +115,7 @@ public sealed record ChargingSessionView
     public IReadOnlyList<int> MissingSeqNos { get; init; } = [];
 
     /// <summary>2.0.1: every gap in the transaction's seqNos, as inclusive runs.</summary>
-    public IReadOnlyList<SeqNoRangeView> MissingSeqNoRanges { get; init; } = [];
+    public IReadOnlyList<SeqNoRangeRecord> MissingSeqNoRanges { get; init; } = [];
 
     /// <summary>2.0.1: how many seqNos are missing in all.</summary>
     public long MissingSeqNoCount { get; init; }
@@ -127,23 +127,23 @@ public sealed record ChargingSessionView
     public DateTimeOffset? LastEventAt { get; init; }
 
     /// <summary>Only in the single-session view: every meter value, in time order.</summary>
-    public IReadOnlyList<MeterValueView>? MeterValues { get; init; }
+    public IReadOnlyList<MeterValueRecord>? MeterValues { get; init; }
 
     /// <summary>Only in the single-session view: the connector's status timeline around the session.</summary>
-    public IReadOnlyList<StatusEntryView>? StatusTimeline { get; init; }
+    public IReadOnlyList<StatusEntryRecord>? StatusTimeline { get; init; }
 
     /// <summary>Only in the single-session view: which vehicle this session belongs to, with the evidence.</summary>
-    public BindingView? Binding { get; init; }
+    public BindingRecord? Binding { get; init; }
 }
 
 /// <summary>A run of missing 2.0.1 seqNos, first to last inclusive.</summary>
-public sealed record SeqNoRangeView(int First, int Last, long Count);
+public sealed record SeqNoRangeRecord(int First, int Last, long Count);
 
 /// <summary>One meter value in base units (Wh, W, A, V, Percent).</summary>
-public sealed record MeterValueView(DateTimeOffset Timestamp, string Measurand, decimal Value, string Unit, string? Phase, string? Location, string? Context);
+public sealed record MeterValueRecord(DateTimeOffset Timestamp, string Measurand, decimal Value, string Unit, string? Phase, string? Location, string? Context);
 
 /// <summary>One frame of the message log.</summary>
-public sealed record MessageView(
+public sealed record MessageRecord(
     long Id,
     DateTimeOffset At,
     string Direction,
@@ -155,4 +155,4 @@ public sealed record MessageView(
     string Frame);
 
 /// <summary>A page of results and the cursor for the next one (null at the end).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
+public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? Next);

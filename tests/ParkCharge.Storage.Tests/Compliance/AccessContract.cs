@@ -56,7 +56,7 @@ public abstract class AccessContract(StoreEngine engine, PostgresServer postgres
     {
         for (var i = 0; i < 5; i++)
         {
-            await Store.Audit.AppendAsync(new ApiAuditEntry
+            await Store.Audit.AppendAsync(new ApiAuditRecord
             {
                 At = T0.AddMinutes(i),
                 KeyId = i % 2 == 0 ? "key_a" : "key_b",

@@ -174,6 +174,6 @@ public abstract class WebhookStoreContract(StoreEngine engine, PostgresServer po
         UpdatedAt = T0,
     };
 
-    private static WebhookDelivery Delivery(string site, long seq, int attempt, DateTimeOffset at, string outcome, string? error) =>
+    private static WebhookDeliveryRecord Delivery(string site, long seq, int attempt, DateTimeOffset at, string outcome, string? error) =>
         new(0, site, seq, $"evt-{seq}", "charging.started", "live", attempt, at, error is null ? 200 : 503, 12, outcome, error);
 }
