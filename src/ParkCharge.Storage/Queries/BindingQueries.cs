@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+
 using ParkCharge.Storage.Json;
 
 namespace ParkCharge.Storage.Queries;
