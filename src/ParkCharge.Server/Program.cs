@@ -59,6 +59,17 @@ serve.SetAction(async (parse, ct) =>
         await Console.Error.WriteLineAsync("Check it with: parkcharge check-site " + e.Document);
         return 1;
     }
+    catch (Microsoft.Extensions.Options.OptionsValidationException e)
+    {
+        await Console.Error.WriteLineAsync("ParkCharge did not start: its settings cannot be used.");
+        foreach (var failure in e.Failures)
+        {
+            await Console.Error.WriteLineAsync($"  {failure}");
+        }
+
+        await Console.Error.WriteLineAsync("See the configuration table in README.md and docs/operators.md.");
+        return 1;
+    }
 });
 
 var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, DemoCommand.Create(), SimulateCommand.Create(), CheckSiteCommand.Create(), PriceCommand.Create(), Replay.Create(), ApiKeyCommand.Create() };

@@ -24,17 +24,25 @@ public sealed record StoreOptions
     /// <summary>A PostgreSQL connection string; when set, PostgreSQL is the store instead of SQLite.</summary>
     public string? PostgresConnectionString { get; init; }
 
+    /// <summary>
+    /// Writes (appends, message-log frames) that may wait for the writer; beyond it, appends wait for room
+    /// and frames are dropped (see <see cref="LogWriter"/>).
+    /// </summary>
+    public int WriterQueueCapacity { get; init; } = DefaultWriterQueueCapacity;
+
+    public const int DefaultWriterQueueCapacity = 8192;
+
     public const string SqliteFileName = "parkcharge.db";
 }
 
 /// <summary>The store: the durable log with its writer and reader, the outbox, the projections' queries, API keys, the API audit log, webhooks.</summary>
 public sealed class Store : IAsyncDisposable
 {
-    private Store(Database database, ILoggerFactory loggers)
+    private Store(Database database, ILoggerFactory loggers, int writerQueueCapacity)
     {
         Database = database;
         Outbox = new Outbox(database);
-        Writer = new LogWriter(database, Outbox, loggers.CreateLogger<LogWriter>());
+        Writer = new LogWriter(database, Outbox, loggers.CreateLogger<LogWriter>(), writerQueueCapacity);
         Log = new LogReader(database);
         Chargers = new ChargerQueries(database);
         Sessions = new ChargingSessionQueries(database);
@@ -100,7 +108,10 @@ public sealed class Store : IAsyncDisposable
     /// <summary>Security profile 3: the sites' charger CAs and the charger certificates issued or seen.</summary>
     public CertificateStore Certificates { get; }
 
-    /// <summary>Opens the configured database and applies pending migrations.</summary>
+    /// <summary>
+    /// Opens the configured database and applies pending migrations. Its writer waits for <see cref="Start"/>
+    /// (a node's hosted service calls it; so does a command that writes).
+    /// </summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         Database database = string.IsNullOrWhiteSpace(options.PostgresConnectionString)
@@ -116,8 +127,11 @@ public sealed class Store : IAsyncDisposable
             throw;
         }
 
-        return new Store(database, loggers);
+        return new Store(database, loggers, options.WriterQueueCapacity);
     }
+
+    /// <summary>Starts the log writer's loop.</summary>
+    public void Start() => Writer.Start();
 
     /// <summary>
     /// True when <paramref name="exception"/> or one it wraps says the store cannot be reached or cannot take

@@ -5,7 +5,12 @@ namespace ParkCharge.Server.Tests;
 /// <summary>The <c>parkcharge</c> executable run as an operator runs it: a process, its output, its errors and its exit code.</summary>
 internal static class ParkChargeProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    /// <summary>
+    /// How the tests start <c>parkcharge</c> (<see cref="RunAsync"/>, and <see cref="ServerProcess"/> for the
+    /// commands that keep running): the test's build of it, with <paramref name="environment"/> on top of the
+    /// test's own (a null value removes a variable).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<KeyValuePair<string, string?>> environment, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -13,6 +18,11 @@ internal static class ParkChargeProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "parkcharge.dll"));
         foreach (var argument in arguments)
         {
@@ -21,10 +31,23 @@ internal static class ParkChargeProcess
 
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
         }
 
-        using var process = Process.Start(start)!;
+        return start;
+    }
+
+    /// <summary>Runs a command to its end (at most a minute) and returns its exit code, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    {
+        using var process = Process.Start(StartInfo(environment, arguments))!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {

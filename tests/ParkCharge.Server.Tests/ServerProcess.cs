@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
+using ParkCharge.Testing;
+
 namespace ParkCharge.Server.Tests;
 
 /// <summary>
@@ -12,13 +14,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _nextLine = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ServerProcess(Process process)
     {
         _process = process;
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException($"parkcharge exited with {_process.ExitCode} before it listened:\n{Output}"));
+        _process.Exited += (_, _) =>
+        {
+            _listening.TrySetException(new InvalidOperationException($"parkcharge exited with {_process.ExitCode} before it listened:\n{Output}"));
+            Volatile.Read(ref _nextLine).TrySetResult();
+        };
         _process.EnableRaisingEvents = true;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -37,6 +44,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Completes when the process prints its next line (or ends): the moment to look at its output or its API again.</summary>
+    public Task NextLine => Volatile.Read(ref _nextLine).Task;
+
+    /// <summary>Waits until the process has printed <paramref name="text"/>; fails when it does not within <see cref="Eventually.Patience"/>.</summary>
+    public async Task WaitForOutputAsync(string text)
+    {
+        if (!await Eventually.UntilAsync(() => Task.FromResult(Output.Contains(text, StringComparison.Ordinal)), printed => printed, () => NextLine))
+        {
+            Assert.Fail($"parkcharge never printed '{text}':\n{Output}");
+        }
+    }
+
     /// <summary>Starts <c>parkcharge serve</c> with the arguments, in <paramref name="workingDirectory"/>, and waits until it listens.</summary>
     public static Task<(ServerProcess Process, Uri BaseUri)> StartAsync(string workingDirectory, IDictionary<string, string> environment, params string[] arguments) =>
         StartCommandAsync("serve", workingDirectory, environment, arguments);
@@ -44,25 +63,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Starts <c>parkcharge {command}</c> (a command that runs a node: serve, demo) and waits until it listens.</summary>
     public static async Task<(ServerProcess Process, Uri BaseUri)> StartCommandAsync(string command, string workingDirectory, IDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "parkcharge.dll"));
-        start.ArgumentList.Add(command);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
+        var start = ParkChargeProcess.StartInfo(environment.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)), [command, .. arguments], workingDirectory);
         var server = new ServerProcess(Process.Start(start)!);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var uri = await server._listening.Task.WaitAsync(timeout.Token);
@@ -117,6 +118,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             _output.Add(line);
         }
+
+        Interlocked.Exchange(ref _nextLine, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
         if (ApiLine().Match(line) is { Success: true } match)
         {

@@ -44,6 +44,16 @@ public sealed class TestNode : IAsyncDisposable
 
     public Uri OcppUri(string chargerId) => new($"ws://{BaseUri.Authority}/ocpp/{Uri.EscapeDataString(chargerId)}");
 
+    /// <summary>Completes when the node's store next commits events: the moment to read the API again.</summary>
+    public Task Changed => App.Services.GetRequiredService<Store>().Outbox.Changed;
+
+    /// <summary>
+    /// Reads until <paramref name="done"/> holds, again after each commit of events (and, for changes that
+    /// publish none, after a short back-off); returns the last value read when time runs out.
+    /// </summary>
+    public Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null) =>
+        Eventually.UntilAsync(read, done, () => Changed, within);
+
     public static async Task<TestNode> StartAsync(
         StoreEngine engine,
         PostgresServer postgres,

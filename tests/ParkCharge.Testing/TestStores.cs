@@ -46,6 +46,11 @@ public static class TestStores
         return root;
     });
 
-    public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory? loggers = null) =>
-        await Store.OpenAsync(options, loggers ?? NullLoggerFactory.Instance, CancellationToken.None);
+    /// <summary>Opens the store and starts its writer, as a command that writes does.</summary>
+    public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory? loggers = null)
+    {
+        var store = await Store.OpenAsync(options, loggers ?? NullLoggerFactory.Instance, CancellationToken.None);
+        store.Start();
+        return store;
+    }
 }

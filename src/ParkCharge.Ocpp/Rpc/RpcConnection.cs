@@ -513,6 +513,11 @@ public sealed class RpcConnection : IAsyncDisposable
             RpcConnectionLog.PayloadDoesNotFit(_logger, ChargerId, call.Action, call.MessageId, exception);
             reply = RpcReply.Error(RpcErrorCode.PropertyConstraintViolation, exception.Message);
         }
+        catch (RpcCallRefusedException refused)
+        {
+            RpcConnectionLog.CallRefused(_logger, ChargerId, call.Action, call.MessageId, refused.ErrorCode, refused.Message);
+            reply = RpcReply.Error(refused.ErrorCode, refused.Message);
+        }
         catch (Exception exception)
         {
             // A handler's bug costs one InternalError CALLERROR, not the connection.

@@ -75,4 +75,7 @@ internal static partial class RpcConnectionLog
 
     [LoggerMessage(1016, LogLevel.Error, "The frame observer failed on a frame of {ChargerId}")]
     public static partial void ObserverFailed(ILogger logger, string chargerId, Exception exception);
+
+    [LoggerMessage(1023, LogLevel.Warning, "{Action} {MessageId} from {ChargerId} not taken now; answered {ErrorCode}: {Description}")]
+    public static partial void CallRefused(ILogger logger, string chargerId, string action, string messageId, RpcErrorCode errorCode, string description);
 }

@@ -87,3 +87,14 @@ public sealed class RpcPayloadException : Exception
     {
     }
 }
+
+/// <summary>
+/// Thrown by a call handler that cannot take the call now (the central system is busy): the CALL is
+/// answered with a CALLERROR of <see cref="ErrorCode"/> and this message, logged as a warning, not as a
+/// bug. The charger sends it again later (OCPP retries transaction messages it got no CALLRESULT for).
+/// </summary>
+public sealed class RpcCallRefusedException(RpcErrorCode errorCode, string message, Exception? innerException = null)
+    : Exception(message, innerException)
+{
+    public RpcErrorCode ErrorCode { get; } = errorCode;
+}

@@ -180,6 +180,6 @@ internal static partial class AnprEndpoints
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(title: title, detail: detail, statusCode: status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A push for camera {Camera} was refused: {Reason}")]
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "A push for camera {Camera} was refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string camera, string reason);
 }

@@ -55,7 +55,7 @@ internal sealed partial class ApiAudit(RequestDelegate next, Store store, TimePr
     {
         var key = http.Features.Get<ApiKeyFeature>()!.Key;
         string? idempotencyKey = http.Request.Headers[ApiObservations.IdempotencyHeader];
-        var entry = new ApiAuditEntry
+        var entry = new ApiAuditRecord
         {
             At = time.GetUtcNow(),
             KeyId = key.Id,
@@ -78,6 +78,6 @@ internal sealed partial class ApiAudit(RequestDelegate next, Store store, TimePr
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit entry for {Method} {Path} by key {KeyId} could not be stored")]
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "The audit entry for {Method} {Path} by key {KeyId} could not be stored")]
     private static partial void LogAuditFailed(ILogger logger, string method, string path, string keyId, Exception exception);
 }

@@ -2,10 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 
 using ParkCharge.Server.Auth;
-using ParkCharge.Storage.Audit;
-using ParkCharge.Storage.Events;
-using ParkCharge.Storage.Queries;
-using ParkCharge.Storage.Webhooks;
+using ParkCharge.Server.Events;
 
 namespace ParkCharge.Server.Apis;
 
@@ -18,7 +15,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(ChargingSessionView))]
 [JsonSerializable(typeof(Page<MessageView>))]
 [JsonSerializable(typeof(Page<SecurityEventView>))]
-[JsonSerializable(typeof(IReadOnlyList<ParkCharge.Storage.Certificates.ChargerCertificateView>))]
+[JsonSerializable(typeof(IReadOnlyList<ChargerCertificateView>))]
 [JsonSerializable(typeof(SignChargerCertificateRequest))]
 [JsonSerializable(typeof(SignedChargerCertificate))]
 [JsonSerializable(typeof(ParkCharge.Server.Certificates.CertificateAuthorityView))]

@@ -5,8 +5,6 @@ using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Storage;
 using ParkCharge.Storage.ApiKeys;
-using ParkCharge.Storage.Audit;
-using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 
@@ -130,7 +128,7 @@ internal static class ApiKeyEndpoints
     {
         try
         {
-            return TypedResults.Ok(await store.Audit.ListAsync(keyId, from, to, limit ?? 100, cursor, ct));
+            return TypedResults.Ok((await store.Audit.ListAsync(keyId, from, to, limit ?? 100, cursor, ct)).Map(ApiAuditEntry.From));
         }
         catch (ArgumentException e)
         {

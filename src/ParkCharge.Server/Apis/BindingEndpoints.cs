@@ -8,7 +8,6 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
-using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 
@@ -39,7 +38,7 @@ internal static class BindingEndpoints
 
         try
         {
-            return TypedResults.Ok(await store.Bindings.ListAsync(siteId, statuses, limit ?? 50, cursor, ct));
+            return TypedResults.Ok((await store.Bindings.ListAsync(siteId, statuses, limit ?? 50, cursor, ct)).Map(BindingView.From));
         }
         catch (ArgumentException e)
         {
@@ -67,7 +66,7 @@ internal static class BindingEndpoints
             return TypedResults.Problem(title: "The binding was refused", detail: refused.Reason, statusCode: StatusCodes.Status409Conflict);
         }
 
-        return TypedResults.Ok((await store.Sessions.GetAsync(id, ct))!);
+        return TypedResults.Ok(ChargingSessionView.From((await store.Sessions.GetAsync(id, ct))!));
     }
 
 }

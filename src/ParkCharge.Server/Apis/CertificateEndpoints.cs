@@ -5,7 +5,6 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Certificates;
 using ParkCharge.Storage;
-using ParkCharge.Storage.Certificates;
 
 namespace ParkCharge.Server.Apis;
 
@@ -35,7 +34,7 @@ internal static class CertificateEndpoints
 
     private static async Task<Results<Ok<IReadOnlyList<ChargerCertificateView>>, ProblemHttpResult>> ListAsync(string id, Store store, CancellationToken ct) =>
         ChargerId.IsValid(id) && await store.Chargers.GetCredentialsAsync(new ChargerId(id), ct) is not null
-            ? TypedResults.Ok(await store.Certificates.ForChargerAsync(id, ct))
+            ? TypedResults.Ok<IReadOnlyList<ChargerCertificateView>>([.. (await store.Certificates.ForChargerAsync(id, ct)).Select(ChargerCertificateView.From)])
             : NoCharger(id);
 
     private static async Task<Results<Created<SignedChargerCertificate>, ValidationProblem, ProblemHttpResult>> SignAsync(
@@ -54,7 +53,7 @@ internal static class CertificateEndpoints
         try
         {
             var (certificate, chain) = await authority.IssueAsync(new ChargerId(id), new SiteId(credentials.SiteId), request.Csr, ct);
-            return TypedResults.Created($"/api/v1/chargers/{Uri.EscapeDataString(id)}/certificates", new SignedChargerCertificate(chain, certificate));
+            return TypedResults.Created($"/api/v1/chargers/{Uri.EscapeDataString(id)}/certificates", new SignedChargerCertificate(chain, ChargerCertificateView.From(certificate)));
         }
         catch (CertificateRequestRefusedException refused)
         {

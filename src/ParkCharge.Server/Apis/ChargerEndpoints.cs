@@ -8,7 +8,6 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
-using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 
@@ -82,16 +81,16 @@ internal static class ChargerEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [refused.Reason] });
         }
 
-        var view = (await store.Chargers.GetAsync(id, ct))!;
+        var view = ChargerView.From((await store.Chargers.GetAsync(id, ct))!);
         return existing is null ? TypedResults.Created($"/api/v1/chargers/{Uri.EscapeDataString(id.Value)}", view) : TypedResults.Ok(view);
     }
 
     private static async Task<Ok<IReadOnlyList<ChargerView>>> ListAsync(string? siteId, Store store, CancellationToken ct) =>
-        TypedResults.Ok(await store.Chargers.ListAsync(siteId, ct));
+        TypedResults.Ok<IReadOnlyList<ChargerView>>([.. (await store.Chargers.ListAsync(siteId, ct)).Select(ChargerView.From)]);
 
     private static async Task<Results<Ok<ChargerView>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
         ChargerId.IsValid(id) && await store.Chargers.GetAsync(new ChargerId(id), ct) is { } charger
-            ? TypedResults.Ok(charger)
+            ? TypedResults.Ok(ChargerView.From(charger))
             : NotFound(id);
 
     private static async Task<Results<Ok<Page<MessageView>>, ProblemHttpResult>> MessagesAsync(
@@ -102,7 +101,7 @@ internal static class ChargerEndpoints
             return NotFound(id);
         }
 
-        return TypedResults.Ok(await store.Messages.ListAsync(new ChargerId(id), before, limit ?? 100, ct));
+        return TypedResults.Ok((await store.Messages.ListAsync(new ChargerId(id), before, limit ?? 100, ct)).Map(MessageView.From));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<StatusEntryView>>, ProblemHttpResult>> StatusHistoryAsync(
@@ -115,7 +114,7 @@ internal static class ChargerEndpoints
 
         var until = to ?? time.GetUtcNow();
         var since = from ?? until.AddDays(-1);
-        return TypedResults.Ok(await store.Chargers.StatusHistoryAsync(new ChargerId(id), since, until, Math.Clamp(limit ?? 1_000, 1, 10_000), ct));
+        return TypedResults.Ok<IReadOnlyList<StatusEntryView>>([.. (await store.Chargers.StatusHistoryAsync(new ChargerId(id), since, until, Math.Clamp(limit ?? 1_000, 1, 10_000), ct)).Select(StatusEntryView.From)]);
     }
 
     private static ProblemHttpResult NotFound(string id) =>

@@ -30,9 +30,9 @@ internal static class ChargingSessionEndpoints
     {
         try
         {
-            return TypedResults.Ok(await store.Sessions.ListAsync(
+            return TypedResults.Ok((await store.Sessions.ListAsync(
                 new ChargingSessionFilter { ChargerId = chargerId, SiteId = siteId, From = from, To = to, Limit = limit ?? 50, Cursor = cursor },
-                ct));
+                ct)).Map(ChargingSessionView.From));
         }
         catch (ArgumentException e)
         {
@@ -60,6 +60,6 @@ internal static class ChargingSessionEndpoints
 
     private static async Task<Results<Ok<ChargingSessionView>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
         await store.Sessions.GetAsync(id, ct) is { } session
-            ? TypedResults.Ok(session)
+            ? TypedResults.Ok(ChargingSessionView.From(session))
             : TypedResults.Problem(title: "No such charging session", detail: $"No charging session '{id}'.", statusCode: StatusCodes.Status404NotFound);
 }

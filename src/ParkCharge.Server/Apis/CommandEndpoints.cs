@@ -124,13 +124,13 @@ internal static partial class CommandEndpoints
             return TypedResults.Problem(title: "The command was refused", detail: reason, statusCode: StatusCodes.Status409Conflict);
         }
 
-        var view = (await store.Commands.GetAsync(queued.CommandId, ct))!;
+        var view = CommandView.From((await store.Commands.GetAsync(queued.CommandId, ct))!);
         return TypedResults.Accepted($"/api/v1/commands/{queued.CommandId}", view);
     }
 
     private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
         await store.Commands.GetAsync(id, ct) is { } command
-            ? TypedResults.Ok(command)
+            ? TypedResults.Ok(CommandView.From(command))
             : TypedResults.Problem(title: "No such command", detail: $"No command '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<Page<CommandView>>, ValidationProblem>> ListAsync(
@@ -148,7 +148,7 @@ internal static partial class CommandEndpoints
 
         try
         {
-            return TypedResults.Ok(await store.Commands.ListAsync(new CommandFilter
+            return TypedResults.Ok((await store.Commands.ListAsync(new CommandFilter
             {
                 SiteId = siteId,
                 ChargerId = chargerId,
@@ -160,7 +160,7 @@ internal static partial class CommandEndpoints
                 To = to,
                 Limit = limit ?? 50,
                 Cursor = cursor,
-            }, ct));
+            }, ct)).Map(CommandView.From));
         }
         catch (ArgumentException e)
         {
@@ -316,12 +316,12 @@ internal static partial class CommandEndpoints
         where T : struct, Enum =>
         Enum.TryParse(text?.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out value) && Enum.IsDefined(value) && !int.TryParse(text, out _);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command '{Type}' not valid: {Fields}")]
+    [LoggerMessage(EventId = 5040, Level = LogLevel.Information, Message = "Command '{Type}' not valid: {Fields}")]
     private static partial void LogInvalid(ILogger logger, string type, IEnumerable<string> fields);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command {Type} refused by the engine: {Reason}")]
+    [LoggerMessage(EventId = 5041, Level = LogLevel.Information, Message = "Command {Type} refused by the engine: {Reason}")]
     private static partial void LogRefused(ILogger logger, CommandType type, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Type} refused: the role {Role} may not send it")]
+    [LoggerMessage(EventId = 5042, Level = LogLevel.Warning, Message = "Command {Type} refused: the role {Role} may not send it")]
     private static partial void LogRoleRefused(ILogger logger, CommandType type, string? role);
 }

@@ -9,7 +9,6 @@ using ParkCharge.Server.Events;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Events;
-using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Apis;
 
@@ -116,7 +115,7 @@ internal static class EventEndpoints
         var settings = options.Value.Events;
         return new EventStreamResult(
             store.Outbox, site, position, filter!, time,
-            TimeSpan.FromSeconds(Math.Max(1, settings.HeartbeatSeconds)), TimeSpan.FromSeconds(Math.Max(1, settings.PollIntervalSeconds)),
+            settings.Heartbeat, settings.PollInterval,
             lifetime.ApplicationStopping);
     }
 }

@@ -228,10 +228,10 @@ internal sealed partial class IdempotencyKeys(RequestDelegate next, Store store,
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Idempotency-Key of API key {KeyId} reused for {Method} {Path}; it was first used for {FirstMethod} {FirstPath} (422)")]
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Idempotency-Key of API key {KeyId} reused for {Method} {Path}; it was first used for {FirstMethod} {FirstPath} (422)")]
     private static partial void LogReused(ILogger logger, string keyId, string method, string path, string firstMethod, string firstPath);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Expired idempotency keys could not be removed; tried again in an hour")]
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Expired idempotency keys could not be removed; tried again in an hour")]
     private static partial void LogPruneFailed(ILogger logger, Exception exception);
 }
 

@@ -50,9 +50,9 @@ internal static class ParkingEndpoints
 
         try
         {
-            return TypedResults.Ok(await store.Parking.ListSessionsAsync(
+            return TypedResults.Ok((await store.Parking.ListSessionsAsync(
                 new ParkingSessionFilter { SiteId = siteId, Plate = plate, Similar = similar ?? false, Status = status, From = from, To = to, Limit = limit ?? 50, Cursor = cursor },
-                ct));
+                ct)).Map(ParkingSessionView.From));
         }
         catch (ArgumentException e)
         {
@@ -61,7 +61,7 @@ internal static class ParkingEndpoints
     }
 
     private static async Task<Results<Ok<ParkingSessionView>, ProblemHttpResult>> GetAsync(string id, Store store, CancellationToken ct) =>
-        await store.Parking.GetSessionAsync(id, ct) is { } session ? TypedResults.Ok(session) : NoSuchSession(id);
+        await store.Parking.GetSessionAsync(id, ct) is { } session ? TypedResults.Ok(ParkingSessionView.From(session)) : NoSuchSession(id);
 
     private static async Task<Results<Ok<ParkingSessionView>, ValidationProblem, ProblemHttpResult>> CorrectPlateAsync(
         string id, PlateCorrectionRequest request, HttpContext http, Store store, SiteEngines engines, TimeProvider time, CancellationToken ct)
@@ -111,7 +111,7 @@ internal static class ParkingEndpoints
             return TypedResults.Problem(title: "The correction was refused", detail: refused.Reason, statusCode: StatusCodes.Status409Conflict);
         }
 
-        return TypedResults.Ok((await store.Parking.GetSessionAsync(id, ct))!);
+        return TypedResults.Ok(ParkingSessionView.From((await store.Parking.GetSessionAsync(id, ct))!));
     }
 
     private static async Task<Results<Ok<Page<ParkingAnomalyView>>, ValidationProblem>> AnomaliesAsync(
@@ -124,7 +124,7 @@ internal static class ParkingEndpoints
 
         try
         {
-            return TypedResults.Ok(await store.Parking.ListAnomaliesAsync(siteId, kind, resolved, limit ?? 50, cursor, ct));
+            return TypedResults.Ok((await store.Parking.ListAnomaliesAsync(siteId, kind, resolved, limit ?? 50, cursor, ct)).Map(ParkingAnomalyView.From));
         }
         catch (ArgumentException e)
         {
@@ -134,7 +134,7 @@ internal static class ParkingEndpoints
 
     private static async Task<Results<Ok<SightingView>, ProblemHttpResult>> SightingAsync(string id, Store store, CancellationToken ct) =>
         await store.Parking.GetSightingAsync(id, ct) is { } sighting
-            ? TypedResults.Ok(sighting)
+            ? TypedResults.Ok(SightingView.From(sighting))
             : TypedResults.Problem(title: "No such sighting", detail: $"No sighting '{id}'.", statusCode: StatusCodes.Status404NotFound);
 
 

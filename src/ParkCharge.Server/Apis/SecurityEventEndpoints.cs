@@ -23,7 +23,7 @@ internal static class SecurityEventEndpoints
     {
         try
         {
-            return TypedResults.Ok(await store.SecurityEvents.ListAsync(new SecurityEventFilter
+            return TypedResults.Ok((await store.SecurityEvents.ListAsync(new SecurityEventFilter
             {
                 SiteId = siteId,
                 ChargerId = chargerId,
@@ -32,7 +32,7 @@ internal static class SecurityEventEndpoints
                 To = to,
                 Limit = limit ?? 50,
                 Cursor = cursor,
-            }, ct));
+            }, ct)).Map(SecurityEventView.From));
         }
         catch (ArgumentException e)
         {

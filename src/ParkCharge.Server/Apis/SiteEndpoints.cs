@@ -134,13 +134,13 @@ internal static partial class SiteEndpoints
         return TypedResults.Ok(TariffsJson((await store.Parking.GetSiteAsync(id, ct))!));
     }
 
-    private static JsonElement TariffsJson(SiteView site)
+    private static JsonElement TariffsJson(SiteRecord site)
     {
         using var document = JsonDocument.Parse(TariffsDocument.From(LogJson.DeserializeSite(site.ConfigurationJson).Tariffs).ToJson());
         return document.RootElement.Clone();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
+    [LoggerMessage(EventId = 5050, Level = LogLevel.Information, Message = "A tariffs document for site {SiteId} was refused with {Count} problem(s)")]
     private static partial void LogTariffsRefused(ILogger logger, string siteId, int count);
 
     /// <summary>The most problems one answer lists: a document with thousands of mistakes is better fixed from the first ones.</summary>
@@ -210,7 +210,7 @@ internal static partial class SiteEndpoints
             configuration.OrdinaryBays));
     }
 
-    private static async Task<SiteResponse> ResponseAsync(SiteView site, Store store, bool showKeyHashes, CancellationToken ct)
+    private static async Task<SiteResponse> ResponseAsync(SiteRecord site, Store store, bool showKeyHashes, CancellationToken ct)
     {
         var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
         var chargers = (await store.Chargers.ListAsync(site.Id, ct))

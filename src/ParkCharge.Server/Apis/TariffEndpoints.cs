@@ -213,6 +213,6 @@ internal static partial class TariffEndpoints
     private static ProblemHttpResult NoSuchTariff(string siteId, string tariffId) =>
         TypedResults.Problem(title: "No such tariff", detail: $"Site '{siteId}' has no charging tariff '{tariffId}'.", statusCode: StatusCodes.Status404NotFound);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A price request was refused with {Count} problem(s)")]
+    [LoggerMessage(EventId = 5060, Level = LogLevel.Information, Message = "A price request was refused with {Count} problem(s)")]
     private static partial void LogPriceRefused(ILogger logger, int count);
 }

@@ -10,7 +10,6 @@ using ParkCharge.Server.Auth;
 using ParkCharge.Server.Webhooks;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Events;
-using ParkCharge.Storage.Queries;
 using ParkCharge.Storage.Webhooks;
 
 namespace ParkCharge.Server.Apis;
@@ -271,7 +270,7 @@ internal static class WebhookEndpoints
 
         var replay = await store.Webhooks.AddReplayAsync(id, site, request.FromSequence, to, time.GetUtcNow(), ApiObservations.Operator(http.User), ct);
         dispatcher.Changed(id);
-        return TypedResults.Accepted($"/api/v1/webhooks/{id}", replay);
+        return TypedResults.Accepted($"/api/v1/webhooks/{id}", WebhookReplay.From(replay));
     }
 
     private static async Task<Results<Ok<Page<WebhookDelivery>>, ProblemHttpResult>> DeliveriesAsync(
@@ -282,7 +281,7 @@ internal static class WebhookEndpoints
             return NotFound(id);
         }
 
-        return TypedResults.Ok(await store.Webhooks.DeliveriesAsync(id, before, limit ?? 100, ct));
+        return TypedResults.Ok((await store.Webhooks.DeliveriesAsync(id, before, limit ?? 100, ct)).Map(WebhookDelivery.From));
     }
 
     /// <summary>Every site the subscription covers that has events, at its last event: where delivery starts for it.</summary>
@@ -304,7 +303,7 @@ internal static class WebhookEndpoints
             .ToList();
         return new WebhookView(
             s.Id, s.Url, s.Description, s.OwnerKeyId, s.EventTypes, s.SiteIds, s.Status, s.Attempts, s.NextAttemptAt, s.LastError, s.DeadAt,
-            s.CreatedAt, s.UpdatedAt, sites, await store.Webhooks.PendingReplaysAsync(s.Id, ct));
+            s.CreatedAt, s.UpdatedAt, sites, [.. (await store.Webhooks.PendingReplaysAsync(s.Id, ct)).Select(WebhookReplay.From)]);
     }
 
     /// <summary>The subscription if the caller may see and manage it (its owner, or an admin); null otherwise, alike for one that does not exist.</summary>

@@ -131,7 +131,7 @@ public sealed partial class ApiKeyLookup(Store store, ApiKeyCache cache, KeyHash
         return new Result(new ApiKeyCache.CachedKey(principal, feature, until), null);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of API key {KeyId}")]
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Could not record the last use of API key {KeyId}")]
     private static partial void LogTouchFailed(ILogger logger, string keyId, Exception exception);
 }
 

@@ -65,7 +65,7 @@ public static partial class ApiRateLimits
         {
             TokenLimit = Math.Max(1, limit.TokenLimit),
             TokensPerPeriod = Math.Max(1, limit.TokensPerPeriod),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(Math.Max(0.001, limit.PeriodSeconds)),
+            ReplenishmentPeriod = limit.Period,
             QueueLimit = 0,
             AutoReplenishment = true,
         });
@@ -88,6 +88,6 @@ public static partial class ApiRateLimits
             .ExecuteAsync(http);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit: {Method} {Path} refused for key {KeyId}; retry after {Seconds} s")]
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Rate limit: {Method} {Path} refused for key {KeyId}; retry after {Seconds} s")]
     private static partial void LogRejected(ILogger logger, string keyId, string method, string path, int seconds);
 }

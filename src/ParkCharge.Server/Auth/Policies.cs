@@ -230,7 +230,7 @@ public static partial class Policies
                 }).ExecuteAsync(context);
         }
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "API key {KeyId} refused for {Method} {Path}: {Reason}")]
+        [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "API key {KeyId} refused for {Method} {Path}: {Reason}")]
         private static partial void LogRefused(ILogger logger, string keyId, string method, string path, string reason);
     }
 }

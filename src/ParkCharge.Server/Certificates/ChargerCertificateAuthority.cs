@@ -158,7 +158,7 @@ public sealed partial class ChargerCertificateAuthority : IChargerCertificateSig
     /// not copied.
     /// </summary>
     /// <exception cref="CertificateRequestRefusedException">The request is refused, with why.</exception>
-    public async Task<(ChargerCertificateView Certificate, string ChainPem)> IssueAsync(ChargerId charger, SiteId site, string csrPem, CancellationToken ct)
+    public async Task<(ChargerCertificateRecord Certificate, string ChainPem)> IssueAsync(ChargerId charger, SiteId site, string csrPem, CancellationToken ct)
     {
         CertificateRequest request;
         try
@@ -226,7 +226,7 @@ public sealed partial class ChargerCertificateAuthority : IChargerCertificateSig
     }
 
     /// <summary>The columns a certificate is recorded with.</summary>
-    public static ChargerCertificateView Describe(X509Certificate2 certificate, ChargerId charger, SiteId site) => new(
+    public static ChargerCertificateRecord Describe(X509Certificate2 certificate, ChargerId charger, SiteId site) => new(
         Thumbprint(certificate), charger.Value, site.Value, certificate.SerialNumber, certificate.Subject, certificate.Issuer,
         certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime(), certificate.ExportCertificatePem());
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 
 using Microsoft.Extensions.Options;
@@ -8,6 +9,7 @@ using ParkCharge.Core.Commands;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
+using ParkCharge.Ocpp.CentralSystem;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
@@ -17,20 +19,35 @@ namespace ParkCharge.Server.Commands;
 /// <summary>
 /// Sites that may have commands ready to send: a site engine notes one after a decision leaves a
 /// pending command for a connected charger, the OCPP endpoint when a charger's connection is live.
-/// Each site is queued at most once until the dispatcher takes it.
+/// Each site is queued at most once until the dispatcher takes it. The queue is bounded
+/// (<see cref="QueueOptions.CommandSites"/>); a notifier must not wait (it is a site's engine loop), so
+/// when it is full the site is not queued but the dispatcher is told to look at every site
+/// (<see cref="TakeOverflow"/>) once it has caught up: no site's commands are passed over.
 /// </summary>
-public sealed class CommandSignals
+public sealed class CommandSignals(IOptions<ParkChargeOptions> options)
 {
-    private readonly Channel<SiteId> _sites = Channel.CreateUnbounded<SiteId>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SiteId> _sites = Channel.CreateBounded<SiteId>(
+        new BoundedChannelOptions(options.Value.Queues.CommandSites) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
     private readonly ConcurrentDictionary<SiteId, byte> _queued = new();
+    private int _overflowed;
 
     public void Notify(SiteId site)
     {
-        if (_queued.TryAdd(site, 0))
+        if (_queued.TryAdd(site, 0) && !_sites.Writer.TryWrite(site))
         {
-            _sites.Writer.TryWrite(site);
+            // Noted before trying once more: a dispatcher that emptied the queue meanwhile is woken by the
+            // second try and sees the note; one that did not will see it after its next read.
+            Volatile.Write(ref _overflowed, 1);
+            if (!_sites.Writer.TryWrite(site))
+            {
+                _queued.TryRemove(site, out _);
+            }
         }
     }
+
+    /// <summary>True once after the queue was found full: the dispatcher should look at every site.</summary>
+    public bool TakeOverflow() => Interlocked.Exchange(ref _overflowed, 0) == 1;
 
     internal async IAsyncEnumerable<SiteId> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
@@ -66,20 +83,14 @@ internal sealed partial class CommandDispatcher(
         {
             await foreach (var site in signals.ReadAllAsync(stoppingToken))
             {
-                IReadOnlyList<ChargerId> ready;
-                try
+                await LookAtAsync(site, stoppingToken);
+                if (signals.TakeOverflow())
                 {
-                    ready = await engines.For(site).ReadAsync(ReadyChargers);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogReadFailed(logger, site.Value, e);
-                    continue;
-                }
-
-                foreach (var charger in ready.Where(c => connections.Find(c) is not null))
-                {
-                    Start(site, charger, stoppingToken);
+                    LogOverflow(logger);
+                    foreach (var other in engines.Sites)
+                    {
+                        await LookAtAsync(other, stoppingToken);
+                    }
                 }
             }
         }
@@ -89,6 +100,26 @@ internal sealed partial class CommandDispatcher(
         }
 
         await Task.WhenAll(_workers.Values);
+    }
+
+    /// <summary>Starts a worker for each of the site's chargers with a command ready to go over a live connection.</summary>
+    private async Task LookAtAsync(SiteId site, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<ChargerId> ready;
+        try
+        {
+            ready = await engines.For(site).ReadAsync(ReadyChargers);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogReadFailed(logger, site.Value, e);
+            return;
+        }
+
+        foreach (var charger in ready.Where(c => connections.Find(c) is not null))
+        {
+            Start(site, charger, stoppingToken);
+        }
     }
 
     /// <summary>Chargers with a pending command and, by the engine's record, a connection.</summary>
@@ -172,19 +203,18 @@ internal sealed partial class CommandDispatcher(
             return false;
         }
 
-        CallResult result;
-        try
+        CommandCallOutcome result;
+        switch (CommandCalls.For(live.Rpc.Version, command))
         {
-            result = await OcppCommandCalls.CallAsync(live.Rpc, command, ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            throw; // stopping: the connection's close ends the command Offline
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or NullReferenceException)
-        {
-            LogCallFailed(logger, command.Id, command.Charger.Value, e);
-            result = new CallResult(CommandStatus.Failed, null, $"the CALL could not be made: {e.Message}");
+            case CommandCallResult.Ready ready:
+                result = await ready.Call.SendAsync(live.Rpc, ct); // cancelled when stopping: the connection's close ends the command Offline
+                break;
+            case CommandCallResult.Refused refusedCall:
+                LogCallRefused(logger, command.Id, command.Charger.Value, refusedCall.Reason);
+                result = refusedCall.Outcome;
+                break;
+            default:
+                throw new UnreachableException();
         }
 
         LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
@@ -206,18 +236,21 @@ internal sealed partial class CommandDispatcher(
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} ({Type}) to charger {Charger}: {Status} {Response}")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Command {CommandId} ({Type}) to charger {Charger}: {Status} {Response}")]
     private static partial void LogAnswered(ILogger logger, string commandId, CommandType type, string charger, CommandStatus status, string? response);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandId} to charger {Charger} not sent: {Reason}")]
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Command {CommandId} to charger {Charger} not sent: {Reason}")]
     private static partial void LogNotSent(ILogger logger, string commandId, string charger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Command {CommandId} to charger {Charger}: the CALL could not be made")]
-    private static partial void LogCallFailed(ILogger logger, string commandId, string charger, Exception exception);
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Command {CommandId} to charger {Charger}: the CALL could not be made: {Reason}")]
+    private static partial void LogCallRefused(ILogger logger, string commandId, string charger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending commands to charger {Charger} failed; they stay pending")]
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "Sending commands to charger {Charger} failed; they stay pending")]
     private static partial void LogWorkerFailed(ILogger logger, string charger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: reading the pending commands failed")]
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Site {Site}: reading the pending commands failed")]
     private static partial void LogReadFailed(ILogger logger, string site, Exception exception);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Warning, Message = "More sites had commands waiting than the dispatcher's queue holds; looking at every site")]
+    private static partial void LogOverflow(ILogger logger);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 
 using Microsoft.AspNetCore.Diagnostics;
 
+using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 
 namespace ParkCharge.Server.Hosting;
@@ -12,6 +13,8 @@ namespace ParkCharge.Server.Hosting;
 /// <item>the store cannot be reached (a PostgreSQL outage, a full disk): <b>503</b> with <c>Retry-After</c>,
 /// whatever the request was and however far it got (a camera key or API key that could not be looked
 /// up is not a wrong key: cameras give up on 401/403 and their reads would be lost);</item>
+/// <item>a site's engine has more waiting than it may hold (<see cref="SiteBusyException"/>, back-pressure
+/// when the store falls behind): <b>503</b> with <c>Retry-After</c>, nothing of the request accepted;</item>
 /// <item>the request itself is broken at the HTTP level (a body over the route's limit, a body that
 /// stops arriving, a malformed request): the status Kestrel chose (413, 408, 400), as a problem.</item>
 /// </list>
@@ -38,6 +41,16 @@ internal sealed partial class ExceptionAnswers(Store store, ILogger<ExceptionAns
             return true;
         }
 
+        if (exception is SiteBusyException busy)
+        {
+            var seconds = (int)SiteBusyException.RetryAfter.TotalSeconds;
+            LogSiteBusy(logger, http.Request.Method, http.Request.Path.Value ?? "/", busy.Site.Value);
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "The site is busy",
+                $"{busy.Message} Nothing of this request was accepted. Retry after {seconds} s.");
+            return true;
+        }
+
         if (exception is BadHttpRequestException bad)
         {
             var (title, detail) = bad.StatusCode switch
@@ -56,6 +69,9 @@ internal sealed partial class ExceptionAnswers(Store store, ILogger<ExceptionAns
     private static Task WriteAsync(HttpContext http, int status, string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(http);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path}: the store is not reachable ({Reason}); answered 503")]
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "{Method} {Path}: the store is not reachable ({Reason}); answered 503")]
     private static partial void LogStoreUnavailable(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "{Method} {Path}: site {Site} is busy; answered 503")]
+    private static partial void LogSiteBusy(ILogger logger, string method, string path, string site);
 }

@@ -153,12 +153,12 @@ internal sealed partial class NodeStartup(
         Console.WriteLine("  Stop with Ctrl+C.");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Site file {Path}: {Warning}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Site file {Path}: {Warning}")]
     private static partial void LogSiteWarning(ILogger logger, string path, string warning);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Site file {Path}: site {Site} loaded (configuration changed: {Changed}, chargers registered: {Chargers})")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Site file {Path}: site {Site} loaded (configuration changed: {Changed}, chargers registered: {Chargers})")]
     private static partial void LogSiteLoaded(ILogger logger, string path, string site, bool changed, int chargers);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger}: connection {ConnectionId} was held by this node before it restarted; marked disconnected")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "Charger {Charger}: connection {ConnectionId} was held by this node before it restarted; marked disconnected")]
     private static partial void LogReleased(ILogger logger, string charger, string connectionId);
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
@@ -41,6 +42,8 @@ public static class ParkChargeApp
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
+        builder.Configuration.AddInMemoryCollection(LegacyDurationKeys.Translate(builder.Configuration));
+
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -49,8 +52,12 @@ public static class ParkChargeApp
         // Each route has its own, smaller limit (BodyLimits); this is the ceiling for anything unrouted.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = BodyLimits.Largest);
 
-        var options = builder.Configuration.GetSection(ParkChargeOptions.Section).Get<ParkChargeOptions>() ?? new ParkChargeOptions();
-        builder.Services.Configure<ParkChargeOptions>(builder.Configuration.GetSection(ParkChargeOptions.Section));
+        // Checked now, before the store is opened or migrated under settings the node cannot run with, and
+        // again at start (ValidateOnStart) for what configure changed.
+        var options = ParkChargeOptionsValidator.Bind(builder.Configuration.GetSection(ParkChargeOptions.Section));
+        ParkChargeOptionsValidator.ThrowIfInvalid(options);
+        builder.Services.AddOptions<ParkChargeOptions>().Bind(builder.Configuration.GetSection(ParkChargeOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ParkChargeOptions>, ParkChargeOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         configure?.Invoke(builder);
 
@@ -58,17 +65,24 @@ public static class ParkChargeApp
         // configured like the host's own.
         var loggers = LogRedaction.Wrap(LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddConsole()));
         var store = await Store.OpenAsync(
-            new StoreOptions { DataDirectory = options.DataDirectory, PostgresConnectionString = options.Postgres },
+            new StoreOptions { DataDirectory = options.DataDirectory, PostgresConnectionString = options.Postgres, WriterQueueCapacity = options.Queues.Writer },
             loggers,
             CancellationToken.None);
         builder.Services.AddSingleton(store);
+
+        // The node's life, in the order of the hosted services: the store's writer starts first and closes
+        // last; the site engines drain after every other service stopped; charger connections close first.
+        builder.Services.AddHostedService(_ => new StoreLifetime(store, loggers));
         builder.Services.AddSingleton(await KeyHasher.ForStoreAsync(store, CancellationToken.None));
         builder.Services.AddSingleton<ApiKeyLookup>();
         builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SiteEngines>());
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ChargerConnections>());
         builder.Services.AddSingleton<Ocpp.HandshakeThrottle>();
+        builder.Services.AddSingleton<Ocpp.OcppEndpointServices>();
         builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
@@ -142,14 +156,6 @@ public static class ParkChargeApp
             loggers.Dispose();
             throw;
         }
-        app.Lifetime.ApplicationStopping.Register(() =>
-            app.Services.GetRequiredService<ChargerConnections>().CloseAllAsync(CancellationToken.None).GetAwaiter().GetResult());
-        app.Lifetime.ApplicationStopped.Register(() =>
-        {
-            app.Services.GetRequiredService<SiteEngines>().DisposeAsync().AsTask().GetAwaiter().GetResult();
-            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            loggers.Dispose();
-        });
 
         if (behindProxy)
         {
@@ -212,23 +218,6 @@ public static class ParkChargeApp
     /// </summary>
     private static void AddChargerCertificates(WebApplicationBuilder builder, ChargerCertificateOptions options)
     {
-        foreach (var (name, value) in new[]
-        {
-            (nameof(options.CertificateValidity), options.CertificateValidity), (nameof(options.CaValidity), options.CaValidity),
-            (nameof(options.RenewalRetry), options.RenewalRetry), (nameof(options.CheckInterval), options.CheckInterval),
-        })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                throw new InvalidOperationException($"ParkCharge:ChargerCertificates:{name} must be a positive duration (d.hh:mm:ss), not {value}.");
-            }
-        }
-
-        if (options.RenewBefore < TimeSpan.Zero || options.RenewBefore >= options.CertificateValidity)
-        {
-            throw new InvalidOperationException($"ParkCharge:ChargerCertificates:RenewBefore must be 0 or more and shorter than CertificateValidity ({options.CertificateValidity}), not {options.RenewBefore}.");
-        }
-
         builder.Services.AddSingleton<ChargerCertificateAuthority>();
         builder.Services.AddSingleton<ChargerCertificateCheck>();
         builder.Services.AddSingleton<CertificateRenewal>();

@@ -2,7 +2,9 @@ namespace ParkCharge.Server.Hosting;
 
 /// <summary>
 /// Every setting of a ParkCharge node, bound from the configuration section <c>ParkCharge</c>
-/// (appsettings.json, <c>ParkCharge__...</c> environment variables, command-line options).
+/// (appsettings.json, <c>ParkCharge__...</c> environment variables, command-line options) and checked
+/// by <see cref="ParkChargeOptionsValidator"/> before the node starts. Durations are <see cref="TimeSpan"/>s
+/// (<c>[d.]hh:mm:ss</c>); the older <c>...Seconds</c>/<c>...Days</c> keys are still read (<see cref="LegacyDurationKeys"/>).
 /// </summary>
 public sealed class ParkChargeOptions
 {
@@ -37,11 +39,39 @@ public sealed class ParkChargeOptions
 
     /// <summary>The reverse proxy in front of the node, if any: only then are <c>X-Forwarded-*</c> headers believed.</summary>
     public ReverseProxyOptions ReverseProxy { get; set; } = new();
+
+    /// <summary>How much work may wait inside the node, and how long a source waits for room (back-pressure).</summary>
+    public QueueOptions Queues { get; set; } = new();
+}
+
+/// <summary>
+/// The node's queues are bounded, so that a store that falls behind slows the sources down instead of
+/// filling the memory: a source waits for room, or where waiting is wrong is told to retry.
+/// </summary>
+public sealed class QueueOptions
+{
+    /// <summary>
+    /// Observations (and reads) that may wait for one site's engine. Beyond it a source waits up to
+    /// <see cref="MaxWait"/> and is then refused: HTTP 503 with Retry-After, OCPP CALLERROR InternalError.
+    /// </summary>
+    public int Site { get; set; } = 4096;
+
+    /// <summary>
+    /// Writes that may wait for the store's writer (site appends and message-log frames). Beyond it appends
+    /// wait (and with them their site engines); message-log frames are dropped, counted and logged.
+    /// </summary>
+    public int Writer { get; set; } = Storage.StoreOptions.DefaultWriterQueueCapacity;
+
+    /// <summary>Sites that may wait for the command dispatcher; beyond it the dispatcher looks at every site once it catches up.</summary>
+    public int CommandSites { get; set; } = 1024;
+
+    /// <summary>How long a source waits for room in a full site queue before it is refused.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>
 /// A token bucket: up to <see cref="TokenLimit"/> requests at once, refilled by
-/// <see cref="TokensPerPeriod"/> every <see cref="PeriodSeconds"/>.
+/// <see cref="TokensPerPeriod"/> every <see cref="Period"/>.
 /// </summary>
 public sealed class RateLimit
 {
@@ -49,7 +79,7 @@ public sealed class RateLimit
 
     public int TokensPerPeriod { get; set; } = 50;
 
-    public double PeriodSeconds { get; set; } = 1;
+    public TimeSpan Period { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The API's rate limits. Each API key has its own bucket, sized by its role.</summary>
@@ -102,17 +132,17 @@ public sealed class OcppOptions
     /// <summary>The site auto-registered chargers join.</summary>
     public string AutoRegisterSite { get; set; } = "default";
 
-    /// <summary>The heartbeat interval told to chargers in the BootNotification answer, in seconds.</summary>
-    public int HeartbeatIntervalSeconds { get; set; } = 300;
+    /// <summary>The heartbeat interval told to chargers in the BootNotification answer (whole seconds on the wire).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long a call to a charger may wait for its answer, in seconds.</summary>
-    public int CallTimeoutSeconds { get; set; } = 30;
+    /// <summary>How long a call to a charger may wait for its answer.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>WebSocket ping interval, in seconds (0 disables). A charger that does not answer a ping is disconnected.</summary>
-    public int PingIntervalSeconds { get; set; } = 30;
+    /// <summary>WebSocket ping interval (zero disables). A charger that does not answer a ping is disconnected.</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long to wait for a pong before closing the connection, in seconds.</summary>
-    public int PingTimeoutSeconds { get; set; } = 30;
+    /// <summary>How long to wait for a pong before closing the connection.</summary>
+    public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The largest OCPP message accepted, in bytes.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
@@ -175,13 +205,13 @@ public sealed class ChargerCertificateOptions
 public sealed class EventOptions
 {
     /// <summary>
-    /// How often the stream and webhook delivery look for events other nodes committed (PostgreSQL), in
-    /// seconds. This node's own events are picked up as soon as they are committed.
+    /// How often the stream and webhook delivery look for events other nodes committed (PostgreSQL).
+    /// This node's own events are picked up as soon as they are committed.
     /// </summary>
-    public int PollIntervalSeconds { get; set; } = 5;
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often an idle stream sends a heartbeat comment, in seconds (keeps proxies from closing it).</summary>
-    public int HeartbeatSeconds { get; set; } = 15;
+    /// <summary>How often an idle stream sends a heartbeat comment (keeps proxies from closing it).</summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>Webhook delivery: retries, dead letter, timeouts.</summary>
@@ -193,17 +223,17 @@ public sealed class WebhookOptions
     /// </summary>
     public int MaxAttempts { get; set; } = 20;
 
-    /// <summary>The wait after the first failure, in seconds; it doubles with each failure (with jitter).</summary>
-    public int FirstRetrySeconds { get; set; } = 10;
+    /// <summary>The wait after the first failure; it doubles with each failure (with jitter).</summary>
+    public TimeSpan FirstRetry { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The longest wait between two attempts, in seconds.</summary>
-    public int MaxRetrySeconds { get; set; } = 3600;
+    /// <summary>The longest wait between two attempts.</summary>
+    public TimeSpan MaxRetry { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How long a receiver has to answer, in seconds.</summary>
-    public int TimeoutSeconds { get; set; } = 10;
+    /// <summary>How long a receiver has to answer.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long the delivery log keeps attempts, in days.</summary>
-    public int DeliveryLogDays { get; set; } = 14;
+    /// <summary>How long the delivery log keeps attempts.</summary>
+    public TimeSpan DeliveryLogRetention { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>
     /// Webhook targets that may be on a private, loopback or link-local address: host names (as written in

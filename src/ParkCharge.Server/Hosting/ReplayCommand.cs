@@ -61,6 +61,7 @@ public static class Replay
             {
                 await using var from = await Store.OpenAsync(source, NullLoggerFactory.Instance, ct);
                 await using var to = await Store.OpenAsync(new StoreOptions { DataDirectory = target }, NullLoggerFactory.Instance, ct);
+                to.Start();
                 var report = await RunAsync(from, to, new Progress<string>(line => output.WriteLine(line)), ct);
                 Print(report, output);
                 if (keep is not null)

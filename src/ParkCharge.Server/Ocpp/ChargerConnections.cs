@@ -16,9 +16,11 @@ public sealed record LiveConnection(ChargerId Charger, SiteId Site, string Conne
 /// <summary>
 /// The chargers connected to this node. A charger has at most one connection: a new one replaces
 /// the old (a charger that reconnects after a network drop often does so before the server has
-/// noticed the old socket is dead), and the old one is closed.
+/// noticed the old socket is dead), and the old one is closed. A hosted service: when the node begins
+/// to stop, before the HTTP server waits for its requests to end, every connection is closed, so that
+/// the chargers reconnect elsewhere and their closes are recorded while the site engines still run.
 /// </summary>
-public sealed class ChargerConnections
+public sealed class ChargerConnections : IHostedLifecycleService
 {
     private readonly ConcurrentDictionary<ChargerId, LiveConnection> _connections = new();
 
@@ -44,6 +46,18 @@ public sealed class ChargerConnections
     /// <summary>Removes the connection if it is still the charger's current one.</summary>
     public void Remove(LiveConnection connection) =>
         _connections.TryRemove(new KeyValuePair<ChargerId, LiveConnection>(connection.Charger, connection));
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => CloseAllAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Closes every connection (the node is stopping); chargers reconnect to another node or later.</summary>
     public async Task CloseAllAsync(CancellationToken ct)

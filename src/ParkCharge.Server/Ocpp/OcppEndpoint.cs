@@ -1,8 +1,5 @@
 using System.Net.WebSockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-
-using Microsoft.Extensions.Options;
 
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
@@ -11,10 +8,7 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.CentralSystem;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Server.Auth;
-using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Hosting;
-using ParkCharge.Server.Sites;
-using ParkCharge.Storage;
 using ParkCharge.Storage.Queries;
 
 namespace ParkCharge.Server.Ocpp;
@@ -28,23 +22,14 @@ internal static partial class OcppEndpoint
 {
     public static IEndpointRouteBuilder MapOcppEndpoint(this IEndpointRouteBuilder app)
     {
-        app.Map("/ocpp/{chargePointId}", HandleAsync).ExcludeFromDescription();
+        app.Map("/ocpp/{chargePointId}", (HttpContext http, string chargePointId, OcppEndpointServices node) => HandleAsync(http, chargePointId, node))
+            .ExcludeFromDescription();
         return app;
     }
 
-    private static async Task HandleAsync(
-        HttpContext http,
-        string chargePointId,
-        Store store,
-        SiteEngines engines,
-        ChargerConnections connections,
-        Commands.CommandSignals signals,
-        HandshakeThrottle throttle,
-        IOptions<ParkChargeOptions> options,
-        TimeProvider time,
-        ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext http, string chargePointId, OcppEndpointServices node)
     {
-        var logger = loggers.CreateLogger("ParkCharge.Server.Ocpp");
+        var logger = node.Logger;
         if (!http.WebSockets.IsWebSocketRequest)
         {
             await Refuse(http, StatusCodes.Status400BadRequest, "Not a WebSocket request",
@@ -70,9 +55,9 @@ internal static partial class OcppEndpoint
         }
 
         var charger = new ChargerId(chargePointId);
-        var ocpp = options.Value.Ocpp;
+        var ocpp = node.Options.Ocpp;
         var remoteAddress = http.Connection.RemoteIpAddress?.ToString();
-        if (throttle.RetryAfter(chargePointId, remoteAddress) is { } wait)
+        if (node.Throttle.RetryAfter(chargePointId, remoteAddress) is { } wait)
         {
             LogThrottled(logger, chargePointId, remoteAddress ?? "?");
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -81,11 +66,22 @@ internal static partial class OcppEndpoint
             return;
         }
 
-        var credentials = await store.Chargers.GetCredentialsAsync(charger, http.RequestAborted);
+        var credentials = await node.Store.Chargers.GetCredentialsAsync(charger, http.RequestAborted);
         if (credentials is null && ocpp.Registration == RegistrationPolicy.AutoRegister)
         {
-            credentials = await AutoRegisterAsync(charger, new SiteId(ocpp.AutoRegisterSite), store, engines, time, http.RequestAborted);
-            LogAutoRegistered(logger, chargePointId, ocpp.AutoRegisterSite);
+            var site = new SiteId(ocpp.AutoRegisterSite);
+            switch (await AutoRegisterAsync(node, charger, site, http.RequestAborted))
+            {
+                case AutoRegistration.Registered registered:
+                    credentials = registered.Credentials;
+                    LogAutoRegistered(logger, chargePointId, ocpp.AutoRegisterSite);
+                    break;
+                case AutoRegistration.Refused refused:
+                    LogAutoRegisterRefused(logger, chargePointId, ocpp.AutoRegisterSite, refused.Reason);
+                    await Refuse(http, StatusCodes.Status403Forbidden, "Auto-registration refused",
+                        $"This node registers unknown chargers at site '{site}', but it refused this one: {refused.Reason} Register it with POST /api/v1/chargers.");
+                    return;
+            }
         }
 
         // An unknown identity is answered exactly as a known one with a wrong or missing password (same
@@ -102,7 +98,7 @@ internal static partial class OcppEndpoint
 
             if (failure.Counts)
             {
-                throttle.Failed(chargePointId, remoteAddress);
+                node.Throttle.Failed(chargePointId, remoteAddress);
             }
 
             await Refuse(http, failure.Status, failure.Title, failure.Reason);
@@ -110,10 +106,10 @@ internal static partial class OcppEndpoint
         }
 
         // Security profile 3: the charger's TLS client certificate is its credential (Certificates/ChargerCertificateCheck).
-        var site = new SiteId(credentials.SiteId);
+        var chargerSite = new SiteId(credentials.SiteId);
         var clientCertificate = credentials.SecurityProfile >= 3 ? http.Connection.ClientCertificate : null;
         if (credentials.SecurityProfile >= 3
-            && await http.RequestServices.GetRequiredService<ChargerCertificateCheck>().RefusalAsync(clientCertificate, charger, site, http.RequestAborted) is { } refusal)
+            && await node.CertificateCheck.RefusalAsync(clientCertificate, charger, chargerSite, http.RequestAborted) is { } refusal)
         {
             LogRefused(logger, chargePointId, refusal);
             await Refuse(http, StatusCodes.Status403Forbidden, "Client certificate not accepted",
@@ -122,50 +118,37 @@ internal static partial class OcppEndpoint
         }
 
         // The connection is on record before the charger can send anything over it.
-        var connectionId = Guid.NewGuid().ToString("N");
-        await SubmitConnectionEventAsync(engines, time, site, charger, connectionId,
-            new ConnectionOpened(charger, connectionId, version.Value, options.Value.NodeId, http.Connection.RemoteIpAddress?.ToString()));
+        var connection = new AcceptedConnection(node, http, charger, chargerSite, Guid.NewGuid().ToString("N"), version.Value, clientCertificate);
+        await connection.SubmitAsync(new ConnectionOpened(charger, connection.ConnectionId, version.Value, node.Options.NodeId, remoteAddress));
         WebSocket socket;
         try
         {
+            var pings = ocpp.PingInterval > TimeSpan.Zero;
             socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
                 SubProtocol = OcppSubprotocol.NameOf(version.Value),
-                KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
-                KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
+                KeepAliveInterval = pings ? ocpp.PingInterval : TimeSpan.Zero,
+                KeepAliveTimeout = pings ? ocpp.PingTimeout : Timeout.InfiniteTimeSpan,
             });
         }
         catch
         {
-            await SubmitConnectionEventAsync(engines, time, site, charger, connectionId, new ConnectionClosed(charger, connectionId, "WebSocket handshake failed"));
+            await connection.SubmitAsync(new ConnectionClosed(charger, connection.ConnectionId, "WebSocket handshake failed"));
             throw;
         }
 
         using (socket)
         {
-            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, signals, options.Value, time, loggers, logger, clientCertificate);
+            await RunConnectionAsync(connection, socket);
         }
     }
 
-    private static async Task RunConnectionAsync(
-        HttpContext http,
-        WebSocket socket,
-        ChargerId charger,
-        SiteId site,
-        string connectionId,
-        OcppVersion version,
-        Store store,
-        SiteEngines engines,
-        ChargerConnections connections,
-        Commands.CommandSignals signals,
-        ParkChargeOptions options,
-        TimeProvider time,
-        ILoggerFactory loggers,
-        ILogger logger,
-        X509Certificate2? clientCertificate)
+    /// <summary>One accepted charger connection, from the handshake to its close: its socket's RPC loop, its place in <see cref="ChargerConnections"/>, its open and close observed.</summary>
+    private static async Task RunConnectionAsync(AcceptedConnection connection, WebSocket socket)
     {
-        var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds),
-            http.RequestServices.GetRequiredService<ChargerCertificateAuthority>());
+        var node = connection.Node;
+        var (charger, site, connectionId, version) = (connection.Charger, connection.Site, connection.ConnectionId, connection.Version);
+        var link = new ChargerLink(site, charger, connection.SubmitFromChargerAsync, node.Time, node.Options.Ocpp.HeartbeatInterval, node.CertificateAuthority);
         await using var rpc = new RpcConnection(
             socket,
             new ChargerCallHandler(link),
@@ -173,17 +156,17 @@ internal static partial class OcppEndpoint
             {
                 Version = version,
                 ChargerId = charger.Value,
-                CallTimeout = TimeSpan.FromSeconds(options.Ocpp.CallTimeoutSeconds),
-                MaxMessageBytes = options.Ocpp.MaxMessageBytes,
+                CallTimeout = node.Options.Ocpp.CallTimeout,
+                MaxMessageBytes = node.Options.Ocpp.MaxMessageBytes,
             },
-            time,
-            loggers.CreateLogger<RpcConnection>(),
-            new MessageLogRecorder(store.Writer, charger, connectionId, version));
+            node.Time,
+            node.RpcLogger,
+            new MessageLogRecorder(node.Store.Writer, charger, connectionId, version));
 
-        var live = new LiveConnection(charger, site, connectionId, version, rpc, clientCertificate);
-        if (connections.Add(live) is { } replaced)
+        var live = new LiveConnection(charger, site, connectionId, version, rpc, connection.ClientCertificate);
+        if (node.Connections.Add(live) is { } replaced)
         {
-            LogReplaced(logger, charger.Value, replaced.ConnectionId);
+            LogReplaced(node.Logger, charger.Value, replaced.ConnectionId);
             try
             {
                 await replaced.Rpc.CloseAsync(WebSocketCloseStatus.PolicyViolation, "replaced by a new connection of the same charger");
@@ -194,16 +177,17 @@ internal static partial class OcppEndpoint
             }
         }
 
-        LogConnected(logger, charger.Value, version, connectionId);
-        signals.Notify(site); // commands that waited for this charger can go now
-        if (clientCertificate is not null)
+        LogConnected(node.Logger, charger.Value, version, connectionId);
+        node.Signals.Notify(site); // commands that waited for this charger can go now
+        if (connection.ClientCertificate is not null)
         {
-            http.RequestServices.GetRequiredService<CertificateRenewal>().Wake(); // near its end? ask for a new one now
+            node.CertificateRenewal.Wake(); // near its end? ask for a new one now
         }
+
         var reason = "closed";
         try
         {
-            await rpc.RunAsync(http.RequestAborted);
+            await rpc.RunAsync(connection.Http.RequestAborted);
             reason = socket.CloseStatus is { } status ? $"closed ({(int)status} {socket.CloseStatusDescription})".TrimEnd() : "connection lost";
         }
         catch (OperationCanceledException)
@@ -212,30 +196,16 @@ internal static partial class OcppEndpoint
         }
         finally
         {
-            connections.Remove(live);
-            await SubmitConnectionEventAsync(engines, time, site, charger, connectionId, new ConnectionClosed(charger, connectionId, reason));
-            LogDisconnected(logger, charger.Value, connectionId, reason);
+            node.Connections.Remove(live);
+            await connection.SubmitAsync(new ConnectionClosed(charger, connectionId, reason));
+            LogDisconnected(node.Logger, charger.Value, connectionId, reason);
         }
     }
 
-    private static async Task SubmitConnectionEventAsync(SiteEngines engines, TimeProvider time, SiteId site, ChargerId charger, string connectionId, ObservationPayload payload)
+    private static async Task<AutoRegistration> AutoRegisterAsync(OcppEndpointServices node, ChargerId charger, SiteId site, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        await engines.SubmitAsync(new Observation
-        {
-            Site = site,
-            Source = $"ocpp:{charger.Value}",
-            Key = $"connection:{connectionId}:{payload.Kind}",
-            EventTime = now,
-            ReceivedAt = now,
-            Payload = payload,
-        });
-    }
-
-    private static async Task<ChargerCredentials> AutoRegisterAsync(ChargerId charger, SiteId site, Store store, SiteEngines engines, TimeProvider time, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        var reply = await engines.SubmitAsync(new Observation
+        var now = node.Time.GetUtcNow();
+        var reply = await node.Engines.SubmitAsync(new Observation
         {
             Site = site,
             Source = "ocpp:auto-register",
@@ -244,9 +214,22 @@ internal static partial class OcppEndpoint
             ReceivedAt = now,
             Payload = new ChargerRegistration(charger, PasswordHash: null, SecurityProfile: 0),
         });
-        return reply is Refused refused
-            ? throw new InvalidOperationException(refused.Reason)
-            : (await store.Chargers.GetCredentialsAsync(charger, ct))!;
+        if (reply is Refused refused)
+        {
+            return new AutoRegistration.Refused(refused.Reason);
+        }
+
+        return await node.Store.Chargers.GetCredentialsAsync(charger, ct) is { } credentials
+            ? new AutoRegistration.Registered(credentials)
+            : new AutoRegistration.Refused("the registration was accepted but the charger is not on record.");
+    }
+
+    /// <summary>What auto-registering an unknown charger came to.</summary>
+    private abstract record AutoRegistration
+    {
+        public sealed record Registered(ChargerCredentials Credentials) : AutoRegistration;
+
+        public sealed record Refused(string Reason) : AutoRegistration;
     }
 
     /// <param name="Counts">A guess (credentials were sent and were wrong, or the identity is unknown): counted by the throttle.</param>
@@ -328,21 +311,24 @@ internal static partial class OcppEndpoint
     private static Task Refuse(HttpContext http, int status, string title, string detail) =>
         Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(http);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} connected ({Version}, connection {ConnectionId})")]
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Charger {Charger} connected ({Version}, connection {ConnectionId})")]
     private static partial void LogConnected(ILogger logger, string charger, OcppVersion version, string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} disconnected (connection {ConnectionId}): {Reason}")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Charger {Charger} disconnected (connection {ConnectionId}): {Reason}")]
     private static partial void LogDisconnected(ILogger logger, string charger, string connectionId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} reconnected; its previous connection {ConnectionId} is closed")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Charger {Charger} reconnected; its previous connection {ConnectionId} is closed")]
     private static partial void LogReplaced(ILogger logger, string charger, string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake: {Reason}")]
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake: {Reason}")]
     private static partial void LogRefused(ILogger logger, string charger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake from {Address}: too many failed attempts")]
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Charger {Charger} refused at the OCPP handshake from {Address}: too many failed attempts")]
     private static partial void LogThrottled(ILogger logger, string charger, string address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Charger {Charger} auto-registered at site {Site}")]
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Charger {Charger} auto-registered at site {Site}")]
     private static partial void LogAutoRegistered(ILogger logger, string charger, string site);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Charger {Charger} not auto-registered at site {Site}: {Reason}")]
+    private static partial void LogAutoRegisterRefused(ILogger logger, string charger, string site, string reason);
 }

@@ -104,7 +104,7 @@ internal static class DemoCommand
 
             // The node's OCPP call timeout runs on the shared accelerated clock: scaled up, a command to a
             // charger still waits 30 real seconds for its answer instead of 30 / speed.
-            ["ParkCharge:Ocpp:CallTimeoutSeconds"] = CallTimeoutSeconds(scenario.Speed).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ParkCharge:Ocpp:CallTimeout"] = CallTimeout(scenario.Speed).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
 
         try
@@ -160,8 +160,11 @@ internal static class DemoCommand
         return 0;
     }
 
-    /// <summary>A call timeout of 30 real seconds on a clock running <paramref name="speed"/> times faster.</summary>
-    internal static int CallTimeoutSeconds(double speed) => (int)Math.Min(int.MaxValue / 2, Math.Ceiling(30 * speed));
+    /// <summary>
+    /// A call timeout of 30 real seconds on a clock running <paramref name="speed"/> times faster (at most
+    /// 40 days, the longest a timer waits).
+    /// </summary>
+    internal static TimeSpan CallTimeout(double speed) => TimeSpan.FromSeconds(Math.Min(40 * 86_400, Math.Ceiling(30 * speed)));
 
     /// <summary>Today at the scenario's start time in the site's zone (so the dashboard shows a working day); now if it names none.</summary>
     internal static DateTimeOffset StartOfRun(Scenario scenario)

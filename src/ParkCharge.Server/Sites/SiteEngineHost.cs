@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Hosting;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Log;
 
@@ -16,6 +17,13 @@ namespace ParkCharge.Server.Sites;
 /// cannot take fails alone: never the others of its unit, never the next one from the same source,
 /// and never with a reload of the site for every attempt.
 /// </summary>
+/// <remarks>
+/// The site's queue is bounded (<see cref="QueueOptions.Site"/>): when the store falls behind, a source
+/// waits for room at most <see cref="QueueOptions.MaxWait"/> and is then refused with
+/// <see cref="SiteBusyException"/> (HTTP 503 with Retry-After, OCPP CALLERROR): nothing of it was accepted,
+/// and everything accepted before stays. The loop is started by <see cref="SiteEngines"/> (a hosted
+/// service), never by the constructor.
+/// </remarks>
 public sealed partial class SiteEngineHost : IAsyncDisposable
 {
     private const int MaxUnit = 256;
@@ -34,12 +42,13 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// </summary>
     internal static readonly TimeSpan MissedDeadlineRetry = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue;
+    private readonly TimeSpan _maxWait;
     private readonly Store _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<SiteId>? _commandsWaiting;
-    private readonly Task _loop;
+    private Task? _loop;
     private SiteState? _state;
     private ITimer? _timer;
 
@@ -50,16 +59,19 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private DateTimeOffset? _lastFired;
 
     private int _aloneFor;
+    private int _deciding;
 
+    /// <param name="queue">How many observations may wait, and how long a source waits for room.</param>
     /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
-    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, Action<SiteId>? commandsWaiting = null)
+    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, QueueOptions queue, Action<SiteId>? commandsWaiting = null)
     {
         Site = site;
         _store = store;
         _time = time;
         _logger = logger;
         _commandsWaiting = commandsWaiting;
-        _loop = Task.Run(RunAsync);
+        _maxWait = queue.MaxWait;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(queue.Site) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     }
 
     public SiteId Site { get; }
@@ -70,7 +82,25 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// <summary>How many replayed observations got a different answer than the one stored (should stay 0).</summary>
     public int ReplayDivergences { get; private set; }
 
+    /// <summary>Observations and reads waiting for the engine.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>Observations and reads of the unit being decided and stored now (0 when the engine is idle).</summary>
+    public int Deciding => Volatile.Read(ref _deciding);
+
+    /// <summary>Starts the site's loop (once).</summary>
+    internal void Start()
+    {
+        if (Interlocked.CompareExchange(ref _loop, Task.CompletedTask, null) is not null)
+        {
+            throw new InvalidOperationException($"The engine of site '{Site}' is running already.");
+        }
+
+        Volatile.Write(ref _loop, Task.Run(RunAsync));
+    }
+
     /// <summary>Decides on the observation and completes with its reply once it is durable.</summary>
+    /// <exception cref="SiteBusyException">The site's queue stayed full for <see cref="QueueOptions.MaxWait"/>: nothing was accepted.</exception>
     public Task<Reply> SubmitAsync(Observation? observation)
     {
         if (observation is not null && observation.Site != Site)
@@ -79,20 +109,48 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         }
 
         var pending = new Pending(observation);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
-        return pending.Reply.Task;
+        return _queue.Writer.TryWrite(pending) ? pending.Reply.Task : WaitForRoomAsync(pending, observation);
     }
 
     /// <summary>
     /// Reads the site's state on the engine's own loop, after everything submitted before is durable
     /// (so what it sees is what the log holds). For answers that need the live state, like an estimate.
     /// </summary>
+    /// <exception cref="SiteBusyException">The site's queue stayed full for <see cref="QueueOptions.MaxWait"/>.</exception>
     public async Task<T> ReadAsync<T>(Func<SiteState, T> read)
     {
         var pending = new Pending(null) { Query = state => read(state) };
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            await WaitForRoomAsync(pending, null);
+        }
+
         await pending.Reply.Task;
         return (T)(await pending.Result.Task)!;
+    }
+
+    /// <summary>
+    /// Back-pressure: waits for room in the site's queue, in real time (it bounds how long a charger or a
+    /// client is held, whatever clock the node decides on), then refuses.
+    /// </summary>
+    private async Task<Reply> WaitForRoomAsync(Pending pending, Observation? observation)
+    {
+        using var wait = new CancellationTokenSource(_maxWait);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, wait.Token);
+        }
+        catch (OperationCanceledException) when (wait.IsCancellationRequested)
+        {
+            LogBusy(_logger, Site.Value, _queue.Reader.Count, observation?.Source ?? "a read", observation?.Payload.Kind ?? "query");
+            throw new SiteBusyException(Site, _queue.Reader.Count);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(SiteEngineHost), $"The engine of site '{Site}' has stopped.");
+        }
+
+        return await pending.Reply.Task;
     }
 
     /// <summary>Loads the site's state now rather than at its first observation (and arms its timers).</summary>
@@ -101,7 +159,11 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        if (Volatile.Read(ref _loop) is { } loop)
+        {
+            await loop;
+        }
+
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
@@ -119,6 +181,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 unit.Add(pending);
             }
 
+            Volatile.Write(ref _deciding, unit.Count);
             foreach (var pending in unit)
             {
                 if (pending.TimerDue is not null)
@@ -156,6 +219,10 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
                 {
                     pending.Reply.TrySetException(e);
                 }
+            }
+            finally
+            {
+                Volatile.Write(ref _deciding, 0);
             }
         }
     }
@@ -467,9 +534,24 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// <summary>The timer's callback: the loop decides whether its deadline has come (it owns the timer).</summary>
     private void Fire(DateTimeOffset due)
     {
-        if (!_queue.Writer.TryWrite(new Pending(null) { TimerDue = due }))
+        var pending = new Pending(null) { TimerDue = due };
+        if (!_queue.Writer.TryWrite(pending))
         {
-            return; // the host is stopping
+            // The queue is full: the timer waits for room as long as it takes (the loop arms the next timer
+            // only after this one has come through, so dropping it would stall the site's deadlines).
+            _ = WaitForTimerRoomAsync(pending);
+        }
+    }
+
+    private async Task WaitForTimerRoomAsync(Pending pending)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(pending);
+        }
+        catch (ChannelClosedException)
+        {
+            // The host is stopping: the deadline is met when the site next loads.
         }
     }
 
@@ -521,30 +603,33 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         public TaskCompletionSource<object?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Site {Site} loaded: {Count} observations replayed, last sequence {LastSeq}")]
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Site {Site} loaded: {Count} observations replayed, last sequence {LastSeq}")]
     private static partial void LogLoaded(ILogger logger, string site, int count, long lastSeq);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) gave a different answer than the one stored")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) gave a different answer than the one stored")]
     private static partial void LogDivergence(ILogger logger, string site, long seq, string kind);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Site {Site}: another writer appended first (attempt {Attempt}); reloading and deciding again")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Site {Site}: another writer appended first (attempt {Attempt}); reloading and deciding again")]
     private static partial void LogConflict(ILogger logger, string site, int attempt, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Site {Site}: the timer for {Due:O} fired {Early} early; armed again")]
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "Site {Site}: the timer for {Due:O} fired {Early} early; armed again")]
     private static partial void LogTimerEarly(ILogger logger, string site, DateTimeOffset due, TimeSpan early);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: the engine did not act on the deadline {Deadline:O} when its timer came; trying again with a later timer")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Site {Site}: the engine did not act on the deadline {Deadline:O} when its timer came; trying again with a later timer")]
     private static partial void LogDeadlineMissed(ILogger logger, string site, DateTimeOffset deadline);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) failed; it keeps its stored answer and the site loads on")]
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) failed; it keeps its stored answer and the site loads on")]
     private static partial void LogReplayFailed(ILogger logger, string site, long seq, string kind, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: observation {Key} ({Kind}) from {Source} could not be decided or stored; it alone was refused")]
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Site {Site}: observation {Key} ({Kind}) from {Source} could not be decided or stored; it alone was refused")]
     private static partial void LogObservationFailed(ILogger logger, string site, string source, string kind, string key, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Site {Site}: a unit of {Count} observations could not be appended; taking them one at a time")]
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Site {Site}: a unit of {Count} observations could not be appended; taking them one at a time")]
     private static partial void LogUnitRetriedAlone(ILogger logger, string site, int count, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Site {Site}: appending {Count} observations failed; they were not accepted")]
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Site {Site}: appending {Count} observations failed; they were not accepted")]
     private static partial void LogAppendFailed(ILogger logger, string site, int count, Exception exception);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Site {Site}: {Count} observations are waiting for the store; {Kind} from {Source} was refused (try again later)")]
+    private static partial void LogBusy(ILogger logger, string site, int count, string source, string kind);
 }

@@ -9,6 +9,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 using ParkCharge.Server.Apis;
+using ParkCharge.Server.Events;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Events;
@@ -69,7 +70,7 @@ public sealed partial class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _stopping = stoppingToken;
-        var poll = TimeSpan.FromSeconds(Math.Max(1, options.Value.Events.PollIntervalSeconds));
+        var poll = options.Value.Events.PollInterval;
         var nextPoll = DateTimeOffset.MinValue;
         var nextPrune = DateTimeOffset.MinValue;
         try
@@ -90,7 +91,7 @@ public sealed partial class WebhookDispatcher(
 
                     if (now >= nextPrune)
                     {
-                        await store.Webhooks.PruneDeliveriesAsync(now.AddDays(-Math.Max(1, Settings.DeliveryLogDays)), stoppingToken);
+                        await store.Webhooks.PruneDeliveriesAsync(now - Settings.DeliveryLogRetention, stoppingToken);
                         nextPrune = now + PruneEvery;
                     }
 
@@ -286,7 +287,7 @@ public sealed partial class WebhookDispatcher(
     }
 
     /// <summary>Sends one event; records the attempt, and on success moves past it. False when it failed (retry later).</summary>
-    private async Task<bool> DeliverAsync(Worker worker, Delivery delivery, OutboxEvent e, WebhookReplay? replay, CancellationToken ct)
+    private async Task<bool> DeliverAsync(Worker worker, Delivery delivery, OutboxEvent e, WebhookReplayRecord? replay, CancellationToken ct)
     {
         var subscription = delivery.Subscription;
         var now = time.GetUtcNow();
@@ -325,7 +326,7 @@ public sealed partial class WebhookDispatcher(
         try
         {
             var client = clients.CreateClient(HttpClientName);
-            client.Timeout = TimeSpan.FromSeconds(Math.Max(1, Settings.TimeoutSeconds));
+            client.Timeout = Settings.Timeout;
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
@@ -344,7 +345,7 @@ public sealed partial class WebhookDispatcher(
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            error = $"No answer within {Settings.TimeoutSeconds} s.";
+            error = $"No answer within {Settings.Timeout.TotalSeconds:0.###} s.";
         }
 
         var duration = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -354,7 +355,7 @@ public sealed partial class WebhookDispatcher(
             // The receiver has it: record that even when the node is stopping, or a graceful restart would
             // send it again (not cancelled by ct; a single short write).
             await store.Webhooks.RecordDeliveredAsync(subscription.Id,
-                new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, "Delivered", null), replay, CancellationToken.None);
+                new WebhookDeliveryRecord(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, "Delivered", null), replay, CancellationToken.None);
             if (delivery.FailedAttempts > 0)
             {
                 LogRecovered(logger, subscription.Id, e.Site, e.Seq, attempt);
@@ -365,11 +366,10 @@ public sealed partial class WebhookDispatcher(
             return true;
         }
 
-        var dead = attempt >= Math.Max(1, Settings.MaxAttempts);
-        DateTimeOffset? retryAt = dead ? null : now + RetrySchedule.After(
-            attempt, TimeSpan.FromSeconds(Math.Max(1, Settings.FirstRetrySeconds)), TimeSpan.FromSeconds(Math.Max(1, Settings.MaxRetrySeconds)), Random.Shared);
+        var dead = attempt >= Settings.MaxAttempts;
+        DateTimeOffset? retryAt = dead ? null : now + RetrySchedule.After(attempt, Settings.FirstRetry, Settings.MaxRetry, Random.Shared);
         await store.Webhooks.RecordFailedAsync(subscription.Id,
-            new WebhookDelivery(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, dead ? "Dead" : "Failed", error), retryAt, dead, ct);
+            new WebhookDeliveryRecord(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, dead ? "Dead" : "Failed", error), retryAt, dead, ct);
         if (dead)
         {
             LogDead(logger, subscription.Id, e.Site, e.Seq, attempt, error);
@@ -524,22 +524,22 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook delivery: the dispatcher's loop failed; it carries on")]
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "Webhook delivery: the dispatcher's loop failed; it carries on")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscription}: a delivery pass failed; it is tried again")]
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Webhook {Subscription}: a delivery pass failed; it is tried again")]
     private static partial void LogPassFailed(ILogger logger, string subscription, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscription}: its secret cannot be decrypted on this node (are the data-protection keys shared between nodes?)")]
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Webhook {Subscription}: its secret cannot be decrypted on this node (are the data-protection keys shared between nodes?)")]
     private static partial void LogSecretUnreadable(ILogger logger, string subscription, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed (attempt {Attempt}): {Error}; next attempt at {RetryAt:O}")]
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed (attempt {Attempt}): {Error}; next attempt at {RetryAt:O}")]
     private static partial void LogFailed(ILogger logger, string subscription, string site, long sequence, int attempt, string error, DateTimeOffset retryAt);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed {Attempt} times ({Error}); the subscription is dead-lettered until it is resumed")]
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Webhook {Subscription}: event {Site}#{Sequence} failed {Attempt} times ({Error}); the subscription is dead-lettered until it is resumed")]
     private static partial void LogDead(ILogger logger, string subscription, string site, long sequence, int attempt, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {Subscription}: event {Site}#{Sequence} delivered after {Attempt} attempts")]
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Information, Message = "Webhook {Subscription}: event {Site}#{Sequence} delivered after {Attempt} attempts")]
     private static partial void LogRecovered(ILogger logger, string subscription, string site, long sequence, int attempt);
 }
 

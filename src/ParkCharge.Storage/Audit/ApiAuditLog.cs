@@ -9,7 +9,7 @@ namespace ParkCharge.Storage.Audit;
 /// One state-changing API call: who (the key), when, what (method and path), the answer's status,
 /// from where, and the client's <c>Idempotency-Key</c>. Never the body: it may carry secrets.
 /// </summary>
-public sealed record ApiAuditEntry
+public sealed record ApiAuditRecord
 {
     /// <summary>The row's number; 0 for an entry not yet stored.</summary>
     public long Id { get; init; }
@@ -37,7 +37,7 @@ public sealed record ApiAuditEntry
 public sealed class ApiAuditLog(Database database)
 {
     /// <summary>Stores an entry; it is durable when this returns.</summary>
-    public async Task AppendAsync(ApiAuditEntry entry, CancellationToken ct)
+    public async Task AppendAsync(ApiAuditRecord entry, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command("""
@@ -52,7 +52,7 @@ public sealed class ApiAuditLog(Database database)
 
     /// <summary>Entries newest first, optionally of one key and within a time range; <paramref name="cursor"/> is a previous page's <c>next</c>.</summary>
     /// <exception cref="ArgumentException">The cursor is not one this log returned.</exception>
-    public async Task<Page<ApiAuditEntry>> ListAsync(string? keyId, DateTimeOffset? from, DateTimeOffset? to, int limit, string? cursor, CancellationToken ct)
+    public async Task<ResultPage<ApiAuditRecord>> ListAsync(string? keyId, DateTimeOffset? from, DateTimeOffset? to, int limit, string? cursor, CancellationToken ct)
     {
         limit = Math.Clamp(limit, 1, 500);
         var before = ParseCursor(cursor);
@@ -86,12 +86,12 @@ public sealed class ApiAuditLog(Database database)
         sql.Append(" ORDER BY id DESC LIMIT @limit");
         command.With("limit", limit + 1);
         command.CommandText = sql.ToString();
-        var items = new List<ApiAuditEntry>();
+        var items = new List<ApiAuditRecord>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                items.Add(new ApiAuditEntry
+                items.Add(new ApiAuditRecord
                 {
                     Id = reader.GetInt64(0),
                     At = database.ReadInstant(reader, 1),
@@ -114,7 +114,7 @@ public sealed class ApiAuditLog(Database database)
             next = Convert.ToBase64String(Encoding.UTF8.GetBytes("audit|" + items[^1].Id.ToString(CultureInfo.InvariantCulture)));
         }
 
-        return new Page<ApiAuditEntry>(items, next);
+        return new ResultPage<ApiAuditRecord>(items, next);
     }
 
     private static long? ParseCursor(string? cursor)

@@ -10,7 +10,7 @@ public sealed record StoredCertificateAuthority(string SiteId, string Certificat
 /// <param name="IssuedAt">When ParkCharge signed it; null for a certificate it did not issue.</param>
 /// <param name="Delivery">The charger's answer to CertificateSigned (Accepted, Rejected) or why it did not arrive; null while none came.</param>
 /// <param name="FirstPresentedAt">When a charger first connected with it; null while none did.</param>
-public sealed record ChargerCertificateView(
+public sealed record ChargerCertificateRecord(
     string Thumbprint,
     string ChargerId,
     string SiteId,
@@ -66,7 +66,7 @@ public sealed class CertificateStore(Database database)
     }
 
     /// <summary>Records a certificate ParkCharge signed for a charger.</summary>
-    public async Task RecordIssuedAsync(ChargerCertificateView certificate, CancellationToken ct)
+    public async Task RecordIssuedAsync(ChargerCertificateRecord certificate, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command($"""
@@ -89,7 +89,7 @@ public sealed class CertificateStore(Database database)
     }
 
     /// <summary>Records that a charger connected with the certificate (the first time, or once more).</summary>
-    public async Task RecordPresentedAsync(ChargerCertificateView certificate, DateTimeOffset at, CancellationToken ct)
+    public async Task RecordPresentedAsync(ChargerCertificateRecord certificate, DateTimeOffset at, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command($"""
@@ -105,12 +105,12 @@ public sealed class CertificateStore(Database database)
     }
 
     /// <summary>A charger's certificates, the one that expires last first.</summary>
-    public async Task<IReadOnlyList<ChargerCertificateView>> ForChargerAsync(string chargerId, CancellationToken ct)
+    public async Task<IReadOnlyList<ChargerCertificateRecord>> ForChargerAsync(string chargerId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command($"SELECT {Columns} FROM charger_certificates WHERE charger_id = @charger ORDER BY not_after DESC, thumbprint")
             .With("charger", chargerId);
-        var certificates = new List<ChargerCertificateView>();
+        var certificates = new List<ChargerCertificateRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -120,12 +120,12 @@ public sealed class CertificateStore(Database database)
         return certificates;
     }
 
-    private DbCommand Bind(DbCommand command, ChargerCertificateView c) =>
+    private DbCommand Bind(DbCommand command, ChargerCertificateRecord c) =>
         command.With("thumbprint", c.Thumbprint).With("charger", c.ChargerId).With("site", c.SiteId).With("serial", c.SerialNumber)
             .With("subject", c.Subject).With("issuer", c.Issuer).With("not_before", database.Instant(c.NotBefore))
             .With("not_after", database.Instant(c.NotAfter)).With("certificate", c.CertificatePem);
 
-    private ChargerCertificateView Read(DbDataReader r) => new(
+    private ChargerCertificateRecord Read(DbDataReader r) => new(
         r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
         database.ReadInstant(r, 6), database.ReadInstant(r, 7), r.GetString(8),
         database.ReadInstantOrNull(r, 9), r.StringOrNull(10), database.ReadInstantOrNull(r, 11),

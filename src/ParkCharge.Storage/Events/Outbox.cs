@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 using ParkCharge.Core.Sites;
 
@@ -9,31 +8,6 @@ namespace ParkCharge.Storage.Events;
 
 /// <summary>An event as the outbox gives it out: its place in its site's sequence, and its data (see <see cref="EventCatalogue.Data"/>).</summary>
 public sealed record OutboxEvent(string Site, long Seq, string Id, string Type, DateTimeOffset EventTime, DateTimeOffset RecordedAt, string Data);
-
-/// <summary>
-/// A published event: the documented, versioned envelope webhooks deliver, the stream sends and
-/// <c>GET /api/v1/events</c> lists (its schema per type: <see cref="EventCatalogue.Schema"/>).
-/// </summary>
-/// <param name="Id">Stable across deliveries and replays: consumers de-duplicate on it.</param>
-/// <param name="Sequence">The event's number in its site's sequence (1, 2, 3, ...).</param>
-/// <param name="EventTime">When it happened, by the clock of its source.</param>
-/// <param name="RecordedAt">When ParkCharge recorded it (the publish time).</param>
-public sealed record EventEnvelope(
-    string Id,
-    string Type,
-    int Version,
-    string Site,
-    long Sequence,
-    DateTimeOffset EventTime,
-    DateTimeOffset RecordedAt,
-    JsonElement Data)
-{
-    public static EventEnvelope Of(OutboxEvent e)
-    {
-        using var data = JsonDocument.Parse(e.Data);
-        return new(e.Id, e.Type, EventCatalogue.Find(e.Type)?.Version ?? EventCatalogue.Version, e.Site, e.Seq, e.EventTime, e.RecordedAt, data.RootElement.Clone());
-    }
-}
 
 /// <summary>
 /// The events table seen as the outbox (DESIGN.md §1.5): events are written with the observation that

@@ -17,6 +17,14 @@ namespace ParkCharge.Storage.Log;
 /// The rows of an append are prepared on the caller's thread (JSON, value conversion), so the writer
 /// only executes SQL, with statements prepared once per connection.
 /// </summary>
+/// <remarks>
+/// The queue is bounded (<see cref="StoreOptions.WriterQueueCapacity"/>): when the store falls behind,
+/// an append waits for room (its site engine waits with it, and so, after a bounded wait, do the sources:
+/// they are told to retry), and message-log frames, which are not accepted observations and whose
+/// recorder must not wait, are dropped and counted (<see cref="DroppedFrames"/>, logged). The loop is
+/// started by <see cref="Start"/> (the node's hosted service, or the command that opened the store), not
+/// by the constructor, and drained by <see cref="DisposeAsync"/>.
+/// </remarks>
 public sealed partial class LogWriter : IAsyncDisposable
 {
     private const int MaxBatch = 512;
@@ -36,20 +44,47 @@ public sealed partial class LogWriter : IAsyncDisposable
         UPDATE chargers SET last_seen_at = @at WHERE id = @id AND (last_seen_at IS NULL OR last_seen_at < @at)
         """;
 
-    private readonly Channel<Request> _queue = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Request> _queue;
     private readonly Database _database;
     private readonly Outbox _outbox;
     private readonly ILogger _logger;
-    private readonly Task _loop;
+    private Task? _loop;
     private DbConnection? _connection;
     private Statements? _statements;
+    private int _started;
+    private volatile bool _closed;
+    private long _droppedFrames;
+    private int _writing;
+    private long _droppedFramesLogged;
 
-    public LogWriter(Database database, Outbox outbox, ILogger<LogWriter> logger)
+    public LogWriter(Database database, Outbox outbox, ILogger<LogWriter> logger, int capacity = StoreOptions.DefaultWriterQueueCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _database = database;
         _outbox = outbox;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        _queue = Channel.CreateBounded<Request>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    /// <summary>Writes waiting for their commit (for tests and diagnostics).</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>Writes of the group commit in progress (0 when the writer is idle).</summary>
+    public int Writing => Volatile.Read(ref _writing);
+
+    /// <summary>Message-log frames (and last-seen notes) dropped because the queue was full.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    /// <summary>Starts the writer's loop. Until then, appends wait in the queue.</summary>
+    /// <exception cref="InvalidOperationException">It was started already.</exception>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            throw new InvalidOperationException("The log writer is running already.");
+        }
+
+        Volatile.Write(ref _loop, Task.Run(RunAsync));
     }
 
     /// <summary>Appends a site's observations, events and projections; completes when committed.</summary>
@@ -68,33 +103,71 @@ public sealed partial class LogWriter : IAsyncDisposable
         }
 
         var request = new AppendRequest(append.Site, rows.Rows, lastEventSeq);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(request), this);
+        await EnqueueAsync(request);
         await request.Done.Task;
     }
 
-    /// <summary>Keeps a frame in the message log. Not awaited: it rides along with the next commit.</summary>
-    public void Record(MessageLogEntry f) => _queue.Writer.TryWrite(new FrameRequest(new Row(InsertFrame,
+    /// <summary>
+    /// Keeps a frame in the message log. Not awaited: it rides along with the next commit. When the queue
+    /// is full the frame is dropped (the recorder runs on the connection's own loop and must not wait).
+    /// </summary>
+    public void Record(MessageLogEntry f) => Offer(new FrameRequest(new Row(InsertFrame,
     [
         ("charger", f.Charger.Value), ("connection", f.ConnectionId), ("direction", f.Direction == MessageDirection.In ? "in" : "out"),
         ("at", _database.Instant(f.At)), ("message_type", f.MessageType), ("message_id", f.MessageId), ("action", f.Action),
         ("error_code", f.ErrorCode), ("frame", f.Frame),
     ])));
 
-    /// <summary>Notes that a charger was heard from (any frame), for its last-seen time.</summary>
-    public void Touch(ChargerId charger, DateTimeOffset at) => _queue.Writer.TryWrite(new TouchRequest(charger, at));
+    /// <summary>Notes that a charger was heard from (any frame), for its last-seen time; dropped, like a frame, when the queue is full.</summary>
+    public void Touch(ChargerId charger, DateTimeOffset at) => Offer(new TouchRequest(charger, at));
 
     /// <summary>Completes when everything queued before it is committed.</summary>
-    public Task FlushAsync()
+    public async Task FlushAsync()
     {
         var request = new FlushRequest();
-        return _queue.Writer.TryWrite(request) ? request.Done.Task : Task.CompletedTask;
+        try
+        {
+            await _queue.Writer.WriteAsync(request);
+        }
+        catch (ChannelClosedException)
+        {
+            return; // disposed: everything queued before was written
+        }
+
+        await request.Done.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
-        await _loop;
+        if (Volatile.Read(ref _loop) is { } loop)
+        {
+            await loop;
+        }
+
         await CloseConnectionAsync();
+    }
+
+    /// <summary>Waits for room in the queue (back-pressure on the appending site engine).</summary>
+    private async ValueTask EnqueueAsync(Request request)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(LogWriter));
+        }
+    }
+
+    private void Offer(Request request)
+    {
+        if (!_queue.Writer.TryWrite(request) && !_closed)
+        {
+            Interlocked.Increment(ref _droppedFrames);
+        }
     }
 
     private async Task RunAsync()
@@ -104,6 +177,7 @@ public sealed partial class LogWriter : IAsyncDisposable
         {
             batch.Clear();
             Drain(batch);
+            NoteDroppedFrames();
             if (batch.TrueForAll(r => r is FrameRequest or TouchRequest))
             {
                 using var linger = new CancellationTokenSource(FrameLinger);
@@ -119,6 +193,7 @@ public sealed partial class LogWriter : IAsyncDisposable
                 Drain(batch);
             }
 
+            Volatile.Write(ref _writing, batch.Count);
             try
             {
                 await WriteAsync(batch);
@@ -139,6 +214,20 @@ public sealed partial class LogWriter : IAsyncDisposable
                 LogBatchFailed(_logger, batch.Count, e);
                 Complete(batch, e);
             }
+            finally
+            {
+                Volatile.Write(ref _writing, 0);
+            }
+        }
+    }
+
+    private void NoteDroppedFrames()
+    {
+        var dropped = DroppedFrames;
+        var logged = Interlocked.Exchange(ref _droppedFramesLogged, dropped);
+        if (dropped > logged)
+        {
+            LogFramesDropped(_logger, dropped - logged, dropped);
         }
     }
 
@@ -280,9 +369,12 @@ public sealed partial class LogWriter : IAsyncDisposable
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} writes failed; writing them one by one")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "A group commit of {Count} writes failed; writing them one by one")]
     private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Writing {Count} entries to the store failed")]
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Writing {Count} entries to the store failed")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The store's writer fell behind: {Count} message-log frames were dropped ({Total} since start); every observation is still kept")]
+    private static partial void LogFramesDropped(ILogger logger, long count, long total);
 }

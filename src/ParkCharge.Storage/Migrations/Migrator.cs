@@ -79,6 +79,6 @@ internal static partial class Migrator
         return reader.ReadToEnd();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Version} ({Name}) to the {Engine} store")]
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Applied migration {Version} ({Name}) to the {Engine} store")]
     private static partial void LogApplied(ILogger logger, int version, string name, string engine);
 }

@@ -13,7 +13,7 @@ public sealed record StoredBill(string Id, string ParkingSessionId, string Plate
     public static StoredBill From(SettledBill b) => new(b.Id, b.Bill.ParkingSessionId, b.Plate, b.SettledAt, b.LocalDay, b.Bill, b.Adjustments);
 }
 
-public sealed record PaymentView(string Id, string ParkingSessionId, decimal Amount, string Currency, string Method, string? Reference, DateTimeOffset At, string RecordedBy);
+public sealed record PaymentRecord(string Id, string ParkingSessionId, decimal Amount, string Currency, string Method, string? Reference, DateTimeOffset At, string RecordedBy);
 
 /// <summary>One settled bill's row in a day's report.</summary>
 public sealed record BillSummaryRow(
@@ -46,7 +46,7 @@ public sealed class BillQueries(Database database)
         return bills;
     }
 
-    public async Task<IReadOnlyList<PaymentView>> PaymentsAsync(string parkingSessionId, CancellationToken ct)
+    public async Task<IReadOnlyList<PaymentRecord>> PaymentsAsync(string parkingSessionId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command($"SELECT {PaymentColumns} FROM payments WHERE parking_session_id = @id ORDER BY seq").With("id", parkingSessionId);
@@ -54,7 +54,7 @@ public sealed class BillQueries(Database database)
     }
 
     /// <summary>Payments recorded at the site in [from, to).</summary>
-    public async Task<IReadOnlyList<PaymentView>> PaymentsAsync(string siteId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public async Task<IReadOnlyList<PaymentRecord>> PaymentsAsync(string siteId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command($"SELECT {PaymentColumns} FROM payments WHERE site_id = @site AND at >= @from AND at < @to ORDER BY at, seq")
@@ -86,13 +86,13 @@ public sealed class BillQueries(Database database)
 
     private const string PaymentColumns = "id, parking_session_id, amount, currency, method, reference, at, recorded_by";
 
-    private async Task<IReadOnlyList<PaymentView>> ReadPaymentsAsync(System.Data.Common.DbCommand command, CancellationToken ct)
+    private async Task<IReadOnlyList<PaymentRecord>> ReadPaymentsAsync(System.Data.Common.DbCommand command, CancellationToken ct)
     {
         await using var reader = await command.ExecuteReaderAsync(ct);
-        var payments = new List<PaymentView>();
+        var payments = new List<PaymentRecord>();
         while (await reader.ReadAsync(ct))
         {
-            payments.Add(new PaymentView(
+            payments.Add(new PaymentRecord(
                 reader.GetString(0), reader.GetString(1), database.ReadNumber(reader, 2), reader.GetString(3), reader.GetString(4),
                 reader.StringOrNull(5), database.ReadInstant(reader, 6), reader.GetString(7)));
         }

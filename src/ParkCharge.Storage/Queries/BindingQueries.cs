@@ -6,10 +6,10 @@ using ParkCharge.Storage.Json;
 namespace ParkCharge.Storage.Queries;
 
 /// <summary>A vehicle a charging session could belong to (review candidates).</summary>
-public sealed record BindingCandidateView(string Plate, string? ParkingSessionId, string? BayVisitId, string? Bay, double Score, double? OffsetSeconds, IReadOnlyList<string> Evidence, string Reason);
+public sealed record BindingCandidateRecord(string Plate, string? ParkingSessionId, string? BayVisitId, string? Bay, double Score, double? OffsetSeconds, IReadOnlyList<string> Evidence, string Reason);
 
 /// <summary>The binding of a charging session to a vehicle, with its evidence.</summary>
-public sealed record BindingView
+public sealed record BindingRecord
 {
     public required string ChargingSessionId { get; init; }
 
@@ -51,7 +51,7 @@ public sealed record BindingView
     /// <summary>The sightings (and operator actions) the binding rests on.</summary>
     public IReadOnlyList<string> Evidence { get; init; } = [];
 
-    public IReadOnlyList<BindingCandidateView> Candidates { get; init; } = [];
+    public IReadOnlyList<BindingCandidateRecord> Candidates { get; init; } = [];
 
     public required int Changes { get; init; }
 
@@ -72,7 +72,7 @@ public sealed class BindingQueries(Database database)
         plate, parking_session_id, bay_visit_id, method, confidence, offset_ms, evidence, candidates, changes, decided_at, tentative
         """;
 
-    public async Task<BindingView?> GetAsync(string chargingSessionId, CancellationToken ct)
+    public async Task<BindingRecord?> GetAsync(string chargingSessionId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command($"SELECT {Columns} FROM charging_bindings WHERE charging_session_id = @id").With("id", chargingSessionId);
@@ -81,7 +81,7 @@ public sealed class BindingQueries(Database database)
     }
 
     /// <summary>Bindings by status (the review queue is Review and Provisional), most recent plug-in first.</summary>
-    public async Task<Page<BindingView>> ListAsync(string? siteId, IReadOnlyCollection<string> statuses, int limit, string? cursor, CancellationToken ct)
+    public async Task<ResultPage<BindingRecord>> ListAsync(string? siteId, IReadOnlyCollection<string> statuses, int limit, string? cursor, CancellationToken ct)
     {
         limit = Math.Clamp(limit, 1, 500);
         var sql = new StringBuilder($"SELECT {Columns} FROM charging_bindings WHERE 1 = 1");
@@ -107,10 +107,10 @@ public sealed class BindingQueries(Database database)
             database, command, sql, cursor, limit, ("plug_in_at", "charging_session_id"), r => Read(database, r), b => (b.PlugInAt, b.ChargingSessionId), ct);
     }
 
-    internal static BindingView Read(Database database, DbDataReader r)
+    internal static BindingRecord Read(Database database, DbDataReader r)
     {
         var evse = r.GetInt32(3);
-        return new BindingView
+        return new BindingRecord
         {
             ChargingSessionId = r.GetString(0),
             SiteId = r.GetString(1),
@@ -129,7 +129,7 @@ public sealed class BindingQueries(Database database)
             Confidence = r.GetDouble(14),
             OffsetSeconds = r.IsDBNull(15) ? null : r.GetInt64(15) / 1000.0,
             Evidence = LogJson.DeserializeStrings(r.GetString(16)),
-            Candidates = [.. LogJson.DeserializeCandidates(r.GetString(17)).Select(c => new BindingCandidateView(
+            Candidates = [.. LogJson.DeserializeCandidates(r.GetString(17)).Select(c => new BindingCandidateRecord(
                 c.Plate, c.ParkingSessionId, c.BayVisitId, c.Bay, c.Score, c.Offset?.TotalSeconds, [.. c.Evidence], c.Reason))],
             Changes = r.GetInt32(18),
             DecidedAt = database.ReadInstant(r, 19),

@@ -13,10 +13,10 @@ public sealed class ChargerQueries(Database database)
         last_disconnected_at, last_disconnect_reason, last_seen_at
         """;
 
-    public async Task<IReadOnlyList<ChargerView>> ListAsync(string? siteId, CancellationToken ct)
+    public async Task<IReadOnlyList<ChargerRecord>> ListAsync(string? siteId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var chargers = new List<ChargerView>();
+        var chargers = new List<ChargerRecord>();
         var where = siteId is null ? "" : "WHERE site_id = @site";
         await using (var command = connection.Command($"SELECT {Columns} FROM chargers {where} ORDER BY id").WithWhen(siteId is not null, "site", siteId))
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -31,10 +31,10 @@ public sealed class ChargerQueries(Database database)
         return [.. chargers.Select(c => c with { Connectors = connectors.GetValueOrDefault(c.Id) ?? [] })];
     }
 
-    public async Task<ChargerView?> GetAsync(ChargerId id, CancellationToken ct)
+    public async Task<ChargerRecord?> GetAsync(ChargerId id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        ChargerView? charger = null;
+        ChargerRecord? charger = null;
         await using (var command = connection.Command($"SELECT {Columns} FROM chargers WHERE id = @id").With("id", id.Value))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -64,7 +64,7 @@ public sealed class ChargerQueries(Database database)
     }
 
     /// <summary>The status timeline of a charger's connectors between two instants, oldest first.</summary>
-    public async Task<IReadOnlyList<StatusEntryView>> StatusHistoryAsync(ChargerId id, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<StatusEntryRecord>> StatusHistoryAsync(ChargerId id, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command("""
@@ -76,14 +76,14 @@ public sealed class ChargerQueries(Database database)
         return await ReadStatusEntriesAsync(database, command, ct);
     }
 
-    internal static async Task<IReadOnlyList<StatusEntryView>> ReadStatusEntriesAsync(Database database, DbCommand command, CancellationToken ct)
+    internal static async Task<IReadOnlyList<StatusEntryRecord>> ReadStatusEntriesAsync(Database database, DbCommand command, CancellationToken ct)
     {
-        var entries = new List<StatusEntryView>();
+        var entries = new List<StatusEntryRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             var evse = reader.GetInt32(0);
-            entries.Add(new StatusEntryView(
+            entries.Add(new StatusEntryRecord(
                 evse < 0 ? null : evse,
                 reader.GetInt32(1),
                 reader.GetString(2),
@@ -97,9 +97,9 @@ public sealed class ChargerQueries(Database database)
         return entries;
     }
 
-    private async Task<Dictionary<string, List<ConnectorView>>> ConnectorsAsync(DbConnection connection, string? chargerId, CancellationToken ct)
+    private async Task<Dictionary<string, List<ConnectorRecord>>> ConnectorsAsync(DbConnection connection, string? chargerId, CancellationToken ct)
     {
-        var byCharger = new Dictionary<string, List<ConnectorView>>(StringComparer.Ordinal);
+        var byCharger = new Dictionary<string, List<ConnectorRecord>>(StringComparer.Ordinal);
         var where = chargerId is null ? "" : "WHERE charger_id = @id";
         await using var command = connection.Command($"""
             SELECT charger_id, evse_id, connector_id, status, since, error_code, info, vendor_error_code FROM connectors
@@ -115,7 +115,7 @@ public sealed class ChargerQueries(Database database)
             }
 
             var evse = reader.GetInt32(1);
-            list.Add(new ConnectorView(
+            list.Add(new ConnectorRecord(
                 evse < 0 ? null : evse,
                 reader.GetInt32(2),
                 reader.GetString(3),
@@ -128,7 +128,7 @@ public sealed class ChargerQueries(Database database)
         return byCharger;
     }
 
-    private ChargerView ReadCharger(DbDataReader r) => new()
+    private ChargerRecord ReadCharger(DbDataReader r) => new()
     {
         Id = r.GetString(0),
         SiteId = r.GetString(1),
@@ -142,7 +142,7 @@ public sealed class ChargerQueries(Database database)
         FirmwareVersion = r.StringOrNull(9),
         LastBootAt = database.ReadInstantOrNull(r, 10),
         OcppVersion = VersionName(r.StringOrNull(11)),
-        Connection = new ConnectionView(
+        Connection = new ConnectionRecord(
             Connected: !r.IsDBNull(12),
             ConnectionId: r.StringOrNull(12),
             Node: r.StringOrNull(13),

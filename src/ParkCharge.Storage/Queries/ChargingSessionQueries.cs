@@ -41,7 +41,7 @@ public sealed class ChargingSessionQueries(Database database)
     /// Sessions newest first by start (a session whose start is unknown sorts by when it was first
     /// heard of). Keyset paging: the cursor is the sort key of the last row.
     /// </summary>
-    public async Task<Page<ChargingSessionView>> ListAsync(ChargingSessionFilter filter, CancellationToken ct)
+    public async Task<ResultPage<ChargingSessionRecord>> ListAsync(ChargingSessionFilter filter, CancellationToken ct)
     {
         var limit = Math.Clamp(filter.Limit, 1, 500);
         var sql = new StringBuilder($"SELECT {Columns} FROM charging_sessions WHERE 1 = 1");
@@ -78,9 +78,9 @@ public sealed class ChargingSessionQueries(Database database)
     }
 
     /// <summary>The bindings of the listed sessions, in one query (a list shows each session's binding as the single view does).</summary>
-    private async Task<Dictionary<string, BindingView>> BindingsAsync(DbConnection connection, List<string> ids, CancellationToken ct)
+    private async Task<Dictionary<string, BindingRecord>> BindingsAsync(DbConnection connection, List<string> ids, CancellationToken ct)
     {
-        var bindings = new Dictionary<string, BindingView>(StringComparer.Ordinal);
+        var bindings = new Dictionary<string, BindingRecord>(StringComparer.Ordinal);
         if (ids.Count == 0)
         {
             return bindings;
@@ -104,10 +104,10 @@ public sealed class ChargingSessionQueries(Database database)
     }
 
     /// <summary>One session with its meter values and its connector's status timeline.</summary>
-    public async Task<ChargingSessionView?> GetAsync(string id, CancellationToken ct)
+    public async Task<ChargingSessionRecord?> GetAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        ChargingSessionView? session = null;
+        ChargingSessionRecord? session = null;
         await using (var command = connection.Command($"SELECT {Columns} FROM charging_sessions WHERE id = @id").With("id", id))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -122,7 +122,7 @@ public sealed class ChargingSessionQueries(Database database)
             return null;
         }
 
-        var samples = new List<MeterValueView>();
+        var samples = new List<MeterValueRecord>();
         await using (var command = connection.Command("""
             SELECT timestamp, measurand, value, unit, phase, location, context FROM meter_samples
             WHERE session_id = @id ORDER BY timestamp, id
@@ -131,13 +131,13 @@ public sealed class ChargingSessionQueries(Database database)
         {
             while (await reader.ReadAsync(ct))
             {
-                samples.Add(new MeterValueView(
+                samples.Add(new MeterValueRecord(
                     database.ReadInstant(reader, 0), reader.GetString(1), database.ReadNumber(reader, 2), reader.GetString(3),
                     reader.StringOrNull(4), reader.StringOrNull(5), reader.StringOrNull(6)));
             }
         }
 
-        IReadOnlyList<StatusEntryView> timeline = [];
+        IReadOnlyList<StatusEntryRecord> timeline = [];
         if (session.StartedAt is { } startedAt)
         {
             var until = (session.StoppedAt ?? session.LastEventAt ?? startedAt) + TimelineMargin;
@@ -153,7 +153,7 @@ public sealed class ChargingSessionQueries(Database database)
             timeline = await ChargerQueries.ReadStatusEntriesAsync(database, command, ct);
         }
 
-        BindingView? binding = null;
+        BindingRecord? binding = null;
         await using (var command = connection.Command($"SELECT {BindingQueries.Columns} FROM charging_bindings WHERE charging_session_id = @id").With("id", id))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -184,12 +184,12 @@ public sealed class ChargingSessionQueries(Database database)
         return active;
     }
 
-    private ChargingSessionView Read(DbDataReader r)
+    private ChargingSessionRecord Read(DbDataReader r)
     {
         var evse = r.GetInt32(5);
         var anomalies = r.GetString(21);
         var gaps = SeqNoRuns.Parse(r.GetString(22));
-        return new ChargingSessionView
+        return new ChargingSessionRecord
         {
             Id = r.GetString(0),
             SiteId = r.GetString(1),
@@ -214,7 +214,7 @@ public sealed class ChargingSessionQueries(Database database)
             LastSoCPercent = database.ReadNumberOrNull(r, 20),
             Anomalies = anomalies.Length == 0 ? [] : anomalies.Split(", "),
             MissingSeqNos = SeqNoRuns.Listed(gaps),
-            MissingSeqNoRanges = [.. gaps.Select(g => new SeqNoRangeView(g.First, g.Last, g.Count))],
+            MissingSeqNoRanges = [.. gaps.Select(g => new SeqNoRangeRecord(g.First, g.Last, g.Count))],
             MissingSeqNoCount = SeqNoLedger.Count(gaps),
             FirstReceivedAt = database.ReadInstant(r, 23),
             LastReceivedAt = database.ReadInstant(r, 24),

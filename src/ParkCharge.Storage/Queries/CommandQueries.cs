@@ -6,11 +6,11 @@ using ParkCharge.Storage.Json;
 
 namespace ParkCharge.Storage.Queries;
 
-/// <summary>A charging limit as the API shows it.</summary>
-public sealed record ChargingLimitView(decimal Value, string Unit, int? Phases);
+/// <summary>A charging limit as the store reads it.</summary>
+public sealed record ChargingLimitRecord(decimal Value, string Unit, int? Phases);
 
 /// <summary>A command to a charger and its outcome.</summary>
-public sealed record CommandView
+public sealed record CommandRecord
 {
     public required string Id { get; init; }
 
@@ -53,7 +53,7 @@ public sealed record CommandView
 
     public int? RemoteStartId { get; init; }
 
-    public ChargingLimitView? Limit { get; init; }
+    public ChargingLimitRecord? Limit { get; init; }
 
     /// <summary>The charging profile set or cleared (ParkCharge's own id for the target).</summary>
     public int? ChargingProfileId { get; init; }
@@ -85,7 +85,7 @@ public sealed record CommandView
 
     public string? Detail { get; init; }
 
-    public static CommandView Of(string siteId, ChargerCommand c) => new()
+    public static CommandRecord Of(string siteId, ChargerCommand c) => new()
     {
         Id = c.Id,
         SiteId = siteId,
@@ -104,7 +104,7 @@ public sealed record CommandView
         ChargingSessionId = c.ChargingSessionId,
         TransactionId = c.TransactionId,
         RemoteStartId = c.RemoteStartId,
-        Limit = c.Profile is { Limit: var l } ? new ChargingLimitView(l.Value, l.Unit.ToString(), l.Phases) : null,
+        Limit = c.Profile is { Limit: var l } ? new ChargingLimitRecord(l.Value, l.Unit.ToString(), l.Phases) : null,
         ChargingProfileId = c.Profile?.ProfileId ?? c.ProfileId,
         ChargingProfileScope = c.Profile?.Scope.ToString(),
         ResetType = c.Reset?.ToString(),
@@ -147,7 +147,7 @@ public sealed record CommandFilter
 /// <summary>Reads of the commands projection.</summary>
 public sealed class CommandQueries(Database database)
 {
-    public async Task<CommandView?> GetAsync(string id, CancellationToken ct)
+    public async Task<CommandRecord?> GetAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command("SELECT site_id, document FROM commands WHERE id = @id").With("id", id);
@@ -157,7 +157,7 @@ public sealed class CommandQueries(Database database)
 
     /// <summary>Commands newest first (by request time), filtered.</summary>
     /// <exception cref="ArgumentException">The cursor is not one this API returned.</exception>
-    public async Task<Page<CommandView>> ListAsync(CommandFilter filter, CancellationToken ct)
+    public async Task<ResultPage<CommandRecord>> ListAsync(CommandFilter filter, CancellationToken ct)
     {
         var limit = Math.Clamp(filter.Limit, 1, 500);
         var sql = new StringBuilder("SELECT site_id, document, requested_at, id FROM commands WHERE 1 = 1");
@@ -206,5 +206,5 @@ public sealed class CommandQueries(Database database)
         return await KeysetCursor.PageAsync(database, command, sql, filter.Cursor, limit, ("requested_at", "id"), Read, c => (c.RequestedAt, c.Id), ct);
     }
 
-    private static CommandView Read(DbDataReader r) => CommandView.Of(r.GetString(0), LogJson.DeserializeCommand(r.GetString(1)));
+    private static CommandRecord Read(DbDataReader r) => CommandRecord.Of(r.GetString(0), LogJson.DeserializeCommand(r.GetString(1)));
 }

@@ -46,7 +46,7 @@ internal static class KeysetCursor
     /// <paramref name="sql"/>, runs it, and returns the page with the cursor of its last row.
     /// </summary>
     /// <exception cref="ArgumentException">The cursor is not one this API returned.</exception>
-    public static async Task<Page<T>> PageAsync<T>(
+    public static async Task<ResultPage<T>> PageAsync<T>(
         Database database,
         DbCommand command,
         StringBuilder sql,
@@ -83,6 +83,6 @@ internal static class KeysetCursor
             next = Format(at, id);
         }
 
-        return new Page<T>(items, next);
+        return new ResultPage<T>(items, next);
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+
 using ParkCharge.Core.Plates;
 using ParkCharge.Storage.Json;
 
@@ -37,7 +38,7 @@ public sealed class ParkingQueries(Database database)
         anomalies, merged_session_ids, updated_at, sort_at
         """;
 
-    public async Task<Page<ParkingSessionView>> ListSessionsAsync(ParkingSessionFilter filter, CancellationToken ct)
+    public async Task<ResultPage<ParkingSessionRecord>> ListSessionsAsync(ParkingSessionFilter filter, CancellationToken ct)
     {
         var limit = Math.Clamp(filter.Limit, 1, 500);
         var sql = new StringBuilder($"SELECT {SessionColumns} FROM parking_sessions WHERE 1 = 1");
@@ -88,7 +89,7 @@ public sealed class ParkingQueries(Database database)
         }
 
         command.CommandText = sql.ToString();
-        var items = new List<(ParkingSessionView View, DateTimeOffset SortAt)>();
+        var items = new List<(ParkingSessionRecord View, DateTimeOffset SortAt)>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -113,14 +114,14 @@ public sealed class ParkingQueries(Database database)
             next = KeysetCursor.Format(items[^1].SortAt, items[^1].View.Id);
         }
 
-        return new Page<ParkingSessionView>([.. items.Select(i => i.View)], next);
+        return new ResultPage<ParkingSessionRecord>([.. items.Select(i => i.View)], next);
     }
 
     /// <summary>One session with its sightings, bay visits and audit trail.</summary>
-    public async Task<ParkingSessionView?> GetSessionAsync(string id, CancellationToken ct)
+    public async Task<ParkingSessionRecord?> GetSessionAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        ParkingSessionView? session = null;
+        ParkingSessionRecord? session = null;
         await using (var command = connection.Command($"SELECT {SessionColumns} FROM parking_sessions WHERE id = @id").With("id", id))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -135,7 +136,7 @@ public sealed class ParkingQueries(Database database)
             return null;
         }
 
-        var sightings = new List<SightingView>();
+        var sightings = new List<SightingRecord>();
         await using (var command = connection.Command("""
             SELECT id, camera, place, lane, bay, plate, plate_raw, best_confidence, direction, region, first_seen_at, last_seen_at,
                    read_count, reads, acted, parking_session_id, bay_visit_id
@@ -152,17 +153,17 @@ public sealed class ParkingQueries(Database database)
         }
 
         var visits = await VisitsAsync(connection, "parking_session_id = @id", id, ct);
-        var audit = new List<AuditView>();
+        var audit = new List<AuditRecord>();
         await using (var command = connection.Command("SELECT at, by_whom, action, target, reason, detail FROM audit_log WHERE target = @id ORDER BY id").With("id", id))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                audit.Add(new AuditView(database.ReadInstant(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+                audit.Add(new AuditRecord(database.ReadInstant(reader, 0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5)));
             }
         }
 
-        var charging = new List<BindingView>();
+        var charging = new List<BindingRecord>();
         await using (var command = connection.Command($"SELECT {BindingQueries.Columns} FROM charging_bindings WHERE parking_session_id = @id ORDER BY plug_in_at").With("id", id))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -175,7 +176,7 @@ public sealed class ParkingQueries(Database database)
         return session with { Sightings = sightings, BayVisits = visits, Audit = audit, Charging = charging };
     }
 
-    public async Task<Page<ParkingAnomalyView>> ListAnomaliesAsync(string? siteId, string? kind, bool? resolved, int limit, string? cursor, CancellationToken ct)
+    public async Task<ResultPage<ParkingAnomalyRecord>> ListAnomaliesAsync(string? siteId, string? kind, bool? resolved, int limit, string? cursor, CancellationToken ct)
     {
         limit = Math.Clamp(limit, 1, 500);
         var sql = new StringBuilder("""
@@ -202,25 +203,25 @@ public sealed class ParkingQueries(Database database)
             command.With("resolved", r);
         }
 
-        return await KeysetCursor.PageAsync(database, command, sql, cursor, limit, ("at", "id"), reader => new ParkingAnomalyView
-            {
-                Id = reader.GetString(0),
-                SiteId = reader.GetString(1),
-                Kind = reader.GetString(2),
-                At = database.ReadInstant(reader, 3),
-                Plate = reader.StringOrNull(4),
-                Camera = reader.StringOrNull(5),
-                SightingId = reader.StringOrNull(6),
-                ParkingSessionId = reader.StringOrNull(7),
-                Candidates = LogJson.DeserializeStrings(reader.GetString(8)),
-                Detail = reader.GetString(9),
-                Resolved = reader.GetBoolean(10),
-                Resolution = reader.StringOrNull(11),
-            }, a => (a.At, a.Id), ct);
+        return await KeysetCursor.PageAsync(database, command, sql, cursor, limit, ("at", "id"), reader => new ParkingAnomalyRecord
+        {
+            Id = reader.GetString(0),
+            SiteId = reader.GetString(1),
+            Kind = reader.GetString(2),
+            At = database.ReadInstant(reader, 3),
+            Plate = reader.StringOrNull(4),
+            Camera = reader.StringOrNull(5),
+            SightingId = reader.StringOrNull(6),
+            ParkingSessionId = reader.StringOrNull(7),
+            Candidates = LogJson.DeserializeStrings(reader.GetString(8)),
+            Detail = reader.GetString(9),
+            Resolved = reader.GetBoolean(10),
+            Resolution = reader.StringOrNull(11),
+        }, a => (a.At, a.Id), ct);
     }
 
     /// <summary>The current visits at a site's bays, by bay.</summary>
-    public async Task<IReadOnlyDictionary<string, BayVisitView>> CurrentVisitsAsync(string siteId, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, BayVisitRecord>> CurrentVisitsAsync(string siteId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var visits = await VisitsAsync(connection, "site_id = @id AND ended_at IS NULL", siteId, ct);
@@ -234,7 +235,7 @@ public sealed class ParkingQueries(Database database)
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task<SightingView?> GetSightingAsync(string id, CancellationToken ct)
+    public async Task<SightingRecord?> GetSightingAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command("""
@@ -246,28 +247,28 @@ public sealed class ParkingQueries(Database database)
         return await reader.ReadAsync(ct) ? ReadSighting(reader) : null;
     }
 
-    public async Task<IReadOnlyList<SiteView>> SitesAsync(CancellationToken ct) => await ReadSitesAsync(null, ct);
+    public async Task<IReadOnlyList<SiteRecord>> SitesAsync(CancellationToken ct) => await ReadSitesAsync(null, ct);
 
-    public async Task<SiteView?> GetSiteAsync(string id, CancellationToken ct) => await ReadSitesAsync(id, ct) is [var site, ..] ? site : null;
+    public async Task<SiteRecord?> GetSiteAsync(string id, CancellationToken ct) => await ReadSitesAsync(id, ct) is [var site, ..] ? site : null;
 
-    private async Task<IReadOnlyList<SiteView>> ReadSitesAsync(string? id, CancellationToken ct)
+    private async Task<IReadOnlyList<SiteRecord>> ReadSitesAsync(string? id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var where = id is null ? "" : "WHERE id = @id";
         await using var command = connection.Command($"SELECT id, name, time_zone, currency, updated_at, configuration FROM sites {where} ORDER BY id").WithWhen(id is not null, "id", id);
-        var sites = new List<SiteView>();
+        var sites = new List<SiteRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            sites.Add(new SiteView(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), database.ReadInstant(reader, 4), reader.GetString(5)));
+            sites.Add(new SiteRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), database.ReadInstant(reader, 4), reader.GetString(5)));
         }
 
         return sites;
     }
 
-    private async Task<List<BayVisitView>> VisitsAsync(DbConnection connection, string where, string id, CancellationToken ct)
+    private async Task<List<BayVisitRecord>> VisitsAsync(DbConnection connection, string where, string id, CancellationToken ct)
     {
-        var visits = new List<BayVisitView>();
+        var visits = new List<BayVisitRecord>();
         await using var command = connection.Command($"""
             SELECT id, bay, plate, plate_raw, parking_session_id, started_at, last_seen_at, ended_at, end_reason,
                    charging_session_ids, ice_detected_at, charging_finished_at, idle_since
@@ -276,7 +277,7 @@ public sealed class ParkingQueries(Database database)
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            visits.Add(new BayVisitView(
+            visits.Add(new BayVisitRecord(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.StringOrNull(4),
                 database.ReadInstant(reader, 5), database.ReadInstant(reader, 6), database.ReadInstantOrNull(reader, 7), reader.StringOrNull(8),
                 LogJson.DeserializeStrings(reader.GetString(9)), database.ReadInstantOrNull(reader, 10), database.ReadInstantOrNull(reader, 11),
@@ -286,10 +287,10 @@ public sealed class ParkingQueries(Database database)
         return visits;
     }
 
-    private ParkingSessionView ReadSession(DbDataReader r)
+    private ParkingSessionRecord ReadSession(DbDataReader r)
     {
         var anomalies = r.GetString(11);
-        return new ParkingSessionView
+        return new ParkingSessionRecord
         {
             Id = r.GetString(0),
             SiteId = r.GetString(1),
@@ -308,7 +309,7 @@ public sealed class ParkingQueries(Database database)
         };
     }
 
-    private SightingView ReadSighting(DbDataReader r) => new()
+    private SightingRecord ReadSighting(DbDataReader r) => new()
     {
         Id = r.GetString(0),
         Camera = r.GetString(1),
@@ -323,7 +324,7 @@ public sealed class ParkingQueries(Database database)
         FirstSeenAt = database.ReadInstant(r, 10),
         LastSeenAt = database.ReadInstant(r, 11),
         ReadCount = r.GetInt32(12),
-        Reads = [.. LogJson.DeserializeReads(r.GetString(13)).Select(x => new SightingReadView(x.At, x.Raw, x.Plate, x.Confidence))],
+        Reads = [.. LogJson.DeserializeReads(r.GetString(13)).Select(x => new SightingReadRecord(x.At, x.Raw, x.Plate, x.Confidence))],
         Acted = r.GetBoolean(14),
         ParkingSessionId = r.StringOrNull(15),
         BayVisitId = r.StringOrNull(16),

@@ -2,13 +2,13 @@ using System.Text;
 
 namespace ParkCharge.Storage.Queries;
 
-/// <summary>A security event a charger reported (SecurityEventNotification), as the API shows it.</summary>
+/// <summary>A security event a charger reported (SecurityEventNotification), as the store reads it.</summary>
 /// <param name="Id">The id of the <c>charger.security_event</c> event that published it (the same in webhooks and the event stream).</param>
 /// <param name="Type">The type as the charger sent it (OCPP's security events list, or the vendor's own).</param>
 /// <param name="OccurredAt">When it happened, by the charger's clock.</param>
 /// <param name="TechInfo">The charger's technical detail, if any.</param>
 /// <param name="ReceivedAt">When ParkCharge received it.</param>
-public sealed record SecurityEventView(
+public sealed record SecurityEventRecord(
     string Id,
     string SiteId,
     string ChargerId,
@@ -41,7 +41,7 @@ public sealed record SecurityEventFilter
 public sealed class SecurityEventQueries(Database database)
 {
     /// <exception cref="ArgumentException">The cursor is not one this API returned.</exception>
-    public async Task<Page<SecurityEventView>> ListAsync(SecurityEventFilter filter, CancellationToken ct)
+    public async Task<ResultPage<SecurityEventRecord>> ListAsync(SecurityEventFilter filter, CancellationToken ct)
     {
         var sql = new StringBuilder("SELECT id, site_id, charger_id, type, occurred_at, tech_info, received_at FROM charger_security_events WHERE 1 = 1");
         await using var connection = await database.OpenAsync(ct);
@@ -69,7 +69,7 @@ public sealed class SecurityEventQueries(Database database)
 
         return await KeysetCursor.PageAsync(
             database, command, sql, filter.Cursor, Math.Clamp(filter.Limit, 1, 500), ("received_at", "id"),
-            reader => new SecurityEventView(
+            reader => new SecurityEventRecord(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 database.ReadInstant(reader, 4), reader.StringOrNull(5), database.ReadInstant(reader, 6)),
             e => (e.ReceivedAt, e.Id),

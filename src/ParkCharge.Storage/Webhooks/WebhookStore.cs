@@ -62,7 +62,7 @@ public sealed record WebhookSubscription
 public sealed record WebhookCursor(string Site, long DeliveredSequence);
 
 /// <summary>A requested re-delivery of a range of a site's events.</summary>
-public sealed record WebhookReplay(
+public sealed record WebhookReplayRecord(
     long Id,
     string Site,
     long FromSequence,
@@ -76,7 +76,7 @@ public sealed record WebhookReplay(
 /// <param name="Kind"><c>live</c> or <c>replay</c>.</param>
 /// <param name="Outcome"><c>Delivered</c> (2xx), <c>Failed</c> (to be retried) or <c>Dead</c> (the last attempt failed: the subscription is dead-lettered).</param>
 /// <param name="StatusCode">The receiver's HTTP status; null when no answer came (refused, timed out).</param>
-public sealed record WebhookDelivery(
+public sealed record WebhookDeliveryRecord(
     long Id,
     string Site,
     long Sequence,
@@ -251,7 +251,7 @@ public sealed class WebhookStore(Database database)
     /// Records a delivered event and moves past it in one transaction: the site's cursor (live) or the
     /// replay's position, and the retry state is cleared.
     /// </summary>
-    public async Task RecordDeliveredAsync(string id, WebhookDelivery delivery, WebhookReplay? replay, CancellationToken ct)
+    public async Task RecordDeliveredAsync(string id, WebhookDeliveryRecord delivery, WebhookReplayRecord? replay, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -279,7 +279,7 @@ public sealed class WebhookStore(Database database)
     /// Records a failed attempt: the event stays where it is, to be tried again at <paramref name="nextAttemptAt"/>;
     /// with <paramref name="dead"/> the subscription stops (dead letter) until it is resumed.
     /// </summary>
-    public async Task RecordFailedAsync(string id, WebhookDelivery delivery, DateTimeOffset? nextAttemptAt, bool dead, CancellationToken ct)
+    public async Task RecordFailedAsync(string id, WebhookDeliveryRecord delivery, DateTimeOffset? nextAttemptAt, bool dead, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -306,7 +306,7 @@ public sealed class WebhookStore(Database database)
         await MoveCursorAsync(connection, null, id, site, seq, ct);
     }
 
-    public async Task<WebhookReplay> AddReplayAsync(string id, string site, long from, long to, DateTimeOffset at, string by, CancellationToken ct)
+    public async Task<WebhookReplayRecord> AddReplayAsync(string id, string site, long from, long to, DateTimeOffset at, string by, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command("""
@@ -314,22 +314,22 @@ public sealed class WebhookStore(Database database)
             VALUES (@id, @site, @from, @to, @from, @at, @by) RETURNING id
             """).With("id", id).With("site", site).With("from", from).With("to", to).With("at", database.Instant(at)).With("by", by);
         var replayId = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-        return new WebhookReplay(replayId, site, from, to, from, at, by, null);
+        return new WebhookReplayRecord(replayId, site, from, to, from, at, by, null);
     }
 
     /// <summary>Replays not yet finished, oldest first.</summary>
-    public async Task<IReadOnlyList<WebhookReplay>> PendingReplaysAsync(string id, CancellationToken ct)
+    public async Task<IReadOnlyList<WebhookReplayRecord>> PendingReplaysAsync(string id, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var command = connection.Command("""
             SELECT id, site_id, from_seq, to_seq, next_seq, requested_at, requested_by, completed_at FROM webhook_replays
             WHERE subscription_id = @id AND completed_at IS NULL ORDER BY id
             """).With("id", id);
-        var list = new List<WebhookReplay>();
+        var list = new List<WebhookReplayRecord>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            list.Add(new WebhookReplay(
+            list.Add(new WebhookReplayRecord(
                 reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
                 database.ReadInstant(reader, 5), reader.GetString(6), database.ReadInstantOrNull(reader, 7)));
         }
@@ -345,7 +345,7 @@ public sealed class WebhookStore(Database database)
     }
 
     /// <summary>The delivery log, newest first; <paramref name="before"/> is the previous page's <c>next</c>.</summary>
-    public async Task<Page<WebhookDelivery>> DeliveriesAsync(string id, long? before, int limit, CancellationToken ct)
+    public async Task<ResultPage<WebhookDeliveryRecord>> DeliveriesAsync(string id, long? before, int limit, CancellationToken ct)
     {
         limit = Math.Clamp(limit, 1, 1_000);
         await using var connection = await database.OpenAsync(ct);
@@ -354,12 +354,12 @@ public sealed class WebhookStore(Database database)
             SELECT id, site_id, seq, event_id, event_type, kind, attempt, at, status_code, duration_ms, outcome, error
             FROM webhook_deliveries WHERE subscription_id = @id {filter} ORDER BY id DESC LIMIT @limit
             """).With("id", id).WithWhen(before is not null, "before", before).With("limit", limit + 1);
-        var items = new List<WebhookDelivery>();
+        var items = new List<WebhookDeliveryRecord>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
             {
-                items.Add(new WebhookDelivery(
+                items.Add(new WebhookDeliveryRecord(
                     reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
                     reader.GetInt32(6), database.ReadInstant(reader, 7), reader.IntOrNull(8), reader.GetInt64(9), reader.GetString(10), reader.StringOrNull(11)));
             }
@@ -372,7 +372,7 @@ public sealed class WebhookStore(Database database)
             next = items[^1].Id.ToString(CultureInfo.InvariantCulture);
         }
 
-        return new Page<WebhookDelivery>(items, next);
+        return new ResultPage<WebhookDeliveryRecord>(items, next);
     }
 
     /// <summary>Forgets delivery attempts older than <paramref name="cutoff"/>.</summary>
@@ -446,7 +446,7 @@ public sealed class WebhookStore(Database database)
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task InsertDeliveryAsync(DbConnection connection, DbTransaction transaction, string id, WebhookDelivery d, CancellationToken ct)
+    private async Task InsertDeliveryAsync(DbConnection connection, DbTransaction transaction, string id, WebhookDeliveryRecord d, CancellationToken ct)
     {
         await using var command = connection.Command("""
             INSERT INTO webhook_deliveries (subscription_id, site_id, seq, event_id, event_type, kind, attempt, at, status_code, duration_ms, outcome, error)

@@ -105,7 +105,7 @@ public abstract class BindingApiTests(StoreEngine engine, PostgresServer postgre
         await using var charger = await TestCharger.ConnectAsync(_node.OcppUri("CP-1"), OcppVersion.Ocpp16);
         var start = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 2, IdTag = "RFID-2", MeterStart = 0, Timestamp = now.AddMinutes(-5) });
 
-        var queue = await Eventually.ReadAsync(async () =>
+        var queue = await _node.EventuallyAsync(async () =>
         {
             using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/bindings?siteId=garage"));
             return page.RootElement.GetProperty("items").Clone();

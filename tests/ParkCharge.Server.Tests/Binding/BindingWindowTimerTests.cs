@@ -64,7 +64,7 @@ public sealed class BindingWindowTimerTests(PostgresServer postgres) : IAsyncLif
             await Task.Delay(700); // each window ends while the next plug-in's timer is armed
         }
 
-        var statuses = await Eventually.ReadAsync(async () =>
+        var statuses = await _node.EventuallyAsync(async () =>
         {
             using var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/charging-sessions?siteId=timers"));
             return page.RootElement.GetProperty("items").EnumerateArray()

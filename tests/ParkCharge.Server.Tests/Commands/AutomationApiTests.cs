@@ -178,11 +178,11 @@ public abstract class AutomationApiTests(StoreEngine engine, PostgresServer post
         var script = new ChargerScript();
         await using var charger = await ChargerScript.ConnectAsync(_node, "CP-PERMIT", OcppVersion.Ocpp16, script);
         var tx = (await charger.CallAsync(V16.V16Actions.StartTransaction, new V16.StartTransactionRequest { ConnectorId = 1, IdTag = "RES-CARD", MeterStart = 0, Timestamp = now })).TransactionId;
-        await EventuallyAsync(() => EventsAsync("permits"), events => events.OfType<BindingCreated>().Any());
+        await _node.EventuallyAsync(() => EventsAsync("permits"), events => events.OfType<BindingCreated>().Any());
 
         _time.Advance(TimeSpan.FromMinutes(50));
 
-        var notice = (await EventuallyAsync(() => EventsAsync("permits"), events => events.OfType<ChargingStopScheduled>().Any())).OfType<ChargingStopScheduled>().Single();
+        var notice = (await _node.EventuallyAsync(() => EventsAsync("permits"), events => events.OfType<ChargingStopScheduled>().Any())).OfType<ChargingStopScheduled>().Single();
         Assert.Equal(("RES1", now.AddHours(1)), (notice.Plate, notice.StopAt));
         Assert.DoesNotContain(script.All, c => c.Action == "RemoteStopTransaction");
 
@@ -222,7 +222,7 @@ public abstract class AutomationApiTests(StoreEngine engine, PostgresServer post
     /// <summary>The autocharge command once it names the session it started.</summary>
     private async Task<JsonElement> StartedAutochargeAsync()
     {
-        var items = await EventuallyAsync(
+        var items = await _node.EventuallyAsync(
             async () =>
             {
                 using var list = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/commands?siteId=garage&origin=Autocharge"));
@@ -252,19 +252,4 @@ public abstract class AutomationApiTests(StoreEngine engine, PostgresServer post
     }
 
     private static string Tx(int id) => id.ToString(CultureInfo.InvariantCulture);
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }

@@ -10,8 +10,8 @@ using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.Rpc;
-using ParkCharge.Storage;
 using ParkCharge.Server.Tests.Security;
+using ParkCharge.Storage;
 using ParkCharge.Testing;
 
 using V16 = ParkCharge.Ocpp.V16;
@@ -57,7 +57,7 @@ public abstract class CommandApiTests(StoreEngine engine, PostgresServer postgre
         var start = await charger.CallAsync(V16.V16Actions.StartTransaction, new V16.StartTransactionRequest { ConnectorId = 1, IdTag = "APP-1", MeterStart = 0, Timestamp = _time.GetUtcNow() });
 
         Assert.Equal(V16.AuthorizationStatus.Accepted, start.IdTagInfo.Status);
-        var linked = await EventuallyAsync(() => CommandAsync(id), c => c.TryGetProperty("chargingSessionId", out var s) && s.ValueKind == JsonValueKind.String);
+        var linked = await _node.EventuallyAsync(() => CommandAsync(id), c => c.TryGetProperty("chargingSessionId", out var s) && s.ValueKind == JsonValueKind.String);
         Assert.Equal(start.TransactionId.ToString(CultureInfo.InvariantCulture), linked.GetProperty("transactionId").GetString());
         var events = await EventsAsync();
         Assert.Contains(events, e => e is CommandCompleted c && c.Command.CommandId == id && c.Command.Status == Core.Commands.CommandStatus.Accepted);
@@ -84,7 +84,7 @@ public abstract class CommandApiTests(StoreEngine engine, PostgresServer postgre
             Evse = new V201.EVSEType { Id = 2, ConnectorId = 1 },
             IdToken = new V201.IdTokenType { IdToken = "EMAID-9", Type = V201.IdTokenEnumType.EMAID },
         });
-        var started = await EventuallyAsync(
+        var started = await _node.EventuallyAsync(
             () => CommandAsync(id),
             c => c.TryGetProperty("chargingSessionId", out var s) && s.ValueKind == JsonValueKind.String);
 
@@ -169,7 +169,7 @@ public abstract class CommandApiTests(StoreEngine engine, PostgresServer postgre
         using var response = await SubmitAsync(new { type = "clearChargingLimit", chargerId = "CS-201", connector = 1 });
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         Assert.Equal(9201, (await script.NextAsync("ClearChargingProfile")).Payload.GetProperty("chargingProfileId").GetInt32());
-        await EventuallyAsync(() => CommandAsync(id), c => c.GetProperty("status").GetString() == "Sent");
+        await _node.EventuallyAsync(() => CommandAsync(id), c => c.GetProperty("status").GetString() == "Sent");
 
         _time.Advance(TimeSpan.FromSeconds(31));
 
@@ -285,7 +285,7 @@ public abstract class CommandApiTests(StoreEngine engine, PostgresServer postgre
 
     /// <summary>The command once it has an outcome.</summary>
     private Task<JsonElement> OutcomeAsync(string id) =>
-        EventuallyAsync(() => CommandAsync(id), c => c.GetProperty("status").GetString() is not ("Pending" or "Sent"));
+        _node.EventuallyAsync(() => CommandAsync(id), c => c.GetProperty("status").GetString() is not ("Pending" or "Sent"));
 
     private async Task<List<DomainEvent>> EventsAsync()
     {
@@ -297,20 +297,5 @@ public abstract class CommandApiTests(StoreEngine engine, PostgresServer postgre
         }
 
         return events;
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
-    {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

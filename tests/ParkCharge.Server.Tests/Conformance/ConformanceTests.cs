@@ -270,13 +270,13 @@ public abstract class ConformanceTests(StoreEngine engine, PostgresServer postgr
         chain.ImportFromPem(signed.GetProperty("certificateChain").GetString());
         Assert.Equal(($"CN={id}, O=ConformanceCo", chain[1].Subject), (chain[0].Subject, chain[0].Issuer));
         Assert.Equal(protocol == "ocpp2.1" ? 41 : null, signed.TryGetProperty("requestId", out var requestId) ? requestId.GetInt32() : (int?)null);
-        string? delivery = null;
-        for (var attempt = 0; attempt < 100 && delivery is null; attempt++)
-        {
-            using var certificates = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/chargers/{id}/certificates"));
-            delivery = Assert.Single(certificates.RootElement.EnumerateArray()).GetProperty("delivery").GetString();
-            await Task.Delay(delivery is null ? 50 : 0, TestContext.Current.CancellationToken);
-        }
+        var delivery = await _node.EventuallyAsync(
+            async () =>
+            {
+                using var certificates = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/chargers/{id}/certificates"));
+                return Assert.Single(certificates.RootElement.EnumerateArray()).GetProperty("delivery").GetString();
+            },
+            delivered => delivered is not null);
 
         Assert.Equal("Accepted", delivery);
     }
@@ -315,18 +315,14 @@ public abstract class ConformanceTests(StoreEngine engine, PostgresServer postgr
 
     private async Task<JsonElement> CommandOutcomeAsync(string id)
     {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            using var command = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/commands/{id}"));
-            if (command.RootElement.GetProperty("status").GetString() is not ("Pending" or "Sent"))
+        var command = await _node.EventuallyAsync(
+            async () =>
             {
-                return command.RootElement.Clone();
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"Command {id} has no outcome.");
+                using var document = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/commands/{id}"));
+                return document.RootElement.Clone();
+            },
+            c => c.GetProperty("status").GetString() is not ("Pending" or "Sent"));
+        return command.GetProperty("status").GetString() is not ("Pending" or "Sent") ? command : throw new TimeoutException($"Command {id} has no outcome.");
     }
 
     private static DateTimeOffset Instant(JsonElement result, string name) => DateTimeOffset.Parse(result.GetProperty(name).GetString()!, System.Globalization.CultureInfo.InvariantCulture);

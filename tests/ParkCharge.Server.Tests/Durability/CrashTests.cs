@@ -35,12 +35,11 @@ public abstract class CrashTests(StoreEngine engine, PostgresServer postgres)
         await using (server)
         {
             using var stop = new CancellationTokenSource();
-            var streams = Enumerable.Range(1, Chargers).Select(n => StreamAsync(uri, $"CRASH-{n}", answered, stop.Token)).ToList();
+            var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var streams = Enumerable.Range(1, Chargers).Select(n => StreamAsync(uri, $"CRASH-{n}", answered, enough, stop.Token)).ToList();
 
-            while (answered.Count < 150 && streams.All(s => !s.IsCompleted))
-            {
-                await Task.Delay(10);
-            }
+            // The 150th answer (or a stream that ended early) is the moment to kill the server.
+            await Task.WhenAny(enough.Task, Task.WhenAny(streams)).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
 
             Assert.All(streams, s => Assert.False(s.IsFaulted, s.Exception?.ToString()));
             await server.KillAsync(); // mid-stream: calls are in flight on every charger
@@ -99,7 +98,7 @@ public abstract class CrashTests(StoreEngine engine, PostgresServer postgres)
         : ["--urls", "http://127.0.0.1:0", "--auto-register", "--data", options.DataDirectory];
 
     /// <summary>Start, meter values and stop, over and over, until the server dies; every answered call is noted.</summary>
-    private static async Task StreamAsync(Uri server, string chargerId, ConcurrentBag<Answered> answered, CancellationToken ct)
+    private static async Task StreamAsync(Uri server, string chargerId, ConcurrentBag<Answered> answered, TaskCompletionSource enough, CancellationToken ct)
     {
         await Task.Yield();
         TestCharger charger;
@@ -126,6 +125,7 @@ public abstract class CrashTests(StoreEngine engine, PostgresServer postgres)
 
                 var tx = start.Response.TransactionId;
                 answered.Add(new Answered(chargerId, "StartTransaction", tx, i * 1_000));
+                Counted(answered, enough);
                 var meter = await charger.Rpc.CallAsync(V16Actions.MeterValues, new MeterValuesRequest
                 {
                     ConnectorId = 1,
@@ -138,6 +138,7 @@ public abstract class CrashTests(StoreEngine engine, PostgresServer postgres)
                 }
 
                 answered.Add(new Answered(chargerId, "MeterValues", tx, i * 1_000 + 500));
+                Counted(answered, enough);
                 var stop = await charger.Rpc.CallAsync(V16Actions.StopTransaction, new StopTransactionRequest { TransactionId = tx, MeterStop = i * 1_000 + 900, Timestamp = at.AddSeconds(2) }, ct);
                 if (!stop.IsCompleted)
                 {
@@ -145,9 +146,18 @@ public abstract class CrashTests(StoreEngine engine, PostgresServer postgres)
                 }
 
                 answered.Add(new Answered(chargerId, "StopTransaction", tx, i * 1_000 + 900));
+                Counted(answered, enough);
             }
         }
     }
 
     private sealed record Answered(string Charger, string Action, int TransactionId, decimal Wh);
+
+    private static void Counted(ConcurrentBag<Answered> answered, TaskCompletionSource enough)
+    {
+        if (answered.Count >= 150)
+        {
+            enough.TrySetResult();
+        }
+    }
 }

@@ -150,18 +150,26 @@ internal sealed class EventScenario : IAsyncDisposable
 
     /// <summary>
     /// Waits until <paramref name="done"/> holds, moving the node's clock by <paramref name="step"/> each
-    /// round (so retries that wait on it come due). Gives up after a generous real-time bound.
+    /// round (so retries that wait on it come due), and looking again after each commit of the node or a
+    /// short pause for the background work the clock set off (see <see cref="Eventually"/>). Gives up after
+    /// a generous real-time bound.
     /// </summary>
-    public async Task UntilAsync(Func<Task<bool>> done, TimeSpan step, string what)
-    {
-        var giveUp = DateTime.UtcNow.AddSeconds(60);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, $"Still waiting for {what}.");
-            Time.Advance(step);
-            await Task.Delay(25);
-        }
-    }
+    public Task UntilAsync(Func<Task<bool>> done, TimeSpan step, string what) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                if (await done())
+                {
+                    return true;
+                }
+
+                Time.Advance(step);
+                return false;
+            },
+            what,
+            () => Node.Changed,
+            TimeSpan.FromSeconds(60),
+            longestPause: TimeSpan.FromMilliseconds(25)); // each round moves the clock: keep the rounds short
 
     public Task UntilAsync(Func<bool> done, TimeSpan step, string what) => UntilAsync(() => Task.FromResult(done()), step, what);
 

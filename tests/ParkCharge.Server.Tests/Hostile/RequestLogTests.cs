@@ -21,7 +21,7 @@ public sealed class RequestLogTests
             using var push = await http.PostAsync($"/api/v1/anpr/hikvision/gate?key={CameraKey}&channel=1",
                 new StringContent("<EventNotificationAlert/>", Encoding.UTF8, "application/xml"), TestContext.Current.CancellationToken);
 
-            await UntilAsync(() => server.Output.Contains("Request finished", StringComparison.Ordinal));
+            await server.WaitForOutputAsync("Request finished");
             Assert.DoesNotContain(CameraKey, server.Output, StringComparison.Ordinal);
             Assert.Contains("key=[redacted]&channel=1", server.Output, StringComparison.Ordinal);
         });
@@ -46,7 +46,7 @@ public sealed class RequestLogTests
             // A decoded path carries a newline and an ANSI escape; the forged line would read like the node's own.
             using var response = await http.GetAsync("/api/v1/anpr/hikvision/x%0Afail:%20ParkCharge.Forged%5B0%5D%1B%5B31m", TestContext.Current.CancellationToken);
 
-            await UntilAsync(() => server.Output.Contains("Request finished", StringComparison.Ordinal));
+            await server.WaitForOutputAsync("Request finished");
             var lines = server.Output.Split('\n');
             Assert.DoesNotContain(lines, l => l.StartsWith("fail: ParkCharge.Forged", StringComparison.Ordinal));
             Assert.DoesNotContain('\u001b', server.Output);
@@ -71,15 +71,5 @@ public sealed class RequestLogTests
         {
             Directory.Delete(workDir, recursive: true);
         }
-    }
-
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        Assert.True(condition(), "The log never showed the request.");
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class ServeCommandTests
             var (first, uri) = await ServerProcess.StartAsync(workDir, new Dictionary<string, string>(), "--urls", "http://127.0.0.1:0");
             await using (first)
             {
-                await WaitForLineAsync(first, "Admin API key");
+                await first.WaitForOutputAsync("Admin API key");
                 var output = first.Output;
                 Assert.Contains($"ws://{uri.Authority}/ocpp/{{chargePointId}}", output, StringComparison.Ordinal);
                 Assert.Contains($"{uri}api/v1", output, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed partial class ServeCommandTests
             var (second, secondUri) = await ServerProcess.StartAsync(workDir, new Dictionary<string, string>(), "--urls", "http://127.0.0.1:0");
             await using (second)
             {
-                await WaitForLineAsync(second, "Stop with Ctrl+C");
+                await second.WaitForOutputAsync("Stop with Ctrl+C");
                 Assert.DoesNotContain("Admin API key", second.Output, StringComparison.Ordinal);
                 using var http = new HttpClient { BaseAddress = secondUri };
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
@@ -46,16 +46,6 @@ public sealed partial class ServeCommandTests
         {
             Directory.Delete(workDir, recursive: true);
         }
-    }
-
-    private static async Task WaitForLineAsync(ServerProcess server, string text)
-    {
-        for (var i = 0; i < 100 && !server.Output.Contains(text, StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(100);
-        }
-
-        Assert.Contains(text, server.Output, StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"Admin API key \(shown once; keep it\): (\S+)")]

@@ -205,7 +205,7 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
 
         await charger.DisposeAsync();
 
-        var connection = await EventuallyAsync(() => ConnectionAsync("CP-1"), c => !c.GetProperty("connected").GetBoolean());
+        var connection = await _node.EventuallyAsync(() => ConnectionAsync("CP-1"), c => !c.GetProperty("connected").GetBoolean());
         Assert.StartsWith("closed (1000", connection.GetProperty("lastDisconnectReason").GetString(), StringComparison.Ordinal);
     }
 
@@ -232,7 +232,7 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
         Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(response, 0, read), StringComparison.Ordinal);
         Assert.True((await ConnectionAsync("CP-SILENT", node)).GetProperty("connected").GetBoolean());
 
-        var connection = await EventuallyAsync(() => ConnectionAsync("CP-SILENT", node), c => !c.GetProperty("connected").GetBoolean(), TimeSpan.FromSeconds(20));
+        var connection = await node.EventuallyAsync(() => ConnectionAsync("CP-SILENT", node), c => !c.GetProperty("connected").GetBoolean());
 
         Assert.False(connection.GetProperty("connected").GetBoolean());
     }
@@ -286,21 +286,6 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
     {
         using var view = JsonDocument.Parse(await (node ?? _node).Http.GetStringAsync($"/api/v1/chargers/{charger}"));
         return view.RootElement.GetProperty("connection").Clone();
-    }
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null)
-    {
-        var until = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || DateTime.UtcNow > until)
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     private static X509Certificate2 SelfSignedCertificate()

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 
+using ParkCharge.Testing;
+
 namespace ParkCharge.Server.Tests.Sandbox;
 
 /// <summary><c>parkcharge demo</c> as a user starts it: a real process, checked through its API, stopped with Ctrl+C.</summary>
@@ -43,26 +45,22 @@ public sealed class DemoCommandTests
 
     private static async Task<Seen> WaitForWorkingCarParkAsync(HttpClient http, ServerProcess demo)
     {
-        var seen = new Seen(0, 0, 0, 0);
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < until)
-        {
-            using var chargers = JsonDocument.Parse(await http.GetStringAsync("/api/v1/chargers"));
-            var booted = chargers.RootElement.EnumerateArray().Count(c => c.GetProperty("lastBootAt").ValueKind != JsonValueKind.Null);
-            var connected = chargers.RootElement.EnumerateArray().Count(c => c.GetProperty("connection").GetProperty("connected").GetBoolean());
-            var closed = (await SandboxScenario.AllAsync(http, "/api/v1/parking-sessions?siteId=demo&status=Closed")).Count;
-            var bound = (await SandboxScenario.AllAsync(http, "/api/v1/bindings?siteId=demo&status=Bound")).Count;
-            seen = new Seen(closed, bound, booted, Math.Max(seen.MostConnected, connected));
-            if (closed > 0 && bound > 0 && booted == 6 && seen.MostConnected > 0)
+        var mostConnected = 0;
+        return await Eventually.UntilAsync(
+            async () =>
             {
-                return seen;
-            }
-
-            Assert.DoesNotContain("Unhandled exception", demo.Output, StringComparison.Ordinal);
-            await Task.Delay(500);
-        }
-
-        return seen;
+                Assert.DoesNotContain("Unhandled exception", demo.Output, StringComparison.Ordinal);
+                using var chargers = JsonDocument.Parse(await http.GetStringAsync("/api/v1/chargers"));
+                var booted = chargers.RootElement.EnumerateArray().Count(c => c.GetProperty("lastBootAt").ValueKind != JsonValueKind.Null);
+                mostConnected = Math.Max(mostConnected, chargers.RootElement.EnumerateArray().Count(c => c.GetProperty("connection").GetProperty("connected").GetBoolean()));
+                var closed = (await SandboxScenario.AllAsync(http, "/api/v1/parking-sessions?siteId=demo&status=Closed")).Count;
+                var bound = (await SandboxScenario.AllAsync(http, "/api/v1/bindings?siteId=demo&status=Bound")).Count;
+                return new Seen(closed, bound, booted, mostConnected);
+            },
+            seen => seen.Closed > 0 && seen.Bound > 0 && seen.ChargersBooted == 6 && seen.MostConnected > 0,
+            () => demo.NextLine, // the demo prints its progress every few seconds
+            TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(500));
     }
 
     private sealed record Seen(int Closed, int Bound, int ChargersBooted, int MostConnected);

@@ -128,7 +128,7 @@ internal sealed class SandboxScenario : IDisposable
     /// <summary>As the demo sets them: the node's OCPP call timeout scaled to the accelerated clock.</summary>
     public static Dictionary<string, string?> NodeSettings(Scenario scenario) => new()
     {
-        ["ParkCharge:Ocpp:CallTimeoutSeconds"] = DemoCommand.CallTimeoutSeconds(scenario.Speed).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ParkCharge:Ocpp:CallTimeout"] = DemoCommand.CallTimeout(scenario.Speed).ToString("c", System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>Every item of a paged API list.</summary>

@@ -77,36 +77,16 @@ public sealed class SimulatedChargerCallTests(PostgresServer postgres)
         Assert.Equal("Remote", stopped201.GetProperty("stopReason").GetString());
     }
 
-    private static async Task<JsonElement> UntilStoppedAsync(TestNode node, string id)
-    {
-        var until = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var session = await SessionAsync(node, id);
-            if (session.GetProperty("stoppedAt").ValueKind != JsonValueKind.Null || DateTime.UtcNow > until)
-            {
-                return session;
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task<JsonElement> UntilStoppedAsync(TestNode node, string id) =>
+        node.EventuallyAsync(() => SessionAsync(node, id), session => session.GetProperty("stoppedAt").ValueKind != JsonValueKind.Null);
 
     private static async Task<JsonElement> ActiveSessionAsync(TestNode node, string charger)
     {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < until)
-        {
-            var sessions = await SandboxScenario.AllAsync(node.Http, $"/api/v1/charging-sessions?chargerId={charger}");
-            if (sessions.FirstOrDefault(s => s.GetProperty("stoppedAt").ValueKind == JsonValueKind.Null && s.GetProperty("status").GetString() != "Completed") is { ValueKind: JsonValueKind.Object } active)
-            {
-                return active;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"no charging session on {charger}");
+        var active = await node.EventuallyAsync(
+            async () => (await SandboxScenario.AllAsync(node.Http, $"/api/v1/charging-sessions?chargerId={charger}"))
+                .FirstOrDefault(s => s.GetProperty("stoppedAt").ValueKind == JsonValueKind.Null && s.GetProperty("status").GetString() != "Completed"),
+            session => session.ValueKind == JsonValueKind.Object);
+        return active.ValueKind == JsonValueKind.Object ? active : throw new TimeoutException($"no charging session on {charger}");
     }
 
     private static async Task<JsonElement> SessionAsync(TestNode node, string id)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 
 using ParkCharge.Storage;
@@ -41,31 +40,10 @@ public sealed class ApiKeyCommandTests
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
+    /// <summary>The command on the SQLite store of the data folder, whatever PostgreSQL the test run has.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "parkcharge.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment.Remove("PARKCHARGE_POSTGRES");
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-            var error = process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, (await output) + (await error));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        var (exitCode, output, error) = await ParkChargeProcess.RunAsync(new Dictionary<string, string?> { ["PARKCHARGE_POSTGRES"] = null }, arguments);
+        return (exitCode, output + error);
     }
 }

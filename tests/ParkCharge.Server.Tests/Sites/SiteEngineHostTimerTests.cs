@@ -7,6 +7,7 @@ using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
+using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
 using ParkCharge.Testing;
@@ -39,7 +40,8 @@ public sealed class SiteEngineHostTimerTests : IAsyncLifetime
     public async Task A_timer_firing_early_is_armed_again_and_the_plug_in_is_decided_at_its_deadline(double earlyMilliseconds)
     {
         var early = TimeSpan.FromMilliseconds(earlyMilliseconds);
-        await using var host = new SiteEngineHost(Site, _store, new SkewedTimers(_clock, -early), NullLogger.Instance);
+        await using var host = new SiteEngineHost(Site, _store, new SkewedTimers(_clock, -early), NullLogger.Instance, new QueueOptions());
+        host.Start();
         var plugIn = await PlugInWithoutAnyReadAsync(host);
         var deadline = plugIn + new SiteSettings().BindingWindow;
 
@@ -57,7 +59,8 @@ public sealed class SiteEngineHostTimerTests : IAsyncLifetime
     public async Task A_timer_firing_late_decides_the_plug_in_when_it_fires()
     {
         var late = TimeSpan.FromSeconds(7);
-        await using var host = new SiteEngineHost(Site, _store, new SkewedTimers(_clock, late), NullLogger.Instance);
+        await using var host = new SiteEngineHost(Site, _store, new SkewedTimers(_clock, late), NullLogger.Instance, new QueueOptions());
+        host.Start();
         var plugIn = await PlugInWithoutAnyReadAsync(host);
         var deadline = plugIn + new SiteSettings().BindingWindow;
 
@@ -72,7 +75,8 @@ public sealed class SiteEngineHostTimerTests : IAsyncLifetime
     public async Task Every_later_plug_in_of_the_site_is_decided_when_timers_fire_early()
     {
         var early = TimeSpan.FromTicks(3);
-        await using var host = new SiteEngineHost(Site, _store, new SkewedTimers(_clock, -early), NullLogger.Instance);
+        await using var host = new SiteEngineHost(Site, _store, new SkewedTimers(_clock, -early), NullLogger.Instance, new QueueOptions());
+        host.Start();
         var window = new SiteSettings().BindingWindow;
         List<DateTimeOffset> plugIns = [await PlugInWithoutAnyReadAsync(host)];
         foreach (var connector in (int[])[2, 3])
@@ -98,7 +102,8 @@ public sealed class SiteEngineHostTimerTests : IAsyncLifetime
     [Fact]
     public async Task A_deadline_a_late_read_sets_before_the_last_timer_is_still_met()
     {
-        await using var host = new SiteEngineHost(Site, _store, _clock, NullLogger.Instance);
+        await using var host = new SiteEngineHost(Site, _store, _clock, NullLogger.Instance, new QueueOptions());
+        host.Start();
         await PlugInWithoutAnyReadAsync(host);
         _clock.Advance(TimeSpan.FromMinutes(3)); // the binding window's timer fires
         await EventuallyAsync(host, b => b.Status != BindingStatus.Waiting);

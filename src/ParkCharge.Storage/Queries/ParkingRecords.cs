@@ -1,7 +1,7 @@
 namespace ParkCharge.Storage.Queries;
 
-/// <summary>A parking session as the API shows it.</summary>
-public sealed record ParkingSessionView
+/// <summary>A parking session as the store reads it.</summary>
+public sealed record ParkingSessionRecord
 {
     public required string Id { get; init; }
 
@@ -36,22 +36,22 @@ public sealed record ParkingSessionView
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>Only in the single-session view.</summary>
-    public IReadOnlyList<SightingView>? Sightings { get; init; }
+    public IReadOnlyList<SightingRecord>? Sightings { get; init; }
 
     /// <summary>Only in the single-session view.</summary>
-    public IReadOnlyList<BayVisitView>? BayVisits { get; init; }
+    public IReadOnlyList<BayVisitRecord>? BayVisits { get; init; }
 
     /// <summary>Only in the single-session view: operator actions on the session, with who and why.</summary>
-    public IReadOnlyList<AuditView>? Audit { get; init; }
+    public IReadOnlyList<AuditRecord>? Audit { get; init; }
 
     /// <summary>Only in the single-session view: the charging sessions bound to this stay, with their bindings.</summary>
-    public IReadOnlyList<BindingView>? Charging { get; init; }
+    public IReadOnlyList<BindingRecord>? Charging { get; init; }
 }
 
-public sealed record SightingReadView(DateTimeOffset At, string Raw, string Plate, double? Confidence);
+public sealed record SightingReadRecord(DateTimeOffset At, string Raw, string Plate, double? Confidence);
 
 /// <summary>A camera's sighting: its best read and every read.</summary>
-public sealed record SightingView
+public sealed record SightingRecord
 {
     public required string Id { get; init; }
 
@@ -80,7 +80,7 @@ public sealed record SightingView
 
     public required int ReadCount { get; init; }
 
-    public IReadOnlyList<SightingReadView> Reads { get; init; } = [];
+    public IReadOnlyList<SightingReadRecord> Reads { get; init; } = [];
 
     /// <summary>False while every read is below the confidence threshold (evidence only).</summary>
     public required bool Acted { get; init; }
@@ -90,7 +90,7 @@ public sealed record SightingView
     public string? BayVisitId { get; init; }
 }
 
-public sealed record BayVisitView(
+public sealed record BayVisitRecord(
     string Id,
     string Bay,
     string Plate,
@@ -105,10 +105,10 @@ public sealed record BayVisitView(
     DateTimeOffset? ChargingFinishedAt,
     DateTimeOffset? IdleSince);
 
-public sealed record AuditView(DateTimeOffset At, string By, string Action, string Target, string Reason, string Detail);
+public sealed record AuditRecord(DateTimeOffset At, string By, string Action, string Target, string Reason, string Detail);
 
 /// <summary>Something at the parking side for an operator: see docs/integrators.md for the kinds.</summary>
-public sealed record ParkingAnomalyView
+public sealed record ParkingAnomalyRecord
 {
     public required string Id { get; init; }
 
@@ -137,9 +137,9 @@ public sealed record ParkingAnomalyView
 }
 
 /// <summary>An EV bay, what it is doing (Free, VehicleNotCharging, Charging, ChargingFinished, Unknown) and who stands there now.</summary>
-public sealed record BayView(string Id, string ChargerId, int Connector, string State, string? ConnectorStatus, BayOccupantView? Occupant);
+public sealed record BayRecord(string Id, string ChargerId, int Connector, string State, string? ConnectorStatus, BayOccupantRecord? Occupant);
 
-public sealed record BayOccupantView(
+public sealed record BayOccupantRecord(
     string Plate,
     string VisitId,
     string? ParkingSessionId,
@@ -151,7 +151,7 @@ public sealed record BayOccupantView(
     DateTimeOffset? IdleSince);
 
 /// <summary>How full a site is.</summary>
-public sealed record OccupancyView(string SiteId, int Capacity, int VehiclesInside, int EvBays, int EvBaysOccupied, int OrdinaryBays);
+public sealed record OccupancyRecord(string SiteId, int Capacity, int VehiclesInside, int EvBays, int EvBaysOccupied, int OrdinaryBays);
 
 /// <summary>A site as stored: its name and its configuration (camera keys only as hashes).</summary>
-public sealed record SiteView(string Id, string Name, string TimeZone, string Currency, DateTimeOffset UpdatedAt, string ConfigurationJson);
+public sealed record SiteRecord(string Id, string Name, string TimeZone, string Currency, DateTimeOffset UpdatedAt, string ConfigurationJson);

@@ -1,65 +1,8 @@
-namespace ParkCharge.Storage.Queries;
+using ParkCharge.Storage.Queries;
 
-/// <summary>A charger as the API shows it: registration, identity, connection and connector status.</summary>
-public sealed record ChargerView
-{
-    public required string Id { get; init; }
+namespace ParkCharge.Server.Apis;
 
-    public required string SiteId { get; init; }
-
-    public string? DisplayName { get; init; }
-
-    public required int SecurityProfile { get; init; }
-
-    public required bool HasPassword { get; init; }
-
-    public required DateTimeOffset RegisteredAt { get; init; }
-
-    public string? Vendor { get; init; }
-
-    public string? Model { get; init; }
-
-    public string? SerialNumber { get; init; }
-
-    public string? FirmwareVersion { get; init; }
-
-    public DateTimeOffset? LastBootAt { get; init; }
-
-    /// <summary>"1.6", "2.0.1" or "2.1": the version of the latest connection.</summary>
-    public string? OcppVersion { get; init; }
-
-    public required ConnectionView Connection { get; init; }
-
-    public DateTimeOffset? LastSeenAt { get; init; }
-
-    public IReadOnlyList<ConnectorView> Connectors { get; init; } = [];
-}
-
-public sealed record ConnectionView(
-    bool Connected,
-    string? ConnectionId,
-    string? Node,
-    DateTimeOffset? ConnectedAt,
-    string? RemoteAddress,
-    DateTimeOffset? LastDisconnectedAt,
-    string? LastDisconnectReason);
-
-/// <summary>A connector's current status. <see cref="EvseId"/> is null for OCPP 1.6.</summary>
-public sealed record ConnectorView(int? EvseId, int ConnectorId, string Status, DateTimeOffset Since, string? ErrorCode, string? Info, string? VendorErrorCode);
-
-/// <summary>One entry of a connector's status timeline.</summary>
-public sealed record StatusEntryView(
-    int? EvseId,
-    int ConnectorId,
-    string Status,
-    string? ChargingState,
-    DateTimeOffset EventTime,
-    DateTimeOffset ReceivedAt,
-    string? ErrorCode,
-    string? Info);
-
-/// <summary>The credentials and site of a charger, for the OCPP handshake.</summary>
-public sealed record ChargerCredentials(string ChargerId, string SiteId, string? PasswordHash, int SecurityProfile);
+// Charging sessions as the API shows them. The store returns its own records (ParkCharge.Storage); these are the API's answers, mapped from them.
 
 /// <summary>A charging session as the API shows it.</summary>
 public sealed record ChargingSessionView
@@ -134,25 +77,64 @@ public sealed record ChargingSessionView
 
     /// <summary>Only in the single-session view: which vehicle this session belongs to, with the evidence.</summary>
     public BindingView? Binding { get; init; }
+
+    /// <summary>The API's view of what the store read.</summary>
+    internal static ChargingSessionView From(ChargingSessionRecord r) => new()
+    {
+        Id = r.Id,
+        SiteId = r.SiteId,
+        ChargerId = r.ChargerId,
+        OcppVersion = r.OcppVersion,
+        TransactionId = r.TransactionId,
+        EvseId = r.EvseId,
+        ConnectorId = r.ConnectorId,
+        Status = r.Status,
+        IdToken = r.IdToken,
+        IdTokenType = r.IdTokenType,
+        StartedAt = r.StartedAt,
+        StoppedAt = r.StoppedAt,
+        StopReason = r.StopReason,
+        MeterStartWh = r.MeterStartWh,
+        MeterStopWh = r.MeterStopWh,
+        EnergyWh = r.EnergyWh,
+        EnergyMethod = r.EnergyMethod,
+        ChargingState = r.ChargingState,
+        RemoteStartId = r.RemoteStartId,
+        LastPowerW = r.LastPowerW,
+        LastSoCPercent = r.LastSoCPercent,
+        Anomalies = r.Anomalies,
+        MissingSeqNos = r.MissingSeqNos,
+        MissingSeqNoRanges = [.. r.MissingSeqNoRanges.Select(SeqNoRangeView.From)],
+        MissingSeqNoCount = r.MissingSeqNoCount,
+        FirstReceivedAt = r.FirstReceivedAt,
+        LastReceivedAt = r.LastReceivedAt,
+        LastEventAt = r.LastEventAt,
+        MeterValues = r.MeterValues is null ? null : [.. r.MeterValues.Select(MeterValueView.From)],
+        StatusTimeline = r.StatusTimeline is null ? null : [.. r.StatusTimeline.Select(StatusEntryView.From)],
+        Binding = r.Binding is null ? null : BindingView.From(r.Binding),
+    };
 }
 
 /// <summary>A run of missing 2.0.1 seqNos, first to last inclusive.</summary>
-public sealed record SeqNoRangeView(int First, int Last, long Count);
+public sealed record SeqNoRangeView(int First, int Last, long Count)
+{
+    /// <summary>The API's view of what the store read.</summary>
+    internal static SeqNoRangeView From(SeqNoRangeRecord r) => new(
+        r.First,
+        r.Last,
+        r.Count);
+}
 
 /// <summary>One meter value in base units (Wh, W, A, V, Percent).</summary>
-public sealed record MeterValueView(DateTimeOffset Timestamp, string Measurand, decimal Value, string Unit, string? Phase, string? Location, string? Context);
-
-/// <summary>One frame of the message log.</summary>
-public sealed record MessageView(
-    long Id,
-    DateTimeOffset At,
-    string Direction,
-    string? ConnectionId,
-    int? MessageType,
-    string? MessageId,
-    string? Action,
-    string? ErrorCode,
-    string Frame);
-
-/// <summary>A page of results and the cursor for the next one (null at the end).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
+public sealed record MeterValueView(DateTimeOffset Timestamp, string Measurand, decimal Value, string Unit, string? Phase, string? Location, string? Context)
+{
+    /// <summary>The API's view of what the store read.</summary>
+    internal static MeterValueView From(MeterValueRecord r) => new(
+        r.Timestamp,
+        r.Measurand,
+        r.Value,
+        r.Unit,
+        r.Phase,
+        r.Location,
+        r.Context);
+}

@@ -2,14 +2,17 @@ using System.Collections.Concurrent;
 
 using Microsoft.Extensions.Logging;
 
-namespace ParkCharge.Server.Tests;
+namespace ParkCharge.Testing;
 
-/// <summary>Every log entry a node writes, as its providers see it (after the node's own redaction), for tests about logging.</summary>
+/// <summary>One log entry as a provider saw it.</summary>
+public sealed record CapturedEntry(string Category, LogLevel Level, EventId EventId, string Message);
+
+/// <summary>Every log entry a node (or a store) writes, as its providers see it (after the node's own redaction), for tests about logging.</summary>
 public sealed class CapturedLog : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> _entries = new();
+    private readonly ConcurrentQueue<CapturedEntry> _entries = new();
 
-    public IReadOnlyList<(string Category, LogLevel Level, string Message)> Entries => [.. _entries];
+    public IReadOnlyList<CapturedEntry> Entries => [.. _entries];
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -25,6 +28,6 @@ public sealed class CapturedLog : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            log._entries.Enqueue((category, logLevel, formatter(state, exception)));
+            log._entries.Enqueue(new CapturedEntry(category, logLevel, eventId, formatter(state, exception)));
     }
 }

@@ -1,0 +1,124 @@
+using ParkCharge.Core.Commands;
+using ParkCharge.Ocpp.V21;
+
+using CoreAvailability = ParkCharge.Core.Commands.Availability;
+using CoreRateUnit = ParkCharge.Core.Commands.ChargingRateUnit;
+
+namespace ParkCharge.Ocpp.CentralSystem;
+
+/// <summary>
+/// Commands as OCPP 2.0.1 and 2.1 CALLs, written as 2.1's records (which hold every 2.0.1 message), and
+/// which of the charger's answers count as yes.
+/// </summary>
+public static class V2Outbound
+{
+    public static CommandCallResult Map(ChargerCommand c)
+    {
+        switch (c.Type)
+        {
+            case CommandType.RemoteStart:
+                if (c.IdToken is not { } token)
+                {
+                    return CommandCalls.Missing(c, "id token");
+                }
+
+                return c.RemoteStartId is not { } remoteStartId
+                    ? CommandCalls.Missing(c, "remote start id")
+                    : CommandCallResult.Of(V21Actions.RequestStartTransaction,
+                        new RequestStartTransactionRequest
+                        {
+                            EvseId = c.Outlet,
+                            RemoteStartId = remoteStartId,
+                            IdToken = new IdTokenType { IdToken = token.Value, Type = TokenType(token.Type) },
+                        },
+                        r => new CommandAnswer(r.Status == RequestStartStopStatusEnumType.Accepted, r.Status.ToString(), Info(r.StatusInfo), r.TransactionId));
+            case CommandType.RemoteStop:
+                return c.TransactionId is not { } transactionId
+                    ? CommandCalls.Missing(c, "transaction id")
+                    : CommandCallResult.Of(V21Actions.RequestStopTransaction,
+                        new RequestStopTransactionRequest { TransactionId = transactionId },
+                        r => new CommandAnswer(r.Status == RequestStartStopStatusEnumType.Accepted, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.SetChargingLimit:
+                if (c.Profile is not { } profile)
+                {
+                    return CommandCalls.Missing(c, "charging profile");
+                }
+
+                return profile.Scope == ChargingLimitScope.Transaction && profile.TransactionId is null
+                    ? CommandCalls.Missing(c, "transaction id")
+                    : CommandCallResult.Of(V21Actions.SetChargingProfile,
+                        new SetChargingProfileRequest { EvseId = c.Outlet ?? 0, ChargingProfile = Profile(profile) },
+                        r => new CommandAnswer(r.Status == ChargingProfileStatusEnumType.Accepted, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.ClearChargingLimit:
+                return CommandCallResult.Of(V21Actions.ClearChargingProfile,
+                    new ClearChargingProfileRequest { ChargingProfileId = c.ProfileId },
+                    r => new CommandAnswer(r.Status == ClearChargingProfileStatusEnumType.Accepted, r.Status.ToString(),
+                        Info(r.StatusInfo) ?? (r.Status == ClearChargingProfileStatusEnumType.Unknown ? "the charger has no such profile" : null)));
+            case CommandType.UnlockConnector:
+                return c.Outlet is not { } evse
+                    ? CommandCalls.Missing(c, "EVSE")
+                    : CommandCallResult.Of(V21Actions.UnlockConnector,
+                        new UnlockConnectorRequest { EvseId = evse, ConnectorId = c.EvseConnector ?? 1 },
+                        r => new CommandAnswer(r.Status == UnlockStatusEnumType.Unlocked, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.Reset:
+                return c.Reset is not { } reset
+                    ? CommandCalls.Missing(c, "reset kind")
+                    : CommandCallResult.Of(V21Actions.Reset,
+                        new ResetRequest { Type = reset == ResetKind.Hard ? ResetEnumType.Immediate : ResetEnumType.OnIdle, EvseId = c.Outlet },
+                        r => new CommandAnswer(r.Status != ResetStatusEnumType.Rejected, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.ChangeAvailability:
+                return c.Availability is not { } availability
+                    ? CommandCalls.Missing(c, "availability")
+                    : CommandCallResult.Of(V21Actions.ChangeAvailability,
+                        new ChangeAvailabilityRequest
+                        {
+                            Evse = c.Outlet is { } outlet ? new EVSEType { Id = outlet } : null,
+                            OperationalStatus = availability == CoreAvailability.Operative ? OperationalStatusEnumType.Operative : OperationalStatusEnumType.Inoperative,
+                        },
+                        r => new CommandAnswer(r.Status != ChangeAvailabilityStatusEnumType.Rejected, r.Status.ToString(), Info(r.StatusInfo)));
+            default:
+                return new CommandCallResult.Refused($"{c.Type} has no OCPP 2.0.1 or 2.1 call");
+        }
+    }
+
+    /// <summary>
+    /// One period from the start, Absolute from the moment the command was asked for (Relative is not
+    /// allowed for the charging station maximum in 2.0.1 and 2.1).
+    /// </summary>
+    private static ChargingProfileType Profile(ChargingProfileSpec p) => new()
+    {
+        Id = p.ProfileId,
+        StackLevel = p.StackLevel,
+        ChargingProfilePurpose = p.Scope switch
+        {
+            ChargingLimitScope.Charger => ChargingProfilePurposeEnumType.ChargingStationMaxProfile,
+            ChargingLimitScope.Connector => ChargingProfilePurposeEnumType.TxDefaultProfile,
+            _ => ChargingProfilePurposeEnumType.TxProfile,
+        },
+        ChargingProfileKind = ChargingProfileKindEnumType.Absolute,
+        TransactionId = p.Scope == ChargingLimitScope.Transaction ? p.TransactionId : null,
+        ChargingSchedule =
+        [
+            new ChargingScheduleType
+            {
+                Id = 1,
+                StartSchedule = p.StartSchedule,
+                ChargingRateUnit = p.Limit.Unit == CoreRateUnit.A ? ChargingRateUnitEnumType.A : ChargingRateUnitEnumType.W,
+                ChargingSchedulePeriod = [new ChargingSchedulePeriodType { StartPeriod = 0, Limit = p.Limit.Value, NumberPhases = p.Limit.Phases }],
+            },
+        ],
+    };
+
+    /// <summary>
+    /// The token type as 2.0.1 spells it (2.1 takes the same names as strings): a known name in any
+    /// case, otherwise Central, the type of a token the central system made up.
+    /// </summary>
+    private static string TokenType(string? type) =>
+        s_tokenTypes.FirstOrDefault(known => string.Equals(known, type, StringComparison.OrdinalIgnoreCase)) ?? "Central";
+
+    /// <summary>2.0.1's IdTokenEnumType, as its schema spells the values.</summary>
+    private static readonly string[] s_tokenTypes = [.. Enum.GetValues<V201.IdTokenEnumType>().Select(static t => WireNames.Of(t))];
+
+    private static string? Info(StatusInfoType? info) =>
+        info is null ? null : info.AdditionalInfo is { } more ? $"{info.ReasonCode}: {more}" : info.ReasonCode;
+}

@@ -1,0 +1,127 @@
+using ParkCharge.Storage.Queries;
+
+namespace ParkCharge.Server.Apis;
+
+// Commands as the API shows them. The store returns its own records (ParkCharge.Storage); these are the API's answers, mapped from them.
+
+/// <summary>A command to a charger and its outcome.</summary>
+public sealed record CommandView
+{
+    public required string Id { get; init; }
+
+    public required string SiteId { get; init; }
+
+    public required string ChargerId { get; init; }
+
+    /// <summary>RemoteStart, RemoteStop, SetChargingLimit, ClearChargingLimit, UnlockConnector, Reset or ChangeAvailability.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Pending, Sent, Accepted, Rejected, TimedOut, Offline, Failed or Superseded.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Api, Autocharge, PowerLimit or PermitEnd.</summary>
+    public required string Origin { get; init; }
+
+    /// <summary>The 1.6 connector id or the 2.0.1 EVSE id; null for the whole charger.</summary>
+    public int? Connector { get; init; }
+
+    /// <summary>2.0.1 unlock: the connector on the EVSE.</summary>
+    public int? EvseConnector { get; init; }
+
+    public string? IdToken { get; init; }
+
+    public string? IdTokenType { get; init; }
+
+    /// <summary>Where the token came from: Given, Plate, Learned or Site.</summary>
+    public string? IdTokenSource { get; init; }
+
+    public string? Plate { get; init; }
+
+    public string? ParkingSessionId { get; init; }
+
+    public string? BayVisitId { get; init; }
+
+    /// <summary>Remote stop and shared limits: the session; remote start: the session it started.</summary>
+    public string? ChargingSessionId { get; init; }
+
+    public string? TransactionId { get; init; }
+
+    public int? RemoteStartId { get; init; }
+
+    public ChargingLimitView? Limit { get; init; }
+
+    /// <summary>The charging profile set or cleared (ParkCharge's own id for the target).</summary>
+    public int? ChargingProfileId { get; init; }
+
+    /// <summary>Charger (ChargePointMaxProfile / ChargingStationMaxProfile), Connector (TxDefaultProfile) or Transaction (TxProfile).</summary>
+    public string? ChargingProfileScope { get; init; }
+
+    /// <summary>Soft or Hard.</summary>
+    public string? ResetType { get; init; }
+
+    /// <summary>Operative or Inoperative.</summary>
+    public string? Availability { get; init; }
+
+    public string? Reason { get; init; }
+
+    public required string RequestedBy { get; init; }
+
+    public required DateTimeOffset RequestedAt { get; init; }
+
+    /// <summary>Still pending then, the command ends Offline.</summary>
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    public DateTimeOffset? SentAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>The charger's answer: its status, or a CALLERROR code.</summary>
+    public string? Response { get; init; }
+
+    public string? Detail { get; init; }
+
+    /// <summary>The API's view of what the store read.</summary>
+    internal static CommandView From(CommandRecord r) => new()
+    {
+        Id = r.Id,
+        SiteId = r.SiteId,
+        ChargerId = r.ChargerId,
+        Type = r.Type,
+        Status = r.Status,
+        Origin = r.Origin,
+        Connector = r.Connector,
+        EvseConnector = r.EvseConnector,
+        IdToken = r.IdToken,
+        IdTokenType = r.IdTokenType,
+        IdTokenSource = r.IdTokenSource,
+        Plate = r.Plate,
+        ParkingSessionId = r.ParkingSessionId,
+        BayVisitId = r.BayVisitId,
+        ChargingSessionId = r.ChargingSessionId,
+        TransactionId = r.TransactionId,
+        RemoteStartId = r.RemoteStartId,
+        Limit = r.Limit is null ? null : ChargingLimitView.From(r.Limit),
+        ChargingProfileId = r.ChargingProfileId,
+        ChargingProfileScope = r.ChargingProfileScope,
+        ResetType = r.ResetType,
+        Availability = r.Availability,
+        Reason = r.Reason,
+        RequestedBy = r.RequestedBy,
+        RequestedAt = r.RequestedAt,
+        ExpiresAt = r.ExpiresAt,
+        SentAt = r.SentAt,
+        CompletedAt = r.CompletedAt,
+        Response = r.Response,
+        Detail = r.Detail,
+    };
+}
+
+/// <summary>A charging limit as the API shows it.</summary>
+public sealed record ChargingLimitView(decimal Value, string Unit, int? Phases)
+{
+    /// <summary>The API's view of what the store read.</summary>
+    internal static ChargingLimitView From(ChargingLimitRecord r) => new(
+        r.Value,
+        r.Unit,
+        r.Phases);
+}
