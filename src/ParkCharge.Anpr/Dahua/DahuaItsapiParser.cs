@@ -36,14 +36,13 @@ public sealed partial class DahuaItsapiParser(PushLimits limits) : IAnprParser
 
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        var (content, mediaType, kind) = push;
         switch (kind)
         {
             case PushBodyKind.Json:
@@ -69,17 +68,13 @@ public sealed partial class DahuaItsapiParser(PushLimits limits) : IAnprParser
     private AnprParseResult Read(ReadOnlyMemory<byte> json, string at, List<FormPart> pictureParts, string? pushedTo, PushContent content)
     {
         var errors = new List<AnprParseError>();
-        using var document = JsonFields.Parse(json, at, errors);
+        using var document = JsonFields.ParseObject(json, at, "an ITSAPI document", errors);
         if (document is null)
         {
             return AnprParseResult.Failure(errors);
         }
 
         var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return AnprParseResult.Failure(at, $"the JSON is {JsonFields.Kind(root)}, not an ITSAPI document");
-        }
 
         var path = at == "body" ? "" : at;
         var picture = VendorJson.Member(root, "Picture");

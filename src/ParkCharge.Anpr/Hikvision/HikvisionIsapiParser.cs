@@ -34,14 +34,13 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
 
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        var (content, mediaType, kind) = push;
         switch (kind)
         {
             case PushBodyKind.Xml:

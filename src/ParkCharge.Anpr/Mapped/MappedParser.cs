@@ -18,10 +18,10 @@ public sealed class MappedParser(MappedFields fields, PushLimits limits) : IAnpr
 {
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
         if (cameraId is null)
@@ -29,9 +29,10 @@ public sealed class MappedParser(MappedFields fields, PushLimits limits) : IAnpr
             return AnprParseResult.Failure("body", "a mapped push must come to its camera's own address");
         }
 
+        // Gateways label their documents loosely (text/plain): a content type that says nothing known is looked into too.
+        var (content, mediaType, kind) = push;
+        kind = kind == PushBodyKind.Other ? PushMediaType.Sniff(content.Bytes.Span) : kind;
         var map = fields.Map;
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind is PushBodyKind.Unstated or PushBodyKind.Other ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
         var expected = map.Document == CameraDocumentKind.Json ? PushBodyKind.Json : PushBodyKind.Xml;
         if (kind == PushBodyKind.Multipart)
         {

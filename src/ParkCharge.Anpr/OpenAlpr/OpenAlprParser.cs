@@ -31,14 +31,13 @@ public sealed class OpenAlprParser(PushLimits limits) : IAnprParser
 {
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        var (content, mediaType, kind) = push;
         return kind == PushBodyKind.Json
             ? Read(content, cameraId)
             : AnprParseResult.Failure("body", $"an OpenALPR post is JSON, not \"{mediaType}\"");
@@ -47,17 +46,13 @@ public sealed class OpenAlprParser(PushLimits limits) : IAnprParser
     private AnprParseResult Read(PushContent content, string? pushedTo)
     {
         var errors = new List<AnprParseError>();
-        using var document = JsonFields.Parse(content.Bytes, "body", errors);
+        using var document = JsonFields.ParseObject(content.Bytes, "body", "an OpenALPR post", errors);
         if (document is null)
         {
             return AnprParseResult.Failure(errors);
         }
 
         var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return AnprParseResult.Failure("body", $"the JSON is {JsonFields.Kind(root)}, not an OpenALPR post");
-        }
 
         var fields = new VendorJson(limits, errors);
         var dataType = fields.Text(root, "", "data_type");

@@ -33,35 +33,27 @@ internal static partial class AnprEndpoints
         anpr.MapPost("/reads", (HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
             PushAsync(CameraFormat.Generic, null, http, cameras, engines, store, time, loggers, ct))
             .WithSummary("Plate reads in ParkCharge's JSON format (one object or an array)");
-        anpr.MapPost("/plate-recognizer/{cameraId?}", (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.PlateRecognizer, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the picture)");
-        anpr.MapPost("/hikvision/{cameraId}", (string cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Hikvision, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("Hikvision ISAPI alarm-server pushes: ANPR (XML, or multipart with JPEG parts) and parking-space detection (JSON)");
-        anpr.MapPost("/axis/{cameraId}", (string cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Axis, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("AXIS License Plate Verifier JSON events (new/update/lost; JSON, or multipart with the picture)");
+        MapPush(anpr, "/plate-recognizer/{cameraId?}", CameraFormat.PlateRecognizer, "Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the picture)");
+        MapPush(anpr, "/hikvision/{cameraId}", CameraFormat.Hikvision,
+            "Hikvision ISAPI alarm-server pushes: ANPR (XML, or multipart with JPEG parts) and parking-space detection (JSON)");
+        MapPush(anpr, "/axis/{cameraId}", CameraFormat.Axis, "AXIS License Plate Verifier JSON events (new/update/lost; JSON, or multipart with the picture)");
 
         // Dahua cameras post to their platform's "/NotificationInfo/TollgateInfo" (and "/NotificationInfo/KeepAlive")
         // under the address they are given: both are accepted under the camera's own address.
-        Delegate dahua = (string cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Dahua, cameraId, http, cameras, engines, store, time, loggers, ct);
-        anpr.MapPost("/dahua/{cameraId}", dahua)
-            .WithSummary("Dahua ITC (ITSAPI) traffic snapshots: JSON with base64 pictures, or a form with picture parts");
-        anpr.MapPost("/dahua/{cameraId}/NotificationInfo/{notification}", dahua)
-            .WithSummary("Dahua ITC (ITSAPI) notifications under the camera's address (TollgateInfo; KeepAlive carries no read)");
-        anpr.MapPost("/openalpr/{cameraId?}", (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.OpenAlpr, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("OpenALPR agent / Rekor Scout posts (alpr_group, alpr_results; heartbeats carry no read)");
-        anpr.MapPost("/milesight/{cameraId}", (string cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Milesight, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("Milesight LPR cameras' HTTP post (JSON with base64 pictures)");
-        anpr.MapPost("/mapped/{cameraId}", (string cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Mapped, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("Any camera's JSON or XML push (or multipart with one), read through the field map of its site file");
+        MapPush(anpr, "/dahua/{cameraId}", CameraFormat.Dahua, "Dahua ITC (ITSAPI) traffic snapshots: JSON with base64 pictures, or a form with picture parts");
+        MapPush(anpr, "/dahua/{cameraId}/NotificationInfo/{notification}", CameraFormat.Dahua,
+            "Dahua ITC (ITSAPI) notifications under the camera's address (TollgateInfo; KeepAlive carries no read)");
+        MapPush(anpr, "/openalpr/{cameraId?}", CameraFormat.OpenAlpr, "OpenALPR agent / Rekor Scout posts (alpr_group, alpr_results; heartbeats carry no read)");
+        MapPush(anpr, "/milesight/{cameraId}", CameraFormat.Milesight, "Milesight LPR cameras' HTTP post (JSON with base64 pictures)");
+        MapPush(anpr, "/mapped/{cameraId}", CameraFormat.Mapped, "Any camera's JSON or XML push (or multipart with one), read through the field map of its site file");
         return app;
     }
+
+    /// <summary>A vendor format's push address, with the camera in its path (<paramref name="pattern"/> has <c>{cameraId}</c> or <c>{cameraId?}</c>).</summary>
+    private static void MapPush(RouteGroupBuilder anpr, string pattern, CameraFormat format, string summary) =>
+        anpr.MapPost(pattern, (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
+            PushAsync(format, cameraId, http, cameras, engines, store, time, loggers, ct))
+            .WithSummary(summary);
 
     private static async Task<Results<Ok<AnprPushResponse>, ProblemHttpResult>> PushAsync(
         CameraFormat format,
