@@ -96,6 +96,22 @@ public sealed class SiteFileCameraTests
     }
 
     [Fact]
+    public void The_operators_guides_field_map_example_is_a_valid_site()
+    {
+        var guide = File.ReadAllText(Path.Combine(Repository.Root, "docs", "operators.md")).ReplaceLineEndings("\n");
+        var section = guide[guide.IndexOf("### Cameras of other vendors: field maps", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var shown = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var environment = new Dictionary<string, string?> { ["ACME_NORTH_KEY"] = "acme-north-camera-key-01", ["VIGIL_EXIT_KEY"] = "vigil-exit-camera-key-01" };
+
+        var result = Parse("id: harbour\nname: Harbour\ntimeZone: Europe/Amsterdam\ncurrency: EUR\n" + shown, "operators.md", environment);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal([CameraFormat.Mapped, CameraFormat.Mapped], result.Configuration!.Cameras.Select(c => c.Format));
+        Assert.Equal("/Batch/Read", result.Configuration.FindCamera("vigil-exit")!.Map!.Reads);
+    }
+
+    [Fact]
     public void Every_problem_of_a_cameras_map_and_mounting_is_named_by_its_path_and_line()
     {
         var errors = Errors("""
