@@ -1,7 +1,9 @@
-// Generates the typed OCPP messages of src/ParkCharge.Ocpp/V16 and V201 from the official JSON
+// Generates the typed OCPP messages of src/ParkCharge.Ocpp/V16, V201 and V21 from the official JSON
 // schemas in src/ParkCharge.Ocpp/Schemas: one file per action (request and response records and
 // the types only that action uses), DataTypes.cs and Enumerations.cs for shared types, the
-// System.Text.Json source-generated context and the action catalogue.
+// System.Text.Json source-generated context and the action catalogue. 1.6 and 2.0.1 type the
+// actions ParkCharge uses (listed below); 2.1 types every message of its schema file, SEND
+// messages (OCPP-J 2.1 message type 6, one schema and no response) included.
 //
 // Run from the repository root after changing the action lists below or the schemas:
 //     dotnet run tools/GenerateOcppMessages.cs
@@ -10,8 +12,8 @@
 // spelling, date-time -> DateTimeOffset, integer -> int, number -> decimal, boolean -> bool,
 // array -> IReadOnlyList<T>, untyped -> JsonElement. An object schema without
 // "additionalProperties": false keeps unknown members in a [JsonExtensionData] dictionary.
-// 2.0.1 types keep the names of the schema definitions (IdTokenType, ChargingStateEnumType), so
-// they can be found in the specification; 1.6 schemas define everything inline, so the names
+// 2.0.1 and 2.1 types keep the names of the schema definitions (IdTokenType, ChargingStateEnumType),
+// so they can be found in the specification; 1.6 schemas define everything inline, so the names
 // come from the 1.6 specification's type list (section 7), via the table below.
 
 using System.Globalization;
@@ -30,9 +32,11 @@ var ocpp16 = new VersionSpec(
     [
         // charger to server
         "BootNotification", "Heartbeat", "StatusNotification", "Authorize", "StartTransaction", "MeterValues", "StopTransaction", "DataTransfer",
+        "SecurityEventNotification", "SignCertificate", // the 1.6 security whitepaper's extension
         // server to charger
         "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "Reset", "UnlockConnector", "GetConfiguration",
         "ChangeConfiguration", "TriggerMessage", "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule",
+        "CertificateSigned", "ExtendedTriggerMessage", // the 1.6 security whitepaper's extension
     ],
     // "<containing type>.<property>" first, then "<property>": the 1.6 specification's type names.
     InlineNames: new Dictionary<string, string>
@@ -92,7 +96,15 @@ var ocpp201 = new VersionSpec(
     ],
     InlineNames: []);
 
-foreach (VersionSpec spec in new[] { ocpp16, ocpp201 })
+var ocpp21 = new VersionSpec(
+    Folder: "V21",
+    Label: "OCPP 2.1",
+    VersionMember: "Ocpp21",
+    SchemaFile: "ocpp2_1.json",
+    Actions: null, // every action of the schema file, alphabetically
+    InlineNames: []);
+
+foreach (VersionSpec spec in new[] { ocpp16, ocpp201, ocpp21 })
 {
     new MessageGenerator(spec, repository).Run();
 }
@@ -108,7 +120,8 @@ static string FindRepositoryRoot()
     return directory ?? throw new InvalidOperationException("Run from inside the repository (ParkCharge.slnx not found).");
 }
 
-internal sealed record VersionSpec(string Folder, string Label, string VersionMember, string SchemaFile, string[] Actions, Dictionary<string, string> InlineNames);
+/// <param name="Actions">The actions to type, charger-to-server first; null for every action of the schema file, alphabetically.</param>
+internal sealed record VersionSpec(string Folder, string Label, string VersionMember, string SchemaFile, string[]? Actions, Dictionary<string, string> InlineNames);
 
 internal sealed class TypeModel
 {
@@ -133,8 +146,30 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
     private readonly List<string> _order = [];
     private readonly Dictionary<string, List<string>> _actionFiles = [];
     private readonly HashSet<string> _roots = [];
+    private readonly HashSet<string> _sends = [];
+    private string[] _actions = [];
     private JsonElement _root;
     private string _action = "";
+
+    /// <summary>"urn:BootNotification.req" (1.6, 2.0.1) or "urn:BootNotificationRequest" (2.1): the action.</summary>
+    private static string ActionOf(string id)
+    {
+        string name = id["urn:".Length..];
+        foreach (string suffix in new[] { ".req", ".conf", "Request", "Response" })
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return name[..^suffix.Length];
+            }
+        }
+
+        return name;
+    }
+
+    /// <summary>The request and response schema ids of a CALL action, as the version's file spells them.</summary>
+    private (string Kind, string Id)[] SchemaIds(string action) => spec.SchemaFile == "ocpp2_1.json"
+        ? [("Request", $"urn:{action}Request"), ("Response", $"urn:{action}Response")]
+        : [("Request", $"urn:{action}.req"), ("Response", $"urn:{action}.conf")];
 
     private string Header => $"""
         // Generated by tools/GenerateOcppMessages.cs from src/ParkCharge.Ocpp/Schemas/{spec.SchemaFile}
@@ -152,15 +187,27 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
             schemas.Add(schema.GetProperty("$id").GetString()!, schema);
         }
 
-        foreach (string action in spec.Actions)
+        _actions = spec.Actions ?? [.. schemas.Keys.Select(ActionOf).Distinct().Order(StringComparer.Ordinal)];
+        foreach (string action in _actions)
         {
             _action = action;
             _actionFiles[action] = [];
-            foreach ((string suffix, string kind) in new[] { ("req", "Request"), ("conf", "Response") })
+            if (schemas.TryGetValue($"urn:{action}", out JsonElement send))
             {
-                _root = schemas[$"urn:{action}.{suffix}"];
+                // A SEND (OCPP-J 2.1 §4.2.4): one schema, named like the action, never answered.
+                _root = send;
+                _sends.Add(action);
+                _roots.Add(action);
+                AddObject(action, _root, $"The payload of a {action} SEND, which is never answered ({spec.Label} schema urn:{action}).");
+                _actionFiles[action].Add(action);
+                continue;
+            }
+
+            foreach ((string kind, string id) in SchemaIds(action))
+            {
+                _root = schemas[id];
                 string name = action + kind;
-                string summary = $"The payload of {(kind == "Request" ? "a" : "the")} {action} {(kind == "Request" ? "CALL" : "CALLRESULT")} ({spec.Label} schema urn:{action}.{suffix}).";
+                string summary = $"The payload of {(kind == "Request" ? "a" : "the")} {action} {(kind == "Request" ? "CALL" : "CALLRESULT")} ({spec.Label} schema {id}).";
                 _roots.Add(name);
                 AddObject(name, _root, summary);
                 _actionFiles[action].Add(name);
@@ -491,8 +538,14 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         code.AppendLine("    RespectNullableAnnotations = true,");
         code.AppendLine("    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,");
         code.AppendLine("    Converters = [typeof(OcppTimestampConverter), typeof(OcppIntegerConverter), typeof(OcppDecimalConverter)])]");
-        foreach (string action in spec.Actions)
+        foreach (string action in _actions)
         {
+            if (_sends.Contains(action))
+            {
+                code.AppendLine(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof({action}))]");
+                continue;
+            }
+
             code.AppendLine(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof({action}Request))]");
             code.AppendLine(CultureInfo.InvariantCulture, $"[JsonSerializable(typeof({action}Response))]");
         }
@@ -514,8 +567,18 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         code.AppendLine(CultureInfo.InvariantCulture, $"/// <summary>The typed {spec.Label} actions: name, request and response type in one value.</summary>");
         code.AppendLine(CultureInfo.InvariantCulture, $"public static class {spec.Folder}Actions");
         code.AppendLine("{");
-        foreach (string action in spec.Actions)
+        foreach (string action in _actions)
         {
+            if (_sends.Contains(action))
+            {
+                code.AppendLine(CultureInfo.InvariantCulture,
+                    $"    public static OcppSendAction<{spec.Folder}.{action}> {action} {{ get; }} =");
+                code.AppendLine(CultureInfo.InvariantCulture,
+                    $"        new(\"{action}\", OcppVersion.{spec.VersionMember}, {spec.Folder}JsonContext.Default.{action});");
+                code.AppendLine();
+                continue;
+            }
+
             code.AppendLine(CultureInfo.InvariantCulture,
                 $"    public static OcppAction<{action}Request, {action}Response> {action} {{ get; }} =");
             code.AppendLine(CultureInfo.InvariantCulture,
@@ -523,10 +586,12 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
             code.AppendLine();
         }
 
-        code.AppendLine("    /// <summary>Every action above, in the order charger-to-server, then server-to-charger.</summary>");
+        code.AppendLine(spec.Actions is null
+            ? "    /// <summary>Every action above, alphabetically.</summary>"
+            : "    /// <summary>Every action above, in the order charger-to-server, then server-to-charger.</summary>");
         code.AppendLine("    public static IReadOnlyList<OcppAction> All { get; } =");
         code.AppendLine("    [");
-        foreach (string action in spec.Actions)
+        foreach (string action in _actions)
         {
             code.AppendLine(CultureInfo.InvariantCulture, $"        {action},");
         }
@@ -630,7 +695,9 @@ internal sealed class MessageGenerator(VersionSpec spec, string repository)
         }
     }
 
-    private static string Pascal(string name) => char.ToUpperInvariant(name[0]) + name[1..];
+    /// <summary>"idToken" -> IdToken, "limit_L2" -> LimitL2 (2.1's per-phase fields; C# names carry no underscores).</summary>
+    private static string Pascal(string name) =>
+        string.Concat(name.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(static part => char.ToUpperInvariant(part[0]) + part[1..]));
 
     /// <summary>"Energy.Active.Import.Register" -> EnergyActiveImportRegister, "L1-N" -> L1N, "eMAID" -> EMAID.</summary>
     private static string Identifier(string value)

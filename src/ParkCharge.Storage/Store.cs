@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 
 using ParkCharge.Storage.ApiKeys;
 using ParkCharge.Storage.Audit;
+using ParkCharge.Storage.Certificates;
 using ParkCharge.Storage.Events;
 using ParkCharge.Storage.Idempotency;
 using ParkCharge.Storage.Log;
@@ -49,6 +50,8 @@ public sealed class Store : IAsyncDisposable
         Webhooks = new WebhookStore(database);
         NodeSecrets = new NodeSecretStore(database);
         Idempotency = new IdempotencyStore(database);
+        SecurityEvents = new SecurityEventQueries(database);
+        Certificates = new CertificateStore(database);
     }
 
     public Database Database { get; }
@@ -90,6 +93,12 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>Idempotency keys of API writes and the answers they got.</summary>
     public IdempotencyStore Idempotency { get; }
+
+    /// <summary>The security events chargers reported.</summary>
+    public SecurityEventQueries SecurityEvents { get; }
+
+    /// <summary>Security profile 3: the sites' charger CAs and the charger certificates issued or seen.</summary>
+    public CertificateStore Certificates { get; }
 
     /// <summary>Opens the configured database and applies pending migrations.</summary>
     public static async Task<Store> OpenAsync(StoreOptions options, ILoggerFactory loggers, CancellationToken ct)

@@ -40,7 +40,7 @@ internal sealed class TestCharger : IAsyncDisposable
         Action<ClientWebSocketOptions>? configure = null)
     {
         var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol(version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1");
+        socket.Options.AddSubProtocol(OcppSubprotocol.NameOf(version));
         if (password is not null)
         {
             var id = Uri.UnescapeDataString(uri.Segments[^1]);

@@ -1,7 +1,22 @@
 'use strict';
 // Shared by the conformance scripts: argument parsing, a strict-mode ocpp-rpc client, and the
 // line protocol the C# tests read on stdout (RESULT <json>, CALL <action> <json>, READY, FAIL <why>).
-const { RPCClient } = require('ocpp-rpc');
+const { RPCClient, createValidator } = require('ocpp-rpc');
+
+/**
+ * ocpp-rpc 2.2.1 ships the official OCPP 2.1 schemas but looks every schema up as
+ * "urn:<Action>.req" / "urn:<Action>.conf", the 1.6 and 2.0.1 naming, while the 2.1 file names them
+ * "urn:<Action>Request" / "urn:<Action>Response" (upstream issue mikuso/ocpp-rpc#96 tracks 2.1).
+ * So for ocpp2.1 we give it the same official schemas, unchanged but for their ids, and its own Ajv
+ * validator checks every message against them as it does for the other versions.
+ */
+function ocpp21Validator() {
+  const schemas = require('ocpp-rpc/lib/schemas/ocpp2_1.json').map((schema) => ({
+    ...schema,
+    $id: schema.$id.replace(/Request$/, '.req').replace(/Response$/, '.conf'),
+  }));
+  return createValidator('ocpp2.1', schemas);
+}
 
 function args() {
   const out = {};
@@ -36,6 +51,7 @@ async function connect(protocol, options) {
     password: options.password,
     protocols: [protocol],
     strictMode: true,
+    strictModeValidators: [ocpp21Validator()],
     reconnect: false,
     callTimeoutMs: 15000,
   });

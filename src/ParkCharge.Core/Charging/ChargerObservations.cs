@@ -4,7 +4,7 @@ namespace ParkCharge.Core.Charging;
 
 /// <summary>An operator (or the auto-registration policy) registered or re-registered a charger at a site.</summary>
 /// <param name="PasswordHash">The Basic-auth password, hashed by the edge (never the password itself); null for none.</param>
-/// <param name="SecurityProfile">OCPP security profile: 0 none, 1 Basic auth, 2 Basic auth over TLS.</param>
+/// <param name="SecurityProfile">OCPP security profile: 0 none, 1 Basic auth, 2 Basic auth over TLS, 3 TLS client certificate.</param>
 public sealed record ChargerRegistration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? Name = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.registration";
@@ -149,6 +149,17 @@ public sealed record ChargerEventsReported(ChargerId Charger, IReadOnlyList<Char
     public const string TypeName = "charger.events_reported";
 }
 
+/// <summary>
+/// A security event the charger reports (SecurityEventNotification: OCPP 2.0.1 and 2.1 A04, the 1.6
+/// security whitepaper): a type from OCPP's security events list ("InvalidCsmsCertificate",
+/// "TamperDetectionActivated", ...) or the vendor's own, when it happened by the charger's clock, and
+/// what the charger adds.
+/// </summary>
+public sealed record SecurityEventReported(ChargerId Charger, string SecurityEventType, DateTimeOffset OccurredAt, string? TechInfo) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "charger.security_event_reported";
+}
+
 /// <summary>DataTransfer from the charger: vendor-specific content that ParkCharge keeps but does not interpret.</summary>
 public sealed record DataTransferReceived(ChargerId Charger, string VendorId, string? MessageId, string? Data) : ObservationPayload(TypeName)
 {
@@ -157,7 +168,7 @@ public sealed record DataTransferReceived(ChargerId Charger, string VendorId, st
 
 /// <summary>
 /// A charger notification ParkCharge records without interpreting (firmware and diagnostics status,
-/// security events, ...): kept so that nothing a charger reported is lost.
+/// reports, ...): kept so that nothing a charger reported is lost.
 /// </summary>
 public sealed record ChargerNotificationReceived(ChargerId Charger, string Action, string PayloadJson) : ObservationPayload(TypeName)
 {

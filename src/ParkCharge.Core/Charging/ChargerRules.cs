@@ -214,4 +214,16 @@ internal static class ChargerRules
 
     public static Reply Notification(SiteChangeSet work, ChargerNotificationReceived p) =>
         work.Charger(p.Charger) is null ? NotRegistered : Acknowledged.Instance;
+
+    /// <summary>Kept and published as it came: what a security event means is for the operator (and the charger's vendor) to judge.</summary>
+    public static Reply SecurityEvent(SiteChangeSet work, SecurityEventReported p)
+    {
+        if (work.Charger(p.Charger) is null)
+        {
+            return NotRegistered;
+        }
+
+        work.Publish(new ChargerSecurityEvent(p.Charger, p.SecurityEventType, p.OccurredAt, p.TechInfo) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
 }

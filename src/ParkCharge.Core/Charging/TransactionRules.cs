@@ -166,14 +166,14 @@ internal static class TransactionRules
     }
 
     /// <summary>
-    /// OCPP 2.0.1 TransactionEvent. The charger owns the transaction id and numbers the events of a
+    /// OCPP 2.0.1 and 2.1 TransactionEvent. The charger owns the transaction id and numbers the events of a
     /// transaction with seqNo: a seqNo seen before is a duplicate (answered, nothing changes); a gap is
     /// reported as SequenceGap (and clears if the missing event arrives late); events out of seqNo order
     /// are applied by their own time and flagged.
     /// </summary>
     public static Reply TransactionEvent(SiteChangeSet work, TransactionEventReported p)
     {
-        if (work.Charger(p.Charger) is null)
+        if (work.Charger(p.Charger) is not { } charger)
         {
             return NotRegistered;
         }
@@ -185,7 +185,9 @@ internal static class TransactionRules
             return reply;
         }
 
-        var session = before ?? NewSession(work, p.Charger, OcppVersion.Ocpp201, p.TransactionId, p.Connector ?? new ConnectorRef(0, 0)) with
+        // TransactionEvent is 2.0.1's and 2.1's; the session keeps which of the two its charger spoke.
+        var version = charger.Version is OcppVersion.Ocpp21 ? OcppVersion.Ocpp21 : OcppVersion.Ocpp201;
+        var session = before ?? NewSession(work, p.Charger, version, p.TransactionId, p.Connector ?? new ConnectorRef(0, 0)) with
         {
             StartedAt = work.EventTime,
             Anomalies = p.EventType == TransactionEventType.Started ? ChargingAnomalies.None : ChargingAnomalies.StartNotReceived,

@@ -16,9 +16,10 @@ internal static class CommandRules
     /// <summary>How long a command made by an automation rule waits for an offline charger.</summary>
     public static readonly TimeSpan AutomationWait = TimeSpan.FromMinutes(5);
 
-    /// <summary>OCPP 1.6 idTag is CiString20; 2.0.1 idToken is at most 36 characters.</summary>
+    /// <summary>OCPP 1.6 idTag is CiString20; the idToken is at most 36 characters in 2.0.1, 255 in 2.1.</summary>
     private const int MaxToken16 = 20;
     private const int MaxToken201 = 36;
+    private const int MaxToken21 = 255;
 
     public static Reply Submit(SiteChangeSet work, CommandSubmitted p)
     {
@@ -114,7 +115,7 @@ internal static class CommandRules
             case CommandType.UnlockConnector:
                 if (outlet is null)
                 {
-                    return new Refused("Unlock needs a connector (1.6) or EVSE (2.0.1).");
+                    return new Refused("Unlock needs a connector (1.6) or EVSE (2.0.1, 2.1).");
                 }
 
                 command = command with { EvseConnector = request.EvseConnector };
@@ -328,7 +329,12 @@ internal static class CommandRules
             return (null, new Refused($"No id token is linked to plate {plate} and the site has no autocharge token: give an idToken."));
         }
 
-        var max = charger.Version == OcppVersion.Ocpp201 ? MaxToken201 : MaxToken16;
+        var max = charger.Version switch
+        {
+            OcppVersion.Ocpp201 => MaxToken201,
+            OcppVersion.Ocpp21 => MaxToken21,
+            _ => MaxToken16,
+        };
         if (token.Value.Length is 0 || token.Value.Length > max)
         {
             return (null, new Refused($"An id token is 1 to {max} characters for this charger."));

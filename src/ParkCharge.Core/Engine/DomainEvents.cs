@@ -19,6 +19,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ConnectorStatusChanged), ConnectorStatusChanged.TypeName)]
 [JsonDerivedType(typeof(ChargerFaultReported), ChargerFaultReported.TypeName)]
 [JsonDerivedType(typeof(ChargerClockRejected), ChargerClockRejected.TypeName)]
+[JsonDerivedType(typeof(ChargerSecurityEvent), ChargerSecurityEvent.TypeName)]
 [JsonDerivedType(typeof(ChargingStarted), ChargingStarted.TypeName)]
 [JsonDerivedType(typeof(ChargingUpdated), ChargingUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
@@ -98,6 +99,16 @@ public sealed record ChargerClockRejected(ChargerId Charger, string Message, Dat
 
     /// <summary>At most one event per charger in this time (by receive time): a dead clock is wrong in every message.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+}
+
+/// <summary>A charger reported a security event (SecurityEventNotification, OCPP 2.0.1/2.1 A04 and the 1.6 security whitepaper).</summary>
+/// <param name="SecurityEventType">The security event's type as the charger sent it, e.g. <c>InvalidCsmsCertificate</c>, <c>TamperDetectionActivated</c>, <c>FirmwareUpdated</c>.</param>
+/// <param name="OccurredAt">When it happened, by the charger's clock (the event's own time is when ParkCharge received it).</param>
+/// <param name="TechInfo">What the charger adds, if anything.</param>
+[Description("A charger reported a security event (SecurityEventNotification): its type from OCPP's security events list or the vendor's own, when it happened by the charger's clock, and the charger's technical detail.")]
+public sealed record ChargerSecurityEvent(ChargerId Charger, string SecurityEventType, DateTimeOffset OccurredAt, string? TechInfo) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.security_event";
 }
 
 /// <summary>A short view of a charging session carried by charging events.</summary>

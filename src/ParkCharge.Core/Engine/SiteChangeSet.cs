@@ -236,11 +236,11 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
     public string? TokenOfPlate(string plate) =>
         _tokenPlates.LastOrDefault(t => t.Item2 == plate) is { Item1: { } token } ? token : State.Binding.TokenOf(plate);
 
-    /// <summary>The bay's outlet as its charger names it: a 1.6 connector, or a 2.0.1 EVSE (connector 1 unless the charger reported another).</summary>
+    /// <summary>The bay's outlet as its charger names it: a 1.6 connector, or a 2.0.1/2.1 EVSE (connector 1 unless the charger reported another).</summary>
     public ConnectorRef BayOutlet(EvBayConfiguration bay) =>
         Charger(bay.Charger) is { } charger && charger.Connectors.FirstOrDefault(c => !c.Connector.IsWholeCharger && bay.Serves(c.Connector)) is { } known
             ? known.Connector
-            : Charger(bay.Charger)?.Version == OcppVersion.Ocpp201 ? ConnectorRef.Ocpp201(bay.Connector, 1) : ConnectorRef.Ocpp16(bay.Connector);
+            : Charger(bay.Charger)?.Version is { } version && version.IsOcpp2() ? ConnectorRef.Ocpp201(bay.Connector, 1) : ConnectorRef.Ocpp16(bay.Connector);
 
     /// <summary>What this decision changed so far, for the automation rules that react to it.</summary>
     public IReadOnlyCollection<ChargingSession> ChangedSessions => _sessions.Values;

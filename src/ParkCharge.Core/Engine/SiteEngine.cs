@@ -39,6 +39,7 @@ public static class SiteEngine
             IdTokenPresented p => ChargerRules.Authorize(work, p),
             DataTransferReceived p => ChargerRules.DataTransfer(work, p),
             ChargerNotificationReceived p => ChargerRules.Notification(work, p),
+            SecurityEventReported p => ChargerRules.SecurityEvent(work, p),
             TransactionStartReported p => TransactionRules.Start(work, p),
             TransactionStopReported p => TransactionRules.Stop(work, p),
             MeterValuesReported p => TransactionRules.MeterValues(work, p),

@@ -26,6 +26,7 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(ChargerEventsReported), ChargerEventsReported.TypeName)]
 [JsonDerivedType(typeof(DataTransferReceived), DataTransferReceived.TypeName)]
 [JsonDerivedType(typeof(ChargerNotificationReceived), ChargerNotificationReceived.TypeName)]
+[JsonDerivedType(typeof(SecurityEventReported), SecurityEventReported.TypeName)]
 [JsonDerivedType(typeof(SiteConfigured), SiteConfigured.TypeName)]
 [JsonDerivedType(typeof(PlateRead), PlateRead.TypeName)]
 [JsonDerivedType(typeof(BayVacancyReported), BayVacancyReported.TypeName)]

@@ -6,7 +6,7 @@ using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Ocpp.V16;
-using ParkCharge.Ocpp.V201;
+using ParkCharge.Ocpp.V21;
 
 namespace ParkCharge.Ocpp.CentralSystem;
 
@@ -15,7 +15,9 @@ namespace ParkCharge.Ocpp.CentralSystem;
 /// <param name="Charger">The charger at the other end of the connection.</param>
 /// <param name="Submit">Decides on an observation; completes with the reply once the observation is durable.</param>
 /// <param name="HeartbeatInterval">Told to chargers in the BootNotification answer.</param>
-public sealed record ChargerLink(SiteId Site, ChargerId Charger, Func<Observation, Task<Reply>> Submit, TimeProvider Time, TimeSpan HeartbeatInterval);
+/// <param name="Certificates">Signs the charger's certificate signing requests; null: none are signed.</param>
+public sealed record ChargerLink(SiteId Site, ChargerId Charger, Func<Observation, Task<Reply>> Submit, TimeProvider Time, TimeSpan HeartbeatInterval,
+    IChargerCertificateSigner? Certificates = null);
 
 /// <summary>
 /// The central system's side of one charger connection: each CALL becomes an observation, goes to
@@ -32,14 +34,19 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
             return RpcReply.Result(V16Actions.Heartbeat, new V16.HeartbeatResponse { CurrentTime = now });
         }
 
-        if (inboundCall.Is(V201Actions.Heartbeat))
+        if (inboundCall.Is(V21Actions.Heartbeat))
         {
-            return RpcReply.Result(V201Actions.Heartbeat, new V201.HeartbeatResponse { CurrentTime = now });
+            return RpcReply.Result(V21Actions.Heartbeat, new V21.HeartbeatResponse { CurrentTime = now });
+        }
+
+        if (inboundCall.Is(V16Actions.SignCertificate) || inboundCall.Is(V21Actions.SignCertificate))
+        {
+            return await SignCertificateAsync(inboundCall, cancellationToken);
         }
 
         var message = inboundCall.Version == OcppVersion.Ocpp16
             ? V16Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval)
-            : V201Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
+            : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
         if (message is null)
         {
             return RpcReply.Error(RpcErrorCode.NotSupported, $"ParkCharge does not support {inboundCall.Action}.");
@@ -57,6 +64,72 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
         return reply is Refused refused
             ? RpcReply.Error(RpcErrorCode.SecurityError, refused.Reason)
             : message.Answer(reply);
+    }
+
+    /// <summary>
+    /// SignCertificate: the CSR goes to the CA at once, so that Accepted means a certificate exists; the
+    /// chain follows in CertificateSigned once the answer is on the wire (2.0.1/2.1 A02.FR.05: the
+    /// CSMS sends it after accepting), and how the charger took it is recorded.
+    /// </summary>
+    private async Task<RpcReply> SignCertificateAsync(RpcInboundCall call, CancellationToken ct)
+    {
+        CertificateSigningRequest request;
+        if (call.TryRead(V16Actions.SignCertificate, out var request16))
+        {
+            request = new CertificateSigningRequest(request16.Csr, CertificateUse.ChargingStation);
+        }
+        else
+        {
+            var request2 = call.Deserialize(V21Actions.SignCertificate.Request);
+            var use = request2.CertificateType is null or V21.CertificateSigningUseEnumType.ChargingStationCertificate ? CertificateUse.ChargingStation : CertificateUse.V2G;
+            request = new CertificateSigningRequest(request2.Csr, use, request2.RequestId);
+        }
+
+        var outcome = link.Certificates is { } signer
+            ? await signer.SignAsync(link.Charger, request, ct)
+            : new CertificateSigningOutcome.Refused("NoCA", "This central system signs no certificates.");
+        var accepted = outcome is CertificateSigningOutcome.Issued;
+        var reply = call.Version == OcppVersion.Ocpp16
+            ? RpcReply.Result(V16Actions.SignCertificate, new V16.SignCertificateResponse { Status = accepted ? V16.GenericStatusEnumType.Accepted : V16.GenericStatusEnumType.Rejected })
+            : RpcReply.Result(V21Actions.SignCertificate, new V21.SignCertificateResponse
+            {
+                Status = accepted ? V21.GenericStatusEnumType.Accepted : V21.GenericStatusEnumType.Rejected,
+                StatusInfo = outcome is CertificateSigningOutcome.Refused refused
+                    ? new V21.StatusInfoType { ReasonCode = refused.ReasonCode, AdditionalInfo = refused.Reason.Length <= 512 ? refused.Reason : refused.Reason[..512] }
+                    : null,
+            });
+        return outcome is CertificateSigningOutcome.Issued issued
+            ? reply.Then((rpc, token) => DeliverCertificateAsync(rpc, request, issued, token))
+            : reply;
+    }
+
+    private async Task DeliverCertificateAsync(RpcConnection rpc, CertificateSigningRequest request, CertificateSigningOutcome.Issued issued, CancellationToken ct)
+    {
+        string outcome;
+        if (rpc.Version == OcppVersion.Ocpp16)
+        {
+            var answer = await rpc.CallAsync(V16Actions.CertificateSigned, new V16.CertificateSignedRequest { CertificateChain = issued.CertificateChainPem }, ct);
+            outcome = answer.IsCompleted ? WireNames.Of(answer.Response.Status) : Describe(answer.Status, answer.Rejection);
+        }
+        else
+        {
+            var answer = await rpc.CallAsync(V21Actions.CertificateSigned, new V21.CertificateSignedRequest
+            {
+                CertificateChain = issued.CertificateChainPem,
+                CertificateType = V21.CertificateSigningUseEnumType.ChargingStationCertificate,
+                RequestId = rpc.Version == OcppVersion.Ocpp21 ? request.RequestId : null, // 2.0.1 has no requestId
+            }, ct);
+            outcome = answer.IsCompleted ? WireNames.Of(answer.Response.Status) : Describe(answer.Status, answer.Rejection);
+        }
+
+        if (link.Certificates is { } signer)
+        {
+            // Recorded even when the connection has just ended: "Disconnected" is worth knowing too.
+            await signer.DeliveredAsync(link.Charger, issued.Thumbprint, outcome, CancellationToken.None);
+        }
+
+        static string Describe(RpcCallStatus status, RpcCallRejection? rejection) =>
+            rejection is null ? status.ToString() : $"CALLERROR {rejection.ErrorCode}";
     }
 
     /// <summary>

@@ -19,8 +19,7 @@ public static class V16Inbound
     /// </summary>
     private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal)
     {
-        "DiagnosticsStatusNotification", "FirmwareStatusNotification", "SecurityEventNotification",
-        "LogStatusNotification", "SignedFirmwareStatusNotification",
+        "DiagnosticsStatusNotification", "FirmwareStatusNotification", "LogStatusNotification", "SignedFirmwareStatusNotification",
     };
 
     /// <summary>Reads a CALL; null when ParkCharge does not support the action.</summary>
@@ -97,6 +96,14 @@ public static class V16Inbound
                 {
                     Status = reply is DataTransferReply answer ? DataTransfer(answer.Status) : DataTransferStatus.Rejected,
                 }));
+        }
+
+        if (call.TryRead(V16Actions.SecurityEventNotification, out var security))
+        {
+            return new InboundMessage(
+                new SecurityEventReported(charger, security.Type, security.Timestamp, security.TechInfo),
+                now,
+                _ => RpcReply.Result(V16Actions.SecurityEventNotification, new SecurityEventNotificationResponse()));
         }
 
         if (RecordedNotifications.Contains(call.Action))

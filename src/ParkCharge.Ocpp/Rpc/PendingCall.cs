@@ -12,8 +12,8 @@ internal abstract class PendingCall(string messageId, OcppAction action)
 
     public OcppAction Action { get; } = action;
 
-    /// <summary>Checks the CALLRESULT payload and completes the call; returns what was wrong with it, or null.</summary>
-    public abstract string? CompleteWithResult(JsonElement payload, OcppSchemas schemas);
+    /// <summary>Checks the CALLRESULT payload and completes the call; returns what was wrong with it and its error code, or null.</summary>
+    public abstract (string Problem, RpcErrorCode ErrorCode)? CompleteWithResult(JsonElement payload, OcppSchemas schemas);
 
     public abstract void CompleteWithError(RpcCallErrorFrame error);
 
@@ -29,12 +29,12 @@ internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAct
 
     public Task<RpcCallOutcome<TResponse>> Outcome => _outcome.Task;
 
-    public override string? CompleteWithResult(JsonElement payload, OcppSchemas schemas)
+    public override (string Problem, RpcErrorCode ErrorCode)? CompleteWithResult(JsonElement payload, OcppSchemas schemas)
     {
         if (schemas.ValidateResponse(Action.Name, payload).Violation is { } violation)
         {
             _outcome.TrySetResult(RpcCallOutcome<TResponse>.Invalid(violation.Description));
-            return violation.Description;
+            return (violation.Description, violation.ErrorCode);
         }
 
         try
@@ -47,7 +47,7 @@ internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAct
         {
             // Schema-valid but beyond what the record holds (e.g. an integer above Int32.MaxValue).
             _outcome.TrySetResult(RpcCallOutcome<TResponse>.Invalid(exception.Message));
-            return exception.Message;
+            return (exception.Message, RpcErrorCode.PropertyConstraintViolation);
         }
     }
 

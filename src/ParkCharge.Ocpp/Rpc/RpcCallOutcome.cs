@@ -20,6 +20,12 @@ public enum RpcCallStatus
 
     /// <summary>The connection closed before an answer came (or before the CALL could be sent).</summary>
     Disconnected,
+
+    /// <summary>
+    /// Our request breaks the schema of the version the connection speaks (a 2.1 field or value for a
+    /// 2.0.1 charger); it was not sent. See <see cref="RpcCallOutcome{TResponse}.Problem"/>.
+    /// </summary>
+    InvalidRequest,
 }
 
 /// <summary>A CALLERROR received in answer to our CALL.</summary>
@@ -48,7 +54,7 @@ public sealed record RpcCallOutcome<TResponse>
     /// <summary>Set when <see cref="Status"/> is <see cref="RpcCallStatus.Rejected"/>.</summary>
     public RpcCallRejection? Rejection { get; }
 
-    /// <summary>Set when <see cref="Status"/> is <see cref="RpcCallStatus.InvalidResponse"/>: what was wrong with the answer.</summary>
+    /// <summary>Set when <see cref="Status"/> is <see cref="RpcCallStatus.InvalidResponse"/> or <see cref="RpcCallStatus.InvalidRequest"/>: what was wrong.</summary>
     public string? Problem { get; }
 
     [MemberNotNullWhen(true, nameof(Response))]
@@ -59,6 +65,8 @@ public sealed record RpcCallOutcome<TResponse>
     internal static RpcCallOutcome<TResponse> Rejected(RpcCallRejection rejection) => new(RpcCallStatus.Rejected, default, rejection, null);
 
     internal static RpcCallOutcome<TResponse> Invalid(string problem) => new(RpcCallStatus.InvalidResponse, default, null, problem);
+
+    internal static RpcCallOutcome<TResponse> NotSent(string problem) => new(RpcCallStatus.InvalidRequest, default, null, problem);
 
     internal static RpcCallOutcome<TResponse> TimedOut { get; } = new(RpcCallStatus.TimedOut, default, null, null);
 

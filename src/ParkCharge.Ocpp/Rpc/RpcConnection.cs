@@ -13,7 +13,7 @@ using ParkCharge.Ocpp.Validation;
 namespace ParkCharge.Ocpp.Rpc;
 
 /// <summary>
-/// One OCPP-J connection over a WebSocket (OCPP-J 1.6 §4, 2.0.1 §4), the same whichever end is
+/// One OCPP-J connection over a WebSocket (OCPP-J 1.6 §4, 2.0.1 and 2.1 §4), the same whichever end is
 /// the charger: it answers the peer's CALLs through an <see cref="IRpcCallHandler"/> and sends
 /// our own CALLs with <see cref="CallAsync{TRequest, TResponse}"/>. It knows frames, schemas and
 /// timeouts, nothing of sessions.
@@ -128,7 +128,7 @@ public sealed class RpcConnection : IAsyncDisposable
     public async Task<RpcCallOutcome<TResponse>> CallAsync<TRequest, TResponse>(
         OcppAction<TRequest, TResponse> action, TRequest request, CancellationToken cancellationToken = default)
     {
-        if (action.Version != Version)
+        if (!Version.Carries(action.Version))
         {
             throw new ArgumentException($"{action} belongs to {action.Version}; this connection speaks {Version}.", nameof(action));
         }
@@ -136,6 +136,12 @@ public sealed class RpcConnection : IAsyncDisposable
         if (IsClosed)
         {
             return RpcCallOutcome<TResponse>.Disconnected;
+        }
+
+        // A 2.1 record sent over 2.0.1 must fit 2.0.1's schema: no 2.1-only field or value.
+        if ((action.Version != Version || _options.ValidateOwnResponses) && CheckOwnRequest(action, request) is { } problem)
+        {
+            return RpcCallOutcome<TResponse>.NotSent(problem);
         }
 
         await _callGate.WaitAsync(cancellationToken);
@@ -258,6 +264,14 @@ public sealed class RpcConnection : IAsyncDisposable
     {
         switch (frame)
         {
+            case RpcCallFrame { MessageType: RpcMessageType.Send } send:
+                using (send)
+                {
+                    OnSend(send, raw);
+                }
+
+                return;
+
             case RpcCallFrame call:
                 // The schema check runs here so the handler only ever sees valid payloads.
                 if (_schemas.ValidateRequest(call.Action, call.Payload).Violation is { } violation)
@@ -278,7 +292,8 @@ public sealed class RpcConnection : IAsyncDisposable
                 using (result)
                 {
                     PendingCall? answered = TakePending(result.MessageId);
-                    string? problem = answered?.CompleteWithResult(result.Payload, _schemas);
+                    var invalid = answered?.CompleteWithResult(result.Payload, _schemas);
+                    string? problem = invalid?.Problem;
                     Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallResult, result.MessageId, answered?.Action.Name, null,
                         answered is null ? "Answers no outstanding CALL of ours." : problem);
                     if (answered is null)
@@ -289,7 +304,19 @@ public sealed class RpcConnection : IAsyncDisposable
                     {
                         RpcConnectionLog.InvalidAnswer(_logger, ChargerId, answered.Action.Name, result.MessageId);
                         RpcConnectionLog.InvalidAnswerDetail(_logger, ChargerId, answered.Action.Name, result.MessageId, problem);
+                        await RefuseAnswerAsync(result.MessageId, invalid!.Value.ErrorCode, problem);
                     }
+                }
+
+                return;
+
+            case RpcCallErrorFrame { MessageType: RpcMessageType.CallResultError } refusal:
+                using (refusal)
+                {
+                    // The peer found one of our CALLRESULTs invalid (2.1): nothing to answer, and no call of ours ends.
+                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallResultError, refusal.MessageId, null, null,
+                        $"The charger refused our answer to its message {refusal.MessageId}: {refusal.ErrorCode} {refusal.Description}".TrimEnd());
+                    RpcConnectionLog.OurAnswerRefused(_logger, ChargerId, refusal.MessageId, refusal.ErrorCode, refusal.Description);
                 }
 
                 return;
@@ -325,11 +352,55 @@ public sealed class RpcConnection : IAsyncDisposable
             return;
         }
 
-        // A malformed CALLRESULT or CALLERROR is never answered; if it was meant for our CALL, that CALL failed.
-        PendingCall? answered = fault.MessageId is { } id ? TakePending(id) : null;
+        // A malformed CALLRESULT, CALLERROR, CALLRESULTERROR or SEND gets no CALLERROR; if it was meant
+        // for our CALL, that CALL failed.
+        PendingCall? answered = fault.MessageId is { } id && fault.MessageType is RpcMessageType.CallResult or RpcMessageType.CallError ? TakePending(id) : null;
         answered?.Fail(RpcCallStatus.InvalidResponse, fault.Description);
         Observe(RpcFrameDirection.Inbound, raw, false, fault.MessageType, fault.MessageId, answered?.Action.Name, null, fault.Description);
         RpcConnectionLog.MalformedAnswer(_logger, ChargerId, fault.MessageType, fault.MessageId, fault.Description);
+        if (answered is not null && fault.MessageType == RpcMessageType.CallResult)
+        {
+            await RefuseAnswerAsync(answered.MessageId, RpcErrorCode.FormatViolation, fault.Description);
+        }
+    }
+
+    /// <summary>
+    /// A 2.1 SEND: checked against its schema and kept in the message log, never answered (OCPP-J 2.1
+    /// §4.2.4). ParkCharge opens no periodic event streams, so nothing else reads it.
+    /// </summary>
+    private void OnSend(RpcCallFrame send, ReadOnlyMemory<byte> raw)
+    {
+        string? problem = _schemas.ValidateSend(send.Action, send.Payload).Violation?.Description;
+        Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.Send, send.MessageId, send.Action, null, problem);
+        if (problem is not null)
+        {
+            RpcConnectionLog.SendRefused(_logger, ChargerId, send.Action, send.MessageId, problem);
+        }
+    }
+
+    /// <summary>
+    /// OCPP 2.1 answers a CALLRESULT it finds invalid with a CALLRESULTERROR (2.1 Part 2 FR.06), so the
+    /// peer learns that its answer did not count; 1.6 and 2.0.1 have no such message and stay silent.
+    /// </summary>
+    private async ValueTask RefuseAnswerAsync(string messageId, RpcErrorCode errorCode, string description)
+    {
+        if (Version != OcppVersion.Ocpp21)
+        {
+            return;
+        }
+
+        await _sendLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (!IsClosed)
+            {
+                await SendLockedAsync(_writer.CallResultError(messageId, errorCode, description), RpcMessageType.CallResultError, messageId, null);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
     }
 
     private async Task OnPeerClosedAsync()
@@ -449,12 +520,33 @@ public sealed class RpcConnection : IAsyncDisposable
             reply = s_internalError;
         }
 
-        if (_options.ValidateOwnResponses && reply is not RpcReply.ErrorReply)
+        if (_options.ValidateOwnResponses && !reply.IsError)
         {
             reply = CheckOwnResponse(call, reply);
         }
 
-        await SendReplyAsync(call.MessageId, call.Action, reply);
+        if (await SendReplyAsync(call.MessageId, call.Action, reply) is RpcReply.FollowedReply followed)
+        {
+            _ = FollowUpAsync(call.Action, call.MessageId, followed.AfterSent);
+        }
+    }
+
+    /// <summary>Work that follows an answer (see <see cref="RpcReply.Then"/>); its failure is logged, never the connection's.</summary>
+    private async Task FollowUpAsync(string action, string messageId, Func<RpcConnection, CancellationToken, Task> afterSent)
+    {
+        try
+        {
+            await Task.Yield();
+            await afterSent(this, _lifetime.Token);
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            // The connection ended first.
+        }
+        catch (Exception exception)
+        {
+            RpcConnectionLog.FollowUpFailed(_logger, ChargerId, action, messageId, exception);
+        }
     }
 
     /// <summary>Our response, if it passes the response schema; otherwise, as for any bug of ours, InternalError.</summary>
@@ -478,6 +570,19 @@ public sealed class RpcConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Null when our request fits the schema of the version spoken; otherwise what is wrong with it.</summary>
+    private string? CheckOwnRequest<TRequest, TResponse>(OcppAction<TRequest, TResponse> action, TRequest request)
+    {
+        using JsonDocument payload = JsonSerializer.SerializeToDocument(request, action.Request);
+        if (_schemas.ValidateRequest(action.Name, payload.RootElement).Violation is not { } violation)
+        {
+            return null;
+        }
+
+        RpcConnectionLog.InvalidOwnRequest(_logger, ChargerId, action.Name, Version.Label(), violation.Pointer, violation.Keyword);
+        return $"the {action.Name} request does not fit OCPP {Version.Label()}: {violation.Description}";
+    }
+
     private async ValueTask<bool> SendCallAsync<TRequest>(string messageId, string action, TRequest request, JsonTypeInfo<TRequest> requestType)
     {
         await _sendLock.WaitAsync(CancellationToken.None);
@@ -491,14 +596,15 @@ public sealed class RpcConnection : IAsyncDisposable
         }
     }
 
-    private async ValueTask SendReplyAsync(string messageId, string? action, RpcReply reply)
+    /// <summary>Sends the answer; returns the reply that went out (it may have become an InternalError), or null when nothing did.</summary>
+    private async ValueTask<RpcReply?> SendReplyAsync(string messageId, string? action, RpcReply reply)
     {
         await _sendLock.WaitAsync(CancellationToken.None);
         try
         {
             if (IsClosed)
             {
-                return;
+                return null;
             }
 
             ReadOnlyMemory<byte> frame;
@@ -515,8 +621,8 @@ public sealed class RpcConnection : IAsyncDisposable
                 frame = reply.Write(_writer, messageId);
             }
 
-            RpcMessageType type = reply is RpcReply.ErrorReply ? RpcMessageType.CallError : RpcMessageType.CallResult;
-            await SendLockedAsync(frame, type, messageId, action);
+            RpcMessageType type = reply.IsError ? RpcMessageType.CallError : RpcMessageType.CallResult;
+            return await SendLockedAsync(frame, type, messageId, action) ? reply : null;
         }
         finally
         {

@@ -61,6 +61,18 @@ internal static partial class RpcConnectionLog
     [LoggerMessage(1018, LogLevel.Error, "Answering {Action} {MessageId} from {ChargerId} failed; the call goes unanswered")]
     public static partial void DispatchFailed(ILogger logger, string chargerId, string? action, string messageId, Exception exception);
 
+    [LoggerMessage(1019, LogLevel.Warning, "{ChargerId} sent SEND {Action} {MessageId} that is not valid ({Problem}); not answered, as a SEND never is")]
+    public static partial void SendRefused(ILogger logger, string chargerId, string action, string messageId, string problem);
+
+    [LoggerMessage(1020, LogLevel.Warning, "{ChargerId} refused our CALLRESULT {MessageId} with CALLRESULTERROR {ErrorCode}: {Description}")]
+    public static partial void OurAnswerRefused(ILogger logger, string chargerId, string messageId, string errorCode, string description);
+
+    [LoggerMessage(1021, LogLevel.Error, "Our {Action} request for {ChargerId} breaks the OCPP {Version} schema at '{Pointer}' ({Keyword}); not sent")]
+    public static partial void InvalidOwnRequest(ILogger logger, string chargerId, string action, string version, string pointer, string? keyword);
+
+    [LoggerMessage(1022, LogLevel.Error, "The work that follows our answer to {Action} {MessageId} from {ChargerId} failed")]
+    public static partial void FollowUpFailed(ILogger logger, string chargerId, string action, string messageId, Exception exception);
+
     [LoggerMessage(1016, LogLevel.Error, "The frame observer failed on a frame of {ChargerId}")]
     public static partial void ObserverFailed(ILogger logger, string chargerId, Exception exception);
 }

@@ -28,7 +28,9 @@ public sealed record RpcConnectionOptions
 
     /// <summary>
     /// Checks our own CALLRESULT payloads against the response schema before sending: an invalid
-    /// one is a bug, logged, and replaced by an InternalError CALLERROR. On in Debug builds.
+    /// one is a bug, logged, and replaced by an InternalError CALLERROR; and our own CALLs against the
+    /// request schema: an invalid one is not sent (<see cref="RpcCallStatus.InvalidRequest"/>). On in
+    /// Debug builds. A CALL of a newer version's record (2.1 on 2.0.1) is checked whatever this says.
     /// </summary>
 #if DEBUG
     public bool ValidateOwnResponses { get; init; } = true;

@@ -3,9 +3,9 @@ using ParkCharge.Core.Charging;
 namespace ParkCharge.Ocpp.Rpc;
 
 /// <summary>
-/// The error codes of a CALLERROR, independent of the OCPP version. The names are 2.0.1's
-/// (OCPP-J 2.0.1 §4.3); <see cref="RpcErrorCodeWireNames"/> maps them to what each version
-/// sends on the wire (OCPP-J 1.6 §4.2.3 has fewer codes and two different spellings).
+/// The error codes of a CALLERROR (and a 2.1 CALLRESULTERROR), independent of the OCPP version.
+/// The names are 2.0.1's (OCPP-J 2.0.1 §4.3), which 2.1 keeps unchanged; <see cref="RpcErrorCodeWireNames"/>
+/// maps them to what each version sends on the wire (OCPP-J 1.6 §4.2.3 has fewer codes and two different spellings).
 /// </summary>
 public enum RpcErrorCode
 {
@@ -18,7 +18,7 @@ public enum RpcErrorCode
     /// <summary>The receiver failed while processing the action.</summary>
     InternalError,
 
-    /// <summary>Unknown message type number (2.0.1 only; 1.6 sends <c>ProtocolError</c>).</summary>
+    /// <summary>Unknown message type number (2.0.1 and 2.1; 1.6 sends <c>ProtocolError</c>).</summary>
     MessageTypeNotSupported,
 
     /// <summary>The action is not known to the receiver.</summary>
@@ -36,7 +36,7 @@ public enum RpcErrorCode
     /// <summary>The payload does not conform to the PDU structure.</summary>
     ProtocolError,
 
-    /// <summary>The frame is not a valid RPC message, e.g. its message id cannot be read (2.0.1 only; 1.6 sends <c>FormationViolation</c>).</summary>
+    /// <summary>The frame is not a valid RPC message, e.g. its message id cannot be read (2.0.1 and 2.1; 1.6 sends <c>FormationViolation</c>).</summary>
     RpcFrameworkError,
 
     /// <summary>A security issue prevented the receiver from completing the action.</summary>
@@ -52,7 +52,7 @@ public static class RpcErrorCodeWireNames
     /// <summary>
     /// The code as the given version sends it. 1.6 has neither MessageTypeNotSupported nor
     /// RpcFrameworkError: it answers an unknown message type with ProtocolError and an
-    /// unreadable frame with FormationViolation.
+    /// unreadable frame with FormationViolation. 2.1 spells every code as 2.0.1 does.
     /// </summary>
     public static string ToWireName(this RpcErrorCode code, OcppVersion version) => version switch
     {
@@ -63,7 +63,7 @@ public static class RpcErrorCodeWireNames
             RpcErrorCode.MessageTypeNotSupported => "ProtocolError",
             _ => code.ToWireName(OcppVersion.Ocpp201),
         },
-        _ => code switch
+        OcppVersion.Ocpp201 or OcppVersion.Ocpp21 => code switch
         {
             RpcErrorCode.FormatViolation => "FormatViolation",
             RpcErrorCode.GenericError => "GenericError",
@@ -79,6 +79,7 @@ public static class RpcErrorCodeWireNames
             RpcErrorCode.TypeConstraintViolation => "TypeConstraintViolation",
             _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown RPC error code."),
         },
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown OCPP version."),
     };
 
     /// <summary>

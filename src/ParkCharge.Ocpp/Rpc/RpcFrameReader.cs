@@ -8,15 +8,16 @@ using ParkCharge.Core.Charging;
 namespace ParkCharge.Ocpp.Rpc;
 
 /// <summary>
-/// Parses one WebSocket text message into an OCPP-J frame (OCPP-J 1.6 §4, 2.0.1 §4), or says
-/// how to answer it when it is not one.
+/// Parses one WebSocket text message into an OCPP-J frame (OCPP-J 1.6 §4, 2.0.1 and 2.1 §4), or says
+/// how to answer it when it is not one. 2.1 adds CALLRESULTERROR (5) and SEND (6); to 1.6 and
+/// 2.0.1 they are unknown message types like any other.
 /// </summary>
 public static class RpcFrameReader
 {
     /// <summary>The message id of the CALLERROR that answers a frame whose own id cannot be read.</summary>
     public const string UnreadableMessageId = "-1";
 
-    /// <summary>OCPP-J 2.0.1 §4.1: message ids are at most 36 characters (a UUID).</summary>
+    /// <summary>OCPP-J 2.0.1 and 2.1 §4.1: message ids are at most 36 characters (a UUID).</summary>
     public const int MaxMessageIdLength = 36;
 
     private static readonly JsonDocumentOptions s_strictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
@@ -88,7 +89,7 @@ public static class RpcFrameReader
         switch (typeNumber)
         {
             case (int)RpcMessageType.Call:
-                return ReadCall(document, rentedBytes, version, root, count, id, out frame);
+                return ReadCall(document, rentedBytes, version, RpcMessageType.Call, root, count, id, out frame);
             case (int)RpcMessageType.CallResult:
                 if (id is null || count != 3 || root[2].ValueKind != JsonValueKind.Object)
                 {
@@ -98,34 +99,52 @@ public static class RpcFrameReader
                 frame = new RpcCallResultFrame(document, rentedBytes, id, root[2]);
                 return null;
             case (int)RpcMessageType.CallError:
-                // Lenient about the details: some chargers leave them out or send null.
-                if (id is null || count is not (4 or 5)
-                    || root[2].ValueKind != JsonValueKind.String || root[3].ValueKind != JsonValueKind.String
-                    || (count == 5 && root[4].ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)))
-                {
-                    return Unanswerable(RpcMessageType.CallError, id, "A CALLERROR is [4, \"<id>\", \"<code>\", \"<description>\", {details}].");
-                }
-
-                frame = new RpcCallErrorFrame(document, rentedBytes, id, root[2].GetString()!, root[3].GetString()!,
-                    count == 5 && root[4].ValueKind == JsonValueKind.Object ? root[4] : default);
-                return null;
+                return ReadError(document, rentedBytes, RpcMessageType.CallError, root, count, id, out frame);
+            case (int)RpcMessageType.CallResultError when version == OcppVersion.Ocpp21:
+                return ReadError(document, rentedBytes, RpcMessageType.CallResultError, root, count, id, out frame);
+            case (int)RpcMessageType.Send when version == OcppVersion.Ocpp21:
+                return ReadCall(document, rentedBytes, version, RpcMessageType.Send, root, count, id, out frame);
             default:
-                // OCPP 2.1 adds types 5 and 6; 1.6 and 2.0.1 know only 2, 3 and 4.
+                // 1.6 and 2.0.1 know only 2, 3 and 4; 2.1 adds 5 and 6.
                 return new RpcFrameFault(id ?? UnreadableMessageId, RpcErrorCode.MessageTypeNotSupported,
                     string.Create(CultureInfo.InvariantCulture, $"Message type {typeNumber} is not supported."), null, id);
         }
     }
 
-    private static RpcFrameFault? ReadCall(JsonDocument document, byte[] rentedBytes, OcppVersion version, JsonElement root, int count, string? id, out RpcFrame? frame)
+    /// <summary>A CALLERROR, or a 2.1 CALLRESULTERROR: the same five elements, never answered when malformed.</summary>
+    private static RpcFrameFault? ReadError(JsonDocument document, byte[] rentedBytes, RpcMessageType type, JsonElement root, int count, string? id, out RpcFrame? frame)
+    {
+        frame = null;
+
+        // Lenient about the details: some chargers leave them out or send null.
+        if (id is null || count is not (4 or 5)
+            || root[2].ValueKind != JsonValueKind.String || root[3].ValueKind != JsonValueKind.String
+            || (count == 5 && root[4].ValueKind is not (JsonValueKind.Object or JsonValueKind.Null)))
+        {
+            return Unanswerable(type, id, $"A {Name(type)} is [{(int)type}, \"<id>\", \"<code>\", \"<description>\", {{details}}].");
+        }
+
+        frame = new RpcCallErrorFrame(document, rentedBytes, id, root[2].GetString()!, root[3].GetString()!,
+            count == 5 && root[4].ValueKind == JsonValueKind.Object ? root[4] : default, type);
+        return null;
+    }
+
+    /// <summary>A CALL, or a 2.1 SEND: a SEND is never answered, so a malformed one is only reported.</summary>
+    private static RpcFrameFault? ReadCall(JsonDocument document, byte[] rentedBytes, OcppVersion version, RpcMessageType type, JsonElement root, int count, string? id, out RpcFrame? frame)
     {
         frame = null;
         string? problem =
             id is null ? null
-            : version == OcppVersion.Ocpp201 && id.Length > MaxMessageIdLength ? $"The message id is longer than {MaxMessageIdLength} characters."
-            : count != 4 ? "A CALL is [2, \"<id>\", \"<action>\", {payload}]."
-            : root[2].ValueKind != JsonValueKind.String ? "The action of a CALL must be a string."
-            : root[3].ValueKind != JsonValueKind.Object ? "The payload of a CALL must be a JSON object."
+            : version.IsOcpp2() && id.Length > MaxMessageIdLength ? $"The message id is longer than {MaxMessageIdLength} characters."
+            : count != 4 ? $"A {Name(type)} is [{(int)type}, \"<id>\", \"<action>\", {{payload}}]."
+            : root[2].ValueKind != JsonValueKind.String ? $"The action of a {Name(type)} must be a string."
+            : root[3].ValueKind != JsonValueKind.Object ? $"The payload of a {Name(type)} must be a JSON object."
             : null;
+        if (type == RpcMessageType.Send && (id is null || problem is not null))
+        {
+            return Unanswerable(type, id, problem ?? "The message id of a SEND must be a string.");
+        }
+
         if (id is null)
         {
             return new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message id of a CALL must be a string.", RpcMessageType.Call, null);
@@ -136,7 +155,7 @@ public static class RpcFrameReader
             return new RpcFrameFault(id, RpcErrorCode.FormatViolation, problem, RpcMessageType.Call, id);
         }
 
-        frame = new RpcCallFrame(document, rentedBytes, id, root[2].GetString()!, root[3]);
+        frame = new RpcCallFrame(document, rentedBytes, id, root[2].GetString()!, root[3], type);
         return null;
     }
 
@@ -172,6 +191,15 @@ public static class RpcFrameReader
 
         return id;
     }
+
+    private static string Name(RpcMessageType type) => type switch
+    {
+        RpcMessageType.Call => "CALL",
+        RpcMessageType.CallResult => "CALLRESULT",
+        RpcMessageType.CallError => "CALLERROR",
+        RpcMessageType.CallResultError => "CALLRESULTERROR",
+        _ => "SEND",
+    };
 
     private static RpcFrameFault Unanswerable(RpcMessageType type, string? id, string description) =>
         new(null, RpcErrorCode.FormatViolation, description, type, id);

@@ -12,7 +12,7 @@ namespace ParkCharge.Ocpp.Rpc;
 /// </summary>
 public sealed class RpcFrameWriter : IDisposable
 {
-    /// <summary>OCPP-J 2.0.1 §4.2.3 limits errorDescription to 255 characters; 1.6 sets no limit, and the same cap does no harm.</summary>
+    /// <summary>OCPP-J 2.0.1 and 2.1 §4.2.3 limit errorDescription to 255 characters; 1.6 sets no limit, and the same cap does no harm.</summary>
     public const int MaxErrorDescriptionLength = 255;
 
     // Only what JSON requires is escaped: non-ASCII goes out as UTF-8 and '+' stays '+', which
@@ -53,9 +53,21 @@ public sealed class RpcFrameWriter : IDisposable
     }
 
     /// <summary>A CALLERROR with the code spelled as <see cref="Version"/> requires; details default to <c>{}</c>.</summary>
-    public ReadOnlyMemory<byte> CallError(string messageId, RpcErrorCode errorCode, string description, JsonElement details = default)
+    public ReadOnlyMemory<byte> CallError(string messageId, RpcErrorCode errorCode, string description, JsonElement details = default) =>
+        Error(RpcMessageType.CallError, messageId, errorCode, description, details);
+
+    /// <summary>
+    /// An OCPP 2.1 CALLRESULTERROR, the answer to a CALLRESULT found invalid (OCPP 2.1 Part 2 FR.06):
+    /// like a CALLERROR, with message type 5 and the id of that CALLRESULT.
+    /// </summary>
+    public ReadOnlyMemory<byte> CallResultError(string messageId, RpcErrorCode errorCode, string description, JsonElement details = default) =>
+        Version == OcppVersion.Ocpp21
+            ? Error(RpcMessageType.CallResultError, messageId, errorCode, description, details)
+            : throw new InvalidOperationException($"OCPP {Version.Label()} has no CALLRESULTERROR.");
+
+    private ReadOnlyMemory<byte> Error(RpcMessageType type, string messageId, RpcErrorCode errorCode, string description, JsonElement details)
     {
-        Begin(RpcMessageType.CallError, messageId);
+        Begin(type, messageId);
         _json.WriteStringValue(errorCode.ToWireName(Version));
         _json.WriteStringValue(Truncate(description));
         if (details.ValueKind == JsonValueKind.Object)

@@ -31,8 +31,11 @@ public sealed class RpcInboundCall
     /// <summary>The validated payload object. Valid until the handler's task completes.</summary>
     public JsonElement Payload => _frame.Payload;
 
-    /// <summary>True if this call is <paramref name="action"/> (same name and version).</summary>
-    public bool Is(OcppAction action) => action.Version == Version && string.Equals(action.Name, Action, StringComparison.Ordinal);
+    /// <summary>
+    /// True if this call is <paramref name="action"/>: the same name, and the action typed for this
+    /// call's version or for one that extends it (a 2.0.1 call reads as 2.1's record; see <see cref="OcppMessageFamily"/>).
+    /// </summary>
+    public bool Is(OcppAction action) => Version.Carries(action.Version) && string.Equals(action.Name, Action, StringComparison.Ordinal);
 
     /// <summary>
     /// Reads the payload as <paramref name="action"/>'s request if this call is that action:

@@ -26,10 +26,32 @@ public abstract class RpcReply
     public static RpcReply Error(RpcErrorCode errorCode, string description, JsonElement details = default) =>
         new ErrorReply(errorCode, description, details.ValueKind == JsonValueKind.Undefined ? default : details.Clone());
 
+    /// <summary>
+    /// The same answer, and work that must follow it on the wire: <paramref name="afterSent"/> starts once
+    /// the CALLRESULT has been sent (never if it was not, or was replaced by an error), outside the
+    /// dispatcher, so it may make CALLs of its own. OCPP's example: CertificateSigned after the answer
+    /// to SignCertificate (2.0.1 and 2.1 A02/A03, the 1.6 security whitepaper).
+    /// </summary>
+    public RpcReply Then(Func<RpcConnection, CancellationToken, Task> afterSent) => new FollowedReply(this, afterSent);
+
+    /// <summary>A CALLERROR rather than a CALLRESULT.</summary>
+    internal virtual bool IsError => false;
+
     /// <summary>The payload alone, for checking it against the response schema before it is sent.</summary>
     internal abstract JsonDocument? SerializePayload();
 
     internal abstract ReadOnlyMemory<byte> Write(RpcFrameWriter writer, string messageId);
+
+    internal sealed class FollowedReply(RpcReply reply, Func<RpcConnection, CancellationToken, Task> afterSent) : RpcReply
+    {
+        public Func<RpcConnection, CancellationToken, Task> AfterSent => afterSent;
+
+        internal override bool IsError => reply.IsError;
+
+        internal override JsonDocument? SerializePayload() => reply.SerializePayload();
+
+        internal override ReadOnlyMemory<byte> Write(RpcFrameWriter writer, string messageId) => reply.Write(writer, messageId);
+    }
 
     private sealed class TypedResult<T>(T payload, JsonTypeInfo<T> payloadType) : RpcReply
     {
@@ -50,6 +72,8 @@ public abstract class RpcReply
         public RpcErrorCode ErrorCode => errorCode;
 
         public string Description => description;
+
+        internal override bool IsError => true;
 
         internal override JsonDocument? SerializePayload() => null;
 

@@ -34,6 +34,12 @@ public static class V16Actions
     public static OcppAction<DataTransferRequest, DataTransferResponse> DataTransfer { get; } =
         new("DataTransfer", OcppVersion.Ocpp16, V16JsonContext.Default.DataTransferRequest, V16JsonContext.Default.DataTransferResponse);
 
+    public static OcppAction<SecurityEventNotificationRequest, SecurityEventNotificationResponse> SecurityEventNotification { get; } =
+        new("SecurityEventNotification", OcppVersion.Ocpp16, V16JsonContext.Default.SecurityEventNotificationRequest, V16JsonContext.Default.SecurityEventNotificationResponse);
+
+    public static OcppAction<SignCertificateRequest, SignCertificateResponse> SignCertificate { get; } =
+        new("SignCertificate", OcppVersion.Ocpp16, V16JsonContext.Default.SignCertificateRequest, V16JsonContext.Default.SignCertificateResponse);
+
     public static OcppAction<RemoteStartTransactionRequest, RemoteStartTransactionResponse> RemoteStartTransaction { get; } =
         new("RemoteStartTransaction", OcppVersion.Ocpp16, V16JsonContext.Default.RemoteStartTransactionRequest, V16JsonContext.Default.RemoteStartTransactionResponse);
 
@@ -67,6 +73,12 @@ public static class V16Actions
     public static OcppAction<GetCompositeScheduleRequest, GetCompositeScheduleResponse> GetCompositeSchedule { get; } =
         new("GetCompositeSchedule", OcppVersion.Ocpp16, V16JsonContext.Default.GetCompositeScheduleRequest, V16JsonContext.Default.GetCompositeScheduleResponse);
 
+    public static OcppAction<CertificateSignedRequest, CertificateSignedResponse> CertificateSigned { get; } =
+        new("CertificateSigned", OcppVersion.Ocpp16, V16JsonContext.Default.CertificateSignedRequest, V16JsonContext.Default.CertificateSignedResponse);
+
+    public static OcppAction<ExtendedTriggerMessageRequest, ExtendedTriggerMessageResponse> ExtendedTriggerMessage { get; } =
+        new("ExtendedTriggerMessage", OcppVersion.Ocpp16, V16JsonContext.Default.ExtendedTriggerMessageRequest, V16JsonContext.Default.ExtendedTriggerMessageResponse);
+
     /// <summary>Every action above, in the order charger-to-server, then server-to-charger.</summary>
     public static IReadOnlyList<OcppAction> All { get; } =
     [
@@ -78,6 +90,8 @@ public static class V16Actions
         MeterValues,
         StopTransaction,
         DataTransfer,
+        SecurityEventNotification,
+        SignCertificate,
         RemoteStartTransaction,
         RemoteStopTransaction,
         ChangeAvailability,
@@ -89,5 +103,7 @@ public static class V16Actions
         SetChargingProfile,
         ClearChargingProfile,
         GetCompositeSchedule,
+        CertificateSigned,
+        ExtendedTriggerMessage,
     ];
 }

@@ -10,50 +10,61 @@ namespace ParkCharge.Ocpp.Validation;
 /// The official JSON schemas of one OCPP version (see Schemas/README.md), compiled once at
 /// first use into validators that check a payload in one pass without allocating when it is
 /// valid. OCPP-J requires a receiver to answer a payload that breaks its schema with a
-/// CALLERROR (OCPP-J 1.6 §4.2.3, 2.0.1 §4.3); the violation says which code and why.
+/// CALLERROR (OCPP-J 1.6 §4.2.3, 2.0.1 and 2.1 §4.3), and 2.1 an invalid CALLRESULT with a
+/// CALLRESULTERROR; the violation says which code and why.
 /// </summary>
 public sealed class OcppSchemas
 {
     private static readonly Lazy<OcppSchemas> s_ocpp16 = new(() => Load(OcppVersion.Ocpp16, "ocpp1_6.json"));
     private static readonly Lazy<OcppSchemas> s_ocpp201 = new(() => Load(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
+    private static readonly Lazy<OcppSchemas> s_ocpp21 = new(() => Load(OcppVersion.Ocpp21, "ocpp2_1.json"));
 
     private readonly FrozenDictionary<string, ActionSchemas> _actions;
+    private readonly FrozenDictionary<string, SchemaNode> _sends;
 
-    private OcppSchemas(OcppVersion version, FrozenDictionary<string, ActionSchemas> actions)
+    private OcppSchemas(OcppVersion version, FrozenDictionary<string, ActionSchemas> actions, FrozenDictionary<string, SchemaNode> sends)
     {
         Version = version;
         _actions = actions;
+        _sends = sends;
     }
 
     public OcppVersion Version { get; }
 
-    /// <summary>Every action the version defines, e.g. <c>BootNotification</c>.</summary>
+    /// <summary>Every CALL action the version defines, e.g. <c>BootNotification</c>.</summary>
     public IReadOnlyCollection<string> Actions => _actions.Keys;
+
+    /// <summary>Every SEND action (OCPP-J 2.1 message type 6, never answered): 2.1's NotifyPeriodicEventStream; none before 2.1.</summary>
+    public IReadOnlyCollection<string> SendActions => _sends.Keys;
 
     /// <summary>The schemas of a version; compiled on the first call (thread-safe), shared afterwards.</summary>
     public static OcppSchemas For(OcppVersion version) => version switch
     {
         OcppVersion.Ocpp16 => s_ocpp16.Value,
         OcppVersion.Ocpp201 => s_ocpp201.Value,
+        OcppVersion.Ocpp21 => s_ocpp21.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown OCPP version."),
     };
 
     public bool HasAction(string action) => _actions.ContainsKey(action);
 
-    /// <summary>Checks the payload of a CALL against <c>{action}.req</c> (1.6) / <c>{action}Request</c> (2.0.1).</summary>
-    public SchemaCheck ValidateRequest(string action, JsonElement payload) => Validate(action, payload, request: true);
+    /// <summary>Checks the payload of a CALL against <c>{action}.req</c> (1.6, 2.0.1) / <c>{action}Request</c> (2.1).</summary>
+    public SchemaCheck ValidateRequest(string action, JsonElement payload) =>
+        _actions.TryGetValue(action, out ActionSchemas? schemas) ? Validate(schemas.Request, payload) : Undefined(action);
 
-    /// <summary>Checks the payload of a CALLRESULT against <c>{action}.conf</c> (1.6) / <c>{action}Response</c> (2.0.1).</summary>
-    public SchemaCheck ValidateResponse(string action, JsonElement payload) => Validate(action, payload, request: false);
+    /// <summary>Checks the payload of a CALLRESULT against <c>{action}.conf</c> (1.6, 2.0.1) / <c>{action}Response</c> (2.1).</summary>
+    public SchemaCheck ValidateResponse(string action, JsonElement payload) =>
+        _actions.TryGetValue(action, out ActionSchemas? schemas) ? Validate(schemas.Response, payload) : Undefined(action);
 
-    private SchemaCheck Validate(string action, JsonElement payload, bool request)
+    /// <summary>Checks the payload of a SEND against <c>{action}</c> (2.1).</summary>
+    public SchemaCheck ValidateSend(string action, JsonElement payload) =>
+        _sends.TryGetValue(action, out SchemaNode? schema) ? Validate(schema, payload) : Undefined(action);
+
+    private SchemaCheck Undefined(string action) =>
+        new(new SchemaViolation(RpcErrorCode.NotImplemented, "", null, $"action \"{action}\" is not defined in OCPP {Version.Label()}"));
+
+    private static SchemaCheck Validate(SchemaNode schema, JsonElement payload)
     {
-        if (!_actions.TryGetValue(action, out ActionSchemas? schemas))
-        {
-            return new SchemaCheck(new SchemaViolation(RpcErrorCode.NotImplemented, "", null,
-                $"action \"{action}\" is not defined in {Describe(Version)}"));
-        }
-
         if (payload.ValueKind != JsonValueKind.Object)
         {
             // The payload slot of the frame holds something other than an object: the frame itself is malformed.
@@ -61,11 +72,9 @@ public sealed class OcppSchemas
                 $"payload must be a JSON object, not {SchemaNode.Preview(payload)}"));
         }
 
-        SchemaFailure? failure = (request ? schemas.Request : schemas.Response).Validate(payload);
+        SchemaFailure? failure = schema.Validate(payload);
         return failure is null ? SchemaCheck.Valid : new SchemaCheck(failure.ToViolation());
     }
-
-    private static string Describe(OcppVersion version) => version == OcppVersion.Ocpp16 ? "OCPP 1.6" : "OCPP 2.0.1";
 
     private static OcppSchemas Load(OcppVersion version, string fileName)
     {
@@ -76,23 +85,31 @@ public sealed class OcppSchemas
 
         var requests = new Dictionary<string, SchemaNode>();
         var responses = new Dictionary<string, SchemaNode>();
+        var sends = new Dictionary<string, SchemaNode>();
         foreach (JsonElement schema in document.RootElement.EnumerateArray())
         {
-            // "$id": "urn:BootNotification.req" / "urn:BootNotification.conf", in both files.
+            // "$id": "urn:BootNotification.req" / "urn:BootNotification.conf" (1.6, 2.0.1),
+            // "urn:BootNotificationRequest" / "urn:BootNotificationResponse" (2.1), and for a 2.1
+            // SEND, which has no response, the action alone: "urn:NotifyPeriodicEventStream".
             string id = schema.GetProperty("$id").GetString() ?? "";
-            if (!id.StartsWith("urn:", StringComparison.Ordinal))
+            if (!id.StartsWith("urn:", StringComparison.Ordinal) || id.Length == "urn:".Length)
             {
                 throw new InvalidDataException($"{resource}: unexpected schema id \"{id}\".");
             }
 
             SchemaNode node = SchemaCompiler.CompileRoot(schema);
-            if (id.EndsWith(".req", StringComparison.Ordinal))
+            string name = id["urn:".Length..];
+            if (Suffixed(name, version == OcppVersion.Ocpp21 ? "Request" : ".req") is { } requestOf)
             {
-                requests.Add(id["urn:".Length..^".req".Length], node);
+                requests.Add(requestOf, node);
             }
-            else if (id.EndsWith(".conf", StringComparison.Ordinal))
+            else if (Suffixed(name, version == OcppVersion.Ocpp21 ? "Response" : ".conf") is { } responseOf)
             {
-                responses.Add(id["urn:".Length..^".conf".Length], node);
+                responses.Add(responseOf, node);
+            }
+            else if (version == OcppVersion.Ocpp21 && !name.Contains('.', StringComparison.Ordinal))
+            {
+                sends.Add(name, node);
             }
             else
             {
@@ -113,7 +130,10 @@ public sealed class OcppSchemas
             throw new InvalidDataException($"{resource}: some response schemas have no request schema.");
         }
 
-        return new OcppSchemas(version, actions.ToFrozenDictionary(StringComparer.Ordinal));
+        return new OcppSchemas(version, actions.ToFrozenDictionary(StringComparer.Ordinal), sends.ToFrozenDictionary(StringComparer.Ordinal));
+
+        static string? Suffixed(string name, string suffix) =>
+            name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length] : null;
     }
 
     private sealed record ActionSchemas(SchemaNode Request, SchemaNode Response);

@@ -16,7 +16,7 @@ namespace ParkCharge.Server.Apis;
 /// <param name="Id">The charge point identity, as in its OCPP URL.</param>
 /// <param name="Password">The Basic-auth password (16 to 40 characters). Omitted on an update: the current one stays.</param>
 /// <param name="SiteId">The site the charger belongs to; <c>default</c> when omitted.</param>
-/// <param name="SecurityProfile">0 (no auth; removes a password), 1 (Basic auth), 2 (Basic auth, TLS only). Defaults to 1 with a password, else 0.</param>
+/// <param name="SecurityProfile">0 (no auth; removes a password), 1 (Basic auth), 2 (Basic auth, TLS only), 3 (TLS client certificate whose subject CN is the charger's id; removes a password). Defaults to 1 with a password, else 0.</param>
 /// <param name="DisplayName">A name for people.</param>
 public sealed record RegisterChargerRequest([property: MaxLength(48)] string Id, [property: MaxLength(40)] string? Password = null, [property: MaxLength(64)] string? SiteId = null, int? SecurityProfile = null, [property: MaxLength(200)] string? DisplayName = null);
 
@@ -54,12 +54,21 @@ internal static class ChargerEndpoints
                 statusCode: StatusCodes.Status409Conflict);
         }
 
-        // An update without a password keeps the one the charger has; security profile 0 removes it.
+        // An update without a password keeps the one the charger has; security profiles 0 and 3 remove it
+        // (profile 3 authenticates by certificate: a password left behind would be a second way in).
         var hash = request.Password is not null ? Secrets.HashPassword(request.Password)
-            : request.SecurityProfile == 0 ? null
+            : request.SecurityProfile is 0 or 3 ? null
             : existing?.PasswordHash;
-        var profile = request.SecurityProfile ?? (hash is null ? 0 : existing is { SecurityProfile: > 0 } ? existing.SecurityProfile : 1);
-        if (profile > 0 && hash is null)
+        if (request.SecurityProfile is null && request.Password is not null && existing is { SecurityProfile: 3 })
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["securityProfile"] = ["The charger uses security profile 3 (certificate); to give it a password, say which profile (1 or 2) it moves to."] },
+                title: "The charger registration is not valid");
+        }
+
+        var profile = request.SecurityProfile
+            ?? (existing is { SecurityProfile: 3 } ? 3 : hash is null ? 0 : existing is { SecurityProfile: 1 or 2 } ? existing.SecurityProfile : 1);
+        if (profile is 1 or 2 && hash is null)
         {
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { ["securityProfile"] = [$"Security profile {profile} needs a password."] },
@@ -133,9 +142,13 @@ internal static class ChargerEndpoints
 
         if (request.SecurityProfile is { } profile)
         {
-            if (profile is < 0 or > 2)
+            if (profile is < 0 or > 3)
             {
-                errors["securityProfile"] = ["Security profiles 0 (none), 1 (Basic auth) and 2 (Basic auth over TLS) are supported."];
+                errors["securityProfile"] = ["Security profiles 0 (none), 1 (Basic auth), 2 (Basic auth over TLS) and 3 (TLS client certificate) are supported."];
+            }
+            else if (profile == 3 && request.Password is not null)
+            {
+                errors["password"] = ["Security profile 3 authenticates the charger by its TLS client certificate: send no password."];
             }
         }
 

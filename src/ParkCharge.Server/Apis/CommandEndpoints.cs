@@ -18,10 +18,10 @@ namespace ParkCharge.Server.Apis;
 /// </summary>
 /// <param name="Type">remoteStart, remoteStop, setChargingLimit, clearChargingLimit, unlockConnector, reset or changeAvailability.</param>
 /// <param name="ChargerId">Every type but remoteStop.</param>
-/// <param name="Connector">The OCPP 1.6 connector id or the 2.0.1 EVSE id (as in the site file's evBays); omitted or 0: the whole charger.</param>
-/// <param name="EvseConnector">2.0.1 unlockConnector: the connector on the EVSE (default 1).</param>
+/// <param name="Connector">The OCPP 1.6 connector id or the 2.0.1/2.1 EVSE id (as in the site file's evBays); omitted or 0: the whole charger.</param>
+/// <param name="EvseConnector">2.0.1/2.1 unlockConnector: the connector on the EVSE (default 1).</param>
 /// <param name="IdToken">remoteStart: the id token to start with.</param>
-/// <param name="IdTokenType">remoteStart on 2.0.1: the token's type (ISO14443, eMAID, Central, ...; default Central).</param>
+/// <param name="IdTokenType">remoteStart on 2.0.1/2.1: the token's type (ISO14443, eMAID, Central, ...; default Central).</param>
 /// <param name="Plate">remoteStart for a vehicle: the token linked to the plate is used (its own autocharge token, a learnt one, or the site's).</param>
 /// <param name="ParkingSessionId">remoteStart for the vehicle of this parking session.</param>
 /// <param name="ChargingSessionId">remoteStop: the session to stop.</param>
@@ -51,7 +51,7 @@ public sealed record SubmitCommandRequest(
     string? Reason = null);
 
 /// <summary>
-/// /api/v1/commands: commands to chargers of either OCPP version. A command is recorded at once
+/// /api/v1/commands: commands to chargers of every OCPP version. A command is recorded at once
 /// (202 with its id and Location) and sent in the background; its outcome is read here and published
 /// as <c>command.completed</c>.
 /// </summary>
@@ -219,7 +219,7 @@ internal static partial class CommandEndpoints
 
         if (body.Connector is < 0)
         {
-            Problem("connector", "A connector (1.6) or EVSE (2.0.1) id is 0 or more; 0 or omitted means the whole charger.");
+            Problem("connector", "A connector (1.6) or EVSE (2.0.1, 2.1) id is 0 or more; 0 or omitted means the whole charger.");
         }
 
         var wait = body.OfflineWaitSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultOfflineWait;
@@ -269,7 +269,7 @@ internal static partial class CommandEndpoints
                 limit = new ChargingLimit(body.Limit ?? 0, unit, body.Phases);
                 break;
             case CommandType.UnlockConnector when body.Connector is null or 0:
-                Problem("connector", "Unlock needs a connector (1.6) or EVSE (2.0.1).");
+                Problem("connector", "Unlock needs a connector (1.6) or EVSE (2.0.1, 2.1).");
                 break;
             case CommandType.Reset:
                 if (body.ResetType is not null && !TryParse<ResetKind>(body.ResetType, out _))

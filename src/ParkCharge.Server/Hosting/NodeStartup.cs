@@ -142,7 +142,7 @@ internal sealed partial class NodeStartup(
         var http = addresses.FirstOrDefault() ?? ParkChargeApp.DefaultUrl;
         var ws = http.StartsWith("https://", StringComparison.Ordinal) ? "wss://" + http["https://".Length..] : "ws://" + http["http://".Length..];
         Console.WriteLine($"ParkCharge node '{options.Value.NodeId}' is running ({store.Database.Engine}: {store.Database.Describe()})");
-        Console.WriteLine($"  OCPP 1.6J / 2.0.1:  {ws}/ocpp/{{chargePointId}}");
+        Console.WriteLine($"  OCPP:               {ws}/ocpp/{{chargePointId}}   (1.6J, 2.0.1, 2.1)");
         Console.WriteLine($"  API:                {http}/api/v1   (reference: {http}/api/reference, OpenAPI: {http}/openapi/v1.json, health: {http}/healthz)");
         Console.WriteLine($"  Dashboard:          {http}/dashboard/   (sign in with an API key)");
         if (_generatedKey is not null)

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Dashboard;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
@@ -75,6 +76,17 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<Commands.CommandDispatcher>();
+        try
+        {
+            AddChargerCertificates(builder, options.ChargerCertificates);
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            loggers.Dispose();
+            throw;
+        }
+
 
         // Webhook receivers are other people's servers: no redirects followed (a 3xx is a failure, not a
         // new target), no cookies, a bounded connect time; the request timeout is set per delivery. The
@@ -119,6 +131,17 @@ public static class ParkChargeApp
         builder.Services.AddLogRedaction();
 
         var app = builder.Build();
+        try
+        {
+            _ = app.Services.GetRequiredService<ChargerCertificateAuthority>(); // a CA file that cannot be read stops the start here
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            await store.DisposeAsync();
+            loggers.Dispose();
+            throw;
+        }
         app.Lifetime.ApplicationStopping.Register(() =>
             app.Services.GetRequiredService<ChargerConnections>().CloseAllAsync(CancellationToken.None).GetAwaiter().GetResult());
         app.Lifetime.ApplicationStopped.Register(() =>
@@ -165,6 +188,8 @@ public static class ParkChargeApp
         api.MapEventEndpoints();
         api.MapWebhookEndpoints();
         api.MapCommandEndpoints();
+        api.MapSecurityEventEndpoints();
+        api.MapCertificateEndpoints();
         return app;
     }
 
@@ -179,6 +204,44 @@ public static class ParkChargeApp
             .AddInMemoryCollection(FromWellKnownEnvironmentVariables())
             .AddInMemoryCollection(settings)
             .Build();
+
+    /// <summary>
+    /// Security profile 3. Kestrel takes any client certificate at the TLS layer (the chargers' CAs are
+    /// ParkCharge's, not the machine's): the OCPP handshake decides, per charger and site, and nothing else
+    /// reads client certificates. HTTPS endpoints ask for one only when configured to.
+    /// </summary>
+    private static void AddChargerCertificates(WebApplicationBuilder builder, ChargerCertificateOptions options)
+    {
+        foreach (var (name, value) in new[]
+        {
+            (nameof(options.CertificateValidity), options.CertificateValidity), (nameof(options.CaValidity), options.CaValidity),
+            (nameof(options.RenewalRetry), options.RenewalRetry), (nameof(options.CheckInterval), options.CheckInterval),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                throw new InvalidOperationException($"ParkCharge:ChargerCertificates:{name} must be a positive duration (d.hh:mm:ss), not {value}.");
+            }
+        }
+
+        if (options.RenewBefore < TimeSpan.Zero || options.RenewBefore >= options.CertificateValidity)
+        {
+            throw new InvalidOperationException($"ParkCharge:ChargerCertificates:RenewBefore must be 0 or more and shorter than CertificateValidity ({options.CertificateValidity}), not {options.RenewBefore}.");
+        }
+
+        builder.Services.AddSingleton<ChargerCertificateAuthority>();
+        builder.Services.AddSingleton<ChargerCertificateCheck>();
+        builder.Services.AddSingleton<CertificateRenewal>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CertificateRenewal>());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+        {
+            https.ClientCertificateValidation = static (_, _, _) => true;
+            if (options.RequestOnHttps)
+            {
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+            }
+        }));
+    }
 
     /// <summary>
     /// Forwarded headers are believed only from the configured proxies: anyone else could claim any

@@ -25,6 +25,9 @@ public sealed class ParkChargeOptions
 
     public OcppOptions Ocpp { get; set; } = new();
 
+    /// <summary>Security profile 3: TLS client certificates of chargers, the CA that signs them, renewal.</summary>
+    public ChargerCertificateOptions ChargerCertificates { get; set; } = new();
+
     public EventOptions Events { get; set; } = new();
 
     public WebhookOptions Webhooks { get; set; } = new();
@@ -120,6 +123,52 @@ public sealed class OcppOptions
     /// until the minute is over.
     /// </summary>
     public int MaxAuthFailuresPerMinute { get; set; } = 10;
+}
+
+/// <summary>
+/// Security profile 3 (OCPP 2.0.1/2.1 A00, the 1.6 security whitepaper): chargers authenticate with a
+/// TLS client certificate whose subject CN is their identity. Without an operator CA, ParkCharge makes
+/// and holds one CA per site (its key encrypted with the data-protection keys) and signs the chargers'
+/// certificate signing requests with it.
+/// </summary>
+public sealed class ChargerCertificateOptions
+{
+    /// <summary>
+    /// Ask every HTTPS endpoint for a client certificate (optional: clients without one still connect). Off
+    /// by default, since a browser holding certificates may then ask its user which to send; an endpoint of
+    /// its own for chargers can ask instead (<c>Kestrel:Endpoints:NAME:ClientCertificateMode: AllowCertificate</c>).
+    /// </summary>
+    public bool RequestOnHttps { get; set; }
+
+    /// <summary>
+    /// The operator's CA certificate (PEM file; may hold its chain up to the root). Chargers of every site
+    /// may present certificates it issued; with <see cref="CaKey"/>, it signs the chargers' requests instead
+    /// of the sites' own CAs.
+    /// </summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>The private key of <see cref="CaCertificate"/> (PEM file, PKCS#8, or encrypted PKCS#8 with <see cref="CaKeyPassword"/>).</summary>
+    public string? CaKey { get; set; }
+
+    public string? CaKeyPassword { get; set; }
+
+    /// <summary>More CAs whose charger certificates are accepted (PEM files), e.g. a manufacturer's; never used to sign.</summary>
+    public IList<string> TrustedCas { get; } = [];
+
+    /// <summary>How long a certificate ParkCharge issues is valid (never beyond its CA).</summary>
+    public TimeSpan CertificateValidity { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>How long a CA ParkCharge makes for a site is valid.</summary>
+    public TimeSpan CaValidity { get; set; } = TimeSpan.FromDays(3650);
+
+    /// <summary>A connected charger whose certificate expires within this is asked to renew it (TriggerMessage SignChargingStationCertificate).</summary>
+    public TimeSpan RenewBefore { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long to wait for a renewed certificate before asking the same charger again.</summary>
+    public TimeSpan RenewalRetry { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often the connected chargers' certificates are checked (and at every profile-3 connection).</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>The live event stream's settings (and how often readers of the outbox look for other nodes' events).</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Sites;
@@ -8,7 +9,9 @@ using ParkCharge.Ocpp.Rpc;
 namespace ParkCharge.Server.Ocpp;
 
 /// <summary>A charger's open connection on this node.</summary>
-public sealed record LiveConnection(ChargerId Charger, SiteId Site, string ConnectionId, OcppVersion Version, RpcConnection Rpc);
+/// <param name="ClientCertificate">Security profile 3: the certificate the charger authenticated with (its expiry is watched).</param>
+public sealed record LiveConnection(ChargerId Charger, SiteId Site, string ConnectionId, OcppVersion Version, RpcConnection Rpc,
+    X509Certificate2? ClientCertificate = null);
 
 /// <summary>
 /// The chargers connected to this node. A charger has at most one connection: a new one replaces
@@ -22,6 +25,9 @@ public sealed class ChargerConnections
     public int Count => _connections.Count;
 
     public LiveConnection? Find(ChargerId charger) => _connections.GetValueOrDefault(charger);
+
+    /// <summary>The connections open now.</summary>
+    public IReadOnlyList<LiveConnection> All => [.. _connections.Values];
 
     /// <summary>Makes <paramref name="connection"/> the charger's connection and returns the one it replaced.</summary>
     public LiveConnection? Add(LiveConnection connection)

@@ -24,7 +24,7 @@ internal sealed class MessageLogRecorder(LogWriter writer, ChargerId charger, st
             (int?)frame.MessageType,
             frame.MessageId,
             frame.Action,
-            frame.ErrorReturned?.ToWireName(version) ?? (frame.MessageType == RpcMessageType.CallError ? ErrorCodeOf(text) : null),
+            frame.ErrorReturned?.ToWireName(version) ?? (frame.MessageType is RpcMessageType.CallError or RpcMessageType.CallResultError ? ErrorCodeOf(text) : null),
             text));
         if (frame.Direction == RpcFrameDirection.Inbound)
         {
@@ -32,7 +32,7 @@ internal sealed class MessageLogRecorder(LogWriter writer, ChargerId charger, st
         }
     }
 
-    /// <summary>The code of a CALLERROR frame: <c>[4, id, code, description, details]</c>.</summary>
+    /// <summary>The code of a CALLERROR or 2.1 CALLRESULTERROR frame: <c>[4|5, id, code, description, details]</c>.</summary>
     private static string? ErrorCodeOf(string frame)
     {
         try

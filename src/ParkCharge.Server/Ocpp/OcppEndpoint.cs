@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 using Microsoft.Extensions.Options;
@@ -10,6 +11,7 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Ocpp.CentralSystem;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Server.Auth;
+using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
 using ParkCharge.Storage;
@@ -19,14 +21,11 @@ namespace ParkCharge.Server.Ocpp;
 
 /// <summary>
 /// <c>ws(s)://host/ocpp/{chargePointId}</c> (DESIGN.md §5): the handshake (subprotocol, registration,
-/// Basic auth per charger, TLS for security profile 2), then one <see cref="RpcConnection"/> for
-/// the life of the socket, with its open and close recorded as observations.
+/// Basic auth per charger, TLS for security profile 2, a TLS client certificate for profile 3), then
+/// one <see cref="RpcConnection"/> for the life of the socket, with its open and close recorded as observations.
 /// </summary>
 internal static partial class OcppEndpoint
 {
-    public const string V16 = "ocpp1.6";
-    public const string V201 = "ocpp2.0.1";
-
     public static IEndpointRouteBuilder MapOcppEndpoint(this IEndpointRouteBuilder app)
     {
         app.Map("/ocpp/{chargePointId}", HandleAsync).ExcludeFromDescription();
@@ -49,7 +48,7 @@ internal static partial class OcppEndpoint
         if (!http.WebSockets.IsWebSocketRequest)
         {
             await Refuse(http, StatusCodes.Status400BadRequest, "Not a WebSocket request",
-                $"This is the OCPP endpoint: connect with a WebSocket client and the subprotocol {V16} or {V201}.");
+                $"This is the OCPP endpoint: connect with a WebSocket client and one of the subprotocols {OcppSubprotocol.Supported}.");
             return;
         }
 
@@ -61,12 +60,12 @@ internal static partial class OcppEndpoint
         }
 
         var offered = http.WebSockets.WebSocketRequestedProtocols;
-        var version = offered.Contains(V201) ? OcppVersion.Ocpp201 : offered.Contains(V16) ? OcppVersion.Ocpp16 : (OcppVersion?)null;
+        var version = OcppSubprotocol.Choose(offered);
         if (version is null)
         {
             LogRefused(logger, chargePointId, "no supported subprotocol");
             await Refuse(http, StatusCodes.Status400BadRequest, "Unsupported OCPP version",
-                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {V16} and {V201}.");
+                $"Offered subprotocols: {(offered.Count == 0 ? "none" : string.Join(", ", offered))}. ParkCharge speaks {OcppSubprotocol.Supported}.");
             return;
         }
 
@@ -110,8 +109,19 @@ internal static partial class OcppEndpoint
             return;
         }
 
-        // The connection is on record before the charger can send anything over it.
+        // Security profile 3: the charger's TLS client certificate is its credential (Certificates/ChargerCertificateCheck).
         var site = new SiteId(credentials.SiteId);
+        var clientCertificate = credentials.SecurityProfile >= 3 ? http.Connection.ClientCertificate : null;
+        if (credentials.SecurityProfile >= 3
+            && await http.RequestServices.GetRequiredService<ChargerCertificateCheck>().RefusalAsync(clientCertificate, charger, site, http.RequestAborted) is { } refusal)
+        {
+            LogRefused(logger, chargePointId, refusal);
+            await Refuse(http, StatusCodes.Status403Forbidden, "Client certificate not accepted",
+                "This charger uses security profile 3: it must present a TLS client certificate issued by a CA trusted for its site, valid now, with its identity as the subject CN.");
+            return;
+        }
+
+        // The connection is on record before the charger can send anything over it.
         var connectionId = Guid.NewGuid().ToString("N");
         await SubmitConnectionEventAsync(engines, time, site, charger, connectionId,
             new ConnectionOpened(charger, connectionId, version.Value, options.Value.NodeId, http.Connection.RemoteIpAddress?.ToString()));
@@ -120,7 +130,7 @@ internal static partial class OcppEndpoint
         {
             socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
             {
-                SubProtocol = version == OcppVersion.Ocpp201 ? V201 : V16,
+                SubProtocol = OcppSubprotocol.NameOf(version.Value),
                 KeepAliveInterval = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingIntervalSeconds) : TimeSpan.Zero,
                 KeepAliveTimeout = ocpp.PingIntervalSeconds > 0 ? TimeSpan.FromSeconds(ocpp.PingTimeoutSeconds) : Timeout.InfiniteTimeSpan,
             });
@@ -133,7 +143,7 @@ internal static partial class OcppEndpoint
 
         using (socket)
         {
-            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, signals, options.Value, time, loggers, logger);
+            await RunConnectionAsync(http, socket, charger, site, connectionId, version.Value, store, engines, connections, signals, options.Value, time, loggers, logger, clientCertificate);
         }
     }
 
@@ -151,9 +161,11 @@ internal static partial class OcppEndpoint
         ParkChargeOptions options,
         TimeProvider time,
         ILoggerFactory loggers,
-        ILogger logger)
+        ILogger logger,
+        X509Certificate2? clientCertificate)
     {
-        var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds));
+        var link = new ChargerLink(site, charger, engines.SubmitAsync, time, TimeSpan.FromSeconds(options.Ocpp.HeartbeatIntervalSeconds),
+            http.RequestServices.GetRequiredService<ChargerCertificateAuthority>());
         await using var rpc = new RpcConnection(
             socket,
             new ChargerCallHandler(link),
@@ -168,7 +180,7 @@ internal static partial class OcppEndpoint
             loggers.CreateLogger<RpcConnection>(),
             new MessageLogRecorder(store.Writer, charger, connectionId, version));
 
-        var live = new LiveConnection(charger, site, connectionId, version, rpc);
+        var live = new LiveConnection(charger, site, connectionId, version, rpc, clientCertificate);
         if (connections.Add(live) is { } replaced)
         {
             LogReplaced(logger, charger.Value, replaced.ConnectionId);
@@ -184,6 +196,10 @@ internal static partial class OcppEndpoint
 
         LogConnected(logger, charger.Value, version, connectionId);
         signals.Notify(site); // commands that waited for this charger can go now
+        if (clientCertificate is not null)
+        {
+            http.RequestServices.GetRequiredService<CertificateRenewal>().Wake(); // near its end? ask for a new one now
+        }
         var reason = "closed";
         try
         {

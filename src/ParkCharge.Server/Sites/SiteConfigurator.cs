@@ -42,7 +42,7 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
             var view = existing is null ? null : await store.Chargers.GetAsync(declaration.Charger, ct);
             var passwordHash = declaration.Password is not null
                 ? existing?.PasswordHash is { } current && Secrets.VerifyPassword(declaration.Password, current) ? current : declaration.PasswordHash
-                : declaration.SecurityProfile > 0 ? existing?.PasswordHash : null;
+                : declaration.SecurityProfile is 1 or 2 ? existing?.PasswordHash : null; // profile 3: the certificate, not a password
             var unchanged = existing is not null
                 && existing.SecurityProfile == declaration.SecurityProfile
                 && existing.PasswordHash == passwordHash

@@ -430,12 +430,17 @@ internal sealed partial class SiteFileValidator
                 valid = false;
             }
 
-            if (profile is not null and not (0 or 1 or 2))
+            if (profile is not null and not (0 or 1 or 2 or 3))
             {
-                Error(Paths.Field(path, "securityProfile"), $"security profiles 0 (none), 1 (Basic auth) and 2 (Basic auth over TLS) are supported, not {profile}", charger.Find("securityProfile")!.Line);
+                Error(Paths.Field(path, "securityProfile"), $"security profiles 0 (none), 1 (Basic auth), 2 (Basic auth over TLS) and 3 (TLS client certificate) are supported, not {profile}", charger.Find("securityProfile")!.Line);
                 valid = false;
             }
-            else if (profile > 0 && charger.Find("password") is null or { Value: DocumentScalar { IsNull: true } } && !(id is { } known && _registeredChargers.Contains(known.Value)))
+            else if (profile == 3 && password is not null)
+            {
+                Error(Paths.Field(path, "securityProfile"), "security profile 3 authenticates the charger by its TLS client certificate; remove the password", charger.Find("securityProfile")!.Line);
+                valid = false;
+            }
+            else if (profile is 1 or 2 && charger.Find("password") is null or { Value: DocumentScalar { IsNull: true } } && !(id is { } known && _registeredChargers.Contains(known.Value)))
             {
                 Error(Paths.Field(path, "securityProfile"), $"security profile {profile} needs a password (the charger authenticates with HTTP Basic auth)", charger.Find("securityProfile")!.Line);
                 valid = false;

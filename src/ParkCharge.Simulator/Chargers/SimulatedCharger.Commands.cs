@@ -4,14 +4,14 @@ using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.Rpc;
 
 using V16 = ParkCharge.Ocpp.V16;
-using V201 = ParkCharge.Ocpp.V201;
+using V2 = ParkCharge.Ocpp.V21;
 
 namespace ParkCharge.Simulator.Chargers;
 
 /// <summary>
 /// The server's calls, answered as a well-behaved charger would: remote start on a plugged-in
 /// vehicle, remote stop, charging profiles (the limit slows the vehicle's charge), unlock,
-/// availability, configuration (1.6) and variables (2.0.1), triggered messages. Reset is accepted
+/// availability, configuration (1.6) and variables (2.0.1, 2.1), triggered messages. Reset is accepted
 /// and not acted on (the simulated charger does not reboot).
 /// </summary>
 public sealed partial class SimulatedCharger
@@ -25,7 +25,7 @@ public sealed partial class SimulatedCharger
         var now = _clock.GetUtcNow();
         lock (_gate)
         {
-            return Version == OcppVersion.Ocpp16 ? Handle16(call, now) : Handle201(call, now);
+            return Version == OcppVersion.Ocpp16 ? Handle16(call, now) : Handle2(call, now);
         }
     }
 
@@ -152,25 +152,25 @@ public sealed partial class SimulatedCharger
         return RpcReply.Error(RpcErrorCode.NotSupported, $"The simulated charger does not support {call.Action}.");
     }
 
-    private RpcReply Handle201(RpcInboundCall call, DateTimeOffset now)
+    private RpcReply Handle2(RpcInboundCall call, DateTimeOffset now)
     {
-        if (call.TryRead(V201.V201Actions.RequestStartTransaction, out var start))
+        if (call.TryRead(V2.V21Actions.RequestStartTransaction, out var start))
         {
             var connector = _connectors.Values.FirstOrDefault(c => (start.EvseId is null || c.Id == start.EvseId) && c.Session is { Stopped: true });
             if (connector is not null)
             {
                 StartTransaction(connector, connector.Session!, now, start.IdToken.IdToken, start.RemoteStartId);
-                ApplyProfile201(connector.Id, start.ChargingProfile);
+                ApplyProfile2(connector.Id, start.ChargingProfile);
             }
 
-            return RpcReply.Result(V201.V201Actions.RequestStartTransaction, new V201.RequestStartTransactionResponse
+            return RpcReply.Result(V2.V21Actions.RequestStartTransaction, new V2.RequestStartTransactionResponse
             {
-                Status = connector is null ? V201.RequestStartStopStatusEnumType.Rejected : V201.RequestStartStopStatusEnumType.Accepted,
+                Status = connector is null ? V2.RequestStartStopStatusEnumType.Rejected : V2.RequestStartStopStatusEnumType.Accepted,
                 TransactionId = connector?.Session?.TransactionId201,
             });
         }
 
-        if (call.TryRead(V201.V201Actions.RequestStopTransaction, out var stop))
+        if (call.TryRead(V2.V21Actions.RequestStopTransaction, out var stop))
         {
             var connector = _connectors.Values.FirstOrDefault(c => c.Session is { Stopped: false } s && s.TransactionId201 == stop.TransactionId);
             if (connector is not null)
@@ -179,93 +179,93 @@ public sealed partial class SimulatedCharger
                 StopTransaction(connector, connector.Session!, now, remote: "remote");
             }
 
-            return RpcReply.Result(V201.V201Actions.RequestStopTransaction, new V201.RequestStopTransactionResponse
+            return RpcReply.Result(V2.V21Actions.RequestStopTransaction, new V2.RequestStopTransactionResponse
             {
-                Status = connector is null ? V201.RequestStartStopStatusEnumType.Rejected : V201.RequestStartStopStatusEnumType.Accepted,
+                Status = connector is null ? V2.RequestStartStopStatusEnumType.Rejected : V2.RequestStartStopStatusEnumType.Accepted,
             });
         }
 
-        if (call.TryRead(V201.V201Actions.SetChargingProfile, out var setProfile))
+        if (call.TryRead(V2.V21Actions.SetChargingProfile, out var setProfile))
         {
             var known = setProfile.EvseId == 0 || _connectors.ContainsKey(setProfile.EvseId);
             if (known)
             {
-                ApplyProfile201(setProfile.EvseId, setProfile.ChargingProfile);
+                ApplyProfile2(setProfile.EvseId, setProfile.ChargingProfile);
             }
 
-            return RpcReply.Result(V201.V201Actions.SetChargingProfile, new V201.SetChargingProfileResponse
+            return RpcReply.Result(V2.V21Actions.SetChargingProfile, new V2.SetChargingProfileResponse
             {
-                Status = known ? V201.ChargingProfileStatusEnumType.Accepted : V201.ChargingProfileStatusEnumType.Rejected,
+                Status = known ? V2.ChargingProfileStatusEnumType.Accepted : V2.ChargingProfileStatusEnumType.Rejected,
             });
         }
 
-        if (call.TryRead(V201.V201Actions.ClearChargingProfile, out var clear))
+        if (call.TryRead(V2.V21Actions.ClearChargingProfile, out var clear))
         {
             var cleared = ClearProfiles(clear.ChargingProfileCriteria?.EvseId);
-            return RpcReply.Result(V201.V201Actions.ClearChargingProfile, new V201.ClearChargingProfileResponse
+            return RpcReply.Result(V2.V21Actions.ClearChargingProfile, new V2.ClearChargingProfileResponse
             {
-                Status = cleared ? V201.ClearChargingProfileStatusEnumType.Accepted : V201.ClearChargingProfileStatusEnumType.Unknown,
+                Status = cleared ? V2.ClearChargingProfileStatusEnumType.Accepted : V2.ClearChargingProfileStatusEnumType.Unknown,
             });
         }
 
-        if (call.TryRead(V201.V201Actions.UnlockConnector, out var unlock))
+        if (call.TryRead(V2.V21Actions.UnlockConnector, out var unlock))
         {
-            var status = !_connectors.TryGetValue(unlock.EvseId, out var connector) ? V201.UnlockStatusEnumType.UnknownConnector
-                : connector.Session is { Stopped: false } ? V201.UnlockStatusEnumType.OngoingAuthorizedTransaction
-                : V201.UnlockStatusEnumType.Unlocked;
-            return RpcReply.Result(V201.V201Actions.UnlockConnector, new V201.UnlockConnectorResponse { Status = status });
+            var status = !_connectors.TryGetValue(unlock.EvseId, out var connector) ? V2.UnlockStatusEnumType.UnknownConnector
+                : connector.Session is { Stopped: false } ? V2.UnlockStatusEnumType.OngoingAuthorizedTransaction
+                : V2.UnlockStatusEnumType.Unlocked;
+            return RpcReply.Result(V2.V21Actions.UnlockConnector, new V2.UnlockConnectorResponse { Status = status });
         }
 
-        if (call.TryRead(V201.V201Actions.ChangeAvailability, out var availability))
+        if (call.TryRead(V2.V21Actions.ChangeAvailability, out var availability))
         {
-            var status = ChangeAvailability(availability.Evse?.Id ?? 0, availability.OperationalStatus == V201.OperationalStatusEnumType.Operative, now);
-            return RpcReply.Result(V201.V201Actions.ChangeAvailability, new V201.ChangeAvailabilityResponse
+            var status = ChangeAvailability(availability.Evse?.Id ?? 0, availability.OperationalStatus == V2.OperationalStatusEnumType.Operative, now);
+            return RpcReply.Result(V2.V21Actions.ChangeAvailability, new V2.ChangeAvailabilityResponse
             {
-                Status = status switch { null => V201.ChangeAvailabilityStatusEnumType.Rejected, true => V201.ChangeAvailabilityStatusEnumType.Accepted, false => V201.ChangeAvailabilityStatusEnumType.Scheduled },
+                Status = status switch { null => V2.ChangeAvailabilityStatusEnumType.Rejected, true => V2.ChangeAvailabilityStatusEnumType.Accepted, false => V2.ChangeAvailabilityStatusEnumType.Scheduled },
             });
         }
 
-        if (call.TryRead(V201.V201Actions.Reset, out _))
+        if (call.TryRead(V2.V21Actions.Reset, out _))
         {
-            return RpcReply.Result(V201.V201Actions.Reset, new V201.ResetResponse { Status = V201.ResetStatusEnumType.Accepted });
+            return RpcReply.Result(V2.V21Actions.Reset, new V2.ResetResponse { Status = V2.ResetStatusEnumType.Accepted });
         }
 
-        if (call.TryRead(V201.V201Actions.GetVariables, out var get))
+        if (call.TryRead(V2.V21Actions.GetVariables, out var get))
         {
             var variables = Variables();
-            return RpcReply.Result(V201.V201Actions.GetVariables, new V201.GetVariablesResponse
+            return RpcReply.Result(V2.V21Actions.GetVariables, new V2.GetVariablesResponse
             {
                 GetVariableResult = [.. get.GetVariableData.Select(d => variables.TryGetValue($"{d.Component.Name}.{d.Variable.Name}", out var value)
-                    ? new V201.GetVariableResultType { AttributeStatus = V201.GetVariableStatusEnumType.Accepted, AttributeValue = value, Component = d.Component, Variable = d.Variable }
-                    : new V201.GetVariableResultType { AttributeStatus = V201.GetVariableStatusEnumType.UnknownVariable, Component = d.Component, Variable = d.Variable })],
+                    ? new V2.GetVariableResultType { AttributeStatus = V2.GetVariableStatusEnumType.Accepted, AttributeValue = value, Component = d.Component, Variable = d.Variable }
+                    : new V2.GetVariableResultType { AttributeStatus = V2.GetVariableStatusEnumType.UnknownVariable, Component = d.Component, Variable = d.Variable })],
             });
         }
 
-        if (call.TryRead(V201.V201Actions.SetVariables, out var set))
+        if (call.TryRead(V2.V21Actions.SetVariables, out var set))
         {
             var variables = Variables();
-            return RpcReply.Result(V201.V201Actions.SetVariables, new V201.SetVariablesResponse
+            return RpcReply.Result(V2.V21Actions.SetVariables, new V2.SetVariablesResponse
             {
-                SetVariableResult = [.. set.SetVariableData.Select(d => new V201.SetVariableResultType
+                SetVariableResult = [.. set.SetVariableData.Select(d => new V2.SetVariableResultType
                 {
-                    AttributeStatus = variables.ContainsKey($"{d.Component.Name}.{d.Variable.Name}") ? V201.SetVariableStatusEnumType.Accepted : V201.SetVariableStatusEnumType.UnknownVariable,
+                    AttributeStatus = variables.ContainsKey($"{d.Component.Name}.{d.Variable.Name}") ? V2.SetVariableStatusEnumType.Accepted : V2.SetVariableStatusEnumType.UnknownVariable,
                     Component = d.Component,
                     Variable = d.Variable,
                 })],
             });
         }
 
-        if (call.TryRead(V201.V201Actions.TriggerMessage, out var trigger))
+        if (call.TryRead(V2.V21Actions.TriggerMessage, out var trigger))
         {
             var accepted = trigger.RequestedMessage switch
             {
-                V201.MessageTriggerEnumType.StatusNotification => Trigger(status: true, trigger.Evse?.Id, now),
-                V201.MessageTriggerEnumType.Heartbeat => Trigger(status: false, null, now),
+                V2.MessageTriggerEnumType.StatusNotification => Trigger(status: true, trigger.Evse?.Id, now),
+                V2.MessageTriggerEnumType.Heartbeat => Trigger(status: false, null, now),
                 _ => (bool?)null,
             };
-            return RpcReply.Result(V201.V201Actions.TriggerMessage, new V201.TriggerMessageResponse
+            return RpcReply.Result(V2.V21Actions.TriggerMessage, new V2.TriggerMessageResponse
             {
-                Status = accepted switch { true => V201.TriggerMessageStatusEnumType.Accepted, false => V201.TriggerMessageStatusEnumType.Rejected, null => V201.TriggerMessageStatusEnumType.NotImplemented },
+                Status = accepted switch { true => V2.TriggerMessageStatusEnumType.Accepted, false => V2.TriggerMessageStatusEnumType.Rejected, null => V2.TriggerMessageStatusEnumType.NotImplemented },
             });
         }
 
@@ -284,14 +284,15 @@ public sealed partial class SimulatedCharger
         SetLimit(connectorId, watts);
     }
 
-    private void ApplyProfile201(int evseId, V201.ChargingProfileType? profile)
+    private void ApplyProfile2(int evseId, V2.ChargingProfileType? profile)
     {
-        if (profile?.ChargingSchedule is not [var schedule, ..] || schedule.ChargingSchedulePeriod is not [var first, ..])
+        // 2.1 lets a period carry a setpoint instead of a limit; the simulated car obeys limits only.
+        if (profile?.ChargingSchedule is not [var schedule, ..] || schedule.ChargingSchedulePeriod is not [{ Limit: { } limit } first, ..])
         {
             return;
         }
 
-        var watts = schedule.ChargingRateUnit == V201.ChargingRateUnitEnumType.W ? (double)first.Limit : (double)first.Limit * PhaseVoltage * (first.NumberPhases ?? 3);
+        var watts = schedule.ChargingRateUnit == V2.ChargingRateUnitEnumType.W ? (double)limit : (double)limit * PhaseVoltage * (first.NumberPhases ?? 3);
         SetLimit(evseId, watts);
     }
 
@@ -357,7 +358,7 @@ public sealed partial class SimulatedCharger
         {
             Enqueue(Version == OcppVersion.Ocpp16
                 ? Outbound.Of(V16.V16Actions.Heartbeat, new V16.HeartbeatRequest(), transactionRelated: false)
-                : Outbound.Of(V201.V201Actions.Heartbeat, new V201.HeartbeatRequest(), transactionRelated: false));
+                : Outbound.Of(V2.V21Actions.Heartbeat, new V2.HeartbeatRequest(), transactionRelated: false));
             return true;
         }
 

@@ -4,7 +4,7 @@ using ParkCharge.Core.Charging;
 using ParkCharge.Simulator.Planning;
 
 using V16 = ParkCharge.Ocpp.V16;
-using V201 = ParkCharge.Ocpp.V201;
+using V2 = ParkCharge.Ocpp.V21;
 
 namespace ParkCharge.Simulator.Chargers;
 
@@ -70,8 +70,8 @@ public sealed partial class SimulatedCharger
                 connector.Status = ConnectorState.Preparing;
                 Enqueue(StatusMessage(connector, ConnectorState.Preparing, at, null));
                 session.TransactionId201 = NewTransactionId();
-                Enqueue(TransactionEvent(connector, session, V201.TransactionEventEnumType.Started, V201.TriggerReasonEnumType.CablePluggedIn,
-                    V201.ChargingStateEnumType.EVConnected, at, idToken: null, V201.ReadingContextEnumType.TransactionBegin));
+                Enqueue(TransactionEvent(connector, session, V2.TransactionEventEnumType.Started, V2.TriggerReasonEnumType.CablePluggedIn,
+                    V2.ChargingStateEnumType.EVConnected, at, idToken: null, V2.ReadingContextEnumType.TransactionBegin));
             }
 
             StartTransaction(connector, session, plan.PlugIn + AuthorizeDelay, plan.IdTag, remoteStartId: null);
@@ -179,12 +179,12 @@ public sealed partial class SimulatedCharger
             Enqueue(TransactionEvent(
                 connector,
                 session,
-                remoteStartId is null ? V201.TransactionEventEnumType.Updated : V201.TransactionEventEnumType.Started,
-                remoteStartId is null ? V201.TriggerReasonEnumType.Authorized : V201.TriggerReasonEnumType.RemoteStart,
-                state == ConnectorState.Charging ? V201.ChargingStateEnumType.Charging : V201.ChargingStateEnumType.SuspendedEV,
+                remoteStartId is null ? V2.TransactionEventEnumType.Updated : V2.TransactionEventEnumType.Started,
+                remoteStartId is null ? V2.TriggerReasonEnumType.Authorized : V2.TriggerReasonEnumType.RemoteStart,
+                state == ConnectorState.Charging ? V2.ChargingStateEnumType.Charging : V2.ChargingStateEnumType.SuspendedEV,
                 at,
-                new V201.IdTokenType { IdToken = idTag, Type = remoteStartId is null ? V201.IdTokenEnumType.ISO14443 : V201.IdTokenEnumType.Central },
-                remoteStartId is null ? V201.ReadingContextEnumType.SamplePeriodic : V201.ReadingContextEnumType.TransactionBegin,
+                new V2.IdTokenType { IdToken = idTag, Type = remoteStartId is null ? "ISO14443" : "Central" },
+                remoteStartId is null ? V2.ReadingContextEnumType.SamplePeriodic : V2.ReadingContextEnumType.TransactionBegin,
                 remoteStartId));
         }
     }
@@ -224,18 +224,18 @@ public sealed partial class SimulatedCharger
             Enqueue(TransactionEvent(
                 connector,
                 session,
-                V201.TransactionEventEnumType.Ended,
+                V2.TransactionEventEnumType.Ended,
                 remote switch
                 {
-                    null => V201.TriggerReasonEnumType.EVDeparted,
-                    "unlock" => V201.TriggerReasonEnumType.UnlockCommand,
-                    _ => V201.TriggerReasonEnumType.RemoteStop,
+                    null => V2.TriggerReasonEnumType.EVDeparted,
+                    "unlock" => V2.TriggerReasonEnumType.UnlockCommand,
+                    _ => V2.TriggerReasonEnumType.RemoteStop,
                 },
-                remote is null ? V201.ChargingStateEnumType.Idle : V201.ChargingStateEnumType.EVConnected,
+                remote is null ? V2.ChargingStateEnumType.Idle : V2.ChargingStateEnumType.EVConnected,
                 at,
                 idToken: null,
-                V201.ReadingContextEnumType.TransactionEnd,
-                stoppedReason: remote is null ? V201.ReasonEnumType.EVDisconnected : V201.ReasonEnumType.Remote));
+                V2.ReadingContextEnumType.TransactionEnd,
+                stoppedReason: remote is null ? V2.ReasonEnumType.EVDisconnected : V2.ReasonEnumType.Remote));
             connector.Status = remote is null ? ConnectorState.Available : ConnectorState.Finishing;
         }
     }
@@ -274,12 +274,12 @@ public sealed partial class SimulatedCharger
             Enqueue(TransactionEvent(
                 connector,
                 session,
-                V201.TransactionEventEnumType.Updated,
-                full ? V201.TriggerReasonEnumType.ChargingStateChanged : V201.TriggerReasonEnumType.MeterValuePeriodic,
-                full ? V201.ChargingStateEnumType.SuspendedEV : V201.ChargingStateEnumType.Charging,
+                V2.TransactionEventEnumType.Updated,
+                full ? V2.TriggerReasonEnumType.ChargingStateChanged : V2.TriggerReasonEnumType.MeterValuePeriodic,
+                full ? V2.ChargingStateEnumType.SuspendedEV : V2.ChargingStateEnumType.Charging,
                 at,
                 idToken: null,
-                V201.ReadingContextEnumType.SamplePeriodic));
+                V2.ReadingContextEnumType.SamplePeriodic));
         }
     }
 
@@ -323,16 +323,16 @@ public sealed partial class SimulatedCharger
             }, transactionRelated: false);
         }
 
-        return Outbound.Of(V201.V201Actions.StatusNotification, new V201.StatusNotificationRequest
+        return Outbound.Of(V2.V21Actions.StatusNotification, new V2.StatusNotificationRequest
         {
             EvseId = connector.Id,
             ConnectorId = 1,
             ConnectorStatus = state switch
             {
-                ConnectorState.Available => V201.ConnectorStatusEnumType.Available,
-                ConnectorState.Faulted => V201.ConnectorStatusEnumType.Faulted,
-                ConnectorState.Unavailable => V201.ConnectorStatusEnumType.Unavailable,
-                _ => V201.ConnectorStatusEnumType.Occupied,
+                ConnectorState.Available => V2.ConnectorStatusEnumType.Available,
+                ConnectorState.Faulted => V2.ConnectorStatusEnumType.Faulted,
+                ConnectorState.Unavailable => V2.ConnectorStatusEnumType.Unavailable,
+                _ => V2.ConnectorStatusEnumType.Occupied,
             },
             Timestamp = at,
         }, transactionRelated: false);
@@ -371,53 +371,53 @@ public sealed partial class SimulatedCharger
     private Outbound TransactionEvent(
         Connector connector,
         Session session,
-        V201.TransactionEventEnumType type,
-        V201.TriggerReasonEnumType trigger,
-        V201.ChargingStateEnumType state,
+        V2.TransactionEventEnumType type,
+        V2.TriggerReasonEnumType trigger,
+        V2.ChargingStateEnumType state,
         DateTimeOffset at,
-        V201.IdTokenType? idToken,
-        V201.ReadingContextEnumType context,
+        V2.IdTokenType? idToken,
+        V2.ReadingContextEnumType context,
         int? remoteStartId = null,
-        V201.ReasonEnumType? stoppedReason = null)
+        V2.ReasonEnumType? stoppedReason = null)
     {
-        IReadOnlyList<V201.SampledValueType> samples =
+        IReadOnlyList<V2.SampledValueType> samples =
         [
-            new V201.SampledValueType { Value = Math.Round((decimal)connector.RegisterWh), Measurand = V201.MeasurandEnumType.EnergyActiveImportRegister, Context = context },
-            new V201.SampledValueType
+            new V2.SampledValueType { Value = Math.Round((decimal)connector.RegisterWh), Measurand = V2.MeasurandEnumType.EnergyActiveImportRegister, Context = context },
+            new V2.SampledValueType
             {
                 Value = Math.Round((decimal)(session.Stopped ? 0 : session.Vehicle.PowerW(connector.LimitW))),
-                Measurand = V201.MeasurandEnumType.PowerActiveImport,
+                Measurand = V2.MeasurandEnumType.PowerActiveImport,
                 Context = context,
-                UnitOfMeasure = new V201.UnitOfMeasureType { Unit = "W" },
+                UnitOfMeasure = new V2.UnitOfMeasureType { Unit = "W" },
             },
-            new V201.SampledValueType
+            new V2.SampledValueType
             {
                 Value = Math.Round((decimal)session.Vehicle.Soc * 100),
-                Measurand = V201.MeasurandEnumType.SoC,
+                Measurand = V2.MeasurandEnumType.SoC,
                 Context = context,
-                Location = V201.LocationEnumType.EV,
-                UnitOfMeasure = new V201.UnitOfMeasureType { Unit = "Percent" },
+                Location = V2.LocationEnumType.EV,
+                UnitOfMeasure = new V2.UnitOfMeasureType { Unit = "Percent" },
             },
         ];
-        var request = new V201.TransactionEventRequest
+        var request = new V2.TransactionEventRequest
         {
             EventType = type,
             Timestamp = at,
             TriggerReason = trigger,
             SeqNo = session.SeqNo++,
             Offline = IsOfflineNow() ? true : null,
-            TransactionInfo = new V201.TransactionType
+            TransactionInfo = new V2.TransactionType
             {
                 TransactionId = session.TransactionId201!,
                 ChargingState = state,
                 StoppedReason = stoppedReason,
                 RemoteStartId = remoteStartId,
             },
-            Evse = type == V201.TransactionEventEnumType.Started ? new V201.EVSEType { Id = connector.Id, ConnectorId = 1 } : null,
+            Evse = type == V2.TransactionEventEnumType.Started ? new V2.EVSEType { Id = connector.Id, ConnectorId = 1 } : null,
             IdToken = idToken,
-            MeterValue = [new V201.MeterValueType { Timestamp = at, SampledValue = samples }],
+            MeterValue = [new V2.MeterValueType { Timestamp = at, SampledValue = samples }],
         };
-        return Outbound.Of(V201.V201Actions.TransactionEvent, request, transactionRelated: true);
+        return Outbound.Of(V2.V21Actions.TransactionEvent, request, transactionRelated: true);
     }
 
     private sealed class Connector(int id, double registerWh)

@@ -13,15 +13,15 @@ using ParkCharge.Simulator.Scenarios.Files;
 using ParkCharge.Simulator.Sites;
 
 using V16 = ParkCharge.Ocpp.V16;
-using V201 = ParkCharge.Ocpp.V201;
+using V2 = ParkCharge.Ocpp.V21;
 
 namespace ParkCharge.Simulator.Chargers;
 
 /// <summary>
-/// A charger speaking real OCPP 1.6J or 2.0.1 over a WebSocket: boots, reports its connectors,
+/// A charger speaking real OCPP 1.6J, 2.0.1 or 2.1 over a WebSocket: boots, reports its connectors,
 /// sends heartbeats, runs charging sessions for the vehicles that plug in (meter values, SuspendedEV
 /// when the battery is full, the stop when the driver unplugs), goes offline and comes back
-/// (transaction messages queued meanwhile and delivered in order, 2.0.1 events marked offline),
+/// (transaction messages queued meanwhile and delivered in order, 2.x events marked offline),
 /// reports faults, and answers the server's calls (see <c>SimulatedCharger.Commands.cs</c>).
 /// </summary>
 /// <remarks>
@@ -177,7 +177,7 @@ public sealed partial class SimulatedCharger : IAsyncDisposable
     private async Task<bool> TryConnectAsync(CancellationToken ct)
     {
         var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol(Version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1");
+        socket.Options.AddSubProtocol(OcppSubprotocol.NameOf(Version));
         if (_site.Password is { } password)
         {
             socket.Options.SetRequestHeader("Authorization", new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Id}:{password}"))).ToString());
@@ -246,13 +246,13 @@ public sealed partial class SimulatedCharger : IAsyncDisposable
         }
         else
         {
-            var outcome = await rpc.CallAsync(V201.V201Actions.BootNotification, new V201.BootNotificationRequest
+            var outcome = await rpc.CallAsync(V2.V21Actions.BootNotification, new V2.BootNotificationRequest
             {
-                ChargingStation = new V201.ChargingStationType { VendorName = "ParkCharge Simulator", Model = "SIM-2x22", SerialNumber = "SIM-" + Id, FirmwareVersion = "1.0.0" },
-                Reason = V201.BootReasonEnumType.PowerUp,
+                ChargingStation = new V2.ChargingStationType { VendorName = "ParkCharge Simulator", Model = "SIM-2x22", SerialNumber = "SIM-" + Id, FirmwareVersion = "1.0.0" },
+                Reason = V2.BootReasonEnumType.PowerUp,
             }, ct);
             status = outcome.Status;
-            accepted = outcome.IsCompleted && outcome.Response.Status == V201.RegistrationStatusEnumType.Accepted;
+            accepted = outcome.IsCompleted && outcome.Response.Status == V2.RegistrationStatusEnumType.Accepted;
         }
 
         if (!accepted)
@@ -402,7 +402,7 @@ public sealed partial class SimulatedCharger : IAsyncDisposable
                 {
                     Enqueue(Version == OcppVersion.Ocpp16
                         ? Outbound.Of(V16.V16Actions.Heartbeat, new V16.HeartbeatRequest(), transactionRelated: false)
-                        : Outbound.Of(V201.V201Actions.Heartbeat, new V201.HeartbeatRequest(), transactionRelated: false));
+                        : Outbound.Of(V2.V21Actions.Heartbeat, new V2.HeartbeatRequest(), transactionRelated: false));
                 }
             }
         }

@@ -74,6 +74,11 @@ internal static class ProjectionWriter
             last_received_at = excluded.last_received_at, last_event_at = excluded.last_event_at, updated_seq = excluded.updated_seq
         """;
 
+    private const string InsertSecurityEvent = """
+        INSERT INTO charger_security_events (id, site_id, charger_id, type, occurred_at, tech_info, received_at, seq)
+        VALUES (@id, @site, @charger, @type, @occurred_at, @tech_info, @received_at, @seq)
+        """;
+
     private const string InsertSample = """
         INSERT INTO meter_samples (session_id, timestamp, measurand, value, unit, phase, location, context, seq)
         VALUES (@session, @timestamp, @measurand, @value, @unit, @phase, @location, @context, @seq)
@@ -103,6 +108,14 @@ internal static class ProjectionWriter
                     .Set("type", e.Type).Set("event_time", db.Instant(e.EventTime)).Set("recorded_at", db.Instant(observation.ReceivedAt))
                     .Set("json_payload", LogJson.Serialize(e))
                     .RunAsync(ct);
+                if (e is ChargerSecurityEvent security)
+                {
+                    await sql[InsertSecurityEvent]
+                        .Set("id", Ids.Event(append.Site, eventSeq)).Set("site", site).Set("charger", security.Charger.Value)
+                        .Set("type", security.SecurityEventType).Set("occurred_at", db.Instant(security.OccurredAt)).Set("tech_info", security.TechInfo)
+                        .Set("received_at", db.Instant(observation.ReceivedAt)).Set("seq", eventSeq)
+                        .RunAsync(ct);
+                }
             }
 
             var changes = decision.Changes;

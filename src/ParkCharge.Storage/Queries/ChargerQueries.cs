@@ -153,11 +153,7 @@ public sealed class ChargerQueries(Database database)
         LastSeenAt = database.ReadInstantOrNull(r, 18),
     };
 
-    /// <summary>The protocol's own name for the version ("1.6", "2.0.1").</summary>
-    public static string? VersionName(string? stored) => stored switch
-    {
-        nameof(OcppVersion.Ocpp16) => "1.6",
-        nameof(OcppVersion.Ocpp201) => "2.0.1",
-        _ => stored,
-    };
+    /// <summary>The protocol's own name for the version ("1.6", "2.0.1", "2.1").</summary>
+    public static string? VersionName(string? stored) =>
+        Enum.TryParse<OcppVersion>(stored, out var version) && Enum.IsDefined(version) && !char.IsDigit(stored![0]) ? version.Label() : stored;
 }

@@ -25,7 +25,7 @@ public sealed record ChargerView
 
     public DateTimeOffset? LastBootAt { get; init; }
 
-    /// <summary>"1.6" or "2.0.1": the version of the latest connection.</summary>
+    /// <summary>"1.6", "2.0.1" or "2.1": the version of the latest connection.</summary>
     public string? OcppVersion { get; init; }
 
     public required ConnectionView Connection { get; init; }

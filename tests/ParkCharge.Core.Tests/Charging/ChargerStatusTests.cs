@@ -50,6 +50,28 @@ public sealed class ChargerStatusTests
     }
 
     [Fact]
+    public void A_security_event_is_published_as_reported_with_the_charger_s_time_beside_the_time_it_arrived()
+    {
+        var occurred = _site.Now.AddHours(-3); // a charger whose clock was just corrected reports the old time
+        var decision = _site.Observe(new SecurityEventReported(Cp("CP1"), "SettingSystemTime", occurred, "NTP step of +3 h"));
+
+        Assert.IsType<Acknowledged>(decision.Reply);
+        var published = Assert.IsType<ChargerSecurityEvent>(Assert.Single(decision.Events));
+        Assert.Equal((Cp("CP1"), "SettingSystemTime", occurred, "NTP step of +3 h", _site.Now),
+            (published.Charger, published.SecurityEventType, published.OccurredAt, published.TechInfo, published.EventTime));
+        Assert.Equal(decision.Events, _site.Replay().Events.TakeLast(1));
+    }
+
+    [Fact]
+    public void A_security_event_from_a_charger_that_is_not_registered_is_refused_and_publishes_nothing()
+    {
+        var decision = _site.Observe(new SecurityEventReported(Cp("STRANGER"), "TamperDetectionActivated", _site.Now, null));
+
+        Assert.IsType<Refused>(decision.Reply);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
     public void A_2_0_1_problem_event_is_reported_as_a_fault()
     {
         var site = new SiteScenario().WithCharger("CS1", OcppVersion.Ocpp201);

@@ -7,7 +7,7 @@ using ParkCharge.Ocpp.Rpc;
 
 namespace ParkCharge.Ocpp.Tests.CentralSystem;
 
-/// <summary>How charger messages of both versions become observations, and replies become answers.</summary>
+/// <summary>How charger messages of every version become observations, and replies become answers.</summary>
 public sealed class InboundMappingTests
 {
     private static readonly ChargerId Charger = new("CP-1");
@@ -76,6 +76,59 @@ public sealed class InboundMappingTests
     }
 
     [Fact]
+    public void A_2_1_transaction_event_maps_as_2_0_1_s_does_and_its_additions_do_not_get_in_the_way()
+    {
+        const string Common = """
+            "eventType":"Updated","timestamp":"2026-06-01T09:30:00Z","triggerReason":"ChargingStateChanged","seqNo":5,
+            "evse":{"id":2,"connectorId":1},"meterValue":[{"timestamp":"2026-06-01T09:30:00Z","sampledValue":[{"value":7.5,"unitOfMeasure":{"unit":"kWh"}}]}]
+            """;
+        var e201 = Assert.IsType<TransactionEventReported>(Read201($$$"""[2,"1","TransactionEvent",{{{{Common}}},"transactionInfo":{"transactionId":"abc","chargingState":"SuspendedEV"}}]""")!.Payload);
+        var e21 = Assert.IsType<TransactionEventReported>(Read21($$$"""
+            [2,"1","TransactionEvent",{{{{Common}}},"preconditioningStatus":"Ready","evseSleep":false,
+             "transactionInfo":{"transactionId":"abc","chargingState":"SuspendedEV","operationMode":"ChargingOnly","tariffId":"t-1","transactionLimit":{"maxEnergy":20000}},
+             "costDetails":{"totalCost":{"currency":"EUR","typeOfCost":"NormalCost","total":{"inclTax":3.1}},"totalUsage":{"energy":7500,"chargingTime":1800,"idleTime":0}}
+            }]
+            """)!.Payload);
+
+        Assert.Equal(e201 with { Samples = [] }, e21 with { Samples = [] });
+        Assert.Equal(e201.Samples, e21.Samples);
+        Assert.Equal((ChargingState.SuspendedEV, 7_500m), (e21.ChargingState, e21.Samples.Single().Value));
+    }
+
+    [Fact]
+    public void A_2_1_token_type_2_0_1_does_not_know_is_kept_as_the_charger_spelt_it()
+    {
+        var message = Read21("""[2,"1","Authorize",{"idToken":{"idToken":"WVWZZZ1JZXW000001","type":"VIN"}}]""");
+
+        Assert.Equal(new IdToken("WVWZZZ1JZXW000001", "VIN"), Assert.IsType<IdTokenPresented>(message!.Payload).IdToken);
+        Assert.Equal("""[3,"1",{"idTokenInfo":{"status":"Unknown"}}]""", Write(message.Answer(new AuthorizationReply(AuthorizationStatus.Unknown)), OcppVersion.Ocpp21, "1"));
+    }
+
+    [Theory]
+    [InlineData(OcppVersion.Ocpp201)]
+    [InlineData(OcppVersion.Ocpp21)]
+    public void The_2_x_answers_fit_the_schema_of_the_version_the_charger_speaks(OcppVersion version)
+    {
+        (string Frame, Reply Reply)[] calls =
+        [
+            ("""[2,"1","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""", Acknowledged.Instance),
+            ("""[2,"1","Authorize",{"idToken":{"idToken":"AA11","type":"ISO14443"}}]""", new AuthorizationReply(AuthorizationStatus.Blocked)),
+            ("""[2,"1","TransactionEvent",{"eventType":"Started","timestamp":"2026-06-01T09:00:00Z","triggerReason":"Authorized","seqNo":0,"transactionInfo":{"transactionId":"t"},"idToken":{"idToken":"AA11","type":"ISO14443"}}]""", new AuthorizationReply(AuthorizationStatus.Accepted)),
+            ("""[2,"1","StatusNotification",{"timestamp":"2026-06-01T09:00:00Z","connectorStatus":"Occupied","evseId":1,"connectorId":1}]""", Acknowledged.Instance),
+            ("""[2,"1","DataTransfer",{"vendorId":"com.example"}]""", new DataTransferReply(DataTransferStatus.UnknownVendorId)),
+        ];
+
+        foreach ((string frame, Reply reply) in calls)
+        {
+            using var call = Call(version, frame);
+            string answer = Write(V2Inbound.Read(Charger, call.Inbound, Now, Heartbeat)!.Answer(reply), version, "1");
+            using var document = System.Text.Json.JsonDocument.Parse(answer);
+            var check = Ocpp.Validation.OcppSchemas.For(version).ValidateResponse(call.Inbound.Action, document.RootElement[2]);
+            Assert.True(check.IsValid, $"{call.Inbound.Action}: {answer} {check.Violation?.Description}");
+        }
+    }
+
+    [Fact]
     public void Boot_is_answered_with_the_heartbeat_interval_and_rejected_when_the_engine_refuses()
     {
         var message = Read201("""[2,"b","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}]""");
@@ -92,6 +145,21 @@ public sealed class InboundMappingTests
         var kept = Assert.IsType<ChargerNotificationReceived>(message!.Payload);
         Assert.Equal(("FirmwareStatusNotification", """{"status":"Installed"}"""), (kept.Action, kept.PayloadJson));
         Assert.Equal("""[3,"1",{}]""", Write(message.Answer(Acknowledged.Instance), OcppVersion.Ocpp16, "1"));
+    }
+
+    [Theory]
+    [InlineData(OcppVersion.Ocpp16)]
+    [InlineData(OcppVersion.Ocpp201)]
+    [InlineData(OcppVersion.Ocpp21)]
+    public void A_security_event_is_kept_with_the_charger_s_own_time_and_answered_with_an_empty_object(OcppVersion version)
+    {
+        using var call = Call(version, """[2,"s","SecurityEventNotification",{"type":"InvalidCsmsCertificate","timestamp":"2026-06-01T11:58:00+02:00","techInfo":"issuer not trusted"}]""");
+        var message = version == OcppVersion.Ocpp16 ? V16Inbound.Read(Charger, call.Inbound, Now, Heartbeat) : V2Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
+
+        var security = Assert.IsType<SecurityEventReported>(message!.Payload);
+        Assert.Equal(("InvalidCsmsCertificate", new DateTimeOffset(2026, 6, 1, 9, 58, 0, TimeSpan.Zero), "issuer not trusted"), (security.SecurityEventType, security.OccurredAt, security.TechInfo));
+        Assert.Equal(Now, message.EventTime);
+        Assert.Equal("""[3,"s",{}]""", Write(message.Answer(Acknowledged.Instance), version, "s"));
     }
 
     [Fact]
@@ -117,10 +185,14 @@ public sealed class InboundMappingTests
         return V16Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
     }
 
-    private static InboundMessage? Read201(string frame)
+    private static InboundMessage? Read201(string frame) => Read2(OcppVersion.Ocpp201, frame);
+
+    private static InboundMessage? Read21(string frame) => Read2(OcppVersion.Ocpp21, frame);
+
+    private static InboundMessage? Read2(OcppVersion version, string frame)
     {
-        using var call = Call(OcppVersion.Ocpp201, frame);
-        return V201Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
+        using var call = Call(version, frame);
+        return V2Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
     }
 
     private static ParsedCall Call(OcppVersion version, string frame)

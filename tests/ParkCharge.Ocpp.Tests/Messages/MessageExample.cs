@@ -4,36 +4,46 @@ using ParkCharge.Ocpp.Messages;
 
 namespace ParkCharge.Ocpp.Tests.Messages;
 
-/// <summary>A hand-written typed request and response of one action, serialized with the action's own type infos.</summary>
+/// <summary>
+/// A hand-written typed request and response of one action (or the one message of a 2.1 SEND),
+/// serialized with the action's own type infos.
+/// </summary>
 public sealed class MessageExample
 {
-    private MessageExample(OcppAction action, Func<JsonElement> request, Func<JsonElement> response,
-        Func<JsonElement, JsonElement> requestRoundTrip, Func<JsonElement, JsonElement> responseRoundTrip)
+    private MessageExample(OcppAction action, IReadOnlyList<Payload> payloads)
     {
         Action = action;
-        SerializeRequest = request;
-        SerializeResponse = response;
-        RoundTripRequest = requestRoundTrip;
-        RoundTripResponse = responseRoundTrip;
+        Payloads = payloads;
     }
 
     public OcppAction Action { get; }
 
-    public Func<JsonElement> SerializeRequest { get; }
-
-    public Func<JsonElement> SerializeResponse { get; }
-
-    /// <summary>JSON to record to JSON, through the action's request type.</summary>
-    public Func<JsonElement, JsonElement> RoundTripRequest { get; }
-
-    public Func<JsonElement, JsonElement> RoundTripResponse { get; }
+    /// <summary>The request and response (a SEND has only its message), each with its schema id.</summary>
+    public IReadOnlyList<Payload> Payloads { get; }
 
     public static MessageExample Of<TRequest, TResponse>(OcppAction<TRequest, TResponse> action, TRequest request, TResponse response) =>
         new(action,
-            () => JsonSerializer.SerializeToElement(request, action.Request),
-            () => JsonSerializer.SerializeToElement(response, action.Response),
-            json => JsonSerializer.SerializeToElement(json.Deserialize(action.Request)!, action.Request),
-            json => JsonSerializer.SerializeToElement(json.Deserialize(action.Response)!, action.Response));
+        [
+            new Payload(Validation.OfficialSchemas.SchemaId(action.Version, action.Name, request: true),
+                () => JsonSerializer.SerializeToElement(request, action.Request),
+                json => JsonSerializer.SerializeToElement(json.Deserialize(action.Request)!, action.Request)),
+            new Payload(Validation.OfficialSchemas.SchemaId(action.Version, action.Name, request: false),
+                () => JsonSerializer.SerializeToElement(response, action.Response),
+                json => JsonSerializer.SerializeToElement(json.Deserialize(action.Response)!, action.Response)),
+        ]);
+
+    public static MessageExample Of<TMessage>(OcppSendAction<TMessage> action, TMessage message) =>
+        new(action,
+        [
+            new Payload($"urn:{action.Name}",
+                () => JsonSerializer.SerializeToElement(message, action.Message),
+                json => JsonSerializer.SerializeToElement(json.Deserialize(action.Message)!, action.Message)),
+        ]);
 
     public override string ToString() => $"{Action.Version} {Action.Name}";
+
+    /// <param name="SchemaId">The official schema the payload must satisfy.</param>
+    /// <param name="Serialize">The example as JSON.</param>
+    /// <param name="RoundTrip">JSON to record to JSON, through the payload's type.</param>
+    public sealed record Payload(string SchemaId, Func<JsonElement> Serialize, Func<JsonElement, JsonElement> RoundTrip);
 }

@@ -3,8 +3,6 @@ using System.Text.Json.Serialization.Metadata;
 
 using ParkCharge.Ocpp.Messages;
 using ParkCharge.Ocpp.Tests.Validation;
-using ParkCharge.Ocpp.V16;
-using ParkCharge.Ocpp.V201;
 
 namespace ParkCharge.Ocpp.Tests.Messages;
 
@@ -15,24 +13,19 @@ namespace ParkCharge.Ocpp.Tests.Messages;
 /// </summary>
 public sealed class RecordShapeTests
 {
-    public static TheoryData<string> Actions =>
-        [.. V16Actions.All.Concat(V201Actions.All).Select(static a => $"{a.Version} {a.Name}")];
+    public static TheoryData<string> Actions => [.. TypedActions.Catalogued.Select(static a => $"{a.Version} {a.Name}")];
 
     [Theory]
     [MemberData(nameof(Actions))]
     public void Records_mirror_the_schema_members_optionality_and_types(string key)
     {
-        OcppAction action = V16Actions.All.Concat(V201Actions.All).Single(a => $"{a.Version} {a.Name}" == key);
+        OcppAction action = TypedActions.Catalogued.Single(a => $"{a.Version} {a.Name}" == key);
         OfficialSchemas schemas = OfficialSchemas.For(action.Version);
-        JsonSerializerOptions options = action.Version == Core.Charging.OcppVersion.Ocpp16
-            ? V16JsonContext.Default.Options
-            : V201JsonContext.Default.Options;
-        (Type request, Type response) = action.GetType().GetGenericArguments() switch { [var a, var b] => (a, b), _ => throw new InvalidOperationException() };
 
-        foreach ((bool isRequest, Type type) in new[] { (true, request), (false, response) })
+        foreach ((string schemaId, JsonTypeInfo type) in TypedMessagesTests.Payloads(action))
         {
-            JsonElement root = schemas.Raw(OfficialSchemas.SchemaId(action.Name, isRequest));
-            CompareObject(root, root, options.GetTypeInfo(type), OfficialSchemas.SchemaId(action.Name, isRequest));
+            JsonElement root = schemas.Raw(schemaId);
+            CompareObject(root, root, type, schemaId);
         }
     }
 

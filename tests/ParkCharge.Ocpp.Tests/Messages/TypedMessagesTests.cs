@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 
 using CsCheck;
 
@@ -8,6 +9,8 @@ using ParkCharge.Ocpp.Messages;
 using ParkCharge.Ocpp.Tests.Validation;
 using ParkCharge.Ocpp.V16;
 using ParkCharge.Ocpp.V201;
+using ParkCharge.Ocpp.V21;
+using ParkCharge.Ocpp.Validation;
 
 namespace ParkCharge.Ocpp.Tests.Messages;
 
@@ -18,9 +21,13 @@ namespace ParkCharge.Ocpp.Tests.Messages;
 public sealed class TypedMessagesTests
 {
     private static readonly Dictionary<string, MessageExample> s_examples =
-        V16Examples.All.Concat(V201Examples.All).ToDictionary(static e => e.ToString());
+        V16Examples.All.Concat(V201Examples.All).Concat(V21Examples.All).ToDictionary(static e => e.ToString());
+
+    private static readonly Dictionary<string, OcppAction> s_actions = TypedActions.Catalogued.ToDictionary(static a => $"{a.Version} {a.Name}");
 
     public static TheoryData<string> Examples => [.. s_examples.Keys];
+
+    public static TheoryData<string> Actions => [.. s_actions.Keys];
 
     [Theory]
     [MemberData(nameof(Examples))]
@@ -29,11 +36,11 @@ public sealed class TypedMessagesTests
         MessageExample message = s_examples[example];
         OfficialSchemas schemas = OfficialSchemas.For(message.Action.Version);
 
-        foreach ((bool request, JsonElement json) in new[] { (true, message.SerializeRequest()), (false, message.SerializeResponse()) })
+        foreach (MessageExample.Payload payload in message.Payloads)
         {
-            string schemaId = OfficialSchemas.SchemaId(message.Action.Name, request);
-            Assert.True(schemas.Check(schemaId, json).IsValid, $"{schemaId}: {schemas.Check(schemaId, json).Violation?.Description}\n{json}");
-            Assert.True(schemas.OracleAccepts(schemaId, json), $"JsonSchema.Net rejects {schemaId}: {json}");
+            JsonElement json = payload.Serialize();
+            Assert.True(schemas.Check(payload.SchemaId, json).IsValid, $"{payload.SchemaId}: {schemas.Check(payload.SchemaId, json).Violation?.Description}\n{json}");
+            Assert.True(schemas.OracleAccepts(payload.SchemaId, json), $"JsonSchema.Net rejects {payload.SchemaId}: {json}");
         }
     }
 
@@ -41,40 +48,38 @@ public sealed class TypedMessagesTests
     [MemberData(nameof(Examples))]
     public void A_typed_example_reads_back_into_the_same_json(string example)
     {
-        MessageExample message = s_examples[example];
-        JsonElement request = message.SerializeRequest();
-        JsonElement response = message.SerializeResponse();
-
-        JsonEquivalence.AssertEquivalent(request, message.RoundTripRequest(request));
-        JsonEquivalence.AssertEquivalent(response, message.RoundTripResponse(response));
+        foreach (MessageExample.Payload payload in s_examples[example].Payloads)
+        {
+            JsonElement json = payload.Serialize();
+            JsonEquivalence.AssertEquivalent(json, payload.RoundTrip(json));
+        }
     }
 
     [Theory]
-    [MemberData(nameof(Examples))]
-    public void Any_schema_valid_payload_reads_into_the_records_and_writes_back_unchanged(string example)
+    [MemberData(nameof(Actions))]
+    public void Any_schema_valid_payload_reads_into_the_records_and_writes_back_unchanged(string key)
     {
-        MessageExample message = s_examples[example];
-        OfficialSchemas schemas = OfficialSchemas.For(message.Action.Version);
+        OcppAction action = s_actions[key];
+        OfficialSchemas schemas = OfficialSchemas.For(action.Version);
 
-        foreach (bool request in new[] { true, false })
+        foreach ((string schemaId, JsonTypeInfo type) in Payloads(action))
         {
-            JsonElement schema = schemas.Raw(OfficialSchemas.SchemaId(message.Action.Name, request));
-            Func<JsonElement, JsonElement> roundTrip = request ? message.RoundTripRequest : message.RoundTripResponse;
+            JsonElement schema = schemas.Raw(schemaId);
             Gen<JsonNode> payloads = Gen.Frequency((3, SchemaInstances.Valid(schema)), (1, SchemaInstances.Valid(schema, allOptional: true)));
 
             payloads.Sample(payload =>
             {
                 JsonElement json = JsonSerializer.SerializeToElement(payload);
-                JsonEquivalence.AssertEquivalent(json, roundTrip(json));
-            }, iter: 100, print: static p => p.ToJsonString());
+                JsonEquivalence.AssertEquivalent(json, JsonSerializer.SerializeToElement(json.Deserialize(type), type));
+            }, iter: action.Version == OcppVersion.Ocpp21 ? 40 : 100, print: static p => p.ToJsonString());
         }
     }
 
     [Fact]
-    public void Every_typed_action_has_a_typed_example()
+    public void Every_typed_1_6_and_2_0_1_action_and_every_2_1_message_parkcharge_exchanges_has_a_typed_example()
     {
         Assert.Equal(
-            TypedActions.All.Select(static a => $"{a.Version} {a.Action}").Order(StringComparer.Ordinal),
+            TypedActions.WithExamples.Select(static a => $"{a.Version} {a.Action}").Order(StringComparer.Ordinal),
             s_examples.Keys.Order(StringComparer.Ordinal));
     }
 
@@ -83,16 +88,43 @@ public sealed class TypedMessagesTests
     {
         Assert.Equal(TypedActions.Ocpp16, V16Actions.All.Select(static a => a.Name));
         Assert.Equal(TypedActions.Ocpp201, V201Actions.All.Select(static a => a.Name));
+        Assert.Equal(TypedActions.Ocpp21, V21Actions.All.Select(static a => a.Name));
         Assert.All(V16Actions.All, static a => Assert.Equal(OcppVersion.Ocpp16, a.Version));
         Assert.All(V201Actions.All, static a => Assert.Equal(OcppVersion.Ocpp201, a.Version));
+        Assert.All(V21Actions.All, static a => Assert.Equal(OcppVersion.Ocpp21, a.Version));
+    }
+
+    [Fact]
+    public void Every_message_of_the_2_1_schema_file_is_typed_and_its_one_SEND_is_typed_as_a_SEND()
+    {
+        OcppSchemas schemas = OcppSchemas.For(OcppVersion.Ocpp21);
+
+        Assert.Equal(schemas.Actions.Count + schemas.SendActions.Count, V21Actions.All.Count);
+        Assert.Equal(["NotifyPeriodicEventStream"], V21Actions.All.Where(static a => a is OcppSendAction<V21.NotifyPeriodicEventStream>).Select(static a => a.Name));
     }
 
     [Fact]
     public void Every_catalogued_action_is_defined_by_its_version_schemas()
     {
-        foreach (OcppAction action in V16Actions.All.Concat(V201Actions.All))
+        foreach (OcppAction action in TypedActions.Catalogued)
         {
-            Assert.True(Ocpp.Validation.OcppSchemas.For(action.Version).HasAction(action.Name), action.ToString());
+            OcppSchemas schemas = OcppSchemas.For(action.Version);
+            Assert.True(action is OcppSendAction<V21.NotifyPeriodicEventStream> ? schemas.SendActions.Contains(action.Name) : schemas.HasAction(action.Name), action.ToString());
         }
+    }
+
+    /// <summary>The schema id and type info of each payload of an action: request and response, or a SEND's one message.</summary>
+    internal static IEnumerable<(string SchemaId, JsonTypeInfo Type)> Payloads(OcppAction action)
+    {
+        if (action is OcppSendAction<V21.NotifyPeriodicEventStream> send)
+        {
+            yield return ($"urn:{action.Name}", send.Message);
+            yield break;
+        }
+
+        yield return (OfficialSchemas.SchemaId(action.Version, action.Name, request: true), TypeInfo(action, "Request"));
+        yield return (OfficialSchemas.SchemaId(action.Version, action.Name, request: false), TypeInfo(action, "Response"));
+
+        static JsonTypeInfo TypeInfo(OcppAction action, string property) => (JsonTypeInfo)action.GetType().GetProperty(property)!.GetValue(action)!;
     }
 }

@@ -152,5 +152,19 @@ internal static class V16Examples
                 ScheduleStart = Now,
                 ChargingSchedule = TxProfile.ChargingSchedule with { ChargingRateUnit = ChargingRateUnitType.W },
             }),
+
+        // The 1.6 security whitepaper's extension.
+        MessageExample.Of(V16Actions.SecurityEventNotification,
+            new SecurityEventNotificationRequest { Type = "TamperDetectionActivated", Timestamp = Now, TechInfo = "enclosure opened" },
+            new SecurityEventNotificationResponse()),
+        MessageExample.Of(V16Actions.SignCertificate,
+            new SignCertificateRequest { Csr = "-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----" },
+            new SignCertificateResponse { Status = GenericStatusEnumType.Accepted }),
+        MessageExample.Of(V16Actions.CertificateSigned,
+            new CertificateSignedRequest { CertificateChain = "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----" },
+            new CertificateSignedResponse { Status = CertificateSignedStatusEnumType.Rejected }),
+        MessageExample.Of(V16Actions.ExtendedTriggerMessage,
+            new ExtendedTriggerMessageRequest { RequestedMessage = MessageTriggerEnumType.SignChargePointCertificate },
+            new ExtendedTriggerMessageResponse { Status = TriggerMessageStatusEnumType.Accepted }),
     ];
 }

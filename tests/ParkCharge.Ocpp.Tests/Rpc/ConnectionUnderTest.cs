@@ -43,7 +43,7 @@ internal sealed class ConnectionUnderTest : IAsyncDisposable
 
     public LoopbackSockets Sockets => _sockets;
 
-    /// <summary>Answers Heartbeat in either version; anything else is NotSupported.</summary>
+    /// <summary>Answers Heartbeat in every version; anything else is NotSupported.</summary>
     public static IRpcCallHandler HeartbeatHandler { get; } = new CallHandler((call, _) =>
     {
         if (call.TryRead(V16Actions.Heartbeat, out V16.HeartbeatRequest? _))
@@ -56,13 +56,18 @@ internal sealed class ConnectionUnderTest : IAsyncDisposable
             return ValueTask.FromResult(RpcReply.Result(V201Actions.Heartbeat, new V201.HeartbeatResponse { CurrentTime = Start }));
         }
 
+        if (call.TryRead(V21.V21Actions.Heartbeat, out V21.HeartbeatRequest? _))
+        {
+            return ValueTask.FromResult(RpcReply.Result(V21.V21Actions.Heartbeat, new V21.HeartbeatResponse { CurrentTime = Start }));
+        }
+
         return ValueTask.FromResult(RpcReply.Error(RpcErrorCode.NotSupported, $"{call.Action} is not supported by this test."));
     });
 
     public static async Task<ConnectionUnderTest> StartAsync(OcppVersion version, IRpcCallHandler? handler = null,
         Func<RpcConnectionOptions, RpcConnectionOptions>? configure = null)
     {
-        LoopbackSockets sockets = await LoopbackSockets.ConnectAsync(version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1");
+        LoopbackSockets sockets = await LoopbackSockets.ConnectAsync(OcppSubprotocol.NameOf(version));
         return new ConnectionUnderTest(sockets, version, handler ?? HeartbeatHandler, configure);
     }
 

@@ -21,6 +21,7 @@ public sealed class RpcConnectionTests
     [Theory]
     [InlineData(OcppVersion.Ocpp16)]
     [InlineData(OcppVersion.Ocpp201)]
+    [InlineData(OcppVersion.Ocpp21)]
     public async Task A_CALL_from_the_peer_is_answered_with_the_handler_s_result(OcppVersion version)
     {
         await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(version);
@@ -94,6 +95,7 @@ public sealed class RpcConnectionTests
     [Theory]
     [InlineData(OcppVersion.Ocpp16, "FormationViolation")]
     [InlineData(OcppVersion.Ocpp201, "RpcFrameworkError")]
+    [InlineData(OcppVersion.Ocpp21, "RpcFrameworkError")]
     public async Task Malformed_JSON_is_answered_with_id_minus_one_and_the_connection_survives(OcppVersion version, string code)
     {
         await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(version);
@@ -108,16 +110,157 @@ public sealed class RpcConnectionTests
     }
 
     [Theory]
-    [InlineData(OcppVersion.Ocpp16, "ProtocolError")]
-    [InlineData(OcppVersion.Ocpp201, "MessageTypeNotSupported")]
-    public async Task An_unknown_message_type_is_answered_in_the_version_s_terms(OcppVersion version, string code)
+    [InlineData(OcppVersion.Ocpp16, 6, "ProtocolError")]
+    [InlineData(OcppVersion.Ocpp201, 6, "MessageTypeNotSupported")]
+    [InlineData(OcppVersion.Ocpp201, 5, "MessageTypeNotSupported")]
+    [InlineData(OcppVersion.Ocpp21, 7, "MessageTypeNotSupported")]
+    public async Task An_unknown_message_type_is_answered_in_the_version_s_terms(OcppVersion version, int type, string code)
     {
         await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(version);
 
-        await test.Peer.SendAsync("""[6,"send-1","NotifyPeriodicEventStream",{}]""");
+        await test.Peer.SendAsync($$"""[{{type}},"send-1","NotifyPeriodicEventStream",{}]""");
 
         JsonElement error = await test.Peer.ReceiveJsonAsync();
-        Assert.Equal(("send-1", code), (error[1].GetString(), error[2].GetString()));
+        Assert.Equal((4, "send-1", code), (error[0].GetInt32(), error[1].GetString(), error[2].GetString()));
+    }
+
+    [Fact]
+    public async Task A_2_1_SEND_is_checked_and_kept_but_never_answered_not_even_when_invalid()
+    {
+        bool handled = false;
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21, new CallHandler((call, ct) =>
+        {
+            handled |= call.Action == "NotifyPeriodicEventStream";
+            return ConnectionUnderTest.HeartbeatHandler.HandleAsync(call, ct);
+        }));
+
+        await test.Peer.SendAsync("""[6,"s-1","NotifyPeriodicEventStream",{"id":3,"pending":0,"basetime":"2024-05-01T10:00:00Z","data":[{"t":0.5,"v":"230.1"}]}]""");
+        await test.Peer.SendAsync("""[6,"s-2","NotifyPeriodicEventStream",{"id":3}]""");
+        await test.Peer.SendAsync("""[6,"s-3","Heartbeat",{}]""");
+        await test.Peer.SendAsync("""[2,"hb-1","Heartbeat",{}]""");
+
+        // The first answer on the wire is the heartbeat's: none of the SENDs got one.
+        Assert.StartsWith("""[3,"hb-1",""", await test.Peer.ReceiveAsync(), StringComparison.Ordinal);
+        Assert.False(handled);
+        IReadOnlyList<ObservedFrame> sends = [.. test.Observer.Frames.Where(f => f.MessageType == RpcMessageType.Send)];
+        Assert.Equal(["s-1", "s-2", "s-3"], sends.Select(f => f.MessageId));
+        Assert.Null(sends[0].Problem);
+        Assert.Contains("required property", sends[1].Problem, StringComparison.Ordinal);
+        Assert.Contains("not defined", sends[2].Problem, StringComparison.Ordinal);
+        Assert.All(sends, f => Assert.Null(f.ErrorReturned));
+    }
+
+    [Fact]
+    public async Task A_2_1_CALLRESULTERROR_from_the_peer_is_kept_and_logged_and_ends_none_of_our_CALLs()
+    {
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21);
+
+        await test.Peer.SendAsync("""[2,"hb-1","Heartbeat",{}]""");
+        await test.Peer.ReceiveAsync();
+        Task<RpcCallOutcome<V21.ResetResponse>> reset = test.Connection.CallAsync(V21.V21Actions.Reset, new V21.ResetRequest { Type = V21.ResetEnumType.OnIdle }, Ct);
+        string id = (await test.Peer.ReceiveJsonAsync())[1].GetString()!;
+        await test.Peer.SendAsync("""[5,"hb-1","FormatViolation","currentTime unreadable",{}]""");
+        await test.Peer.SendAsync($$"""[3,"{{id}}",{"status":"Accepted"}]""");
+
+        Assert.Equal(V21.ResetStatusEnumType.Accepted, (await reset.WaitAsync(Patience, Ct)).Response?.Status);
+        ObservedFrame refusal = Assert.Single(test.Observer.Frames, f => f.MessageType == RpcMessageType.CallResultError);
+        Assert.Equal((RpcFrameDirection.Inbound, "hb-1"), (refusal.Direction, refusal.MessageId));
+        Assert.Contains("FormatViolation currentTime unreadable", refusal.Problem, StringComparison.Ordinal);
+        Assert.Contains(test.Logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("CALLRESULTERROR FormatViolation", StringComparison.Ordinal));
+        Assert.True(await test.Peer.NothingArrivesWithinAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Theory]
+    [InlineData("""{"status":"Maybe"}""", "PropertyConstraintViolation", "/status")]
+    [InlineData("""{}""", "OccurrenceConstraintViolation", "status")]
+    [InlineData("""{"status":"Accepted","statusInfo":{"reasonCode":7}}""", "TypeConstraintViolation", "/statusInfo/reasonCode")]
+    public async Task A_2_1_CALLRESULT_that_breaks_the_schema_is_answered_with_a_CALLRESULTERROR(string payload, string code, string problem)
+    {
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21);
+
+        Task<RpcCallOutcome<V21.ResetResponse>> outcome = test.Connection.CallAsync(V21.V21Actions.Reset, new V21.ResetRequest { Type = V21.ResetEnumType.Immediate }, Ct);
+        string id = (await test.Peer.ReceiveJsonAsync())[1].GetString()!;
+        await test.Peer.SendAsync($$"""[3,"{{id}}",{{payload}}]""");
+
+        JsonElement refusal = await test.Peer.ReceiveJsonAsync();
+        Assert.Equal((5, id, code), (refusal[0].GetInt32(), refusal[1].GetString(), refusal[2].GetString()));
+        Assert.Contains(problem, refusal[3].GetString(), StringComparison.Ordinal);
+        Assert.Equal(RpcCallStatus.InvalidResponse, (await outcome.WaitAsync(Patience, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task A_malformed_2_1_CALLRESULT_for_our_CALL_is_answered_with_a_CALLRESULTERROR()
+    {
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21);
+
+        Task<RpcCallOutcome<V21.ResetResponse>> outcome = test.Connection.CallAsync(V21.V21Actions.Reset, new V21.ResetRequest { Type = V21.ResetEnumType.Immediate }, Ct);
+        string id = (await test.Peer.ReceiveJsonAsync())[1].GetString()!;
+        await test.Peer.SendAsync($$"""[3,"{{id}}","Accepted"]""");
+
+        JsonElement refusal = await test.Peer.ReceiveJsonAsync();
+        Assert.Equal((5, id, "FormatViolation"), (refusal[0].GetInt32(), refusal[1].GetString(), refusal[2].GetString()));
+        Assert.Equal(RpcCallStatus.InvalidResponse, (await outcome.WaitAsync(Patience, Ct)).Status);
+    }
+
+    [Fact]
+    public async Task A_2_1_CALLRESULT_that_answers_none_of_our_CALLs_is_ignored_not_refused()
+    {
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21);
+
+        await test.Peer.SendAsync("""[3,"never-sent",{"status":"Maybe"}]""");
+
+        Assert.True(await test.Peer.NothingArrivesWithinAsync(TimeSpan.FromMilliseconds(200)));
+    }
+
+    [Fact]
+    public async Task A_2_1_record_goes_over_2_0_1_when_it_fits_2_0_1_s_schema()
+    {
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp201);
+
+        Task<RpcCallOutcome<V21.RequestStartTransactionResponse>> outcome = test.Connection.CallAsync(V21.V21Actions.RequestStartTransaction,
+            new V21.RequestStartTransactionRequest { IdToken = new V21.IdTokenType { IdToken = "APP-1", Type = "Central" }, RemoteStartId = 4, EvseId = 1 }, Ct);
+        JsonElement call = await test.Peer.ReceiveJsonAsync();
+        await test.Peer.SendAsync($$"""[3,"{{call[1].GetString()}}",{"status":"Accepted","transactionId":"tx-4"}]""");
+
+        Assert.Equal("""{"evseId":1,"idToken":{"idToken":"APP-1","type":"Central"},"remoteStartId":4}""", call[3].GetRawText());
+        Assert.Equal("tx-4", (await outcome.WaitAsync(Patience, Ct)).Response?.TransactionId);
+    }
+
+    [Theory]
+    [InlineData("VIN")]
+    [InlineData("Central")]
+    public async Task A_2_1_record_with_what_2_0_1_lacks_is_not_sent_to_a_2_0_1_charger(string tokenType)
+    {
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp201);
+        var request = new V21.RequestStartTransactionRequest
+        {
+            IdToken = new V21.IdTokenType { IdToken = tokenType == "VIN" ? "WVWZZZ1JZXW000001" : new string('7', 37), Type = tokenType },
+            RemoteStartId = 4,
+        };
+
+        RpcCallOutcome<V21.RequestStartTransactionResponse> outcome = await test.Connection.CallAsync(V21.V21Actions.RequestStartTransaction, request, Ct);
+
+        Assert.Equal(RpcCallStatus.InvalidRequest, outcome.Status);
+        Assert.Contains("OCPP 2.0.1", outcome.Problem, StringComparison.Ordinal);
+        Assert.Contains("/idToken/", outcome.Problem, StringComparison.Ordinal);
+        Assert.True(await test.Peer.NothingArrivesWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Empty(test.Observer.Frames);
+    }
+
+    [Fact]
+    public async Task A_2_0_1_call_reads_as_2_1_s_record()
+    {
+        V21.TransactionEventRequest? read = null;
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp201, new CallHandler((call, _) =>
+        {
+            Assert.True(call.TryRead(V21.V21Actions.TransactionEvent, out read));
+            return ValueTask.FromResult(RpcReply.Result(V21.V21Actions.TransactionEvent, new V21.TransactionEventResponse()));
+        }));
+
+        await test.Peer.SendAsync("""[2,"t-1","TransactionEvent",{"eventType":"Started","timestamp":"2024-05-01T10:00:00Z","triggerReason":"Authorized","seqNo":0,"transactionInfo":{"transactionId":"tx-1","chargingState":"Charging"},"idToken":{"idToken":"AA","type":"ISO14443"}}]""");
+
+        Assert.Equal("""[3,"t-1",{}]""", await test.Peer.ReceiveAsync());
+        Assert.Equal(("tx-1", "ISO14443", V21.ChargingStateEnumType.Charging), (read?.TransactionInfo.TransactionId, read?.IdToken?.Type, read?.TransactionInfo.ChargingState));
     }
 
     [Fact]
@@ -248,6 +391,42 @@ public sealed class RpcConnectionTests
     }
 
     [Fact]
+    public async Task Work_that_follows_an_answer_starts_after_the_answer_is_on_the_wire_and_may_call_the_peer()
+    {
+        var followed = new TaskCompletionSource<RpcCallOutcome<V21.CertificateSignedResponse>>();
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21, new CallHandler((call, _) =>
+            ValueTask.FromResult(RpcReply.Result(V21.V21Actions.SignCertificate, new V21.SignCertificateResponse { Status = V21.GenericStatusEnumType.Accepted })
+                .Then(async (rpc, ct) => followed.SetResult(await rpc.CallAsync(V21.V21Actions.CertificateSigned, new V21.CertificateSignedRequest { CertificateChain = "chain" }, ct))))));
+
+        await test.Peer.SendAsync("""[2,"sign-1","SignCertificate",{"csr":"x"}]""");
+        string answer = await test.Peer.ReceiveAsync();
+        JsonElement call = await test.Peer.ReceiveJsonAsync();
+        await test.Peer.SendAsync($$"""[3,"{{call[1].GetString()}}",{"status":"Accepted"}]""");
+
+        Assert.Equal("""[3,"sign-1",{"status":"Accepted"}]""", answer);
+        Assert.Equal(("CertificateSigned", "chain"), (call[2].GetString(), call[3].GetProperty("certificateChain").GetString()));
+        Assert.Equal(V21.CertificateSignedStatusEnumType.Accepted, (await followed.Task.WaitAsync(Patience, Ct)).Response?.Status);
+    }
+
+    [Fact]
+    public async Task Work_that_follows_an_answer_does_not_start_when_the_answer_became_an_InternalError()
+    {
+        var started = false;
+        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21, new CallHandler((_, _) =>
+            ValueTask.FromResult(RpcReply.Result(JsonDocument.Parse("""{"status":"Maybe"}""").RootElement).Then((_, _) =>
+            {
+                started = true;
+                return Task.CompletedTask;
+            }))));
+
+        await test.Peer.SendAsync("""[2,"sign-1","SignCertificate",{"csr":"x"}]""");
+
+        Assert.Equal("InternalError", (await test.Peer.ReceiveJsonAsync())[2].GetString());
+        Assert.True(await test.Peer.NothingArrivesWithinAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.False(started);
+    }
+
+    [Fact]
     public async Task Our_CALL_completes_with_the_typed_response()
     {
         await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp16);
@@ -350,7 +529,7 @@ public sealed class RpcConnectionTests
     }
 
     [Fact]
-    public async Task A_malformed_CALLRESULT_for_our_CALL_is_an_invalid_response_and_is_not_answered()
+    public async Task A_malformed_2_0_1_CALLRESULT_for_our_CALL_is_an_invalid_response_and_is_not_answered()
     {
         await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp201);
 
@@ -494,8 +673,13 @@ public sealed class RpcConnectionTests
     [Fact]
     public async Task A_CALL_of_another_version_is_a_programming_error()
     {
-        await using ConnectionUnderTest test = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp16);
+        await using ConnectionUnderTest test16 = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp16);
+        await using ConnectionUnderTest test21 = await ConnectionUnderTest.StartAsync(OcppVersion.Ocpp21);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => test.Connection.CallAsync(V201Actions.Reset, new V201.ResetRequest { Type = ResetEnumType.OnIdle }, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => test16.Connection.CallAsync(V201Actions.Reset, new V201.ResetRequest { Type = ResetEnumType.OnIdle }, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => test16.Connection.CallAsync(V21.V21Actions.Reset, new V21.ResetRequest { Type = V21.ResetEnumType.OnIdle }, Ct));
+
+        // 2.1 extends 2.0.1, not the other way round: a 2.0.1 record is not a 2.1 message.
+        await Assert.ThrowsAsync<ArgumentException>(() => test21.Connection.CallAsync(V201Actions.Reset, new V201.ResetRequest { Type = ResetEnumType.OnIdle }, Ct));
     }
 }

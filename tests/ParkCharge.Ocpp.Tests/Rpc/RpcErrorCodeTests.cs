@@ -18,10 +18,11 @@ public sealed class RpcErrorCodeTests
     [InlineData(RpcErrorCode.RpcFrameworkError, "FormationViolation", "RpcFrameworkError")]
     [InlineData(RpcErrorCode.SecurityError, "SecurityError", "SecurityError")]
     [InlineData(RpcErrorCode.TypeConstraintViolation, "TypeConstraintViolation", "TypeConstraintViolation")]
-    public void Each_version_sends_its_own_spelling(RpcErrorCode code, string ocpp16, string ocpp201)
+    public void Each_version_sends_its_own_spelling_and_2_1_spells_as_2_0_1(RpcErrorCode code, string ocpp16, string ocpp2)
     {
         Assert.Equal(ocpp16, code.ToWireName(OcppVersion.Ocpp16));
-        Assert.Equal(ocpp201, code.ToWireName(OcppVersion.Ocpp201));
+        Assert.Equal(ocpp2, code.ToWireName(OcppVersion.Ocpp201));
+        Assert.Equal(ocpp2, code.ToWireName(OcppVersion.Ocpp21));
     }
 
     [Theory]

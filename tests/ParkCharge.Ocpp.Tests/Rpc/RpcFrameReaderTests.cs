@@ -83,15 +83,54 @@ public sealed class RpcFrameReaderTests
     }
 
     [Theory]
-    [InlineData("""[5,"abc","Heartbeat",{}]""", "abc")]
-    [InlineData("""[6,"abc","Heartbeat",{}]""", "abc")]
-    [InlineData("""[9]""", "-1")]
-    public void An_unknown_message_type_is_not_supported(string text, string replyId)
+    [InlineData("""[5,"abc","GenericError","",{}]""", "abc", OcppVersion.Ocpp201)]
+    [InlineData("""[6,"abc","Heartbeat",{}]""", "abc", OcppVersion.Ocpp201)]
+    [InlineData("""[5,"abc","GenericError","",{}]""", "abc", OcppVersion.Ocpp16)]
+    [InlineData("""[6,"abc","NotifyPeriodicEventStream",{}]""", "abc", OcppVersion.Ocpp16)]
+    [InlineData("""[9]""", "-1", OcppVersion.Ocpp201)]
+    [InlineData("""[7,"abc"]""", "abc", OcppVersion.Ocpp21)]
+    [InlineData("""[1,"abc","Heartbeat",{}]""", "abc", OcppVersion.Ocpp21)]
+    public void An_unknown_message_type_is_not_supported(string text, string replyId, OcppVersion version)
     {
-        RpcFrameFault fault = Fault(text, OcppVersion.Ocpp201);
+        RpcFrameFault fault = Fault(text, version);
 
         Assert.Equal((replyId, RpcErrorCode.MessageTypeNotSupported), (fault.ReplyMessageId, fault.ErrorCode));
         Assert.Equal("ProtocolError", fault.ErrorCode.ToWireName(OcppVersion.Ocpp16));
+        Assert.Equal("MessageTypeNotSupported", fault.ErrorCode.ToWireName(OcppVersion.Ocpp21));
+    }
+
+    [Fact]
+    public void A_2_1_SEND_is_read_like_a_CALL_with_its_own_message_type()
+    {
+        using RpcFrame frame = Read("""[6,"s-1","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2026-06-01T10:00:00Z","data":[{"t":0,"v":"230.1"}]}]""", OcppVersion.Ocpp21);
+
+        RpcCallFrame send = Assert.IsType<RpcCallFrame>(frame);
+        Assert.Equal((RpcMessageType.Send, "s-1", "NotifyPeriodicEventStream"), (send.MessageType, send.MessageId, send.Action));
+    }
+
+    [Fact]
+    public void A_2_1_CALLRESULTERROR_is_read_like_a_CALLERROR_with_its_own_message_type()
+    {
+        using RpcFrame frame = Read("""[5,"r-7","FormatViolation","tariff could not be parsed",{"at":"/tariff"}]""", OcppVersion.Ocpp21);
+
+        RpcCallErrorFrame error = Assert.IsType<RpcCallErrorFrame>(frame);
+        Assert.Equal((RpcMessageType.CallResultError, "r-7", RpcErrorCode.FormatViolation, "tariff could not be parsed"),
+            (error.MessageType, error.MessageId, error.KnownErrorCode, error.Description));
+    }
+
+    [Theory]
+    [InlineData("""[6,"abc","NotifyPeriodicEventStream"]""", "abc", RpcMessageType.Send)]
+    [InlineData("""[6,"abc","NotifyPeriodicEventStream",[]]""", "abc", RpcMessageType.Send)]
+    [InlineData("""[6,42,"NotifyPeriodicEventStream",{}]""", null, RpcMessageType.Send)]
+    [InlineData("""[6,"0123456789012345678901234567890123456","NotifyPeriodicEventStream",{}]""", "0123456789012345678901234567890123456", RpcMessageType.Send)]
+    [InlineData("""[5,"abc","GenericError"]""", "abc", RpcMessageType.CallResultError)]
+    [InlineData("""[5,"abc",{},"x",{}]""", "abc", RpcMessageType.CallResultError)]
+    public void A_malformed_2_1_SEND_or_CALLRESULTERROR_is_never_answered(string text, string? id, RpcMessageType type)
+    {
+        RpcFrameFault fault = Fault(text, OcppVersion.Ocpp21);
+
+        Assert.Null(fault.ReplyMessageId);
+        Assert.Equal((id, type), (fault.MessageId, fault.MessageType));
     }
 
     [Theory]
@@ -118,14 +157,16 @@ public sealed class RpcFrameReaderTests
         Assert.Equal("FormationViolation", fault.ErrorCode.ToWireName(OcppVersion.Ocpp16));
     }
 
-    [Fact]
-    public void A_2_0_1_message_id_longer_than_36_characters_is_a_format_violation()
+    [Theory]
+    [InlineData(OcppVersion.Ocpp201)]
+    [InlineData(OcppVersion.Ocpp21)]
+    public void A_2_x_message_id_longer_than_36_characters_is_a_format_violation(OcppVersion version)
     {
         string id = new('7', 37);
 
-        RpcFrameFault fault = Fault($$"""[2,"{{id}}","Heartbeat",{}]""", OcppVersion.Ocpp201);
+        RpcFrameFault fault = Fault($$"""[2,"{{id}}","Heartbeat",{}]""", version);
         using RpcFrame accepted16 = Read($$"""[2,"{{id}}","Heartbeat",{}]""", OcppVersion.Ocpp16);
-        using RpcFrame accepted36 = Read($$"""[2,"{{id[..36]}}","Heartbeat",{}]""", OcppVersion.Ocpp201);
+        using RpcFrame accepted36 = Read($$"""[2,"{{id[..36]}}","Heartbeat",{}]""", version);
 
         Assert.Equal((id, RpcErrorCode.FormatViolation), (fault.ReplyMessageId, fault.ErrorCode));
     }

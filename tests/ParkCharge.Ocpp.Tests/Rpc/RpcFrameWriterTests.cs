@@ -46,6 +46,29 @@ public sealed class RpcFrameWriterTests
     }
 
     [Fact]
+    public void Writes_a_2_1_CALLRESULTERROR_as_message_type_5_and_reads_it_back()
+    {
+        using var writer = new RpcFrameWriter(OcppVersion.Ocpp21);
+
+        ReadOnlyMemory<byte> frame = writer.CallResultError("m-9", RpcErrorCode.OccurrenceConstraintViolation, "/status: required property \"status\" is missing");
+        Assert.True(RpcFrameReader.TryRead(frame.Span, OcppVersion.Ocpp21, out RpcFrame? read, out RpcFrameFault? fault), fault?.Description);
+        using RpcFrame owned = read;
+
+        Assert.Equal("""[5,"m-9","OccurrenceConstraintViolation","/status: required property \"status\" is missing",{}]""", Encoding.UTF8.GetString(frame.Span));
+        Assert.Equal(RpcMessageType.CallResultError, Assert.IsType<RpcCallErrorFrame>(owned).MessageType);
+    }
+
+    [Theory]
+    [InlineData(OcppVersion.Ocpp16)]
+    [InlineData(OcppVersion.Ocpp201)]
+    public void Versions_before_2_1_have_no_CALLRESULTERROR_to_write(OcppVersion version)
+    {
+        using var writer = new RpcFrameWriter(version);
+
+        Assert.Throws<InvalidOperationException>(() => writer.CallResultError("m-1", RpcErrorCode.GenericError, "x"));
+    }
+
+    [Fact]
     public void Error_descriptions_are_cut_to_255_characters()
     {
         using var writer = new RpcFrameWriter(OcppVersion.Ocpp201);

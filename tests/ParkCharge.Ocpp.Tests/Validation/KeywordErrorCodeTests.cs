@@ -24,7 +24,34 @@ public sealed class KeywordErrorCodeTests
         { OcppVersion.Ocpp16, "UpdateFirmware", """{"location":"firmware.bin","retrieveDate":"2024-05-01T10:00:00Z"}""", "format", RpcErrorCode.PropertyConstraintViolation },
         { OcppVersion.Ocpp16, "StartTransaction", """{"connectorId":1,"idTag":"A","meterStart":0,"timestamp":"2024-05-01T10:00:00"}""", "format", RpcErrorCode.PropertyConstraintViolation },
         { OcppVersion.Ocpp16, "Heartbeat", """{"extra":1}""", "additionalProperties", RpcErrorCode.PropertyConstraintViolation },
+        { OcppVersion.Ocpp21, "StatusNotification", """{"timestamp":"2026-05-01T10:00:00Z","connectorStatus":"Available","evseId":-1,"connectorId":1}""", "minimum", RpcErrorCode.PropertyConstraintViolation },
+        { OcppVersion.Ocpp21, "Authorize", """{"idToken":{"idToken":"A","type":"ThisTypeNameIsTooLong1"}}""", "maxLength", RpcErrorCode.PropertyConstraintViolation },
+        { OcppVersion.Ocpp21, "Heartbeat", "{}", "", RpcErrorCode.NotImplemented },
     };
+
+    [Fact]
+    public void The_same_payload_can_be_valid_2_0_1_and_invalid_2_1_and_the_other_way_round()
+    {
+        using JsonDocument negativeEvse = JsonDocument.Parse("""{"timestamp":"2026-05-01T10:00:00Z","connectorStatus":"Available","evseId":-1,"connectorId":1}""");
+        using JsonDocument vinToken = JsonDocument.Parse("""{"idToken":{"idToken":"WVWZZZ1JZXW000001","type":"VIN"}}""");
+
+        Assert.True(OcppSchemas.For(OcppVersion.Ocpp201).ValidateRequest("StatusNotification", negativeEvse.RootElement).IsValid);
+        Assert.False(OcppSchemas.For(OcppVersion.Ocpp21).ValidateRequest("StatusNotification", negativeEvse.RootElement).IsValid);
+        Assert.False(OcppSchemas.For(OcppVersion.Ocpp201).ValidateRequest("Authorize", vinToken.RootElement).IsValid);
+        Assert.True(OcppSchemas.For(OcppVersion.Ocpp21).ValidateRequest("Authorize", vinToken.RootElement).IsValid);
+    }
+
+    [Fact]
+    public void A_2_1_SEND_is_checked_against_its_own_schema_and_is_no_CALL()
+    {
+        using JsonDocument document = JsonDocument.Parse("""{"id":1,"pending":0,"basetime":"2026-05-01T10:00:00Z","data":[{"t":0,"v":"1"}]}""");
+        OcppSchemas schemas = OcppSchemas.For(OcppVersion.Ocpp21);
+
+        Assert.True(schemas.ValidateSend("NotifyPeriodicEventStream", document.RootElement).IsValid);
+        Assert.Equal(RpcErrorCode.NotImplemented, schemas.ValidateRequest("NotifyPeriodicEventStream", document.RootElement).Violation?.ErrorCode);
+        Assert.Equal(RpcErrorCode.NotImplemented, schemas.ValidateSend("Heartbeat", document.RootElement).Violation?.ErrorCode);
+        Assert.Equal(RpcErrorCode.NotImplemented, OcppSchemas.For(OcppVersion.Ocpp201).ValidateSend("NotifyPeriodicEventStream", document.RootElement).Violation?.ErrorCode);
+    }
 
     [Theory]
     [MemberData(nameof(Violations))]

@@ -16,6 +16,7 @@ internal sealed class OfficialSchemas
 {
     private static readonly Lazy<OfficialSchemas> s_ocpp16 = new(() => new OfficialSchemas(OcppVersion.Ocpp16, "ocpp1_6.json"));
     private static readonly Lazy<OfficialSchemas> s_ocpp201 = new(() => new OfficialSchemas(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
+    private static readonly Lazy<OfficialSchemas> s_ocpp21 = new(() => new OfficialSchemas(OcppVersion.Ocpp21, "ocpp2_1.json"));
 
     private static readonly EvaluationOptions s_evaluation = new() { RequireFormatValidation = true };
 
@@ -32,7 +33,7 @@ internal sealed class OfficialSchemas
         {
             string id = schema.GetProperty("$id").GetString()!;
             _raw.Add(id, schema);
-            // One registry per schema: both files reuse the same $id values ("urn:Authorize.req").
+            // One registry per schema: the files reuse the same $id values ("urn:Authorize.req").
             _oracle.Add(id, JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = Dialect.Draft07 }));
         }
     }
@@ -41,22 +42,36 @@ internal sealed class OfficialSchemas
 
     public IEnumerable<string> SchemaIds => _raw.Keys;
 
-    public static OfficialSchemas For(OcppVersion version) => version == OcppVersion.Ocpp16 ? s_ocpp16.Value : s_ocpp201.Value;
+    public static OfficialSchemas For(OcppVersion version) => version switch
+    {
+        OcppVersion.Ocpp16 => s_ocpp16.Value,
+        OcppVersion.Ocpp201 => s_ocpp201.Value,
+        _ => s_ocpp21.Value,
+    };
 
-    /// <summary>"urn:BootNotification.req" for a request of BootNotification.</summary>
-    public static string SchemaId(string action, bool request) => $"urn:{action}.{(request ? "req" : "conf")}";
+    /// <summary>"urn:BootNotification.req" (1.6, 2.0.1) or "urn:BootNotificationRequest" (2.1) for a request of BootNotification.</summary>
+    public static string SchemaId(OcppVersion version, string action, bool request) => version == OcppVersion.Ocpp21
+        ? $"urn:{action}{(request ? "Request" : "Response")}"
+        : $"urn:{action}.{(request ? "req" : "conf")}";
 
     public JsonElement Raw(string schemaId) => _raw[schemaId];
 
     public bool OracleAccepts(string schemaId, JsonElement payload) => _oracle[schemaId].Evaluate(payload, s_evaluation).IsValid;
 
-    /// <summary>Our compiled validator, on the same schema id.</summary>
+    /// <summary>Our compiled validator, on the same schema id (a request, a response, or a 2.1 SEND).</summary>
     public SchemaCheck Check(string schemaId, JsonElement payload)
     {
-        string action = schemaId["urn:".Length..schemaId.LastIndexOf('.')];
         OcppSchemas schemas = OcppSchemas.For(Version);
-        return schemaId.EndsWith(".req", StringComparison.Ordinal)
-            ? schemas.ValidateRequest(action, payload)
-            : schemas.ValidateResponse(action, payload);
+        string name = schemaId["urn:".Length..];
+        foreach ((string suffix, bool request) in new[] { (".req", true), (".conf", false), ("Request", true), ("Response", false) })
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                string action = name[..^suffix.Length];
+                return request ? schemas.ValidateRequest(action, payload) : schemas.ValidateResponse(action, payload);
+            }
+        }
+
+        return schemas.ValidateSend(name, payload);
     }
 }

@@ -29,13 +29,15 @@ public sealed class SchemaCompilerTests
     }
 
     [Theory]
-    [InlineData(OcppVersion.Ocpp16, 39)]
-    [InlineData(OcppVersion.Ocpp201, 64)]
-    public void Both_official_schema_files_compile_with_a_request_and_response_per_action(OcppVersion version, int actions)
+    [InlineData(OcppVersion.Ocpp16, 39, 0)]
+    [InlineData(OcppVersion.Ocpp201, 64, 0)]
+    [InlineData(OcppVersion.Ocpp21, 90, 1)]
+    public void The_official_schema_files_compile_with_a_request_and_response_per_action_and_2_1_s_SEND(OcppVersion version, int actions, int sends)
     {
         OcppSchemas schemas = OcppSchemas.For(version);
 
         Assert.Equal(actions, schemas.Actions.Count);
+        Assert.Equal(sends, schemas.SendActions.Count);
         Assert.True(schemas.HasAction("BootNotification"));
         Assert.False(schemas.HasAction("bootnotification"));
         Assert.Same(schemas, OcppSchemas.For(version));

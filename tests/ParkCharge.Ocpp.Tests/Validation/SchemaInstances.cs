@@ -167,9 +167,11 @@ internal sealed class SchemaInstances
     private static Gen<JsonNode> ForNumber(JsonElement schema)
     {
         // Decimal fractions as chargers write them; multipleOf 0.1 (1.6 charging limits) gets one decimal.
+        // Within minimum/maximum where the schema sets them (2.1: a discharge limit is at most 0).
         bool tenths = schema.TryGetProperty("multipleOf", out JsonElement step) && step.GetDecimal() == 0.1m;
-        return tenths
-            ? Gen.Int[-10_000, 1_000_000].Select(static k => (JsonNode)JsonValue.Create(k / 10m))
-            : Gen.Int[-1_000_000, 100_000_000].Select(static k => (JsonNode)JsonValue.Create(k / 1000m));
+        decimal scale = tenths ? 10m : 1000m;
+        decimal lowest = schema.TryGetProperty("minimum", out JsonElement minimum) ? minimum.GetDecimal() : tenths ? -1_000m : -1_000m;
+        decimal highest = schema.TryGetProperty("maximum", out JsonElement maximum) ? maximum.GetDecimal() : tenths ? 100_000m : 100_000m;
+        return Gen.Int[(int)Math.Ceiling(lowest * scale), (int)Math.Floor(highest * scale)].Select(k => (JsonNode)JsonValue.Create(k / scale));
     }
 }

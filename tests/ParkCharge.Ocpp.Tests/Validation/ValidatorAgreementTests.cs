@@ -10,7 +10,7 @@ using ParkCharge.Ocpp.Validation;
 namespace ParkCharge.Ocpp.Tests.Validation;
 
 /// <summary>
-/// Property tests: for every schema of both files, our compiled validator and JsonSchema.Net
+/// Property tests: for every schema of the three files, our compiled validator and JsonSchema.Net
 /// give the same verdict on generated valid payloads and on mutations of them.
 /// </summary>
 public sealed class ValidatorAgreementTests
@@ -21,7 +21,7 @@ public sealed class ValidatorAgreementTests
     public static TheoryData<OcppVersion, string> AllSchemas()
     {
         var data = new TheoryData<OcppVersion, string>();
-        foreach (OcppVersion version in new[] { OcppVersion.Ocpp16, OcppVersion.Ocpp201 })
+        foreach (OcppVersion version in Enum.GetValues<OcppVersion>())
         {
             foreach (string id in OfficialSchemas.For(version).SchemaIds)
             {

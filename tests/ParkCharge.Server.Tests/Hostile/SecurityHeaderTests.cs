@@ -50,7 +50,7 @@ public sealed class SecurityHeaderTests(PostgresServer postgres)
     public async Task Answers_over_https_carry_strict_transport_security()
     {
         var folder = TestStores.NewFolder("tls");
-        var (certificatePath, keyPath) = Certificates.WriteSelfSignedPem(folder);
+        var (certificatePath, keyPath, _) = TestPki.ServerPem(folder);
         await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, new Dictionary<string, string?>
         {
             ["urls"] = null,

@@ -31,25 +31,37 @@ public sealed class OcppEndpointTests(PostgresServer postgres) : IAsyncLifetime
     {
         await _node.RegisterChargerAsync("CP-1");
 
-        var (status, body) = await UpgradeAsync("CP-1", "ocpp1.5", "ocpp2.1");
+        var (status, body) = await UpgradeAsync("CP-1", "ocpp1.5", "ocpp2.2");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("ocpp1.6", body, StringComparison.Ordinal);
-        Assert.Contains("ocpp2.0.1", body, StringComparison.Ordinal);
-        Assert.Contains("ocpp1.5, ocpp2.1", body, StringComparison.Ordinal);
+        Assert.Contains("ocpp2.1, ocpp2.0.1, ocpp1.6", body, StringComparison.Ordinal);
+        Assert.Contains("ocpp1.5, ocpp2.2", body, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_charger_offering_both_versions_gets_2_0_1()
+    [Theory]
+    [InlineData("ocpp2.1", "ocpp1.6,ocpp2.0.1,ocpp2.1")]
+    [InlineData("ocpp2.1", "ocpp2.1,ocpp2.0.1,ocpp1.6")]
+    [InlineData("ocpp2.1", "ocpp1.6,ocpp2.1")]
+    [InlineData("ocpp2.1", "ocpp2.0,ocpp2.1,ocpp1.5")]
+    [InlineData("ocpp2.0.1", "ocpp1.6,ocpp2.0.1")]
+    [InlineData("ocpp2.0.1", "ocpp2.0.1,ocpp1.6")]
+    [InlineData("ocpp2.0.1", "ocpp2.2,ocpp2.0.1")]
+    [InlineData("ocpp1.6", "ocpp1.5,ocpp1.6")]
+    [InlineData("ocpp2.1", "ocpp2.1")]
+    public async Task A_charger_offering_several_versions_gets_the_newest_parkcharge_speaks_whatever_its_order(string expected, string offered)
     {
         await _node.RegisterChargerAsync("CP-1");
         using var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol("ocpp1.6");
-        socket.Options.AddSubProtocol("ocpp2.0.1");
+        foreach (var protocol in offered.Split(','))
+        {
+            socket.Options.AddSubProtocol(protocol);
+        }
 
         await socket.ConnectAsync(_node.OcppUri("CP-1"), TestContext.Current.CancellationToken);
 
-        Assert.Equal("ocpp2.0.1", socket.SubProtocol);
+        Assert.Equal(expected, socket.SubProtocol);
+        using var view = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/chargers/CP-1", TestContext.Current.CancellationToken));
+        Assert.Equal(expected["ocpp".Length..], view.RootElement.GetProperty("ocppVersion").GetString());
     }
 
     [Fact]

@@ -12,17 +12,20 @@ using ParkCharge.Simulator.Running;
 using ParkCharge.Testing;
 
 using V16 = ParkCharge.Ocpp.V16;
-using V201 = ParkCharge.Ocpp.V201;
+using V21 = ParkCharge.Ocpp.V21;
 
 namespace ParkCharge.Server.Tests.Sandbox;
 
 /// <summary>The simulated chargers answer the server's calls as chargers do, so commands can be tried against them.</summary>
 public sealed class SimulatedChargerCallTests(PostgresServer postgres)
 {
-    [Fact]
-    public async Task A_remote_stop_and_a_power_limit_are_accepted_and_the_transaction_ends_as_remotely_stopped_on_both_versions()
+    [Theory]
+    [InlineData("2.0.1")]
+    [InlineData("2.1")]
+    public async Task A_remote_stop_and_a_power_limit_are_accepted_and_the_transaction_ends_as_remotely_stopped_on_1_6_and_2_x(string version2)
     {
         using var files = new SandboxScenario(SandboxScenario.Scenario
+            .Replace("versions: { CP-201: \"2.0.1\" }", $"versions: {{ CP-201: \"{version2}\" }}", StringComparison.Ordinal)
             .Replace("speed: 1200", "speed: 600", StringComparison.Ordinal)
             .Replace("evShare: 0.6", "evShare: 1", StringComparison.Ordinal)
             .Replace("dwell: { min: 15m, max: 40m }", "dwell: { min: 50m, max: 55m }", StringComparison.Ordinal)
@@ -60,8 +63,9 @@ public sealed class SimulatedChargerCallTests(PostgresServer postgres)
 
         var v201 = await ActiveSessionAsync(node, "CP-201");
         var rpc201 = connections.Find(new ChargerId("CP-201"))!.Rpc;
-        var stop201 = await rpc201.CallAsync(V201.V201Actions.RequestStopTransaction, new V201.RequestStopTransactionRequest { TransactionId = v201.GetProperty("transactionId").GetString()! });
-        Assert.Equal(V201.RequestStartStopStatusEnumType.Accepted, stop201.Response?.Status);
+        var stop201 = await rpc201.CallAsync(V21.V21Actions.RequestStopTransaction, new V21.RequestStopTransactionRequest { TransactionId = v201.GetProperty("transactionId").GetString()! });
+        Assert.Equal(V21.RequestStartStopStatusEnumType.Accepted, stop201.Response?.Status);
+        Assert.Equal(version2, v201.GetProperty("ocppVersion").GetString());
 
         var stopped16 = await UntilStoppedAsync(node, v16.GetProperty("id").GetString()!);
         var stopped201 = await UntilStoppedAsync(node, v201.GetProperty("id").GetString()!);

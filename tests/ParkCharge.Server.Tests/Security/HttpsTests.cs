@@ -12,7 +12,7 @@ public sealed class HttpsTests(PostgresServer postgres)
     public async Task The_api_answers_over_https_with_the_certificate_from_kestrel_configuration()
     {
         var folder = TestStores.NewFolder("tls");
-        var (certificatePath, keyPath, thumbprint) = Certificates.WriteSelfSignedPemWithThumbprint(folder);
+        var (certificatePath, keyPath, thumbprint) = TestPki.ServerPem(folder);
         await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, new Dictionary<string, string?>
         {
             ["urls"] = null,

@@ -70,7 +70,7 @@ public sealed class SiteFileErrorTests
                 "lanes[1].cameras[0].key: is required: the camera's key, 16 characters or more (tip: key: \"${CAMERA_KEY}\" takes it from the environment) (line 17)",
                 "chargers[0].password: a charger password is 16 to 40 printable ASCII characters (OCPP BasicAuthPassword) (line 19)",
                 "chargers[1].securityProfile: security profile 2 needs a password (the charger authenticates with HTTP Basic auth) (line 20)",
-                "chargers[2].securityProfile: security profiles 0 (none), 1 (Basic auth) and 2 (Basic auth over TLS) are supported, not 7 (line 21)",
+                "chargers[2].securityProfile: security profiles 0 (none), 1 (Basic auth), 2 (Basic auth over TLS) and 3 (TLS client certificate) are supported, not 7 (line 21)",
                 "evBays[0].neighbours[1]: bay 'EV-07' is not listed under evBays (line 23)",
                 "evBays[1].connector: CP-001 connector 1 already serves evBays[0] ('EV-01'); one outlet, one bay (line 24)",
                 "evBays[2].connector: is the OCPP 1.6 connector id or 2.0.1 EVSE id of the outlet, 1 or more (not 0) (line 25)",
@@ -116,12 +116,19 @@ public sealed class SiteFileErrorTests
     [InlineData("lanes: [{ id: a, direction: [entry] }]", "lanes[0].direction: expected text, got a list (line 5)")]
     [InlineData("chargers: [{ id: 'CP/1' }]", "chargers[0].id: 'CP/1' is not a charger id (1 to 48 printable ASCII characters without spaces or / : ? # %) (line 5)")]
     [InlineData("chargers: [{ id: CP-1, password: 'sixteen-chars-ok', securityProfile: 0 }]", "chargers[0].securityProfile: security profile 0 means no password; remove the password or use profile 1 or 2 (line 5)")]
+    [InlineData("chargers: [{ id: CP-1, password: 'sixteen-chars-ok', securityProfile: 3 }]", "chargers[0].securityProfile: security profile 3 authenticates the charger by its TLS client certificate; remove the password (line 5)")]
     [InlineData("chargers: [{ id: CP-1, password: 'a-password-longer-than-forty-characters-!!' }]", "chargers[0].password: a charger password is 16 to 40 printable ASCII characters (OCPP BasicAuthPassword) (line 5)")]
     public void Each_kind_of_mistake_has_its_own_message(string addition, string expected)
     {
         var errors = Errors(MinimalYaml + "\n" + addition + "\n");
 
         Assert.Equal([expected], errors);
+    }
+
+    [Fact]
+    public void A_charger_on_security_profile_3_needs_no_password()
+    {
+        Assert.Empty(Errors(MinimalYaml + "\nchargers: [{ id: CP-1, securityProfile: 3 }]\n"));
     }
 
     [Fact]

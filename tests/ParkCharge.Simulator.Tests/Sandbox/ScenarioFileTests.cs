@@ -10,7 +10,7 @@ public sealed class ScenarioFileTests
     private static readonly Func<string, string?> NoEnvironment = _ => null;
 
     [Fact]
-    public void The_demo_scenario_as_shipped_is_valid_with_both_OCPP_versions_and_every_camera_format()
+    public void The_demo_scenario_as_shipped_is_valid_with_every_OCPP_version_and_every_camera_format()
     {
         var read = ScenarioFile.Load(Path.Combine(AppContext.BaseDirectory, "Examples", "demo.scenario.yaml"), NoEnvironment);
 
@@ -22,6 +22,7 @@ public sealed class ScenarioFileTests
         Assert.All(scenario.Site.Chargers, c => Assert.Equal(2, scenario.Site.EvBays.Count(b => b.Charger == c.Id)));
         Assert.Contains(scenario.Site.Chargers, c => scenario.VersionOf(c.Id) == OcppVersion.Ocpp16);
         Assert.Contains(scenario.Site.Chargers, c => scenario.VersionOf(c.Id) == OcppVersion.Ocpp201);
+        Assert.Contains(scenario.Site.Chargers, c => scenario.VersionOf(c.Id) == OcppVersion.Ocpp21);
         var formats = scenario.Site.Lanes.SelectMany(l => l.Cameras).Concat(scenario.Site.BayCameras.Select(b => b.Camera)).Select(c => c.Format).ToHashSet();
         Assert.Equal([CameraFormat.Generic, CameraFormat.PlateRecognizer, CameraFormat.Hikvision], formats.Order());
     }

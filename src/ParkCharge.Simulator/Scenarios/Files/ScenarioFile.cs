@@ -311,8 +311,10 @@ public static class ScenarioFile
                 return OcppVersion.Ocpp16;
             case "2.0.1" or "ocpp2.0.1":
                 return OcppVersion.Ocpp201;
+            case "2.1" or "ocpp2.1":
+                return OcppVersion.Ocpp21;
             default:
-                fields.Error(at, $"'{text}' is not an OCPP version the simulator speaks (\"1.6\" or \"2.0.1\")", node);
+                fields.Error(at, $"'{text}' is not an OCPP version the simulator speaks (\"1.6\", \"2.0.1\" or \"2.1\")", node);
                 return null;
         }
     }

@@ -1,20 +1,25 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Ocpp.Rpc;
-using ParkCharge.Ocpp.V201;
+using ParkCharge.Ocpp.V21;
 
 using CoreAuthorization = ParkCharge.Core.Charging.AuthorizationStatus;
 using DataTransferStatus = ParkCharge.Core.Engine.DataTransferStatus;
 
 namespace ParkCharge.Ocpp.CentralSystem;
 
-/// <summary>OCPP 2.0.1 charging-station-to-CSMS messages as observations, and the engine's replies as 2.0.1 answers.</summary>
-public static class V201Inbound
+/// <summary>
+/// OCPP 2.0.1 and 2.1 charging-station-to-CSMS messages as observations, and the engine's replies as
+/// their answers: one mapping for both, written against 2.1's records, which hold every 2.0.1 message
+/// (see <see cref="Messages.OcppMessageFamily"/>). The connection checks each answer against the schema of
+/// the version spoken, so a 2.0.1 charger never receives a 2.1-only field or value.
+/// </summary>
+public static class V2Inbound
 {
     /// <summary>Notifications ParkCharge keeps without interpreting; their answers are empty objects.</summary>
     private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal)
     {
-        "FirmwareStatusNotification", "LogStatusNotification", "SecurityEventNotification", "NotifyReport",
+        "FirmwareStatusNotification", "LogStatusNotification", "NotifyReport",
         "NotifyMonitoringReport", "NotifyChargingLimit", "ClearedChargingLimit", "NotifyDisplayMessages",
         "NotifyCustomerInformation", "PublishFirmwareStatusNotification", "ReservationStatusUpdate", "ReportChargingProfiles",
     };
@@ -22,13 +27,13 @@ public static class V201Inbound
     /// <summary>Reads a CALL; null when ParkCharge does not support the action.</summary>
     public static InboundMessage? Read(ChargerId charger, RpcInboundCall call, DateTimeOffset now, TimeSpan heartbeatInterval)
     {
-        if (call.TryRead(V201Actions.BootNotification, out var boot))
+        if (call.TryRead(V21Actions.BootNotification, out var boot))
         {
             var station = boot.ChargingStation;
             return new InboundMessage(
                 new BootReported(charger, station.VendorName, station.Model, station.SerialNumber, station.FirmwareVersion, WireNames.Of(boot.Reason)),
                 now,
-                reply => RpcReply.Result(V201Actions.BootNotification, new BootNotificationResponse
+                reply => RpcReply.Result(V21Actions.BootNotification, new BootNotificationResponse
                 {
                     Status = reply is Refused ? RegistrationStatusEnumType.Rejected : RegistrationStatusEnumType.Accepted,
                     CurrentTime = now,
@@ -36,23 +41,23 @@ public static class V201Inbound
                 }));
         }
 
-        if (call.TryRead(V201Actions.StatusNotification, out var status))
+        if (call.TryRead(V21Actions.StatusNotification, out var status))
         {
             return new InboundMessage(
                 new ConnectorStatusReported(charger, ConnectorRef.Ocpp201(status.EvseId, status.ConnectorId), Status(status.ConnectorStatus)),
                 status.Timestamp,
-                _ => RpcReply.Result(V201Actions.StatusNotification, new StatusNotificationResponse()));
+                _ => RpcReply.Result(V21Actions.StatusNotification, new StatusNotificationResponse()));
         }
 
-        if (call.TryRead(V201Actions.Authorize, out var authorize))
+        if (call.TryRead(V21Actions.Authorize, out var authorize))
         {
             return new InboundMessage(
                 new IdTokenPresented(charger, IdToken(authorize.IdToken)),
                 now,
-                reply => RpcReply.Result(V201Actions.Authorize, new AuthorizeResponse { IdTokenInfo = IdTokenInfo(reply) }));
+                reply => RpcReply.Result(V21Actions.Authorize, new AuthorizeResponse { IdTokenInfo = IdTokenInfo(reply) }));
         }
 
-        if (call.TryRead(V201Actions.TransactionEvent, out var transaction))
+        if (call.TryRead(V21Actions.TransactionEvent, out var transaction))
         {
             var info = transaction.TransactionInfo;
             return new InboundMessage(
@@ -77,40 +82,48 @@ public static class V201Inbound
                     Samples = Samples(transaction.MeterValue ?? []),
                 },
                 transaction.Timestamp,
-                reply => RpcReply.Result(V201Actions.TransactionEvent, new TransactionEventResponse
+                reply => RpcReply.Result(V21Actions.TransactionEvent, new TransactionEventResponse
                 {
                     IdTokenInfo = reply is AuthorizationReply ? IdTokenInfo(reply) : null,
                 }));
         }
 
-        if (call.TryRead(V201Actions.MeterValues, out var meter))
+        if (call.TryRead(V21Actions.MeterValues, out var meter))
         {
             var samples = Samples(meter.MeterValue);
             return new InboundMessage(
                 new MeterValuesReported(charger, ConnectorRef.Ocpp201(meter.EvseId, null), null, samples),
                 samples.Count > 0 ? samples.Min(s => s.Timestamp) : now,
-                _ => RpcReply.Result(V201Actions.MeterValues, new MeterValuesResponse()));
+                _ => RpcReply.Result(V21Actions.MeterValues, new MeterValuesResponse()));
         }
 
-        if (call.TryRead(V201Actions.NotifyEvent, out var notify))
+        if (call.TryRead(V21Actions.NotifyEvent, out var notify))
         {
             return new InboundMessage(
                 new ChargerEventsReported(charger, [.. notify.EventData.Select(e => new ChargerEventData(
                     e.EventId, e.Timestamp, WireNames.Of(e.Trigger), e.ActualValue, e.Component.Name, e.Variable.Name,
                     e.Component.Evse?.Id, e.Component.Evse?.ConnectorId, e.TechCode, e.TechInfo, e.Cleared, WireNames.Of(e.EventNotificationType)))]),
                 notify.GeneratedAt,
-                _ => RpcReply.Result(V201Actions.NotifyEvent, new NotifyEventResponse()));
+                _ => RpcReply.Result(V21Actions.NotifyEvent, new NotifyEventResponse()));
         }
 
-        if (call.TryRead(V201Actions.DataTransfer, out var transfer))
+        if (call.TryRead(V21Actions.DataTransfer, out var transfer))
         {
             return new InboundMessage(
                 new DataTransferReceived(charger, transfer.VendorId, transfer.MessageId, transfer.Data?.GetRawText()),
                 now,
-                reply => RpcReply.Result(V201Actions.DataTransfer, new DataTransferResponse
+                reply => RpcReply.Result(V21Actions.DataTransfer, new DataTransferResponse
                 {
                     Status = reply is DataTransferReply answer ? DataTransfer(answer.Status) : DataTransferStatusEnumType.Rejected,
                 }));
+        }
+
+        if (call.TryRead(V21Actions.SecurityEventNotification, out var security))
+        {
+            return new InboundMessage(
+                new SecurityEventReported(charger, security.Type, security.Timestamp, security.TechInfo),
+                now,
+                _ => RpcReply.Result(V21Actions.SecurityEventNotification, new SecurityEventNotificationResponse()));
         }
 
         if (RecordedNotifications.Contains(call.Action))
@@ -124,7 +137,7 @@ public static class V201Inbound
         return null;
     }
 
-    /// <summary>2.0.1 sampled values in base units (unit and power-of-ten multiplier applied).</summary>
+    /// <summary>2.0.1/2.1 sampled values in base units (unit and power-of-ten multiplier applied).</summary>
     public static IReadOnlyList<MeterSample> Samples(IReadOnlyList<MeterValueType> meterValues)
     {
         var samples = new List<MeterSample>();
@@ -143,7 +156,8 @@ public static class V201Inbound
         return samples;
     }
 
-    private static IdToken IdToken(IdTokenType token) => new(token.IdToken, WireNames.Of(token.Type));
+    /// <summary>2.0.1 spells the token type as an enumeration, 2.1 as a string of the same values and more (IdTokenEnumStringType).</summary>
+    private static IdToken IdToken(IdTokenType token) => new(token.IdToken, token.Type);
 
     private static ConnectorStatus Status(ConnectorStatusEnumType status) => status switch
     {
