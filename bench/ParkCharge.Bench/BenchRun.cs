@@ -130,7 +130,7 @@ public static class BenchRun
     }
 
     /// <summary>Builds the server in Release, with the same strict settings as every build.</summary>
-    private static async Task<bool> BuildServerAsync(string repository, CancellationToken ct)
+    internal static async Task<bool> BuildServerAsync(string repository, CancellationToken ct)
     {
         Console.WriteLine("Building ParkCharge.Server (Release)...");
         var start = new ProcessStartInfo(DotnetHost.Path,
@@ -162,7 +162,7 @@ public static class BenchRun
     }
 
     /// <summary>Whether the server runs with server GC, from its runtimeconfig.json; the echo server is started the same way.</summary>
-    private static bool ServerGcOf(string serverDll)
+    internal static bool ServerGcOf(string serverDll)
     {
         var config = Path.ChangeExtension(serverDll, ".runtimeconfig.json");
         if (!File.Exists(config))
@@ -177,7 +177,7 @@ public static class BenchRun
             && gc.ValueKind == JsonValueKind.True;
     }
 
-    private static string? FindRepositoryRoot()
+    internal static string? FindRepositoryRoot()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
         {

@@ -121,6 +121,47 @@ accuracy.SetAction((parse, ct) => BindingAccuracyBench.RunAsync(
     args));
 root.Subcommands.Add(accuracy);
 
+var window = new Option<string>("--window") { Description = "Measured time per format per round (e.g. 2s).", DefaultValueFactory = _ => "2s" };
+var ingestWarmup = new Option<string>("--warmup") { Description = "Load of each format, before any is measured, that is not measured.", DefaultValueFactory = _ => "3s" };
+var rounds = new Option<int>("--rounds")
+{
+    Description = "Rounds over every format, each starting one format further on (default: as many as there are formats, so each format takes each place once).",
+    DefaultValueFactory = _ => 0,
+};
+var concurrency = new Option<int>("--concurrency") { Description = "Clients pushing at once.", DefaultValueFactory = _ => 8 };
+var formats = new Option<string>("--formats") { Description = "Formats to run, comma-separated (generic is the baseline and must be among them); default all.", DefaultValueFactory = _ => "" };
+var ingestServer = new Option<string?>("--server") { Description = "A parkcharge.dll to run instead of building src/ParkCharge.Server in Release." };
+var ingestNoBuild = new Option<bool>("--no-build") { Description = "Use the Release build of src/ParkCharge.Server as it is." };
+var ingestDataRoot = new Option<string?>("--data-root") { Description = "Where the server's fresh data folder is made (default: the temp folder). Keep it on a real disk." };
+var ingestResults = new Option<string?>("--results") { Description = "Where the report goes (default: bench/results)." };
+var ingest = new Command("anpr-ingest", "Camera pushes of every format through HTTP into a ParkCharge process: reads/s per format and the ratio to ParkCharge's own JSON in the same run.")
+{
+    window, ingestWarmup, rounds, concurrency, formats, ingestServer, ingestNoBuild, ingestDataRoot, ingestResults,
+};
+ingest.SetAction((parse, ct) =>
+{
+    if (parse.GetValue(rounds) < 0 || parse.GetValue(concurrency) < 1)
+    {
+        Console.Error.WriteLine("--rounds cannot be negative; --concurrency needs at least 1.");
+        return Task.FromResult(2);
+    }
+
+    return ParkCharge.Bench.Ingest.AnprIngestBench.RunAsync(
+        new ParkCharge.Bench.Ingest.AnprIngestBench.Options(
+            Durations.Parse(parse.GetValue(window)!),
+            Durations.Parse(parse.GetValue(ingestWarmup)!),
+            parse.GetValue(rounds),
+            parse.GetValue(concurrency),
+            parse.GetValue(ingestServer),
+            Build: !parse.GetValue(ingestNoBuild),
+            parse.GetValue(ingestDataRoot),
+            parse.GetValue(ingestResults),
+            [.. parse.GetValue(formats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            "dotnet run -c Release --project bench/ParkCharge.Bench -- " + string.Join(' ', args)),
+        ct);
+});
+root.Subcommands.Add(ingest);
+
 // Ctrl+C and SIGTERM cancel the run; its cleanup kills the servers and deletes their data (ChildProcess also
 // kills them at process exit, whatever happens).
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });

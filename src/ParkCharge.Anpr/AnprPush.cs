@@ -1,4 +1,6 @@
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Anpr;
 
@@ -19,8 +21,8 @@ public sealed record AnprPush(string? CameraId, IReadOnlyList<CameraReport> Repo
     public PushSender? Sender { get; init; }
 }
 
-/// <summary>One thing a camera reported: a plate read or an empty bay.</summary>
-/// <param name="Payload">A <see cref="Core.Parking.PlateRead"/> or a <see cref="Core.Parking.BayVacancyReported"/>; its camera is always filled.</param>
+/// <summary>One thing a camera reported: a plate read, an empty bay or a bay taken (without a plate).</summary>
+/// <param name="Payload">A <see cref="Core.Parking.PlateRead"/>, <see cref="Core.Parking.BayVacancyReported"/> or <see cref="Core.Parking.BayOccupancyReported"/>; its camera is always filled.</param>
 /// <param name="CapturedAt">The camera's capture time with the offset it gave; null when the push has none (the caller then uses the arrival time).</param>
 /// <param name="IdempotencyKey">
 /// Identifies the read, so a repeated push changes nothing (DESIGN.md §2): <c>{camera}:{readId}</c> when the
@@ -33,6 +35,51 @@ public sealed record CameraReport(ObservationPayload Payload, DateTimeOffset? Ca
     /// knowledge (which heading means "in" at this lane). Null when the payload gives neither.
     /// </summary>
     public PlateGeometry? Geometry { get; init; }
+
+    /// <summary>
+    /// The direction as the camera reported it: in/out of the car park, or towards/away from the camera,
+    /// which <see cref="AtCamera"/> turns into a direction of travel with the camera's mounting. Parsers
+    /// fill <c>PlateRead.Direction</c> too, for a camera facing arriving traffic.
+    /// </summary>
+    public ReportedDirection? ReportedDirection { get; init; }
+
+    /// <summary>
+    /// The capture time as the camera's clock showed it, when the push gives it without an offset (Dahua,
+    /// Milesight, a mapped field): <see cref="AtCamera"/> places it in the camera's or the site's time zone.
+    /// <see cref="CapturedAt"/> is then null, or the instant the push's own time-zone field gives.
+    /// </summary>
+    public DateTime? LocalTime { get; init; }
+
+    /// <summary>
+    /// The report as the site's camera makes it: the direction of travel from the reported direction or
+    /// heading and how the camera is mounted, and a local capture time placed in the camera's time zone
+    /// (<see cref="CameraConfiguration.TimeZone"/>), else the push's own offset, else the site's zone.
+    /// </summary>
+    public CameraReport AtCamera(CameraConfiguration camera, string siteTimeZone)
+    {
+        var report = this;
+        if (LocalTime is { } local && (camera.TimeZone is not null || CapturedAt is null))
+        {
+            // A reading at the very edge of the calendar that no instant holds is taken as the absurd time it is (and
+            // refused as one), not dropped in favour of the arrival time.
+            var placed = CaptureTime.InZone(local, camera.TimeZone ?? siteTimeZone)
+                ?? (local.Year < 5000 ? DateTimeOffset.MinValue : DateTimeOffset.MaxValue);
+            report = report with { CapturedAt = placed };
+        }
+
+        if (Payload is PlateRead read)
+        {
+            var direction = ReportedDirection is { } reported ? camera.DirectionOf(reported)
+                : Geometry?.HeadingDegrees is { } heading && camera.HeadingIn is not null ? camera.DirectionOf(heading)
+                : read.Direction;
+            if (direction != read.Direction)
+            {
+                report = report with { Payload = read with { Direction = direction } };
+            }
+        }
+
+        return report;
+    }
 }
 
 /// <summary>A picture that came with a push.</summary>

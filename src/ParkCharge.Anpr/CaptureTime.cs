@@ -29,7 +29,41 @@ internal static class CaptureTime
     public static bool TryParseAssumingUtc(string text, out DateTimeOffset value) =>
         DateTimeOffset.TryParseExact(text, Iso8601OrSpace, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
 
-    private static bool HasOffset(string text)
+    /// <summary>
+    /// A clock reading in an IANA time zone. A reading the zone skips (the hour lost when clocks go forward) or
+    /// repeats (the hour when they go back) takes the zone's standard offset; null for an unknown zone.
+    /// </summary>
+    public static DateTimeOffset? InZone(DateTime local, string ianaZone)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(ianaZone, out var zone))
+        {
+            return null;
+        }
+
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        var offset = zone.IsInvalidTime(unspecified) || zone.IsAmbiguousTime(unspecified) ? zone.BaseUtcOffset : zone.GetUtcOffset(unspecified);
+        return InRange(unspecified, offset);
+    }
+
+    /// <summary>The instant of a clock reading at an offset; null when it falls outside what <see cref="DateTimeOffset"/> holds.</summary>
+    public static DateTimeOffset? InRange(DateTime local, TimeSpan offset)
+    {
+        var utcTicks = local.Ticks - offset.Ticks;
+        return utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks || offset.Ticks % TimeSpan.TicksPerMinute != 0 || Math.Abs(offset.TotalHours) > 14
+            ? null
+            : new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), offset);
+    }
+
+    /// <summary>
+    /// A local time written <c>yyyy-MM-dd HH:mm:ss</c> (optionally with fractions, or a <c>T</c> for the space) and
+    /// no offset, as Dahua and Milesight cameras write it.
+    /// </summary>
+    public static bool TryParseLocal(string text, out DateTime value) =>
+        DateTime.TryParseExact(text, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+
+    private static readonly string[] LocalFormats = ["yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"];
+
+    internal static bool HasOffset(string text)
     {
         if (text.EndsWith('Z') || text.EndsWith('z'))
         {

@@ -15,7 +15,7 @@ namespace ParkCharge.Anpr.Tests;
 /// </summary>
 public sealed class HostilePushTests
 {
-    public static TheoryData<CameraFormat> Formats => [CameraFormat.Generic, CameraFormat.PlateRecognizer, CameraFormat.Hikvision];
+    public static TheoryData<CameraFormat> Formats => [.. Enum.GetValues<CameraFormat>().Where(f => f != CameraFormat.Mapped)];
 
     [Fact]
     public async Task Xml_nested_past_the_depth_limit_is_refused_without_building_it()
@@ -84,26 +84,62 @@ public sealed class HostilePushTests
     [MemberData(nameof(Formats))]
     public async Task No_generated_hostile_push_makes_a_parser_throw_or_answer_without_bounds(CameraFormat format)
     {
-        // Random documents, and the vendors' own samples with hostile values put in at random places.
-        var samples = Fixtures[format].Select(f => Fixture.Bytes(f)).Select(b => Encoding.UTF8.GetString(b)).ToArray();
-        var mutated = Gen.Int[0, samples.Length - 1].SelectMany(i => format == CameraFormat.Hikvision ? MutatedXml(samples[i]) : MutatedJson(samples[i]));
-        var random = format == CameraFormat.Hikvision ? HostileXml : HostileJson;
-        var gen = Gen.Frequency((3, mutated), (1, random)).Select(text => (format == CameraFormat.Hikvision ? "application/xml" : "application/json", Encoding.UTF8.GetBytes(text)));
-        var bodies = Gen.OneOf(gen, gen.Select(b => (MultipartPush.ContentType, Multipart(b.Item2, format))), RawBytes.Select(b => ((string)null!, b)));
+        var parser = AnprParsers.For(format);
+        await Hostile(Fixtures[format], (contentType, body) => Parse(parser, contentType, body, CameraIn(format)));
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("xml")]
+    public async Task No_generated_hostile_push_makes_a_mapped_parser_throw_or_answer_without_bounds(string document)
+    {
+        CameraFieldMap map = document == "json"
+            ? new() { Reads = "$.detections[*]", Plate = "@.plate", Confidence = "@.conf", ConfidenceScale = 100, Time = "$.sentAt", Zone = "@.lane", Picture = "@.picture" }
+            : new() { Document = CameraDocumentKind.Xml, Plate = "/Event/Plate/Text", Confidence = "/Event/Plate/@confidence", ConfidenceScale = 100, Time = "/Event/Header/Time", Direction = "/Event/Motion/@direction", Picture = "/Event/Image" };
+        var parser = AnprParsers.Mapped(map, PushLimits.Default, out _)!;
+        string[] samples = document == "json" ? ["Mapped/acme-batch.json", "Generic/bay-batch.json"] : ["Mapped/vigil-event.xml", "Mapped/vigil-batch.xml"];
+
+        await Hostile(samples, (contentType, body) => Parse(parser, contentType, body, "gate-in-1"));
+    }
+
+    /// <summary>Random documents, and the vendors' own samples with hostile values put in at random places, alone, in a multipart body, or raw bytes.</summary>
+    private static async Task Hostile(string[] fixtures, Func<string?, byte[], Task<AnprParseResult>> parse)
+    {
+        var samples = fixtures.Select(f => (Xml: f.EndsWith(".xml", StringComparison.Ordinal), Text: Encoding.UTF8.GetString(Fixture.Bytes(f)))).ToArray();
+        var mutated = Gen.Int[0, samples.Length - 1].SelectMany(i => samples[i].Xml
+            ? MutatedXml(samples[i].Text).Select(t => ("application/xml", t))
+            : MutatedJson(samples[i].Text).Select(t => ("application/json", t)));
+        var random = Gen.OneOf(HostileXml.Select(t => ("application/xml", t)), HostileJson.Select(t => ("application/json", t)));
+        var gen = Gen.Frequency((3, mutated), (1, random)).Select(b => (b.Item1, Encoding.UTF8.GetBytes(b.Item2)));
+        var bodies = Gen.OneOf(gen, gen.Select(b => (MultipartPush.ContentType, Multipart(b.Item2, b.Item1))), RawBytes.Select(b => ((string)null!, b)));
 
         await bodies.SampleAsync(async body =>
         {
-            var result = await Push.Parse(format, body.Item1, body.Item2, format == CameraFormat.Hikvision ? "gate-in-1" : null);
+            var result = await parse(body.Item1, body.Item2);
             Assert.True(result.IsSuccess || result.Errors.Count is > 0 and <= 21, $"{result.Errors.Count} errors");
             Assert.All(result.Errors, e => Assert.True(e.Message.Length < 1_000, $"an error of {e.Message.Length} characters"));
+            Assert.True(!result.IsSuccess || result.Push.Reports.Count <= PushLimits.Default.MaxReads, $"{result.Push?.Reports.Count} reports");
         }, iter: 300, seed: null, threads: 1);
     }
+
+    private static async Task<AnprParseResult> Parse(IAnprParser parser, string? contentType, byte[] body, string? cameraId)
+    {
+        using var stream = new MemoryStream(body, writable: false);
+        return await parser.ParseAsync(contentType, stream, cameraId, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The camera address a push of the format comes to (the formats whose payload names the camera are tried without one).</summary>
+    private static string? CameraIn(CameraFormat format) => format is CameraFormat.Generic or CameraFormat.PlateRecognizer or CameraFormat.OpenAlpr ? null : "gate-in-1";
 
     private static readonly Dictionary<CameraFormat, string[]> Fixtures = new()
     {
         [CameraFormat.Generic] = ["Generic/single-read.json", "Generic/bay-batch.json"],
         [CameraFormat.PlateRecognizer] = ["PlateRecognizer/snapshot-response.json", "PlateRecognizer/snapshot-webhook.json", "PlateRecognizer/stream-webhook.json", "PlateRecognizer/vehicle-mode-response.json"],
-        [CameraFormat.Hikvision] = ["Hikvision/anpr-isapi.xml", "Hikvision/anpr-ver20.xml", "Hikvision/anpr-no-namespace.xml", "Hikvision/unreadable-ver10.xml"],
+        [CameraFormat.Hikvision] = ["Hikvision/anpr-isapi.xml", "Hikvision/anpr-ver20.xml", "Hikvision/anpr-no-namespace.xml", "Hikvision/unreadable-ver10.xml", "Hikvision/parking-space.json"],
+        [CameraFormat.Axis] = ["Axis/new.json", "Axis/update.json", "Axis/lost.json"],
+        [CameraFormat.Dahua] = ["Dahua/tollgate.json", "Dahua/no-plate.json", "Dahua/keepalive.json"],
+        [CameraFormat.OpenAlpr] = ["OpenAlpr/group.json", "OpenAlpr/group-preview.json", "OpenAlpr/results.json", "OpenAlpr/heartbeat.json"],
+        [CameraFormat.Milesight] = ["Milesight/recognition.json", "Milesight/away-strings.json", "Milesight/vehicle-counting.json"],
     };
 
     /// <summary>A sample with one to four of its values (anywhere in the tree) replaced by hostile JSON.</summary>
@@ -139,7 +175,10 @@ public sealed class HostilePushTests
 
     private static readonly string[] Names =
         ["cameraId", "plate", "confidence", "capturedAt", "direction", "readId", "region", "vehicleType", "zone", "plateX", "event",
-         "camera_id", "timestamp", "results", "score", "box", "candidates", "vehicle", "data", "hook", "props", "value", "xmin", "type", "code"];
+         "camera_id", "timestamp", "results", "score", "box", "candidates", "vehicle", "data", "hook", "props", "value", "xmin", "type", "code",
+         "Picture", "Plate", "PlateNumber", "SnapInfo", "AccurateTime", "TimeZone", "Content", "carState", "carID", "plateUTF8", "datetime",
+         "data_type", "best_plate_number", "epoch_start", "uuids", "time", "detection_region", "eventType", "PackingSpaceRecognition",
+         "RegionInfo", "PackingSpace", "isParked", "detections", "sentAt"];
 
     private static readonly Gen<string> HostileString = Gen.OneOf(
         Gen.Const("\"\\ud800\""), Gen.Const("\"\\udfff\\ud800\""), Gen.Const("\"\\u0000\\u001b[31m\\n\""),
@@ -181,6 +220,6 @@ public sealed class HostilePushTests
 
     private static readonly Gen<byte[]> RawBytes = Gen.Byte.Array[0, 2_000];
 
-    private static byte[] Multipart(byte[] content, CameraFormat format) =>
-        MultipartPush.Build(new MultipartPush.Part(format == CameraFormat.Hikvision ? "anpr.xml" : "json", null, null, content));
+    private static byte[] Multipart(byte[] content, string contentType) =>
+        MultipartPush.Build(new MultipartPush.Part(contentType.EndsWith("xml", StringComparison.Ordinal) ? "anpr.xml" : "json", null, null, content));
 }

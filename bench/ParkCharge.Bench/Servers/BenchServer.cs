@@ -121,6 +121,18 @@ public sealed partial class BenchServer : IAsyncDisposable
         });
     }
 
+    /// <summary>Configures a site with a site document (<c>PUT /api/v1/sites/{id}</c>, the admin key).</summary>
+    public async Task PutSiteAsync(string id, string document, CancellationToken ct)
+    {
+        using var client = new HttpClient { BaseAddress = Http, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        using var response = await client.PutAsync($"api/v1/sites/{id}", new StringContent(document, System.Text.Encoding.UTF8, "application/json"), ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Configuring site {id} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+    }
+
     /// <summary>The size of the SQLite database with its WAL, in bytes (0 for the echo server).</summary>
     public long StoreBytes()
     {

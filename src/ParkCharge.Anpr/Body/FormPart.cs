@@ -12,6 +12,35 @@ internal sealed record FormPart(string Name, string? FileName, string? ContentTy
     public bool IsNamed(string name) =>
         string.Equals(Name, name, StringComparison.OrdinalIgnoreCase) || string.Equals(FileName, name, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A picture: an <c>image/*</c> content type, or a JPEG, PNG or BMP file name.</summary>
+    public bool IsPicture =>
+        ContentType?.StartsWith("image/", StringComparison.OrdinalIgnoreCase) == true
+        || HasExtension(".jpg") || HasExtension(".jpeg") || HasExtension(".png") || HasExtension(".bmp");
+
+    /// <summary>A JSON document: a JSON content type, a <c>.json</c> name, or (no content type at all) text that starts like JSON.</summary>
+    public bool IsJson =>
+        PushMediaType.Of(ContentType).Kind == PushBodyKind.Json || HasExtension(".json")
+        || (ContentType is null && !IsPicture && PushMediaType.Sniff(Content.Span) == PushBodyKind.Json);
+
+    /// <summary>An XML document: an XML content type, an <c>.xml</c> name, or (no content type at all) text that starts like XML.</summary>
+    public bool IsXml =>
+        PushMediaType.Of(ContentType).Kind == PushBodyKind.Xml || HasExtension(".xml")
+        || (ContentType is null && !IsPicture && PushMediaType.Sniff(Content.Span) == PushBodyKind.Xml);
+
+    /// <summary>The picture as a pushed image.</summary>
+    public PushedImage AsImage(int? reportIndex) =>
+        new(Name, ContentType ?? Base64Picture.ContentType(Content.Span), Content, reportIndex);
+
+    private bool HasExtension(string extension) =>
+        Name.EndsWith(extension, StringComparison.OrdinalIgnoreCase) || FileName?.EndsWith(extension, StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>The parts of a multipart body or the fields of a URL-encoded form, whichever the content type says.</summary>
+    public static ValueTask<(IReadOnlyList<FormPart>? Parts, AnprParseError? Error)> ReadFormAsync(
+        PushMediaType mediaType, PushContent content, PushLimits limits, CancellationToken cancellationToken) =>
+        mediaType.Kind == PushBodyKind.Multipart
+            ? ReadMultipartAsync(mediaType, content, limits, cancellationToken)
+            : ReadUrlEncodedAsync(content, limits, cancellationToken);
+
     /// <summary>
     /// Reads the parts of a multipart body with <see cref="MultipartReader"/>. A body that ends before
     /// its closing boundary, or has more parts than allowed, is refused as a whole: a truncated push

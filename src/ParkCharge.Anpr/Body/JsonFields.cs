@@ -48,6 +48,20 @@ internal static class JsonFields
         return document;
     }
 
+    /// <summary>The document when it is a JSON object; else null with an error saying it is not <paramref name="what"/> ("an OpenALPR post").</summary>
+    public static JsonDocument? ParseObject(ReadOnlyMemory<byte> json, string path, string what, List<AnprParseError> errors)
+    {
+        var document = Parse(json, path, errors);
+        if (document is null || document.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            return document;
+        }
+
+        errors.Add(new AnprParseError(path, $"the JSON is {Kind(document.RootElement)}, not {what}"));
+        document.Dispose();
+        return null;
+    }
+
     /// <summary>Where the first string or member name that cannot be read as text is, if any.</summary>
     private static long? InvalidText(ReadOnlySpan<byte> json)
     {

@@ -53,3 +53,21 @@ internal sealed class PushContent
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)} MiB")
         : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
 }
+
+/// <summary>A push's body read within its limits, and what its <c>Content-Type</c> says it is (without one: its first byte).</summary>
+internal sealed record ReceivedPush(PushContent Content, PushMediaType MediaType, PushBodyKind Kind)
+{
+    /// <summary>The push, or the failure a body that is too large or empty is.</summary>
+    public static async ValueTask<(ReceivedPush? Push, AnprParseResult? Failure)> ReadAsync(string? contentType, Stream body, PushLimits limits, CancellationToken cancellationToken)
+    {
+        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
+        if (content is null)
+        {
+            return (null, AnprParseResult.Failure([error!]));
+        }
+
+        var mediaType = PushMediaType.Of(contentType);
+        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        return (new ReceivedPush(content, mediaType, kind), null);
+    }
+}

@@ -20,14 +20,13 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
 
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        var (content, mediaType, kind) = push;
         return kind == PushBodyKind.Json
             ? Read(content, cameraId, limits)
             : AnprParseResult.Failure("body", $"the generic format is JSON, not \"{mediaType}\"");

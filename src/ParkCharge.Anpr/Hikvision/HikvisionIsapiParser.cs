@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Xml;
 using System.Xml.Linq;
 
 using ParkCharge.Anpr.Body;
@@ -24,10 +23,9 @@ namespace ParkCharge.Anpr.Hikvision;
 /// state Hikvision gives heartbeats and invalid events) carries no read and is not an error.
 /// </para>
 /// <para>
-/// Not read: Hikvision's parking-space detection (<c>PackingSpaceRecognition</c>, per-space <c>isParked</c>)
-/// is a JSON event of its own whose alarm shape the available documentation shows only in part, so
-/// bay cameras report vacancies through the generic format for now. <c>pictureInfo/plateRect</c> is
-/// not turned into <c>PlateX</c> because its coordinate base is not documented there.
+/// Parking-space detection comes as a JSON <c>EventNotificationAlert</c> (or a multipart push with that JSON
+/// part); it is read by <see cref="ParkingSpaces"/>. <c>pictureInfo/plateRect</c> is not turned into
+/// <c>PlateX</c> because its coordinate base is not documented there.
 /// </para>
 /// </summary>
 public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
@@ -36,18 +34,19 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
 
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        var (content, mediaType, kind) = push;
         switch (kind)
         {
             case PushBodyKind.Xml:
                 return Read(content.Bytes, "body", [], cameraId, content);
+            case PushBodyKind.Json:
+                return ParkingSpaces.Read(content.Bytes, "body", [], cameraId, content, limits);
             case PushBodyKind.Multipart:
                 var (parts, partsError) = await FormPart.ReadMultipartAsync(mediaType, content, limits, cancellationToken);
                 if (parts is null)
@@ -57,7 +56,9 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
 
                 if (parts.FirstOrDefault(IsXml) is not { } xml)
                 {
-                    return AnprParseResult.Failure("body", "the multipart push has no XML part");
+                    return parts.FirstOrDefault(p => p.IsJson) is { } json
+                        ? ParkingSpaces.Read(json.Content, json.Name, [.. parts.Where(p => p.IsPicture && !p.Content.IsEmpty)], cameraId, content, limits)
+                        : AnprParseResult.Failure("body", "the multipart push has no XML or JSON part");
                 }
 
                 // Cameras send a picture part with Content-Length 0 when that picture is not configured (a
@@ -65,7 +66,7 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
                 var pictures = parts.Where(p => !ReferenceEquals(p, xml) && IsPicture(p) && !p.Content.IsEmpty).ToList();
                 return Read(xml.Content, xml.Name, pictures, cameraId, content);
             default:
-                return AnprParseResult.Failure("body", $"a Hikvision push is XML or multipart, not \"{mediaType}\"");
+                return AnprParseResult.Failure("body", $"a Hikvision push is XML, JSON or multipart, not \"{mediaType}\"");
         }
     }
 
@@ -81,19 +82,10 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
 
     private AnprParseResult Read(ReadOnlyMemory<byte> xml, string xmlPath, List<FormPart> pictures, string? pushedTo, PushContent content)
     {
-        XElement alert;
-        try
+        var loadErrors = new List<AnprParseError>();
+        if (XmlBody.Load(xml, xmlPath, limits, "an ISAPI alert", loadErrors) is not { } alert)
         {
-            if (Measure(xml, limits) is { } tooLarge)
-            {
-                return AnprParseResult.Failure(xmlPath, tooLarge);
-            }
-
-            alert = Load(xml);
-        }
-        catch (XmlException e)
-        {
-            return AnprParseResult.Failure(xmlPath, $"not well-formed XML (line {e.LineNumber}, position {e.LinePosition})");
+            return AnprParseResult.Failure(loadErrors);
         }
 
         if (alert.Name.LocalName != Root)
@@ -219,55 +211,4 @@ public sealed class HikvisionIsapiParser(PushLimits limits) : IAnprParser
 
     private static string? Text(XElement parent, XNamespace ns, string name) =>
         parent.Element(ns + name)?.Value.Trim() is { Length: > 0 } text ? text : null;
-
-    /// <summary>
-    /// Walks the document once with a forward-only reader, before any tree is built: a document nested deeper
-    /// than <see cref="PushLimits.MaxDepth"/> or with more than <see cref="PushLimits.MaxElements"/> elements is
-    /// refused at the first element past the limit. (Building a tree of deeply nested elements costs time that
-    /// grows with the square of the depth; no alert is more than a few levels deep.)
-    /// </summary>
-    private static string? Measure(ReadOnlyMemory<byte> xml, PushLimits limits)
-    {
-        using var stream = new MemoryStream(xml.ToArray(), writable: false);
-        using var reader = XmlReader.Create(stream, Settings(limits));
-        var elements = 0;
-        while (reader.Read())
-        {
-            if (reader.NodeType != XmlNodeType.Element)
-            {
-                continue;
-            }
-
-            if (reader.Depth >= limits.MaxDepth)
-            {
-                return $"elements are nested more than {limits.MaxDepth} levels deep (line {((IXmlLineInfo)reader).LineNumber}); an ISAPI alert is a few levels deep";
-            }
-
-            if (++elements > limits.MaxElements)
-            {
-                return $"the document has more than {limits.MaxElements} elements; an ISAPI alert has a few dozen";
-            }
-        }
-
-        return null;
-    }
-
-    private XElement Load(ReadOnlyMemory<byte> xml)
-    {
-        using var stream = new MemoryStream(xml.ToArray(), writable: false);
-        using var reader = XmlReader.Create(stream, Settings(limits));
-        return XElement.Load(reader);
-    }
-
-    /// <summary>No DTDs and no external resolution (the document comes from the network), no more characters than a push may have.</summary>
-    private static XmlReaderSettings Settings(PushLimits limits) => new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        IgnoreComments = true,
-        IgnoreProcessingInstructions = true,
-        IgnoreWhitespace = true,
-        MaxCharactersInDocument = limits.MaxBytes,
-        MaxCharactersFromEntities = 1024,
-    };
 }

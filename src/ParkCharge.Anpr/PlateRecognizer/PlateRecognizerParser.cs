@@ -27,14 +27,13 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
 {
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (content, error) = await PushContent.ReadAsync(body, limits, cancellationToken);
-        if (content is null)
+        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
+        if (push is null)
         {
-            return AnprParseResult.Failure([error!]);
+            return failure!;
         }
 
-        var mediaType = PushMediaType.Of(contentType);
-        var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
+        var (content, mediaType, kind) = push;
         switch (kind)
         {
             case PushBodyKind.Json:
@@ -63,17 +62,13 @@ public sealed class PlateRecognizerParser(PushLimits limits) : IAnprParser
     private AnprParseResult Read(ReadOnlyMemory<byte> json, string jsonPath, FormPart? upload, string? pushedTo, PushContent content)
     {
         var errors = new List<AnprParseError>();
-        using var document = JsonFields.Parse(json, jsonPath, errors);
+        using var document = JsonFields.ParseObject(json, jsonPath, "a Plate Recognizer result object", errors);
         if (document is null)
         {
             return AnprParseResult.Failure(errors);
         }
 
         var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return AnprParseResult.Failure(jsonPath, $"the JSON is {JsonFields.Kind(root)}, not a Plate Recognizer result object");
-        }
 
         // Webhooks wrap the result in "data"; the API response is the result itself.
         var (data, at) = root.TryGetProperty("data", out var wrapped) ? (wrapped, "data") : (root, "");

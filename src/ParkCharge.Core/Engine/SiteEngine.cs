@@ -47,6 +47,7 @@ public static class SiteEngine
             SiteConfigured p => ParkingRules.Configure(work, p),
             PlateRead p => ParkingRules.Read(work, p),
             BayVacancyReported p => ParkingRules.Vacated(work, p),
+            BayOccupancyReported p => ParkingRules.Occupied(work, p),
             PlateCorrected p => ParkingRules.CorrectPlate(work, p),
             ParkingSessionClosedByOperator p => ParkingRules.CloseByOperator(work, p),
             ParkingSessionsMerged p => ParkingRules.Merge(work, p),

@@ -30,6 +30,7 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(SiteConfigured), SiteConfigured.TypeName)]
 [JsonDerivedType(typeof(PlateRead), PlateRead.TypeName)]
 [JsonDerivedType(typeof(BayVacancyReported), BayVacancyReported.TypeName)]
+[JsonDerivedType(typeof(BayOccupancyReported), BayOccupancyReported.TypeName)]
 [JsonDerivedType(typeof(PlateCorrected), PlateCorrected.TypeName)]
 [JsonDerivedType(typeof(ParkingSessionClosedByOperator), ParkingSessionClosedByOperator.TypeName)]
 [JsonDerivedType(typeof(ParkingSessionsMerged), ParkingSessionsMerged.TypeName)]

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
 
@@ -59,12 +61,37 @@ public sealed record PlateRead() : ObservationPayload(TypeName)
 
     /// <summary>The push carried an image of this read (stored only if the site enables it).</summary>
     public bool HasImage { get; init; }
+
+    /// <summary>
+    /// The camera's own id for the vehicle it followed across several pushes (AXIS License Plate Verifier's
+    /// <c>carID</c>, an OpenALPR plate group): every read of a track belongs to one sighting, however its
+    /// text changed and however long the vehicle stayed in view. Null when the camera does not track.
+    /// </summary>
+    public string? Track { get; init; }
+
+    /// <summary>The camera says this is the last push of <see cref="Track"/> (the vehicle left its view).</summary>
+    /// <remarks>Left out of the log when false, so reads of cameras that do not track are stored as before.</remarks>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TrackEnded { get; init; }
+
+    /// <summary>The plate's colour as the camera reports it (Dahua, Milesight), e.g. "Yellow".</summary>
+    public string? PlateColor { get; init; }
 }
 
 /// <summary>A bay camera reports its bay (or zone) empty: the vehicle there has left.</summary>
 public sealed record BayVacancyReported(string Camera, string? Zone = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "anpr.bay_vacated";
+}
+
+/// <summary>
+/// A bay camera reports its bay (or zone) taken without reading a plate (a parking-space detector such as
+/// Hikvision's <c>PackingSpaceRecognition</c>): evidence that the vehicle seen there is still there. It opens
+/// no visit, which needs a plate, and is kept in the log as occupancy evidence.
+/// </summary>
+public sealed record BayOccupancyReported(string Camera, string? Zone = null) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "anpr.bay_occupied";
 }
 
 /// <summary>An operator corrected the plate of a parking session (audited: who and why).</summary>

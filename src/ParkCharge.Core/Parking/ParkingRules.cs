@@ -84,7 +84,7 @@ internal static class ParkingRules
 
         var placed = camera.Bays.Count == 1 || (p.Zone is null && p.PlateX is { } x && camera.Bays.Any(b => b.Contains(x) && Math.Min(x - b.XMin!.Value, b.XMax!.Value - x) >= PlacedClear));
         var nearLine = !placed && p.Zone is null && p.PlateX is not null && camera.Bays.Count == 2;
-        var sighting = FindSighting(work, camera, bay, plate.Normalized, time, settings.SightingGap);
+        var sighting = FindSighting(work, camera, bay, plate.Normalized, time, settings.SightingGap, p.Track);
         if (sighting is not null)
         {
             var before = sighting;
@@ -94,11 +94,20 @@ internal static class ParkingRules
                 Best = Better(sighting.Best, read),
                 Direction = sighting.Direction ?? p.Direction,
                 Region = sighting.Region ?? p.Region,
+                Track = sighting.Track ?? p.Track,
             };
             work.Put(sighting);
-            if (!before.Acted && confident)
+            if (!before.Acted && confident && !AwaitsDirection(config, camera, sighting, p))
             {
                 ResolveAnomalies(work, sighting.Id, ParkingAnomalyKind.LowConfidence, "a later read of the sighting was confident enough");
+                Act(work, config, camera, sighting, placed, nearLine);
+            }
+            else if (before.Acted && before.Direction is null && sighting.Direction is not null && confident && IsTwoWay(config, camera))
+            {
+                // The sighting was taken at a two-way lane without a direction (a direction-unknown anomaly, no entry
+                // or exit); a read of it that arrived late (a tracking camera's queued update) says which way it went.
+                ResolveAnomalies(work, sighting.Id, ParkingAnomalyKind.DirectionUnknown, "a later read of the sighting gave the direction of travel");
+                FollowBestRead(work, before, sighting);
                 Act(work, config, camera, sighting, placed, nearLine);
             }
             else if (before.Acted)
@@ -118,6 +127,7 @@ internal static class ParkingRules
             Bay = bay,
             Direction = p.Direction,
             Region = p.Region,
+            Track = p.Track,
             Reads = [read],
             Best = read,
         };
@@ -135,7 +145,7 @@ internal static class ParkingRules
         {
             Raise(work, ParkingAnomalyKind.LowConfidence, time, sighting, detail: $"confidence {p.Confidence:0.##} is below the threshold {threshold:0.##}: kept as evidence");
         }
-        else
+        else if (!AwaitsDirection(config, camera, sighting, p))
         {
             Act(work, config, camera, sighting, placed, nearLine);
         }
@@ -143,7 +153,58 @@ internal static class ParkingRules
         return Acknowledged.Instance;
     }
 
+    /// <summary>
+    /// A tracking camera on a two-way lane sends its first push of a vehicle before it knows the direction
+    /// (AXIS License Plate Verifier: "the direction is always undefined" in a new event, an update follows
+    /// when it is detected). Acting on it would make a direction-unknown anomaly of every vehicle, so the
+    /// sighting waits for a push with the direction, or for the track's last one.
+    /// </summary>
+    private static bool AwaitsDirection(SiteConfiguration config, CameraConfiguration camera, Sighting sighting, PlateRead read) =>
+        read is { Track: not null, TrackEnded: false } && sighting.Direction is null && IsTwoWay(config, camera);
+
+    private static bool IsTwoWay(SiteConfiguration config, CameraConfiguration camera) =>
+        camera.Lane is { } lane && config.FindLane(lane)?.Direction == LaneDirection.Both;
+
     public static Reply Vacated(SiteChangeSet work, BayVacancyReported p)
+    {
+        if (BayCameraReport(work, p.Camera) is { } refused)
+        {
+            return refused;
+        }
+
+        var bays = BaysReported(work.Configuration!.FindCamera(p.Camera)!, p.Zone);
+        var at = CaptureTime(work, p.Camera);
+        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= at).ToList())
+        {
+            EndVisit(work, visit, BayVisitEnd.Vacated, at);
+        }
+
+        return Acknowledged.Instance;
+    }
+
+    /// <summary>
+    /// A bay reported taken without a plate: the vehicle of the bay's current visit is still there, so a vacancy
+    /// reported for an earlier moment (a delayed push) no longer ends the visit. Without a visit it is kept as evidence only.
+    /// </summary>
+    public static Reply Occupied(SiteChangeSet work, BayOccupancyReported p)
+    {
+        if (BayCameraReport(work, p.Camera) is { } refused)
+        {
+            return refused;
+        }
+
+        var bays = BaysReported(work.Configuration!.FindCamera(p.Camera)!, p.Zone);
+        var at = CaptureTime(work, p.Camera);
+        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt < at).ToList())
+        {
+            work.Put(visit with { LastSeenAt = at });
+        }
+
+        return Acknowledged.Instance;
+    }
+
+    /// <summary>Null when a bay camera's report can be taken: the site is configured, the time plausible, the camera a bay camera.</summary>
+    private static Refused? BayCameraReport(SiteChangeSet work, string cameraId)
     {
         if (work.Configuration is not { } config)
         {
@@ -155,21 +216,23 @@ internal static class ParkingRules
             return outOfRange;
         }
 
-        if (config.FindCamera(p.Camera) is not { IsLaneCamera: false } camera)
-        {
-            return new Refused($"Camera '{p.Camera}' is not a bay camera at site '{config.Id}'.");
-        }
+        return config.FindCamera(cameraId) is { IsLaneCamera: false }
+            ? null
+            : new Refused($"Camera '{cameraId}' is not a bay camera at site '{config.Id}'.");
+    }
 
-        var bays = p.Zone is null && camera.Bays.Count > 1
-            ? camera.Bays.Select(b => b.Bay)
-            : BayOf(camera, p.Zone, null) is { } bay ? [bay] : [];
-        var at = CaptureTime(work, camera.Id);
-        foreach (var visit in work.CurrentVisits().Where(v => bays.Contains(v.Bay) && v.LastSeenAt <= at).ToList())
-        {
-            EndVisit(work, visit, BayVisitEnd.Vacated, at);
-        }
-
-        return Acknowledged.Instance;
+    /// <summary>
+    /// The bays a bay camera's report of a zone is about. A parking camera reports every space it sees, and the
+    /// site names the ones that are its bays by zone: a space that is none of them is no bay (even at a camera with
+    /// one bay); no zone at a camera with several bays is all of them.
+    /// </summary>
+    private static List<string> BaysReported(CameraConfiguration camera, string? zone)
+    {
+        var unknownZone = zone is not null && camera.Bays.Any(b => b.Zone is not null)
+            && !camera.Bays.Any(b => string.Equals(b.Zone, zone, StringComparison.OrdinalIgnoreCase));
+        return unknownZone ? []
+            : zone is null && camera.Bays.Count > 1 ? [.. camera.Bays.Select(b => b.Bay)]
+            : BayOf(camera, zone, null) is { } bay ? [bay] : [];
     }
 
     /// <summary>
@@ -743,9 +806,37 @@ internal static class ParkingRules
             && work.Binding(id) is { IsBound: true } binding && binding.PlugInAt + (work.Configuration?.Settings.BindingWindow ?? TimeSpan.Zero) < at
             && work.Charger(session.Charger)?.Connection is not null);
 
-    /// <summary>The camera's sighting this read belongs to: same vehicle (or both unreadable), same bay, within the gap.</summary>
-    private static Sighting? FindSighting(SiteChangeSet work, CameraConfiguration camera, string? bay, string plate, DateTimeOffset at, TimeSpan gap)
+    /// <summary>
+    /// How long one camera may follow one vehicle: a read of a track joins the track's sighting if it is at
+    /// most this far from it (a queue at a barrier). A track id the camera reuses later (after a restart, its
+    /// counter starts again) is another vehicle.
+    /// </summary>
+    internal static readonly TimeSpan TrackWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The camera's sighting this read belongs to: the sighting of its track when the camera tracks vehicles;
+    /// otherwise the same vehicle (or both unreadable), same bay, within the gap.
+    /// </summary>
+    private static Sighting? FindSighting(SiteChangeSet work, CameraConfiguration camera, string? bay, string plate, DateTimeOffset at, TimeSpan gap, string? track)
     {
+        if (track is not null)
+        {
+            Sighting? tracked = null;
+            foreach (var s in work.SightingsOf(camera.Id))
+            {
+                if (s.Track == track && s.Bay == bay && at >= s.FirstSeenAt - TrackWindow && at <= s.LastSeenAt + TrackWindow
+                    && (tracked is null || s.LastSeenAt > tracked.LastSeenAt))
+                {
+                    tracked = s;
+                }
+            }
+
+            if (tracked is not null)
+            {
+                return tracked;
+            }
+        }
+
         Sighting? best = null;
         foreach (var s in work.SightingsOf(camera.Id))
         {

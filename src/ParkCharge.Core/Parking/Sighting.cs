@@ -35,6 +35,9 @@ public sealed record Sighting
 
     public string? Region { get; init; }
 
+    /// <summary>The camera's id of the vehicle this sighting follows (<see cref="PlateRead.Track"/>), when it tracks vehicles.</summary>
+    public string? Track { get; init; }
+
     public ImmutableArray<SightingRead> Reads { get; init; } = [];
 
     /// <summary>The read with the highest confidence (the first of equals); the sighting's plate.</summary>

@@ -71,8 +71,23 @@ public enum CameraFormat
     /// <summary>Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the image).</summary>
     PlateRecognizer,
 
-    /// <summary>Hikvision ISAPI ANPR event notification (XML, or multipart with JPEG parts).</summary>
+    /// <summary>Hikvision ISAPI ANPR event notification (XML, or multipart with JPEG parts), and parking-space events (JSON).</summary>
     Hikvision,
+
+    /// <summary>AXIS License Plate Verifier event push (JSON, or multipart with the picture): new/update/lost per vehicle.</summary>
+    Axis,
+
+    /// <summary>Dahua ITC cameras' ITSAPI traffic snapshot (JSON with base64 pictures, or a form with picture parts).</summary>
+    Dahua,
+
+    /// <summary>OpenALPR / Rekor Scout agent and webhook posts (<c>alpr_group</c> and <c>alpr_results</c> JSON).</summary>
+    OpenAlpr,
+
+    /// <summary>Milesight LPR cameras' HTTP post (JSON with base64 pictures).</summary>
+    Milesight,
+
+    /// <summary>Any JSON or XML push, read through the camera's field map (<see cref="CameraConfiguration.Map"/>).</summary>
+    Mapped,
 }
 
 /// <summary>
@@ -97,7 +112,66 @@ public sealed record CameraConfiguration
     /// <summary>Overrides the site's minimum read confidence for this camera.</summary>
     public double? MinConfidence { get; init; }
 
+    /// <summary>
+    /// What a vehicle moving towards this camera is doing: entering (a camera facing arriving traffic, the
+    /// default) or leaving. Cameras that report "approaching"/"leaving" (or forward/reverse) rather than
+    /// in/out of the car park need it; on a two-way lane the direction decides entry or exit.
+    /// </summary>
+    public Parking.TravelDirection Approaching { get; init; } = Parking.TravelDirection.In;
+
+    /// <summary>
+    /// For cameras that report the direction of travel as an angle in the picture (Plate Recognizer Stream,
+    /// OpenALPR <c>travel_direction</c>): the angle, in the vendor's degrees, of a vehicle entering. A heading
+    /// within 90° of it is "in", any other "out"; without it the angle is kept but means no direction.
+    /// </summary>
+    public double? HeadingIn { get; init; }
+
+    /// <summary>
+    /// The IANA time zone the camera's clock is set to, for pushes whose capture time has no offset (Dahua,
+    /// Milesight, a field map without one). Without it such times are read in the push's own time-zone field
+    /// when it has one, else in the site's time zone.
+    /// </summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary>How to read this camera's pushes, for the <see cref="CameraFormat.Mapped"/> format.</summary>
+    public CameraFieldMap? Map { get; init; }
+
     public bool IsLaneCamera => Lane is not null;
+
+    /// <summary>The direction of travel a reported direction means at this camera; null when it means none.</summary>
+    public Parking.TravelDirection? DirectionOf(ReportedDirection reported) => reported switch
+    {
+        ReportedDirection.In => Parking.TravelDirection.In,
+        ReportedDirection.Out => Parking.TravelDirection.Out,
+        ReportedDirection.Approaching => Approaching,
+        ReportedDirection.Leaving => Approaching == Parking.TravelDirection.In ? Parking.TravelDirection.Out : Parking.TravelDirection.In,
+        _ => null,
+    };
+
+    /// <summary>The direction of travel a heading in degrees means at this camera (<see cref="HeadingIn"/>); null without one.</summary>
+    public Parking.TravelDirection? DirectionOf(double headingDegrees)
+    {
+        if (HeadingIn is not { } inbound || !double.IsFinite(headingDegrees))
+        {
+            return null;
+        }
+
+        var difference = Math.Abs(((headingDegrees - inbound) % 360 + 540) % 360 - 180);
+        return difference < 90 ? Parking.TravelDirection.In : difference > 90 ? Parking.TravelDirection.Out : null;
+    }
+}
+
+/// <summary>
+/// A direction of travel as cameras report it: in or out of the car park (the camera was told which way is
+/// in), or towards or away from the camera (which one is "in" depends on how the camera is mounted,
+/// <see cref="CameraConfiguration.Approaching"/>).
+/// </summary>
+public enum ReportedDirection
+{
+    In,
+    Out,
+    Approaching,
+    Leaving,
 }
 
 /// <summary>

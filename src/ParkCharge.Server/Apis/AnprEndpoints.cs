@@ -33,14 +33,27 @@ internal static partial class AnprEndpoints
         anpr.MapPost("/reads", (HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
             PushAsync(CameraFormat.Generic, null, http, cameras, engines, store, time, loggers, ct))
             .WithSummary("Plate reads in ParkCharge's JSON format (one object or an array)");
-        anpr.MapPost("/plate-recognizer/{cameraId?}", (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.PlateRecognizer, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the picture)");
-        anpr.MapPost("/hikvision/{cameraId}", (string cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Hikvision, cameraId, http, cameras, engines, store, time, loggers, ct))
-            .WithSummary("Hikvision ISAPI ANPR alarm-server pushes (XML, or multipart with JPEG parts)");
+        MapPush(anpr, "/plate-recognizer/{cameraId?}", CameraFormat.PlateRecognizer, "Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the picture)");
+        MapPush(anpr, "/hikvision/{cameraId}", CameraFormat.Hikvision,
+            "Hikvision ISAPI alarm-server pushes: ANPR (XML, or multipart with JPEG parts) and parking-space detection (JSON)");
+        MapPush(anpr, "/axis/{cameraId}", CameraFormat.Axis, "AXIS License Plate Verifier JSON events (new/update/lost; JSON, or multipart with the picture)");
+
+        // Dahua cameras post to their platform's "/NotificationInfo/TollgateInfo" (and "/NotificationInfo/KeepAlive")
+        // under the address they are given: both are accepted under the camera's own address.
+        MapPush(anpr, "/dahua/{cameraId}", CameraFormat.Dahua, "Dahua ITC (ITSAPI) traffic snapshots: JSON with base64 pictures, or a form with picture parts");
+        MapPush(anpr, "/dahua/{cameraId}/NotificationInfo/{notification}", CameraFormat.Dahua,
+            "Dahua ITC (ITSAPI) notifications under the camera's address (TollgateInfo; KeepAlive carries no read)");
+        MapPush(anpr, "/openalpr/{cameraId?}", CameraFormat.OpenAlpr, "OpenALPR agent / Rekor Scout posts (alpr_group, alpr_results; heartbeats carry no read)");
+        MapPush(anpr, "/milesight/{cameraId}", CameraFormat.Milesight, "Milesight LPR cameras' HTTP post (JSON with base64 pictures)");
+        MapPush(anpr, "/mapped/{cameraId}", CameraFormat.Mapped, "Any camera's JSON or XML push (or multipart with one), read through the field map of its site file");
         return app;
     }
+
+    /// <summary>A vendor format's push address, with the camera in its path (<paramref name="pattern"/> has <c>{cameraId}</c> or <c>{cameraId?}</c>).</summary>
+    private static void MapPush(RouteGroupBuilder anpr, string pattern, CameraFormat format, string summary) =>
+        anpr.MapPost(pattern, (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
+            PushAsync(format, cameraId, http, cameras, engines, store, time, loggers, ct))
+            .WithSummary(summary);
 
     private static async Task<Results<Ok<AnprPushResponse>, ProblemHttpResult>> PushAsync(
         CameraFormat format,
@@ -57,10 +70,20 @@ internal static partial class AnprEndpoints
         var caller = CameraCaller.Of(http.User);
 
         // A push to a camera's own address is refused before its body is read when the key is not that camera's.
-        if (cameraId is not null && !caller.MayPushFor(await cameras.FindAsync(cameraId, ct)))
+        var addressed = cameraId is null ? null : await cameras.FindAsync(cameraId, ct);
+        if (cameraId is not null && !caller.MayPushFor(addressed))
         {
             LogRefused(logger, cameraId, "the key does not authenticate this camera");
             return NotAccepted();
+        }
+
+        // A mapped camera is read through its own field map; without a usable one there is nothing to read it with.
+        var parser = format != CameraFormat.Mapped ? AnprParsers.For(format) : addressed?.Parser;
+        if (parser is null)
+        {
+            LogRefused(logger, cameraId!, "the camera has no field map");
+            return Problem(StatusCodes.Status422UnprocessableEntity, "The camera has no field map",
+                $"Camera '{cameraId}' is not configured with format 'mapped' and a valid map in its site file; check the file with 'parkcharge check-site'.");
         }
 
         // Reading the body is bounded in time as well as size: a camera uploads a few hundred kilobytes in
@@ -70,7 +93,7 @@ internal static partial class AnprEndpoints
         AnprParseResult parsed;
         try
         {
-            parsed = await AnprParsers.For(format).ParseAsync(http.Request.ContentType, http.Request.Body, cameraId, reading.Token);
+            parsed = await parser.ParseAsync(http.Request.ContentType, http.Request.Body, cameraId, reading.Token);
         }
         catch (OperationCanceledException) when (reading.IsCancellationRequested && !ct.IsCancellationRequested)
         {
@@ -93,6 +116,12 @@ internal static partial class AnprEndpoints
 
         var push = parsed.Push!;
         var camerasNamed = push.Reports.Select(CameraOf).Append(cameraId ?? push.CameraId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (camerasNamed.Count == 0 && push.Reports.Count == 0)
+        {
+            // A heartbeat that names no camera (an OpenALPR agent's): the key was checked, and there is nothing to store.
+            return TypedResults.Ok(new AnprPushResponse("", 0, 0));
+        }
+
         if (camerasNamed.Count != 1)
         {
             return Problem(StatusCodes.Status400BadRequest, "One camera per push",
@@ -108,6 +137,10 @@ internal static partial class AnprEndpoints
             return NotAccepted();
         }
 
+        // The camera's mounting and clock as its site describes them: which way "approaching" is, the time zone of a
+        // local capture time (before the time is checked, so a local time is checked as the instant it stands for).
+        var reports = push.Reports.Select(r => r.AtCamera(camera!.Camera, camera.SiteTimeZone)).ToList();
+        push = push with { Reports = reports };
         var now = time.GetUtcNow();
         if (CaptureTimeProblem(push, now) is { } timeProblem)
         {
@@ -174,6 +207,7 @@ internal static partial class AnprEndpoints
     {
         PlateRead read => read.Camera,
         BayVacancyReported vacancy => vacancy.Camera,
+        BayOccupancyReported occupancy => occupancy.Camera,
         _ => null,
     };
 

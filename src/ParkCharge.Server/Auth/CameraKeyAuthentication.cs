@@ -12,8 +12,9 @@ namespace ParkCharge.Server.Auth;
 /// <summary>
 /// Who pushes camera reads (<c>/api/v1/anpr</c>), decided from the headers alone, before a byte of the
 /// body is read: a push that is not authenticated costs the node nothing but this look-up, whatever it
-/// carries. The key comes as <c>Authorization: Bearer</c>, <c>X-Camera-Key</c> or <c>?key=</c> (cameras that
-/// cannot set headers) and is either
+/// carries. The key comes as <c>Authorization: Bearer</c>, <c>X-Camera-Key</c>, <c>?key=</c> (cameras that
+/// cannot set headers) or as the password of <c>Authorization: Basic</c> (cameras whose push settings have
+/// only a user name and password; the user name is not used) and is either
 /// <list type="bullet">
 /// <item>a camera's own key (from its site's configuration): the caller is that camera (a claim per camera
 /// the key belongs to), and may push only that camera's reads; or</item>
@@ -77,11 +78,12 @@ public sealed class CameraKeyAuthentication(
             return NotAccepted().ExecuteAsync(Context);
         }
 
-        Response.Headers.WWWAuthenticate = "Bearer";
+        // Cameras that send Basic credentials only when challenged for them (Dahua, Milesight) are told they may.
+        Response.Headers.WWWAuthenticate = new(["Bearer", "Basic realm=\"ParkCharge cameras\", charset=\"UTF-8\""]);
         return Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "A camera key is required",
-            detail: "Send the camera's key as 'Authorization: Bearer <key>', 'X-Camera-Key: <key>' or '?key=<key>'.")
+            detail: "Send the camera's key as 'Authorization: Bearer <key>', 'X-Camera-Key: <key>', '?key=<key>' or as the password of Basic authentication.")
             .ExecuteAsync(Context);
     }
 
@@ -92,13 +94,18 @@ public sealed class CameraKeyAuthentication(
             title: "Camera not accepted",
             detail: "The key does not authenticate this camera. Check the camera's id and the key configured for it at its site.");
 
-    /// <summary>The key a push presents: <c>Authorization: Bearer</c>, <c>X-Camera-Key</c>, or <c>?key=</c>.</summary>
+    /// <summary>The key a push presents: <c>Authorization: Bearer</c>, <c>X-Camera-Key</c>, <c>?key=</c>, or the password of <c>Authorization: Basic</c>.</summary>
     public static string? KeyOf(HttpRequest request)
     {
         string? authorization = request.Headers.Authorization;
         if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return authorization["Bearer ".Length..].Trim() is { Length: > 0 } bearer ? bearer : null;
+        }
+
+        if (authorization is not null && authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && BasicPassword(authorization["Basic ".Length..]) is { } password)
+        {
+            return password;
         }
 
         string? header = request.Headers["X-Camera-Key"];
@@ -109,6 +116,27 @@ public sealed class CameraKeyAuthentication(
 
         string? query = request.Query["key"];
         return string.IsNullOrEmpty(query) ? null : query;
+    }
+
+    /// <summary>The password of Basic credentials (RFC 7617: base64 of <c>user:password</c>); null when they are not that.</summary>
+    private static string? BasicPassword(string credentials)
+    {
+        // A camera key is at most a few hundred characters; anything much longer is not worth decoding.
+        var text = credentials.Trim();
+        if (text.Length is 0 or > 1024)
+        {
+            return null;
+        }
+
+        var bytes = new byte[text.Length * 3 / 4 + 3];
+        if (!Convert.TryFromBase64String(text, bytes, out var written))
+        {
+            return null;
+        }
+
+        var decoded = System.Text.Encoding.UTF8.GetString(bytes, 0, written);
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 && decoded[(colon + 1)..] is { Length: > 0 } password ? password : null;
     }
 }
 

@@ -1,3 +1,4 @@
+using ParkCharge.Anpr;
 using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
 using ParkCharge.Storage;
@@ -6,7 +7,9 @@ using ParkCharge.Storage.Json;
 namespace ParkCharge.Server.Sites;
 
 /// <summary>A camera as configured at a site, for the ANPR endpoints.</summary>
-public sealed record RegisteredCamera(SiteId Site, CameraConfiguration Camera, SiteSettings Settings);
+/// <param name="SiteTimeZone">The site's IANA time zone, for cameras that send their local time without an offset.</param>
+/// <param name="Parser">The parser of a <see cref="CameraFormat.Mapped"/> camera (from its field map); null for the other formats, or a map with problems.</param>
+public sealed record RegisteredCamera(SiteId Site, CameraConfiguration Camera, SiteSettings Settings, string SiteTimeZone, IAnprParser? Parser = null);
 
 /// <summary>
 /// Which camera belongs to which site, and which key to which camera, from the stored site
@@ -99,7 +102,9 @@ public sealed class CameraDirectory(Store store, KeyHasher hasher, TimeProvider 
                 var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
                 foreach (var camera in configuration.Cameras)
                 {
-                    var registered = new RegisteredCamera(configuration.Id, camera, configuration.Settings);
+                    // A mapped camera's map is compiled once per reload, not per push (site files are checked when loaded).
+                    var parser = camera is { Format: CameraFormat.Mapped, Map: { } map } ? AnprParsers.Mapped(map, PushLimits.Default, out _) : null;
+                    var registered = new RegisteredCamera(configuration.Id, camera, configuration.Settings, configuration.TimeZone, parser);
                     if (cameras.TryAdd(camera.Id, registered))
                     {
                         (byKeyHash.TryGetValue(camera.KeyHash, out var owners) ? owners : byKeyHash[camera.KeyHash] = []).Add(registered);

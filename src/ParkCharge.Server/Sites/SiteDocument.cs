@@ -74,7 +74,13 @@ public sealed record SiteDocument
                 l.Id,
                 WireName(l.Direction),
                 l.Name,
-                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(c => new LaneCameraDocument(c.Id, WireName(c.Format), KeyHash(c), c.MinConfidence))]))],
+                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(c => new LaneCameraDocument(c.Id, WireName(c.Format), KeyHash(c), c.MinConfidence)
+                {
+                    TimeZone = c.TimeZone,
+                    Approaching = Approaching(c),
+                    HeadingIn = c.HeadingIn,
+                    Map = CameraFieldMapDocument.From(c.Map),
+                })]))],
             Chargers = [.. chargers.Select(c => new ChargerDocument(c.Charger.Value, c.SecurityProfile, c.DisplayName))],
             EvBays = [.. configuration.EvBays.Select(b => new EvBayDocument(b.Id, b.Charger.Value, b.Connector, b.Neighbours.Count == 0 ? null : b.Neighbours))],
             BayCameras = [.. configuration.Cameras.Where(c => !c.IsLaneCamera).Select(c => new BayCameraDocument(
@@ -82,7 +88,13 @@ public sealed record SiteDocument
                 WireName(c.Format),
                 KeyHash(c),
                 c.MinConfidence,
-                [.. c.Bays.Select(b => new CameraBayDocument(b.Bay, b.Zone, b.XMin is { } min && b.XMax is { } max ? [min, max] : null))]))],
+                [.. c.Bays.Select(b => new CameraBayDocument(b.Bay, b.Zone, b.XMin is { } min && b.XMax is { } max ? [min, max] : null))])
+            {
+                TimeZone = c.TimeZone,
+                Approaching = Approaching(c),
+                HeadingIn = c.HeadingIn,
+                Map = CameraFieldMapDocument.From(c.Map),
+            })],
             Tariffs = TariffsDocument.From(configuration.Tariffs),
             Automation = AutomationDocument.From(configuration.Automation),
         };
@@ -92,6 +104,9 @@ public sealed record SiteDocument
     public string ToJson() => JsonSerializer.Serialize(this, SiteDocumentJsonContext.Default.SiteDocument);
 
     private static string WireName(LaneDirection direction) => direction.ToString().ToLowerInvariant();
+
+    /// <summary>Written only when it is not the default (a camera facing arriving traffic).</summary>
+    private static string? Approaching(CameraConfiguration camera) => camera.Approaching == Core.Parking.TravelDirection.In ? null : "out";
 
     private static string WireName(CameraFormat format) => format.ToString().ToLowerInvariant();
 }
@@ -113,13 +128,96 @@ public sealed record SiteSettingsDocument(
 
 public sealed record LaneDocument(string Id, string Direction, string? Name, IReadOnlyList<LaneCameraDocument> Cameras);
 
-public sealed record LaneCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence);
+public sealed record LaneCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence)
+{
+    /// <summary>The IANA time zone of the camera's clock, when it sends local times and is not in the site's zone.</summary>
+    public string? TimeZone { get; init; }
+
+    /// <summary><c>out</c> for a camera facing leaving traffic; omitted for the default (<c>in</c>).</summary>
+    public string? Approaching { get; init; }
+
+    /// <summary>The angle in the vendor's degrees of a vehicle entering, for cameras that report a heading.</summary>
+    public double? HeadingIn { get; init; }
+
+    /// <summary>The field map of a camera with format <c>mapped</c>.</summary>
+    public CameraFieldMapDocument? Map { get; init; }
+}
 
 public sealed record ChargerDocument(string Id, int SecurityProfile, string? DisplayName);
 
 public sealed record EvBayDocument(string Id, string Charger, int Connector, IReadOnlyList<string>? Neighbours);
 
-public sealed record BayCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence, IReadOnlyList<CameraBayDocument> Bays);
+public sealed record BayCameraDocument(string Id, string Format, string? KeyHash, double? MinConfidence, IReadOnlyList<CameraBayDocument> Bays)
+{
+    /// <inheritdoc cref="LaneCameraDocument.TimeZone"/>
+    public string? TimeZone { get; init; }
+
+    /// <inheritdoc cref="LaneCameraDocument.Approaching"/>
+    public string? Approaching { get; init; }
+
+    /// <inheritdoc cref="LaneCameraDocument.HeadingIn"/>
+    public double? HeadingIn { get; init; }
+
+    /// <inheritdoc cref="LaneCameraDocument.Map"/>
+    public CameraFieldMapDocument? Map { get; init; }
+}
+
+/// <summary>A camera's field map as a site file writes it (<see cref="CameraFieldMap"/>); defaults are left out.</summary>
+public sealed record CameraFieldMapDocument
+{
+    public string? Document { get; init; }
+
+    public string? Reads { get; init; }
+
+    public required string Plate { get; init; }
+
+    public IReadOnlyList<string>? NoPlate { get; init; }
+
+    public string? Confidence { get; init; }
+
+    public double? ConfidenceScale { get; init; }
+
+    public string? Time { get; init; }
+
+    public string? TimeFormat { get; init; }
+
+    public string? Direction { get; init; }
+
+    /// <summary>Each value of the direction field and what it means: in, out, approaching or leaving.</summary>
+    public IReadOnlyDictionary<string, string>? Directions { get; init; }
+
+    public string? Zone { get; init; }
+
+    public string? ReadId { get; init; }
+
+    public string? Region { get; init; }
+
+    public string? Picture { get; init; }
+
+    public string? PicturePart { get; init; }
+
+    public string? DocumentPart { get; init; }
+
+    public static CameraFieldMapDocument? From(CameraFieldMap? map) => map is null ? null : new()
+    {
+        Document = map.Document == CameraDocumentKind.Json ? null : "xml",
+        Reads = map.Reads,
+        Plate = map.Plate,
+        NoPlate = map.NoPlate.Count == 0 ? null : map.NoPlate,
+        Confidence = map.Confidence,
+        ConfidenceScale = map.ConfidenceScale == 1 ? null : map.ConfidenceScale,
+        Time = map.Time,
+        TimeFormat = map.TimeFormat,
+        Direction = map.Direction,
+        Directions = map.DirectionValues.Count == 0 ? null : map.DirectionValues.ToDictionary(v => v.Value, v => v.Means.ToString().ToLowerInvariant(), StringComparer.Ordinal),
+        Zone = map.Zone,
+        ReadId = map.ReadId,
+        Region = map.Region,
+        Picture = map.Picture,
+        PicturePart = map.PicturePart,
+        DocumentPart = map.DocumentPart,
+    };
+}
 
 /// <param name="Region">[left, right] as fractions of the picture's width.</param>
 public sealed record CameraBayDocument(string Bay, string? Zone, IReadOnlyList<double>? Region);

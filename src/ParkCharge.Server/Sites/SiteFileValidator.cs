@@ -15,8 +15,8 @@ internal sealed partial class SiteFileValidator
 {
     private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
-    private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence"];
-    private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "bays"];
+    private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map"];
+    private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map", "bays"];
     private static readonly string[] CameraBayFields = ["bay", "zone", "region"];
     private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName"];
     private static readonly string[] EvBayFields = ["id", "charger", "connector", "neighbours"];
@@ -27,7 +27,8 @@ internal sealed partial class SiteFileValidator
         [("entry", LaneDirection.Entry), ("exit", LaneDirection.Exit), ("both", LaneDirection.Both)];
 
     private static readonly (string Name, CameraFormat Value)[] Formats =
-        [("generic", CameraFormat.Generic), ("platerecognizer", CameraFormat.PlateRecognizer), ("hikvision", CameraFormat.Hikvision)];
+        [("generic", CameraFormat.Generic), ("platerecognizer", CameraFormat.PlateRecognizer), ("hikvision", CameraFormat.Hikvision), ("axis", CameraFormat.Axis),
+         ("dahua", CameraFormat.Dahua), ("openalpr", CameraFormat.OpenAlpr), ("milesight", CameraFormat.Milesight), ("mapped", CameraFormat.Mapped)];
 
     private readonly IReadOnlyDictionary<string, string?> _environment;
     private readonly KeyHasher? _keys;
@@ -152,15 +153,19 @@ internal sealed partial class SiteFileValidator
         return new SiteId(id);
     }
 
-    private string? TimeZone(DocumentMapping site)
+    private string? TimeZone(DocumentMapping site) => IanaTimeZone(site, "", required: true);
+
+    /// <summary>The <c>timeZone</c> field of a mapping: an IANA time zone the machine knows.</summary>
+    private string? IanaTimeZone(DocumentMapping mapping, string parentPath, bool required)
     {
-        var zone = Text(site, "", "timeZone", required: true);
+        var zone = Text(mapping, parentPath, "timeZone", required);
         if (zone is null)
         {
             return null;
         }
 
-        var line = site.Find("timeZone")!.Line;
+        var path = Paths.Field(parentPath, "timeZone");
+        var line = mapping.Find("timeZone")!.Line;
         if (TimeZoneInfo.TryFindSystemTimeZoneById(zone, out var found))
         {
             // .NET also finds Windows ids ("W. Europe Standard Time") through ICU; the site keeps IANA names.
@@ -170,18 +175,18 @@ internal sealed partial class SiteFileValidator
             }
 
             var iana = TimeZoneInfo.TryConvertWindowsIdToIanaId(zone, out var converted) ? $"; use its IANA name '{converted}'" : "";
-            Error("timeZone", $"'{zone}' is a Windows time zone id, not an IANA one{iana}", line);
+            Error(path, $"'{zone}' is a Windows time zone id, not an IANA one{iana}", line);
             return null;
         }
 
         var known = TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).ToList();
         if (known.Count <= 1)
         {
-            Error("timeZone", $"'{zone}' cannot be checked: this machine has no time zone data (install tzdata)", line);
+            Error(path, $"'{zone}' cannot be checked: this machine has no time zone data (install tzdata)", line);
             return null;
         }
 
-        Error("timeZone", $"'{zone}' is not an IANA time zone{DidYouMean(zone, known)}", line);
+        Error(path, $"'{zone}' is not an IANA time zone{DidYouMean(zone, known)}", line);
         return null;
     }
 
@@ -287,14 +292,28 @@ internal sealed partial class SiteFileValidator
         return lanes;
     }
 
-    /// <summary>What lane and bay cameras have in common: id, format, key and confidence.</summary>
+    /// <summary>What lane and bay cameras have in common: id, format, key, confidence, how the camera is mounted and its field map.</summary>
     private CameraConfiguration? Camera(DocumentMapping camera, string path)
     {
         var id = ItemId(camera, path, "camera");
         var format = Choice(camera, path, "format", Formats, required: false) ?? CameraFormat.Generic;
         var keyHash = CameraKeyHash(camera, path);
         var minConfidence = Confidence(camera, path);
-        return id is null || keyHash is null ? null : new CameraConfiguration { Id = id, Format = format, KeyHash = keyHash, MinConfidence = minConfidence };
+        var (approaching, headingIn, timeZone) = Mounting(camera, path);
+        var map = FieldMap(camera, path, format);
+        return id is null || keyHash is null
+            ? null
+            : new CameraConfiguration
+            {
+                Id = id,
+                Format = format,
+                KeyHash = keyHash,
+                MinConfidence = minConfidence,
+                Approaching = approaching,
+                HeadingIn = headingIn,
+                TimeZone = timeZone,
+                Map = map,
+            };
     }
 
     /// <summary>

@@ -192,11 +192,11 @@ public sealed class HikvisionIsapiParserTests
     }
 
     [Fact]
-    public async Task A_multipart_push_without_XML_part_is_refused()
+    public async Task A_multipart_push_without_XML_or_JSON_part_is_refused()
     {
         var body = MultipartPush.Build(new MultipartPush.Part("licensePlatePicture.jpg", "licensePlatePicture.jpg", "image/jpeg", TinyJpeg.Grey(96, 32)));
 
-        Assert.Equal(new AnprParseError("body", "the multipart push has no XML part"), Assert.Single(await Push.Refused(Format, MultipartPush.ContentType, body, cameraId: "gate-in-1")));
+        Assert.Equal(new AnprParseError("body", "the multipart push has no XML or JSON part"), Assert.Single(await Push.Refused(Format, MultipartPush.ContentType, body, cameraId: "gate-in-1")));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
+
 using static ParkCharge.Core.Tests.SiteScenario;
 
 namespace ParkCharge.Core.Tests.Parking;
@@ -100,6 +101,55 @@ public sealed class BayVisitTests
         Assert.Equal(BayVisitEnd.ExitedCarPark, ends["B2"]);
         Assert.Equal(BayVisitEnd.ConnectorAvailable, ends["B3"]);
         Assert.Empty(_site.State.Parking.CurrentVisits);
+    }
+
+    [Fact]
+    public void A_parking_camera_reporting_a_space_that_is_none_of_its_bays_empty_ends_no_visit()
+    {
+        _site.Read("gate-in", "CCC333");
+        _site.Read("gate-in", "DDD444", at: _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b34", "CCC333", zone: "left");
+        _site.Read("cam-b34", "DDD444", zone: "right", at: _site.Now.AddSeconds(20));
+        _site.Advance(TimeSpan.FromHours(1));
+
+        _site.Observe(new BayVacancyReported("cam-b34", "7")); // a space next to the EV bays
+        _site.Observe(new BayVacancyReported("cam-b34", "RIGHT"));
+
+        Assert.Equal("CCC333", _site.CurrentVisit("B3")!.Plate);
+        Assert.Null(_site.CurrentVisit("B4"));
+        Assert.Equal(BayVisitEnd.Vacated, Assert.Single(_site.Events.OfType<BayVehicleLeft>()).Reason);
+    }
+
+    [Fact]
+    public void A_bay_reported_taken_keeps_its_visit_when_an_older_vacancy_arrives_late()
+    {
+        _site.Read("gate-in", "CCC333");
+        _site.Read("cam-b34", "CCC333", zone: "left");
+        var seen = _site.Now;
+        _site.Advance(TimeSpan.FromHours(1));
+
+        _site.Observe(new BayOccupancyReported("cam-b34", "LEFT"));
+        _site.Observe(new BayVacancyReported("cam-b34", "left"), eventTime: seen.AddMinutes(30)); // queued in the camera
+
+        Assert.Equal(("CCC333", _site.Now), (_site.CurrentVisit("B3")!.Plate, _site.CurrentVisit("B3")!.LastSeenAt));
+        Assert.Empty(_site.Events.OfType<BayVehicleLeft>());
+    }
+
+    [Fact]
+    public void A_bay_reported_taken_without_a_plate_starts_no_visit()
+    {
+        var decision = _site.Observe(new BayOccupancyReported("cam-b1"));
+
+        Assert.IsType<Acknowledged>(decision.Reply);
+        Assert.Null(_site.CurrentVisit("B1"));
+        Assert.Empty(_site.Events.OfType<BayVehicleArrived>());
+    }
+
+    [Fact]
+    public void Occupancy_from_a_gate_camera_is_refused()
+    {
+        Assert.IsType<Refused>(_site.Observe(new BayOccupancyReported("gate-in")).Reply);
     }
 
     [Fact]

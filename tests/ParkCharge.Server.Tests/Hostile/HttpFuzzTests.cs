@@ -351,6 +351,15 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
         Gen.Select(HostileString, CaptureTime).Select((plate, time) =>
             $"<EventNotificationAlert><eventType>ANPR</eventType><dateTime>{System.Security.SecurityElement.Escape(time)}</dateTime><ANPR><licensePlate>{System.Security.SecurityElement.Escape(plate)}</licensePlate></ANPR></EventNotificationAlert>")
             .Select(x => ((string?)"application/xml", (byte[]?)Encoding.UTF8.GetBytes(x))),
+        // The vendors' own shapes (AXIS, Dahua, Milesight, OpenALPR) with hostile values, local times among them.
+        Gen.Select(HostileString, CaptureTime, HostileNumber, Gen.Int[0, 3]).Select((plate, time, number, vendor) => vendor switch
+            {
+                0 => $"{{\"carState\":\"new\",\"carID\":{number},\"plateUTF8\":{Literal(plate)},\"datetime\":{Literal(time)},\"plateConfidence\":{Literal(number)}}}",
+                1 => $"{{\"Picture\":{{\"Plate\":{{\"PlateNumber\":{Literal(plate)},\"Confidence\":{number}}},\"SnapInfo\":{{\"AccurateTime\":{Literal(time.Replace('T', ' ').TrimEnd('Z'))},\"TimeZone\":{number}}}}}}}",
+                2 => $"{{\"plate\":{Literal(plate)},\"time\":{Literal(time.Replace('T', ' ').TrimEnd('Z'))},\"direction\":\"Approach\",\"confidence\":{Literal(number)}}}",
+                _ => $"{{\"data_type\":\"alpr_group\",\"camera_id\":\"gate-in\",\"best_plate_number\":{Literal(plate)},\"epoch_start\":{number},\"uuids\":[{Literal(plate)}],\"travel_direction\":{number}}}",
+            })
+            .Select(j => ((string?)"application/json", (byte[]?)Encoding.UTF8.GetBytes(j))),
         Malformed.Select(m => ((string?)"application/json", (byte[]?)Encoding.UTF8.GetBytes(m))),
         Gen.Int[1, 3_000].Select(n => ((string?)"application/xml", (byte[]?)Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("<a>", n)) + string.Concat(Enumerable.Repeat("</a>", n))))));
 

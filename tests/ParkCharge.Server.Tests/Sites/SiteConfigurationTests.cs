@@ -68,7 +68,7 @@ public sealed class SiteConfigurationTests(PostgresServer postgres) : IAsyncLife
     [Fact]
     public async Task A_bad_document_is_refused_with_every_problem_named_by_its_path()
     {
-        var bad = Document.Replace("\"generic\"", "\"axis\"", StringComparison.Ordinal).Replace("Europe/Berlin", "Europe/Berln", StringComparison.Ordinal);
+        var bad = Document.Replace("\"generic\"", "\"vivotek\"", StringComparison.Ordinal).Replace("Europe/Berlin", "Europe/Berln", StringComparison.Ordinal);
 
         using var response = await PutAsync("garage", bad);
 

@@ -31,7 +31,7 @@ public sealed class SiteFileCheckCommandTests : IDisposable
                 direction: entry
                 cameras:
                   - { id: cam-a, format: hikvision, key: "a-long-random-camera-key" }
-                  - { id: cam-b, format: axis, key: "another-long-camera-key" }
+                  - { id: cam-b, format: vivotek, key: "another-long-camera-key" }
             """);
 
         var (exitCode, output) = await CheckSiteProcess.RunAsync(SiteFileSamples.NoEnvironment, bad);
@@ -39,7 +39,7 @@ public sealed class SiteFileCheckCommandTests : IDisposable
         Assert.Equal(
             [
                 $"{bad}: timeZone: 'Europe/Berln' is not an IANA time zone; did you mean Europe/Berlin? (line 3)",
-                $"{bad}: lanes[0].cameras[1].format: 'axis' is not one of generic, platerecognizer, hikvision (line 10)",
+                $"{bad}: lanes[0].cameras[1].format: 'vivotek' is not one of generic, platerecognizer, hikvision, axis, dahua, openalpr, milesight, mapped (line 10)",
                 $"{bad}: 2 errors, 0 warnings",
             ],
             Lines(output));

@@ -24,7 +24,7 @@ public sealed class SiteFileErrorTests
                 direction: inwards
                 cameras:
                   - { id: cam-a, format: hikvision, key: "short" }
-                  - { id: cam-b, format: axis, key: "${MISSING_KEY}" }
+                  - { id: cam-b, format: vivotek, key: "${MISSING_KEY}" }
               - { id: north-in, direction: exit, cameras: [{ id: cam-c, format: generic }] }
             chargers:
               - { id: CP-001, password: "too-short", securityProfile: 1 }
@@ -64,7 +64,7 @@ public sealed class SiteFileErrorTests
                 "settings.maxStay: must not be negative (it is -1h) (line 10)",
                 "lanes[0].direction: 'inwards' is not one of entry, exit, both (line 13)",
                 "lanes[0].cameras[0].key: a camera key is at least 16 characters (this one has 5); it is the camera's password (line 15)",
-                "lanes[0].cameras[1].format: 'axis' is not one of generic, platerecognizer, hikvision (line 16)",
+                "lanes[0].cameras[1].format: 'vivotek' is not one of generic, platerecognizer, hikvision, axis, dahua, openalpr, milesight, mapped (line 16)",
                 "lanes[0].cameras[1].key: environment variable 'MISSING_KEY' is not set (line 16)",
                 "lanes[1].id: 'north-in' is already the id of lanes[0] (line 17)",
                 "lanes[1].cameras[0].key: is required: the camera's key, 16 characters or more (tip: key: \"${CAMERA_KEY}\" takes it from the environment) (line 17)",
