@@ -498,7 +498,17 @@ internal static class BindingRules
             && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
             && token != work.Configuration?.Automation.Autocharge.IdToken)
         {
+            var known = work.PlateOfToken(token);
             work.LinkToken(token, plate, binding.ChargingSessionId);
+            if (known is not null && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))
+            {
+                // The card is shared after all (a fleet card): what it decided alone is decided again.
+                foreach (var other in work.Bindings().Where(b => b.Method == BindingMethod.KnownIdToken && b.ChargingSessionId != binding.ChargingSessionId
+                    && work.Session(b.ChargingSessionId)?.IdToken?.Value == token).ToList())
+                {
+                    work.Reconsider(other.ChargingSessionId, $"the card {token} was seen with {plate} too");
+                }
+            }
         }
     }
 
