@@ -451,6 +451,29 @@ public sealed class BindingRevisionTests
     }
 
     [Fact]
+    public void A_car_read_at_the_next_bay_as_it_pulls_out_after_its_charge_and_then_leaving_is_not_the_next_plug_in_s_car()
+    {
+        _site.Read("gate-in", "OLD1");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b34", "OLD1", plateX: 0.75);
+        var first = _site.PlugIn16("CP1", 4, "RFID-O", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
+
+        _site.Read("cam-b34", "OLD1", plateX: 0.2); // pulling out, its plate on B3's side of the picture
+        _site.Stop16("CP1", first, 7_000, at: _site.Now.AddSeconds(60)); // by the charger's clock, a minute later
+        _site.Advance(TimeSpan.FromMinutes(4));
+        _site.Read("gate-out", "OLD1");
+        _site.Read("gate-in", "NEW2");
+        _site.Advance(TimeSpan.FromMinutes(3)); // NEW2 parks at B3, unread
+
+        var next = _site.PlugIn16("CP1", 3, "RFID-N");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(next));
+        Assert.False(binding.Plate == "OLD1" && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence}");
+    }
+
+    [Fact]
     public void A_look_alike_read_that_took_a_car_away_from_the_bay_where_its_late_charge_began_binds_neither_charge_to_it()
     {
         _site.Read("gate-in", "GJHE6266");
