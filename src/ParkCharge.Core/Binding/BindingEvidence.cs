@@ -74,7 +74,7 @@ internal static class BindingEvidence
     /// <summary>How long a car standing at the served bay unplugged makes a reach-over from an unread car next door as likely.</summary>
     private static readonly TimeSpan StoodAWhile = TimeSpan.FromMinutes(5);
 
-    /// <summary>What is left of such a car's score: below the auto-accept threshold, for an operator.</summary>
+    /// <summary>What is left of the score of a standing car whose standing is in doubt: below the auto-accept threshold, for an operator.</summary>
     private const double ReachOverDoubtFactor = 0.9;
 
     /// <summary>How long after its visit at a bay ended a car may still be read pulling out, passing other bays.</summary>
@@ -110,7 +110,11 @@ internal static class BindingEvidence
         var clear = runnerUp is null
             || best.Candidate.Score - runnerUp.Candidate.Score >= Margin
             || (best.Kind == CandidateKind.Fresh && runnerUp.Kind is CandidateKind.Stale or CandidateKind.Late);
-        return clear ? best : null;
+
+        // A car next door whose own outlet could not be used, there at the plug-in, had every reason to reach over:
+        // against a car at the served bay, the two are as likely, whatever their timing (an operator decides).
+        var reachingOver = !best.ReachesOver && viable.Any(c => c.Candidate.Plate != best.Candidate.Plate && c.ReachesOver && c.Kind is CandidateKind.Fresh or CandidateKind.Standing);
+        return clear && !reachingOver ? best : null;
     }
 
     /// <summary>
@@ -193,10 +197,22 @@ internal static class BindingEvidence
                 ? UnreadReachOverPossible(work, config, session, binding, visits) : null;
             if (doubt is not null)
             {
+                doubt = $"it had stood there unplugged for {(t - visit.StartedAt).TotalMinutes:0} min beside {doubt}";
+            }
+            else if (kind is CandidateKind.Standing or CandidateKind.Stale && ReReadWithoutPlugIn(work, visit, t, window) is { } reRead)
+            {
+                // Cameras read a car as it arrives, and again as it pulls out: a read minutes after its arrival,
+                // with no plug-in then, is as likely the car leaving (the next car's read missed).
+                doubt = $"it was read again at {reRead:HH:mm:ss}, {(reRead - visit.StartedAt).TotalMinutes:0} min after it arrived, without plugging in: as likely pulling out";
+            }
+
+            if (doubt is not null)
+            {
                 score *= ReachOverDoubtFactor;
             }
 
-            var against = Against(work, config, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t);
+            var against = Against(work, config, binding, session, visit, runningUntil) ?? ArrivedAfter(visits, visit, t)
+                ?? (kind == CandidateKind.Late ? EnteredAfter(work, visit, t + window) : null);
 
             var plate = Plate(work, visit);
             var where = kind switch
@@ -205,7 +221,7 @@ internal static class BindingEvidence
                 _ when visit.Bay == served => "read at the bay the connector serves",
                 _ => $"read at bay {visit.Bay}, which the cable reaches",
             };
-            var reason = against ?? (doubt is null ? where : $"{where}, but it had stood there unplugged for {(t - visit.StartedAt).TotalMinutes:0} min beside {doubt}");
+            var reason = against ?? (doubt is null ? where : $"{where}, but {doubt}");
             candidates.Add(new ScoredCandidate(
                 new BindingCandidate(plate, visit.ParkingSessionId, visit.Id, visit.Bay, Math.Round(against is null ? score : score * RuledOutFactor, 4), offset, [visit.SightingId], reason),
                 kind,
@@ -438,6 +454,21 @@ internal static class BindingEvidence
     private static string? ArrivedAfter(List<BayVisit> visits, BayVisit visit, DateTimeOffset t) =>
         visit.StartedAt > t && visits.FirstOrDefault(o => o.Id != visit.Id && o.Bay == visit.Bay && o.StartedAt < visit.StartedAt && o.LastSeenAt >= t && o.Plate != visit.Plate) is { } before
             ? $"arrived at bay {visit.Bay} after the plug-in ({before.Plate} was read there at {before.LastSeenAt:HH:mm:ss})"
+            : null;
+
+    /// <summary>The visit's car came in through the gate after <paramref name="latest"/>: it cannot have been at the bay at the plug-in.</summary>
+    private static string? EnteredAfter(SiteChangeSet work, BayVisit visit, DateTimeOffset latest) =>
+        visit.ParkingSessionId is { } stay && work.ParkingSession(stay)?.EnteredAt is { } entered && entered > latest
+            ? $"it came in at {entered:HH:mm:ss}, after the plug-in"
+            : null;
+
+    /// <summary>
+    /// The latest read of the visit when it came in a later sighting than its arrival's (after more than the
+    /// binding window) and not within the window of the plug-in: the car read again, and no plug-in followed.
+    /// </summary>
+    private static DateTimeOffset? ReReadWithoutPlugIn(SiteChangeSet work, BayVisit visit, DateTimeOffset t, TimeSpan window) =>
+        work.Sighting(visit.SightingId) is { } arrival && visit.LastSeenAt - arrival.LastSeenAt > window && visit.LastSeenAt < t - window
+            ? visit.LastSeenAt
             : null;
 
     /// <summary>Another car was read at the served bay between the plug-in and this visit's first read.</summary>

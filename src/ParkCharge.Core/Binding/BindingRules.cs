@@ -27,6 +27,9 @@ internal static class BindingRules
     /// <summary>How long before a StartTransaction a Preparing/Occupied status still counts as its plug-in.</summary>
     private static readonly TimeSpan PlugInLead = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long after a moment a charge must still have run for its car to be taken as plugged in then, whatever the clocks.</summary>
+    private static readonly TimeSpan ChargingForSure = TimeSpan.FromMinutes(3);
+
     /// <summary>How long a vehicle that entered may have been inside to be a fuzzy candidate.</summary>
     private static readonly TimeSpan FuzzyHorizon = TimeSpan.FromHours(12);
 
@@ -404,10 +407,13 @@ internal static class BindingRules
     private static HashSet<string> AtBaysAt(SiteChangeSet work, DateTimeOffset t) =>
         [.. work.Visits().Where(v => v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t).Select(v => v.ParkingSessionId).OfType<string>()];
 
-    /// <summary>A charge bound to the stay ran at <paramref name="at"/> at another bay than <paramref name="exceptBay"/>: its car was plugged in there.</summary>
+    /// <summary>
+    /// A charge bound to the stay was plugged in at <paramref name="at"/> at another bay than <paramref name="exceptBay"/>
+    /// and still ran minutes later (camera and charger clocks differ): its car was there, plugged in, for sure.
+    /// </summary>
     internal static bool IsChargingAt(SiteChangeSet work, string stay, DateTimeOffset at, string? exceptBay = null) =>
         work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == stay && b.Method != BindingMethod.Fuzzy && b.PlugInAt <= at && (exceptBay is null || b.Bay != exceptBay)
-            && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > at));
+            && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > at + ChargingForSure));
 
     /// <summary>The stays bound to another charge that was running at <paramref name="t"/>.</summary>
     private static HashSet<string> ChargingAt(SiteChangeSet work, DateTimeOffset t, string except) =>
@@ -498,7 +504,17 @@ internal static class BindingRules
             && work.Session(binding.ChargingSessionId)?.IdToken?.Value is { Length: > 0 } token
             && token != work.Configuration?.Automation.Autocharge.IdToken)
         {
+            var known = work.PlateOfToken(token);
             work.LinkToken(token, plate, binding.ChargingSessionId);
+            if (known is not null && known != plate && !PlateSimilarity.IsSameVehicle(known, plate))
+            {
+                // The card is shared after all (a fleet card): what it decided alone is decided again.
+                foreach (var other in work.Bindings().Where(b => b.Method == BindingMethod.KnownIdToken && b.ChargingSessionId != binding.ChargingSessionId
+                    && work.Session(b.ChargingSessionId)?.IdToken?.Value == token).ToList())
+                {
+                    work.Reconsider(other.ChargingSessionId, $"the card {token} was seen with {plate} too");
+                }
+            }
         }
     }
 

@@ -87,6 +87,69 @@ public sealed class BindingRevisionTests
     }
 
     [Fact]
+    public void A_car_read_again_minutes_after_it_arrived_without_plugging_in_is_not_bound_for_sure_to_the_next_plug_in()
+    {
+        _site.Read("gate-in", "OLD1");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "OLD1");
+        _site.Advance(TimeSpan.FromMinutes(16));
+        _site.Read("gate-in", "NEW2");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        _site.Read("cam-b1", "OLD1"); // pulling out, never having plugged in; NEW2's arrival is not read
+        _site.Advance(TimeSpan.FromMinutes(7));
+
+        var next = _site.PlugIn16("CP1", 1, "RFID-NEW2");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(next));
+        Assert.False(binding.Plate == "OLD1" && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence}");
+        Assert.Contains(binding.Candidates, c => c.Plate == "OLD1" && c.Reason.Contains("pulling out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_car_that_came_in_after_the_plug_in_and_was_read_at_the_bay_minutes_later_is_not_the_one_that_plugged_in()
+    {
+        _site.Read("gate-in", "REAL2");
+        _site.Advance(TimeSpan.FromMinutes(3)); // REAL2 parks at B1: its read is missed
+        var tx = _site.PlugIn16("CP1", 1, "RFID-2");
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.Read("gate-in", "LATE3"); // comes in after the plug-in
+        _site.Advance(TimeSpan.FromMinutes(4));
+        _site.Read("cam-b1", "LATE3"); // placed at B1 by the camera (the car next to it, off-centre, or passing)
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(tx));
+        Assert.Equal((BindingStatus.Provisional, "REAL2"), (binding.Status, binding.Plate)); // the only car inside that could be it, for an operator
+    }
+
+    [Fact]
+    public void A_binding_by_a_card_is_decided_again_when_the_card_turns_out_to_be_shared()
+    {
+        _site.Read("gate-in", "FLT100");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "FLT100");
+        var first = _site.PlugIn16("CP1", 1, "FLEET-A", _site.Now.AddSeconds(30)); // the fleet card is learnt: FLT100's
+        _site.Advance(TimeSpan.FromMinutes(30)).RunTimers();
+        _site.Stop16("CP1", first, 5_000);
+        _site.Observe(new ConnectorStatusReported(Cp("CP1"), ConnectorRef.Ocpp16(1), ConnectorStatus.Available)); // FLT100 moves to an ordinary bay
+
+        _site.Read("gate-in", "KMX234");
+        _site.Advance(TimeSpan.FromMinutes(2));
+        var shared = _site.PlugIn16("CP1", 2, "FLEET-A"); // KMX234, its read at B2 missed, with the same fleet card
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+        Assert.Equal((BindingMethod.KnownIdToken, "FLT100"), (_site.Binding("CP1", Tx(shared)).Method, _site.Binding("CP1", Tx(shared)).Plate));
+
+        _site.Read("gate-in", "RTW567");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b34", "RTW567", plateX: 0.25);
+        var third = _site.PlugIn16("CP1", 3, "FLEET-A", _site.Now.AddSeconds(30)); // a third car with the card: it is shared
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(shared));
+        Assert.False(binding.Plate == "FLT100" && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence} ({binding.Method})");
+    }
+
+    [Fact]
     public void The_same_car_plugging_in_again_with_its_own_card_is_bound_by_the_card()
     {
         OldOneChargesAtB1();
@@ -385,6 +448,29 @@ public sealed class BindingRevisionTests
 
         Assert.Equal(("LZK480", stay.Id), (_site.Binding("CP1", Tx(first)).Plate, _site.Binding("CP1", Tx(first)).ParkingSessionId));
         Assert.Equal(twinStay.Id, _site.Binding("CP1", Tx(twin)).ParkingSessionId);
+    }
+
+    [Fact]
+    public void A_car_read_at_the_next_bay_as_it_pulls_out_after_its_charge_and_then_leaving_is_not_the_next_plug_in_s_car()
+    {
+        _site.Read("gate-in", "OLD1");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b34", "OLD1", plateX: 0.75);
+        var first = _site.PlugIn16("CP1", 4, "RFID-O", _site.Now.AddSeconds(30));
+        _site.Advance(TimeSpan.FromMinutes(40)).RunTimers();
+
+        _site.Read("cam-b34", "OLD1", plateX: 0.2); // pulling out, its plate on B3's side of the picture
+        _site.Stop16("CP1", first, 7_000, at: _site.Now.AddSeconds(60)); // by the charger's clock, a minute later
+        _site.Advance(TimeSpan.FromMinutes(4));
+        _site.Read("gate-out", "OLD1");
+        _site.Read("gate-in", "NEW2");
+        _site.Advance(TimeSpan.FromMinutes(3)); // NEW2 parks at B3, unread
+
+        var next = _site.PlugIn16("CP1", 3, "RFID-N");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var binding = _site.Binding("CP1", Tx(next));
+        Assert.False(binding.Plate == "OLD1" && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence}");
     }
 
     [Fact]
