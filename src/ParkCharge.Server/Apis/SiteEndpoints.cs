@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
@@ -68,7 +69,7 @@ internal static partial class SiteEndpoints
         var result = SiteFile.Parse(text, "request body", new Dictionary<string, string?>(), keys, registered);
         if (result.IsValid && result.Configuration!.Id.Value != id)
         {
-            result = result with { Errors = [new SiteFileProblem("id", $"the document is for site '{result.Configuration.Id}', not '{id}'")], Configuration = null };
+            result = result with { Errors = [new DocumentProblem("id", $"the document is for site '{result.Configuration.Id}', not '{id}'")], Configuration = null };
         }
 
         if (!result.IsValid)
@@ -146,7 +147,7 @@ internal static partial class SiteEndpoints
     /// <summary>The most problems one answer lists: a document with thousands of mistakes is better fixed from the first ones.</summary>
     private const int MaxProblemsListed = 100;
 
-    private static ProblemHttpResult Invalid(IReadOnlyList<SiteFileProblem> problems, int status = StatusCodes.Status400BadRequest, string? title = null) =>
+    private static ProblemHttpResult Invalid(IReadOnlyList<DocumentProblem> problems, int status = StatusCodes.Status400BadRequest, string? title = null) =>
         TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = status,

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 using ParkCharge.Core.Billing;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Ocpi;
 using ParkCharge.Server.Sites;
@@ -96,12 +97,12 @@ internal static partial class TariffEndpoints
         }
         catch (JsonException e)
         {
-            return Problem(StatusCodes.Status400BadRequest, "The tariff is not valid", [new SiteFileProblem("", $"expected an OCPI Tariff object (JSON): {e.Message}")], []);
+            return Problem(StatusCodes.Status400BadRequest, "The tariff is not valid", [new DocumentProblem("", $"expected an OCPI Tariff object (JSON): {e.Message}")], []);
         }
 
         if (body["id"]?.GetValueKind() == JsonValueKind.String && body["id"]!.GetValue<string>() != tariffId)
         {
-            return Problem(StatusCodes.Status400BadRequest, "The tariff is not valid", [new SiteFileProblem("id", $"'{body["id"]}' is not the tariff id of the URL ('{tariffId}')")], []);
+            return Problem(StatusCodes.Status400BadRequest, "The tariff is not valid", [new DocumentProblem("id", $"'{body["id"]}' is not the tariff id of the URL ('{tariffId}')")], []);
         }
 
         body["id"] ??= tariffId;
@@ -133,7 +134,7 @@ internal static partial class TariffEndpoints
             .ToHashSet(StringComparer.Ordinal);
         var result = SiteFile.ParseTariffs(document.ToJsonString(), configuration, registered, new Dictionary<string, string?>());
         var prefix = $"charging[{index}]";
-        IReadOnlyList<SiteFileProblem> Inside(IReadOnlyList<SiteFileProblem> problems) =>
+        IReadOnlyList<DocumentProblem> Inside(IReadOnlyList<DocumentProblem> problems) =>
             [.. problems.Select(p => p.Path == prefix ? p with { Path = "", Line = null }
                 : p.Path.StartsWith(prefix + ".", StringComparison.Ordinal) ? p with { Path = p.Path[(prefix.Length + 1)..], Line = null }
                 : p with { Line = null })];
@@ -190,7 +191,7 @@ internal static partial class TariffEndpoints
         return document.RootElement.Clone();
     }
 
-    internal static ProblemHttpResult Problem(int status, string title, IReadOnlyList<SiteFileProblem> errors, IReadOnlyList<SiteFileProblem> warnings)
+    internal static ProblemHttpResult Problem(int status, string title, IReadOnlyList<DocumentProblem> errors, IReadOnlyList<DocumentProblem> warnings)
     {
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {

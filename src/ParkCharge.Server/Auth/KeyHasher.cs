@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Storage;
 
 namespace ParkCharge.Server.Auth;
@@ -18,7 +19,7 @@ public sealed class KeyHasher(byte[] secret)
     /// <summary>The node secret's name in the store.</summary>
     public const string SecretName = "key-hmac";
 
-    public const string Prefix = "hmac-sha256:";
+    public const string Prefix = CameraKeyHashes.Prefix;
 
     private readonly byte[] _secret = secret;
 
@@ -43,13 +44,8 @@ public sealed class KeyHasher(byte[] secret)
     }
 
     /// <summary>True when <paramref name="stored"/> is in a form this hasher writes or reads.</summary>
-    public static bool IsStoredForm(string stored) =>
-        stored.StartsWith(Prefix, StringComparison.Ordinal) ? IsHex64(stored.AsSpan(Prefix.Length)) : IsHex64(stored);
+    public static bool IsStoredForm(string stored) => CameraKeyHashes.IsStoredForm(stored);
 
     /// <summary>The hexadecimal part of a stored form (for ids derived from it).</summary>
     public static string Digits(string stored) => stored.StartsWith(Prefix, StringComparison.Ordinal) ? stored[Prefix.Length..] : stored;
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdef");
-
-    private static bool IsHex64(ReadOnlySpan<char> text) => text.Length == 64 && !text.ContainsAnyExcept(HexDigits);
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 
 using ParkCharge.Core.Billing;
-using ParkCharge.Server.Sites;
+using ParkCharge.Core.Sites.Files;
 
 namespace ParkCharge.Server.Ocpi;
 

@@ -3,7 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 using ParkCharge.Core.Billing;
-using ParkCharge.Server.Sites;
+using ParkCharge.Core.Sites.Files;
+using ParkCharge.Documents;
 
 namespace ParkCharge.Server.Ocpi;
 
@@ -16,7 +17,7 @@ internal static class PriceCalculator
 {
     /// <summary>The priced CDR, or why it could not be priced.</summary>
     /// <param name="Status">200, 400 (a document is wrong) or 422 (no tariff applies to the session).</param>
-    public sealed record Result(JsonObject? Cdr, IReadOnlyList<SiteFileProblem> Errors, IReadOnlyList<SiteFileProblem> Warnings, int Status);
+    public sealed record Result(JsonObject? Cdr, IReadOnlyList<DocumentProblem> Errors, IReadOnlyList<DocumentProblem> Warnings, int Status);
 
     private static readonly string[] RequestFields = ["tariff", "tariffs", "cdr", "charging_periods", "start_date_time", "end_date_time", "currency", "time_zone", "tariff_type"];
 
@@ -34,10 +35,10 @@ internal static class PriceCalculator
         }
         catch (JsonException e)
         {
-            return new Result(null, [new SiteFileProblem("", $"not valid JSON: {e.Message}")], [], 400);
+            return new Result(null, [new DocumentProblem("", $"not valid JSON: {e.Message}")], [], 400);
         }
 
-        var errors = new List<SiteFileProblem>();
+        var errors = new List<DocumentProblem>();
         var root = DocumentReader.Read(body, errors);
         if (root is null)
         {
@@ -46,13 +47,13 @@ internal static class PriceCalculator
 
         if (root is not DocumentMapping request)
         {
-            return new Result(null, [new SiteFileProblem("", "expected an object with a tariff (or tariffs) and a cdr (or charging_periods)", root.Line)], [], 400);
+            return new Result(null, [new DocumentProblem("", "expected an object with a tariff (or tariffs) and a cdr (or charging_periods)", root.Line)], [], 400);
         }
 
-        var warnings = new List<SiteFileProblem>();
+        var warnings = new List<DocumentProblem>();
         foreach (var entry in request.Entries.Where(e => !RequestFields.Contains(e.Key, StringComparer.Ordinal)))
         {
-            warnings.Add(new SiteFileProblem(entry.Key, $"unknown field, ignored (known: {string.Join(", ", RequestFields)})", entry.Line));
+            warnings.Add(new DocumentProblem(entry.Key, $"unknown field, ignored (known: {string.Join(", ", RequestFields)})", entry.Line));
         }
 
         var tariffs = request.Find("tariffs") ?? request.Find("tariff");
@@ -78,21 +79,21 @@ internal static class PriceCalculator
     /// <param name="cdr">A CDR, or a list of charging periods.</param>
     public static Result Price(DocumentNode? tariffs, string tariffsPath, DocumentNode cdr, string cdrPath, string? timeZone, string? tariffType, DateTimeOffset now)
     {
-        var errors = new List<SiteFileProblem>();
-        var warnings = new List<SiteFileProblem>();
+        var errors = new List<DocumentProblem>();
+        var warnings = new List<DocumentProblem>();
         var cdrObject = cdr as DocumentMapping;
         var periodsNode = cdr is DocumentSequence list ? list : cdrObject?.Find("charging_periods")?.Value;
         var periodsPath = cdr is DocumentSequence ? cdrPath : Paths.Field(cdrPath, "charging_periods");
         if (cdr is not DocumentMapping and not DocumentSequence)
         {
-            errors.Add(new SiteFileProblem(cdrPath, "expected a CDR (an object with charging_periods) or a list of charging periods", cdr.Line));
+            errors.Add(new DocumentProblem(cdrPath, "expected a CDR (an object with charging_periods) or a list of charging periods", cdr.Line));
             return new Result(null, errors, warnings, 400);
         }
 
         var currency = cdrObject is null ? null : Text(cdrObject, "currency")?.Trim();
         if (currency is not null && !Iso4217.IsCurrency(currency))
         {
-            errors.Add(new SiteFileProblem(Paths.Field(cdrPath, "currency"), $"'{currency}' is not an ISO 4217 currency code", cdrObject!.Find("currency")!.Line));
+            errors.Add(new DocumentProblem(Paths.Field(cdrPath, "currency"), $"'{currency}' is not an ISO 4217 currency code", cdrObject!.Find("currency")!.Line));
             currency = null;
         }
 
@@ -106,7 +107,7 @@ internal static class PriceCalculator
         switch (tariffs)
         {
             case null or DocumentScalar { IsNull: true }:
-                errors.Add(new SiteFileProblem(tariffsPath, "no tariff: give one (tariff), several (tariffs), or a CDR with its tariffs", cdr.Line));
+                errors.Add(new DocumentProblem(tariffsPath, "no tariff: give one (tariff), several (tariffs), or a CDR with its tariffs", cdr.Line));
                 break;
             case DocumentSequence many:
                 for (var i = 0; i < many.Items.Count; i++)
@@ -134,20 +135,20 @@ internal static class PriceCalculator
         currency ??= read.Select(t => t.Currency).FirstOrDefault(c => c is not null && Iso4217.IsCurrency(c));
         if (currency is null && errors.Count == 0)
         {
-            errors.Add(new SiteFileProblem(Paths.Field(cdrPath, "currency"), "no currency: give the CDR's currency or the tariff's", cdr.Line));
+            errors.Add(new DocumentProblem(Paths.Field(cdrPath, "currency"), "no currency: give the CDR's currency or the tariff's", cdr.Line));
         }
 
         var zone = TimeZoneInfo.Utc;
         if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone.Trim(), out zone))
         {
-            errors.Add(new SiteFileProblem("time_zone", $"'{timeZone}' is not an IANA time zone (the charger's location's, e.g. Europe/Amsterdam)"));
+            errors.Add(new DocumentProblem("time_zone", $"'{timeZone}' is not an IANA time zone (the charger's location's, e.g. Europe/Amsterdam)"));
             zone = TimeZoneInfo.Utc;
         }
 
         TariffType? type = null;
         if (tariffType is not null && (type = OcpiNames.TariffType(tariffType)) is null)
         {
-            errors.Add(new SiteFileProblem("tariff_type", $"'{tariffType}' is not one of AD_HOC_PAYMENT, PROFILE_CHEAP, PROFILE_FAST, PROFILE_GREEN, REGULAR"));
+            errors.Add(new DocumentProblem("tariff_type", $"'{tariffType}' is not one of AD_HOC_PAYMENT, PROFILE_CHEAP, PROFILE_FAST, PROFILE_GREEN, REGULAR"));
         }
 
         var periods = Periods(periodsNode, periodsPath, read, errors, warnings);
@@ -167,7 +168,7 @@ internal static class PriceCalculator
 
         if (tariff is null)
         {
-            errors.Add(new SiteFileProblem(tariffsPath, $"no tariff is for sessions of type {OcpiNames.Of(type!.Value)} (nor for every session)"));
+            errors.Add(new DocumentProblem(tariffsPath, $"no tariff is for sessions of type {OcpiNames.Of(type!.Value)} (nor for every session)"));
             return new Result(null, errors, warnings, 422);
         }
 
@@ -197,12 +198,12 @@ internal static class PriceCalculator
         return array;
     }
 
-    private static List<CdrPeriod> Periods(DocumentNode? node, string path, List<ChargingTariff> tariffs, List<SiteFileProblem> errors, List<SiteFileProblem> warnings)
+    private static List<CdrPeriod> Periods(DocumentNode? node, string path, List<ChargingTariff> tariffs, List<DocumentProblem> errors, List<DocumentProblem> warnings)
     {
         var periods = new List<CdrPeriod>();
         if (node is not DocumentSequence list)
         {
-            errors.Add(new SiteFileProblem(path, node is null ? "is required: the charging periods that make up the session" : "expected a list of charging periods", node?.Line));
+            errors.Add(new DocumentProblem(path, node is null ? "is required: the charging periods that make up the session" : "expected a list of charging periods", node?.Line));
             return periods;
         }
 
@@ -212,20 +213,20 @@ internal static class PriceCalculator
             var periodPath = Paths.Item(path, i);
             if (list.Items[i] is not DocumentMapping period)
             {
-                errors.Add(new SiteFileProblem(periodPath, "expected a charging period (start_date_time, dimensions)", list.Items[i].Line));
+                errors.Add(new DocumentProblem(periodPath, "expected a charging period (start_date_time, dimensions)", list.Items[i].Line));
                 continue;
             }
 
             var startText = Text(period, "start_date_time");
             if (!OcpiJson.TryParseDateTime(startText, out var start))
             {
-                errors.Add(new SiteFileProblem(Paths.Field(periodPath, "start_date_time"), startText is null ? "is required" : $"'{startText}' is not an OCPI DateTime (RFC 3339, e.g. 2015-06-29T21:39:09Z)", period.Find("start_date_time")?.Line ?? period.Line));
+                errors.Add(new DocumentProblem(Paths.Field(periodPath, "start_date_time"), startText is null ? "is required" : $"'{startText}' is not an OCPI DateTime (RFC 3339, e.g. 2015-06-29T21:39:09Z)", period.Find("start_date_time")?.Line ?? period.Line));
                 continue;
             }
 
             if (previous > start)
             {
-                warnings.Add(new SiteFileProblem(Paths.Field(periodPath, "start_date_time"), "starts before the period listed above it; periods are priced in time order", period.Find("start_date_time")!.Line));
+                warnings.Add(new DocumentProblem(Paths.Field(periodPath, "start_date_time"), "starts before the period listed above it; periods are priced in time order", period.Find("start_date_time")!.Line));
             }
 
             previous = start;
@@ -233,7 +234,7 @@ internal static class PriceCalculator
             var dimensions = period.Find("dimensions")?.Value;
             if (dimensions is not DocumentSequence dimensionList)
             {
-                errors.Add(new SiteFileProblem(Paths.Field(periodPath, "dimensions"), dimensions is null ? "is required: the volumes of the period" : "expected a list of dimensions", dimensions?.Line ?? period.Line));
+                errors.Add(new DocumentProblem(Paths.Field(periodPath, "dimensions"), dimensions is null ? "is required: the volumes of the period" : "expected a list of dimensions", dimensions?.Line ?? period.Line));
                 continue;
             }
 
@@ -242,7 +243,7 @@ internal static class PriceCalculator
                 var dimensionPath = Paths.Item(Paths.Field(periodPath, "dimensions"), d);
                 if (dimensionList.Items[d] is not DocumentMapping dimension)
                 {
-                    errors.Add(new SiteFileProblem(dimensionPath, "expected a dimension (type, volume)", dimensionList.Items[d].Line));
+                    errors.Add(new DocumentProblem(dimensionPath, "expected a dimension (type, volume)", dimensionList.Items[d].Line));
                     continue;
                 }
 
@@ -250,7 +251,7 @@ internal static class PriceCalculator
                 var volumeText = Text(dimension, "volume");
                 if (!decimal.TryParse(volumeText, NumberStyles.Float, CultureInfo.InvariantCulture, out var volume) || volume < 0)
                 {
-                    errors.Add(new SiteFileProblem(Paths.Field(dimensionPath, "volume"), volumeText is null ? "is required" : $"'{volumeText}' is not a volume (a number, 0 or more)", dimension.Line));
+                    errors.Add(new DocumentProblem(Paths.Field(dimensionPath, "volume"), volumeText is null ? "is required" : $"'{volumeText}' is not a volume (a number, 0 or more)", dimension.Line));
                     continue;
                 }
 
@@ -263,10 +264,10 @@ internal static class PriceCalculator
                         volumes[type] = volume;
                         break;
                     case "CURRENT" or "ENERGY_EXPORT" or "ENERGY_IMPORT" or "POWER" or "STATE_OF_CHARGE":
-                        warnings.Add(new SiteFileProblem(Paths.Field(dimensionPath, "type"), $"{type} is for Sessions, not CDRs (OCPI); ignored", dimension.Line));
+                        warnings.Add(new DocumentProblem(Paths.Field(dimensionPath, "type"), $"{type} is for Sessions, not CDRs (OCPI); ignored", dimension.Line));
                         break;
                     default:
-                        errors.Add(new SiteFileProblem(Paths.Field(dimensionPath, "type"), $"'{type}' is not a CdrDimensionType (ENERGY, TIME, PARKING_TIME, RESERVATION_TIME, MIN_CURRENT, MAX_CURRENT, MIN_POWER, MAX_POWER)", dimension.Line));
+                        errors.Add(new DocumentProblem(Paths.Field(dimensionPath, "type"), $"'{type}' is not a CdrDimensionType (ENERGY, TIME, PARKING_TIME, RESERVATION_TIME, MIN_CURRENT, MAX_CURRENT, MIN_POWER, MAX_POWER)", dimension.Line));
                         break;
                 }
             }
@@ -274,7 +275,7 @@ internal static class PriceCalculator
             var tariffId = Text(period, "tariff_id");
             if (tariffId is not null && tariffs.Count > 0 && !tariffs.Any(t => t.Id == tariffId))
             {
-                warnings.Add(new SiteFileProblem(Paths.Field(periodPath, "tariff_id"), $"names no tariff given ('{tariffId}'): priced with the session's tariff", period.Find("tariff_id")!.Line));
+                warnings.Add(new DocumentProblem(Paths.Field(periodPath, "tariff_id"), $"names no tariff given ('{tariffId}'): priced with the session's tariff", period.Find("tariff_id")!.Line));
                 tariffId = null;
             }
 
@@ -303,7 +304,7 @@ internal static class PriceCalculator
     /// <c>stop_date_time</c>); without them, the first period's start and the last one's end (its start plus its time).
     /// Periods that start before the CDR's start move the start back (durations count from the first of them).
     /// </summary>
-    private static CdrSession? Session(DocumentMapping? cdr, string path, List<CdrPeriod> periods, List<SiteFileProblem> errors, List<SiteFileProblem> warnings)
+    private static CdrSession? Session(DocumentMapping? cdr, string path, List<CdrPeriod> periods, List<DocumentProblem> errors, List<DocumentProblem> warnings)
     {
         DateTimeOffset? Instant(string name)
         {
@@ -317,7 +318,7 @@ internal static class PriceCalculator
                 return at;
             }
 
-            errors.Add(new SiteFileProblem(Paths.Field(path, name), $"'{text}' is not an OCPI DateTime (RFC 3339, e.g. 2015-06-29T21:39:09Z)", cdr.Find(name)!.Line));
+            errors.Add(new DocumentProblem(Paths.Field(path, name), $"'{text}' is not an OCPI DateTime (RFC 3339, e.g. 2015-06-29T21:39:09Z)", cdr.Find(name)!.Line));
             return null;
         }
 
@@ -328,7 +329,7 @@ internal static class PriceCalculator
         {
             if (start is not null)
             {
-                warnings.Add(new SiteFileProblem(Paths.Field(path, "charging_periods"), "the first period starts before the CDR's start_date_time: the session is taken to start with it"));
+                warnings.Add(new DocumentProblem(Paths.Field(path, "charging_periods"), "the first period starts before the CDR's start_date_time: the session is taken to start with it"));
             }
 
             start = ordered[0].Start;
@@ -338,7 +339,7 @@ internal static class PriceCalculator
         {
             if (errors.Count == 0)
             {
-                errors.Add(new SiteFileProblem(path, "the session has no start: give start_date_time or charging periods"));
+                errors.Add(new DocumentProblem(path, "the session has no start: give start_date_time or charging periods"));
             }
 
             return null;
@@ -354,7 +355,7 @@ internal static class PriceCalculator
         }
         else if (last is not null && end < last.Start)
         {
-            warnings.Add(new SiteFileProblem(Paths.Field(path, "end_date_time"), "is before the last period starts: the session is taken to end with that period"));
+            warnings.Add(new DocumentProblem(Paths.Field(path, "end_date_time"), "is before the last period starts: the session is taken to end with that period"));
             end = lastEnd;
         }
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 
-using ParkCharge.Server.Sites;
+using ParkCharge.Core.Sites.Files;
+using ParkCharge.Documents;
 
 namespace ParkCharge.Server.Ocpi;
 
@@ -26,7 +27,7 @@ internal static class PriceCommand
     /// <returns>0 priced, 1 a file is missing or not valid, 2 no tariff applies to the session.</returns>
     public static int Run(string? tariffFile, string cdrFile, string? timeZone, string? type, TextWriter output, TextWriter error, DateTimeOffset now)
     {
-        var problems = new List<SiteFileProblem>();
+        var problems = new List<DocumentProblem>();
         var tariffs = tariffFile is null ? null : Read(tariffFile, problems);
         var cdr = Read(cdrFile, problems);
         if (problems.Count > 0 || cdr is null || (tariffFile is not null && tariffs is null))
@@ -61,7 +62,7 @@ internal static class PriceCommand
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private static DocumentNode? Read(string file, List<SiteFileProblem> problems)
+    private static DocumentNode? Read(string file, List<DocumentProblem> problems)
     {
         string text;
         try
@@ -70,11 +71,11 @@ internal static class PriceCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Add(new SiteFileProblem(file, $"cannot read the file: {e.Message}"));
+            problems.Add(new DocumentProblem(file, $"cannot read the file: {e.Message}"));
             return null;
         }
 
-        var errors = new List<SiteFileProblem>();
+        var errors = new List<DocumentProblem>();
         var node = DocumentReader.Read(text, errors);
         problems.AddRange(errors.Select(e => e with { Path = e.Path.Length == 0 ? file : Paths.Field(file, e.Path) }));
         return node;

@@ -4,6 +4,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Simulator.Clock;
@@ -66,9 +67,9 @@ internal static class DemoCommand
         TimeSpan? duration = null;
         if (durationText is not null)
         {
-            if (!YamlFieldsDuration(durationText, out var parsed) || parsed <= TimeSpan.Zero)
+            if (!Durations.TryParse(durationText, out var parsed) || parsed <= TimeSpan.Zero)
             {
-                await output.WriteLineAsync($"--duration: '{durationText}' is not a duration (90s, 2m, 1h30m, 1d).");
+                await output.WriteLineAsync($"--duration: '{durationText}' is not a duration ({Durations.Notations}).");
                 return 1;
             }
 
@@ -179,8 +180,6 @@ internal static class DemoCommand
         var local = today.ToDateTime(startAt);
         return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
-
-    private static bool YamlFieldsDuration(string text, out TimeSpan value) => ScenarioDurations.TryParse(text, out value);
 
     private static string Embedded(string name)
     {

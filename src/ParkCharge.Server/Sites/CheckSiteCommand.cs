@@ -4,6 +4,7 @@ using System.Globalization;
 using ParkCharge.Anpr;
 using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites;
+using ParkCharge.Core.Sites.Files;
 
 namespace ParkCharge.Server.Sites;
 

@@ -2,6 +2,7 @@ using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Parking;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Json;
@@ -12,12 +13,12 @@ namespace ParkCharge.Server.Sites;
 public sealed record SiteApplied(bool Created, bool ConfigurationChanged, IReadOnlyList<string> ChargersRegistered);
 
 /// <summary>A site document that cannot be applied: its problems, each with its path.</summary>
-public sealed class SiteDocumentException(string source, IReadOnlyList<SiteFileProblem> problems)
+public sealed class SiteDocumentException(string source, IReadOnlyList<DocumentProblem> problems)
     : Exception($"{source}: {string.Join("; ", problems)}")
 {
     public string Document { get; } = source;
 
-    public IReadOnlyList<SiteFileProblem> Problems { get; } = problems;
+    public IReadOnlyList<DocumentProblem> Problems { get; } = problems;
 }
 
 /// <summary>
@@ -75,7 +76,7 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
     public async Task<bool> ApplyTariffsAsync(Core.Sites.SiteId site, Core.Billing.SiteTariffs tariffs, string source, CancellationToken ct)
     {
         var stored = await store.Parking.GetSiteAsync(site.Value, ct)
-            ?? throw new SiteDocumentException(source, [new SiteFileProblem("", $"site '{site}' is not configured")]);
+            ?? throw new SiteDocumentException(source, [new DocumentProblem("", $"site '{site}' is not configured")]);
         var current = LogJson.DeserializeSite(stored.ConfigurationJson);
         return await ConfigureAsync(current, current with { Tariffs = tariffs }, source);
     }
@@ -96,7 +97,7 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
     private async Task CheckOtherSitesAsync(SiteFileResult document, string source, CancellationToken ct)
     {
         var configuration = document.Configuration!;
-        var problems = new List<SiteFileProblem>();
+        var problems = new List<DocumentProblem>();
         foreach (var other in await store.Parking.SitesAsync(ct))
         {
             if (other.Id == configuration.Id.Value)
@@ -107,7 +108,7 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
             var theirs = LogJson.DeserializeSite(other.ConfigurationJson).Cameras.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
             foreach (var camera in configuration.Cameras.Where(c => theirs.Contains(c.Id)))
             {
-                problems.Add(new SiteFileProblem("cameras", $"camera '{camera.Id}' is already configured at site '{other.Id}'; camera ids are unique across sites"));
+                problems.Add(new DocumentProblem("cameras", $"camera '{camera.Id}' is already configured at site '{other.Id}'; camera ids are unique across sites"));
             }
         }
 
@@ -115,7 +116,7 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
         {
             if (await store.Chargers.GetCredentialsAsync(declaration.Charger, ct) is { } existing && existing.SiteId != configuration.Id.Value)
             {
-                problems.Add(new SiteFileProblem("chargers", $"charger '{declaration.Charger}' is registered at site '{existing.SiteId}'; moving a charger to another site is not supported yet"));
+                problems.Add(new DocumentProblem("chargers", $"charger '{declaration.Charger}' is registered at site '{existing.SiteId}'; moving a charger to another site is not supported yet"));
             }
         }
 
@@ -139,7 +140,7 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
         });
         if (reply is Refused refused)
         {
-            throw new SiteDocumentException(source, [new SiteFileProblem("", refused.Reason)]);
+            throw new SiteDocumentException(source, [new DocumentProblem("", refused.Reason)]);
         }
     }
 }

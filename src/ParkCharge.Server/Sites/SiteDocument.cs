@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Billing;
 using ParkCharge.Core.Sites;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Ocpi;
 
 namespace ParkCharge.Server.Sites;

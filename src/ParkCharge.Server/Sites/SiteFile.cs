@@ -1,5 +1,8 @@
-using ParkCharge.Core.Charging;
+using ParkCharge.Anpr;
 using ParkCharge.Core.Sites;
+using ParkCharge.Core.Sites.Files;
+using ParkCharge.Documents;
+using ParkCharge.Server.Auth;
 
 namespace ParkCharge.Server.Sites;
 
@@ -7,14 +10,16 @@ namespace ParkCharge.Server.Sites;
 /// Site files: the document an operator writes (YAML, or JSON, which is YAML too) to describe a car
 /// park: lanes and their cameras, EV bays, the chargers that serve them, bay cameras and settings.
 /// Reading one never stops at the first problem: an operator fixing a file wants every mistake in
-/// one go, each with the path and line that says where it is.
+/// one go, each with the path and line that says where it is. The rules are Core's
+/// (<see cref="SiteFileValidator"/>); this is the edge that reads the text (<see cref="DocumentReader"/>),
+/// hashes secrets with the node's own means and checks field maps with the ANPR parsers.
 /// </summary>
 public static class SiteFile
 {
     /// <summary>Reads and validates the site file at <paramref name="path"/>.</summary>
     /// <param name="environment">Where <c>${NAME}</c> references are looked up (usually the process environment).</param>
     /// <param name="keys">Hashes camera keys as the node stores them.</param>
-    public static SiteFileResult Load(string path, IReadOnlyDictionary<string, string?> environment, Auth.KeyHasher keys)
+    public static SiteFileResult Load(string path, IReadOnlyDictionary<string, string?> environment, KeyHasher keys)
     {
         string text;
         try
@@ -23,7 +28,7 @@ public static class SiteFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return SiteFileResult.Failed(new SiteFileProblem("", $"cannot read the file: {e.Message}"));
+            return SiteFileResult.Failed(new DocumentProblem("", $"cannot read the file: {e.Message}"));
         }
 
         return Parse(text, Path.GetFileName(path), environment, keys);
@@ -39,20 +44,32 @@ public static class SiteFile
     /// Chargers already registered at the site: bays may refer to them without listing them under
     /// <c>chargers</c>, and a listed one may omit its password to keep the one it has (the API's case).
     /// </param>
-    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment, Auth.KeyHasher keys, IReadOnlySet<string>? registeredChargers = null)
+    public static SiteFileResult Parse(string text, string fileName, IReadOnlyDictionary<string, string?> environment, KeyHasher keys, IReadOnlySet<string>? registeredChargers = null)
     {
         ArgumentNullException.ThrowIfNull(fileName);
-        var errors = new List<SiteFileProblem>();
+        var errors = new List<DocumentProblem>();
         var root = DocumentReader.Read(text, errors);
         if (root is null)
         {
             return SiteFileResult.Failed([.. errors]);
         }
 
-        var result = SiteFileValidator.Validate(root, environment, keys, registeredChargers);
+        var context = new SiteFileContext
+        {
+            Environment = environment,
+            RegisteredChargers = registeredChargers ?? new HashSet<string>(),
+            HashCameraKey = keys.Hash,
+            CheckFieldMap = CheckFieldMap,
+        };
+        var result = SiteFileValidator.Validate(root, context);
+        result = result with { Chargers = [.. result.Chargers.Select(c => c.Password is { } password ? c with { PasswordHash = Secrets.HashPassword(password) } : c)] };
         return errors.Count == 0 ? result
             : result with { Configuration = null, Chargers = [], Errors = [.. errors.Concat(result.Errors).OrderBy(e => e.Line ?? int.MaxValue)] };
     }
+
+    /// <summary>A mapped camera's field map as the parser that will read its pushes compiles it: the file and the node agree.</summary>
+    private static IEnumerable<(string Field, string Message)> CheckFieldMap(CameraFieldMap map) =>
+        AnprParsers.Mapped(map, PushLimits.Default, out var problems) is null ? problems.Select(p => (p.Field, p.Message)) : [];
 
     /// <summary>
     /// Validates a tariffs document on its own (the <c>tariffs</c> section of a site document, as
@@ -64,7 +81,7 @@ public static class SiteFile
         string text, SiteConfiguration site, IReadOnlySet<string> chargers, IReadOnlyDictionary<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(site);
-        var errors = new List<SiteFileProblem>();
+        var errors = new List<DocumentProblem>();
         var root = DocumentReader.Read(text, errors);
         if (root is null)
         {
@@ -87,48 +104,4 @@ public static class SiteFile
 
         return environment;
     }
-}
-
-/// <summary>
-/// What reading a site file found. <see cref="Configuration"/> is set only when there are no
-/// <see cref="Errors"/>; <see cref="Warnings"/> never make a file invalid.
-/// </summary>
-public sealed record SiteFileResult
-{
-    public SiteConfiguration? Configuration { get; init; }
-
-    /// <summary>The chargers the file declares for the site, to register (empty unless valid).</summary>
-    public IReadOnlyList<SiteChargerDeclaration> Chargers { get; init; } = [];
-
-    public IReadOnlyList<SiteFileProblem> Errors { get; init; } = [];
-
-    public IReadOnlyList<SiteFileProblem> Warnings { get; init; } = [];
-
-    /// <summary>
-    /// The document has a <c>tariffs</c> section. Without one, a site that exists keeps the tariffs
-    /// it has (set through <c>PUT /api/v1/sites/{id}/tariffs</c>, say), so a site file that only
-    /// describes the topology does not wipe them at every start.
-    /// </summary>
-    public bool DeclaresTariffs { get; init; }
-
-    public bool IsValid => Errors.Count == 0 && Configuration is not null;
-
-    internal static SiteFileResult Failed(params SiteFileProblem[] errors) => new() { Errors = errors };
-}
-
-/// <summary>
-/// A charger a site file declares: registered at the site with a password (stored only as a salted
-/// hash, <see cref="Auth.Secrets.HashPassword"/>) and an OCPP security profile. It carries what
-/// <see cref="ChargerRegistration"/> needs.
-/// </summary>
-public sealed record SiteChargerDeclaration(ChargerId Charger, string? PasswordHash, int SecurityProfile, string? DisplayName = null)
-{
-    /// <summary>
-    /// The password as written, held only until the charger is registered, to tell whether the stored
-    /// one must change (hashes are salted, so they cannot be compared). Never logged or stored.
-    /// </summary>
-    public string? Password { get; init; }
-
-    /// <summary>Never prints the password.</summary>
-    public override string ToString() => $"{Charger} (security profile {SecurityProfile})";
 }

@@ -5,8 +5,8 @@ using System.Security;
 using System.Text;
 using System.Text.Json;
 
+using ParkCharge.Core.Sites;
 using ParkCharge.Simulator.Planning;
-using ParkCharge.Simulator.Sites;
 
 namespace ParkCharge.Simulator.Cameras;
 

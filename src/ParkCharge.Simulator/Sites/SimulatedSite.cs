@@ -1,19 +1,12 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
-using ParkCharge.Simulator.Scenarios.Files;
-
-using YamlDotNet.RepresentationModel;
+using ParkCharge.Core.Sites;
+using ParkCharge.Core.Sites.Files;
+using ParkCharge.Documents;
 
 namespace ParkCharge.Simulator.Sites;
-
-/// <summary>The formats a simulated camera can push in, as a site file names them.</summary>
-public enum CameraFormat
-{
-    Generic,
-    PlateRecognizer,
-    Hikvision,
-}
 
 /// <summary>A camera of the site as the simulator needs it: where it pushes, in which format, with which key.</summary>
 public sealed record SiteCamera(string Id, CameraFormat Format, string Key);
@@ -34,12 +27,17 @@ public sealed record SiteBayCamera(SiteCamera Camera, IReadOnlyList<BayView> Bay
 
 /// <summary>
 /// The parts of a site file the simulator plays: lanes and their cameras, chargers, EV bays and bay
-/// cameras. The server validates the whole file; this reader only takes what it needs, and the
-/// document itself (<see cref="Document"/>, with every <c>${NAME}</c> filled in) is what is sent to
-/// the server to configure the site.
+/// cameras. The file is read and checked as the node reads it (the same reader and Core's
+/// <see cref="SiteFileValidator"/>, so a file the simulator takes is one the node takes, and the same
+/// mistakes get the same messages), plus what the simulator itself needs: each camera's key as written
+/// and a format it can push in. The document itself (<see cref="Document"/>, with every <c>${NAME}</c>
+/// filled in) is what is sent to the server to configure the site.
 /// </summary>
 public sealed partial record SimulatedSite
 {
+    /// <summary>The formats the simulator's cameras push in (Cameras/CameraPushes.cs).</summary>
+    private static readonly string[] PushedFormats = ["generic", "platerecognizer", "hikvision"];
+
     public required string Id { get; init; }
 
     public required string TimeZone { get; init; }
@@ -71,8 +69,9 @@ public sealed partial record SimulatedSite
     /// <summary>
     /// Reads a site file. <c>${NAME}</c> is replaced by the environment variable NAME when it is set,
     /// otherwise by a random secret made for this run (long enough for a camera key and a charger password).
+    /// Problems are added to <paramref name="problems"/> with <paramref name="source"/> before their path.
     /// </summary>
-    public static SimulatedSite? Parse(string text, string source, Func<string, string?> environment, List<FileProblem> problems)
+    public static SimulatedSite? Parse(string text, string source, Func<string, string?> environment, List<DocumentProblem> problems)
     {
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         var document = Reference().Replace(text, match =>
@@ -87,179 +86,88 @@ public sealed partial record SimulatedSite
             return value;
         });
 
-        var before = problems.Count;
-        var fields = new YamlFields();
-        var root = YamlFields.Load(document, fields.Problems);
-        if (root is null)
-        {
-            problems.AddRange(fields.Problems.Select(p => p with { Path = $"{source}: {p.Path}" }));
-            return null;
-        }
+        var found = new List<DocumentProblem>();
+        var root = DocumentReader.Read(document, found);
+        SiteFileResult? read = null;
 
-        var id = fields.Text(root, "", "id", required: true);
-        var zone = fields.Text(root, "", "timeZone", required: true);
-        if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        // The simulator pushes with the keys themselves: it remembers each key by the form the validator compares.
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root is not null)
         {
-            fields.Error("timeZone", $"'{zone}' is not a known IANA time zone", YamlFields.Find(root, "timeZone"));
-        }
-
-        var lanes = new List<SiteLane>();
-        foreach (var (node, i) in fields.Sequence(root, "", "lanes").Select((n, i) => (n, i)))
-        {
-            var at = $"lanes[{i}]";
-            if (node is not YamlMappingNode lane)
+            read = SiteFileValidator.Validate(root, new SiteFileContext { HashCameraKey = key => Remember(keys, key) });
+            found.AddRange(read.Errors);
+            if (root is DocumentMapping site)
             {
-                fields.Error(at, "must be a mapping", node);
-                continue;
+                found.AddRange(WhatTheSimulatorNeeds(site));
             }
-
-            var direction = fields.Text(lane, at, "direction", required: true);
-            var cameras = Cameras(fields, lane, at);
-            lanes.Add(new SiteLane(fields.Text(lane, at, "id", required: true) ?? "", direction is "entry" or "both", direction is "exit" or "both", cameras));
         }
 
-        var chargers = new List<SiteCharger>();
-        foreach (var (node, i) in fields.Sequence(root, "", "chargers").Select((n, i) => (n, i)))
-        {
-            var at = $"chargers[{i}]";
-            if (node is not YamlMappingNode charger)
-            {
-                fields.Error(at, "must be a mapping", node);
-                continue;
-            }
-
-            var password = fields.Text(charger, at, "password");
-            var profile = fields.Integer(charger, at, "securityProfile", 0, 3) ?? (password is null ? 0 : 1);
-            chargers.Add(new SiteCharger(fields.Text(charger, at, "id", required: true) ?? "", password, profile));
-        }
-
-        var bays = new List<SiteEvBay>();
-        foreach (var (node, i) in fields.Sequence(root, "", "evBays").Select((n, i) => (n, i)))
-        {
-            var at = $"evBays[{i}]";
-            if (node is not YamlMappingNode bay)
-            {
-                fields.Error(at, "must be a mapping", node);
-                continue;
-            }
-
-            bays.Add(new SiteEvBay(
-                fields.Text(bay, at, "id", required: true) ?? "",
-                fields.Text(bay, at, "charger", required: true) ?? "",
-                fields.Integer(bay, at, "connector", 1, 100, required: true) ?? 1));
-        }
-
-        var bayCameras = new List<SiteBayCamera>();
-        foreach (var (node, i) in fields.Sequence(root, "", "bayCameras").Select((n, i) => (n, i)))
-        {
-            var at = $"bayCameras[{i}]";
-            if (node is not YamlMappingNode camera)
-            {
-                fields.Error(at, "must be a mapping", node);
-                continue;
-            }
-
-            var views = new List<BayView>();
-            foreach (var (viewNode, j) in fields.Sequence(camera, at, "bays", required: true).Select((n, j) => (n, j)))
-            {
-                var viewAt = $"{at}.bays[{j}]";
-                if (viewNode is YamlScalarNode { Value: { Length: > 0 } bayId })
-                {
-                    views.Add(new BayView(bayId, null, 0, 1)); // the short form: the camera watches this one bay
-                    continue;
-                }
-
-                if (viewNode is not YamlMappingNode view)
-                {
-                    fields.Error(viewAt, "must be a mapping", viewNode);
-                    continue;
-                }
-
-                var (left, right) = (0.0, 1.0);
-                if (YamlFields.Find(view, "region") is YamlSequenceNode { Children.Count: 2 } region
-                    && region.Children[0] is YamlScalarNode l && region.Children[1] is YamlScalarNode r
-                    && double.TryParse(l.Value, System.Globalization.CultureInfo.InvariantCulture, out left)
-                    && double.TryParse(r.Value, System.Globalization.CultureInfo.InvariantCulture, out right))
-                {
-                    // [left, right] of the picture's width
-                }
-                else
-                {
-                    (left, right) = (0.0, 1.0);
-                }
-
-                views.Add(new BayView(fields.Text(view, viewAt, "bay", required: true) ?? "", fields.Text(view, viewAt, "zone"), left, right));
-            }
-
-            bayCameras.Add(new SiteBayCamera(Camera(fields, camera, at), views));
-        }
-
-        foreach (var bay in bays.Where(b => chargers.All(c => c.Id != b.Charger)))
-        {
-            fields.Error($"evBays[{bays.IndexOf(bay)}].charger", $"'{bay.Charger}' is not listed under chargers: the simulator needs its password and profile");
-        }
-
-        problems.AddRange(fields.Problems.Select(p => p with { Path = $"{source}: {p.Path}" }));
-        if (problems.Count > before)
+        problems.AddRange(found.Select(p => p with { Path = p.Path.Length == 0 ? source : $"{source}: {p.Path}" }));
+        if (found.Count > 0 || read?.Configuration is not { } configuration)
         {
             return null;
         }
 
+        SiteCamera Camera(CameraConfiguration camera) => new(camera.Id, camera.Format, keys[camera.KeyHash]);
         return new SimulatedSite
         {
-            Id = id!,
-            TimeZone = zone!,
-            Lanes = lanes,
-            Chargers = chargers,
-            EvBays = bays,
-            BayCameras = bayCameras,
-            OrdinaryBays = fields.Integer(root, "", "ordinaryBays", 0, 1_000_000) ?? 0,
+            Id = configuration.Id.Value,
+            TimeZone = configuration.TimeZone,
+            Lanes = [.. configuration.Lanes.Select(l => new SiteLane(
+                l.Id,
+                l.Direction is LaneDirection.Entry or LaneDirection.Both,
+                l.Direction is LaneDirection.Exit or LaneDirection.Both,
+                [.. configuration.Cameras.Where(c => c.Lane == l.Id).Select(Camera)]))],
+            Chargers = [.. read.Chargers.Select(c => new SiteCharger(c.Charger.Value, c.Password, c.SecurityProfile))],
+            EvBays = [.. configuration.EvBays.Select(b => new SiteEvBay(b.Id, b.Charger.Value, b.Connector))],
+            BayCameras = [.. configuration.Cameras.Where(c => c.Lane is null).Select(c => new SiteBayCamera(
+                Camera(c),
+                [.. c.Bays.Select(b => new BayView(b.Bay, b.Zone, b.XMin ?? 0, b.XMax ?? 1))]))],
+            OrdinaryBays = configuration.OrdinaryBays,
             Document = document,
             Secrets = secrets,
         };
     }
 
-    private static List<SiteCamera> Cameras(YamlFields fields, YamlMappingNode lane, string at)
+    private static string Remember(Dictionary<string, string> keys, string key)
     {
-        var cameras = new List<SiteCamera>();
-        foreach (var (node, i) in fields.Sequence(lane, at, "cameras", required: true).Select((n, i) => (n, i)))
-        {
-            if (node is YamlMappingNode camera)
-            {
-                cameras.Add(Camera(fields, camera, $"{at}.cameras[{i}]"));
-            }
-            else
-            {
-                fields.Error($"{at}.cameras[{i}]", "must be a mapping", node);
-            }
-        }
-
-        return cameras;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        keys[hash] = key;
+        return hash;
     }
 
-    private static SiteCamera Camera(YamlFields fields, YamlMappingNode camera, string at)
+    /// <summary>
+    /// What a valid site file may have and the simulator cannot play: a camera given by its key's hash only
+    /// (the simulator pushes with the key) or a format it does not push in. Checked on the document, so these
+    /// are listed with the file's other problems.
+    /// </summary>
+    private static IEnumerable<DocumentProblem> WhatTheSimulatorNeeds(DocumentMapping site)
     {
-        var format = fields.Text(camera, at, "format") ?? "generic";
-        var parsed = format switch
+        var cameras = Items(site, "lanes")
+            .SelectMany(lane => Items(lane.Node, "cameras").Select(c => (c.Node, Path: $"{lane.Path}.{c.Path}")))
+            .Concat(Items(site, "bayCameras"));
+        foreach (var (camera, path) in cameras)
         {
-            "generic" => CameraFormat.Generic,
-            "platerecognizer" => CameraFormat.PlateRecognizer,
-            "hikvision" => CameraFormat.Hikvision,
-            _ => (CameraFormat?)null,
-        };
-        if (parsed is null)
-        {
-            fields.Error(YamlFields.Join(at, "format"), $"'{format}' is not generic, platerecognizer or hikvision", YamlFields.Find(camera, "format"));
-        }
+            if (camera.Find("format")?.Value is DocumentScalar format
+                && Enum.GetNames<CameraFormat>().Contains(format.Value.Trim(), StringComparer.OrdinalIgnoreCase)
+                && !PushedFormats.Contains(format.Value.Trim(), StringComparer.OrdinalIgnoreCase))
+            {
+                yield return new DocumentProblem(
+                    Paths.Field(path, "format"), $"the simulator pushes reads as {string.Join(", ", PushedFormats)}, not {format.Value.Trim()}", format.Line);
+            }
 
-        var key = fields.Text(camera, at, "key");
-        if (key is null)
-        {
-            fields.Error(YamlFields.Join(at, "key"), "the simulator pushes with the camera's key: give it (as ${NAME} to have one made for the run)", camera);
+            if (camera.Find("key") is null && camera.Find("keyHash") is { } hash)
+            {
+                yield return new DocumentProblem(
+                    Paths.Field(path, "key"), "the simulator pushes with the camera's key: give it (as ${NAME} to have one made for the run) instead of keyHash", hash.Line);
+            }
         }
-
-        return new SiteCamera(fields.Text(camera, at, "id", required: true) ?? "", parsed ?? CameraFormat.Generic, key ?? "");
     }
+
+    private static IEnumerable<(DocumentMapping Node, string Path)> Items(DocumentMapping parent, string name) =>
+        parent.Find(name)?.Value is DocumentSequence list
+            ? list.Items.Select((item, i) => (item as DocumentMapping, Paths.Item(name, i))).Where(i => i.Item1 is not null).Select(i => (i.Item1!, i.Item2))
+            : [];
 
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex Reference();

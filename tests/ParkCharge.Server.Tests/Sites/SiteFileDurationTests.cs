@@ -1,4 +1,4 @@
-using ParkCharge.Server.Sites;
+using ParkCharge.Core.Sites.Files;
 
 namespace ParkCharge.Server.Tests.Sites;
 

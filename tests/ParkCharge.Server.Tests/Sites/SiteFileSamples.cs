@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 
 using ParkCharge.Core.Sites;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Sites;
 
 namespace ParkCharge.Server.Tests.Sites;

@@ -1,5 +1,6 @@
 using ParkCharge.Core.Billing;
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Sites;
 
 using static ParkCharge.Server.Tests.Sites.SiteFileSamples;

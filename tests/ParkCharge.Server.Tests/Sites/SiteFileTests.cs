@@ -1,5 +1,6 @@
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Sites;
+using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Sites;
 

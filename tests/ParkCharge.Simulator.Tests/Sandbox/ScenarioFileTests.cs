@@ -1,6 +1,6 @@
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Sites;
 using ParkCharge.Simulator.Scenarios.Files;
-using ParkCharge.Simulator.Sites;
 
 namespace ParkCharge.Simulator.Tests.Sandbox;
 
@@ -101,8 +101,35 @@ public sealed class ScenarioFileTests
         Assert.Contains("key-from-the-environment-123", site.Document, StringComparison.Ordinal);
         var made = site.Secrets["CAM_EV_KEY"];
         Assert.True(made.Length is >= 16 and <= 40, "a made-up secret is a valid camera key and charger password");
-        Assert.All(site.BayCameras, c => Assert.Equal(made, c.Camera.Key));
+        Assert.Equal(made, site.BayCameras.Single(c => c.Camera.Id == "cam-ev-1-2").Camera.Key);
+        Assert.NotEqual(made, site.BayCameras.Single(c => c.Camera.Id == "cam-ev-3").Camera.Key);
         Assert.Null(site.Chargers.Single(c => c.Id == "CP-B").Password);
         Assert.Equal(1, site.Chargers.Single(c => c.Id == "CP-A").SecurityProfile);
+    }
+
+    [Fact]
+    public void The_site_file_is_checked_as_the_node_checks_it_with_the_same_words()
+    {
+        // Two cameras with one key: the node refuses the site (a read could not tell which camera sent it), so the simulator does too, before the run.
+        using var files = new ScenarioFiles(site: ScenarioFiles.Site.Replace("${CAM_EV_3_KEY}", "${CAM_EV_KEY}", StringComparison.Ordinal)
+            .Replace("connector: 2 }", "connector: 2, neighbours: [EV-9] }", StringComparison.Ordinal));
+
+        var read = ScenarioFile.Load(files.Path, NoEnvironment);
+
+        Assert.False(read.IsValid);
+        Assert.Contains(read.Problems, p => p.Path == "site (test.site.yaml): bayCameras[1].key" && p.Message.StartsWith("is the same key as bayCameras[0]'s", StringComparison.Ordinal));
+        Assert.Contains(read.Problems, p => p.Path == "site (test.site.yaml): evBays[1].neighbours[0]" && p.Message == "bay 'EV-9' is not listed under evBays" && p.Line == 18);
+    }
+
+    [Fact]
+    public void A_camera_given_only_by_its_key_hash_cannot_be_pushed_by_the_simulator()
+    {
+        using var files = new ScenarioFiles(site: ScenarioFiles.Site.Replace("key: \"${CAM_OUT_KEY}\"", "keyHash: \"" + new string('a', 64) + "\"", StringComparison.Ordinal));
+
+        var read = ScenarioFile.Load(files.Path, NoEnvironment);
+
+        var problem = Assert.Single(read.Problems);
+        Assert.Equal("site (test.site.yaml): lanes[1].cameras[0].key", problem.Path);
+        Assert.Contains("the simulator pushes with the camera's key", problem.Message, StringComparison.Ordinal);
     }
 }

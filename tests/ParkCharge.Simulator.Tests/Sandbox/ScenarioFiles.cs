@@ -27,7 +27,7 @@ internal sealed class ScenarioFiles : IDisposable
           - id: cam-ev-1-2
             key: "${CAM_EV_KEY}"
             bays: [{ bay: EV-1, zone: left }, { bay: EV-2, zone: right }]
-          - { id: cam-ev-3, format: hikvision, key: "${CAM_EV_KEY}", bays: [EV-3] }
+          - { id: cam-ev-3, format: hikvision, key: "${CAM_EV_3_KEY}", bays: [EV-3] }
         """;
 
     public const string Scenario = """

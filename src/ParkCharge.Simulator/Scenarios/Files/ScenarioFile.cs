@@ -1,14 +1,14 @@
 using System.Globalization;
 
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Sites.Files;
+using ParkCharge.Documents;
 using ParkCharge.Simulator.Sites;
-
-using YamlDotNet.RepresentationModel;
 
 namespace ParkCharge.Simulator.Scenarios.Files;
 
 /// <summary>A scenario file read: the scenario, or every problem found (each named by its path).</summary>
-public sealed record ScenarioReadResult(Scenario? Scenario, IReadOnlyList<FileProblem> Problems)
+public sealed record ScenarioReadResult(Scenario? Scenario, IReadOnlyList<DocumentProblem> Problems)
 {
     public bool IsValid => Scenario is not null && Problems.Count == 0;
 }
@@ -27,7 +27,7 @@ public static class ScenarioFile
     {
         if (!File.Exists(path))
         {
-            return new ScenarioReadResult(null, [new FileProblem(path, "no such file")]);
+            return new ScenarioReadResult(null, [new DocumentProblem(path, "no such file")]);
         }
 
         return Parse(File.ReadAllText(path), Path.GetDirectoryName(Path.GetFullPath(path))!, environment ?? Environment.GetEnvironmentVariable, siteText: null);
@@ -39,22 +39,22 @@ public static class ScenarioFile
     /// </summary>
     public static ScenarioReadResult Parse(string text, string folder, Func<string, string?> environment, string? siteText)
     {
-        var fields = new YamlFields();
-        var root = YamlFields.Load(text, fields.Problems);
-        if (root is null)
+        var fields = new ScenarioFields();
+        var read = new List<DocumentProblem>();
+        if (DocumentReader.Read(text, read) is not DocumentMapping root)
         {
-            return new ScenarioReadResult(null, fields.Problems);
+            return new ScenarioReadResult(null, read.Count > 0 ? read : [new DocumentProblem("", "a scenario is a mapping of settings (key: value)")]);
         }
 
         fields.OnlyKnown(root, "", TopLevel);
         var sitePath = fields.Text(root, "", "site", required: siteText is null) ?? "(embedded)";
         SimulatedSite? site = null;
-        var siteProblems = new List<FileProblem>();
+        var siteProblems = new List<DocumentProblem>();
         if (siteText is not null)
         {
             site = SimulatedSite.Parse(siteText, "site", environment, siteProblems);
         }
-        else if (YamlFields.Find(root, "site") is not null)
+        else if (root.Find("site") is not null)
         {
             var full = Path.GetFullPath(sitePath, folder);
             if (File.Exists(full))
@@ -64,16 +64,17 @@ public static class ScenarioFile
             }
             else
             {
-                fields.Error("site", $"no site file at '{full}'", YamlFields.Find(root, "site"));
+                fields.Error("site", $"no site file at '{full}'", DocumentFields.Line(root, "site"));
             }
         }
 
-        fields.Problems.AddRange(siteProblems);
+        fields.Add(read);
+        fields.Add(siteProblems);
         var seed = fields.Integer(root, "", "seed", int.MinValue, int.MaxValue) ?? 1;
         var duration = fields.Duration(root, "", "duration", required: true);
         if (duration is { } d && d <= TimeSpan.Zero)
         {
-            fields.Error("duration", "must be longer than zero", YamlFields.Find(root, "duration"));
+            fields.Error("duration", "must be longer than zero", DocumentFields.Line(root, "duration"));
         }
 
         var speed = fields.Number(root, "", "speed", 1, 100_000) ?? 1;
@@ -89,18 +90,18 @@ public static class ScenarioFile
         {
             if (site.EntryCameras.Count == 0 || site.ExitCameras.Count == 0)
             {
-                fields.Error("site", "the site needs an entry lane and an exit lane with a camera each: vehicles are seen coming in and going out");
+                fields.Error("site", "the site needs an entry lane and an exit lane with a camera each: vehicles are seen coming in and going out", DocumentFields.Line(root, "site"));
             }
 
             if (site.EvBays.Count == 0 && evShare > 0)
             {
-                fields.Error("evShare", "the site has no EV bays, so no vehicle can charge: set evShare to 0 or add evBays", YamlFields.Find(root, "evShare"));
+                fields.Error("evShare", "the site has no EV bays, so no vehicle can charge: set evShare to 0 or add evBays", DocumentFields.Line(root, "evShare"));
             }
         }
 
-        if (fields.Problems.Count > 0 || site is null || duration is null)
+        if (fields.Errors.Count > 0 || site is null || duration is null)
         {
-            return new ScenarioReadResult(null, fields.Problems);
+            return new ScenarioReadResult(null, fields.Errors);
         }
 
         return new ScenarioReadResult(
@@ -125,16 +126,16 @@ public static class ScenarioFile
             []);
     }
 
-    private static List<ArrivalRate> Arrivals(YamlFields fields, YamlMappingNode root)
+    private static List<ArrivalRate> Arrivals(ScenarioFields fields, DocumentMapping root)
     {
         var arrivals = new List<ArrivalRate>();
         TimeOnly? previous = null;
         foreach (var (node, i) in fields.Sequence(root, "", "arrivals", required: true).Select((n, i) => (n, i)))
         {
             var at = $"arrivals[{i}]";
-            if (node is not YamlMappingNode map)
+            if (node is not DocumentMapping map)
             {
-                fields.Error(at, "must be a mapping { from: HH:mm, perHour: N }", node);
+                fields.Error(at, "must be a mapping { from: HH:mm, perHour: N }", node.Line);
                 continue;
             }
 
@@ -143,7 +144,7 @@ public static class ScenarioFile
             var perHour = fields.Number(map, at, "perHour", 0, 10_000, required: true);
             if (from is { } f && previous is { } before && f <= before)
             {
-                fields.Error(YamlFields.Join(at, "from"), $"{f:HH\\:mm} is not after the previous entry's {before:HH\\:mm}: list the day in order", map);
+                fields.Error(Paths.Field(at, "from"), $"{f:HH\\:mm} is not after the previous entry's {before:HH\\:mm}: list the day in order", DocumentFields.Line(map, "from"));
             }
 
             previous = from ?? previous;
@@ -156,7 +157,7 @@ public static class ScenarioFile
         return arrivals;
     }
 
-    private static Range<TimeSpan>? DurationRange(YamlFields fields, YamlMappingNode map, string at)
+    private static Range<TimeSpan>? DurationRange(ScenarioFields fields, DocumentMapping map, string at)
     {
         fields.OnlyKnown(map, at, "min", "max");
         var min = fields.Duration(map, at, "min", required: true);
@@ -168,14 +169,14 @@ public static class ScenarioFile
 
         if (max < min)
         {
-            fields.Error(YamlFields.Join(at, "max"), "is shorter than min", map);
+            fields.Error(Paths.Field(at, "max"), "is shorter than min", DocumentFields.Line(map, "max"));
             return null;
         }
 
         return new Range<TimeSpan>(min.Value, max.Value);
     }
 
-    private static ChargingBehaviour Charging(YamlFields fields, YamlMappingNode map)
+    private static ChargingBehaviour Charging(ScenarioFields fields, DocumentMapping map)
     {
         const string At = "charging";
         fields.OnlyKnown(map, At, "batteryKWh", "startSoc", "maxPowerKW", "taperFrom", "plugInDelay");
@@ -190,7 +191,7 @@ public static class ScenarioFile
             {
                 if (hi < lo)
                 {
-                    fields.Error("charging.startSoc.max", "is below min", socMap);
+                    fields.Error("charging.startSoc.max", "is below min", DocumentFields.Line(socMap, "max"));
                 }
 
                 soc = new Range<double>(lo, hi);
@@ -207,37 +208,37 @@ public static class ScenarioFile
         };
     }
 
-    private static List<double>? Numbers(YamlFields fields, YamlMappingNode map, string path, string key, double min, double max)
+    private static List<double>? Numbers(ScenarioFields fields, DocumentMapping map, string path, string key, double min, double max)
     {
-        var at = YamlFields.Join(path, key);
-        switch (YamlFields.Find(map, key))
+        var at = Paths.Field(path, key);
+        switch (fields.Field(map, path, key, required: false))
         {
             case null:
                 return null;
-            case YamlScalarNode:
+            case DocumentScalar:
                 return fields.Number(map, path, key, min, max) is { } single ? [single] : null;
-            case YamlSequenceNode list when list.Children.Count > 0:
+            case DocumentSequence list when list.Items.Count > 0:
                 var values = new List<double>();
-                foreach (var (item, i) in list.Children.Select((n, i) => (n, i)))
+                foreach (var (item, i) in list.Items.Select((n, i) => (n, i)))
                 {
-                    if (item is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+                    if (item is DocumentScalar { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
                     {
                         values.Add(value);
                     }
                     else
                     {
-                        fields.Error($"{at}[{i}]", $"must be a number in {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}", item);
+                        fields.Error($"{at}[{i}]", $"must be a number in {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}", item.Line);
                     }
                 }
 
                 return values;
             case var other:
-                fields.Error(at, "must be a number or a non-empty list of numbers", other);
+                fields.Error(at, "must be a number or a non-empty list of numbers", other.Line);
                 return null;
         }
     }
 
-    private static Noise Noise(YamlFields fields, YamlMappingNode map)
+    private static Noise Noise(ScenarioFields fields, DocumentMapping map)
     {
         const string At = "noise";
         fields.OnlyKnown(map, At, "ocrErrorRate", "missedReads", "repeatedReads", "clockSkew", "chargerOffline", "offlineDuration", "connectorFaults", "faultDuration");
@@ -256,7 +257,7 @@ public static class ScenarioFile
     }
 
     private static (OcppVersion Default, Dictionary<string, OcppVersion> Versions, TimeSpan Meter, TimeSpan Heartbeat) Chargers(
-        YamlFields fields, YamlMappingNode root, SimulatedSite? site)
+        ScenarioFields fields, DocumentMapping root, SimulatedSite? site)
     {
         var versions = new Dictionary<string, OcppVersion>(StringComparer.Ordinal);
         if (fields.Mapping(root, "", "chargers") is not { } map)
@@ -266,20 +267,19 @@ public static class ScenarioFile
 
         const string At = "chargers";
         fields.OnlyKnown(map, At, "defaultVersion", "versions", "meterInterval", "heartbeatInterval");
-        var defaultVersion = Version(fields, fields.Text(map, At, "defaultVersion"), "chargers.defaultVersion", YamlFields.Find(map, "defaultVersion")) ?? OcppVersion.Ocpp16;
+        var defaultVersion = Version(fields, fields.Text(map, At, "defaultVersion"), "chargers.defaultVersion", DocumentFields.Line(map, "defaultVersion")) ?? OcppVersion.Ocpp16;
         if (fields.Mapping(map, At, "versions") is { } byCharger)
         {
-            foreach (var (key, value) in byCharger.Children)
+            foreach (var (id, value, line) in byCharger.Entries)
             {
-                var id = ((YamlScalarNode)key).Value ?? "";
                 var at = $"chargers.versions.{id}";
                 if (site is not null && site.Chargers.All(c => c.Id != id))
                 {
-                    fields.Error(at, $"'{id}' is not a charger of site '{site.Id}'", key);
+                    fields.Error(at, $"'{id}' is not a charger of site '{site.Id}'", line);
                     continue;
                 }
 
-                if (Version(fields, (value as YamlScalarNode)?.Value, at, value) is { } version)
+                if (Version(fields, (value as DocumentScalar)?.Value, at, value.Line) is { } version)
                 {
                     versions[id] = version;
                 }
@@ -289,19 +289,19 @@ public static class ScenarioFile
         var meter = fields.Duration(map, At, "meterInterval") ?? TimeSpan.FromMinutes(5);
         if (meter < TimeSpan.FromSeconds(10))
         {
-            fields.Error("chargers.meterInterval", "must be at least 10s", YamlFields.Find(map, "meterInterval"));
+            fields.Error("chargers.meterInterval", "must be at least 10s", DocumentFields.Line(map, "meterInterval"));
         }
 
         var heartbeat = fields.Duration(map, At, "heartbeatInterval") ?? TimeSpan.FromMinutes(15);
         if (heartbeat < TimeSpan.FromSeconds(10))
         {
-            fields.Error("chargers.heartbeatInterval", "must be at least 10s", YamlFields.Find(map, "heartbeatInterval"));
+            fields.Error("chargers.heartbeatInterval", "must be at least 10s", DocumentFields.Line(map, "heartbeatInterval"));
         }
 
         return (defaultVersion, versions, meter, heartbeat);
     }
 
-    private static OcppVersion? Version(YamlFields fields, string? text, string at, YamlNode? node)
+    private static OcppVersion? Version(ScenarioFields fields, string? text, string at, int? line)
     {
         switch (text)
         {
@@ -314,8 +314,89 @@ public static class ScenarioFile
             case "2.1" or "ocpp2.1":
                 return OcppVersion.Ocpp21;
             default:
-                fields.Error(at, $"'{text}' is not an OCPP version the simulator speaks (\"1.6\", \"2.0.1\" or \"2.1\")", node);
+                fields.Error(at, $"'{text}' is not an OCPP version the simulator speaks (\"1.6\", \"2.0.1\" or \"2.1\")", line);
                 return null;
         }
     }
+}
+
+/// <summary>
+/// The fields of a scenario as Core's <see cref="DocumentFields"/> reads those of a site file (same
+/// messages for the same mistakes), with the ranges and times of day a scenario has.
+/// </summary>
+internal sealed class ScenarioFields() : DocumentFields(new Dictionary<string, string?>())
+{
+    public void Add(IEnumerable<DocumentProblem> problems) => FoundErrors.AddRange(problems);
+
+    /// <summary>Unknown keys are errors: a typo must not be silently ignored.</summary>
+    public void OnlyKnown(DocumentMapping map, string path, params string[] known) => CheckFields(map, path, known, "setting");
+
+    public string? Text(DocumentMapping map, string path, string key) => base.Text(map, path, key, required: false);
+
+    public double? Number(DocumentMapping map, string path, string key, double min, double max, bool required = false)
+    {
+        if (Field(map, path, key, required) is not { } node || ScalarNumber(node, Paths.Field(path, key)) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(Paths.Field(path, key), $"{Show(value)} is outside {Show(min)}..{Show(max)}", node.Line);
+            return null;
+        }
+
+        return value;
+    }
+
+    public int? Integer(DocumentMapping map, string path, string key, int min, int max, bool required = false)
+    {
+        if (WholeNumber(map, path, key, required) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(Paths.Field(path, key), $"{value} is outside {min}..{max}", Line(map, key));
+            return null;
+        }
+
+        return value;
+    }
+
+    public TimeSpan? Duration(DocumentMapping map, string path, string key, bool required = false)
+    {
+        if (Field(map, path, key, required) is null || base.Duration(map, path, key) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < TimeSpan.Zero)
+        {
+            Error(Paths.Field(path, key), "must not be negative", Line(map, key));
+            return null;
+        }
+
+        return value;
+    }
+
+    public TimeOnly? TimeOfDay(DocumentMapping map, string path, string key, bool required = false)
+    {
+        if (Field(map, path, key, required) is null || Text(map, path, key) is not { } text)
+        {
+            return null;
+        }
+
+        if (TimeOnly.TryParseExact(text.Trim(), ["HH:mm", "H:mm", "HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        {
+            return value;
+        }
+
+        Error(Paths.Field(path, key), $"{Quote(text)} is not a time of day (HH:mm)", Line(map, key));
+        return null;
+    }
+
+    public IReadOnlyList<DocumentNode> Sequence(DocumentMapping map, string path, string key, bool required = false) =>
+        Field(map, path, key, required) is null ? [] : [.. Elements(map, path, key).Select(e => e.Item)];
 }

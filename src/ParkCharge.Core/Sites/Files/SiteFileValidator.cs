@@ -1,17 +1,18 @@
 using System.Globalization;
 
 using ParkCharge.Core.Charging;
-using ParkCharge.Core.Sites;
-using ParkCharge.Server.Auth;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// Turns a site document into a <see cref="SiteConfiguration"/> and the chargers to register, or
 /// says everything that is wrong with it. It reads the whole document even after the first error
 /// and checks what refers to what (bays, chargers, connectors, camera regions) once all is read.
+/// Pure: what it needs from outside (the environment, a camera key's stored form, the check of a
+/// camera's field map by the parser that will read its pushes) comes in a <see cref="SiteFileContext"/>,
+/// and every problem is returned in the result, never thrown.
 /// </summary>
-internal sealed partial class SiteFileValidator
+public sealed partial class SiteFileValidator : DocumentFields
 {
     private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
@@ -30,10 +31,7 @@ internal sealed partial class SiteFileValidator
         [("generic", CameraFormat.Generic), ("platerecognizer", CameraFormat.PlateRecognizer), ("hikvision", CameraFormat.Hikvision), ("axis", CameraFormat.Axis),
          ("dahua", CameraFormat.Dahua), ("openalpr", CameraFormat.OpenAlpr), ("milesight", CameraFormat.Milesight), ("mapped", CameraFormat.Mapped)];
 
-    private readonly IReadOnlyDictionary<string, string?> _environment;
-    private readonly KeyHasher? _keys;
-    private readonly List<SiteFileProblem> _errors = [];
-    private readonly List<SiteFileProblem> _warnings = [];
+    private readonly SiteFileContext _context;
 
     // Lanes, cameras, EV bays and chargers share one namespace: events, reports and the API name
     // them by id alone ("EV-01"), so one id must mean one thing.
@@ -57,15 +55,20 @@ internal sealed partial class SiteFileValidator
     // refer to them without listing them, and a listed one may omit its password to keep it.
     private readonly IReadOnlySet<string> _registeredChargers;
 
-    private SiteFileValidator(IReadOnlyDictionary<string, string?> environment, IReadOnlySet<string> registeredChargers, KeyHasher? keys = null)
+    private SiteFileValidator(SiteFileContext context)
+        : base(context.Environment)
     {
-        _environment = environment;
-        _keys = keys;
-        _registeredChargers = registeredChargers;
+        _context = context;
+        _registeredChargers = context.RegisteredChargers;
     }
 
-    public static SiteFileResult Validate(DocumentNode root, IReadOnlyDictionary<string, string?> environment, KeyHasher keys, IReadOnlySet<string>? registeredChargers = null) =>
-        new SiteFileValidator(environment, registeredChargers ?? new HashSet<string>(), keys).Site(root);
+    /// <summary>The site a document describes, or every problem with it (with the warnings either way).</summary>
+    public static SiteFileResult Validate(DocumentNode root, SiteFileContext context)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(context);
+        return new SiteFileValidator(context).Site(root);
+    }
 
     private SiteFileResult Site(DocumentNode root)
     {
@@ -103,7 +106,7 @@ internal sealed partial class SiteFileValidator
         cameras.AddRange(bayCameras.Select(c => c.Camera));
         var tariffs = SiteTariffsOf(site, currency, timeZone);
 
-        if (_errors.Count > 0 || id is null || name is null || timeZone is null || currency is null)
+        if (FoundErrors.Count > 0 || id is null || name is null || timeZone is null || currency is null)
         {
             return Result(null, []);
         }
@@ -130,9 +133,67 @@ internal sealed partial class SiteFileValidator
         Configuration = configuration,
         Chargers = chargers,
         DeclaresTariffs = declaresTariffs,
-        Errors = [.. _errors.OrderBy(p => p.Line ?? int.MaxValue)],
-        Warnings = [.. _warnings.OrderBy(p => p.Line ?? int.MaxValue)],
+        Errors = [.. FoundErrors.OrderBy(p => p.Line ?? int.MaxValue)],
+        Warnings = [.. FoundWarnings.OrderBy(p => p.Line ?? int.MaxValue)],
     };
+
+    // --- ids ---------------------------------------------------------------------------------------------
+
+    /// <summary>The id of a lane, camera or EV bay: it appears in URLs and reports, so it is kept to what travels safely.</summary>
+    private string? ItemId(DocumentMapping mapping, string path, string what)
+    {
+        var id = Text(mapping, path, "id", required: true);
+        if (id is null)
+        {
+            return null;
+        }
+
+        var line = mapping.Find("id")!.Line;
+        if (id.Length is 0 or > 64 || id.Any(c => c is <= ' ' or >= (char)127 or '/' or ':' or '?' or '#' or '%'))
+        {
+            Error(Paths.Field(path, "id"), $"'{id}' is not a valid {what} id (1 to 64 printable ASCII characters without spaces or / : ? # %)", line);
+            return null;
+        }
+
+        Declare(id, path, line);
+        return id;
+    }
+
+    private ChargerId? ChargerIdentity(DocumentMapping mapping, string path, string field, bool declare)
+    {
+        var id = Text(mapping, path, field, required: true);
+        if (id is null)
+        {
+            return null;
+        }
+
+        var line = mapping.Find(field)!.Line;
+        if (!ChargerId.IsValid(id))
+        {
+            Error(Paths.Field(path, field), $"'{id}' is not a charger id (1 to 48 printable ASCII characters without spaces or / : ? # %)", line);
+            return null;
+        }
+
+        if (declare)
+        {
+            Declare(id, path, line);
+        }
+
+        return new ChargerId(id);
+    }
+
+    /// <summary>
+    /// Claims an id for the item at <paramref name="path"/>. A clash is an error, but the item is
+    /// still read (and its id still counts as declared) so that what refers to it is not wrongly
+    /// reported missing.
+    /// </summary>
+    private void Declare(string id, string path, int line)
+    {
+        if (!_ids.TryAdd(id, path))
+        {
+            Error(Paths.Field(path, "id"), $"'{id}' is already the id of {_ids[id]}", line);
+        }
+    }
 
     // --- the site's own fields ---------------------------------------------------------------------
 
@@ -317,7 +378,7 @@ internal sealed partial class SiteFileValidator
     }
 
     /// <summary>
-    /// A camera's key, hashed at once (<see cref="KeyHasher"/>); or the hash itself, as a document read
+    /// A camera's key, hashed at once (<see cref="SiteFileContext.HashCameraKey"/>); or the hash itself, as a document read
     /// back from the API by an admin shows it (<c>hmac-sha256:…</c>, or the bare SHA-256 that nodes stored
     /// before), so such a document can be sent back unchanged. No message ever repeats a key.
     /// </summary>
@@ -361,15 +422,15 @@ internal sealed partial class SiteFileValidator
                 return null;
             }
 
-            hash = (_keys ?? throw new InvalidOperationException("Camera keys are validated with a key hasher.")).Hash(key);
+            hash = (_context.HashCameraKey ?? throw new InvalidOperationException("Camera keys are validated with a key hasher.")).Invoke(key);
             return Unique(hash, path, keyPath, line);
         }
 
         var hashLine = camera.Find("keyHash")!.Line;
-        var stored = hash!.StartsWith(KeyHasher.Prefix, StringComparison.OrdinalIgnoreCase)
-            ? KeyHasher.Prefix + hash[KeyHasher.Prefix.Length..].ToLowerInvariant()
+        var stored = hash!.StartsWith(CameraKeyHashes.Prefix, StringComparison.OrdinalIgnoreCase)
+            ? CameraKeyHashes.Prefix + hash[CameraKeyHashes.Prefix.Length..].ToLowerInvariant()
             : hash.ToLowerInvariant();
-        if (!KeyHasher.IsStoredForm(stored))
+        if (!CameraKeyHashes.IsStoredForm(stored))
         {
             Error(Paths.Field(path, "keyHash"), "is the key's hash as a site document read back from the API shows it (hmac-sha256: and 64 hexadecimal digits, or a SHA-256 as 64 hexadecimal digits)", hashLine);
             return null;
@@ -454,7 +515,7 @@ internal sealed partial class SiteFileValidator
             if (valid)
             {
                 // As the charger API: a password without a profile means profile 1.
-                var declaration = new SiteChargerDeclaration(id!.Value, password is null ? null : Secrets.HashPassword(password), profile ?? (password is null ? 0 : 1), displayName)
+                var declaration = new SiteChargerDeclaration(id!.Value, PasswordHash: null, profile ?? (password is null ? 0 : 1), displayName)
                 {
                     Password = password,
                 };
@@ -528,7 +589,7 @@ internal sealed partial class SiteFileValidator
             var bayPaths = new List<string>();
             var bayNodes = new List<DocumentNode>();
             var listed = 0;
-            var errorsBefore = _errors.Count;
+            var errorsBefore = FoundErrors.Count;
             foreach (var (node, bayPath) in Elements(camera, path, "bays"))
             {
                 listed++;
@@ -566,7 +627,7 @@ internal sealed partial class SiteFileValidator
             }
             else if (bays.Count == 2)
             {
-                TellApart(bays, bayPaths, bayNodes, Paths.Field(path, "bays"), bayList.Line, quiet: _errors.Count > errorsBefore);
+                TellApart(bays, bayPaths, bayNodes, Paths.Field(path, "bays"), bayList.Line, quiet: FoundErrors.Count > errorsBefore);
             }
 
             if (configuration is not null)

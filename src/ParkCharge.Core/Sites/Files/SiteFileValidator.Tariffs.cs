@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using ParkCharge.Core.Billing;
 using ParkCharge.Core.Plates;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// The <c>tariffs</c> section of a site document (or a tariffs document on its own, as
@@ -13,7 +13,7 @@ namespace ParkCharge.Server.Sites;
 /// a charging tariff is OCPI 2.2.1's Tariff with its field names camelCased (<c>price_components</c>
 /// is <c>priceComponents</c>) and its values as OCPI writes them (<c>ENERGY</c>, <c>MONDAY</c>).
 /// </summary>
-internal sealed partial class SiteFileValidator
+public sealed partial class SiteFileValidator
 {
     private static readonly string[] TariffsFields = ["parking", "charging", "evBayRules", "permits"];
     private static readonly string[] ParkingTariffFields = ["id", "validFrom", "validTo", "vat", "freeFirst", "dailyCap", "stayCap", "unknownEntryCharge", "bands"];
@@ -39,7 +39,7 @@ internal sealed partial class SiteFileValidator
     public static TariffsResult ValidateTariffs(
         DocumentNode root, string siteId, string currency, string timeZone, IReadOnlySet<string> chargers, IReadOnlyDictionary<string, string?> environment)
     {
-        var validator = new SiteFileValidator(environment, chargers)
+        var validator = new SiteFileValidator(new SiteFileContext { Environment = environment, RegisteredChargers = chargers })
         {
             _currency = currency,
             _zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) ? zone : null,
@@ -49,15 +49,15 @@ internal sealed partial class SiteFileValidator
         {
             var what = root is DocumentScalar { IsNull: true } ? "the document is empty" : $"a tariffs document is a mapping of {string.Join(", ", TariffsFields)}; this is {Describe(root)}";
             validator.Error("", what, root.Line);
-            return new TariffsResult { Errors = [.. validator._errors] };
+            return new TariffsResult { Errors = [.. validator.FoundErrors] };
         }
 
         var tariffs = validator.TariffsSection(mapping, "");
         return new TariffsResult
         {
-            Tariffs = validator._errors.Count == 0 ? tariffs : null,
-            Errors = [.. validator._errors.OrderBy(p => p.Line ?? int.MaxValue)],
-            Warnings = [.. validator._warnings.OrderBy(p => p.Line ?? int.MaxValue)],
+            Tariffs = validator.FoundErrors.Count == 0 ? tariffs : null,
+            Errors = [.. validator.FoundErrors.OrderBy(p => p.Line ?? int.MaxValue)],
+            Warnings = [.. validator.FoundWarnings.OrderBy(p => p.Line ?? int.MaxValue)],
         };
     }
 
@@ -105,7 +105,7 @@ internal sealed partial class SiteFileValidator
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (tariff, tariffPath) in Items(tariffs, path, "parking", "a parking tariff"))
         {
-            var before = _errors.Count;
+            var before = FoundErrors.Count;
             CheckFields(tariff, tariffPath, ParkingTariffFields, "field");
             var id = TariffId(tariff, tariffPath, ids);
             var (from, to, validityOk) = Validity(tariff, tariffPath, "validFrom", "validTo");
@@ -120,7 +120,7 @@ internal sealed partial class SiteFileValidator
                 versions.Add(new TariffVersion(id, from, to, tariffPath, tariff.Line, []));
             }
 
-            if (_errors.Count == before && id is not null)
+            if (FoundErrors.Count == before && id is not null)
             {
                 list.Add(new ParkingTariff
                 {
@@ -149,7 +149,7 @@ internal sealed partial class SiteFileValidator
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (band, bandPath) in Items(tariff, path, "bands", "a band"))
         {
-            var before = _errors.Count;
+            var before = FoundErrors.Count;
             CheckFields(band, bandPath, BandFields, "field");
             var from = TimeOfDay(band, bandPath, "from", endOfDay: false);
             var to = TimeOfDay(band, bandPath, "to", endOfDay: true);
@@ -173,7 +173,7 @@ internal sealed partial class SiteFileValidator
                 Error(band.Find("name") is null ? bandPath : Paths.Field(bandPath, "name"), $"'{name}' is already the name of {names[name]}; a bill line names its band", Line(band, "name"));
             }
 
-            if (_errors.Count == before && price is not null)
+            if (FoundErrors.Count == before && price is not null)
             {
                 bands.Add(new ParkingBand { Name = name, From = from, To = to, Days = days, PricePerUnit = price.Value, Unit = unit ?? TimeSpan.FromHours(1) });
             }
@@ -276,7 +276,7 @@ internal sealed partial class SiteFileValidator
         CheckFields(rules, rulesPath, EvBayRuleFields, "rule");
         var idleFee = Money(rules, rulesPath, "idleFeePerMinute");
         var idleCap = Money(rules, rulesPath, "idleCap");
-        if (idleCap is not null && (idleFee ?? 0) == 0 && !_errors.Any(e => e.Path == Paths.Field(rulesPath, "idleFeePerMinute")))
+        if (idleCap is not null && (idleFee ?? 0) == 0 && !FoundErrors.Any(e => e.Path == Paths.Field(rulesPath, "idleFeePerMinute")))
         {
             Warn(Paths.Field(rulesPath, "idleCap"), "there is no idle fee to cap (idleFeePerMinute is 0)", rules.Find("idleCap")!.Line);
         }
@@ -299,7 +299,7 @@ internal sealed partial class SiteFileValidator
         var seen = new Dictionary<string, List<(DateTimeOffset? From, DateTimeOffset? To, string Path)>>(StringComparer.Ordinal);
         foreach (var (permit, permitPath) in Items(tariffs, path, "permits", "a permit"))
         {
-            var before = _errors.Count;
+            var before = FoundErrors.Count;
             CheckFields(permit, permitPath, PermitFields, "field");
             var raw = Text(permit, permitPath, "plate", required: true);
             var plate = raw is null ? null : PlateText.Normalize(raw);
@@ -322,7 +322,7 @@ internal sealed partial class SiteFileValidator
                 ofPlate.Add((from, to, permitPath));
             }
 
-            if (_errors.Count == before && plate is { Length: > 0 })
+            if (FoundErrors.Count == before && plate is { Length: > 0 })
             {
                 permits.Add(new Permit(plate, from, to, note));
             }
@@ -372,7 +372,7 @@ internal sealed partial class SiteFileValidator
     /// <summary>Warns about times between versions (and after the last one ends) when nothing is in force.</summary>
     private void Gaps(List<TariffVersion> versions, string path, string nothing, string consequence)
     {
-        if (versions.Count == 0 || _errors.Count > 0)
+        if (versions.Count == 0 || FoundErrors.Count > 0)
         {
             return;
         }
@@ -432,7 +432,7 @@ internal sealed partial class SiteFileValidator
 
     private (DateTimeOffset? From, DateTimeOffset? To, bool Ok) Validity(DocumentMapping mapping, string path, string fromName, string toName, bool ocpi = false)
     {
-        var before = _errors.Count;
+        var before = FoundErrors.Count;
         var from = Instant(mapping, path, fromName, ocpi);
         var to = Instant(mapping, path, toName, ocpi);
         if (from is { } f && to is { } t && t <= f)
@@ -440,7 +440,7 @@ internal sealed partial class SiteFileValidator
             Error(Paths.Field(path, toName), $"{TariffText.Instant(t)} is not after {fromName} {TariffText.Instant(f)}", mapping.Find(toName)!.Line);
         }
 
-        return (from, to, _errors.Count == before);
+        return (from, to, FoundErrors.Count == before);
     }
 
     /// <summary>
@@ -675,15 +675,15 @@ public sealed record TariffsResult
 {
     public SiteTariffs? Tariffs { get; init; }
 
-    public IReadOnlyList<SiteFileProblem> Errors { get; init; } = [];
+    public IReadOnlyList<DocumentProblem> Errors { get; init; } = [];
 
-    public IReadOnlyList<SiteFileProblem> Warnings { get; init; } = [];
+    public IReadOnlyList<DocumentProblem> Warnings { get; init; } = [];
 
     public bool IsValid => Errors.Count == 0 && Tariffs is not null;
 }
 
 /// <summary>How tariff values are written in site documents, read back the way they are read.</summary>
-internal static class TariffText
+public static class TariffText
 {
     public static string Time(TimeOnly time) => time.ToString("HH:mm", CultureInfo.InvariantCulture);
 

@@ -1,19 +1,32 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-using ParkCharge.Core.Charging;
-
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
-/// Reading fields of a site document as the types they stand for, each mistake recorded with its
-/// path and line and reading carried on; and the wording of the messages.
+/// Reading fields of a document as the types they stand for, each mistake recorded with its path and
+/// line and reading carried on (an operator fixing a file wants every mistake in one go); and the
+/// wording of the messages. Site files (<see cref="SiteFileValidator"/>) and the simulator's scenario
+/// files read their fields with it, so both say the same thing of the same mistake.
 /// </summary>
-internal sealed partial class SiteFileValidator
+/// <param name="environment">Where <c>${NAME}</c> references in values are looked up.</param>
+public partial class DocumentFields(IReadOnlyDictionary<string, string?> environment)
 {
+    /// <summary>The problems found so far, in the order they were found.</summary>
+    public IReadOnlyList<DocumentProblem> Errors => FoundErrors;
+
+    /// <summary>What is worth saying but does not make the document invalid.</summary>
+    public IReadOnlyList<DocumentProblem> Warnings => FoundWarnings;
+
+    /// <summary>The errors, for a reader that rewrites the ones it found (a snake_case document's paths).</summary>
+    protected List<DocumentProblem> FoundErrors { get; } = [];
+
+    protected List<DocumentProblem> FoundWarnings { get; } = [];
+
     // --- reading typed fields ------------------------------------------------------------------------
 
-    private void CheckFields(DocumentMapping mapping, string path, string[] known, string what)
+    /// <summary>Unknown keys are errors, with the closest known one when it is a likely typo: a typo must not be silently ignored.</summary>
+    public void CheckFields(DocumentMapping mapping, string path, string[] known, string what)
     {
         foreach (var entry in mapping.Entries.Where(e => !known.Contains(e.Key, StringComparer.Ordinal)))
         {
@@ -22,64 +35,8 @@ internal sealed partial class SiteFileValidator
         }
     }
 
-    /// <summary>The id of a lane, camera or EV bay: it appears in URLs and reports, so it is kept to what travels safely.</summary>
-    private string? ItemId(DocumentMapping mapping, string path, string what)
-    {
-        var id = Text(mapping, path, "id", required: true);
-        if (id is null)
-        {
-            return null;
-        }
-
-        var line = mapping.Find("id")!.Line;
-        if (id.Length is 0 or > 64 || id.Any(c => c is <= ' ' or >= (char)127 or '/' or ':' or '?' or '#' or '%'))
-        {
-            Error(Paths.Field(path, "id"), $"'{id}' is not a valid {what} id (1 to 64 printable ASCII characters without spaces or / : ? # %)", line);
-            return null;
-        }
-
-        Declare(id, path, line);
-        return id;
-    }
-
-    private ChargerId? ChargerIdentity(DocumentMapping mapping, string path, string field, bool declare)
-    {
-        var id = Text(mapping, path, field, required: true);
-        if (id is null)
-        {
-            return null;
-        }
-
-        var line = mapping.Find(field)!.Line;
-        if (!ChargerId.IsValid(id))
-        {
-            Error(Paths.Field(path, field), $"'{id}' is not a charger id (1 to 48 printable ASCII characters without spaces or / : ? # %)", line);
-            return null;
-        }
-
-        if (declare)
-        {
-            Declare(id, path, line);
-        }
-
-        return new ChargerId(id);
-    }
-
-    /// <summary>
-    /// Claims an id for the item at <paramref name="path"/>. A clash is an error, but the item is
-    /// still read (and its id still counts as declared) so that what refers to it is not wrongly
-    /// reported missing.
-    /// </summary>
-    private void Declare(string id, string path, int line)
-    {
-        if (!_ids.TryAdd(id, path))
-        {
-            Error(Paths.Field(path, "id"), $"'{id}' is already the id of {_ids[id]}", line);
-        }
-    }
-
     /// <summary>The items of a list of mappings, with their paths; items that are not mappings are reported and skipped.</summary>
-    private IEnumerable<(DocumentMapping Item, string Path)> Items(DocumentMapping parent, string parentPath, string name, string what)
+    public IEnumerable<(DocumentMapping Item, string Path)> Items(DocumentMapping parent, string parentPath, string name, string what)
     {
         foreach (var (node, path) in Elements(parent, parentPath, name))
         {
@@ -94,7 +51,7 @@ internal sealed partial class SiteFileValidator
         }
     }
 
-    private IEnumerable<(DocumentNode Item, string Path)> Elements(DocumentMapping parent, string parentPath, string name)
+    public IEnumerable<(DocumentNode Item, string Path)> Elements(DocumentMapping parent, string parentPath, string name)
     {
         var path = Paths.Field(parentPath, name);
         switch (Field(parent, parentPath, name, required: false))
@@ -114,7 +71,7 @@ internal sealed partial class SiteFileValidator
         }
     }
 
-    private DocumentMapping? Mapping(DocumentMapping parent, string parentPath, string name)
+    public DocumentMapping? Mapping(DocumentMapping parent, string parentPath, string name)
     {
         var node = Field(parent, parentPath, name, required: false);
         if (node is null or DocumentMapping)
@@ -127,7 +84,7 @@ internal sealed partial class SiteFileValidator
     }
 
     /// <summary>A field's value; a missing field and an explicit null are the same (absent).</summary>
-    private DocumentNode? Field(DocumentMapping mapping, string path, string name, bool required)
+    public DocumentNode? Field(DocumentMapping mapping, string path, string name, bool required)
     {
         var entry = mapping.Find(name);
         if (entry is null || entry.Value is DocumentScalar { IsNull: true })
@@ -143,7 +100,7 @@ internal sealed partial class SiteFileValidator
         return entry.Value;
     }
 
-    private string? Text(DocumentMapping mapping, string path, string name, bool required) =>
+    public string? Text(DocumentMapping mapping, string path, string name, bool required) =>
         Field(mapping, path, name, required) is { } node ? ScalarText(node, Paths.Field(path, name), "text") : null;
 
     /// <summary>
@@ -151,7 +108,7 @@ internal sealed partial class SiteFileValidator
     /// (<c>id: 42</c>) and text that reads as a number where a number is (<c>"${BAYS}"</c>): what
     /// matters is what the value says, not how it was quoted.
     /// </summary>
-    private string? ScalarText(DocumentNode node, string path, string expected)
+    public string? ScalarText(DocumentNode node, string path, string expected)
     {
         if (node is not DocumentScalar scalar)
         {
@@ -160,7 +117,7 @@ internal sealed partial class SiteFileValidator
         }
 
         var problems = new List<string>();
-        var text = EnvironmentReferences.Substitute(scalar.Value, _environment, problems);
+        var text = EnvironmentReferences.Substitute(scalar.Value, environment, problems);
         foreach (var problem in problems)
         {
             Error(path, problem, scalar.Line);
@@ -169,7 +126,7 @@ internal sealed partial class SiteFileValidator
         return text;
     }
 
-    private int? WholeNumber(DocumentMapping mapping, string path, string name, bool required)
+    public int? WholeNumber(DocumentMapping mapping, string path, string name, bool required)
     {
         if (Field(mapping, path, name, required) is not { } node || ScalarText(node, Paths.Field(path, name), "a whole number") is not { } text)
         {
@@ -192,10 +149,10 @@ internal sealed partial class SiteFileValidator
         return null;
     }
 
-    private double? Number(DocumentMapping mapping, string path, string name) =>
+    public double? Number(DocumentMapping mapping, string path, string name) =>
         Field(mapping, path, name, required: false) is { } node ? ScalarNumber(node, Paths.Field(path, name)) : null;
 
-    private double? ScalarNumber(DocumentNode node, string path)
+    public double? ScalarNumber(DocumentNode node, string path)
     {
         if (ScalarText(node, path, "a number") is not { } text)
         {
@@ -211,7 +168,7 @@ internal sealed partial class SiteFileValidator
         return null;
     }
 
-    private bool? Boolean(DocumentMapping mapping, string path, string name)
+    public bool? Boolean(DocumentMapping mapping, string path, string name)
     {
         if (Field(mapping, path, name, required: false) is not { } node || ScalarText(node, Paths.Field(path, name), "true or false") is not { } text)
         {
@@ -227,7 +184,7 @@ internal sealed partial class SiteFileValidator
         return null;
     }
 
-    private TimeSpan? Duration(DocumentMapping mapping, string path, string name)
+    public TimeSpan? Duration(DocumentMapping mapping, string path, string name)
     {
         if (Field(mapping, path, name, required: false) is not { } node || ScalarText(node, Paths.Field(path, name), "a duration") is not { } text)
         {
@@ -243,7 +200,7 @@ internal sealed partial class SiteFileValidator
         return null;
     }
 
-    private T? Choice<T>(DocumentMapping mapping, string path, string name, (string Name, T Value)[] options, bool required)
+    public T? Choice<T>(DocumentMapping mapping, string path, string name, (string Name, T Value)[] options, bool required)
         where T : struct
     {
         if (Field(mapping, path, name, required) is not { } node || ScalarText(node, Paths.Field(path, name), "text") is not { } text)
@@ -266,17 +223,17 @@ internal sealed partial class SiteFileValidator
 
     // --- messages -----------------------------------------------------------------------------------------
 
-    private void Error(string path, string message, int? line) => _errors.Add(new SiteFileProblem(path, message, line));
+    public void Error(string path, string message, int? line) => FoundErrors.Add(new DocumentProblem(path, message, line));
 
-    private void Warn(string path, string message, int? line) => _warnings.Add(new SiteFileProblem(path, message, line));
+    public void Warn(string path, string message, int? line) => FoundWarnings.Add(new DocumentProblem(path, message, line));
 
-    private static int Line(DocumentNode node, string field) =>
+    public static int Line(DocumentNode node, string field) =>
         node is DocumentMapping mapping && mapping.Find(field) is { } entry ? entry.Line : node.Line;
 
-    private static string DidYouMean(string written, IEnumerable<string> known) =>
+    public static string DidYouMean(string written, IEnumerable<string> known) =>
         Spelling.Closest(written, known) is { } closest ? $"; did you mean {closest}?" : "";
 
-    private static string Describe(DocumentNode node) => node switch
+    public static string Describe(DocumentNode node) => node switch
     {
         DocumentMapping => "a mapping",
         DocumentSequence => "a list",
@@ -285,11 +242,11 @@ internal sealed partial class SiteFileValidator
         _ => "something else",
     };
 
-    private static string Quote(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..37]}...'";
+    public static string Quote(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..37]}...'";
 
-    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
+    public static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     // YAML 1.2 core schema numbers; double.TryParse alone would also take "Infinity" and "1,5".
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex YamlNumber();
+    protected static partial Regex YamlNumber();
 }

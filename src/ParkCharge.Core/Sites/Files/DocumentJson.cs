@@ -3,13 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// A document read from YAML or JSON, written back as JSON: plain numbers and true/false as JSON numbers and booleans,
 /// everything quoted as a string. For objects kept as given (an OCPI energy mix, a CDR to fill in).
 /// </summary>
-internal static partial class DocumentJson
+public static partial class DocumentJson
 {
     public static string Write(DocumentNode node)
     {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// <c>${NAME}</c> in a site file's values, replaced from the environment, so camera keys and charger
@@ -8,7 +8,7 @@ namespace ParkCharge.Server.Sites;
 /// <c>${</c>. A variable that is not set is an error, never an empty string: an empty key would
 /// otherwise reach validation as "too short" and hide the real cause.
 /// </summary>
-internal static class EnvironmentReferences
+public static class EnvironmentReferences
 {
     /// <summary>The text with every reference replaced, or null with the problems (one per unset variable or malformed reference).</summary>
     public static string? Substitute(string text, IReadOnlyDictionary<string, string?> environment, List<string> problems)

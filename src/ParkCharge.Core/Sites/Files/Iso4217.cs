@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// The ISO 4217 codes of the currencies in circulation (list one, as amended to 2026: HRK, ZWL, ANG

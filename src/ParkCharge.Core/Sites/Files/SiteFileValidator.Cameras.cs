@@ -1,11 +1,9 @@
-using ParkCharge.Anpr;
 using ParkCharge.Core.Parking;
-using ParkCharge.Core.Sites;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>How a camera is mounted (which way is in, its clock's time zone) and the field map of a mapped camera.</summary>
-internal sealed partial class SiteFileValidator
+public sealed partial class SiteFileValidator
 {
     private static readonly string[] MapFields =
         ["document", "reads", "plate", "noPlate", "confidence", "confidenceScale", "time", "timeFormat", "direction", "directions", "zone", "readId", "region", "picture", "picturePart", "documentPart"];
@@ -61,7 +59,7 @@ internal sealed partial class SiteFileValidator
         }
 
         CheckFields(node, mapPath, MapFields, "field");
-        var errorsBefore = _errors.Count;
+        var errorsBefore = FoundErrors.Count;
         var directions = new List<DirectionValue>();
         if (Mapping(node, mapPath, "directions") is { } table)
         {
@@ -120,14 +118,11 @@ internal sealed partial class SiteFileValidator
 
         // The paths and formats are checked by the parser that will read the pushes, so the file and the node agree
         // (also when other fields of the map are wrong: every problem is listed at once).
-        if (AnprParsers.Mapped(map, PushLimits.Default, out var problems) is null)
+        foreach (var (field, message) in _context.CheckFieldMap?.Invoke(map) ?? [])
         {
-            foreach (var problem in problems)
-            {
-                Error(Paths.Field(mapPath, problem.Field), problem.Message, node.Find(problem.Field)?.Line ?? node.Line);
-            }
+            Error(Paths.Field(mapPath, field), message, node.Find(field)?.Line ?? node.Line);
         }
 
-        return _errors.Count > errorsBefore ? null : map;
+        return FoundErrors.Count > errorsBefore ? null : map;
     }
 }

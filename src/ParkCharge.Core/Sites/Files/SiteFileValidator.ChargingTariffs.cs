@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 using ParkCharge.Core.Billing;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// Charging tariffs: OCPI 2.2.1 Tariff objects, accepted as OCPI writes them (snake_case, <c>min_price</c> and
@@ -11,7 +11,7 @@ namespace ParkCharge.Server.Sites;
 /// UTC) or with camelCase field names as site files write everything else. A tariff written in snake_case has its
 /// problems reported in snake_case.
 /// </summary>
-internal sealed partial class SiteFileValidator
+public sealed partial class SiteFileValidator
 {
     private static readonly string[] ChargingTariffFields =
     [
@@ -47,18 +47,18 @@ internal sealed partial class SiteFileValidator
     /// <summary>Reads one OCPI tariff for the price calculator: problems with paths under <paramref name="path"/>.</summary>
     /// <param name="currency">The CDR's currency, if known: a tariff in another is refused.</param>
     /// <param name="index">Names a tariff without an id.</param>
-    public static (ChargingTariff? Tariff, IReadOnlyList<SiteFileProblem> Errors, IReadOnlyList<SiteFileProblem> Warnings) ReadOcpiTariff(
+    public static (ChargingTariff? Tariff, IReadOnlyList<DocumentProblem> Errors, IReadOnlyList<DocumentProblem> Warnings) ReadOcpiTariff(
         DocumentNode node, string path, string? currency, int index)
     {
-        var validator = new SiteFileValidator(new Dictionary<string, string?>(), new HashSet<string>()) { _currency = currency, _calculator = true };
+        var validator = new SiteFileValidator(new SiteFileContext()) { _currency = currency, _calculator = true };
         if (node is not DocumentMapping mapping)
         {
             validator.Error(path, $"expected an OCPI Tariff object, got {Describe(node)}", node.Line);
-            return (null, validator._errors, validator._warnings);
+            return (null, validator.FoundErrors, validator.FoundWarnings);
         }
 
         var tariff = validator.ChargingTariffOf(mapping, path, new Dictionary<string, string>(StringComparer.Ordinal), index, out _);
-        return (validator._errors.Count == 0 ? tariff : null, validator._errors, validator._warnings);
+        return (validator.FoundErrors.Count == 0 ? tariff : null, validator.FoundErrors, validator.FoundWarnings);
     }
 
     private List<ChargingTariff> ChargingTariffs(DocumentMapping tariffs, string path)
@@ -105,8 +105,8 @@ internal sealed partial class SiteFileValidator
     /// <summary>One charging tariff; <paramref name="version"/> is its validity when that could be read.</summary>
     private ChargingTariff? ChargingTariffOf(DocumentMapping written, string path, Dictionary<string, string> ids, int index, out TariffVersion? version)
     {
-        var before = _errors.Count;
-        var warningsBefore = _warnings.Count;
+        var before = FoundErrors.Count;
+        var warningsBefore = FoundWarnings.Count;
         var (tariff, ocpi) = Camelized(written, path);
         CheckOcpiFields(tariff, path, ChargingTariffFields);
         var id = _calculator && tariff.Find("id") is null ? $"tariff-{index + 1}" : TariffId(tariff, path, ids);
@@ -129,7 +129,7 @@ internal sealed partial class SiteFileValidator
         var vat = Percentage(tariff, path, "vat");
         var elements = TariffElements(tariff, path);
         version = validityOk ? new TariffVersion(id, from, to, path, tariff.Line, chargers, type) : null;
-        var read = _errors.Count == before && id is not null
+        var read = FoundErrors.Count == before && id is not null
             ? new ChargingTariff
             {
                 Id = id,
@@ -155,8 +155,8 @@ internal sealed partial class SiteFileValidator
 
         if (ocpi)
         {
-            Snake(_errors, before, path);
-            Snake(_warnings, warningsBefore, path);
+            Snake(FoundErrors, before, path);
+            Snake(FoundWarnings, warningsBefore, path);
         }
 
         return read;
@@ -266,7 +266,7 @@ internal sealed partial class SiteFileValidator
         foreach (var (element, elementPath) in Items(tariff, path, "elements", "a tariff element"))
         {
             count++;
-            var before = _errors.Count;
+            var before = FoundErrors.Count;
             CheckOcpiFields(element, elementPath, ElementFields);
             var components = PriceComponents(element, elementPath);
             var restrictions = Mapping(element, elementPath, "restrictions") is { } r ? Restrictions(r, Paths.Field(elementPath, "restrictions")) : null;
@@ -291,7 +291,7 @@ internal sealed partial class SiteFileValidator
                 Warn(Paths.Field(elementPath, "restrictions"), "current restrictions are checked against the Current.Import chargers report; at a charger that reports no current, this element never applies", element.Line);
             }
 
-            if (_errors.Count == before)
+            if (FoundErrors.Count == before)
             {
                 elements.Add(new TariffElement(components, restrictions));
             }
@@ -313,7 +313,7 @@ internal sealed partial class SiteFileValidator
         foreach (var (component, componentPath) in Items(element, path, "priceComponents", "a price component"))
         {
             count++;
-            var before = _errors.Count;
+            var before = FoundErrors.Count;
             CheckOcpiFields(component, componentPath, PriceComponentFields);
             var type = Choice(component, componentPath, "type", Dimensions, required: true);
             var price = Amount(component, componentPath, "price", required: true);
@@ -340,7 +340,7 @@ internal sealed partial class SiteFileValidator
                 Error(Paths.Field(componentPath, "type"), message, component.Find("type")!.Line);
             }
 
-            if (_errors.Count == before && type is not null && price is not null)
+            if (FoundErrors.Count == before && type is not null && price is not null)
             {
                 components.Add(new PriceComponent(type.Value, price.Value, vat ?? 0, step ?? 1));
             }
@@ -476,7 +476,7 @@ internal sealed partial class SiteFileValidator
     }
 
     /// <summary>Problems of a tariff written in snake_case are reported in snake_case.</summary>
-    private static void Snake(List<SiteFileProblem> problems, int from, string path)
+    private static void Snake(List<DocumentProblem> problems, int from, string path)
     {
         for (var i = from; i < problems.Count; i++)
         {

@@ -2,13 +2,13 @@ using ParkCharge.Core.Automation;
 using ParkCharge.Core.Commands;
 using ParkCharge.Core.Plates;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// The site's <c>automation</c> section: autocharge by plate, stop at permit end, a maximum charging
 /// time, the site power limit. Each rule is off unless <c>enabled: true</c>.
 /// </summary>
-internal sealed partial class SiteFileValidator
+public sealed partial class SiteFileValidator
 {
     private static readonly string[] AutomationFields = ["autocharge", "stopAtPermitEnd", "maxChargingTime", "powerLimit"];
     private static readonly string[] AutochargeFields = ["enabled", "idToken", "permits", "learnedTokens", "plates"];

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>
 /// Durations as people write them in site files: <c>90s</c>, <c>2m</c>, <c>1h30m</c>, <c>3d</c>,

@@ -1,7 +1,7 @@
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Core.Sites.Files;
 
 /// <summary>"Did you mean ...?": the known name closest to a misspelt one, when one is close enough to be a typo.</summary>
-internal static class Spelling
+public static class Spelling
 {
     /// <summary>At most this many edits make a typo (see <see cref="Closest"/>).</summary>
     private const int MaxEdits = 3;

@@ -1,16 +1,18 @@
+using ParkCharge.Core.Sites.Files;
+
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
 using YamlScalar = YamlDotNet.Core.Events.Scalar;
 
-namespace ParkCharge.Server.Sites;
+namespace ParkCharge.Documents;
 
 /// <summary>
 /// Reads YAML (and so JSON) into a <see cref="DocumentNode"/> tree with YamlDotNet's event parser.
 /// The parser, not the object deserializer: we need every node's line, and we want to report
 /// duplicate keys and wrong shapes ourselves, all of them, instead of failing on the first.
 /// </summary>
-internal static class DocumentReader
+public static class DocumentReader
 {
     /// <summary>Deeper than any site document needs; a bound so a hostile body cannot exhaust the stack.</summary>
     private const int MaxDepth = 32;
@@ -36,7 +38,7 @@ internal static class DocumentReader
     private const string MergeKey = "<<";
 
     /// <summary>The document's root, or null when there is none to validate (the problems say why).</summary>
-    public static DocumentNode? Read(string text, List<SiteFileProblem> errors)
+    public static DocumentNode? Read(string text, List<DocumentProblem> errors)
     {
         var parser = new Parser(new StringReader(text));
         try
@@ -44,7 +46,7 @@ internal static class DocumentReader
             parser.Consume<StreamStart>();
             if (parser.Accept<StreamEnd>(out _))
             {
-                errors.Add(new SiteFileProblem("", "the file is empty"));
+                errors.Add(new DocumentProblem("", "the file is empty"));
                 return null;
             }
 
@@ -53,29 +55,29 @@ internal static class DocumentReader
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
-                errors.Add(new SiteFileProblem("", "a site file holds one site; a second document starts here", (int)second.Start.Line));
+                errors.Add(new DocumentProblem("", "a site file holds one site; a second document starts here", (int)second.Start.Line));
             }
 
             return root;
         }
         catch (YamlException e)
         {
-            errors.Add(new SiteFileProblem("", $"not valid YAML or JSON: {e.Message}", e.Start.Line > 0 ? (int)e.Start.Line : null));
+            errors.Add(new DocumentProblem("", $"not valid YAML or JSON: {e.Message}", e.Start.Line > 0 ? (int)e.Start.Line : null));
             return null;
         }
         catch (TooDeepException e)
         {
-            errors.Add(new SiteFileProblem(e.Path, $"nested more than {MaxDepth} levels deep; a site document is much flatter", e.Line));
+            errors.Add(new DocumentProblem(e.Path, $"nested more than {MaxDepth} levels deep; a site document is much flatter", e.Line));
             return null;
         }
         catch (TooLargeException e)
         {
-            errors.Add(new SiteFileProblem("", $"the document expands to more than {MaxNodes} values (an alias counts as a copy of what it names); a site document is much smaller", e.Line));
+            errors.Add(new DocumentProblem("", $"the document expands to more than {MaxNodes} values (an alias counts as a copy of what it names); a site document is much smaller", e.Line));
             return null;
         }
     }
 
-    private sealed class Reading(IParser parser, List<SiteFileProblem> errors)
+    private sealed class Reading(IParser parser, List<DocumentProblem> errors)
     {
         private readonly Dictionary<string, (DocumentNode Node, int Size)> _anchors = new(StringComparer.Ordinal);
         private int _nodes;
@@ -102,7 +104,7 @@ internal static class DocumentReader
                         return target.Node;
                     }
 
-                    errors.Add(new SiteFileProblem(path, $"alias *{alias.Value.Value} refers to no anchor defined before it", line));
+                    errors.Add(new DocumentProblem(path, $"alias *{alias.Value.Value} refers to no anchor defined before it", line));
                     return new DocumentScalar("", IsPlain: true, line);
                 case YamlScalar scalar:
                     parser.MoveNext();
@@ -110,14 +112,14 @@ internal static class DocumentReader
                     if (text.Length > MaxTextLength)
                     {
                         // Kept shortened, so that what reads it later costs nothing much either; never quoted back.
-                        errors.Add(new SiteFileProblem(path, $"is {text.Length} characters long; a value has at most {MaxTextLength}", line));
+                        errors.Add(new DocumentProblem(path, $"is {text.Length} characters long; a value has at most {MaxTextLength}", line));
                         text = text[..MaxTextLength];
                     }
 
                     if (text.Contains('\0', StringComparison.Ordinal))
                     {
                         // No value needs it, and PostgreSQL cannot store it.
-                        errors.Add(new SiteFileProblem(path, "contains the NUL character (U+0000)", line));
+                        errors.Add(new DocumentProblem(path, "contains the NUL character (U+0000)", line));
                         text = text.Replace("\0", "", StringComparison.Ordinal);
                     }
 
@@ -137,7 +139,7 @@ internal static class DocumentReader
                         }
                         else if (count == MaxItems + 1)
                         {
-                            errors.Add(new SiteFileProblem(path, $"has more than {MaxItems} items", item.Line));
+                            errors.Add(new DocumentProblem(path, $"has more than {MaxItems} items", item.Line));
                         }
                     }
 
@@ -179,7 +181,7 @@ internal static class DocumentReader
                 var keyLine = (int)keyEvent.Start.Line;
                 if (keyEvent is not YamlScalar keyScalar)
                 {
-                    errors.Add(new SiteFileProblem(path, "keys must be plain names, not lists or mappings", keyLine));
+                    errors.Add(new DocumentProblem(path, "keys must be plain names, not lists or mappings", keyLine));
                     Node(path, depth + 1);
                     Node(path, depth + 1);
                     continue;
@@ -189,7 +191,7 @@ internal static class DocumentReader
                 var key = keyScalar.Value.Replace("\0", "\\0", StringComparison.Ordinal);
                 if (key.Length > MaxKeyLength)
                 {
-                    errors.Add(new SiteFileProblem(path, $"has a key of {key.Length} characters; keys are names of at most {MaxKeyLength}", keyLine));
+                    errors.Add(new DocumentProblem(path, $"has a key of {key.Length} characters; keys are names of at most {MaxKeyLength}", keyLine));
                     Node(path, depth + 1);
                     continue;
                 }
@@ -205,7 +207,7 @@ internal static class DocumentReader
 
                 if (seen.TryGetValue(key, out var first))
                 {
-                    errors.Add(new SiteFileProblem(valuePath, $"appears twice in one mapping (first on line {first.Line})", keyLine));
+                    errors.Add(new DocumentProblem(valuePath, $"appears twice in one mapping (first on line {first.Line})", keyLine));
                     continue;
                 }
 
@@ -217,7 +219,7 @@ internal static class DocumentReader
                 }
                 else if (seen.Count == MaxEntries + 1)
                 {
-                    errors.Add(new SiteFileProblem(path, $"has more than {MaxEntries} keys", keyLine));
+                    errors.Add(new DocumentProblem(path, $"has more than {MaxEntries} keys", keyLine));
                 }
             }
 
@@ -236,7 +238,7 @@ internal static class DocumentReader
                     merged.AddRange(sequence.Items.Cast<DocumentMapping>().SelectMany(m => m.Entries));
                     break;
                 default:
-                    errors.Add(new SiteFileProblem(path, "a merge key (<<) takes a mapping or a list of mappings", value.Line));
+                    errors.Add(new DocumentProblem(path, "a merge key (<<) takes a mapping or a list of mappings", value.Line));
                     break;
             }
         }
@@ -253,12 +255,4 @@ internal static class DocumentReader
 
         public int Line { get; } = line;
     }
-}
-
-/// <summary>How problems name a place in a site document: <c>lanes[0].cameras[1].format</c>.</summary>
-internal static class Paths
-{
-    public static string Field(string parent, string name) => parent.Length == 0 ? name : $"{parent}.{name}";
-
-    public static string Item(string parent, int index) => $"{parent}[{index}]";
 }
