@@ -326,39 +326,34 @@ internal sealed class SiteChangeSet(SiteState state, Observation observation)
         return taken;
     }
 
-    public Decision Decide(Reply reply)
+    /// <summary>The decision: the reply, and everything the modules changed and published.</summary>
+    public Decision ToDecision(Reply reply) => new()
     {
-        BindingRules.AfterDecision(this);
-        AutomationRules.AfterDecision(this);
-        Billing.BillingRules.Settle(this);
-        return new()
+        Reply = reply,
+        Events = _events,
+        Changes = new SiteChanges
         {
-            Reply = reply,
-            Events = _events,
-            Changes = new SiteChanges
-            {
-                Chargers = [.. _chargers.Values],
-                Sessions = [.. _sessions.Values],
-                StatusEntries = _statusEntries,
-                NewSamples = _newSamples,
-                LastTransactionId = _lastTransactionId,
-                Configuration = _configuration,
-                Sightings = [.. _sightings.Values],
-                ParkingSessions = [.. _parkingSessions.Values],
-                BayVisits = [.. _visits.Values],
-                ParkingAnomalies = [.. _anomalies.Values],
-                CameraLeads = [.. _cameraLeads.Select(c => (c.Key, c.Value))],
-                Audit = _audit,
-                Bindings = [.. _bindings.Values],
-                TokenPlates = _tokenPlates,
-                Bills = [.. _bills.Values],
-                Payments = _payments,
-                Commands = [.. _commands.Values],
-                StopPlans = [.. _stopPlans.Values],
-                PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
-            },
-        };
-    }
+            Chargers = [.. _chargers.Values],
+            Sessions = [.. _sessions.Values],
+            StatusEntries = _statusEntries,
+            NewSamples = _newSamples,
+            LastTransactionId = _lastTransactionId,
+            Configuration = _configuration,
+            Sightings = [.. _sightings.Values],
+            ParkingSessions = [.. _parkingSessions.Values],
+            BayVisits = [.. _visits.Values],
+            ParkingAnomalies = [.. _anomalies.Values],
+            CameraLeads = [.. _cameraLeads.Select(c => (c.Key, c.Value))],
+            Audit = _audit,
+            Bindings = [.. _bindings.Values],
+            TokenPlates = _tokenPlates,
+            Bills = [.. _bills.Values],
+            Payments = _payments,
+            Commands = [.. _commands.Values],
+            StopPlans = [.. _stopPlans.Values],
+            PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
+        },
+    };
 
     /// <summary>The state's items with this decision's versions in their place, then this decision's new items.</summary>
     private static IEnumerable<T> Merge<T>(IEnumerable<T> stored, IEnumerable<T> changed, Func<T, string> id, Dictionary<string, T> byId)
