@@ -414,11 +414,13 @@ internal static class BindingRules
 
     /// <summary>
     /// A charge bound to the stay was plugged in at <paramref name="at"/> at another bay than <paramref name="exceptBay"/>
-    /// and still ran minutes later (camera and charger clocks differ): its car was there, plugged in, for sure.
+    /// and still ran minutes later (camera and charger clocks differ): its car was there, plugged in, for sure. For
+    /// a car that left at <paramref name="leftAt"/>, a charge that went on after that was not its own.
     /// </summary>
-    internal static bool IsChargingAt(SiteChangeSet work, string stay, DateTimeOffset at, string? exceptBay = null) =>
+    internal static bool IsChargingAt(SiteChangeSet work, string stay, DateTimeOffset at, string? exceptBay = null, DateTimeOffset? leftAt = null) =>
         work.Bindings().Any(b => b.IsBound && b.ParkingSessionId == stay && b.Method != BindingMethod.Fuzzy && b.PlugInAt <= at && (exceptBay is null || b.Bay != exceptBay)
-            && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > at + ChargingForSure));
+            && work.Session(b.ChargingSessionId) is { } charge && (charge.StoppedAt is null || charge.StoppedAt > at + ChargingForSure)
+            && (leftAt is null || (charge.StoppedAt is { } stopped && stopped <= leftAt + ChargingForSure)));
 
     /// <summary>The stays bound to another charge that was running at <paramref name="t"/>.</summary>
     private static HashSet<string> ChargingAt(SiteChangeSet work, DateTimeOffset t, string except) =>

@@ -571,7 +571,7 @@ internal static class ParkingRules
                 continue; // like a vehicle still inside too (one not charging at another bay then): not for the exit read to decide
             }
 
-            if (Binding.BindingRules.IsChargingAt(work, sessionId, visit.StartedAt, exceptBay: visit.Bay))
+            if (Binding.BindingRules.IsChargingAt(work, sessionId, visit.StartedAt, exceptBay: visit.Bay, leftAt: at))
             {
                 continue; // this car was charging at another bay then: the read there was another car's (a look-alike)
             }
@@ -716,6 +716,14 @@ internal static class ParkingRules
 
         var matches = Match(work, sighting.Plate, bay);
         var session = matches.Count == 1 ? matches[0] : null;
+
+        // A read delivered after its car had left (a camera running behind, a buffered push): the visit is that
+        // stay's, and it ended when the car left.
+        var gone = matches.Count == 0 ? LeftSince(work, sighting.Plate, at, bay) : null;
+        session ??= gone;
+        var (endedAt, endReason) = endedBefore is { } replaced && (gone?.ExitedAt is not { } exit || replaced <= exit) ? (endedBefore, BayVisitEnd.AnotherVehicle)
+            : gone?.ExitedAt is { } left ? (left, BayVisitEnd.ExitedCarPark)
+            : ((DateTimeOffset?)null, (BayVisitEnd?)null);
         var visit = new BayVisit
         {
             Id = work.NewId("bay-visit"),
@@ -726,8 +734,8 @@ internal static class ParkingRules
             StartedAt = at,
             LastSeenAt = sighting.LastSeenAt,
             SightingId = sighting.Id,
-            EndedAt = endedBefore,
-            EndReason = endedBefore is null ? null : BayVisitEnd.AnotherVehicle,
+            EndedAt = endedAt,
+            EndReason = endReason,
         };
         work.Put(visit);
         work.Put(sighting with { BayVisitId = visit.Id });
@@ -742,9 +750,9 @@ internal static class ParkingRules
         }
 
         work.Publish(new BayVehicleArrived(bay, visit.Plate, visit.Id, visit.ParkingSessionId) { EventTime = at });
-        if (endedBefore is { } ended)
+        if (endedAt is { } ended)
         {
-            work.Publish(new BayVehicleLeft(bay, visit.Plate, visit.Id, visit.ParkingSessionId, BayVisitEnd.AnotherVehicle) { EventTime = ended });
+            work.Publish(new BayVehicleLeft(bay, visit.Plate, visit.Id, visit.ParkingSessionId, endReason!.Value) { EventTime = ended });
         }
 
         Binding.BindingRules.OnVisit(work, visit, "a bay read arrived");
@@ -788,6 +796,21 @@ internal static class ParkingRules
             work.Put(better);
             Binding.BindingRules.OnVisit(work, better, "a better read of the plate");
         }
+    }
+
+    /// <summary>
+    /// The stay of the car with this plate (exactly, or the only one within one OCR error) that was inside at
+    /// <paramref name="at"/> and has left since, unless it was charging at another bay then.
+    /// </summary>
+    private static ParkingSession? LeftSince(SiteChangeSet work, string plate, DateTimeOffset at, string bay)
+    {
+        var left = work.RecentParkingSessions()
+            .Where(s => s.ExitedAt is { } exited && exited >= at && exited - at <= UnseenStay && (s.EnteredAt is null || s.EnteredAt <= at)
+                && s.ClosedBy != ParkingSessionClosure.Merged && !Binding.BindingRules.IsChargingAt(work, s.Id, at, exceptBay: bay, leftAt: exited))
+            .ToList();
+        var exact = left.Where(s => s.Plate == plate).ToList();
+        var similar = exact.Count > 0 ? exact : [.. left.Where(s => PlateSimilarity.IsSameVehicle(s.Plate, plate))];
+        return similar.Count == 1 ? similar[0] : null;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
+using ParkCharge.Core.Parking;
 
 using static ParkCharge.Core.Tests.SiteScenario;
 
@@ -471,6 +472,51 @@ public sealed class BindingRevisionTests
 
         var binding = _site.Binding("CP1", Tx(next));
         Assert.False(binding.Plate == "OLD1" && binding.Confidence >= 0.8, $"bound to {binding.Plate} at {binding.Confidence}");
+    }
+
+    [Fact]
+    public void A_bay_read_delivered_after_its_car_left_joins_that_stay_and_is_no_candidate_for_a_later_plug_in()
+    {
+        _site.Read("gate-in", "OLD1");
+        _site.Advance(TimeSpan.FromMinutes(30));
+        var pullingOut = _site.Now;
+        _site.Advance(TimeSpan.FromMinutes(4));
+        _site.Read("gate-out", "OLD1");
+        _site.Read("cam-b34", "OLD1", plateX: 0.2, at: pullingOut); // a camera running four minutes behind: read as it pulled out of B3
+        _site.Read("gate-in", "NEW2");
+        _site.Advance(TimeSpan.FromMinutes(3)); // NEW2 parks at B3, unread
+
+        var next = _site.PlugIn16("CP1", 3, "RFID-N");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var stay = _site.ParkingSession("OLD1");
+        var visit = Assert.Single(_site.State.Parking.Visits, v => v.Plate == "OLD1");
+        Assert.Equal((stay.Id, BayVisitEnd.ExitedCarPark), (visit.ParkingSessionId, visit.EndReason));
+        Assert.NotEqual("OLD1", _site.Binding("CP1", Tx(next)).Plate);
+    }
+
+    [Fact]
+    public void A_car_s_exit_claims_its_read_at_another_bay_even_while_a_charge_wrongly_bound_to_it_goes_on()
+    {
+        _site.Read("gate-in", "OLD1");
+        _site.Advance(TimeSpan.FromMinutes(1));
+        _site.Read("cam-b1", "OLD1");
+        var there = _site.PlugIn16("CP1", 1, "RFID-X", _site.Now.AddSeconds(30)); // bound to OLD1; in truth another car's, unread
+        _site.Advance(TimeSpan.FromMinutes(30)).RunTimers();
+
+        _site.Read("cam-b34", "OLD1", plateX: 0.2); // OLD1 passing B3 on its way out
+        _site.Advance(TimeSpan.FromMinutes(3));
+        _site.Read("gate-out", "OLD1"); // it leaves while the charge at B1 goes on: that charge is not its own
+        _site.Read("gate-in", "NEW2");
+        _site.Advance(TimeSpan.FromMinutes(4)); // NEW2 parks at B3, unread
+
+        var next = _site.PlugIn16("CP1", 3, "RFID-N");
+        _site.Advance(TimeSpan.FromMinutes(3)).RunTimers();
+
+        var visit = Assert.Single(_site.State.Parking.Visits, v => v.Bay == "B3" && v.Plate == "OLD1");
+        Assert.Equal((_site.ParkingSession("OLD1").Id, BayVisitEnd.ExitedCarPark), (visit.ParkingSessionId, visit.EndReason));
+        Assert.NotEqual("OLD1", _site.Binding("CP1", Tx(next)).Plate);
+        Assert.NotEqual("OLD1", _site.Binding("CP1", Tx(there)).Plate);
     }
 
     [Fact]

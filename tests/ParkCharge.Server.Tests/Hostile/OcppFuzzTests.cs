@@ -106,7 +106,7 @@ public abstract class OcppFuzzTests(StoreEngine engine, PostgresServer postgres)
         if (System.Text.Encoding.UTF8.GetByteCount(frame.Text) > MaxMessageBytes)
         {
             // Beyond the node's limit the connection is closed with 1009 (as documented); the charger reconnects.
-            Assert.Equal(WebSocketCloseStatus.MessageTooBig, await charger.ClosedAsync(TimeSpan.FromSeconds(5)));
+            Assert.Equal(WebSocketCloseStatus.MessageTooBig, await charger.ClosedAsync(RawOcppClient.AnswerDeadline));
             await charger.DisposeAsync();
             _chargers[frame.Version] = await RawOcppClient.ConnectAsync(_node.OcppUri(frame.Version == OcppVersion.Ocpp16 ? "FUZZ-16" : "FUZZ-201"), frame.Version);
             return;
@@ -117,7 +117,7 @@ public abstract class OcppFuzzTests(StoreEngine engine, PostgresServer postgres)
             return;
         }
 
-        var answer = await charger.ReceiveAsync(frame.ReplyIds, TimeSpan.FromSeconds(5));
+        var answer = await charger.ReceiveAsync(frame.ReplyIds, RawOcppClient.AnswerDeadline);
         if (answer.IsResult)
         {
             Assert.NotNull(frame.Action);

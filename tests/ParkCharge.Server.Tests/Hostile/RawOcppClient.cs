@@ -57,11 +57,18 @@ internal sealed class RawOcppClient : IAsyncDisposable
     public Task<Answer> CallAsync(string messageId, string action, JsonNode? payload, TimeSpan? within = null) =>
         SendAsync(new JsonArray(2, messageId, action, payload).ToJsonString(), messageId, within);
 
+    /// <summary>
+    /// How long an answer may take before the node counts as not answering. Generous: a deadline is a liveness
+    /// check, not a speed check, and the receive it cancels aborts the socket, failing every frame after it (the
+    /// fuzz test once lost its connection this way on a machine loaded 20 times over).
+    /// </summary>
+    public static readonly TimeSpan AnswerDeadline = TimeSpan.FromSeconds(30);
+
     /// <summary>Sends any text and waits for the reply to <paramref name="expectedId"/> (frames answering other ids are skipped).</summary>
     public async Task<Answer> SendAsync(string frame, string expectedId, TimeSpan? within = null)
     {
         await SendTextAsync(frame);
-        return await ReceiveAsync([expectedId], within ?? TimeSpan.FromSeconds(5));
+        return await ReceiveAsync([expectedId], within ?? AnswerDeadline);
     }
 
     public async Task SendTextAsync(string frame)

@@ -92,7 +92,22 @@ public sealed class BackPressureTests(PostgresServer postgres)
                 chargers.Add(await TestCharger.ConnectAsync(node.OcppUri($"CP-{i}"), OcppVersion.Ocpp16));
             }
 
+            // Every connection decided and the engine idle before the store is held: a connection still on its
+            // way in (a loaded machine is slow to submit it) would take a queue place the test counts on.
+            for (var i = 1; i <= 6; i++)
+            {
+                var id = $"CP-{i}";
+                await Eventually.UntilAsync(async () => await ConnectedAsync(id), $"{id} to show connected");
+            }
+
+            async Task<bool> ConnectedAsync(string id)
+            {
+                using var view = JsonDocument.Parse(await node.Http.GetStringAsync($"/api/v1/chargers/{id}", TestContext.Current.CancellationToken));
+                return view.RootElement.GetProperty("connection").GetProperty("connected").GetBoolean();
+            }
+
             var engine = Engine(node);
+            await Eventually.UntilAsync(() => engine.Deciding == 0 && engine.Queued == 0, "the engine to be idle");
             Task<RpcCallOutcome<StatusNotificationResponse>>[] taken;
             RpcCallOutcome<StatusNotificationResponse> refused;
             await using (await HeldWrites.HoldAsync(node.StoreOptions))

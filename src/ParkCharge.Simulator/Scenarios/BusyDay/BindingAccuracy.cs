@@ -92,6 +92,7 @@ public static class BindingAccuracy
         private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, ChargingSession> _chargingSessions = new(StringComparer.Ordinal);
         private readonly Dictionary<(ChargerId, string), string> _sessions = [];
+        private readonly List<ConnectorStatusEntry> _statuses = [];
         private DateTimeOffset? _armed;
         private DateTimeOffset? _fired;
         private bool _pending;
@@ -200,6 +201,13 @@ public static class BindingAccuracy
                 text.Append(CultureInfo.InvariantCulture, $"    visit {visit.Bay} {visit.Plate} ({who}) {visit.StartedAt:HH:mm:ss}..{visit.LastSeenAt:HH:mm:ss} ended {visit.EndedAt:HH:mm:ss} {visit.EndReason} session {visit.ParkingSessionId?[..6]} charges {visit.ChargingSessionIds.Length}\n");
             }
 
+            foreach (var bay in day.Site.EvBays.Where(b => bays.Contains(b.Id)))
+            {
+                var timeline = _statuses.Where(e => e.Charger == bay.Charger && bay.Serves(e.Connector) && e.EventTime > t.AddMinutes(-90) && e.EventTime < t.AddMinutes(30))
+                    .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.EventTime:HH:mm:ss} {e.Status}"));
+                text.Append(CultureInfo.InvariantCulture, $"    outlet of {bay.Id} ({bay.Charger}/{bay.Connector}): {string.Join(", ", timeline)}\n");
+            }
+
             return text.ToString();
         }
 
@@ -292,6 +300,8 @@ public static class BindingAccuracy
             {
                 _bindings[binding.ChargingSessionId] = binding;
             }
+
+            _statuses.AddRange(changes.StatusEntries);
         }
     }
 }
