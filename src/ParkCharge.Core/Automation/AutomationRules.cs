@@ -21,9 +21,9 @@ internal static class AutomationRules
     private const string PermitEndActor = "automation:permit-end";
     private const string MaxChargingTimeActor = "automation:max-charging-time";
 
+    /// <summary>After every decision: the rules look at what it changed (bindings, sessions, visits, statuses, the configuration).</summary>
     public static void AfterDecision(SiteChangeSet work)
     {
-        CommandRules.LinkStartedSessions(work);
         if (work.Configuration is not { } config)
         {
             return;
@@ -44,10 +44,10 @@ internal static class AutomationRules
     }
 
     /// <summary>Deadlines of the automation rules: stop notices and planned stops.</summary>
-    public static DateTimeOffset? NextDeadline(SiteState state, SiteConfiguration config)
+    public static DateTimeOffset? NextDeadline(AutomationState state, SiteConfiguration config)
     {
         DateTimeOffset? next = null;
-        foreach (var plan in state.Automation.StopPlans)
+        foreach (var plan in state.StopPlans)
         {
             if (Notice(config, plan.Cause) is not { } notice)
             {

@@ -83,7 +83,7 @@ internal static class BindingRules
             LearnToken(work, current);
         }
 
-        NoteChargingFinished(work, session);
+        BayOccupancyRules.ChargeChanged(work, session);
     }
 
     /// <summary>
@@ -237,10 +237,7 @@ internal static class BindingRules
         return Acknowledged.Instance;
     }
 
-    /// <summary>
-    /// Deadlines: a binding window ran out (a waiting binding is decided, a tentative one confirmed or
-    /// changed); a vehicle stood in an EV bay without charging too long; an idle grace ended.
-    /// </summary>
+    /// <summary>Deadlines: a binding window ran out (a waiting binding is decided, a tentative one confirmed or changed), or a recheck is due.</summary>
     public static void Timer(SiteChangeSet work, DateTimeOffset due)
     {
         if (work.Configuration is not { } config)
@@ -252,18 +249,26 @@ internal static class BindingRules
         {
             Evaluate(work, config, binding, binding, binding.RecheckAt <= due && !(binding.WaitUntil <= due) ? "the charge went on" : "the binding window ended");
         }
+    }
 
-        var settings = config.Settings;
-        foreach (var visit in work.CurrentVisits().ToList())
+    /// <summary>When a binding must be looked at again without an observation: the end of its window (while waiting or tentative), a recheck.</summary>
+    public static DateTimeOffset? NextDeadline(BindingState state)
+    {
+        DateTimeOffset? next = null;
+        foreach (var binding in state.Bindings)
         {
-            if (visit.IceDetectedAt is null && visit.StartedAt + settings.IceLimit <= due && config.FindBay(visit.Bay) is { } bay && !ChargedSince(work.SessionsOf(bay.Charger), bay, visit.StartedAt - settings.BindingWindow))
+            if ((binding.Status == BindingStatus.Waiting || binding.Tentative) && binding.WaitUntil is { } wait && (next is null || wait < next))
             {
-                work.Put(visit with { IceDetectedAt = due });
-                work.Publish(new BayIceDetected(visit.Bay, visit.Plate, visit.Id, visit.ParkingSessionId, visit.StartedAt, bay.Charger, work.BayOutlet(bay)) { EventTime = due });
+                next = wait;
             }
 
-            Parking.IdleRules.Timer(work, work.Visit(visit.Id)!, due);
+            if (binding.RecheckAt is { } recheck && (next is null || recheck < next))
+            {
+                next = recheck;
+            }
         }
+
+        return next;
     }
 
     /// <summary>
@@ -487,7 +492,7 @@ internal static class BindingRules
 
         if (work.Session(binding.ChargingSessionId) is { } session)
         {
-            NoteChargingFinished(work, session);
+            BayOccupancyRules.ChargeChanged(work, session);
         }
     }
 
@@ -628,14 +633,4 @@ internal static class BindingRules
             work.Put(visit with { ChargingSessionIds = visit.ChargingSessionIds.Add(after.ChargingSessionId) });
         }
     }
-
-    /// <summary>Has the bound vehicle finished charging? One rule decides, for the event, the bill and the dashboard.</summary>
-    private static void NoteChargingFinished(SiteChangeSet work, ChargingSession session) => Parking.IdleRules.Note(work, session);
-
-    /// <summary>
-    /// Did any charging session run on the bay's outlet since <paramref name="since"/>? Then a vehicle
-    /// standing there is not an ICE occupant, even when its charge could not be bound to it.
-    /// </summary>
-    internal static bool ChargedSince(IEnumerable<ChargingSession> sessionsOfCharger, EvBayConfiguration bay, DateTimeOffset since) =>
-        sessionsOfCharger.Any(s => bay.Serves(s.Connector) && (s.StoppedAt is null || s.StoppedAt >= since));
 }

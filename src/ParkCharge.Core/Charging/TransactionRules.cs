@@ -323,7 +323,7 @@ internal static class TransactionRules
         if (after.ChargingStates.Length != session.ChargingStates.Length)
         {
             work.Put(after);
-            Parking.IdleRules.Note(work, after);
+            Parking.BayOccupancyRules.ChargeChanged(work, after);
         }
     }
 

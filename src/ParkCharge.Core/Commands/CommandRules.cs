@@ -225,6 +225,21 @@ internal static class CommandRules
         }
     }
 
+    /// <summary>When the first pending command's wait ends.</summary>
+    public static DateTimeOffset? NextDeadline(CommandState state)
+    {
+        DateTimeOffset? next = null;
+        foreach (var command in state.Open)
+        {
+            if (command.Status == CommandStatus.Pending && (next is null || command.ExpiresAt < next))
+            {
+                next = command.ExpiresAt;
+            }
+        }
+
+        return next;
+    }
+
     /// <summary>An automation rule withdraws a command it made that has not been sent yet (a newer one replaces it, or it no longer applies).</summary>
     public static void Supersede(SiteChangeSet work, ChargerCommand command, string why) =>
         Finish(work, command, CommandStatus.Superseded, null, why);

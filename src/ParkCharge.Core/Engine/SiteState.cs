@@ -67,6 +67,12 @@ public sealed class SiteState
 
     public Automation.AutomationState Automation { get; } = new();
 
+    /// <summary>What every EV bay of the site is doing now (free, occupied, charging, finished, idle, ICE), from the bay occupancy module's state.</summary>
+    public IReadOnlyList<BayOccupancy> Bays => BayOccupancy.All(this);
+
+    /// <summary>What the EV bay is doing now; null when the site has no such bay.</summary>
+    public BayOccupancy? Bay(string id) => Configuration?.FindBay(id) is { } bay ? BayOccupancy.At(this, bay) : null;
+
     /// <summary>The charging sessions of the site that are running.</summary>
     public IEnumerable<ChargingSession> ActiveSessions => _active.Values;
 
@@ -74,66 +80,11 @@ public sealed class SiteState
 
     /// <summary>
     /// The earliest moment the engine must look at again without any observation (a maximum stay
-    /// running out, a command's wait ending); the host submits a <see cref="TimerElapsed"/> then.
+    /// running out, a command's wait ending): the earliest of its rule modules' deadlines
+    /// (<see cref="SiteEngine.NextDeadline"/>). The host submits a <see cref="TimerElapsed"/> then.
     /// Null when nothing waits.
     /// </summary>
-    public DateTimeOffset? NextDeadline
-    {
-        get
-        {
-            var next = Configuration is { } config ? Deadlines(config).Min() : null;
-            foreach (var command in Commands.Open)
-            {
-                if (command.Status == Core.Commands.CommandStatus.Pending && (next is null || command.ExpiresAt < next))
-                {
-                    next = command.ExpiresAt;
-                }
-            }
-
-            return Configuration is { } configured && Core.Automation.AutomationRules.NextDeadline(this, configured) is { } automation && (next is null || automation < next)
-                ? automation
-                : next;
-        }
-    }
-
-    /// <summary>Everything the engine waits for: maximum stays, binding windows, ICE limits, idle graces.</summary>
-    private IEnumerable<DateTimeOffset?> Deadlines(SiteConfiguration config)
-    {
-        var settings = config.Settings;
-        foreach (var session in Parking.OpenSessions)
-        {
-            if (session.EnteredAt is { } entered && !session.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
-            {
-                yield return entered + settings.MaxStay;
-            }
-        }
-
-        foreach (var binding in Binding.Bindings)
-        {
-            if (binding.Status == BindingStatus.Waiting || binding.Tentative)
-            {
-                yield return binding.WaitUntil;
-            }
-
-            yield return binding.RecheckAt;
-        }
-
-        foreach (var visit in Parking.CurrentVisits)
-        {
-            // Not for a bay that charged meanwhile (its charge may have gone to review): the timer would
-            // find nothing to do, the deadline would stay the earliest, and no later timer would be armed.
-            if (visit.IceDetectedAt is null && visit.ChargingSessionIds.IsEmpty && config.FindBay(visit.Bay) is { } bay
-                && !BindingRules.ChargedSince(SessionsOf(bay.Charger), bay, visit.StartedAt - settings.BindingWindow))
-            {
-                yield return visit.StartedAt + settings.IceLimit;
-            }
-
-            if (Core.Parking.IdleRules.Deadline(visit, FindSession, config) is { } idle)
-            {
-                yield return idle;
-            }
-        }
-    }
+    public DateTimeOffset? NextDeadline => SiteEngine.NextDeadline(this);
 
     public ChargerState? FindCharger(ChargerId id) => _chargers.GetValueOrDefault(id);
 

@@ -273,27 +273,38 @@ internal static class ParkingRules
         }
     }
 
-    /// <summary>Flags sessions that have been open longer than the site's maximum stay; then the binding deadlines.</summary>
-    public static Reply Timer(SiteChangeSet work, TimerElapsed p)
+    /// <summary>Flags sessions that have been open longer than the site's maximum stay.</summary>
+    public static void Timer(SiteChangeSet work, DateTimeOffset due)
     {
         if (work.Configuration is not { } config)
         {
-            return Acknowledged.Instance;
+            return;
         }
-
-        Binding.BindingRules.Timer(work, p.DueAt);
 
         foreach (var session in work.OpenParkingSessions().ToList())
         {
-            if (session.EnteredAt is { } entered && entered + config.Settings.MaxStay <= p.DueAt && !session.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
+            if (session.EnteredAt is { } entered && entered + config.Settings.MaxStay <= due && !session.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay))
             {
                 var flagged = session with { Anomalies = session.Anomalies | ParkingAnomalies.OverMaxStay, UpdatedAt = work.ReceivedAt };
                 work.Put(flagged);
-                Raise(work, ParkingAnomalyKind.OverMaxStay, p.DueAt, null, flagged, detail: $"open since {entered:O}, longer than the maximum stay of {config.Settings.MaxStay}");
+                Raise(work, ParkingAnomalyKind.OverMaxStay, due, null, flagged, detail: $"open since {entered:O}, longer than the maximum stay of {config.Settings.MaxStay}");
+            }
+        }
+    }
+
+    /// <summary>The earliest maximum stay to run out among the open sessions not yet flagged.</summary>
+    public static DateTimeOffset? NextDeadline(ParkingState parking, SiteConfiguration config)
+    {
+        DateTimeOffset? next = null;
+        foreach (var session in parking.OpenSessions)
+        {
+            if (session.EnteredAt is { } entered && !session.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay) && (next is null || entered + config.Settings.MaxStay < next))
+            {
+                next = entered + config.Settings.MaxStay;
             }
         }
 
-        return Acknowledged.Instance;
+        return next;
     }
 
     public static Reply CorrectPlate(SiteChangeSet work, PlateCorrected p)

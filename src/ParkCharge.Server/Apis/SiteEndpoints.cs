@@ -3,8 +3,8 @@ using System.Text.Json;
 
 using Microsoft.AspNetCore.Http.HttpResults;
 
-using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Parking;
 using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;

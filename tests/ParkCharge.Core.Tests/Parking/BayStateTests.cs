@@ -1,7 +1,7 @@
-using ParkCharge.Core.Binding;
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Parking;
 
-namespace ParkCharge.Core.Tests.Binding;
+namespace ParkCharge.Core.Tests.Parking;
 
 /// <summary>What the dashboard and the API say a bay is doing: "finished" only when the idle rule says so.</summary>
 public sealed class BayStateTests
