@@ -58,10 +58,17 @@ if [ -f tests/conformance/package.json ]; then
   fi
 fi
 
+# --- Formatting and naming (.editorconfig; naming rules are errors in every build too) ------------
+say "checking formatting (dotnet format --verify-no-changes)"
+set +e
+dotnet format ParkCharge.slnx --verify-no-changes
+format=$?
+[ $format -eq 0 ] || say "formatting differs from .editorconfig: run 'dotnet format ParkCharge.slnx' (the suite runs anyway)"
+
 # --- The suite -----------------------------------------------------------------------------------
 say "running dotnet test"
-set +e
 dotnet test --solution ParkCharge.slnx "$@"
 status=$?
 set -e
+[ $status -ne 0 ] || status=$format
 exit $status

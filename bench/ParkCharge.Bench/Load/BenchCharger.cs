@@ -253,10 +253,10 @@ public sealed class BenchCharger : IAsyncDisposable
     /// </summary>
     private CallResult Check(BenchAction action, ReadOnlySpan<byte> frame, int idLength, long sent, long answered)
     {
-        const int IdAt = OcppFrames.MessageIdOffset;
-        ReadOnlySpan<byte> id = _send.AsSpan(IdAt, idLength);
-        bool framed = frame.Length > IdAt + idLength + 1 && frame[0] == '[' && frame[2] == ',' && frame[3] == '"'
-            && frame.Slice(IdAt, idLength).SequenceEqual(id) && frame[IdAt + idLength] == '"';
+        const int idAt = OcppFrames.MessageIdOffset;
+        ReadOnlySpan<byte> id = _send.AsSpan(idAt, idLength);
+        bool framed = frame.Length > idAt + idLength + 1 && frame[0] == '[' && frame[2] == ',' && frame[3] == '"'
+            && frame.Slice(idAt, idLength).SequenceEqual(id) && frame[idAt + idLength] == '"';
         if (framed && frame[1] == _rule.ExpectedType)
         {
             if (action == BenchAction.StartTransaction && !_rule.Echo && frame.IndexOf("\"status\":\"Accepted\""u8) < 0)
@@ -271,7 +271,7 @@ public sealed class BenchCharger : IAsyncDisposable
 
         if (framed && frame[1] == '4')
         {
-            ReadOnlySpan<byte> rest = frame[(IdAt + idLength + 1)..];
+            ReadOnlySpan<byte> rest = frame[(idAt + idLength + 1)..];
             string code = rest.StartsWith(",\""u8) && rest[2..].IndexOf((byte)'"') is var end and >= 0
                 ? Encoding.UTF8.GetString(rest.Slice(2, end))
                 : "?";

@@ -11,7 +11,7 @@ namespace ParkCharge.Bench.Servers;
 /// </summary>
 public sealed partial class ChildProcess : IAsyncDisposable
 {
-    private static readonly ConcurrentDictionary<int, Process> s_running = new();
+    private static readonly ConcurrentDictionary<int, Process> Running = new();
 
     private readonly Process _process;
     private readonly Regex _urlPattern;
@@ -70,7 +70,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
         process.Exited += (_, _) => child._url.TrySetException(new InvalidOperationException(
             $"{name} exited with code {process.ExitCode} before it was ready. Its last output:{Environment.NewLine}{child.Tail()}"));
         process.Start();
-        s_running[process.Id] = process;
+        Running[process.Id] = process;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
@@ -99,7 +99,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        s_running.TryRemove(_process.Id, out _);
+        Running.TryRemove(_process.Id, out _);
         try
         {
             if (!_process.HasExited)
@@ -120,7 +120,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Kills every server still running; for Ctrl+C, SIGTERM and process exit.</summary>
     public static void KillAll()
     {
-        foreach (var (pid, process) in s_running)
+        foreach (var (pid, process) in Running)
         {
             try
             {
@@ -131,7 +131,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
                 // It exited already.
             }
 
-            s_running.TryRemove(pid, out _);
+            Running.TryRemove(pid, out _);
         }
     }
 

@@ -10,21 +10,21 @@ namespace ParkCharge.Anpr.Body;
 /// </summary>
 internal sealed class PushContent
 {
-    private readonly byte[] buffer;
-    private readonly int length;
+    private readonly byte[] _buffer;
+    private readonly int _length;
 
     private PushContent(byte[] buffer, int length)
     {
-        this.buffer = buffer;
-        this.length = length;
+        _buffer = buffer;
+        _length = length;
     }
 
-    public ReadOnlyMemory<byte> Bytes => buffer.AsMemory(0, length);
+    public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, _length);
 
     /// <summary>SHA-256 of the body (hex), for keys of reads that carry no capture time.</summary>
     public string Fingerprint => field ??= Convert.ToHexStringLower(SHA256.HashData(Bytes.Span));
 
-    public MemoryStream OpenRead() => new(buffer, 0, length, writable: false);
+    public MemoryStream OpenRead() => new(_buffer, 0, _length, writable: false);
 
     /// <summary>Reads the body, or says it is too large. I/O failures of the stream itself are exceptions.</summary>
     public static async ValueTask<(PushContent? Content, AnprParseError? Error)> ReadAsync(Stream body, PushLimits limits, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+
 using ParkCharge.Core.Sites;
 
 namespace ParkCharge.Core.Parking;

@@ -114,10 +114,10 @@ public static class V2Outbound
     /// case, otherwise Central, the type of a token the central system made up.
     /// </summary>
     private static string TokenType(string? type) =>
-        s_tokenTypes.FirstOrDefault(known => string.Equals(known, type, StringComparison.OrdinalIgnoreCase)) ?? "Central";
+        TokenTypes.FirstOrDefault(known => string.Equals(known, type, StringComparison.OrdinalIgnoreCase)) ?? "Central";
 
     /// <summary>2.0.1's IdTokenEnumType, as its schema spells the values.</summary>
-    private static readonly string[] s_tokenTypes = [.. Enum.GetValues<V201.IdTokenEnumType>().Select(static t => WireNames.Of(t))];
+    private static readonly string[] TokenTypes = [.. Enum.GetValues<V201.IdTokenEnumType>().Select(static t => WireNames.Of(t))];
 
     private static string? Info(StatusInfoType? info) =>
         info is null ? null : info.AdditionalInfo is { } more ? $"{info.ReasonCode}: {more}" : info.ReasonCode;

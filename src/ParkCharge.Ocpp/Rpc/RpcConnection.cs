@@ -32,7 +32,7 @@ public sealed class RpcConnection : IAsyncDisposable
 {
     private const int ReceiveChunk = 16 * 1024;
 
-    private static readonly RpcReply s_internalError = RpcReply.Error(RpcErrorCode.InternalError, "An internal error occurred while handling the call.");
+    private static readonly RpcReply InternalErrorReply = RpcReply.Error(RpcErrorCode.InternalError, "An internal error occurred while handling the call.");
     private const int Created = 0, Running = 1, Closed = 2;
 
     private readonly WebSocket _socket;
@@ -522,7 +522,7 @@ public sealed class RpcConnection : IAsyncDisposable
         {
             // A handler's bug costs one InternalError CALLERROR, not the connection.
             RpcConnectionLog.HandlerFailed(_logger, ChargerId, call.Action, call.MessageId, exception);
-            reply = s_internalError;
+            reply = InternalErrorReply;
         }
 
         if (_options.ValidateOwnResponses && !reply.IsError)
@@ -563,7 +563,7 @@ public sealed class RpcConnection : IAsyncDisposable
             if (payload is not null && _schemas.ValidateResponse(call.Action, payload.RootElement).Violation is { } violation)
             {
                 RpcConnectionLog.InvalidOwnResponse(_logger, ChargerId, call.Action, call.MessageId, violation.Pointer, violation.Keyword);
-                return s_internalError;
+                return InternalErrorReply;
             }
 
             return reply;
@@ -571,7 +571,7 @@ public sealed class RpcConnection : IAsyncDisposable
         catch (Exception exception)
         {
             RpcConnectionLog.ResponseNotSerializable(_logger, ChargerId, call.Action, call.MessageId, exception);
-            return s_internalError;
+            return InternalErrorReply;
         }
     }
 
@@ -622,7 +622,7 @@ public sealed class RpcConnection : IAsyncDisposable
                 // A response the serializer refuses (a null in a required member, say) must not stop
                 // the dispatcher: it is a bug like any other in a handler.
                 RpcConnectionLog.ResponseNotSerializable(_logger, ChargerId, action ?? "?", messageId, exception);
-                reply = s_internalError;
+                reply = InternalErrorReply;
                 frame = reply.Write(_writer, messageId);
             }
 

@@ -20,7 +20,7 @@ public static class RpcFrameReader
     /// <summary>OCPP-J 2.0.1 and 2.1 §4.1: message ids are at most 36 characters (a UUID).</summary>
     public const int MaxMessageIdLength = 36;
 
-    private static readonly JsonDocumentOptions s_strictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
 
     /// <summary>Parses a copy of <paramref name="utf8"/>; the frame owns the copy.</summary>
     public static bool TryRead(ReadOnlySpan<byte> utf8, OcppVersion version,
@@ -48,13 +48,13 @@ public static class RpcFrameReader
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(rentedBytes.AsMemory(0, length), s_strictJson);
+            document = JsonDocument.Parse(rentedBytes.AsMemory(0, length), StrictJson);
         }
         catch (JsonException)
         {
             frame = null;
             fault = IdOfDeepCall(rentedBytes.AsSpan(0, length)) is { } id
-                ? new RpcFrameFault(id, RpcErrorCode.FormatViolation, $"The message nests JSON deeper than {s_strictJson.MaxDepth} levels.", RpcMessageType.Call, id)
+                ? new RpcFrameFault(id, RpcErrorCode.FormatViolation, $"The message nests JSON deeper than {StrictJson.MaxDepth} levels.", RpcMessageType.Call, id)
                 : new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message is not valid JSON.", null, null);
             return false;
         }

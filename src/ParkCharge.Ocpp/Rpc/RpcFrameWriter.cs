@@ -17,7 +17,7 @@ public sealed class RpcFrameWriter : IDisposable
 
     // Only what JSON requires is escaped: non-ASCII goes out as UTF-8 and '+' stays '+', which
     // the simple JSON parsers of charger firmware handle better than \uXXXX escapes.
-    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly PooledByteBuffer _buffer = new();
     private readonly Utf8JsonWriter _json;
@@ -25,7 +25,7 @@ public sealed class RpcFrameWriter : IDisposable
     public RpcFrameWriter(OcppVersion version)
     {
         Version = version;
-        _json = new Utf8JsonWriter(_buffer, s_options);
+        _json = new Utf8JsonWriter(_buffer, Options);
     }
 
     public OcppVersion Version { get; }

@@ -15,9 +15,9 @@ namespace ParkCharge.Ocpp.Validation;
 /// </summary>
 public sealed class OcppSchemas
 {
-    private static readonly Lazy<OcppSchemas> s_ocpp16 = new(() => Load(OcppVersion.Ocpp16, "ocpp1_6.json"));
-    private static readonly Lazy<OcppSchemas> s_ocpp201 = new(() => Load(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
-    private static readonly Lazy<OcppSchemas> s_ocpp21 = new(() => Load(OcppVersion.Ocpp21, "ocpp2_1.json"));
+    private static readonly Lazy<OcppSchemas> Ocpp16Schemas = new(() => Load(OcppVersion.Ocpp16, "ocpp1_6.json"));
+    private static readonly Lazy<OcppSchemas> Ocpp201Schemas = new(() => Load(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
+    private static readonly Lazy<OcppSchemas> Ocpp21Schemas = new(() => Load(OcppVersion.Ocpp21, "ocpp2_1.json"));
 
     private readonly FrozenDictionary<string, ActionSchemas> _actions;
     private readonly FrozenDictionary<string, SchemaNode> _sends;
@@ -40,9 +40,9 @@ public sealed class OcppSchemas
     /// <summary>The schemas of a version; compiled on the first call (thread-safe), shared afterwards.</summary>
     public static OcppSchemas For(OcppVersion version) => version switch
     {
-        OcppVersion.Ocpp16 => s_ocpp16.Value,
-        OcppVersion.Ocpp201 => s_ocpp201.Value,
-        OcppVersion.Ocpp21 => s_ocpp21.Value,
+        OcppVersion.Ocpp16 => Ocpp16Schemas.Value,
+        OcppVersion.Ocpp201 => Ocpp201Schemas.Value,
+        OcppVersion.Ocpp21 => Ocpp21Schemas.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown OCPP version."),
     };
 

@@ -12,7 +12,7 @@ namespace ParkCharge.Ocpp.Validation;
 internal sealed class SchemaCompiler
 {
     /// <summary>Annotations without effect on validation (draft-07 §10, plus the OCA generator's own).</summary>
-    private static readonly HashSet<string> s_annotations =
+    private static readonly HashSet<string> AnnotationKeywords =
         ["description", "default", "javaType", "comment", "$comment", "title", "examples"];
 
     private readonly string _schemaId;
@@ -48,7 +48,7 @@ internal sealed class SchemaCompiler
             foreach (JsonProperty keyword in schema.EnumerateObject())
             {
                 // Draft-07 ignores siblings of $ref; a schema relying on them would mean something else in later drafts.
-                if (keyword.Name != "$ref" && !s_annotations.Contains(keyword.Name))
+                if (keyword.Name != "$ref" && !AnnotationKeywords.Contains(keyword.Name))
                 {
                     throw Unsupported(location, $"keyword \"{keyword.Name}\" next to $ref");
                 }
@@ -139,7 +139,7 @@ internal sealed class SchemaCompiler
                 case "$schema" or "$id" or "definitions" when isRoot:
                     break;
                 default:
-                    if (!s_annotations.Contains(keyword.Name))
+                    if (!AnnotationKeywords.Contains(keyword.Name))
                     {
                         throw Unsupported(at, $"keyword \"{keyword.Name}\"");
                     }

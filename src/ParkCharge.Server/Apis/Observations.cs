@@ -1,4 +1,5 @@
 using System.Security.Claims;
+
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;

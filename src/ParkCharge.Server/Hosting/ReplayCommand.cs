@@ -85,14 +85,14 @@ public static class Replay
     /// <summary>Replays every site of <paramref name="source"/> into the empty store <paramref name="target"/> and compares.</summary>
     public static async Task<ReplayReport> RunAsync(Store source, Store target, IProgress<string>? progress, CancellationToken ct)
     {
-        const int Batch = 500;
+        const int batch = 500;
         var sites = await source.Log.SitesAsync(ct);
         long observations = 0, events = 0;
         var repliesDiffering = 0;
         foreach (var site in sites)
         {
             var state = new SiteState(site);
-            var entries = new List<LoggedObservation>(Batch);
+            var entries = new List<LoggedObservation>(batch);
             await foreach (var stored in source.Log.ReadAsync(site, 0, ct))
             {
                 Decision decision;
@@ -127,10 +127,10 @@ public static class Replay
                     progress?.Report($"  {site}: {observations:N0} observations replayed");
                 }
 
-                if (entries.Count == Batch)
+                if (entries.Count == batch)
                 {
                     await target.Writer.AppendAsync(new SiteAppend(site, entries));
-                    entries = new List<LoggedObservation>(Batch);
+                    entries = new List<LoggedObservation>(batch);
                 }
             }
 

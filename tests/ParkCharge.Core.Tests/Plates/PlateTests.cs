@@ -1,4 +1,5 @@
 using CsCheck;
+
 using ParkCharge.Core.Plates;
 
 namespace ParkCharge.Core.Tests.Plates;

@@ -78,13 +78,13 @@ public sealed class InboundMappingTests
     [Fact]
     public void A_2_1_transaction_event_maps_as_2_0_1_s_does_and_its_additions_do_not_get_in_the_way()
     {
-        const string Common = """
+        const string common = """
             "eventType":"Updated","timestamp":"2026-06-01T09:30:00Z","triggerReason":"ChargingStateChanged","seqNo":5,
             "evse":{"id":2,"connectorId":1},"meterValue":[{"timestamp":"2026-06-01T09:30:00Z","sampledValue":[{"value":7.5,"unitOfMeasure":{"unit":"kWh"}}]}]
             """;
-        var e201 = Assert.IsType<TransactionEventReported>(Read201($$$"""[2,"1","TransactionEvent",{{{{Common}}},"transactionInfo":{"transactionId":"abc","chargingState":"SuspendedEV"}}]""")!.Payload);
+        var e201 = Assert.IsType<TransactionEventReported>(Read201($$$"""[2,"1","TransactionEvent",{{{{common}}},"transactionInfo":{"transactionId":"abc","chargingState":"SuspendedEV"}}]""")!.Payload);
         var e21 = Assert.IsType<TransactionEventReported>(Read21($$$"""
-            [2,"1","TransactionEvent",{{{{Common}}},"preconditioningStatus":"Ready","evseSleep":false,
+            [2,"1","TransactionEvent",{{{{common}}},"preconditioningStatus":"Ready","evseSleep":false,
              "transactionInfo":{"transactionId":"abc","chargingState":"SuspendedEV","operationMode":"ChargingOnly","tariffId":"t-1","transactionLimit":{"maxEnergy":20000}},
              "costDetails":{"totalCost":{"currency":"EUR","typeOfCost":"NormalCost","total":{"inclTax":3.1}},"totalUsage":{"energy":7500,"chargingTime":1800,"idleTime":0}}
             }]

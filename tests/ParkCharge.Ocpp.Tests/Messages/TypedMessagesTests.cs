@@ -20,20 +20,20 @@ namespace ParkCharge.Ocpp.Tests.Messages;
 /// </summary>
 public sealed class TypedMessagesTests
 {
-    private static readonly Dictionary<string, MessageExample> s_examples =
+    private static readonly Dictionary<string, MessageExample> ExamplesByKey =
         V16Examples.All.Concat(V201Examples.All).Concat(V21Examples.All).ToDictionary(static e => e.ToString());
 
-    private static readonly Dictionary<string, OcppAction> s_actions = TypedActions.Catalogued.ToDictionary(static a => $"{a.Version} {a.Name}");
+    private static readonly Dictionary<string, OcppAction> ActionsByKey = TypedActions.Catalogued.ToDictionary(static a => $"{a.Version} {a.Name}");
 
-    public static TheoryData<string> Examples => [.. s_examples.Keys];
+    public static TheoryData<string> Examples => [.. ExamplesByKey.Keys];
 
-    public static TheoryData<string> Actions => [.. s_actions.Keys];
+    public static TheoryData<string> Actions => [.. ActionsByKey.Keys];
 
     [Theory]
     [MemberData(nameof(Examples))]
     public void A_typed_example_serializes_to_payloads_the_official_schemas_accept(string example)
     {
-        MessageExample message = s_examples[example];
+        MessageExample message = ExamplesByKey[example];
         OfficialSchemas schemas = OfficialSchemas.For(message.Action.Version);
 
         foreach (MessageExample.Payload payload in message.Payloads)
@@ -48,7 +48,7 @@ public sealed class TypedMessagesTests
     [MemberData(nameof(Examples))]
     public void A_typed_example_reads_back_into_the_same_json(string example)
     {
-        foreach (MessageExample.Payload payload in s_examples[example].Payloads)
+        foreach (MessageExample.Payload payload in ExamplesByKey[example].Payloads)
         {
             JsonElement json = payload.Serialize();
             JsonEquivalence.AssertEquivalent(json, payload.RoundTrip(json));
@@ -59,7 +59,7 @@ public sealed class TypedMessagesTests
     [MemberData(nameof(Actions))]
     public void Any_schema_valid_payload_reads_into_the_records_and_writes_back_unchanged(string key)
     {
-        OcppAction action = s_actions[key];
+        OcppAction action = ActionsByKey[key];
         OfficialSchemas schemas = OfficialSchemas.For(action.Version);
 
         foreach ((string schemaId, JsonTypeInfo type) in Payloads(action))
@@ -80,7 +80,7 @@ public sealed class TypedMessagesTests
     {
         Assert.Equal(
             TypedActions.WithExamples.Select(static a => $"{a.Version} {a.Action}").Order(StringComparer.Ordinal),
-            s_examples.Keys.Order(StringComparer.Ordinal));
+            ExamplesByKey.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -14,11 +14,11 @@ namespace ParkCharge.Ocpp.Tests.Validation;
 /// </summary>
 internal sealed class OfficialSchemas
 {
-    private static readonly Lazy<OfficialSchemas> s_ocpp16 = new(() => new OfficialSchemas(OcppVersion.Ocpp16, "ocpp1_6.json"));
-    private static readonly Lazy<OfficialSchemas> s_ocpp201 = new(() => new OfficialSchemas(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
-    private static readonly Lazy<OfficialSchemas> s_ocpp21 = new(() => new OfficialSchemas(OcppVersion.Ocpp21, "ocpp2_1.json"));
+    private static readonly Lazy<OfficialSchemas> Ocpp16Schemas = new(() => new OfficialSchemas(OcppVersion.Ocpp16, "ocpp1_6.json"));
+    private static readonly Lazy<OfficialSchemas> Ocpp201Schemas = new(() => new OfficialSchemas(OcppVersion.Ocpp201, "ocpp2_0_1.json"));
+    private static readonly Lazy<OfficialSchemas> Ocpp21Schemas = new(() => new OfficialSchemas(OcppVersion.Ocpp21, "ocpp2_1.json"));
 
-    private static readonly EvaluationOptions s_evaluation = new() { RequireFormatValidation = true };
+    private static readonly EvaluationOptions Evaluation = new() { RequireFormatValidation = true };
 
     private readonly Dictionary<string, JsonElement> _raw = [];
     private readonly Dictionary<string, JsonSchema> _oracle = [];
@@ -44,9 +44,9 @@ internal sealed class OfficialSchemas
 
     public static OfficialSchemas For(OcppVersion version) => version switch
     {
-        OcppVersion.Ocpp16 => s_ocpp16.Value,
-        OcppVersion.Ocpp201 => s_ocpp201.Value,
-        _ => s_ocpp21.Value,
+        OcppVersion.Ocpp16 => Ocpp16Schemas.Value,
+        OcppVersion.Ocpp201 => Ocpp201Schemas.Value,
+        _ => Ocpp21Schemas.Value,
     };
 
     /// <summary>"urn:BootNotification.req" (1.6, 2.0.1) or "urn:BootNotificationRequest" (2.1) for a request of BootNotification.</summary>
@@ -56,7 +56,7 @@ internal sealed class OfficialSchemas
 
     public JsonElement Raw(string schemaId) => _raw[schemaId];
 
-    public bool OracleAccepts(string schemaId, JsonElement payload) => _oracle[schemaId].Evaluate(payload, s_evaluation).IsValid;
+    public bool OracleAccepts(string schemaId, JsonElement payload) => _oracle[schemaId].Evaluate(payload, Evaluation).IsValid;
 
     /// <summary>Our compiled validator, on the same schema id (a request, a response, or a 2.1 SEND).</summary>
     public SchemaCheck Check(string schemaId, JsonElement payload)

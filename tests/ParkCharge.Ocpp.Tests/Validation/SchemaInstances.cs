@@ -16,10 +16,10 @@ internal sealed class SchemaInstances
     /// Text is built from whole code points that are also whole grapheme clusters (no combining
     /// marks), so that code-point and grapheme counting (JsonSchema.Net) agree on lengths.
     /// </summary>
-    private static readonly string[] s_textElements =
+    private static readonly string[] TextElements =
         ["a", "b", "Z", "7", "0", " ", "-", "_", ".", ":", "é", "ß", "€", "😀", "𝄞", "\"", "\\", "\n"];
 
-    private static readonly string[] s_uris = ["https://example.com/firmware.bin", "ftp://user@files.example.com/diag", "urn:ocpp:charger"];
+    private static readonly string[] Uris = ["https://example.com/firmware.bin", "ftp://user@files.example.com/diag", "urn:ocpp:charger"];
 
     private readonly JsonElement _root;
     private readonly bool _allOptional;
@@ -126,7 +126,7 @@ internal sealed class SchemaInstances
             return format.GetString() switch
             {
                 "date-time" => DateTimes.Select(static s => (JsonNode)JsonValue.Create(s)),
-                "uri" => Gen.Int[0, s_uris.Length - 1].Select(static i => (JsonNode)JsonValue.Create(s_uris[i])),
+                "uri" => Gen.Int[0, Uris.Length - 1].Select(static i => (JsonNode)JsonValue.Create(Uris[i])),
                 string other => throw new NotSupportedException($"format {other}"),
                 null => throw new NotSupportedException("format null"),
             };
@@ -141,7 +141,7 @@ internal sealed class SchemaInstances
 
     /// <summary>Strings of exactly <paramref name="codePoints"/> code points.</summary>
     public static Gen<string> Text(int codePoints) =>
-        Gen.Int[0, s_textElements.Length - 1].Array[codePoints].Select(static picks => string.Concat(picks.Select(static i => s_textElements[i])));
+        Gen.Int[0, TextElements.Length - 1].Array[codePoints].Select(static picks => string.Concat(picks.Select(static i => TextElements[i])));
 
     /// <summary>RFC 3339 timestamps in the shapes chargers send: Z or offsets, 0 to 9 fraction digits.</summary>
     public static Gen<string> DateTimes { get; } =

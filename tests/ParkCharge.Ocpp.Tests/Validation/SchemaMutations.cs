@@ -16,7 +16,7 @@ internal sealed record SchemaMutation(string Description, Func<JsonNode, JsonNod
 /// </summary>
 internal static class SchemaMutations
 {
-    private static readonly string[] s_badDates =
+    private static readonly string[] BadDates =
     [
         "2024-13-01T10:00:00Z", "2024-02-30T10:00:00Z", "2023-02-29T00:00:00Z", "2024-01-01T24:00:00Z",
         "2024-01-01T10:60:00Z", "2024-01-01T10:00:00", "2024-01-01T10:00:00+0100", "2024-01-01T10:00:00+24:00",
@@ -90,7 +90,7 @@ internal static class SchemaMutations
                 {
                     if (format.GetString() == "date-time")
                     {
-                        foreach (string bad in s_badDates)
+                        foreach (string bad in BadDates)
                         {
                             mutations.Add(Replace(path, $"{at}: bad date {bad}", JsonValue.Create(bad)));
                         }

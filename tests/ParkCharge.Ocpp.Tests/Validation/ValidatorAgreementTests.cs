@@ -15,8 +15,8 @@ namespace ParkCharge.Ocpp.Tests.Validation;
 /// </summary>
 public sealed class ValidatorAgreementTests
 {
-    private static readonly JsonSerializerOptions s_escaped = new() { Encoder = JavaScriptEncoder.Default };
-    private static readonly JsonSerializerOptions s_unescaped = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Escaped = new() { Encoder = JavaScriptEncoder.Default };
+    private static readonly JsonSerializerOptions Unescaped = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static TheoryData<OcppVersion, string> AllSchemas()
     {
@@ -89,5 +89,5 @@ public sealed class ValidatorAgreementTests
     }
 
     private static JsonDocument Parse(JsonNode payload, bool escapeNonAscii) =>
-        JsonDocument.Parse(payload.ToJsonString(escapeNonAscii ? s_escaped : s_unescaped));
+        JsonDocument.Parse(payload.ToJsonString(escapeNonAscii ? Escaped : Unescaped));
 }

@@ -94,13 +94,13 @@ public sealed class OcpiTariffApiTests(PostgresServer postgres) : IAsyncLifetime
     [Fact]
     public async Task A_bad_OCPI_tariff_put_on_its_own_is_refused_with_each_problem_at_its_path_in_the_body()
     {
-        const string Bad = """
+        const string bad = """
             { "id": "7", "currency": "EUR", "type": "SOMETIMES",
               "elements": [ { "price_components": [ { "type": "ENERGIE", "price": 0.30, "step_size": -1 } ], "restrictions": { "max_kwh": "lots" } } ],
               "last_updated": "2026-01-01T00:00:00Z" }
             """;
 
-        using var response = await _node.Http.PutAsync("/api/v1/sites/garage/charging-tariffs/7", Json(Bad), Ct);
+        using var response = await _node.Http.PutAsync("/api/v1/sites/garage/charging-tariffs/7", Json(bad), Ct);
         using var details = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

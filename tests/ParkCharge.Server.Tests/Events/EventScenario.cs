@@ -181,9 +181,9 @@ internal sealed class EventScenario : IAsyncDisposable
     /// </summary>
     private static string Plate(int n)
     {
-        const string Letters = "ACEFHJKMNPRTUVWXY";
+        const string letters = "ACEFHJKMNPRTUVWXY";
         var hash = System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(n));
-        return "P" + string.Concat(hash.Take(6).Select(b => Letters[b % Letters.Length]));
+        return "P" + string.Concat(hash.Take(6).Select(b => letters[b % letters.Length]));
     }
 
     private static string GateKey(string site) => $"{site}-gate-camera-key-0123456789";

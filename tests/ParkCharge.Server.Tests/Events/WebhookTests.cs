@@ -165,8 +165,8 @@ public abstract class WebhookTests(StoreEngine engine, PostgresServer postgres)
     {
         await using var s = await StartAsync(engine, postgres);
         await using var receiver = await WebhookReceiver.StartAsync(s.Time);
-        const string Types = "parking.session_closed,charger.*";
-        var subscription = await s.SubscribeAsync(receiver, types: Types.Split(','), sites: [Site]);
+        const string eventTypes = "parking.session_closed,charger.*";
+        var subscription = await s.SubscribeAsync(receiver, types: eventTypes.Split(','), sites: [Site]);
         var start = StartOf(subscription, Site);
 
         await using var charger = await s.ConnectChargerAsync();
@@ -180,7 +180,7 @@ public abstract class WebhookTests(StoreEngine engine, PostgresServer postgres)
             }
         }
 
-        var expected = await s.EventsAsync(Site, start, Types);
+        var expected = await s.EventsAsync(Site, start, eventTypes);
         await s.UntilAsync(() => receiver.Accepted.Count >= expected.Count, Minute, "the matching events");
         await s.UntilAsync(async () => (await s.WebhookAsync(Id(subscription))).GetProperty("sites").EnumerateArray()
             .Single(c => c.GetProperty("site").GetString() == Site) is var c && c.GetProperty("deliveredSequence").GetInt64() == c.GetProperty("lastSequence").GetInt64(),

@@ -90,30 +90,30 @@ public abstract class HostileChargerTests(StoreEngine engine, PostgresServer pos
     [Fact]
     public async Task Finding_2_messages_dated_year_1_and_year_9999_are_answered_flagged_and_taken_at_their_receive_time()
     {
-        const string Year9999 = "9999-12-31T23:59:59Z";
-        const string Year1 = "0001-01-01T00:00:00Z";
+        const string year9999 = "9999-12-31T23:59:59Z";
+        const string year1 = "0001-01-01T00:00:00Z";
         var before = DateTimeOffset.UtcNow.AddSeconds(-1);
         await using (var v16 = await RawOcppClient.ConnectAsync(_node.OcppUri("CP-16"), OcppVersion.Ocpp16))
         {
-            var status = await v16.CallAsync("s", "StatusNotification", new JsonObject { ["connectorId"] = 1, ["errorCode"] = "NoError", ["status"] = "Preparing", ["timestamp"] = Year1 });
-            var start = await v16.CallAsync("a", "StartTransaction", new JsonObject { ["connectorId"] = 1, ["idTag"] = "TAG", ["meterStart"] = 100, ["timestamp"] = Year9999 });
+            var status = await v16.CallAsync("s", "StatusNotification", new JsonObject { ["connectorId"] = 1, ["errorCode"] = "NoError", ["status"] = "Preparing", ["timestamp"] = year1 });
+            var start = await v16.CallAsync("a", "StartTransaction", new JsonObject { ["connectorId"] = 1, ["idTag"] = "TAG", ["meterStart"] = 100, ["timestamp"] = year9999 });
             Assert.True(start.IsResult, start.Text);
             var tx = start.Payload!["transactionId"]!.GetValue<int>();
             var meter = await v16.CallAsync("m", "MeterValues", new JsonObject
             {
                 ["connectorId"] = 1,
                 ["transactionId"] = tx,
-                ["meterValue"] = new JsonArray(new JsonObject { ["timestamp"] = Year9999, ["sampledValue"] = new JsonArray(new JsonObject { ["value"] = "600" }) }),
+                ["meterValue"] = new JsonArray(new JsonObject { ["timestamp"] = year9999, ["sampledValue"] = new JsonArray(new JsonObject { ["value"] = "600" }) }),
             });
-            var stop = await v16.CallAsync("z", "StopTransaction", new JsonObject { ["transactionId"] = tx, ["meterStop"] = 1_100, ["timestamp"] = Year1 });
+            var stop = await v16.CallAsync("z", "StopTransaction", new JsonObject { ["transactionId"] = tx, ["meterStop"] = 1_100, ["timestamp"] = year1 });
 
             Assert.All([status, start, meter, stop], a => Assert.True(a.IsResult, a.Text));
         }
 
         await using (var v201 = await RawOcppClient.ConnectAsync(_node.OcppUri("CS-201"), OcppVersion.Ocpp201))
         {
-            var status = await v201.CallAsync("s", "StatusNotification", new JsonObject { ["timestamp"] = Year9999, ["connectorStatus"] = "Occupied", ["evseId"] = 1, ["connectorId"] = 1 });
-            var started = await v201.CallAsync("t", "TransactionEvent", TransactionEvent("Started", 0, Year9999, 5_000));
+            var status = await v201.CallAsync("s", "StatusNotification", new JsonObject { ["timestamp"] = year9999, ["connectorStatus"] = "Occupied", ["evseId"] = 1, ["connectorId"] = 1 });
+            var started = await v201.CallAsync("t", "TransactionEvent", TransactionEvent("Started", 0, year9999, 5_000));
             Assert.All([status, started], a => Assert.True(a.IsResult, a.Text));
         }
 

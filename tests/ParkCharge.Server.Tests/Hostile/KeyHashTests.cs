@@ -97,11 +97,11 @@ public abstract class KeyHashTests(StoreEngine engine, PostgresServer postgres)
     {
         await using var node = await TestNode.StartAsync(engine, postgres);
         var store = node.App.Services.GetRequiredService<Store>();
-        const string Key = "pck_an-integrator-key-stored-by-an-older-node";
-        var plain = Secrets.HashApiKey(Key);
+        const string olderKey = "pck_an-integrator-key-stored-by-an-older-node";
+        var plain = Secrets.HashApiKey(olderKey);
         await store.ApiKeys.CreateAsync(new ApiKeyRecord($"key_{plain[..12]}", "older integrator", ApiRoles.Integrator, plain, DateTimeOffset.UtcNow, null), TestContext.Current.CancellationToken);
 
-        using var client = node.ClientWith(Key);
+        using var client = node.ClientWith(olderKey);
         using var first = await client.GetAsync("/api/v1/sites", TestContext.Current.CancellationToken);
         node.App.Services.GetRequiredService<ApiKeyCache>().ForgetKey($"key_{plain[..12]}");
         using var second = await client.GetAsync("/api/v1/sites", TestContext.Current.CancellationToken);
@@ -109,7 +109,7 @@ public abstract class KeyHashTests(StoreEngine engine, PostgresServer postgres)
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], [first.StatusCode, second.StatusCode]);
         Assert.Null(await store.ApiKeys.FindByHashAsync(plain, TestContext.Current.CancellationToken));
         var rehashed = await store.ApiKeys.GetAsync($"key_{plain[..12]}", TestContext.Current.CancellationToken);
-        Assert.True(node.App.Services.GetRequiredService<KeyHasher>().Matches(Key, rehashed!.KeyHash));
+        Assert.True(node.App.Services.GetRequiredService<KeyHasher>().Matches(olderKey, rehashed!.KeyHash));
         Assert.StartsWith("hmac-sha256:", rehashed.KeyHash, StringComparison.Ordinal);
     }
 

@@ -151,13 +151,13 @@ public sealed class SiteConfigurationTests(PostgresServer postgres) : IAsyncLife
             var file = Path.Combine(work, "garage.site.json");
             await File.WriteAllTextAsync(file, Document, TestContext.Current.CancellationToken);
             var settings = new Dictionary<string, string?> { ["ParkCharge:SiteFiles:0"] = file };
-            const string Tariffs = """{ "parking": [ { "id": "flat", "bands": [ { "pricePerUnit": 2.00 } ] } ], "permits": [ { "plate": "b-cd 1234" } ] }""";
+            const string tariffsJson = """{ "parking": [ { "id": "flat", "bands": [ { "pricePerUnit": 2.00 } ] } ], "permits": [ { "plate": "b-cd 1234" } ] }""";
             string before;
             StoreOptions store;
             await using (var first = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, settings))
             {
                 store = first.StoreOptions;
-                using var put = await first.Http.PutAsync("/api/v1/sites/garage/tariffs", new StringContent(Tariffs, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+                using var put = await first.Http.PutAsync("/api/v1/sites/garage/tariffs", new StringContent(tariffsJson, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
                 Assert.Equal(HttpStatusCode.OK, put.StatusCode);
                 before = await first.Http.GetStringAsync("/api/v1/sites/garage/tariffs", TestContext.Current.CancellationToken);
             }

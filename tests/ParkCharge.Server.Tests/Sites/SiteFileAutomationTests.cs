@@ -49,7 +49,7 @@ public sealed class SiteFileAutomationTests
     [Fact]
     public void Mistakes_in_the_automation_section_are_named_with_their_path_and_line()
     {
-        const string Broken = """
+        const string broken = """
 
             automation:
               autocharge:
@@ -62,7 +62,7 @@ public sealed class SiteFileAutomationTests
               maxChargingTime: { enabled: true, limit: 0s }
             """;
 
-        var errors = Errors(MinimalYaml + Broken);
+        var errors = Errors(MinimalYaml + broken);
 
         Assert.Contains("automation.idle: unknown automation rule (known: autocharge, stopAtPermitEnd, maxChargingTime, powerLimit) (line 12)", errors);
         Assert.Contains("automation.maxChargingTime.limit: must be longer than zero (it is 0s) (line 13)", errors);

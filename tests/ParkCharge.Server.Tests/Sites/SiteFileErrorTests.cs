@@ -8,7 +8,7 @@ public sealed class SiteFileErrorTests
     [Fact]
     public void A_site_file_with_many_errors_names_each_with_its_path_and_line()
     {
-        const string Broken = """
+        const string broken = """
             id: Main Street
             name: Main Street Garage
             timeZone: Europe/Berln
@@ -50,7 +50,7 @@ public sealed class SiteFileErrorTests
                 bays: [EV-01, { bay: EV-02 }]
             """;
 
-        var errors = Errors(Broken);
+        var errors = Errors(broken);
 
         Assert.Equal(
             [
@@ -164,20 +164,20 @@ public sealed class SiteFileErrorTests
     [Fact]
     public void Overlapping_regions_of_two_bays_are_an_error_but_touching_ones_are_not()
     {
-        const string Bays = """
+        const string bayRegions = """
 
             chargers: [{ id: CP-1 }]
             evBays: [{ id: EV-01, charger: CP-1, connector: 1 }, { id: EV-02, charger: CP-1, connector: 2 }]
             bayCameras: [{ id: cam, key: bay-camera-key-00001, bays: [{ bay: EV-01, region: [0, 0.5] }, { bay: EV-02, region: [REGION] }] }]
             """;
 
-        Assert.Empty(Errors(MinimalYaml + Bays.Replace("REGION", "0.5, 1", StringComparison.Ordinal)));
+        Assert.Empty(Errors(MinimalYaml + bayRegions.Replace("REGION", "0.5, 1", StringComparison.Ordinal)));
         Assert.Equal(
             ["bayCameras[0].bays[1].region: [0.4, 1] overlaps bayCameras[0].bays[0]'s region [0, 0.5] (line 7)"],
-            Errors(MinimalYaml + Bays.Replace("REGION", "0.4, 1", StringComparison.Ordinal)));
+            Errors(MinimalYaml + bayRegions.Replace("REGION", "0.4, 1", StringComparison.Ordinal)));
         Assert.Equal(
             ["bayCameras[0].bays[1].region: a region is [left, right]: the band of the picture's width the bay's plates appear in, with 0 <= left < right <= 1; this is a list (line 7)"],
-            Errors(MinimalYaml + Bays.Replace("REGION", "0.5", StringComparison.Ordinal)));
+            Errors(MinimalYaml + bayRegions.Replace("REGION", "0.5", StringComparison.Ordinal)));
     }
 
     [Fact]

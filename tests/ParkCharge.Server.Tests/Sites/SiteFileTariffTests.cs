@@ -182,7 +182,7 @@ public sealed class SiteFileTariffTests
     [Fact]
     public void A_tariffs_section_with_many_errors_names_each_with_its_path_and_line()
     {
-        const string Broken = """
+        const string broken = """
 
             tariffs:
               parkng: []
@@ -223,7 +223,7 @@ public sealed class SiteFileTariffTests
                 - { note: "no plate" }
             """;
 
-        var errors = Errors(Site + Broken);
+        var errors = Errors(Site + broken);
 
         Assert.Equal(
             [
@@ -363,21 +363,21 @@ public sealed class SiteFileTariffTests
     [Fact]
     public void Charging_tariffs_overlap_only_when_they_are_for_the_same_chargers()
     {
-        const string Element = "elements: [{ priceComponents: [{ type: ENERGY, price: 0.5 }] }]";
+        const string element = "elements: [{ priceComponents: [{ type: ENERGY, price: 0.5 }] }]";
         var fine = Parse(Site + $$"""
 
             tariffs:
               charging:
-                - { id: site, {{Element}} }
-                - { id: cp1, chargers: [CP-1], {{Element}} }
-                - { id: cp2, chargers: [CP-2], {{Element}} }
+                - { id: site, {{element}} }
+                - { id: cp1, chargers: [CP-1], {{element}} }
+                - { id: cp2, chargers: [CP-2], {{element}} }
             """);
         var clash = Errors(Site + $$"""
 
             tariffs:
               charging:
-                - { id: both, chargers: [CP-1, CP-2], {{Element}} }
-                - { id: cp2, chargers: [CP-2, CP-1], startDateTime: 2026-05-01T00:00:00Z, {{Element}} }
+                - { id: both, chargers: [CP-1, CP-2], {{element}} }
+                - { id: cp2, chargers: [CP-2, CP-1], startDateTime: 2026-05-01T00:00:00Z, {{element}} }
             """);
 
         Assert.Empty(fine.Errors);
@@ -457,14 +457,14 @@ public sealed class SiteFileTariffTests
     public void A_tariffs_document_on_its_own_names_paths_inside_itself_and_chargers_of_the_site()
     {
         var site = Parse(Site).Configuration!;
-        const string Document = """
+        const string document = """
             {
               "charging": [ { "id": "c", "chargers": ["CP-3"], "elements": [ { "priceComponents": [ { "type": "ENERGIE", "price": 0.49 } ] } ] } ],
               "evBayRules": { "idleFeePerMinute": 0.201 }
             }
             """;
 
-        var result = SiteFile.ParseTariffs(Document, site, new HashSet<string> { "CP-1", "CP-2" }, NoEnvironment);
+        var result = SiteFile.ParseTariffs(document, site, new HashSet<string> { "CP-1", "CP-2" }, NoEnvironment);
 
         Assert.Null(result.Tariffs);
         Assert.Equal(

@@ -196,12 +196,12 @@ public sealed partial class SiteFileValidator
     /// </summary>
     private void CheckCoverage(List<ParkingBand> bands, string path, DocumentMapping tariff)
     {
-        const int Week = 7 * 24 * 60;
+        const int week = 7 * 24 * 60;
         var gaps = new List<(int From, int To)>();
         int? start = null;
-        for (var minute = 0; minute <= Week; minute++)
+        for (var minute = 0; minute <= week; minute++)
         {
-            var covered = minute == Week || bands.Any(b => Covers(b, minute));
+            var covered = minute == week || bands.Any(b => Covers(b, minute));
             if (!covered && start is null)
             {
                 start = minute;
@@ -219,9 +219,9 @@ public sealed partial class SiteFileValidator
         }
 
         // A gap at the end of Sunday that goes on at the start of Monday is one gap.
-        if (gaps.Count > 1 && gaps[0].From == 0 && gaps[^1].To == Week)
+        if (gaps.Count > 1 && gaps[0].From == 0 && gaps[^1].To == week)
         {
-            gaps[0] = (gaps[^1].From, gaps[0].To + Week);
+            gaps[0] = (gaps[^1].From, gaps[0].To + week);
             gaps.RemoveAt(gaps.Count - 1);
         }
 
@@ -245,7 +245,7 @@ public sealed partial class SiteFileValidator
 
         static string WeekTime(int minute)
         {
-            minute %= Week;
+            minute %= week;
             return $"{Weekdays[minute / (24 * 60)].Name} {minute % (24 * 60) / 60:00}:{minute % 60:00}";
         }
     }

@@ -677,10 +677,10 @@ public sealed partial class SiteFileValidator : DocumentFields
             return null;
         }
 
-        const string Shape = "a region is [left, right]: the band of the picture's width the bay's plates appear in, with 0 <= left < right <= 1";
+        const string shape = "a region is [left, right]: the band of the picture's width the bay's plates appear in, with 0 <= left < right <= 1";
         if (node is not DocumentSequence { Items.Count: 2 } pair)
         {
-            Error(regionPath, $"{Shape}; this is {Describe(node)}", node.Line);
+            Error(regionPath, $"{shape}; this is {Describe(node)}", node.Line);
             return null;
         }
 
@@ -693,7 +693,7 @@ public sealed partial class SiteFileValidator : DocumentFields
 
         if (left < 0 || right > 1 || left >= right)
         {
-            Error(regionPath, $"{Shape}; [{Show(left.Value)}, {Show(right.Value)}] is not", node.Line);
+            Error(regionPath, $"{shape}; [{Show(left.Value)}, {Show(right.Value)}] is not", node.Line);
             return null;
         }
 

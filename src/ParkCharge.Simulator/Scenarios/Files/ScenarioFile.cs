@@ -178,11 +178,11 @@ public static class ScenarioFile
 
     private static ChargingBehaviour Charging(ScenarioFields fields, DocumentMapping map)
     {
-        const string At = "charging";
-        fields.OnlyKnown(map, At, "batteryKWh", "startSoc", "maxPowerKW", "taperFrom", "plugInDelay");
+        const string section = "charging";
+        fields.OnlyKnown(map, section, "batteryKWh", "startSoc", "maxPowerKW", "taperFrom", "plugInDelay");
         var defaults = new ChargingBehaviour();
         var soc = defaults.StartSoc;
-        if (fields.Mapping(map, At, "startSoc") is { } socMap)
+        if (fields.Mapping(map, section, "startSoc") is { } socMap)
         {
             fields.OnlyKnown(socMap, "charging.startSoc", "min", "max");
             var min = fields.Number(socMap, "charging.startSoc", "min", 0, 1, required: true);
@@ -200,11 +200,11 @@ public static class ScenarioFile
 
         return new ChargingBehaviour
         {
-            BatteryKWh = Numbers(fields, map, At, "batteryKWh", 1, 1000) ?? defaults.BatteryKWh,
-            MaxPowerKW = Numbers(fields, map, At, "maxPowerKW", 1, 1000) ?? defaults.MaxPowerKW,
+            BatteryKWh = Numbers(fields, map, section, "batteryKWh", 1, 1000) ?? defaults.BatteryKWh,
+            MaxPowerKW = Numbers(fields, map, section, "maxPowerKW", 1, 1000) ?? defaults.MaxPowerKW,
             StartSoc = soc,
-            TaperFrom = fields.Number(map, At, "taperFrom", 0.1, 1) ?? defaults.TaperFrom,
-            PlugInDelay = fields.Mapping(map, At, "plugInDelay") is { } delay ? DurationRange(fields, delay, "charging.plugInDelay") ?? defaults.PlugInDelay : defaults.PlugInDelay,
+            TaperFrom = fields.Number(map, section, "taperFrom", 0.1, 1) ?? defaults.TaperFrom,
+            PlugInDelay = fields.Mapping(map, section, "plugInDelay") is { } delay ? DurationRange(fields, delay, "charging.plugInDelay") ?? defaults.PlugInDelay : defaults.PlugInDelay,
         };
     }
 
@@ -240,19 +240,19 @@ public static class ScenarioFile
 
     private static Noise Noise(ScenarioFields fields, DocumentMapping map)
     {
-        const string At = "noise";
-        fields.OnlyKnown(map, At, "ocrErrorRate", "missedReads", "repeatedReads", "clockSkew", "chargerOffline", "offlineDuration", "connectorFaults", "faultDuration");
+        const string section = "noise";
+        fields.OnlyKnown(map, section, "ocrErrorRate", "missedReads", "repeatedReads", "clockSkew", "chargerOffline", "offlineDuration", "connectorFaults", "faultDuration");
         var defaults = new Noise();
         return new Noise
         {
-            OcrErrorRate = fields.Number(map, At, "ocrErrorRate", 0, 1) ?? 0,
-            MissedReads = fields.Number(map, At, "missedReads", 0, 1) ?? 0,
-            RepeatedReads = fields.Number(map, At, "repeatedReads", 0, 1) ?? 0,
-            ClockSkew = fields.Duration(map, At, "clockSkew") ?? TimeSpan.Zero,
-            ChargerOffline = fields.Number(map, At, "chargerOffline", 0, 1) ?? 0,
-            OfflineDuration = fields.Duration(map, At, "offlineDuration") ?? defaults.OfflineDuration,
-            ConnectorFaults = fields.Number(map, At, "connectorFaults", 0, 1) ?? 0,
-            FaultDuration = fields.Duration(map, At, "faultDuration") ?? defaults.FaultDuration,
+            OcrErrorRate = fields.Number(map, section, "ocrErrorRate", 0, 1) ?? 0,
+            MissedReads = fields.Number(map, section, "missedReads", 0, 1) ?? 0,
+            RepeatedReads = fields.Number(map, section, "repeatedReads", 0, 1) ?? 0,
+            ClockSkew = fields.Duration(map, section, "clockSkew") ?? TimeSpan.Zero,
+            ChargerOffline = fields.Number(map, section, "chargerOffline", 0, 1) ?? 0,
+            OfflineDuration = fields.Duration(map, section, "offlineDuration") ?? defaults.OfflineDuration,
+            ConnectorFaults = fields.Number(map, section, "connectorFaults", 0, 1) ?? 0,
+            FaultDuration = fields.Duration(map, section, "faultDuration") ?? defaults.FaultDuration,
         };
     }
 
@@ -265,10 +265,10 @@ public static class ScenarioFile
             return (OcppVersion.Ocpp16, versions, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15));
         }
 
-        const string At = "chargers";
-        fields.OnlyKnown(map, At, "defaultVersion", "versions", "meterInterval", "heartbeatInterval");
-        var defaultVersion = Version(fields, fields.Text(map, At, "defaultVersion"), "chargers.defaultVersion", DocumentFields.Line(map, "defaultVersion")) ?? OcppVersion.Ocpp16;
-        if (fields.Mapping(map, At, "versions") is { } byCharger)
+        const string section = "chargers";
+        fields.OnlyKnown(map, section, "defaultVersion", "versions", "meterInterval", "heartbeatInterval");
+        var defaultVersion = Version(fields, fields.Text(map, section, "defaultVersion"), "chargers.defaultVersion", DocumentFields.Line(map, "defaultVersion")) ?? OcppVersion.Ocpp16;
+        if (fields.Mapping(map, section, "versions") is { } byCharger)
         {
             foreach (var (id, value, line) in byCharger.Entries)
             {
@@ -286,13 +286,13 @@ public static class ScenarioFile
             }
         }
 
-        var meter = fields.Duration(map, At, "meterInterval") ?? TimeSpan.FromMinutes(5);
+        var meter = fields.Duration(map, section, "meterInterval") ?? TimeSpan.FromMinutes(5);
         if (meter < TimeSpan.FromSeconds(10))
         {
             fields.Error("chargers.meterInterval", "must be at least 10s", DocumentFields.Line(map, "meterInterval"));
         }
 
-        var heartbeat = fields.Duration(map, At, "heartbeatInterval") ?? TimeSpan.FromMinutes(15);
+        var heartbeat = fields.Duration(map, section, "heartbeatInterval") ?? TimeSpan.FromMinutes(15);
         if (heartbeat < TimeSpan.FromSeconds(10))
         {
             fields.Error("chargers.heartbeatInterval", "must be at least 10s", DocumentFields.Line(map, "heartbeatInterval"));
