@@ -3,6 +3,7 @@ using System.Diagnostics;
 
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.Rpc;
+using ParkCharge.Ocpp.Validation;
 using ParkCharge.Server.Telemetry;
 
 namespace ParkCharge.Server.Ocpp;
@@ -13,9 +14,18 @@ namespace ParkCharge.Server.Ocpp;
 /// receipt to our answer, as a histogram and as a span (<c>ocpp.call {Action}</c>, a trace of its own) that
 /// the engine's and the store's spans join (<see cref="Handler"/> makes it current while the call is handled).
 /// </summary>
+/// <remarks>
+/// Labels are bounded whatever a charger sends: an action that is not one of its version's is counted as
+/// <c>other</c>, an error code that is not one of OCPP's as <c>other</c> (a hostile charger cannot make a metric
+/// series per string it invents).
+/// </remarks>
 internal sealed class ConnectionTelemetry(IRpcFrameObserver inner, NodeMetrics metrics, ChargerId charger, OcppVersion version) : IRpcFrameObserver, IDisposable
 {
+    /// <summary>Every error code's wire name, in every version.</summary>
+    private static readonly HashSet<string> ErrorCodes = [.. Enum.GetValues<RpcErrorCode>().SelectMany(code => Enum.GetValues<OcppVersion>().Select(version => code.ToWireName(version)))];
+
     private readonly ConcurrentDictionary<string, InFlight> _calls = new(StringComparer.Ordinal);
+    private readonly OcppSchemas _schemas = OcppSchemas.For(version);
 
     public void OnFrame(in RpcFrameRecord frame)
     {
@@ -25,25 +35,26 @@ internal sealed class ConnectionTelemetry(IRpcFrameObserver inner, NodeMetrics m
         string? code = null;
         if (frame.MessageType is RpcMessageType.CallError or RpcMessageType.CallResultError)
         {
-            code = MessageLogRecorder.ErrorCodeOf(frame.Text) ?? "unknown";
+            code = MessageLogRecorder.ErrorCodeOf(frame.Text) is { } sent && ErrorCodes.Contains(sent) ? sent : "other";
             metrics.CallError(inbound ? "received" : "sent", code);
         }
 
-        metrics.Message(direction, frame.Action, Outcome(frame.MessageType));
+        var action = frame.Action is null ? "unknown" : _schemas.HasAction(frame.Action) ? frame.Action : "other";
+        metrics.Message(direction, action, Outcome(frame.MessageType));
         if (inbound && frame.MessageType == RpcMessageType.Call && frame.MessageId is { } id)
         {
             // A span per CALL, rooted here (not under the WebSocket's request, which lasts as long as the connection).
-            var span = NodeTelemetry.StartSpan($"ocpp.call {frame.Action}", ActivityKind.Server, default, frame.Time);
+            var span = NodeTelemetry.StartSpan($"ocpp.call {action}", ActivityKind.Server, default, frame.Time);
             span?.SetTag("ocpp.charger", charger.Value);
             span?.SetTag("ocpp.version", version.Label());
-            span?.SetTag("ocpp.action", frame.Action);
+            span?.SetTag("ocpp.action", action);
             span?.SetTag("ocpp.message_id", id);
             if (frame.ErrorReturned is { } refused)
             {
                 span?.SetTag("ocpp.refused", refused.ToWireName(version));
             }
 
-            var call = new InFlight(frame.Action ?? "unknown", Stopwatch.GetTimestamp(), span);
+            var call = new InFlight(action, Stopwatch.GetTimestamp(), span);
             if (!_calls.TryAdd(id, call))
             {
                 NodeTelemetry.EndSpan(span); // the same id twice while the first is unanswered: time the first

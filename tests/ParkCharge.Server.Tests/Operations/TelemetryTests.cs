@@ -88,6 +88,28 @@ public sealed partial class TelemetryTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_charger_inventing_actions_and_error_codes_cannot_make_a_metric_series_per_string()
+    {
+        await using var node = await TestNode.StartAsync(StoreEngine.Sqlite, postgres, MetricsOn);
+        await node.RegisterChargerAsync("CP-H1", site: Site);
+        await using var charger = await TestCharger.ConnectAsync(node.OcppUri("CP-H1"), OcppVersion.Ocpp16);
+        for (var i = 0; i < 40; i++)
+        {
+            await SendRawAsync(charger, $$"""[2,"x-{{i}}","Invented{{i}}",{}]""");
+            await SendRawAsync(charger, $$"""[4,"y-{{i}}","MadeUpCode{{i}}","",{}]""");
+        }
+
+        await charger.CallAsync(V16Actions.BootNotification, new BootNotificationRequest { ChargePointVendor = "Test", ChargePointModel = "Hostile" }); // answered after the 80 frames
+        var scrape = await node.EventuallyAsync(() => node.Http.GetStringAsync("/metrics"),
+            text => Sample(text, "parkcharge_ocpp_messages_total", ("direction", "in"), ("action", "other")) >= 40);
+
+        Assert.DoesNotContain("Invented", scrape, StringComparison.Ordinal);
+        Assert.DoesNotContain("MadeUpCode", scrape, StringComparison.Ordinal);
+        Assert.Equal(40, Sample(scrape, "parkcharge_ocpp_callerrors_total", ("direction", "received"), ("code", "other")));
+        Assert.Equal(40, Sample(scrape, "parkcharge_ocpp_messages_total", ("direction", "out"), ("action", "other"), ("outcome", "error")));
+    }
+
+    [Fact]
     public async Task Metrics_are_not_served_unless_turned_on_and_then_only_to_an_api_key()
     {
         await using (var off = await TestNode.StartAsync(StoreEngine.Sqlite, postgres))
