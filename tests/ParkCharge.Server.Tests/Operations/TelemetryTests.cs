@@ -149,7 +149,8 @@ public sealed partial class TelemetryTests(PostgresServer postgres)
         var started = await charger.CallAsync(V16Actions.StartTransaction, new StartTransactionRequest { ConnectorId = 1, IdTag = "RFID-T", MeterStart = 0, Timestamp = DateTimeOffset.UtcNow });
         await Eventually.UntilAsync(() => Task.FromResult(receiver.Accepted.Count), n => n >= 1, () => node.Changed);
 
-        var call = Assert.Single(spans.Snapshot(), s => s.DisplayName == "ocpp.call StartTransaction");
+        // An ActivitySource's listeners are the process's: spans of other tests' nodes arrive here too. This charger's are its own.
+        var call = Assert.Single(spans.Snapshot(), s => s.DisplayName == "ocpp.call StartTransaction" && (string?)s.GetTagItem("ocpp.charger") == "CP-T1");
         var trace = spans.Snapshot().Where(s => s.TraceId == call.TraceId).ToList();
         var decide = Assert.Single(trace, s => s.DisplayName == "engine.decide");
         var commit = Assert.Single(trace, s => s.DisplayName == "store.commit");
@@ -169,7 +170,7 @@ public sealed partial class TelemetryTests(PostgresServer postgres)
         Assert.True(TraceParent.IsMatch(traceparent), traceparent);
         Assert.Equal(call.TraceId.ToHexString(), traceparent.Split('-')[1]);
         var deliver = await Eventually.UntilAsync(
-            () => Task.FromResult(spans.Snapshot().SingleOrDefault(s => s.DisplayName == "webhook.deliver")), s => s is not null, () => node.Changed); // ends once the delivery is recorded
+            () => Task.FromResult(spans.Snapshot().SingleOrDefault(s => s.DisplayName == "webhook.deliver" && s.TraceId == call.TraceId)), s => s is not null, () => node.Changed); // ends once the delivery is recorded
         Assert.Equal(call.TraceId, deliver!.TraceId);
         Assert.Equal(call.SpanId, deliver.ParentSpanId);
     }
