@@ -72,7 +72,7 @@ serve.SetAction(async (parse, ct) =>
     }
 });
 
-var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, DemoCommand.Create(), SimulateCommand.Create(), CheckSiteCommand.Create(), PriceCommand.Create(), Replay.Create(), ApiKeyCommand.Create() };
+var root = new RootCommand("ParkCharge: EV charging joined to car-park management.") { serve, DemoCommand.Create(), SimulateCommand.Create(), CheckSiteCommand.Create(), PriceCommand.Create(), Replay.Create(), Backup.CreateBackup(), Backup.CreateRestore(), ApiKeyCommand.Create() };
 serve.TreatUnmatchedTokensAsErrors = false;
 // Ctrl+C cancels the running command; give it time to stop cleanly (close chargers' connections, print a summary).
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

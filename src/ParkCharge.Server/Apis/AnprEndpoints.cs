@@ -8,6 +8,7 @@ using ParkCharge.Core.Sites;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Hosting;
 using ParkCharge.Server.Sites;
+using ParkCharge.Server.Telemetry;
 using ParkCharge.Storage;
 
 namespace ParkCharge.Server.Apis;
@@ -30,8 +31,8 @@ internal static partial class AnprEndpoints
         var anpr = app.MapGroup("/api/v1/anpr").WithTags("ANPR").DisableAntiforgery()
             .RequireAuthorization(Policies.CameraGateway)
             .WithBodyLimit(BodyLimits.CameraPush);
-        anpr.MapPost("/reads", (HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(CameraFormat.Generic, null, http, cameras, engines, store, time, loggers, ct))
+        anpr.MapPost("/reads", (HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, NodeMetrics metrics, CancellationToken ct) =>
+            PushAsync(CameraFormat.Generic, null, http, cameras, engines, store, time, loggers, metrics, ct))
             .WithSummary("Plate reads in ParkCharge's JSON format (one object or an array)");
         MapPush(anpr, "/plate-recognizer/{cameraId?}", CameraFormat.PlateRecognizer, "Plate Recognizer Snapshot/Stream webhooks (JSON or multipart with the picture)");
         MapPush(anpr, "/hikvision/{cameraId}", CameraFormat.Hikvision,
@@ -51,8 +52,8 @@ internal static partial class AnprEndpoints
 
     /// <summary>A vendor format's push address, with the camera in its path (<paramref name="pattern"/> has <c>{cameraId}</c> or <c>{cameraId?}</c>).</summary>
     private static void MapPush(RouteGroupBuilder anpr, string pattern, CameraFormat format, string summary) =>
-        anpr.MapPost(pattern, (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
-            PushAsync(format, cameraId, http, cameras, engines, store, time, loggers, ct))
+        anpr.MapPost(pattern, (string? cameraId, HttpContext http, CameraDirectory cameras, SiteEngines engines, Store store, TimeProvider time, ILoggerFactory loggers, NodeMetrics metrics, CancellationToken ct) =>
+            PushAsync(format, cameraId, http, cameras, engines, store, time, loggers, metrics, ct))
             .WithSummary(summary);
 
     private static async Task<Results<Ok<AnprPushResponse>, ProblemHttpResult>> PushAsync(
@@ -64,6 +65,7 @@ internal static partial class AnprEndpoints
         Store store,
         TimeProvider time,
         ILoggerFactory loggers,
+        NodeMetrics metrics,
         CancellationToken ct)
     {
         var logger = loggers.CreateLogger("ParkCharge.Server.Anpr");
@@ -103,6 +105,8 @@ internal static partial class AnprEndpoints
 
         if (!parsed.IsSuccess)
         {
+            // Counted per camera only for a camera of this node's: a camera id in a path is anyone's to invent.
+            metrics.CameraRead(addressed?.Camera.Id ?? "unknown", "rejected");
             LogRefused(logger, cameraId ?? string.Join(",", caller.Cameras), "the push could not be read");
             var errors = parsed.Errors.Select(e => e.ToString()).ToArray();
             return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
@@ -144,6 +148,7 @@ internal static partial class AnprEndpoints
         var now = time.GetUtcNow();
         if (CaptureTimeProblem(push, now) is { } timeProblem)
         {
+            metrics.CameraRead(id, "rejected");
             LogRefused(logger, id, "a capture time outside the accepted window");
             return timeProblem;
         }
@@ -158,6 +163,11 @@ internal static partial class AnprEndpoints
             Payload = report.Payload,
         }).ToList();
         var replies = await Task.WhenAll(observations.Select(engines.SubmitAsync));
+        foreach (var reply in replies)
+        {
+            metrics.CameraRead(id, reply is Refused ? "refused" : "accepted");
+        }
+
         if (replies.OfType<Refused>().FirstOrDefault() is { } refused)
         {
             return Problem(StatusCodes.Status422UnprocessableEntity, "A read was refused", refused.Reason);

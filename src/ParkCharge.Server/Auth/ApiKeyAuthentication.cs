@@ -34,9 +34,10 @@ public sealed class ApiKeyAuthentication(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        // API keys are for the API: a charger's Basic credentials (OCPP) or a browser's are not refused API keys.
+        // API keys are for the API (and the metrics scrape): a charger's Basic credentials (OCPP) or a browser's are not refused API keys.
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header) || !Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrEmpty(header)
+            || !(Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || Request.Path.StartsWithSegments(Telemetry.NodeTelemetry.MetricsPath, StringComparison.OrdinalIgnoreCase)))
         {
             return AuthenticateResult.NoResult();
         }

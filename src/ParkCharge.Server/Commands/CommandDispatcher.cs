@@ -32,6 +32,9 @@ public sealed class CommandSignals(IOptions<ParkChargeOptions> options)
     private readonly ConcurrentDictionary<SiteId, byte> _queued = new();
     private int _overflowed;
 
+    /// <summary>Sites waiting for the dispatcher to look at them (a gauge of the node's metrics).</summary>
+    internal int Queued => _sites.Reader.Count;
+
     public void Notify(SiteId site)
     {
         if (_queued.TryAdd(site, 0) && !_sites.Writer.TryWrite(site))
@@ -73,7 +76,8 @@ internal sealed partial class CommandDispatcher(
     CommandSignals signals,
     IOptions<ParkChargeOptions> options,
     TimeProvider time,
-    ILogger<CommandDispatcher> logger) : BackgroundService
+    ILogger<CommandDispatcher> logger,
+    Telemetry.NodeMetrics? metrics = null) : BackgroundService
 {
     private readonly ConcurrentDictionary<ChargerId, Task> _workers = new();
 
@@ -218,6 +222,7 @@ internal sealed partial class CommandDispatcher(
         }
 
         LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
+        metrics?.CommandAnswered(command.Type.ToString(), result.Status.ToString());
         await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId)));
         return true;
     }

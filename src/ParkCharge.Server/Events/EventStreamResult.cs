@@ -47,6 +47,8 @@ internal sealed class EventStreamResult(
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no"; // nginx: do not hold the stream back
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var metrics = http.RequestServices.GetService<Telemetry.NodeMetrics>();
+        metrics?.StreamOpened();
         try
         {
             await StreamAsync(response, ct);
@@ -54,6 +56,10 @@ internal sealed class EventStreamResult(
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
             // The client went away (or the node is stopping); it resumes from its last event id.
+        }
+        finally
+        {
+            metrics?.StreamClosed();
         }
     }
 

@@ -10,6 +10,7 @@ using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Dashboard;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
+using ParkCharge.Server.Telemetry;
 using ParkCharge.Server.Webhooks;
 using ParkCharge.Storage;
 
@@ -59,6 +60,7 @@ public static class ParkChargeApp
         builder.Services.AddOptions<ParkChargeOptions>().Bind(builder.Configuration.GetSection(ParkChargeOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ParkChargeOptions>, ParkChargeOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddParkChargeTelemetry(options);
         configure?.Invoke(builder);
 
         // The store is opened (and migrated) before the host is built, so it logs through a factory
@@ -177,6 +179,7 @@ public static class ParkChargeApp
         app.MapOcppEndpoint();
         app.MapAnprEndpoints();
         app.MapHealthChecks("/healthz");
+        app.MapParkChargeMetrics(options);
         app.MapParkChargeApiReference();
 
         // Every endpoint says which policy it needs (Policies.RequireRead/RequireOperator/RequireAdmin);

@@ -42,6 +42,19 @@ public sealed class ParkChargeOptions
 
     /// <summary>How much work may wait inside the node, and how long a source waits for room (back-pressure).</summary>
     public QueueOptions Queues { get; set; } = new();
+
+    /// <summary>The Prometheus scrape endpoint (<c>/metrics</c>); OTLP export is configured by the standard <c>OTEL_*</c> variables.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+/// <summary>The node's metrics for Prometheus (docs/operators.md, "Watching a node").</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>
+    /// Serve <c>/metrics</c> in Prometheus' text format, to an API key of any role but a camera's (off by default:
+    /// the metrics name chargers, cameras and webhook subscriptions).
+    /// </summary>
+    public bool Enabled { get; set; }
 }
 
 /// <summary>

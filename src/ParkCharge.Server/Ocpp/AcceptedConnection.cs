@@ -27,7 +27,8 @@ internal sealed class OcppEndpointServices(
     CertificateRenewal certificateRenewal,
     IOptions<ParkChargeOptions> options,
     TimeProvider time,
-    ILoggerFactory loggers)
+    ILoggerFactory loggers,
+    Telemetry.NodeMetrics metrics)
 {
     public Store Store => store;
 
@@ -48,6 +49,8 @@ internal sealed class OcppEndpointServices(
     public ParkChargeOptions Options => options.Value;
 
     public TimeProvider Time => time;
+
+    public Telemetry.NodeMetrics Metrics => metrics;
 
     public ILogger Logger { get; } = loggers.CreateLogger("ParkCharge.Server.Ocpp");
 

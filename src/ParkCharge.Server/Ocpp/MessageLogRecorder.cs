@@ -33,7 +33,7 @@ internal sealed class MessageLogRecorder(LogWriter writer, ChargerId charger, st
     }
 
     /// <summary>The code of a CALLERROR or 2.1 CALLRESULTERROR frame: <c>[4|5, id, code, description, details]</c>.</summary>
-    private static string? ErrorCodeOf(string frame)
+    internal static string? ErrorCodeOf(string frame)
     {
         try
         {

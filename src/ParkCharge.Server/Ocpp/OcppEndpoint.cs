@@ -149,9 +149,10 @@ internal static partial class OcppEndpoint
         var node = connection.Node;
         var (charger, site, connectionId, version) = (connection.Charger, connection.Site, connection.ConnectionId, connection.Version);
         var link = new ChargerLink(site, charger, connection.SubmitFromChargerAsync, node.Time, node.Options.Ocpp.HeartbeatInterval, node.CertificateAuthority);
+        using var telemetry = new ConnectionTelemetry(new MessageLogRecorder(node.Store.Writer, charger, connectionId, version), node.Metrics, charger, version);
         await using var rpc = new RpcConnection(
             socket,
-            new ChargerCallHandler(link),
+            telemetry.Handler(new ChargerCallHandler(link)),
             new RpcConnectionOptions
             {
                 Version = version,
@@ -161,7 +162,7 @@ internal static partial class OcppEndpoint
             },
             node.Time,
             node.RpcLogger,
-            new MessageLogRecorder(node.Store.Writer, charger, connectionId, version));
+            telemetry);
 
         var live = new LiveConnection(charger, site, connectionId, version, rpc, connection.ClientCertificate);
         if (node.Connections.Add(live) is { } replaced)
@@ -178,6 +179,7 @@ internal static partial class OcppEndpoint
         }
 
         LogConnected(node.Logger, charger.Value, version, connectionId);
+        node.Metrics.ConnectionOpened(charger.Value);
         node.Signals.Notify(site); // commands that waited for this charger can go now
         if (connection.ClientCertificate is not null)
         {

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Observations;
 using ParkCharge.Core.Sites;
 using ParkCharge.Server.Hosting;
+using ParkCharge.Server.Telemetry;
 using ParkCharge.Storage;
 using ParkCharge.Storage.Log;
 
@@ -48,6 +50,8 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<SiteId>? _commandsWaiting;
+    private readonly NodeMetrics? _metrics;
+    private readonly TraceOrigins? _origins;
     private Task? _loop;
     private SiteState? _state;
     private ITimer? _timer;
@@ -63,8 +67,13 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     /// <param name="queue">How many observations may wait, and how long a source waits for room.</param>
     /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
-    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, QueueOptions queue, Action<SiteId>? commandsWaiting = null)
+    /// <param name="metrics">Where the time to decide, the wait in the queue and what was committed are counted.</param>
+    /// <param name="origins">Where the trace each committed event came from is noted, for its webhook deliveries.</param>
+    public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, QueueOptions queue, Action<SiteId>? commandsWaiting = null,
+        NodeMetrics? metrics = null, TraceOrigins? origins = null)
     {
+        _metrics = metrics;
+        _origins = origins;
         Site = site;
         _store = store;
         _time = time;
@@ -184,6 +193,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             Volatile.Write(ref _deciding, unit.Count);
             foreach (var pending in unit)
             {
+                _metrics?.Waited(Stopwatch.GetElapsedTime(pending.Enqueued));
                 if (pending.TimerDue is not null)
                 {
                     pending.Observation = TimerObservation(pending);
@@ -266,7 +276,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
                 if (entries.Count > 0)
                 {
+                    var committing = _time.GetUtcNow();
                     await _store.Writer.AppendAsync(new SiteAppend(Site, entries));
+                    Committed(unit, entries, committing);
                 }
             }
             catch (LogConflictException e) when (attempt < MaxConflictRetries)
@@ -335,6 +347,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             }
 
             var entry = new LoggedObservation(_state.LastSeq + 1, observation, decision, decision.Events.Count == 0 ? 0 : _state.LastEventSeq + 1);
+            var committing = _time.GetUtcNow();
             try
             {
                 await _store.Writer.AppendAsync(new SiteAppend(Site, [entry]));
@@ -369,6 +382,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             }
 
             _aloneFor = Math.Max(0, _aloneFor - 1);
+            Committed([pending], [entry], committing);
             pending.Reply.TrySetResult(decision.Reply);
             return;
         }
@@ -377,15 +391,68 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// <summary>The engine's decision; null (and the source told) when the engine failed on it, which leaves the state as it was.</summary>
     private Decision? TryDecide(Pending pending, Observation observation)
     {
+        using var span = NodeTelemetry.StartSpan("engine.decide", ActivityKind.Internal, pending.Trace);
+        span?.SetTag("parkcharge.site", Site.Value);
+        span?.SetTag("parkcharge.observation", observation.Payload.Kind);
+        var started = Stopwatch.GetTimestamp();
         try
         {
-            return SiteEngine.Decide(_state!, observation);
+            var decision = SiteEngine.Decide(_state!, observation);
+            var answer = decision.IsRepeat ? "repeat" : decision.Reply is Refused ? "refused" : "accepted";
+            _metrics?.Decided(observation.Payload.Kind, Stopwatch.GetElapsedTime(started), answer);
+            span?.SetTag("parkcharge.answer", answer);
+            span?.SetTag("parkcharge.events", decision.Events.Count);
+            return decision;
         }
         catch (Exception e)
         {
+            _metrics?.Decided(observation.Payload.Kind, Stopwatch.GetElapsedTime(started), "failed");
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogObservationFailed(_logger, Site.Value, observation.Source, observation.Payload.Kind, observation.Key, e);
             pending.Reply.TrySetException(new ObservationFailedException(observation, e));
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Telemetry of a commit: the events it made durable counted, and for each observation that came with a
+    /// trace, a <c>store.commit</c> span from the append to its commit, and its events' origin noted for their webhooks.
+    /// </summary>
+    private void Committed(List<Pending> unit, List<LoggedObservation> entries, DateTimeOffset started)
+    {
+        if (_metrics is null && _origins is null)
+        {
+            return;
+        }
+
+        var ended = _time.GetUtcNow();
+        var traces = new Dictionary<Observation, ActivityContext>(ReferenceEqualityComparer.Instance);
+        foreach (var pending in unit)
+        {
+            if (pending.Observation is { } observation && pending.Trace != default)
+            {
+                traces[observation] = pending.Trace;
+            }
+        }
+
+        foreach (var entry in entries)
+        {
+            foreach (var e in entry.Decision.Events)
+            {
+                _metrics?.EventCommitted(e.Type);
+            }
+
+            if (!traces.TryGetValue(entry.Observation, out var trace))
+            {
+                continue;
+            }
+
+            _origins?.Remember(Site.Value, entry.FirstEventSeq, entry.Decision.Events.Count, trace);
+            var span = NodeTelemetry.StartSpan("store.commit", ActivityKind.Internal, trace, started);
+            span?.SetTag("parkcharge.site", Site.Value);
+            span?.SetTag("parkcharge.seq", entry.Seq);
+            span?.SetTag("parkcharge.unit", entries.Count);
+            NodeTelemetry.EndSpan(span, ended);
         }
     }
 
@@ -590,6 +657,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     private sealed class Pending(Observation? observation)
     {
+        /// <summary>The trace the source was in when it submitted (a charger's frame, a camera push), if traced.</summary>
+        public ActivityContext Trace { get; } = Activity.Current?.Context ?? default;
+
+        /// <summary>When it was queued, for the time it waited.</summary>
+        public long Enqueued { get; } = Stopwatch.GetTimestamp();
+
         /// <summary>The observation; for a timer that fired, made on the loop once its deadline has come.</summary>
         public Observation? Observation { get; set; } = observation;
 

@@ -20,7 +20,9 @@ public sealed class SiteEngines(
     TimeProvider time,
     ILoggerFactory loggers,
     Commands.CommandSignals signals,
-    IOptions<ParkChargeOptions> options) : IHostedLifecycleService, IAsyncDisposable
+    IOptions<ParkChargeOptions> options,
+    Telemetry.NodeMetrics? metrics = null,
+    Telemetry.TraceOrigins? origins = null) : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<SiteId, Lazy<SiteEngineHost>> _hosts = new();
     private readonly ILogger _logger = loggers.CreateLogger<SiteEngineHost>();
@@ -28,7 +30,7 @@ public sealed class SiteEngines(
     public SiteEngineHost For(SiteId site) =>
         _hosts.GetOrAdd(site, s => new Lazy<SiteEngineHost>(() =>
         {
-            var host = new SiteEngineHost(s, store, time, _logger, options.Value.Queues, signals.Notify);
+            var host = new SiteEngineHost(s, store, time, _logger, options.Value.Queues, signals.Notify, metrics, origins);
             host.Start();
             return host;
         })).Value;

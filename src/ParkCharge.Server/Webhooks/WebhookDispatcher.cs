@@ -37,7 +37,9 @@ public sealed partial class WebhookDispatcher(
     WebhookSecrets secrets,
     IOptions<ParkChargeOptions> options,
     TimeProvider time,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    ILogger<WebhookDispatcher> logger,
+    Telemetry.NodeMetrics? metrics = null,
+    Telemetry.TraceOrigins? origins = null) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
 
@@ -323,6 +325,16 @@ public sealed partial class WebhookDispatcher(
         int? status = null;
         string? error = null;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        // In the trace of the frame or push the event came from, when this node still knows it; the request
+        // carries W3C trace context (traceparent) so a receiver can join it, even when the node exports no traces.
+        using var span = DeliverySpan(origins?.Of(e.Site, e.Seq) ?? default);
+        span.SetTag("parkcharge.webhook", subscription.Id);
+        span.SetTag("parkcharge.event", e.Type);
+        span.SetTag("parkcharge.site", e.Site);
+        span.SetTag("parkcharge.seq", e.Seq);
+        span.SetTag("parkcharge.attempt", attempt);
+        System.Diagnostics.Activity.Current = span;
         try
         {
             var client = clients.CreateClient(HttpClientName);
@@ -350,8 +362,10 @@ public sealed partial class WebhookDispatcher(
 
         var duration = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var kind = replay is null ? "live" : "replay";
+        span.SetTag("http.response.status_code", status);
         if (error is null)
         {
+            metrics?.WebhookDelivered(subscription.Id, e.RecordedAt);
             // The receiver has it: record that even when the node is stopping, or a graceful restart would
             // send it again (not cancelled by ct; a single short write).
             await store.Webhooks.RecordDeliveredAsync(subscription.Id,
@@ -367,6 +381,8 @@ public sealed partial class WebhookDispatcher(
         }
 
         var dead = attempt >= Settings.MaxAttempts;
+        span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
+        metrics?.WebhookFailed(subscription.Id, e.RecordedAt, dead);
         DateTimeOffset? retryAt = dead ? null : now + RetrySchedule.After(attempt, Settings.FirstRetry, Settings.MaxRetry, Random.Shared);
         await store.Webhooks.RecordFailedAsync(subscription.Id,
             new WebhookDeliveryRecord(0, e.Site, e.Seq, e.Id, e.Type, kind, attempt, now, status, duration, dead ? "Dead" : "Failed", error), retryAt, dead, ct);
@@ -382,6 +398,29 @@ public sealed partial class WebhookDispatcher(
         _reload = true;
         _wake.Writer.TryWrite(true);
         return false;
+    }
+
+    /// <summary>
+    /// The span of one delivery attempt: recorded when the node exports traces, otherwise one of its own that
+    /// only gives the request its W3C trace context.
+    /// </summary>
+    private static System.Diagnostics.Activity DeliverySpan(System.Diagnostics.ActivityContext origin)
+    {
+        if (Telemetry.NodeTelemetry.StartSpan("webhook.deliver", System.Diagnostics.ActivityKind.Producer, origin) is { } recorded)
+        {
+            return recorded;
+        }
+
+        var span = new System.Diagnostics.Activity("webhook.deliver").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C);
+        if (origin != default)
+        {
+            span.SetParentId(origin.TraceId, origin.SpanId, origin.TraceFlags);
+        }
+
+        var current = System.Diagnostics.Activity.Current;
+        span.Start();
+        System.Diagnostics.Activity.Current = current;
+        return span;
     }
 
     /// <summary>

@@ -167,6 +167,7 @@ public sealed partial class LogWriter : IAsyncDisposable
         if (!_queue.Writer.TryWrite(request) && !_closed)
         {
             Interlocked.Increment(ref _droppedFrames);
+            StoreMetrics.FrameDropped();
         }
     }
 
@@ -262,6 +263,7 @@ public sealed partial class LogWriter : IAsyncDisposable
 
         _connection ??= await _database.OpenWriterAsync(CancellationToken.None);
         _statements ??= new Statements(_database, _connection);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await using var transaction = await _connection.BeginTransactionAsync();
@@ -289,9 +291,11 @@ public sealed partial class LogWriter : IAsyncDisposable
             }
 
             await transaction.CommitAsync();
+            StoreMetrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count);
         }
         catch
         {
+            StoreMetrics.CommitFailed();
             // The connection may be broken (server restart, network): start the next batch on a fresh one.
             await CloseConnectionAsync();
             throw;

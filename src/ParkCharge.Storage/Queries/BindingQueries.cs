@@ -107,6 +107,21 @@ public sealed class BindingQueries(Database database)
             database, command, sql, cursor, limit, ("plug_in_at", "charging_session_id"), r => Read(database, r), b => (b.PlugInAt, b.ChargingSessionId), ct);
     }
 
+    /// <summary>The review queue's size per site (bindings in Review or Provisional), for the node's metrics.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountInReviewAsync(CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command("SELECT site_id, COUNT(*) FROM charging_bindings WHERE status IN ('Review', 'Provisional') GROUP BY site_id");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            counts[reader.GetString(0)] = Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
     internal static BindingRecord Read(Database database, DbDataReader r)
     {
         var evse = r.GetInt32(3);

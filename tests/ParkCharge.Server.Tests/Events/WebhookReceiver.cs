@@ -31,6 +31,9 @@ internal sealed record ReceivedDelivery(
 {
     public JsonElement Envelope => JsonDocument.Parse(Body).RootElement;
 
+    /// <summary>The request's W3C trace context headers (<c>traceparent</c>), every value sent.</summary>
+    public IReadOnlyList<string> TraceParents { get; init; } = [];
+
     public bool Accepted => Answer is >= 200 and < 300;
 
     /// <summary>
@@ -108,7 +111,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
                 headers["ParkCharge-Replay"] == "true",
                 body.ToArray(),
                 answer,
-                receiver.Clock.GetUtcNow()));
+                receiver.Clock.GetUtcNow())
+            { TraceParents = [.. headers["traceparent"].OfType<string>()] });
             return answer >= 400
                 ? Results.Text(receiver.RefusalBody.Body, receiver.RefusalBody.ContentType, statusCode: answer)
                 : Results.Text("ok", statusCode: answer);
