@@ -70,4 +70,16 @@ internal sealed record ReceivedPush(PushContent Content, PushMediaType MediaType
         var kind = mediaType.Kind == PushBodyKind.Unstated ? PushMediaType.Sniff(content.Bytes.Span) : mediaType.Kind;
         return (new ReceivedPush(content, mediaType, kind), null);
     }
+
+    /// <summary>
+    /// The body of a push in a format that is JSON only, or the failure: too large, empty, or not JSON
+    /// ("<paramref name="what"/> is JSON, not ...").
+    /// </summary>
+    public static async ValueTask<(PushContent? Content, AnprParseResult? Failure)> ReadJsonAsync(string? contentType, Stream body, PushLimits limits, string what, CancellationToken cancellationToken)
+    {
+        var (push, failure) = await ReadAsync(contentType, body, limits, cancellationToken);
+        return push is null ? (null, failure)
+            : push.Kind == PushBodyKind.Json ? (push.Content, null)
+            : (null, AnprParseResult.Failure("body", $"{what} is JSON, not \"{push.MediaType}\""));
+    }
 }

@@ -20,16 +20,8 @@ public sealed class GenericJsonParser(PushLimits limits) : IAnprParser
 
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
-        if (push is null)
-        {
-            return failure!;
-        }
-
-        var (content, mediaType, kind) = push;
-        return kind == PushBodyKind.Json
-            ? Read(content, cameraId, limits)
-            : AnprParseResult.Failure("body", $"the generic format is JSON, not \"{mediaType}\"");
+        var (content, failure) = await ReceivedPush.ReadJsonAsync(contentType, body, limits, "the generic format", cancellationToken);
+        return content is null ? failure! : Read(content, cameraId, limits);
     }
 
     private static AnprParseResult Read(PushContent content, string? pushedTo, PushLimits limits)

@@ -28,16 +28,8 @@ public sealed class MilesightLprParser(PushLimits limits) : IAnprParser
 
     public async ValueTask<AnprParseResult> ParseAsync(string? contentType, Stream body, string? cameraId, CancellationToken cancellationToken)
     {
-        var (push, failure) = await ReceivedPush.ReadAsync(contentType, body, limits, cancellationToken);
-        if (push is null)
-        {
-            return failure!;
-        }
-
-        var (content, mediaType, kind) = push;
-        return kind == PushBodyKind.Json
-            ? Read(content, cameraId)
-            : AnprParseResult.Failure("body", $"a Milesight LPR post is JSON, not \"{mediaType}\"");
+        var (content, failure) = await ReceivedPush.ReadJsonAsync(contentType, body, limits, "a Milesight LPR post", cancellationToken);
+        return content is null ? failure! : Read(content, cameraId);
     }
 
     private AnprParseResult Read(PushContent content, string? pushedTo)
