@@ -27,7 +27,9 @@ public sealed record RunRequest(
     TimeSpan WaitForQuiet,
     bool KeepData,
     int RetryDisturbed,
-    string Command);
+    string Command,
+    double? Rate = null,
+    bool IdleOnly = false);
 
 /// <summary>
 /// The whole run: builds ParkCharge in Release (unless told which server to use), runs every scenario at
@@ -67,11 +69,16 @@ public static class BenchRun
 
         dataRoot = Path.GetFullPath(dataRoot ?? Path.GetTempPath());
         var options = new RunOptions(chargers, scenarios, warmup, request.MaxWarmup, duration, chargersPerSite, meterValues, callTimeout, connectConcurrency,
-            serverDll, ServerGcOf(serverDll), dataRoot, request.ServerEnvironment, request.WaitForQuiet, request.KeepData);
+            serverDll, ServerGcOf(serverDll), dataRoot, request.ServerEnvironment, request.WaitForQuiet, request.KeepData,
+            repository ?? Environment.CurrentDirectory, request.Rate, request.IdleOnly);
         var machine = MachineFacts.Collect(dataRoot, repository ?? Environment.CurrentDirectory, options.ServerGc);
         var settings = new BenchSettings(request.Command, chargers, [.. scenarios.Select(s => s.Name)], warmup.TotalSeconds, request.MaxWarmup.TotalSeconds, duration.TotalSeconds,
             chargersPerSite, meterValues, callTimeout.TotalSeconds, connectConcurrency, serverDll, dataRoot,
-            request.ServerEnvironment.Select(e => $"{e.Key}={e.Value}").ToList());
+            request.ServerEnvironment.Select(e => $"{e.Key}={e.Value}").ToList())
+        {
+            Rate = request.Rate,
+            IdleOnly = request.IdleOnly,
+        };
 
         Console.WriteLine($"ParkCharge bench: {machine.Cores} cores, {machine.Os}, {machine.Dotnet}; server {serverDll} ({machine.GitCommit})");
         Console.WriteLine($"Data folder on {machine.DataFileSystem}. Scenarios: {string.Join(", ", settings.Scenarios)}; chargers: {string.Join(", ", chargers)}.");

@@ -44,9 +44,12 @@ var serverEnv = new Option<string[]>("--server-env")
     AllowMultipleArgumentsPerToken = false,
 };
 
+var rate = new Option<double?>("--rate") { Description = "Open loop: this many CALLs per second over the whole fleet (each charger on its own schedule), instead of the closed loop." };
+var idleOnly = new Option<bool>("--idle-only") { Description = "Connect and boot every charger, hold the connections idle for --duration, measure memory and time; no load." };
+
 var root = new RootCommand("ParkCharge OCPP load benchmark: N chargers against ParkCharge and against a raw WebSocket echo baseline.")
 {
-    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet, keepData, retryDisturbed,
+    chargers, duration, warmup, maxWarmup, perSite, scenarios, meterValues, callTimeout, connectConcurrency, server, noBuild, dataRoot, results, serverEnv, waitForQuiet, keepData, retryDisturbed, rate, idleOnly,
 };
 root.SetAction(async (parse, ct) =>
 {
@@ -55,6 +58,12 @@ root.SetAction(async (parse, ct) =>
     var chosen = parse.GetValue(scenarios)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Scenario.Parse).ToList();
     // The echo baseline runs first at each size, so every ParkCharge figure has its ratio.
     chosen = [.. chosen.OrderBy(s => s.Echo ? 0 : 1)];
+    if (parse.GetValue(rate) is <= 0)
+    {
+        Console.Error.WriteLine("--rate needs a positive number of CALLs per second.");
+        return 2;
+    }
+
     if (counts.Count == 0 || counts.Any(c => c < 1) || parse.GetValue(perSite) < 1 || parse.GetValue(meterValues) < 0)
     {
         Console.Error.WriteLine("--chargers needs positive counts, --chargers-per-site at least 1, --meter-values at least 0.");
@@ -93,7 +102,9 @@ root.SetAction(async (parse, ct) =>
             Durations.Parse(parse.GetValue(waitForQuiet)!),
             parse.GetValue(keepData),
             parse.GetValue(retryDisturbed),
-            "dotnet run -c Release --project bench/ParkCharge.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args))),
+            "dotnet run -c Release --project bench/ParkCharge.Bench" + (args.Length == 0 ? "" : " -- " + string.Join(' ', args)),
+            parse.GetValue(rate),
+            parse.GetValue(idleOnly)),
         ct);
 });
 

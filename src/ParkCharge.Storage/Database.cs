@@ -56,6 +56,18 @@ public abstract class Database : IAsyncDisposable
     /// </summary>
     internal virtual object? Storable(string name, object? value) => value;
 
+    /// <summary>The log writer committed a transaction (SQLite: there is WAL to checkpoint).</summary>
+    internal virtual void Committed()
+    {
+    }
+
+    /// <summary>
+    /// The name a parameter of a prepared statement is given. SQLite looks a parameter up by its name as written in the
+    /// SQL, <c>@name</c>: a bare <c>name</c> would be searched for first without and then with each prefix on every
+    /// execution (Microsoft.Data.Sqlite's <c>FindPrefixedParameter</c>).
+    /// </summary>
+    internal virtual string ParameterName(string name) => name;
+
     internal object? Instant(DateTimeOffset? value) => value is { } v ? Instant(v) : null;
 
     internal object? Number(decimal? value) => value is { } v ? Number(v) : null;

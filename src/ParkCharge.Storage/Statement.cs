@@ -20,16 +20,17 @@ internal sealed partial class Statement : IAsyncDisposable
         _command = connection.Command(sql);
         foreach (var name in ParameterName().Matches(sql).Select(m => m.Groups[1].Value).Distinct())
         {
+            var bound = database.ParameterName(name);
             if (name.StartsWith("json_", StringComparison.Ordinal))
             {
-                database.AddJson(_command, name, "null");
+                database.AddJson(_command, bound, "null");
             }
             else
             {
-                _command.With(name, null);
+                _command.With(bound, null);
             }
 
-            _parameters[name] = _command.Parameters[name];
+            _parameters[name] = _command.Parameters[bound];
         }
     }
 

@@ -99,13 +99,41 @@ public sealed class BenchCharger : IAsyncDisposable
     }
 
     /// <summary>Charging sessions back to back until the window ends; the CALL in flight then is finished.</summary>
-    public async Task RunAsync(LoadWindow window, int meterValuesPerSession, CancellationToken ct)
+    /// <param name="window">The measured window; the charger stops at its end.</param>
+    /// <param name="meterValuesPerSession">MeterValues CALLs between StartTransaction and StopTransaction.</param>
+    /// <param name="intervalTicks">
+    /// 0: closed loop, the next CALL leaves as soon as the last is answered. Otherwise open loop: a CALL is due every
+    /// this many <see cref="Stopwatch"/> ticks from <paramref name="firstDueTicks"/>, whatever the answers; still one
+    /// outstanding at a time (OCPP-J), so a late answer delays the next CALL, and its latency is counted from the time it
+    /// was due, not from when it could leave (no coordinated omission).
+    /// </param>
+    /// <param name="firstDueTicks">With an interval: when the first CALL is due (spread over the chargers).</param>
+    /// <param name="ct">Stops the run.</param>
+    public async Task RunAsync(LoadWindow window, int meterValuesPerSession, long intervalTicks, long firstDueTicks, CancellationToken ct)
     {
         int stopStep = 2 + meterValuesPerSession;
         int step = 0;
         long transactionId = 0;
+        long due = firstDueTicks;
         while (Alive && !ct.IsCancellationRequested && Stopwatch.GetTimestamp() < window.EndTicks)
         {
+            long dueNow = 0;
+            if (intervalTicks > 0)
+            {
+                long wait = due - Stopwatch.GetTimestamp();
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), ct);
+                }
+
+                dueNow = due;
+                due += intervalTicks;
+                if (Stopwatch.GetTimestamp() >= window.EndTicks)
+                {
+                    break;
+                }
+            }
+
             DateTime now = DateTime.UtcNow;
             long messageId = ++_nextMessageId;
             int length, idLength;
@@ -138,7 +166,7 @@ public sealed class BenchCharger : IAsyncDisposable
                 length = OcppFrames.StatusNotification(_send, messageId, available: true, now, out idLength);
             }
 
-            CallResult result = await CallAsync(action, length, idLength);
+            CallResult result = await CallAsync(action, length, idLength, dueNow);
             if (result == CallResult.Lost)
             {
                 return;
@@ -203,10 +231,11 @@ public sealed class BenchCharger : IAsyncDisposable
     /// <summary>Sends the frame in <see cref="_send"/> and waits for the one answer; records the outcome.</summary>
     /// <remarks>Its state machine is pooled: awaiting the answer would otherwise allocate one per CALL.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CallResult> CallAsync(BenchAction action, int length, int idLength)
+    private async ValueTask<CallResult> CallAsync(BenchAction action, int length, int idLength, long dueTicks = 0)
     {
-        long sent = Stopwatch.GetTimestamp();
-        Volatile.Write(ref _outstandingSince, sent);
+        long leaving = Stopwatch.GetTimestamp();
+        long sent = dueTicks != 0 && dueTicks < leaving ? dueTicks : leaving; // open loop: latency from when it was due
+        Volatile.Write(ref _outstandingSince, leaving);
         int received = 0;
         try
         {

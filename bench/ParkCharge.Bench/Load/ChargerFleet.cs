@@ -85,13 +85,20 @@ public sealed class ChargerFleet : IAsyncDisposable
     }
 
     /// <summary>Runs every charger's sessions until the window ends and waits for the last answers.</summary>
-    public async Task RunAsync(LoadWindow window, int meterValuesPerSession, TimeSpan callTimeout, CancellationToken ct)
+    /// <param name="rate">
+    /// Null: closed loop. Otherwise open loop at this many CALLs per second over the whole fleet, each charger sending
+    /// every (chargers ÷ rate) seconds, their first CALLs spread evenly over one such interval.
+    /// </param>
+    public async Task RunAsync(LoadWindow window, int meterValuesPerSession, TimeSpan callTimeout, double? rate, CancellationToken ct)
     {
         var runs = new Task[_chargers.Count];
+        long intervalTicks = rate is { } r ? (long)(_chargers.Count / r * Stopwatch.Frequency) : 0;
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < _chargers.Count; i++)
         {
             var charger = _chargers[i];
-            runs[i] = Task.Run(() => charger.RunAsync(window, meterValuesPerSession, ct), CancellationToken.None);
+            long firstDue = start + (intervalTicks * i / Math.Max(1, _chargers.Count));
+            runs[i] = Task.Run(() => charger.RunAsync(window, meterValuesPerSession, intervalTicks, firstDue, ct), CancellationToken.None);
         }
 
         var all = Task.WhenAll(runs);

@@ -25,7 +25,14 @@ public sealed record BenchSettings(
     int ConnectConcurrency,
     string ServerDll,
     string DataRoot,
-    IReadOnlyList<string> ServerEnvironment);
+    IReadOnlyList<string> ServerEnvironment)
+{
+    /// <summary>Open-loop rate (CALLs per second over the fleet); null for the closed loop.</summary>
+    public double? Rate { get; init; }
+
+    /// <summary>Connect, boot and hold idle; no load.</summary>
+    public bool IdleOnly { get; init; }
+}
 
 public sealed record ScenarioResult(
     string Scenario,
@@ -52,7 +59,21 @@ public sealed record ScenarioResult(
 {
     /// <summary>How many times the scenario ran (more than once when --retry-disturbed kept the least disturbed run).</summary>
     public int Attempts { get; init; } = 1;
+
+    /// <summary>The server's file reads and writes (system calls) and bytes written to disk per answered CALL in the window.</summary>
+    public IoFigures? Io { get; init; }
+
+    /// <summary>The server's CPU in the window by thread (percent of one core).</summary>
+    public ThreadFigures? Threads { get; init; }
 }
+
+/// <summary>Per answered CALL in the window: read and write system calls on files (not sockets), KiB written to disk.</summary>
+public sealed record IoFigures(double ReadsPerCall, double WritesPerCall, double KiBWrittenPerCall);
+
+/// <summary>The server's busiest thread and its threads grouped by name, in percent of one core over the window.</summary>
+public sealed record ThreadFigures(string BusiestThread, double BusiestPercent, IReadOnlyList<ThreadGroupFigure> Groups);
+
+public sealed record ThreadGroupFigure(string Name, int Threads, double Percent);
 
 /// <summary>Latencies of the CALLs answered in the window, in milliseconds.</summary>
 public sealed record LatencySummary(double MeanMs, double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs);
@@ -74,10 +95,25 @@ public sealed record ErrorFigure(string Kind, long Count, long InWindow, string 
 
 public sealed record LogFigure(string Message, int Count);
 
-/// <summary>A scenario against the echo baseline with the same number of chargers: ParkCharge ÷ echo.</summary>
-public sealed record Comparison(int Chargers, string Scenario, double MessagesPerSecondRatio, double P50Ratio, double P99Ratio, double MemoryPerConnectionRatio);
+/// <summary>
+/// A scenario against the echo baseline with the same number of chargers (ParkCharge ÷ echo), and against the ocpp-rpc
+/// peer when it ran (ParkCharge ÷ peer; null otherwise).
+/// </summary>
+public sealed record Comparison(int Chargers, string Scenario, double MessagesPerSecondRatio, double P50Ratio, double P99Ratio, double MemoryPerConnectionRatio)
+{
+    public double? PeerMessagesPerSecondRatio { get; init; }
+
+    public double? PeerP99Ratio { get; init; }
+
+    public double? PeerMemoryPerConnectionRatio { get; init; }
+
+    public double? PeerConnectRatio { get; init; }
+
+    public double ConnectRatio { get; init; }
+}
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(BenchReport))]
 [JsonSerializable(typeof(RegisterCharger))]
+[JsonSerializable(typeof(RegisterChargers))]
 internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -23,7 +23,10 @@ public sealed record RunOptions(
     string DataRoot,
     IReadOnlyDictionary<string, string?> ServerEnvironment,
     TimeSpan WaitForQuiet,
-    bool KeepData);
+    bool KeepData,
+    string Repository,
+    double? Rate,
+    bool IdleOnly);
 
 /// <summary>
 /// One scenario from start to end: a fresh server process (and, for ParkCharge, a fresh data folder),
@@ -61,7 +64,9 @@ public static class ScenarioRunner
 
         await using var server = scenario.Echo
             ? await BenchServer.StartEchoAsync(options.ServerGc, options.ServerEnvironment, ct)
-            : await BenchServer.StartParkChargeAsync(options.ServerDll, options.DataRoot, options.ServerEnvironment, ct);
+            : scenario.Peer
+                ? await BenchServer.StartPeerAsync(options.Repository, options.ServerEnvironment, ct)
+                : await BenchServer.StartParkChargeAsync(options.ServerDll, options.DataRoot, options.ServerEnvironment, ct);
         server.KeepData = options.KeepData;
         Say($"{tag} {server.Name} started (pid {server.Pid}, {server.Http}{(server.DataDirectory is { } data && options.KeepData ? $", data kept in {data}" : "")})");
         await Task.Delay(Settle, ct);
@@ -77,12 +82,13 @@ public static class ScenarioRunner
         }
 
         double registerSeconds = 0;
-        if (!scenario.Echo)
+        if (scenario.IsParkCharge)
         {
             var registering = Stopwatch.GetTimestamp();
             await server.RegisterAsync(ids, concurrency: 8, ct);
             registerSeconds = Stopwatch.GetElapsedTime(registering).TotalSeconds;
-            Say($"{tag} registered {chargers} chargers at {sites} site(s) through the API in {registerSeconds:0.0} s");
+            Say($"{tag} registered {chargers} chargers at {sites} site(s) through the API in {registerSeconds:0.0} s"
+                + (server.RateLimited > 0 ? $" ({server.RateLimited} requests refused by the rate limit and sent again after Retry-After)" : ""));
             await Task.Delay(Settle, ct);
         }
 
@@ -110,18 +116,61 @@ public static class ScenarioRunner
         long rssIdle = ProcessStats.RssKiB(server.Pid);
         Say($"{tag} server RSS: {Mib(rssStart):0.0} MiB after start, {Mib(rssBefore):0.0} MiB before connecting, {Mib(rssIdle):0.0} MiB with {fleet.Connected} idle connections");
 
+        if (options.IdleOnly)
+        {
+            var idleCpu = new CpuWindow(server.Pid, jit);
+            var idleThreads = new ThreadCpuSplit(server.Pid);
+            await Task.Delay(options.Duration, ct);
+            var idleFigures = idleCpu.End();
+            var idleSplit = idleThreads.End();
+            long rssIdleEnd = ProcessStats.RssKiB(server.Pid);
+            await fleet.CloseAsync(TimeSpan.FromSeconds(5));
+            var idle = new ScenarioResult(
+                scenario.Name, chargers, sites, fleet.Connected, fleet.Alive, Math.Round(registerSeconds, 2), Math.Round(connectSeconds, 2), 0, options.Duration.TotalSeconds,
+                0, 0, 0, Summary(meter.Overall()), [],
+                new MemoryFigures(Round1(Mib(rssStart)), Round1(Mib(rssBefore)), Round1(Mib(rssIdle)), Round1(Mib(rssIdleEnd)), Round1(Mib(ProcessStats.PeakRssKiB(server.Pid))),
+                    fleet.Connected == 0 ? 0 : Math.Round((double)(rssIdle - rssBefore) / fleet.Connected, 1)),
+                new CpuFigures(Math.Round(idleFigures.ServerPercent), Math.Round(idleFigures.ServerJitPercent), Math.Round(idleFigures.ClientPercent), Math.Round(idleFigures.OtherPercent),
+                    Math.Round(idleFigures.MachineBusyPercent), Math.Round(busyBefore)),
+                meter.ErrorTotal, 0,
+                [.. meter.Errors.OrderByDescending(e => e.Value.Count).Select(e => new ErrorFigure(e.Key, e.Value.Count, e.Value.InWindow, e.Value.Example))],
+                [.. server.Process.LogProblems.OrderByDescending(p => p.Value).Take(20).Select(p => new LogFigure(p.Key, p.Value))],
+                server.StoreBytes())
+            {
+                Threads = Split(idleSplit),
+            };
+            Say($"{tag} idle only: {fleet.Connected}/{chargers} connected and booted in {connectSeconds:0.0} s, {idle.Memory.PerConnectionKiB} KiB/connection, "
+                + $"server CPU {idleFigures.ServerPercent:0}% idle, {idle.Errors} errors");
+            return idle;
+        }
+
         long start = Stopwatch.GetTimestamp();
         var window = new LoadWindow(start + Ticks(options.Warmup), start + Ticks(options.Warmup) + Ticks(options.Duration));
         meter.Window = window;
         Say($"{tag} load: {options.Warmup.TotalSeconds:0.#} s warm-up (longer while the server is still compiling, up to {options.MaxWarmup.TotalSeconds:0} s), then {options.Duration.TotalSeconds:0.#} s measured");
-        Task run = fleet.RunAsync(window, options.MeterValuesPerSession, options.CallTimeout, ct);
+        if (options.Rate is { } rate)
+        {
+            Say($"{tag} open loop: {rate:0} CALLs/s over {fleet.Connected} chargers (one every {fleet.Connected / rate:0.###} s each)");
+        }
+
+        Task run = fleet.RunAsync(window, options.MeterValuesPerSession, options.CallTimeout, options.Rate, ct);
 
         await ReportProgressUntilAsync(tag, "warm-up", window.StartTicks - Ticks(JitQuietFor), meter, fleet, server, run, ct);
         await WaitForJitAsync(tag, window, start + Ticks(options.MaxWarmup), jit, ct);
         double warmupSeconds = (double)(window.StartTicks - start) / Stopwatch.Frequency;
         var cpu = new CpuWindow(server.Pid, jit);
+        var threads = new ThreadCpuSplit(server.Pid);
+        var ioStart = ProcessStats.Io(server.Pid);
+        long answeredStart = meter.AnsweredTotal;
         await ReportProgressUntilAsync(tag, "measure", window.EndTicks, meter, fleet, server, run, ct);
+        var ioEnd = ProcessStats.Io(server.Pid);
+        long answeredInWindow = Math.Max(1, meter.AnsweredTotal - answeredStart);
+        var io = new IoFigures(
+            Math.Round((double)(ioEnd.ReadCalls - ioStart.ReadCalls) / answeredInWindow, 2),
+            Math.Round((double)(ioEnd.WriteCalls - ioStart.WriteCalls) / answeredInWindow, 2),
+            Math.Round((ioEnd.WriteBytes - ioStart.WriteBytes) / 1024.0 / answeredInWindow, 2));
         var (serverCpu, clientCpu, machineCpu, otherCpu, jitCpu) = cpu.End();
+        var split = threads.End();
         long rssEnd = ProcessStats.RssKiB(server.Pid);
         long rssPeak = ProcessStats.PeakRssKiB(server.Pid);
         int aliveAtEnd = fleet.Alive;
@@ -156,7 +205,14 @@ public static class ScenarioRunner
             meter.Errors.Values.Sum(e => e.InWindow),
             [.. meter.Errors.OrderByDescending(e => e.Value.Count).Select(e => new ErrorFigure(e.Key, e.Value.Count, e.Value.InWindow, e.Value.Example))],
             [.. server.Process.LogProblems.OrderByDescending(p => p.Value).Take(20).Select(p => new LogFigure(p.Key, p.Value))],
-            storeBytes);
+            storeBytes)
+        {
+            Threads = Split(split),
+            Io = io,
+        };
+        Say($"{tag} server file I/O per answered CALL: {io.ReadsPerCall} reads, {io.WritesPerCall} writes, {io.KiBWrittenPerCall} KiB written to disk");
+        Say($"{tag} server threads: busiest {split.BusiestThread} {split.BusiestPercent:0}% of a core; "
+            + string.Join(", ", split.Groups.Take(5).Select(g => $"{g.Name} ×{g.Threads} {g.Percent:0}%")));
         Say($"{tag} done: {result.MessagesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} msg/s, p50 {result.Latency.P50Ms} ms, p99 {result.Latency.P99Ms} ms, "
             + $"{result.Memory.PerConnectionKiB} KiB/connection, {result.Errors} errors; CPU: server {serverCpu:0}%, client {clientCpu:0}%, other {otherCpu:0}% of one core");
         if (otherCpu > BusyWarningPercent)
@@ -263,6 +319,9 @@ public static class ScenarioRunner
             lastAnswered = answered;
         }
     }
+
+    private static ThreadFigures Split((IReadOnlyList<(string Name, int Threads, double Percent)> Groups, string BusiestThread, double BusiestPercent) split) =>
+        new(split.BusiestThread, split.BusiestPercent, [.. split.Groups.Take(8).Select(g => new ThreadGroupFigure(g.Name, g.Threads, g.Percent))]);
 
     private static LatencySummary Summary(LatencyHistogram h) => new(
         Math.Round(h.MeanMicros / 1000, 3),

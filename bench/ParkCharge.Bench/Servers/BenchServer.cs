@@ -105,18 +105,85 @@ public sealed partial class BenchServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Registers chargers through the API (<c>POST /api/v1/chargers</c>), a few requests at a time.</summary>
+    /// <summary>
+    /// Starts the <c>ocpp-rpc</c> peer (<c>bench/peer/ocpp-rpc-peer.js</c>) with the machine's Node.js, after installing
+    /// its npm package (<c>npm ci</c> from the committed lock file) when it is not there yet.
+    /// </summary>
+    public static async Task<BenchServer> StartPeerAsync(string repository, IReadOnlyDictionary<string, string?> environment, CancellationToken ct)
+    {
+        var folder = Path.Combine(repository, "bench", "peer");
+        if (!File.Exists(Path.Combine(folder, "node_modules", "ocpp-rpc", "package.json")))
+        {
+            Console.WriteLine("Installing the peer's npm package (ocpp-rpc) in bench/peer...");
+            var install = new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            {
+                WorkingDirectory = folder,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var npm = System.Diagnostics.Process.Start(install)!;
+            var output = npm.StandardOutput.ReadToEndAsync(ct);
+            var errors = npm.StandardError.ReadToEndAsync(ct);
+            await npm.WaitForExitAsync(ct);
+            if (npm.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"npm ci in {folder} failed ({npm.ExitCode}): {await output}{await errors}");
+            }
+        }
+
+        var process = ChildProcess.Start(
+            "peer",
+            "node",
+            ["ocpp-rpc-peer.js", "--port", "0", "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            folder,
+            environment.Where(e => !e.Key.StartsWith("DOTNET_", StringComparison.Ordinal)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
+            PeerBanner());
+        try
+        {
+            var http = await process.WaitForUrlAsync(StartTimeout, ct);
+            var server = new BenchServer("peer", process, http, null, null);
+            await server.WaitHealthyAsync(ct);
+            return server;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Registration requests the API refused with 429 (its rate limit) and the bench sent again after Retry-After.</summary>
+    public int RateLimited => Volatile.Read(ref _rateLimited);
+
+    private int _rateLimited;
+
+    /// <summary>
+    /// Registers chargers through the API's bulk registration (<c>POST /api/v1/chargers/bulk</c>), 1,000 per request, as
+    /// an operator provisioning a fleet would; a request the rate limit refuses (429) is sent again after its Retry-After.
+    /// </summary>
     public async Task RegisterAsync(IReadOnlyList<(string Charger, string Site)> chargers, int concurrency, CancellationToken ct)
     {
-        using var client = new HttpClient { BaseAddress = Http, Timeout = TimeSpan.FromSeconds(60) };
+        using var client = new HttpClient { BaseAddress = Http, Timeout = TimeSpan.FromSeconds(300) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-        await Parallel.ForEachAsync(chargers, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (c, token) =>
+        var chunks = chargers.Chunk(1_000).ToList();
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (chunk, token) =>
         {
-            using var response = await client.PostAsJsonAsync("api/v1/chargers", new RegisterCharger(c.Charger, c.Site), BenchJsonContext.Default.RegisterCharger, token);
-            if (!response.IsSuccessStatusCode)
+            var body = new RegisterChargers([.. chunk.Select(c => new RegisterCharger(c.Charger, c.Site))]);
+            var response = await client.PostAsJsonAsync("api/v1/chargers/bulk", body, BenchJsonContext.Default.RegisterChargers, token);
+            while (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests)
             {
-                throw new InvalidOperationException(
-                    $"Registering {c.Charger} at {c.Site} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(token)}");
+                Interlocked.Increment(ref _rateLimited);
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+                response.Dispose();
+                await Task.Delay(wait, token);
+                response = await client.PostAsJsonAsync("api/v1/chargers/bulk", body, BenchJsonContext.Default.RegisterChargers, token);
+            }
+
+            using var _ = response;
+            var text = await response.Content.ReadAsStringAsync(token);
+            if (!response.IsSuccessStatusCode || !text.Contains("\"refused\":0", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Registering {chunk.Length} chargers from {chunk[0].Charger} failed: {(int)response.StatusCode} {text[..Math.Min(text.Length, 2000)]}");
             }
         });
     }
@@ -213,10 +280,16 @@ public sealed partial class BenchServer : IAsyncDisposable
 
     [GeneratedRegex(@"^Echo server listening on (?<url>https?://\S+)")]
     private static partial Regex EchoBanner();
+
+    [GeneratedRegex(@"^Peer listening on (?<url>https?://\S+)")]
+    private static partial Regex PeerBanner();
 }
 
-/// <summary>The body of <c>POST /api/v1/chargers</c>: no password, so security profile 0.</summary>
+/// <summary>One charger of <c>POST /api/v1/chargers/bulk</c>: no password, so security profile 0.</summary>
 public sealed record RegisterCharger(string Id, string SiteId);
+
+/// <summary>The body of <c>POST /api/v1/chargers/bulk</c>.</summary>
+public sealed record RegisterChargers(IReadOnlyList<RegisterCharger> Chargers);
 
 /// <summary>Finds the <c>dotnet</c> host that runs this process, to start the servers with the same runtime.</summary>
 public static class DotnetHost

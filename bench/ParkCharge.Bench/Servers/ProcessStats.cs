@@ -75,6 +75,37 @@ public static class ProcessStats
         return (total - idle, total);
     }
 
+    /// <summary>
+    /// The process's I/O counters from <c>/proc/PID/io</c>: read and write system calls (read, pread64, write, pwrite64 and
+    /// their vector forms; socket send and receive are not among them) and the bytes it caused to be written to disk.
+    /// </summary>
+    public static (long ReadCalls, long WriteCalls, long WriteBytes) Io(int pid)
+    {
+        long syscr = 0, syscw = 0, writeBytes = 0;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/io"))
+            {
+                var parts = line.Split(':', 2, StringSplitOptions.TrimEntries);
+                if (parts.Length == 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                {
+                    switch (parts[0])
+                    {
+                        case "syscr": syscr = value; break;
+                        case "syscw": syscw = value; break;
+                        case "write_bytes": writeBytes = value; break;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // not readable here: the figures stay 0
+        }
+
+        return (syscr, syscw, writeBytes);
+    }
+
     private static long StatusField(int pid, string name)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -224,5 +255,82 @@ public sealed class JitMeter : IAsyncDisposable
         {
             // the server has exited
         }
+    }
+}
+
+/// <summary>
+/// The server's CPU split by thread over the window, from <c>/proc/PID/task/*/stat</c>: which threads did the work
+/// (a single busy thread is a serial path; the thread pool's workers spread over both cores). Threads are grouped by
+/// their name with digits dropped (".NET TP Worker", ".NET Long Running Task", "SqliteWriter"...); the busiest single
+/// thread is kept apart.
+/// </summary>
+public sealed class ThreadCpuSplit
+{
+    private readonly int _pid;
+    private readonly Dictionary<int, (string Name, long Jiffies)> _start;
+    private readonly long _startTicks;
+
+    public ThreadCpuSplit(int pid)
+    {
+        _pid = pid;
+        _startTicks = Stopwatch.GetTimestamp();
+        _start = Read(pid);
+    }
+
+    /// <summary>Percent of one core per thread group (largest first), and the busiest single thread.</summary>
+    public (IReadOnlyList<(string Name, int Threads, double Percent)> Groups, string BusiestThread, double BusiestPercent) End()
+    {
+        double wall = Stopwatch.GetElapsedTime(_startTicks).TotalSeconds;
+        var end = Read(_pid);
+        var groups = new Dictionary<string, (int Threads, long Jiffies)>(StringComparer.Ordinal);
+        (string Name, long Jiffies) busiest = ("", 0);
+        foreach (var (tid, (name, jiffies)) in end)
+        {
+            long used = jiffies - (_start.TryGetValue(tid, out var before) ? before.Jiffies : 0);
+            if (used <= 0)
+            {
+                continue;
+            }
+
+            var group = new string([.. name.Where(c => !char.IsDigit(c))]).Trim();
+            var (threads, sum) = groups.GetValueOrDefault(group);
+            groups[group] = (threads + 1, sum + used);
+            if (used > busiest.Jiffies)
+            {
+                busiest = ($"{name} ({tid})", used);
+            }
+        }
+
+        double Percent(long jiffies) => wall <= 0 ? 0 : Math.Round(jiffies / 100.0 / wall * 100, 1);
+        return ([.. groups.OrderByDescending(g => g.Value.Jiffies).Select(g => (g.Key, g.Value.Threads, Percent(g.Value.Jiffies)))], busiest.Name, Percent(busiest.Jiffies));
+    }
+
+    private static Dictionary<int, (string, long)> Read(int pid)
+    {
+        var threads = new Dictionary<int, (string, long)>();
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    int open = stat.IndexOf('(', StringComparison.Ordinal), close = stat.LastIndexOf(')');
+                    var fields = stat[(close + 2)..].Split(' ');
+                    long jiffies = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    threads[int.Parse(Path.GetFileName(task), CultureInfo.InvariantCulture)] = (stat[(open + 1)..close], jiffies);
+                }
+                catch (IOException)
+                {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // the server has exited
+        }
+
+        return threads;
     }
 }

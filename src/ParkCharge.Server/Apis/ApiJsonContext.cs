@@ -9,6 +9,8 @@ namespace ParkCharge.Server.Apis;
 /// <summary>Source-generated JSON for the integration API's bodies.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(RegisterChargerRequest))]
+[JsonSerializable(typeof(RegisterChargersRequest))]
+[JsonSerializable(typeof(BulkRegistrationView))]
 [JsonSerializable(typeof(ChargerView))]
 [JsonSerializable(typeof(IReadOnlyList<ChargerView>))]
 [JsonSerializable(typeof(Page<ChargingSessionView>))]

@@ -20,7 +20,11 @@ internal static class ApiObservations
     /// stands for exactly this request (API key, Idempotency-Key, method, target, body), so the engine takes a
     /// repeat of it for a repeat and nothing else; without one, every request is new.
     /// </summary>
-    public static Observation Create(HttpContext http, SiteId site, ObservationPayload payload, TimeProvider time)
+    /// <param name="part">
+    /// Which of several observations of one request this is (a bulk registration: the charger id): with an
+    /// Idempotency-Key, each gets its own observation key, the same again when the request is sent again.
+    /// </param>
+    public static Observation Create(HttpContext http, SiteId site, ObservationPayload payload, TimeProvider time, string? part = null)
     {
         var keyId = http.User.FindFirst(ApiKeyAuthentication.KeyIdClaim)?.Value ?? "anonymous";
         var now = time.GetUtcNow();
@@ -28,7 +32,7 @@ internal static class ApiObservations
         {
             Site = site,
             Source = $"api:{keyId}",
-            Key = http.Features.Get<IdempotencyFeature>()?.ObservationKey ?? $"api:{Guid.NewGuid():N}",
+            Key = http.Features.Get<IdempotencyFeature>()?.ObservationKey is { } key ? (part is null ? key : $"{key}:{part}") : $"api:{Guid.NewGuid():N}",
             EventTime = now,
             ReceivedAt = now,
             Payload = payload,

@@ -291,6 +291,7 @@ public sealed partial class LogWriter : IAsyncDisposable
             }
 
             await transaction.CommitAsync();
+            _database.Committed();
             StoreMetrics.Committed(System.Diagnostics.Stopwatch.GetElapsedTime(started), batch.Count);
         }
         catch
