@@ -11,6 +11,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(RegisterChargerRequest))]
 [JsonSerializable(typeof(ChargerView))]
 [JsonSerializable(typeof(IReadOnlyList<ChargerView>))]
+[JsonSerializable(typeof(IReadOnlyList<UpstreamView>))]
 [JsonSerializable(typeof(Page<ChargingSessionView>))]
 [JsonSerializable(typeof(ChargingSessionView))]
 [JsonSerializable(typeof(Page<MessageView>))]
