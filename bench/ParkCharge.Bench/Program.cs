@@ -132,6 +132,15 @@ accuracy.SetAction((parse, ct) => BindingAccuracyBench.RunAsync(
     args));
 root.Subcommands.Add(accuracy);
 
+var proxyPairs = new Option<int>("--pairs") { Description = "Charger pairs (one direct, one proxied each).", DefaultValueFactory = _ => 10 };
+var proxyRounds = new Option<int>("--rounds") { Description = "Messages each charger sends.", DefaultValueFactory = _ => 300 };
+var proxyLatency = new Command("proxy-latency", "Proxy mode: the latency a ParkCharge proxy adds (p50/p99) against the same chargers connected directly to the same backend, in one run.")
+{
+    proxyPairs, proxyRounds,
+};
+proxyLatency.SetAction((parse, ct) => ParkCharge.Bench.Proxy.ProxyLatencyBench.RunAsync(parse.GetValue(proxyPairs), parse.GetValue(proxyRounds), Console.Out, ct));
+root.Subcommands.Add(proxyLatency);
+
 var window = new Option<string>("--window") { Description = "Measured time per format per round (e.g. 2s).", DefaultValueFactory = _ => "2s" };
 var ingestWarmup = new Option<string>("--warmup") { Description = "Load of each format, before any is measured, that is not measured.", DefaultValueFactory = _ => "3s" };
 var rounds = new Option<int>("--rounds")

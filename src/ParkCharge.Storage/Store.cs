@@ -11,6 +11,7 @@ using ParkCharge.Storage.Postgres;
 using ParkCharge.Storage.Queries;
 using ParkCharge.Storage.Secrets;
 using ParkCharge.Storage.Sqlite;
+using ParkCharge.Storage.Upstreams;
 using ParkCharge.Storage.Webhooks;
 
 namespace ParkCharge.Storage;
@@ -60,9 +61,17 @@ public sealed class Store : IAsyncDisposable
         Idempotency = new IdempotencyStore(database);
         SecurityEvents = new SecurityEventQueries(database);
         Certificates = new CertificateStore(database);
+        Upstreams = new UpstreamStore(database);
+        UpstreamQueue = new UpstreamQueue(database);
     }
 
     public Database Database { get; }
+
+    /// <summary>Proxy mode: the backends each charger is proxied to.</summary>
+    public UpstreamStore Upstreams { get; }
+
+    /// <summary>Proxy mode: messages waiting for a backend that was away, and 1.6 transaction ids mapped both ways.</summary>
+    public UpstreamQueue UpstreamQueue { get; }
 
     public LogWriter Writer { get; }
 

@@ -61,6 +61,14 @@ public sealed record TransactionStartReported(
     int? ReservationId = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charging.start_reported";
+
+    /// <summary>
+    /// Proxy mode: the transaction id the charger's own backend issued in its answer, which went to the
+    /// charger unchanged. The session takes that id, so that the charger's later messages, the backend's
+    /// commands and ParkCharge's API all name the same transaction. Null: ParkCharge issues the id.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? IssuedTransactionId { get; init; }
 }
 
 /// <summary>OCPP 1.6 StopTransaction. The event time is the charger's timestamp of the stop.</summary>
@@ -173,4 +181,18 @@ public sealed record DataTransferReceived(ChargerId Charger, string VendorId, st
 public sealed record ChargerNotificationReceived(ChargerId Charger, string Action, string PayloadJson) : ObservationPayload(TypeName)
 {
     public const string TypeName = "charger.notification_received";
+}
+
+/// <summary>
+/// Proxy mode: ParkCharge refused a command one of the charger's upstream backends sent it (an action its
+/// ACL does not allow, a charging profile that would overwrite ParkCharge's own). The refusal already went
+/// to the backend; this records it and publishes it, so a conflict is visible beyond the message log.
+/// </summary>
+/// <param name="Upstream">The upstream's name.</param>
+/// <param name="Action">The OCPP action refused.</param>
+/// <param name="Answer">What the backend was answered (a CALLERROR code, or <c>Rejected</c>).</param>
+/// <param name="Reason">Why, for people.</param>
+public sealed record UpstreamCommandRefused(ChargerId Charger, string Upstream, string Action, string Answer, string Reason) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "charger.upstream_command_refused";
 }

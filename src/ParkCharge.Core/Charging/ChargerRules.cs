@@ -229,4 +229,16 @@ internal static class ChargerRules
         work.Publish(new ChargerSecurityEvent(p.Charger, p.SecurityEventType, p.OccurredAt, p.TechInfo) { EventTime = work.EventTime });
         return Acknowledged.Instance;
     }
+
+    /// <summary>Proxy mode: a backend's command ParkCharge refused, published for operators (the backend has its answer already).</summary>
+    public static Reply UpstreamRefused(SiteChangeSet work, UpstreamCommandRefused p)
+    {
+        if (work.Charger(p.Charger) is null)
+        {
+            return NotRegistered;
+        }
+
+        work.Publish(new ChargerUpstreamCommandRefused(p.Charger, p.Upstream, p.Action, p.Answer, p.Reason) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
 }

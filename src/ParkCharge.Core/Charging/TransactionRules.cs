@@ -40,7 +40,21 @@ internal static class TransactionRules
             return new TransactionStartReply(int.Parse(same.TransactionId, CultureInfo.InvariantCulture), AuthorizationStatus.Accepted);
         }
 
-        var transactionId = work.IssueTransactionId();
+        // Proxy mode: the charger's backend issued the id and the charger has it; a repeat of an id already
+        // running on this charger is the backend's, not a new transaction of ours.
+        if (p.IssuedTransactionId is { } issued
+            && work.SessionByTransaction(p.Charger, issued.ToString(CultureInfo.InvariantCulture)) is { Status: not ChargingSessionStatus.Completed })
+        {
+            return new TransactionStartReply(issued, AuthorizationStatus.Accepted);
+        }
+
+        var transactionId = p.IssuedTransactionId ?? work.IssueTransactionId();
+        while (p.IssuedTransactionId is null && work.SessionByTransaction(p.Charger, transactionId.ToString(CultureInfo.InvariantCulture)) is not null)
+        {
+            // Proxy mode: the charger's backend issues ids too; one of ours must not name a transaction it already has.
+            transactionId = work.IssueTransactionId();
+        }
+
         var session = NewSession(work, p.Charger, OcppVersion.Ocpp16, transactionId.ToString(CultureInfo.InvariantCulture), ConnectorRef.Ocpp16(p.ConnectorId)) with
         {
             IdToken = new IdToken(p.IdTag),

@@ -20,6 +20,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargerFaultReported), ChargerFaultReported.TypeName)]
 [JsonDerivedType(typeof(ChargerClockRejected), ChargerClockRejected.TypeName)]
 [JsonDerivedType(typeof(ChargerSecurityEvent), ChargerSecurityEvent.TypeName)]
+[JsonDerivedType(typeof(ChargerUpstreamCommandRefused), ChargerUpstreamCommandRefused.TypeName)]
 [JsonDerivedType(typeof(ChargingStarted), ChargingStarted.TypeName)]
 [JsonDerivedType(typeof(ChargingUpdated), ChargingUpdated.TypeName)]
 [JsonDerivedType(typeof(ChargingMeterUpdated), ChargingMeterUpdated.TypeName)]
@@ -110,6 +111,17 @@ public sealed record ChargerClockRejected(ChargerId Charger, string Message, Dat
 public sealed record ChargerSecurityEvent(ChargerId Charger, string SecurityEventType, DateTimeOffset OccurredAt, string? TechInfo) : DomainEvent(TypeName)
 {
     public const string TypeName = "charger.security_event";
+}
+
+/// <summary>Proxy mode: ParkCharge refused a command from one of the charger's upstream backends (not allowed to it, or a charging profile that would overwrite ParkCharge's own).</summary>
+/// <param name="Upstream">The upstream's name, as in the charger's <c>upstreams</c>.</param>
+/// <param name="Action">The OCPP action refused, e.g. <c>Reset</c>, <c>SetChargingProfile</c>.</param>
+/// <param name="Answer">What the backend got: a CALLERROR code (<c>SecurityError</c>) or <c>Rejected</c>.</param>
+/// <param name="Reason">Why, for people.</param>
+[Description("Proxy mode: ParkCharge refused a command one of the charger's upstream backends sent (an action that upstream may not send, or a charging profile that would overwrite ParkCharge's own); the backend got the answer named here.")]
+public sealed record ChargerUpstreamCommandRefused(ChargerId Charger, string Upstream, string Action, string Answer, string Reason) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.upstream_command_refused";
 }
 
 /// <summary>A short view of a charging session carried by charging events.</summary>

@@ -134,6 +134,7 @@ public static class SiteEngine
             DataTransferReceived p => ChargerRules.DataTransfer(work, p),
             ChargerNotificationReceived p => ChargerRules.Notification(work, p),
             SecurityEventReported p => ChargerRules.SecurityEvent(work, p),
+            UpstreamCommandRefused p => ChargerRules.UpstreamRefused(work, p),
             _ => null,
         };
     }

@@ -27,6 +27,7 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(DataTransferReceived), DataTransferReceived.TypeName)]
 [JsonDerivedType(typeof(ChargerNotificationReceived), ChargerNotificationReceived.TypeName)]
 [JsonDerivedType(typeof(SecurityEventReported), SecurityEventReported.TypeName)]
+[JsonDerivedType(typeof(UpstreamCommandRefused), UpstreamCommandRefused.TypeName)]
 [JsonDerivedType(typeof(SiteConfigured), SiteConfigured.TypeName)]
 [JsonDerivedType(typeof(PlateRead), PlateRead.TypeName)]
 [JsonDerivedType(typeof(BayVacancyReported), BayVacancyReported.TypeName)]

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 
 using ParkCharge.Core.Charging;
 using ParkCharge.Core.Engine;
@@ -26,22 +27,30 @@ public sealed record ChargerLink(SiteId Site, ChargerId Charger, Func<Observatio
 /// </summary>
 public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
 {
-    public async ValueTask<RpcReply> HandleAsync(RpcInboundCall inboundCall, CancellationToken cancellationToken)
+    public async ValueTask<RpcReply> HandleAsync(RpcInboundCall inboundCall, CancellationToken cancellationToken) =>
+        (await AnswerAsync(inboundCall, cancellationToken)).Reply;
+
+    /// <summary>
+    /// The answer to a CALL and the engine's decision behind it (null for Heartbeat, SignCertificate and
+    /// actions ParkCharge does not support): a proxy answering while the charger's backend is away needs
+    /// both, the answer for the charger and, say, the transaction id it issued.
+    /// </summary>
+    public async ValueTask<(RpcReply Reply, Reply? Decision)> AnswerAsync(RpcInboundCall inboundCall, CancellationToken cancellationToken)
     {
         var now = link.Time.GetUtcNow();
         if (inboundCall.Is(V16Actions.Heartbeat))
         {
-            return RpcReply.Result(V16Actions.Heartbeat, new V16.HeartbeatResponse { CurrentTime = now });
+            return (RpcReply.Result(V16Actions.Heartbeat, new V16.HeartbeatResponse { CurrentTime = now }), null);
         }
 
         if (inboundCall.Is(V21Actions.Heartbeat))
         {
-            return RpcReply.Result(V21Actions.Heartbeat, new V21.HeartbeatResponse { CurrentTime = now });
+            return (RpcReply.Result(V21Actions.Heartbeat, new V21.HeartbeatResponse { CurrentTime = now }), null);
         }
 
         if (inboundCall.Is(V16Actions.SignCertificate) || inboundCall.Is(V21Actions.SignCertificate))
         {
-            return await SignCertificateAsync(inboundCall, cancellationToken);
+            return (await SignCertificateAsync(inboundCall, cancellationToken), null);
         }
 
         var message = inboundCall.Version == OcppVersion.Ocpp16
@@ -49,7 +58,7 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
             : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
         if (message is null)
         {
-            return RpcReply.Error(RpcErrorCode.NotSupported, $"ParkCharge does not support {inboundCall.Action}.");
+            return (RpcReply.Error(RpcErrorCode.NotSupported, $"ParkCharge does not support {inboundCall.Action}."), null);
         }
 
         var reply = await link.Submit(new Observation
@@ -62,8 +71,50 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
             Payload = message.Payload,
         });
         return reply is Refused refused
-            ? RpcReply.Error(RpcErrorCode.SecurityError, refused.Reason)
-            : message.Answer(reply);
+            ? (RpcReply.Error(RpcErrorCode.SecurityError, refused.Reason), reply)
+            : (message.Answer(reply), reply);
+    }
+
+    /// <summary>
+    /// Proxy mode: a CALL the charger's own backend answered (its answer went to the charger unchanged) is
+    /// observed as a direct charger's would be, so that binding, billing and events are the same. What the
+    /// engine must learn from the backend's answer it learns here: for a 1.6 StartTransaction, the transaction
+    /// id the backend issued. Heartbeat and SignCertificate say nothing the log needs (the backend signs).
+    /// Returns the engine's reply, which goes nowhere; null when the action is not observed.
+    /// </summary>
+    public async Task<Reply?> RecordAsync(RpcInboundCall inboundCall, JsonElement upstreamAnswer)
+    {
+        if (inboundCall.Is(V16Actions.Heartbeat) || inboundCall.Is(V21Actions.Heartbeat)
+            || inboundCall.Is(V16Actions.SignCertificate) || inboundCall.Is(V21Actions.SignCertificate))
+        {
+            return null;
+        }
+
+        var now = link.Time.GetUtcNow();
+        var message = inboundCall.Version == OcppVersion.Ocpp16
+            ? V16Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval)
+            : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
+        if (message is null)
+        {
+            return null;
+        }
+
+        var payload = message.Payload;
+        if (payload is TransactionStartReported start && upstreamAnswer.ValueKind == JsonValueKind.Object
+            && upstreamAnswer.TryGetProperty("transactionId", out var issued) && issued.TryGetInt32(out var transactionId))
+        {
+            payload = start with { IssuedTransactionId = transactionId };
+        }
+
+        return await link.Submit(new Observation
+        {
+            Site = link.Site,
+            Source = $"ocpp:{link.Charger.Value}",
+            Key = Key(link.Charger, inboundCall),
+            EventTime = message.EventTime,
+            ReceivedAt = now,
+            Payload = payload,
+        });
     }
 
     /// <summary>

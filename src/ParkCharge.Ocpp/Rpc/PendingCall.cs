@@ -6,11 +6,12 @@ using ParkCharge.Ocpp.Validation;
 namespace ParkCharge.Ocpp.Rpc;
 
 /// <summary>Our one outstanding CALL, waiting for the peer's answer, a timeout or the end of the connection.</summary>
-internal abstract class PendingCall(string messageId, OcppAction action)
+internal abstract class PendingCall(string messageId, string action)
 {
     public string MessageId { get; } = messageId;
 
-    public OcppAction Action { get; } = action;
+    /// <summary>The action's name (an action OCPP may not define, when a proxy forwards it).</summary>
+    public string Action { get; } = action;
 
     /// <summary>Checks the CALLRESULT payload and completes the call; returns what was wrong with it and its error code, or null.</summary>
     public abstract (string Problem, RpcErrorCode ErrorCode)? CompleteWithResult(JsonElement payload, OcppSchemas schemas);
@@ -22,7 +23,7 @@ internal abstract class PendingCall(string messageId, OcppAction action)
 }
 
 internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAction<TRequest, TResponse> action)
-    : PendingCall(messageId, action)
+    : PendingCall(messageId, action.Name)
 {
     // Completed from the receive loop: continuations must not run there, or a slow caller would stall reading.
     private readonly TaskCompletionSource<RpcCallOutcome<TResponse>> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +32,7 @@ internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAct
 
     public override (string Problem, RpcErrorCode ErrorCode)? CompleteWithResult(JsonElement payload, OcppSchemas schemas)
     {
-        if (schemas.ValidateResponse(Action.Name, payload).Violation is { } violation)
+        if (schemas.ValidateResponse(Action, payload).Violation is { } violation)
         {
             _outcome.TrySetResult(RpcCallOutcome<TResponse>.Invalid(violation.Description));
             return (violation.Description, violation.ErrorCode);
@@ -62,5 +63,34 @@ internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAct
             RpcCallStatus.Disconnected => RpcCallOutcome<TResponse>.Disconnected,
             RpcCallStatus.InvalidResponse => RpcCallOutcome<TResponse>.Invalid(problem ?? "invalid response"),
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A call fails only as TimedOut, Disconnected or InvalidResponse."),
+        });
+}
+
+/// <summary>
+/// A CALL forwarded for another peer (a proxy): its answer is taken as it comes, neither checked nor
+/// typed, so that it can be passed on unchanged; the peer it goes to checks it as it would ours.
+/// </summary>
+internal sealed class ForwardedPendingCall(string messageId, string action) : PendingCall(messageId, action)
+{
+    private readonly TaskCompletionSource<RpcCallOutcome<JsonElement>> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<RpcCallOutcome<JsonElement>> Outcome => _outcome.Task;
+
+    public override (string Problem, RpcErrorCode ErrorCode)? CompleteWithResult(JsonElement payload, OcppSchemas schemas)
+    {
+        _outcome.TrySetResult(RpcCallOutcome<JsonElement>.Completed(payload.Clone()));
+        return null;
+    }
+
+    public override void CompleteWithError(RpcCallErrorFrame error) =>
+        _outcome.TrySetResult(RpcCallOutcome<JsonElement>.Rejected(new RpcCallRejection(error.ErrorCode, error.KnownErrorCode, error.Description,
+            error.Details.ValueKind == JsonValueKind.Undefined ? default : error.Details.Clone())));
+
+    public override void Fail(RpcCallStatus status, string? problem = null) =>
+        _outcome.TrySetResult(status switch
+        {
+            RpcCallStatus.TimedOut => RpcCallOutcome<JsonElement>.TimedOut,
+            RpcCallStatus.Disconnected => RpcCallOutcome<JsonElement>.Disconnected,
+            _ => RpcCallOutcome<JsonElement>.Invalid(problem ?? "invalid response"),
         });
 }

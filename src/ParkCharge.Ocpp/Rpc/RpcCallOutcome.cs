@@ -68,7 +68,7 @@ public sealed record RpcCallOutcome<TResponse>
 
     internal static RpcCallOutcome<TResponse> NotSent(string problem) => new(RpcCallStatus.InvalidRequest, default, null, problem);
 
-    internal static RpcCallOutcome<TResponse> TimedOut { get; } = new(RpcCallStatus.TimedOut, default, null, null);
+    public static RpcCallOutcome<TResponse> TimedOut { get; } = new(RpcCallStatus.TimedOut, default, null, null);
 
-    internal static RpcCallOutcome<TResponse> Disconnected { get; } = new(RpcCallStatus.Disconnected, default, null, null);
+    public static RpcCallOutcome<TResponse> Disconnected { get; } = new(RpcCallStatus.Disconnected, default, null, null);
 }

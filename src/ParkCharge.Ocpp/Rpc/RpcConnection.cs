@@ -176,6 +176,62 @@ public sealed class RpcConnection : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sends a CALL of any action with its payload as is, and returns the answer as it came: a proxy
+    /// forwarding one peer's CALL to the other. It waits its turn with our own CALLs (one outstanding per
+    /// connection), gets a message id of its own (so a forwarded id can never collide with one of ours),
+    /// and its answer is not checked: it goes back to the peer that asked, which checks it.
+    /// </summary>
+    /// <param name="timeout">How long the answer may take; <see cref="RpcConnectionOptions.CallTimeout"/> when null.</param>
+    public async Task<RpcCallOutcome<JsonElement>> ForwardAsync(string action, JsonElement payload, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        if (IsClosed)
+        {
+            return RpcCallOutcome<JsonElement>.Disconnected;
+        }
+
+        await _callGate.WaitAsync(cancellationToken);
+        var pending = new ForwardedPendingCall(Guid.NewGuid().ToString(), action);
+        try
+        {
+            Interlocked.Exchange(ref _pending, pending);
+            var wait = timeout ?? _options.CallTimeout;
+            using var timer = new CancellationTokenSource(wait, _time);
+            using CancellationTokenRegistration onTimeout = timer.Token.Register(
+                static state => ((PendingCall)state!).Fail(RpcCallStatus.TimedOut), pending);
+            if (IsClosed || !await SendForwardedCallAsync(pending.MessageId, action, payload))
+            {
+                return RpcCallOutcome<JsonElement>.Disconnected;
+            }
+
+            var outcome = await pending.Outcome.WaitAsync(cancellationToken);
+            if (outcome.Status == RpcCallStatus.TimedOut)
+            {
+                RpcConnectionLog.CallTimedOut(_logger, ChargerId, action, pending.MessageId, wait);
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _pending, null, pending);
+            _callGate.Release();
+        }
+    }
+
+    private async ValueTask<bool> SendForwardedCallAsync(string messageId, string action, JsonElement payload)
+    {
+        await _sendLock.WaitAsync(CancellationToken.None);
+        try
+        {
+            return !IsClosed && await SendLockedAsync(_writer.Call(messageId, action, payload), RpcMessageType.Call, messageId, action);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>
     /// Starts the closing handshake: sends our close frame; <see cref="RunAsync"/> ends when the
     /// peer answers with its own, or after <see cref="RpcConnectionOptions.CloseTimeout"/>.
     /// </summary>
@@ -273,8 +329,10 @@ public sealed class RpcConnection : IAsyncDisposable
                 return;
 
             case RpcCallFrame call:
-                // The schema check runs here so the handler only ever sees valid payloads.
-                if (_schemas.ValidateRequest(call.Action, call.Payload).Violation is { } violation)
+                // The schema check runs here so the handler only ever sees valid payloads. A proxy takes
+                // actions its OCPP version does not define too (a vendor's own): the peer it forwards them to decides.
+                if (_schemas.ValidateRequest(call.Action, call.Payload).Violation is { } violation
+                    && !(_options.PassUnknownActions && violation.ErrorCode == RpcErrorCode.NotImplemented && !_schemas.HasAction(call.Action)))
                 {
                     Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.Call, call.MessageId, call.Action, violation.ErrorCode, violation.Description);
                     RpcConnectionLog.CallRefused(_logger, ChargerId, call.Action, call.MessageId, violation.Pointer, violation.Keyword, violation.ErrorCode);
@@ -294,7 +352,7 @@ public sealed class RpcConnection : IAsyncDisposable
                     PendingCall? answered = TakePending(result.MessageId);
                     var invalid = answered?.CompleteWithResult(result.Payload, _schemas);
                     string? problem = invalid?.Problem;
-                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallResult, result.MessageId, answered?.Action.Name, null,
+                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallResult, result.MessageId, answered?.Action, null,
                         answered is null ? "Answers no outstanding CALL of ours." : problem);
                     if (answered is null)
                     {
@@ -302,8 +360,8 @@ public sealed class RpcConnection : IAsyncDisposable
                     }
                     else if (problem is not null)
                     {
-                        RpcConnectionLog.InvalidAnswer(_logger, ChargerId, answered.Action.Name, result.MessageId);
-                        RpcConnectionLog.InvalidAnswerDetail(_logger, ChargerId, answered.Action.Name, result.MessageId, problem);
+                        RpcConnectionLog.InvalidAnswer(_logger, ChargerId, answered.Action, result.MessageId);
+                        RpcConnectionLog.InvalidAnswerDetail(_logger, ChargerId, answered.Action, result.MessageId, problem);
                         await RefuseAnswerAsync(result.MessageId, invalid!.Value.ErrorCode, problem);
                     }
                 }
@@ -326,7 +384,7 @@ public sealed class RpcConnection : IAsyncDisposable
                 {
                     PendingCall? answered = TakePending(error.MessageId);
                     answered?.CompleteWithError(error);
-                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallError, error.MessageId, answered?.Action.Name, null,
+                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallError, error.MessageId, answered?.Action, null,
                         answered is null ? "Answers no outstanding CALL of ours." : null);
                     if (answered is null)
                     {
@@ -334,7 +392,7 @@ public sealed class RpcConnection : IAsyncDisposable
                     }
                     else
                     {
-                        RpcConnectionLog.CallRejected(_logger, ChargerId, answered.Action.Name, error.MessageId, error.ErrorCode);
+                        RpcConnectionLog.CallRejected(_logger, ChargerId, answered.Action, error.MessageId, error.ErrorCode);
                     }
                 }
 
@@ -356,7 +414,7 @@ public sealed class RpcConnection : IAsyncDisposable
         // for our CALL, that CALL failed.
         PendingCall? answered = fault.MessageId is { } id && fault.MessageType is RpcMessageType.CallResult or RpcMessageType.CallError ? TakePending(id) : null;
         answered?.Fail(RpcCallStatus.InvalidResponse, fault.Description);
-        Observe(RpcFrameDirection.Inbound, raw, false, fault.MessageType, fault.MessageId, answered?.Action.Name, null, fault.Description);
+        Observe(RpcFrameDirection.Inbound, raw, false, fault.MessageType, fault.MessageId, answered?.Action, null, fault.Description);
         RpcConnectionLog.MalformedAnswer(_logger, ChargerId, fault.MessageType, fault.MessageId, fault.Description);
         if (answered is not null && fault.MessageType == RpcMessageType.CallResult)
         {

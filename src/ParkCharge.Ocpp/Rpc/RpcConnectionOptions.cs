@@ -27,6 +27,12 @@ public sealed record RpcConnectionOptions
     public int MaxQueuedCalls { get; init; } = 16;
 
     /// <summary>
+    /// Hands CALLs of actions the version does not define to the handler instead of answering them
+    /// NotImplemented: a proxy forwards them to the other peer, which answers as it would directly.
+    /// </summary>
+    public bool PassUnknownActions { get; init; }
+
+    /// <summary>
     /// Checks our own CALLRESULT payloads against the response schema before sending: an invalid
     /// one is a bug, logged, and replaced by an InternalError CALLERROR; and our own CALLs against the
     /// request schema: an invalid one is not sent (<see cref="RpcCallStatus.InvalidRequest"/>). On in

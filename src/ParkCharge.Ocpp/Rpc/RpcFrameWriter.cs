@@ -38,6 +38,15 @@ public sealed class RpcFrameWriter : IDisposable
         return End();
     }
 
+    /// <summary>A CALL whose payload is a JSON object as is (a proxy forwarding another peer's CALL).</summary>
+    public ReadOnlyMemory<byte> Call(string messageId, string action, JsonElement payload)
+    {
+        Begin(RpcMessageType.Call, messageId);
+        _json.WriteStringValue(action);
+        payload.WriteTo(_json);
+        return End();
+    }
+
     public ReadOnlyMemory<byte> CallResult<T>(string messageId, T payload, JsonTypeInfo<T> payloadType)
     {
         Begin(RpcMessageType.CallResult, messageId);
@@ -65,10 +74,20 @@ public sealed class RpcFrameWriter : IDisposable
             ? Error(RpcMessageType.CallResultError, messageId, errorCode, description, details)
             : throw new InvalidOperationException($"OCPP {Version.Label()} has no CALLRESULTERROR.");
 
-    private ReadOnlyMemory<byte> Error(RpcMessageType type, string messageId, RpcErrorCode errorCode, string description, JsonElement details)
+    /// <summary>
+    /// A CALLERROR with the code as another peer sent it (a proxy passing a backend's or a charger's
+    /// refusal on unchanged: the same code, vendor codes included, description and details).
+    /// </summary>
+    public ReadOnlyMemory<byte> CallError(string messageId, string errorCode, string description, JsonElement details = default) =>
+        Error(RpcMessageType.CallError, messageId, errorCode, description, details);
+
+    private ReadOnlyMemory<byte> Error(RpcMessageType type, string messageId, RpcErrorCode errorCode, string description, JsonElement details) =>
+        Error(type, messageId, errorCode.ToWireName(Version), description, details);
+
+    private ReadOnlyMemory<byte> Error(RpcMessageType type, string messageId, string errorCode, string description, JsonElement details)
     {
         Begin(type, messageId);
-        _json.WriteStringValue(errorCode.ToWireName(Version));
+        _json.WriteStringValue(errorCode);
         _json.WriteStringValue(Truncate(description));
         if (details.ValueKind == JsonValueKind.Object)
         {

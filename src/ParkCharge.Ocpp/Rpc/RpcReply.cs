@@ -27,6 +27,12 @@ public abstract class RpcReply
         new ErrorReply(errorCode, description, details.ValueKind == JsonValueKind.Undefined ? default : details.Clone());
 
     /// <summary>
+    /// A CALLERROR exactly as another peer answered (a proxy passing a backend's or a charger's refusal on):
+    /// its code as spelled there, vendor codes included, its description and details.
+    /// </summary>
+    public static RpcReply Error(RpcCallRejection rejection) => new ForwardedError(rejection);
+
+    /// <summary>
     /// The same answer, and work that must follow it on the wire: <paramref name="afterSent"/> starts once
     /// the CALLRESULT has been sent (never if it was not, or was replaced by an error), outside the
     /// dispatcher, so it may make CALLs of its own. OCPP's example: CertificateSigned after the answer
@@ -35,7 +41,7 @@ public abstract class RpcReply
     public RpcReply Then(Func<RpcConnection, CancellationToken, Task> afterSent) => new FollowedReply(this, afterSent);
 
     /// <summary>A CALLERROR rather than a CALLRESULT.</summary>
-    internal virtual bool IsError => false;
+    public virtual bool IsError => false;
 
     /// <summary>The payload alone, for checking it against the response schema before it is sent.</summary>
     internal abstract JsonDocument? SerializePayload();
@@ -46,7 +52,7 @@ public abstract class RpcReply
     {
         public Func<RpcConnection, CancellationToken, Task> AfterSent => afterSent;
 
-        internal override bool IsError => reply.IsError;
+        public override bool IsError => reply.IsError;
 
         internal override JsonDocument? SerializePayload() => reply.SerializePayload();
 
@@ -67,13 +73,23 @@ public abstract class RpcReply
         internal override ReadOnlyMemory<byte> Write(RpcFrameWriter writer, string messageId) => writer.CallResult(messageId, payload);
     }
 
+    private sealed class ForwardedError(RpcCallRejection rejection) : RpcReply
+    {
+        public override bool IsError => true;
+
+        internal override JsonDocument? SerializePayload() => null;
+
+        internal override ReadOnlyMemory<byte> Write(RpcFrameWriter writer, string messageId) =>
+            writer.CallError(messageId, rejection.ErrorCode, rejection.Description, rejection.Details);
+    }
+
     internal sealed class ErrorReply(RpcErrorCode errorCode, string description, JsonElement details) : RpcReply
     {
         public RpcErrorCode ErrorCode => errorCode;
 
         public string Description => description;
 
-        internal override bool IsError => true;
+        public override bool IsError => true;
 
         internal override JsonDocument? SerializePayload() => null;
 

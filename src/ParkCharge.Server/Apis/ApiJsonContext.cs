@@ -13,6 +13,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(BulkRegistrationView))]
 [JsonSerializable(typeof(ChargerView))]
 [JsonSerializable(typeof(IReadOnlyList<ChargerView>))]
+[JsonSerializable(typeof(IReadOnlyList<UpstreamView>))]
 [JsonSerializable(typeof(Page<ChargingSessionView>))]
 [JsonSerializable(typeof(ChargingSessionView))]
 [JsonSerializable(typeof(Page<MessageView>))]

@@ -38,19 +38,19 @@ internal static partial class SiteEndpoints
         return api;
     }
 
-    private static async Task<Ok<IReadOnlyList<SiteResponse>>> ListAsync(ClaimsPrincipal user, Store store, CancellationToken ct)
+    private static async Task<Ok<IReadOnlyList<SiteResponse>>> ListAsync(ClaimsPrincipal user, Store store, Proxy.UpstreamDirectory upstreams, CancellationToken ct)
     {
         var sites = new List<SiteResponse>();
         foreach (var site in await store.Parking.SitesAsync(ct))
         {
-            sites.Add(await ResponseAsync(site, store, ShowsKeyHashes(user), ct));
+            sites.Add(await ResponseAsync(site, store, upstreams, ShowsKeyHashes(user), ct));
         }
 
         return TypedResults.Ok<IReadOnlyList<SiteResponse>>(sites);
     }
 
-    private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> GetAsync(string id, ClaimsPrincipal user, Store store, CancellationToken ct) =>
-        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(await ResponseAsync(site, store, ShowsKeyHashes(user), ct)) : NoSuchSite(id);
+    private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> GetAsync(string id, ClaimsPrincipal user, Store store, Proxy.UpstreamDirectory upstreams, CancellationToken ct) =>
+        await store.Parking.GetSiteAsync(id, ct) is { } site ? TypedResults.Ok(await ResponseAsync(site, store, upstreams, ShowsKeyHashes(user), ct)) : NoSuchSite(id);
 
     /// <summary>Only admins see camera key hashes: they configure sites and send documents back; nobody else needs them.</summary>
     private static bool ShowsKeyHashes(ClaimsPrincipal user) => user.IsInRole(ApiRoles.Admin);
@@ -61,7 +61,7 @@ internal static partial class SiteEndpoints
     /// chargers already registered at the site without listing them (and keep their passwords).
     /// </summary>
     private static async Task<Results<Ok<SiteResponse>, Created<SiteResponse>, ProblemHttpResult>> PutAsync(
-        string id, HttpRequest request, Store store, SiteConfigurator configurator, KeyHasher keys, CancellationToken ct)
+        string id, HttpRequest request, Store store, SiteConfigurator configurator, KeyHasher keys, Proxy.UpstreamDirectory upstreams, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
@@ -80,7 +80,7 @@ internal static partial class SiteEndpoints
         try
         {
             var applied = await configurator.ApplyAsync(result, "api", ct);
-            var response = await ResponseAsync((await store.Parking.GetSiteAsync(id, ct))!, store, showKeyHashes: true, ct);
+            var response = await ResponseAsync((await store.Parking.GetSiteAsync(id, ct))!, store, upstreams, showKeyHashes: true, ct);
             return applied.Created ? TypedResults.Created($"/api/v1/sites/{id}", response) : TypedResults.Ok(response);
         }
         catch (SiteDocumentException e)
@@ -211,11 +211,16 @@ internal static partial class SiteEndpoints
             configuration.OrdinaryBays));
     }
 
-    private static async Task<SiteResponse> ResponseAsync(SiteRecord site, Store store, bool showKeyHashes, CancellationToken ct)
+    private static async Task<SiteResponse> ResponseAsync(SiteRecord site, Store store, Proxy.UpstreamDirectory upstreams, bool showKeyHashes, CancellationToken ct)
     {
         var configuration = LogJson.DeserializeSite(site.ConfigurationJson);
-        var chargers = (await store.Chargers.ListAsync(site.Id, ct))
-            .Select(c => new SiteChargerDeclaration(new Core.Charging.ChargerId(c.Id), null, c.SecurityProfile, c.DisplayName));
+        var chargers = new List<SiteChargerDeclaration>();
+        foreach (var c in await store.Chargers.ListAsync(site.Id, ct))
+        {
+            var id = new Core.Charging.ChargerId(c.Id);
+            chargers.Add(new SiteChargerDeclaration(id, null, c.SecurityProfile, c.DisplayName) { Upstreams = await upstreams.WithoutSecretsAsync(id, ct) });
+        }
+
         using var document = JsonDocument.Parse(SiteDocument.From(configuration, chargers, showKeyHashes).ToJson());
         return new SiteResponse(site.Id, site.Name, site.TimeZone, site.Currency, site.UpdatedAt, document.RootElement.Clone());
     }

@@ -85,6 +85,9 @@ public static class ParkChargeApp
         builder.Services.AddHostedService(services => services.GetRequiredService<ChargerConnections>());
         builder.Services.AddSingleton<Ocpp.HandshakeThrottle>();
         builder.Services.AddSingleton<Ocpp.OcppEndpointServices>();
+        builder.Services.AddSingleton<Proxy.UpstreamDirectory>();
+        builder.Services.AddSingleton<Proxy.ProxyServices>();
+        builder.Services.AddSingleton<Proxy.ChargerProxies>();
         builder.Services.AddSingleton<CameraDirectory>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
@@ -187,6 +190,7 @@ public static class ParkChargeApp
         // Every value a call brings is bounded before its endpoint runs (RequestBounds).
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read).WithRequestBounds();
         api.MapChargerEndpoints();
+        api.MapUpstreamEndpoints();
         api.MapChargingSessionEndpoints();
         api.MapParkingEndpoints();
         api.MapSiteEndpoints();

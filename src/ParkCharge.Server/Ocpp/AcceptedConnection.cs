@@ -28,8 +28,16 @@ internal sealed class OcppEndpointServices(
     IOptions<ParkChargeOptions> options,
     TimeProvider time,
     ILoggerFactory loggers,
-    Telemetry.NodeMetrics metrics)
+    Telemetry.NodeMetrics metrics,
+    Proxy.ProxyServices proxy,
+    Proxy.ChargerProxies proxies)
 {
+    /// <summary>Proxy mode: the services upstream links work with.</summary>
+    public Proxy.ProxyServices Proxy => proxy;
+
+    /// <summary>Proxy mode: the connected chargers' proxies.</summary>
+    public Proxy.ChargerProxies Proxies => proxies;
+
     public Store Store => store;
 
     public SiteEngines Engines => engines;

@@ -11,7 +11,11 @@ namespace ParkCharge.Server.Ocpp;
 /// Keeps every frame of a connection, both ways and including refused ones, in the charger's
 /// message log (DESIGN.md §5), and notes when the charger was last heard from.
 /// </summary>
-internal sealed class MessageLogRecorder(LogWriter writer, ChargerId charger, string connectionId, OcppVersion version) : IRpcFrameObserver
+/// <param name="touchesCharger">
+/// An inbound frame means the charger was heard from; false for a proxy's upstream connection, whose
+/// frames are the charger's backend's (kept in the charger's log under the upstream's connection id).
+/// </param>
+internal sealed class MessageLogRecorder(LogWriter writer, ChargerId charger, string connectionId, OcppVersion version, bool touchesCharger = true) : IRpcFrameObserver
 {
     public void OnFrame(in RpcFrameRecord frame)
     {
@@ -26,7 +30,7 @@ internal sealed class MessageLogRecorder(LogWriter writer, ChargerId charger, st
             frame.Action,
             frame.ErrorReturned?.ToWireName(version) ?? (frame.MessageType is RpcMessageType.CallError or RpcMessageType.CallResultError ? ErrorCodeOf(text) : null),
             text));
-        if (frame.Direction == RpcFrameDirection.Inbound)
+        if (touchesCharger && frame.Direction == RpcFrameDirection.Inbound)
         {
             writer.Touch(charger, frame.Time);
         }

@@ -150,15 +150,21 @@ internal static partial class OcppEndpoint
         var (charger, site, connectionId, version) = (connection.Charger, connection.Site, connection.ConnectionId, connection.Version);
         var link = new ChargerLink(site, charger, connection.SubmitFromChargerAsync, node.Time, node.Options.Ocpp.HeartbeatInterval, node.CertificateAuthority);
         using var telemetry = new ConnectionTelemetry(new MessageLogRecorder(node.Store.Writer, charger, connectionId, version), node.Metrics, charger, version);
+
+        // Proxy mode: a charger with upstreams talks to its own backend through ParkCharge (DESIGN.md §6).
+        var upstreams = await node.Proxy.Directory.ForChargerAsync(charger, connection.Http.RequestAborted);
+        await using var proxy = upstreams.Count > 0 ? new Proxy.ChargerProxy(node.Proxy, charger, site, version, upstreams) : null;
+        var direct = new ChargerCallHandler(link);
         await using var rpc = new RpcConnection(
             socket,
-            telemetry.Handler(new ChargerCallHandler(link)),
+            telemetry.Handler(proxy?.ChargerCalls(direct) ?? direct),
             new RpcConnectionOptions
             {
                 Version = version,
                 ChargerId = charger.Value,
                 CallTimeout = node.Options.Ocpp.CallTimeout,
                 MaxMessageBytes = node.Options.Ocpp.MaxMessageBytes,
+                PassUnknownActions = proxy?.Primary is not null, // the backend answers what ParkCharge does not know
             },
             node.Time,
             node.RpcLogger,
@@ -176,6 +182,12 @@ internal static partial class OcppEndpoint
             {
                 // The old socket was already dead, which is why the charger reconnected.
             }
+        }
+
+        if (proxy is not null)
+        {
+            node.Proxies.Add(proxy);
+            await proxy.StartAsync(rpc, connection.Http.RequestAborted);
         }
 
         LogConnected(node.Logger, charger.Value, version, connectionId);
@@ -199,6 +211,11 @@ internal static partial class OcppEndpoint
         finally
         {
             node.Connections.Remove(live);
+            if (proxy is not null)
+            {
+                node.Proxies.Remove(proxy);
+            }
+
             await connection.SubmitAsync(new ConnectionClosed(charger, connectionId, reason));
             LogDisconnected(node.Logger, charger.Value, connectionId, reason);
         }

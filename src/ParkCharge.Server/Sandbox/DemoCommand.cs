@@ -11,6 +11,7 @@ using ParkCharge.Simulator.Clock;
 using ParkCharge.Simulator.Planning;
 using ParkCharge.Simulator.Running;
 using ParkCharge.Simulator.Scenarios.Files;
+using ParkCharge.Simulator.Sites;
 
 namespace ParkCharge.Server.Sandbox;
 
@@ -32,9 +33,13 @@ internal static class DemoCommand
         var seed = new Option<int?>("--seed") { Description = "The random seed (default: the scenario's)." };
         var duration = new Option<string?>("--duration") { Description = "Simulated time to play, e.g. 2h (default: the scenario's, 12h)." };
         var scenarioPath = new Option<string?>("--scenario") { Description = "Another scenario file instead of the demo's (see docs/sandbox.md)." };
+        var proxy = new Option<bool>("--proxy")
+        {
+            Description = "Proxy mode: the chargers' own backend is simulated (a second node standing for the charge-point operator's backend); the demo node sits in front of it, forwards every message both ways and still binds and bills.",
+        };
         var command = new Command("demo", "Run a node with a demo car park and simulated chargers and cameras: see ParkCharge work in a minute.")
         {
-            urls, data, speed, seed, duration, scenarioPath,
+            urls, data, speed, seed, duration, scenarioPath, proxy,
         };
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(urls),
@@ -44,11 +49,13 @@ internal static class DemoCommand
             parse.GetValue(duration),
             parse.GetValue(scenarioPath),
             Console.Out,
-            ct));
+            ct,
+            parse.GetValue(proxy)));
         return command;
     }
 
-    public static async Task<int> RunAsync(string? urls, string? data, double? speed, int? seed, string? durationText, string? scenarioPath, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(string? urls, string? data, double? speed, int? seed, string? durationText, string? scenarioPath, TextWriter output, CancellationToken ct,
+        bool proxy = false)
     {
         var read = scenarioPath is null
             ? ScenarioFile.Parse(Embedded("demo.scenario.yaml"), AppContext.BaseDirectory, Environment.GetEnvironmentVariable, Embedded("demo.site.yaml"))
@@ -112,12 +119,24 @@ internal static class DemoCommand
         {
             await using var app = await ParkChargeApp.CreateAsync([], settings, builder => builder.Services.AddSingleton<TimeProvider>(clock));
             await app.StartAsync(ct);
+
+            // --proxy: the chargers' own backend (a CPO's), simulated by a second node that registers every charger
+            // that connects; it runs on the real clock, like a backend elsewhere. Started second, so that the demo
+            // node's address is the first a script reading the output sees.
+            await using var backend = proxy ? await StartBackendAsync(Path.Combine(folder, "cpo-backend"), apiKey, ct) : null;
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var server = new Uri(address.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal));
             using var api = SandboxSession.ApiClient(server, apiKey);
             if (await SandboxSession.ConfigureSiteAsync(api, scenario.Site, ct) is { } problem)
             {
                 await output.WriteLineAsync(problem);
+                await app.StopAsync(CancellationToken.None);
+                return 2;
+            }
+
+            if (backend is not null && await ProxyChargersAsync(api, scenario.Site, Address(backend), ct) is { } proxyProblem)
+            {
+                await output.WriteLineAsync(proxyProblem);
                 await app.StopAsync(CancellationToken.None);
                 return 2;
             }
@@ -130,6 +149,12 @@ internal static class DemoCommand
             await output.WriteLineAsync($"  Admin API key:  {apiKey}");
             await output.WriteLineAsync($"  Data folder:    {folder}{(temporary ? " (deleted when the demo stops)" : "")}");
             await output.WriteLineAsync($"  Simulating {plan.Visits.Count} vehicles over {scenario.Duration} from {TimeZoneInfo.ConvertTime(plan.Start, scenario.Site.Zone):yyyy-MM-dd HH:mm} local time at speed {scenario.Speed:0.##} (about {scenario.Duration / scenario.Speed:hh\\:mm\\:ss} real), seed {scenario.Seed}.");
+            if (backend is not null)
+            {
+                await output.WriteLineAsync($"  Proxy mode:     every charger is proxied to a simulated CPO backend at {new Uri(Address(backend), "/ocpp")} (its own dashboard: {new Uri(Address(backend), "/dashboard/")}, same key);");
+                await output.WriteLineAsync("                  its answers (boot, authorization, 1.6 transaction ids) reach the chargers unchanged; see each charger's upstreams on the Chargers page.");
+            }
+
             await output.WriteLineAsync("  Stop with Ctrl+C.");
 
             clock.Start();
@@ -148,6 +173,10 @@ internal static class DemoCommand
 
             await output.WriteLineAsync("Stopping the demo.");
             await app.StopAsync(CancellationToken.None);
+            if (backend is not null)
+            {
+                await backend.StopAsync(CancellationToken.None);
+            }
         }
         finally
         {
@@ -159,6 +188,44 @@ internal static class DemoCommand
 
         await output.WriteLineAsync("The demo stopped.");
         return 0;
+    }
+
+    /// <summary>The simulated charge-point operator's backend: a node of its own that takes every charger that connects.</summary>
+    private static async Task<WebApplication> StartBackendAsync(string folder, string apiKey, CancellationToken ct)
+    {
+        var backend = await ParkChargeApp.CreateAsync([], new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["ParkCharge:DataDirectory"] = folder,
+            ["ParkCharge:ApiKey"] = apiKey,
+            ["ParkCharge:Postgres"] = null,
+            ["ParkCharge:NodeId"] = "cpo-backend",
+            ["ParkCharge:Ocpp:Registration"] = nameof(RegistrationPolicy.AutoRegister),
+            ["ParkCharge:Ocpp:AutoRegisterSite"] = "cpo",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        await backend.StartAsync(ct);
+        return backend;
+    }
+
+    private static Uri Address(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    /// <summary>Gives every charger of the demo site the simulated backend as its primary upstream, through the API as an operator would.</summary>
+    /// <remarks>The node's clock runs the scenario's speed times faster: the longest upstream timeout (2 min) keeps the backend's answers in time.</remarks>
+    private static async Task<string?> ProxyChargersAsync(HttpClient api, SimulatedSite site, Uri backend, CancellationToken ct)
+    {
+        foreach (var charger in site.Chargers)
+        {
+            var upstreams = $$"""[ { "name": "cpo", "url": "ws://{{backend.Authority}}/ocpp", "timeout": "2m" } ]""";
+            using var response = await api.PutAsync($"/api/v1/chargers/{Uri.EscapeDataString(charger.Id)}/upstreams", new StringContent(upstreams, System.Text.Encoding.UTF8, "application/json"), ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                return $"Charger {charger.Id} could not be proxied ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class SiteDocumentException(string source, IReadOnlyList<DocumentP
 /// the log says when each topology came into force. Unchanged documents change nothing, so a node
 /// can load its site files at every start.
 /// </summary>
-public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDirectory cameras, TimeProvider time)
+public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDirectory cameras, Proxy.UpstreamDirectory upstreams, TimeProvider time)
 {
     /// <exception cref="SiteDocumentException">The document conflicts with another site (a camera id or a charger of another site).</exception>
     public async Task<SiteApplied> ApplyAsync(SiteFileResult document, string source, CancellationToken ct)
@@ -53,6 +53,12 @@ public sealed class SiteConfigurator(Store store, SiteEngines engines, CameraDir
                 await SubmitAsync(configuration.Id, source, new ChargerRegistration(declaration.Charger, passwordHash, declaration.SecurityProfile, declaration.DisplayName));
                 registered.Add(declaration.Charger.Value);
             }
+        }
+
+        // Proxy mode: a charger the document declares is proxied to exactly the upstreams it lists (none: not proxied).
+        foreach (var declaration in document.Chargers)
+        {
+            await upstreams.SetAsync(declaration.Charger, declaration.Upstreams, ct);
         }
 
         var stored = await store.Parking.GetSiteAsync(configuration.Id.Value, ct);

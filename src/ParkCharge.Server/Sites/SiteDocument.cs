@@ -82,7 +82,10 @@ public sealed record SiteDocument
                     HeadingIn = c.HeadingIn,
                     Map = CameraFieldMapDocument.From(c.Map),
                 })]))],
-            Chargers = [.. chargers.Select(c => new ChargerDocument(c.Charger.Value, c.SecurityProfile, c.DisplayName))],
+            Chargers = [.. chargers.Select(c => new ChargerDocument(c.Charger.Value, c.SecurityProfile, c.DisplayName)
+            {
+                Upstreams = c.Upstreams.Count == 0 ? null : [.. c.Upstreams.Select(UpstreamDocument.From)],
+            })],
             EvBays = [.. configuration.EvBays.Select(b => new EvBayDocument(b.Id, b.Charger.Value, b.Connector, b.Neighbours.Count == 0 ? null : b.Neighbours))],
             BayCameras = [.. configuration.Cameras.Where(c => !c.IsLaneCamera).Select(c => new BayCameraDocument(
                 c.Id,
@@ -144,7 +147,38 @@ public sealed record LaneCameraDocument(string Id, string Format, string? KeyHas
     public CameraFieldMapDocument? Map { get; init; }
 }
 
-public sealed record ChargerDocument(string Id, int SecurityProfile, string? DisplayName);
+public sealed record ChargerDocument(string Id, int SecurityProfile, string? DisplayName)
+{
+    /// <summary>Proxy mode: the backends the charger is proxied to, without their secrets (an upstream sent back without its password keeps it).</summary>
+    public IReadOnlyList<UpstreamDocument>? Upstreams { get; init; }
+}
+
+/// <summary>One of a charger's upstream backends as the site document writes it; secrets are never shown.</summary>
+public sealed record UpstreamDocument(string Name, string Url, string Identity, string Role)
+{
+    public string? ClientCertificate { get; init; }
+
+    public string? ClientKey { get; init; }
+
+    public string? CaCertificate { get; init; }
+
+    public IReadOnlyList<string>? AllowedActions { get; init; }
+
+    public string? Timeout { get; init; }
+
+    /// <summary><c>learnt</c> when set so; omitted for the default, <c>acceptAll</c>.</summary>
+    public string? OfflineAuthorization { get; init; }
+
+    public static UpstreamDocument From(ChargerUpstream u) => new(u.Name, u.Url.ToString(), u.Identity, u.Role == UpstreamRole.Observer ? "observer" : "primary")
+    {
+        ClientCertificate = u.ClientCertificate,
+        ClientKey = u.ClientKey,
+        CaCertificate = u.CaCertificate,
+        AllowedActions = u.Role == UpstreamRole.Observer ? null : u.AllowedActions,
+        Timeout = u.Timeout == ChargerUpstream.DefaultTimeout ? null : Durations.Format(u.Timeout),
+        OfflineAuthorization = u.OfflineAuthorization == Core.Sites.OfflineAuthorization.Learnt ? "learnt" : null,
+    };
+}
 
 public sealed record EvBayDocument(string Id, string Charger, int Connector, IReadOnlyList<string>? Neighbours);
 

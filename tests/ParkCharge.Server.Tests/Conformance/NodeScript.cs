@@ -14,6 +14,8 @@ internal sealed class NodeScript : IAsyncDisposable
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly List<string> _all = [];
+    private readonly List<string> _stdout = [];
+    private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private NodeScript(Process process)
     {
@@ -29,6 +31,9 @@ internal sealed class NodeScript : IAsyncDisposable
             lock (_all)
             {
                 _all.Add(e.Data);
+                _stdout.Add(e.Data);
+                _added.TrySetResult();
+                _added = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             _lines.Writer.TryWrite(e.Data);
@@ -109,6 +114,63 @@ internal sealed class NodeScript : IAsyncDisposable
 
         Assert.Fail($"The conformance script ended without '{prefix}'.\n{Output}");
         return "";
+    }
+
+    /// <summary>Every line the script printed on stdout so far, in order.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_all)
+            {
+                return [.. _stdout];
+            }
+        }
+    }
+
+    /// <summary>Writes one line to the script's stdin (the scripts that take commands read one JSON per line).</summary>
+    public async Task SendAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>
+    /// Waits until some stdout line, printed before or after the call, satisfies <paramref name="match"/>, and
+    /// returns it; fails with everything printed when none does in time (default 60 s) or the script ends.
+    /// Unlike <see cref="WaitForAsync"/> it consumes nothing, so several waits may look at the same lines.
+    /// </summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null, string? what = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            Task added;
+            lock (_all)
+            {
+                if (_stdout.FirstOrDefault(match) is { } line)
+                {
+                    return line;
+                }
+
+                added = _added.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero || _process.HasExited && !added.IsCompleted)
+            {
+                Assert.Fail($"No line {what ?? "matching"} from the script in time.\n{Output}");
+            }
+
+            try
+            {
+                await added.WaitAsync(left);
+            }
+            catch (TimeoutException)
+            {
+                // Looked at once more, then failed above.
+            }
+        }
     }
 
     public async Task<JsonElement> WaitForResultAsync() => JsonDocument.Parse(await WaitForAsync("RESULT ")).RootElement.Clone();

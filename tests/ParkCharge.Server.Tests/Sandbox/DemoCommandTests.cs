@@ -43,6 +43,42 @@ public sealed class DemoCommandTests
         }
     }
 
+    [Fact]
+    public async Task The_proxy_demo_puts_the_node_in_front_of_a_simulated_backend_that_sees_every_charger_and_the_car_park_still_works()
+    {
+        var workDir = Directory.CreateTempSubdirectory("parkcharge-demo-proxy-test-").FullName;
+        try
+        {
+            var (demo, uri) = await ServerProcess.StartCommandAsync(
+                "demo", workDir, new Dictionary<string, string> { ["PARKCHARGE_API_KEY"] = Key },
+                "--urls", "http://127.0.0.1:0", "--speed", "600", "--duration", "4h", "--data", Path.Combine(workDir, "data-demo"), "--proxy");
+            await using (demo)
+            {
+                using var http = new HttpClient { BaseAddress = uri };
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+                var seen = await WaitForWorkingCarParkAsync(http, demo);
+                Assert.True(seen.Closed > 0 && seen.Bound > 0 && seen.ChargersBooted == 6, $"the car park did not get going behind the proxy: {seen}\n{demo.Output}");
+
+                // The simulated backend has every charger, with the sessions it issued the ids of.
+                var backend = System.Text.RegularExpressions.Regex.Match(demo.Output, @"its own dashboard: (http://127\.0\.0\.1:\d+)/dashboard/");
+                Assert.True(backend.Success, demo.Output);
+                using var backendHttp = new HttpClient { BaseAddress = new Uri(backend.Groups[1].Value) };
+                backendHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+                using var backendChargers = JsonDocument.Parse(await backendHttp.GetStringAsync("/api/v1/chargers"));
+                Assert.Equal(6, backendChargers.RootElement.GetArrayLength());
+                using var upstreams = JsonDocument.Parse(await http.GetStringAsync("/api/v1/chargers/CP-01/upstreams"));
+                Assert.Equal("cpo", upstreams.RootElement[0].GetProperty("name").GetString());
+
+                var exit = await demo.InterruptAsync(TimeSpan.FromSeconds(30));
+                Assert.True(exit == 0, $"exit {exit}\n{demo.Output}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+
     private static async Task<Seen> WaitForWorkingCarParkAsync(HttpClient http, ServerProcess demo)
     {
         var mostConnected = 0;

@@ -42,6 +42,19 @@ public sealed record SiteChargerDeclaration(ChargerId Charger, string? PasswordH
     /// </summary>
     public string? Password { get; init; }
 
+    /// <summary>
+    /// The backends the charger is proxied to (proxy mode); empty: ParkCharge is its backend. Their
+    /// secrets are held like <see cref="Password"/>: the node stores them encrypted, never logs them.
+    /// </summary>
+    public IReadOnlyList<ChargerUpstream> Upstreams { get; init; } = [];
+
     /// <summary>Never prints the password.</summary>
     public override string ToString() => $"{Charger} (security profile {SecurityProfile})";
+
+    /// <summary>Value equality, the upstreams compared item by item.</summary>
+    public bool Equals(SiteChargerDeclaration? other) =>
+        other is not null && Charger == other.Charger && PasswordHash == other.PasswordHash && SecurityProfile == other.SecurityProfile
+        && DisplayName == other.DisplayName && Password == other.Password && Upstreams.SequenceEqual(other.Upstreams);
+
+    public override int GetHashCode() => HashCode.Combine(Charger, SecurityProfile, DisplayName, Upstreams.Count);
 }

@@ -19,7 +19,7 @@ public sealed partial class SiteFileValidator : DocumentFields
     private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map"];
     private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map", "bays"];
     private static readonly string[] CameraBayFields = ["bay", "zone", "region"];
-    private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName"];
+    private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName", "upstreams"];
     private static readonly string[] EvBayFields = ["id", "charger", "connector", "neighbours"];
     private static readonly string[] SettingNames =
         ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval"];
@@ -483,6 +483,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             var profile = WholeNumber(charger, path, "securityProfile", required: false);
             var displayName = Text(charger, path, "displayName", required: false);
             var valid = id is not null;
+            valid &= Upstreams(charger, path, id, out var upstreams);
 
             // OCPP 2.0.1 BasicAuthPassword is 16 to 40 characters; the 1.6 security whitepaper's AuthorizationKey 16+ bytes.
             if (password is not null && (password.Length is < 16 or > 40 || password.Any(c => c is < ' ' or > '~')))
@@ -518,6 +519,7 @@ public sealed partial class SiteFileValidator : DocumentFields
                 var declaration = new SiteChargerDeclaration(id!.Value, PasswordHash: null, profile ?? (password is null ? 0 : 1), displayName)
                 {
                     Password = password,
+                    Upstreams = upstreams,
                 };
                 chargers.Add(new DeclaredCharger(declaration, path, charger.Line));
             }

@@ -1,5 +1,6 @@
 // Chargers and connectors: connection state, status, faults, the charging going on; the message log;
-// operator commands (remote start/stop, power limit, clear limit) with their outcome.
+// operator commands (remote start/stop, power limit, clear limit) with their outcome; in proxy mode, the
+// charger's upstream backends with their connection state, queue and last error.
 import { get, post } from './api.js';
 import { h, fill, section, time, clock, kw, kwh, table, debounce, say, field } from './ui.js';
 
@@ -17,12 +18,16 @@ export function render(ctx) {
       get(`/charging-sessions?siteId=${id}&limit=100`),
     ]);
     const active = sessions.items.filter((s) => s.status === 'Active');
-    fill(list, ...chargers.map((c) => card(c, active.filter((s) => s.chargerId === c.id))));
+    // Proxy mode: the upstream backends of the chargers the site document proxies, with their connection state.
+    const proxied = new Set((ctx.site.document?.chargers ?? []).filter((c) => c.upstreams?.length).map((c) => c.id));
+    const upstreams = new Map(await Promise.all(chargers.filter((c) => proxied.has(c.id))
+      .map(async (c) => [c.id, await get(`/chargers/${encodeURIComponent(c.id)}/upstreams`)])));
+    fill(list, ...chargers.map((c) => card(c, active.filter((s) => s.chargerId === c.id), upstreams.get(c.id) ?? [])));
     if (chargers.length === 0) fill(list, h('p', { class: 'empty' }, 'No chargers registered at this site.'));
     say(status, `Updated ${clock(new Date().toISOString())}`);
   }
 
-  function card(c, active) {
+  function card(c, active, upstreams) {
     const conn = c.connection;
     // The connectors the charger reported, and the site's EV bays on it that it has not reported yet.
     const reported = c.connectors.map((k) => ({ ...k, outlet: k.evseId ?? k.connectorId }));
@@ -53,7 +58,15 @@ export function render(ctx) {
             h('td', { class: 'fault' }, fault),
             h('td', null, session ? `tx ${session.transactionId}: ${kwh(session.energyWh)}${session.lastPowerW != null ? `, ${kw(session.lastPowerW)}` : ''}` : ''),
             ctx.canOperate ? h('td', { class: 'commands' }, commands(c, outlet, session)) : null);
-        })));
+        })),
+      upstreams.length === 0 ? null : table(`Upstream backends of ${c.id}`, ['Upstream', 'Role', 'State', 'Queue', 'Forwarded', 'Last error'],
+        upstreams.map((u) => h('tr', { dataset: { upstream: u.name, state: u.state } },
+          h('td', null, h('span', { title: u.endpoint }, u.name)),
+          h('td', null, u.role),
+          h('td', { class: 'upstream-state' }, u.state === 'Connected' && u.connectedSince ? `Connected since ${time(u.connectedSince)}` : u.state),
+          h('td', { class: 'queue' }, String(u.queueLength)),
+          h('td', null, String(u.forwarded)),
+          h('td', { class: 'fault' }, u.lastError ? `${u.lastError}${u.lastErrorAt ? ` (${time(u.lastErrorAt)})` : ''}` : '')))));
   }
 
   function commands(charger, outlet, session) {
