@@ -287,6 +287,7 @@ internal static class TransactionRules
         }
 
         Save(work, before, session, [.. events]);
+        Parking.BaySensorRules.TransactionEvent(work, p, session);
         return reply;
     }
 

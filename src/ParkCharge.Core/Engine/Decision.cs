@@ -52,6 +52,9 @@ public sealed record SiteChanges
 
     public IReadOnlyList<BayVisit> BayVisits { get; init; } = [];
 
+    /// <summary>Vehicles a charger's bay sensor sensed, new or changed.</summary>
+    public IReadOnlyList<BayPresence> BayPresences { get; init; } = [];
+
     /// <summary>Cameras whose recent leads (capture time minus arrival time) this decision updated.</summary>
     public IReadOnlyList<(string Camera, System.Collections.Immutable.ImmutableArray<TimeSpan> Leads)> CameraLeads { get; init; } = [];
 

@@ -31,6 +31,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ParkingSessionUpdated), ParkingSessionUpdated.TypeName)]
 [JsonDerivedType(typeof(BayVehicleArrived), BayVehicleArrived.TypeName)]
 [JsonDerivedType(typeof(BayVehicleLeft), BayVehicleLeft.TypeName)]
+[JsonDerivedType(typeof(BayOccupancySensed), BayOccupancySensed.TypeName)]
 [JsonDerivedType(typeof(ParkingAnomalyDetected), ParkingAnomalyDetected.TypeName)]
 [JsonDerivedType(typeof(BindingCreated), BindingCreated.TypeName)]
 [JsonDerivedType(typeof(BindingChanged), BindingChanged.TypeName)]
@@ -208,6 +209,12 @@ public sealed record BayVehicleArrived(string Bay, string Plate, string VisitId,
 public sealed record BayVehicleLeft(string Bay, string Plate, string VisitId, string? ParkingSessionId, Parking.BayVisitEnd Reason) : DomainEvent(TypeName)
 {
     public const string TypeName = "bay.vehicle_left";
+}
+
+[Description("A charger's own bay sensor (2.0.1/2.1 BayOccupancySensor, or a transaction started or ended on EVDetected/EVDeparted) sensed a vehicle arrive in an EV bay or leave it. No plate: binding finds whose vehicle it is where the bay camera is missing or saw nothing.")]
+public sealed record BayOccupancySensed(string Bay, ChargerId Charger, int Outlet, string PresenceId, bool Occupied, Parking.BaySensorSignal Signal) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bay.occupancy_sensed";
 }
 
 /// <summary>Something at the parking side for an operator to look at (see <see cref="Parking.ParkingAnomalyKind"/>).</summary>
