@@ -24,6 +24,21 @@ public enum CommandType
     Reset,
 
     ChangeAvailability,
+
+    /// <summary>TriggerMessage (1.6: ExtendedTriggerMessage for what only the security whitepaper's trigger can ask): the charger sends a message now.</summary>
+    TriggerMessage,
+
+    /// <summary>2.x GetVariables; 1.6 GetConfiguration (the variables are its keys).</summary>
+    GetVariables,
+
+    /// <summary>2.x SetVariables; 1.6 ChangeConfiguration (one key per command).</summary>
+    SetVariables,
+
+    /// <summary>UpdateFirmware (2.x with a requestId; its FirmwareStatusNotifications follow the command).</summary>
+    UpdateFirmware,
+
+    /// <summary>2.x GetLog; 1.6 GetDiagnostics (a diagnostics log) or the security whitepaper's GetLog (a security log).</summary>
+    GetLog,
 }
 
 /// <summary>Where a command is in its life. <see cref="Pending"/> and <see cref="Sent"/> are open; the rest are outcomes.</summary>
@@ -217,6 +232,33 @@ public sealed record ChargerCommand
     public ResetKind? Reset { get; init; }
 
     public Availability? Availability { get; init; }
+
+    /// <summary>TriggerMessage: the message asked for, as OCPP spells it (StatusNotification, MeterValues, BootNotification, ...).</summary>
+    public string? RequestedMessage { get; init; }
+
+    /// <summary>GetVariables, SetVariables: what to read or set.</summary>
+    public System.Collections.Immutable.ImmutableArray<VariableRequest> Variables { get; init; } = [];
+
+    /// <summary>GetVariables, SetVariables: what the charger answered, per variable.</summary>
+    public System.Collections.Immutable.ImmutableArray<VariableResult> VariableResults { get; init; } = [];
+
+    public FirmwareRequest? Firmware { get; init; }
+
+    public LogRequest? Log { get; init; }
+
+    /// <summary>UpdateFirmware, GetLog: the requestId the charger's status notifications carry (2.x; the 1.6 security whitepaper).</summary>
+    public int? RequestId { get; init; }
+
+    /// <summary>GetLog: the name of the file the charger said it uploads (empty: it has no log to upload).</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>UpdateFirmware, GetLog: the charger's latest status notification (Downloading, Installed, Uploaded, UploadFailed, ...).</summary>
+    public string? TransferStatus { get; init; }
+
+    public DateTimeOffset? TransferStatusAt { get; init; }
+
+    /// <summary>GetLog: the log the charger uploaded to the node (its size in bytes), once it arrived.</summary>
+    public long? UploadedBytes { get; init; }
 
     /// <summary>Why: the operator's note or the rule's reason.</summary>
     public string? Reason { get; init; }

@@ -44,6 +44,9 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(PaymentCompleted), PaymentCompleted.TypeName)]
 [JsonDerivedType(typeof(CommandRequested), CommandRequested.TypeName)]
 [JsonDerivedType(typeof(CommandCompleted), CommandCompleted.TypeName)]
+[JsonDerivedType(typeof(ChargerFirmwareStatus), ChargerFirmwareStatus.TypeName)]
+[JsonDerivedType(typeof(ChargerLogStatus), ChargerLogStatus.TypeName)]
+[JsonDerivedType(typeof(ChargerLogUploaded), ChargerLogUploaded.TypeName)]
 [JsonDerivedType(typeof(ChargingStopScheduled), ChargingStopScheduled.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
@@ -367,6 +370,24 @@ public sealed record CommandRequested(CommandSummary Command) : DomainEvent(Type
 public sealed record CommandCompleted(CommandSummary Command) : DomainEvent(TypeName)
 {
     public const string TypeName = "command.completed";
+}
+
+[Description("A charger reported how a firmware update goes (FirmwareStatusNotification; 1.6 SignedFirmwareStatusNotification): Downloading, Downloaded, Installing, Installed, DownloadFailed, InstallationFailed, ... with the UpdateFirmware command it belongs to, when known.")]
+public sealed record ChargerFirmwareStatus(ChargerId Charger, string Status, int? RequestId, string? CommandId) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.firmware_status";
+}
+
+[Description("A charger reported how a log upload goes (LogStatusNotification; 1.6 DiagnosticsStatusNotification): Uploading, Uploaded, UploadFailure, ... with the GetLog command it belongs to, when known.")]
+public sealed record ChargerLogStatus(ChargerId Charger, string Status, int? RequestId, string? CommandId) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.log_status";
+}
+
+[Description("The log a GetLog command asked for arrived at the node (GET /api/v1/commands/{commandId}/log downloads it).")]
+public sealed record ChargerLogUploaded(ChargerId Charger, string CommandId, string FileName, long Bytes) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.log_uploaded";
 }
 
 /// <summary>
