@@ -39,6 +39,12 @@ public enum CommandType
 
     /// <summary>2.x GetLog; 1.6 GetDiagnostics (a diagnostics log) or the security whitepaper's GetLog (a security log).</summary>
     GetLog,
+
+    /// <summary>SendLocalList: the site's local authorisation list, full or the difference since the version the charger holds (made by the node, <see cref="Automation.LocalListRules"/>).</summary>
+    SendLocalList,
+
+    /// <summary>GetLocalListVersion: the version of the local list the charger holds.</summary>
+    GetLocalListVersion,
 }
 
 /// <summary>Where a command is in its life. <see cref="Pending"/> and <see cref="Sent"/> are open; the rest are outcomes.</summary>
@@ -85,6 +91,9 @@ public enum CommandOrigin
 
     /// <summary>The session reached the site's maximum charging time (an operator rule).</summary>
     MaxChargingTime,
+
+    /// <summary>The site's local authorisation list changed, or the charger (re)connected (<see cref="Automation.LocalListRules"/>).</summary>
+    LocalList,
 }
 
 /// <summary>Where the id token of a remote start came from (it is recorded on the command).</summary>
@@ -259,6 +268,12 @@ public sealed record ChargerCommand
 
     /// <summary>GetLog: the log the charger uploaded to the node (its size in bytes), once it arrived.</summary>
     public long? UploadedBytes { get; init; }
+
+    /// <summary>SendLocalList: the version, full or differential, and the entries sent.</summary>
+    public LocalListUpdate? LocalList { get; init; }
+
+    /// <summary>GetLocalListVersion: the version the charger said it holds (0: none; 1.6 -1: not supported).</summary>
+    public int? ListVersion { get; init; }
 
     /// <summary>Why: the operator's note or the rule's reason.</summary>
     public string? Reason { get; init; }

@@ -117,3 +117,13 @@ public enum FileTransferKind
     /// <summary>LogStatusNotification (2.x, 1.6 security whitepaper), DiagnosticsStatusNotification (1.6).</summary>
     Log,
 }
+
+/// <summary>
+/// One entry of a local authorisation list: an id token the charger may accept while it cannot reach ParkCharge (the
+/// plate it stands for, for people), or, in a differential update, a token to take off (<see cref="Remove"/>).
+/// </summary>
+/// <param name="Type">The 2.x token type (ISO14443, MacAddress, ...); null: ISO14443.</param>
+public sealed record LocalListEntry(string IdToken, string? Type, string? Plate, bool Remove = false);
+
+/// <summary>A SendLocalList: the list's new version, full (replacing the charger's list) or differential, and its entries.</summary>
+public sealed record LocalListUpdate(int Version, bool Full, System.Collections.Immutable.ImmutableArray<LocalListEntry> Entries);

@@ -73,8 +73,9 @@ public sealed record CommandSent(string CommandId, string ConnectionId) : Observ
 /// <param name="TransactionId">2.0.1 RequestStartTransaction: the transaction the charger had already started.</param>
 /// <param name="Variables">GetVariables, SetVariables: the charger's answer per variable.</param>
 /// <param name="FileName">GetLog: the file the charger uploads.</param>
+/// <param name="ListVersion">GetLocalListVersion: the version the charger holds.</param>
 public sealed record CommandAnswered(string CommandId, CommandStatus Outcome, string? Response, string? Detail, string? TransactionId = null,
-    IReadOnlyList<VariableResult>? Variables = null, string? FileName = null) : ObservationPayload(TypeName)
+    IReadOnlyList<VariableResult>? Variables = null, string? FileName = null, int? ListVersion = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "command.answered";
 }

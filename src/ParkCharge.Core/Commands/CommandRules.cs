@@ -165,6 +165,10 @@ internal static class CommandRules
 
                 command = command with { Firmware = firmware, RequestId = RequestIdOf(work) };
                 break;
+            case CommandType.GetLocalListVersion:
+                break;
+            case CommandType.SendLocalList:
+                return new Refused("The node keeps chargers' local lists itself, from the autocharge list and learnt tokens (automation.autocharge.localList in the site file).");
             case CommandType.GetLog:
                 var log = request.Log ?? new LogRequest();
                 if (log.Oldest > log.Latest || log.Retries is < 0 || log.RetryInterval < TimeSpan.Zero)
@@ -336,7 +340,13 @@ internal static class CommandRules
             linked = linked with { FileName = p.FileName };
         }
 
+        if (p.ListVersion is not null)
+        {
+            linked = linked with { ListVersion = p.ListVersion };
+        }
+
         Finish(work, linked, p.Outcome, p.Response, p.Detail);
+        Automation.LocalListRules.Answered(work, work.Command(linked.Id)!);
         return Acknowledged.Instance;
     }
 

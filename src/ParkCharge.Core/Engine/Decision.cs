@@ -78,6 +78,9 @@ public sealed record SiteChanges
     /// <summary>Stop-at-permit-end plans made, changed or closed.</summary>
     public IReadOnlyList<Automation.StopPlan> StopPlans { get; init; } = [];
 
+    /// <summary>Chargers' local authorisation lists, as a decision changed them.</summary>
+    public IReadOnlyList<Automation.ChargerLocalList> LocalLists { get; init; } = [];
+
     /// <summary>Power-limit shares given (or taken away: null) per charging session.</summary>
     public IReadOnlyList<(string ChargingSessionId, Automation.PowerShare? Share)> PowerShares { get; init; } = [];
 }

@@ -83,6 +83,7 @@ internal sealed partial class SiteChangeSet(SiteState state, Observation observa
             Commands = [.. _commands.Values],
             StopPlans = [.. _stopPlans.Values],
             PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
+            LocalLists = [.. _localLists.Values],
         },
     };
 

@@ -133,6 +133,25 @@ public static class V16Outbound
                                 Log = new LogParametersType { RemoteLocation = upload, OldestTimestamp = log.Oldest, LatestTimestamp = log.Latest },
                             },
                             r => new CommandAnswer(r.Status != LogStatusEnumType.Rejected, r.Status.ToString(), null, null, null, r.Filename));
+            case CommandType.SendLocalList:
+                return c.LocalList is not { } list
+                    ? CommandCalls.Missing(c, "local list")
+                    : CommandCallResult.Of(V16Actions.SendLocalList,
+                        new SendLocalListRequest
+                        {
+                            ListVersion = list.Version,
+                            UpdateType = list.Full ? UpdateType.Full : UpdateType.Differential,
+                            LocalAuthorizationList = [.. list.Entries.Select(e => new AuthorizationData
+                            {
+                                IdTag = e.IdToken,
+                                IdTagInfo = e.Remove ? null : new IdTagInfo { Status = AuthorizationStatus.Accepted },
+                            })],
+                        },
+                        r => new CommandAnswer(r.Status == UpdateStatus.Accepted, r.Status.ToString()));
+            case CommandType.GetLocalListVersion:
+                return CommandCallResult.Of(V16Actions.GetLocalListVersion, new GetLocalListVersionRequest(),
+                    r => new CommandAnswer(true, "Accepted", r.ListVersion switch { -1 => "the charger has no local list support", 0 => "the charger holds no local list", var v => $"version {v}" },
+                        ListVersion: r.ListVersion));
             default:
                 return new CommandCallResult.Refused($"{c.Type} has no OCPP 1.6 call");
         }

@@ -150,6 +150,25 @@ public static class V2Outbound
                             Log = new LogParametersType { RemoteLocation = upload, OldestTimestamp = log.Oldest, LatestTimestamp = log.Latest },
                         },
                         r => new CommandAnswer(r.Status != LogStatusEnumType.Rejected, r.Status.ToString(), Info(r.StatusInfo), null, null, r.Filename));
+            case CommandType.SendLocalList:
+                return c.LocalList is not { } list
+                    ? CommandCalls.Missing(c, "local list")
+                    : CommandCallResult.Of(V21Actions.SendLocalList,
+                        new SendLocalListRequest
+                        {
+                            VersionNumber = list.Version,
+                            UpdateType = list.Full ? UpdateEnumType.Full : UpdateEnumType.Differential,
+                            // An empty full list (every token taken off) is sent without the list: 2.x wants at least one entry when it is there.
+                            LocalAuthorizationList = list.Entries.IsEmpty ? null : [.. list.Entries.Select(e => new AuthorizationData
+                            {
+                                IdToken = new IdTokenType { IdToken = e.IdToken, Type = TokenType(e.Type) },
+                                IdTokenInfo = e.Remove ? null : new IdTokenInfoType { Status = AuthorizationStatusEnumType.Accepted },
+                            })],
+                        },
+                        r => new CommandAnswer(r.Status == SendLocalListStatusEnumType.Accepted, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.GetLocalListVersion:
+                return CommandCallResult.Of(V21Actions.GetLocalListVersion, new GetLocalListVersionRequest(),
+                    r => new CommandAnswer(true, "Accepted", r.VersionNumber == 0 ? "the charger holds no local list" : $"version {r.VersionNumber}", ListVersion: r.VersionNumber));
             default:
                 return new CommandCallResult.Refused($"{c.Type} has no OCPP 2.0.1 or 2.1 call");
         }

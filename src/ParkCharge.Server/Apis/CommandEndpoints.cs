@@ -130,7 +130,7 @@ internal static partial class CommandEndpoints
         // A parking or billing system may start, stop and limit charging (that is what it integrates
         // for); touching the hardware itself (unlock, reset, availability) stays with operators.
         if (request.Type is CommandType.UnlockConnector or CommandType.Reset or CommandType.ChangeAvailability or CommandType.TriggerMessage
-                or CommandType.GetVariables or CommandType.SetVariables or CommandType.UpdateFirmware or CommandType.GetLog
+                or CommandType.GetVariables or CommandType.SetVariables or CommandType.UpdateFirmware or CommandType.GetLog or CommandType.GetLocalListVersion
             && http.User.FindFirst(ApiKeyAuthentication.RoleClaim)?.Value is not (ApiRoles.Admin or ApiRoles.Operator))
         {
             var role = http.User.FindFirst(ApiKeyAuthentication.RoleClaim)?.Value;

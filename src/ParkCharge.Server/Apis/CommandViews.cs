@@ -107,6 +107,12 @@ public sealed record CommandView
     /// <summary>getLog: the size of the log uploaded to the node (GET /api/v1/commands/{id}/log).</summary>
     public long? UploadedBytes { get; init; }
 
+    /// <summary>sendLocalList (made by the node): the list's version, full or differential, and the tokens sent (removed ones with <c>remove</c>).</summary>
+    public LocalListView? LocalList { get; init; }
+
+    /// <summary>getLocalListVersion: the version the charger holds (0: none).</summary>
+    public int? ListVersion { get; init; }
+
     /// <summary>The API's view of what the store read.</summary>
     internal static CommandView From(CommandRecord r) => new()
     {
@@ -150,8 +156,13 @@ public sealed record CommandView
         TransferStatus = r.TransferStatus,
         TransferStatusAt = r.TransferStatusAt,
         UploadedBytes = r.UploadedBytes,
+        LocalList = r.LocalList is { } list ? new LocalListView(list.Version, list.Full, list.Entries) : null,
+        ListVersion = r.ListVersion,
     };
 }
+
+/// <summary>A local authorisation list update as the API shows it.</summary>
+public sealed record LocalListView(int Version, bool Full, IReadOnlyList<Core.Commands.LocalListEntry> Entries);
 
 /// <summary>A firmware update as the API shows it: the node's file, or the location given; the signed link the charger got is not shown.</summary>
 public sealed record FirmwareView(string? FileName, string? Location, DateTimeOffset RetrieveAt, DateTimeOffset? InstallAt, int? Retries, int? RetryIntervalSeconds);

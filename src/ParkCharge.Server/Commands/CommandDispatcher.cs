@@ -224,7 +224,7 @@ internal sealed partial class CommandDispatcher(
 
         LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
         metrics?.CommandAnswered(command.Type.ToString(), result.Status.ToString());
-        await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId, result.Variables, result.FileName)));
+        await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId, result.Variables, result.FileName, result.ListVersion)));
         return true;
     }
 

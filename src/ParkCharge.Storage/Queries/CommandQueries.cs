@@ -107,6 +107,10 @@ public sealed record CommandRecord
 
     public long? UploadedBytes { get; init; }
 
+    public LocalListUpdate? LocalList { get; init; }
+
+    public int? ListVersion { get; init; }
+
     public static CommandRecord Of(string siteId, ChargerCommand c) => new()
     {
         Id = c.Id,
@@ -149,6 +153,8 @@ public sealed record CommandRecord
         TransferStatus = c.TransferStatus,
         TransferStatusAt = c.TransferStatusAt,
         UploadedBytes = c.UploadedBytes,
+        LocalList = c.LocalList,
+        ListVersion = c.ListVersion,
     };
 }
 
