@@ -105,4 +105,7 @@ public static class CommandCalls
 
     internal static CommandCallResult.Refused Missing(ChargerCommand command, string what) =>
         new($"the {command.Type} command has no {what}");
+
+    /// <summary>OCPP's retry intervals are whole seconds.</summary>
+    internal static int? Seconds(TimeSpan? interval) => interval is { } i ? (int)Math.Round(i.TotalSeconds) : null;
 }

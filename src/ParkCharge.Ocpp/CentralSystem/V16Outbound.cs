@@ -93,7 +93,7 @@ public static class V16Outbound
                         {
                             RequestId = requestIdOfSigned,
                             Retries = signed.Retries,
-                            RetryInterval = Seconds(signed.RetryInterval),
+                            RetryInterval = CommandCalls.Seconds(signed.RetryInterval),
                             Firmware = new FirmwareType
                             {
                                 Location = signedLocation,
@@ -108,7 +108,7 @@ public static class V16Outbound
                 return c.Firmware is not { Location: { } location } firmware
                     ? CommandCalls.Missing(c, "firmware location")
                     : CommandCallResult.Of(V16Actions.UpdateFirmware,
-                        new UpdateFirmwareRequest { Location = location, RetrieveDate = firmware.RetrieveAt, Retries = firmware.Retries, RetryInterval = Seconds(firmware.RetryInterval) },
+                        new UpdateFirmwareRequest { Location = location, RetrieveDate = firmware.RetrieveAt, Retries = firmware.Retries, RetryInterval = CommandCalls.Seconds(firmware.RetryInterval) },
                         _ => new CommandAnswer(true, "Accepted")); // 1.6 answers an empty object: its FirmwareStatusNotifications tell the rest
             case CommandType.GetLog:
                 if (c.Log is not { UploadLocation: { } upload } log)
@@ -119,7 +119,7 @@ public static class V16Outbound
                 // A diagnostics log is core 1.6's GetDiagnostics; a security log only the security whitepaper's GetLog has.
                 return log.Kind == LogKind.DiagnosticsLog
                     ? CommandCallResult.Of(V16Actions.GetDiagnostics,
-                        new GetDiagnosticsRequest { Location = upload, StartTime = log.Oldest, StopTime = log.Latest, Retries = log.Retries, RetryInterval = Seconds(log.RetryInterval) },
+                        new GetDiagnosticsRequest { Location = upload, StartTime = log.Oldest, StopTime = log.Latest, Retries = log.Retries, RetryInterval = CommandCalls.Seconds(log.RetryInterval) },
                         r => new CommandAnswer(true, "Accepted", r.FileName is { Length: > 0 } ? null : "the charger has no diagnostics to upload", null, null, r.FileName ?? ""))
                     : c.RequestId is not { } requestId
                         ? CommandCalls.Missing(c, "request id")
@@ -129,7 +129,7 @@ public static class V16Outbound
                                 LogType = LogEnumType.SecurityLog,
                                 RequestId = requestId,
                                 Retries = log.Retries,
-                                RetryInterval = Seconds(log.RetryInterval),
+                                RetryInterval = CommandCalls.Seconds(log.RetryInterval),
                                 Log = new LogParametersType { RemoteLocation = upload, OldestTimestamp = log.Oldest, LatestTimestamp = log.Latest },
                             },
                             r => new CommandAnswer(r.Status != LogStatusEnumType.Rejected, r.Status.ToString(), null, null, null, r.Filename));
@@ -182,9 +182,6 @@ public static class V16Outbound
                 r => new CommandAnswer(r.Status == TriggerMessageStatusEnumType.Accepted, r.Status.ToString()))
             : new CommandCallResult.Refused($"OCPP 1.6 cannot trigger '{c.RequestedMessage}' (it triggers {string.Join(", ", Enum.GetNames<MessageTrigger>())}, and with the security whitepaper LogStatusNotification and SignCertificate)");
     }
-
-    /// <summary>OCPP's retry intervals are whole seconds.</summary>
-    private static int? Seconds(TimeSpan? interval) => interval is { } i ? (int)Math.Round(i.TotalSeconds) : null;
 
     /// <summary>1.6 transaction ids are integers the central system gave out; anything else names no 1.6 transaction.</summary>
     private static int? TransactionId(string? id) =>

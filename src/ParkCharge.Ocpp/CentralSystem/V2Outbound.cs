@@ -120,7 +120,7 @@ public static class V2Outbound
                         {
                             RequestId = firmwareRequest,
                             Retries = firmware.Retries,
-                            RetryInterval = Seconds(firmware.RetryInterval),
+                            RetryInterval = CommandCalls.Seconds(firmware.RetryInterval),
                             Firmware = new FirmwareType
                             {
                                 Location = location,
@@ -146,7 +146,7 @@ public static class V2Outbound
                             LogType = log.Kind == LogKind.SecurityLog ? LogEnumType.SecurityLog : LogEnumType.DiagnosticsLog,
                             RequestId = logRequest,
                             Retries = log.Retries,
-                            RetryInterval = Seconds(log.RetryInterval),
+                            RetryInterval = CommandCalls.Seconds(log.RetryInterval),
                             Log = new LogParametersType { RemoteLocation = upload, OldestTimestamp = log.Oldest, LatestTimestamp = log.Latest },
                         },
                         r => new CommandAnswer(r.Status != LogStatusEnumType.Rejected, r.Status.ToString(), Info(r.StatusInfo), null, null, r.Filename));
@@ -197,9 +197,6 @@ public static class V2Outbound
         AttributeType = attribute?.ToString(),
         Status = "",
     };
-
-    /// <summary>OCPP's retry intervals are whole seconds.</summary>
-    private static int? Seconds(TimeSpan? interval) => interval is { } i ? (int)Math.Round(i.TotalSeconds) : null;
 
     /// <summary>
     /// One period from the start, Absolute from the moment the command was asked for (Relative is not
