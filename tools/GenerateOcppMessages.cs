@@ -33,10 +33,14 @@ var ocpp16 = new VersionSpec(
         // charger to server
         "BootNotification", "Heartbeat", "StatusNotification", "Authorize", "StartTransaction", "MeterValues", "StopTransaction", "DataTransfer",
         "SecurityEventNotification", "SignCertificate", // the 1.6 security whitepaper's extension
+        "FirmwareStatusNotification", "DiagnosticsStatusNotification",
+        "LogStatusNotification", "SignedFirmwareStatusNotification", // the 1.6 security whitepaper's extension
         // server to charger
         "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "Reset", "UnlockConnector", "GetConfiguration",
         "ChangeConfiguration", "TriggerMessage", "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule",
         "CertificateSigned", "ExtendedTriggerMessage", // the 1.6 security whitepaper's extension
+        "UpdateFirmware", "GetDiagnostics", "SendLocalList", "GetLocalListVersion",
+        "GetLog", "SignedUpdateFirmware", // the 1.6 security whitepaper's extension
     ],
     // "<containing type>.<property>" first, then "<property>": the 1.6 specification's type names.
     InlineNames: new Dictionary<string, string>
@@ -57,6 +61,18 @@ var ocpp16 = new VersionSpec(
         ["SetChargingProfileResponse.status"] = "ChargingProfileStatus",
         ["ClearChargingProfileResponse.status"] = "ClearChargingProfileStatus",
         ["GetCompositeScheduleResponse.status"] = "GetCompositeScheduleStatus",
+        ["FirmwareStatusNotificationRequest.status"] = "FirmwareStatus",
+        ["DiagnosticsStatusNotificationRequest.status"] = "DiagnosticsStatus",
+        ["LogStatusNotificationRequest.status"] = "UploadLogStatusEnumType",
+        ["SignedFirmwareStatusNotificationRequest.status"] = "FirmwareStatusEnumType",
+        ["SendLocalListRequest.updateType"] = "UpdateType",
+        ["SendLocalListResponse.status"] = "UpdateStatus",
+        ["localAuthorizationList"] = "AuthorizationData",
+        ["GetLogRequest.logType"] = "LogEnumType",
+        ["GetLogResponse.status"] = "LogStatusEnumType",
+        ["log"] = "LogParametersType",
+        ["firmware"] = "FirmwareType",
+        ["SignedUpdateFirmwareResponse.status"] = "UpdateFirmwareStatusEnumType",
         ["errorCode"] = "ChargePointErrorCode",
         ["idTagInfo"] = "IdTagInfo",
         ["meterValue"] = "MeterValue",

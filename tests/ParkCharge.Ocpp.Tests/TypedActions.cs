@@ -11,9 +11,11 @@ internal static class TypedActions
     [
         "BootNotification", "Heartbeat", "StatusNotification", "Authorize", "StartTransaction", "MeterValues", "StopTransaction", "DataTransfer",
         "SecurityEventNotification", "SignCertificate",
+        "FirmwareStatusNotification", "DiagnosticsStatusNotification", "LogStatusNotification", "SignedFirmwareStatusNotification",
         "RemoteStartTransaction", "RemoteStopTransaction", "ChangeAvailability", "Reset", "UnlockConnector", "GetConfiguration",
         "ChangeConfiguration", "TriggerMessage", "SetChargingProfile", "ClearChargingProfile", "GetCompositeSchedule",
         "CertificateSigned", "ExtendedTriggerMessage",
+        "UpdateFirmware", "GetDiagnostics", "SendLocalList", "GetLocalListVersion", "GetLog", "SignedUpdateFirmware",
     ];
 
     public static readonly string[] Ocpp201 =

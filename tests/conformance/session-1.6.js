@@ -79,6 +79,11 @@ async function main() {
       chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 7400 }] },
     }),
     DataTransfer: () => ({ status: 'Accepted', data: 'ok' }),
+    UpdateFirmware: () => ({}),
+    GetDiagnostics: () => ({ fileName: 'diagnostics.zip' }),
+    SendLocalList: accepted,
+    GetLocalListVersion: () => ({ listVersion: 3 }),
+    GetLog: () => ({ status: 'Accepted', filename: 'security.log' }),
   });
 }
 

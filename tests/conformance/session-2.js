@@ -109,6 +109,10 @@ async function main() {
     }),
     DataTransfer: () => ({ status: 'Accepted', data: 'ok' }),
     CertificateSigned: accepted,
+    UpdateFirmware: accepted,
+    GetLog: () => ({ status: 'Accepted', filename: 'diagnostics.log' }),
+    SendLocalList: accepted,
+    GetLocalListVersion: () => ({ versionNumber: 3 }),
   });
 }
 

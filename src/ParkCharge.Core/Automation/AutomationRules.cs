@@ -41,6 +41,7 @@ internal static class AutomationRules
 
         SharePower(work, config);
         PlanStops(work, config);
+        LocalListRules.AfterDecision(work, config);
     }
 
     /// <summary>Deadlines of the automation rules: stop notices and planned stops.</summary>

@@ -39,6 +39,14 @@ public sealed record AutochargeRule
 
     /// <summary>Plates seen with an id token in an earlier confident binding may autocharge, with that token.</summary>
     public bool LearnedTokens { get; init; }
+
+    /// <summary>
+    /// Push the plates' own tokens (and, with <see cref="LearnedTokens"/>, the learnt ones) to every charger's local
+    /// authorisation list, so that a charger that cannot reach ParkCharge still starts charging for these vehicles.
+    /// </summary>
+    /// <remarks>Left out of the log when false, so sites configured without it are stored as before.</remarks>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool LocalList { get; init; }
 }
 
 /// <summary>A plate on the autocharge list (normalised), with the token its charging is started with (null: the site's).</summary>

@@ -134,7 +134,8 @@ internal static class BindingEvidence
         var t = binding.PlugInAt;
         var until = session.StoppedAt ?? work.Now;
         var runningUntil = RunningUntil(work, session);
-        var visits = work.Visits().Where(v => Reaches(config, served, v.Bay) && v.StartedAt <= until + window && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t - window).ToList();
+        // The bay camera's evidence: a visit the charger's sensor placed is binding's own conclusion, not evidence for it.
+        var visits = work.Visits().Where(v => v.Source == BayVisitSource.BayCamera && Reaches(config, served, v.Bay) && v.StartedAt <= until + window && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t - window).ToList();
         var candidates = new List<ScoredCandidate>();
         DateTimeOffset? recheck = null;
         foreach (var visit in visits)

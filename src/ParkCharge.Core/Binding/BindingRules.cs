@@ -24,6 +24,18 @@ internal static class BindingRules
     private const double KnownTokenConfidence = 0.85;
     private const double FuzzyConfidence = 0.5;
 
+    /// <summary>
+    /// The only vehicle that came in through the gates shortly before the charger sensed one arrive in the bay: the
+    /// default auto-accept threshold, no more (a car parked elsewhere first could have moved there unseen).
+    /// </summary>
+    private const double SensorConfidence = 0.8;
+
+    /// <summary>How long before a vehicle is sensed in a bay it may have come in through the gates (the drive, a search for the bay).</summary>
+    private static readonly TimeSpan ArrivalDrive = TimeSpan.FromMinutes(15);
+
+    /// <summary>How much later than the sensed arrival a gate's read may be stamped (the two clocks differ).</summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(1);
+
     /// <summary>How long before a StartTransaction a Preparing/Occupied status still counts as its plug-in.</summary>
     private static readonly TimeSpan PlugInLead = TimeSpan.FromMinutes(30);
 
@@ -232,6 +244,11 @@ internal static class BindingRules
 
         var visit = work.Visits().Where(v => v.ParkingSessionId == parking.Id && v.Bay == binding.Bay).OrderByDescending(v => v.StartedAt).FirstOrDefault();
         var candidate = new BindingCandidate(parking.Plate, parking.Id, visit?.Id, visit?.Bay, 1.0, visit is null ? null : visit.StartedAt - binding.PlugInAt, [], $"operator {p.By}: {p.Reason}");
+        if (visit is null && binding.Bay is { } bay && BaySensorRules.PresenceAt(work, bay, binding.PlugInAt, work.Configuration?.Settings.BindingWindow ?? TimeSpan.Zero) is { } sensed)
+        {
+            candidate = BaySensorRules.Place(work, sensed, candidate); // the vehicle the charger sensed there is the operator's
+        }
+
         Bind(work, binding, BindingStatus.Bound, BindingMethod.Operator, candidate, 1.0, tentative: false, $"resolved by {p.By}: {p.Reason}");
         work.Add(new AuditEntry(work.ReceivedAt, p.By, "binding.resolved", binding.ChargingSessionId, p.Reason, $"bound to {parking.Plate} ({parking.Id})"));
         return Acknowledged.Instance;
@@ -314,7 +331,11 @@ internal static class BindingRules
             return;
         }
 
-        // The window is over: the fallbacks, in order.
+        // The window is over: the fallbacks, in order. Where the bay camera is missing or saw nobody who could be it, the
+        // charger's own bay sensor may have sensed the vehicle arrive: whoever the fallbacks find is placed there by it.
+        var sensed = binding.Bay is { } servedBay && scored.All(c => c.RuledOut)
+            ? BaySensorRules.PresenceAt(work, servedBay, binding.PlugInAt, settings.BindingWindow)
+            : null;
         if (session.IdToken?.Value is { Length: > 0 } token && work.PlateOfToken(token, except: session.Id) is { } knownPlate)
         {
             // The token's vehicle: among the candidates (unless the evidence rules it out), or else inside the car
@@ -322,26 +343,43 @@ internal static class BindingRules
             // an operator decides).
             var plausible = scored.Where(c => !c.RuledOut).Select(c => c.Candidate).ToList();
             var known = plausible.FirstOrDefault(c => c.Plate == knownPlate) ?? plausible.FirstOrDefault(c => PlateSimilarity.IsSameVehicle(c.Plate, knownPlate))
-                ?? (plausible.Any(c => c.Bay == binding.Bay) ? null : InsideCandidate(work, binding, knownPlate, "the id token was seen with this plate before"));
+                ?? (plausible.Any(c => c.Bay == binding.Bay) ? null : InsideCandidate(work, binding, knownPlate, "the id token was seen with this plate before", sensed?.BayVisitId));
             if (known is not null)
             {
                 // Without a stay (its entry was not read) the token's car is not known to be inside at all: as
                 // likely, the card is shared with another car. Usable, for an operator to confirm.
                 var placed = known.ParkingSessionId is not null || known.BayVisitId is not null;
+                if (sensed is not null && known.BayVisitId is null)
+                {
+                    known = BaySensorRules.Place(work, sensed, known with { Evidence = known.Evidence.Add(sensed.Id) });
+                }
+
                 Bind(work, binding, placed ? BindingStatus.Bound : BindingStatus.Provisional, BindingMethod.KnownIdToken, known,
                     placed ? Math.Max(KnownTokenConfidence, known.Score) : FuzzyConfidence, tentative: false, Why(reason, known, before, scored));
                 return;
             }
         }
 
-        var inside = FuzzyCandidates(work, binding).Where(i => !scored.Any(c => c.RuledOut && c.Candidate.ParkingSessionId == i.ParkingSessionId)).ToList();
-        if (scored.All(c => c.RuledOut) && inside.Count == 1)
+        var arrived = sensed is null ? [] : ArrivalCandidates(work, binding, sensed);
+        if (arrived.Count == 1)
         {
-            Bind(work, binding, BindingStatus.Provisional, BindingMethod.Fuzzy, inside[0], FuzzyConfidence, tentative: false, Why(reason, inside[0], before, scored));
+            var confidence = SensorConfidence;
+            var arrival = BaySensorRules.Place(work, sensed!, arrived[0]);
+            Bind(work, binding, confidence >= settings.AutoAcceptConfidence ? BindingStatus.Bound : BindingStatus.Provisional, BindingMethod.ChargerSensor, arrival,
+                confidence, tentative: false, Why(reason, arrival, before, scored));
             return;
         }
 
-        var all = candidates.Concat(inside.Where(i => candidates.All(c => c.Plate != i.Plate))).Take(5).ToImmutableArray();
+        var inside = FuzzyCandidates(work, binding, sensed?.BayVisitId).Where(i => !scored.Any(c => c.RuledOut && c.Candidate.ParkingSessionId == i.ParkingSessionId)).ToList();
+        if (scored.All(c => c.RuledOut) && inside.Count == 1 && arrived.Count == 0)
+        {
+            var only = sensed is null ? inside[0] : BaySensorRules.Place(work, sensed, inside[0] with { Evidence = inside[0].Evidence.Add(sensed.Id) });
+            Bind(work, binding, BindingStatus.Provisional, BindingMethod.Fuzzy, only, FuzzyConfidence, tentative: false, Why(reason, only, before, scored));
+            return;
+        }
+
+        var all = arrived.Concat(candidates.Where(c => arrived.All(a => a.Plate != c.Plate)))
+            .Concat(inside.Where(i => candidates.All(c => c.Plate != i.Plate) && arrived.All(a => a.Plate != i.Plate))).Take(5).ToImmutableArray();
         Review(work, binding, before, all, Why(reason, null, before, scored));
     }
 
@@ -358,11 +396,33 @@ internal static class BindingRules
         return text;
     }
 
+    /// <summary>
+    /// The vehicles that can be the one the charger sensed arrive in the bay: entered through the gates within
+    /// <see cref="ArrivalDrive"/> before the arrival (the drive from the gate to the bay; a minute after, for the
+    /// clocks), placed at no other bay then and charging nowhere then. One is the vehicle; several are for an operator.
+    /// </summary>
+    private static List<BindingCandidate> ArrivalCandidates(SiteChangeSet work, ChargingBinding binding, BayPresence sensed)
+    {
+        var arrival = sensed.StartedAt;
+        var placed = AtBaysAt(work, arrival, except: sensed.BayVisitId);
+        var charging = ChargingAt(work, binding.PlugInAt, binding.ChargingSessionId);
+        return
+        [
+            .. InsideAt(work, arrival + ClockSlack)
+                .Where(s => s.EnteredAt is { } entered && entered <= arrival + ClockSlack && arrival - entered <= ArrivalDrive && !placed.Contains(s.Id) && !charging.Contains(s.Id))
+                .OrderByDescending(s => s.EnteredAt)
+                .Select(s => new BindingCandidate(
+                    s.Plate, s.Id, null, sensed.Bay, SensorConfidence, s.EnteredAt - arrival,
+                    [.. (s.EntrySightingId is null ? Array.Empty<string>() : [s.EntrySightingId]), sensed.Id],
+                    $"entered at {s.EnteredAt:HH:mm:ss}, {Math.Max(0, (arrival - s.EnteredAt!.Value).TotalMinutes):0} min before the charger sensed a vehicle arrive in bay {sensed.Bay} (no plate read at the bay)")),
+        ];
+    }
+
     /// <summary>Vehicles inside at the plug-in that could be at this charger: entered before it, standing at no bay then, charging nowhere then.</summary>
-    private static List<BindingCandidate> FuzzyCandidates(SiteChangeSet work, ChargingBinding binding)
+    private static List<BindingCandidate> FuzzyCandidates(SiteChangeSet work, ChargingBinding binding, string? exceptVisit)
     {
         var t = binding.PlugInAt;
-        var placed = AtBaysAt(work, t);
+        var placed = AtBaysAt(work, t, exceptVisit);
         var charging = ChargingAt(work, t, binding.ChargingSessionId);
         return
         [
@@ -379,7 +439,7 @@ internal static class BindingRules
     /// would have seen it) or it was charging elsewhere then. Decided on what was true at the plug-in, so that
     /// the answer does not change when the car has left since.
     /// </summary>
-    private static BindingCandidate? InsideCandidate(SiteChangeSet work, ChargingBinding binding, string plate, string reason)
+    private static BindingCandidate? InsideCandidate(SiteChangeSet work, ChargingBinding binding, string plate, string reason, string? exceptVisit)
     {
         var t = binding.PlugInAt;
         var inside = InsideAt(work, t);
@@ -389,13 +449,13 @@ internal static class BindingRules
         {
             // Its entry was not read: the plate without a stay yet (the exit read will name the stay), unless a
             // camera placed the plate at a bay.
-            return work.Visits().Any(v => v.Plate == plate && v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t)
+            return work.Visits().Any(v => v.Id != exceptVisit && v.Plate == plate && v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t)
                 ? null
                 : new BindingCandidate(plate, null, null, null, KnownTokenConfidence, null, [], reason + " (its entry was not read)");
         }
 
         if ((exact ?? (similar.Count == 1 ? similar[0] : null)) is not { } session
-            || AtBaysAt(work, t).Contains(session.Id)
+            || AtBaysAt(work, t, exceptVisit).Contains(session.Id)
             || ChargingAt(work, t, binding.ChargingSessionId).Contains(session.Id))
         {
             return null;
@@ -408,9 +468,9 @@ internal static class BindingRules
     private static List<ParkingSession> InsideAt(SiteChangeSet work, DateTimeOffset t) =>
         [.. work.RecentParkingSessions().Where(s => s.ClosedBy != ParkingSessionClosure.Merged && s.EnteredAt <= t && (s.ExitedAt is null || s.ExitedAt >= t))];
 
-    /// <summary>The stays a bay camera placed at a bay at <paramref name="t"/>.</summary>
-    private static HashSet<string> AtBaysAt(SiteChangeSet work, DateTimeOffset t) =>
-        [.. work.Visits().Where(v => v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t).Select(v => v.ParkingSessionId).OfType<string>()];
+    /// <summary>The stays a bay camera (or a charger's sensor, once bound) placed at a bay at <paramref name="t"/>, but for the visit <paramref name="except"/>.</summary>
+    private static HashSet<string> AtBaysAt(SiteChangeSet work, DateTimeOffset t, string? except = null) =>
+        [.. work.Visits().Where(v => v.Id != except && v.StartedAt <= t && (v.EndedAt ?? DateTimeOffset.MaxValue) >= t).Select(v => v.ParkingSessionId).OfType<string>()];
 
     /// <summary>
     /// A charge bound to the stay was plugged in at <paramref name="at"/> at another bay than <paramref name="exceptBay"/>

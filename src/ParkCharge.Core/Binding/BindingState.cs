@@ -30,6 +30,12 @@ public sealed class BindingState
     /// <summary>The token was seen with a plate (with one, or with several) by a binding that still stands.</summary>
     public bool Knows(string idToken) => _taught.ContainsKey(idToken);
 
+    /// <summary>Every id token a binding taught something about (whether it names one plate or several).</summary>
+    public IEnumerable<string> TaughtTokens => _taught.Keys;
+
+    /// <summary>The charging sessions whose bindings taught the token's plate.</summary>
+    internal IEnumerable<string> SourcesOf(string idToken) => Taught(idToken).Select(t => t.Source);
+
     /// <summary>The id token a plate was last confidently seen with, if any (autocharge may start with it).</summary>
     public string? TokenOf(string plate) => _tokenByPlate.GetValueOrDefault(plate);
 

@@ -18,6 +18,12 @@ public enum BindingMethod
 
     /// <summary>An operator decided (audited).</summary>
     Operator,
+
+    /// <summary>
+    /// No plate was read at the bay: the charger's own bay sensor sensed a vehicle arrive (EVDetected, BayOccupancySensor)
+    /// and one vehicle came in through the gates just before, the only one that can have driven there then.
+    /// </summary>
+    ChargerSensor,
 }
 
 public enum BindingStatus

@@ -200,6 +200,7 @@ internal static class ChargerRules
             work.Publish(new ChargerFaultReported(p.Charger, connector, code, e.TechInfo, cleared) { EventTime = e.Timestamp });
         }
 
+        Parking.BaySensorRules.EventsReported(work, p);
         return Acknowledged.Instance;
     }
 

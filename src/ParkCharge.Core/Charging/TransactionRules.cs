@@ -301,6 +301,7 @@ internal static class TransactionRules
         }
 
         Save(work, before, session, [.. events]);
+        Parking.BaySensorRules.TransactionEvent(work, p, session);
         return reply;
     }
 

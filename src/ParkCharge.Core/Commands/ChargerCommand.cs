@@ -24,6 +24,27 @@ public enum CommandType
     Reset,
 
     ChangeAvailability,
+
+    /// <summary>TriggerMessage (1.6: ExtendedTriggerMessage for what only the security whitepaper's trigger can ask): the charger sends a message now.</summary>
+    TriggerMessage,
+
+    /// <summary>2.x GetVariables; 1.6 GetConfiguration (the variables are its keys).</summary>
+    GetVariables,
+
+    /// <summary>2.x SetVariables; 1.6 ChangeConfiguration (one key per command).</summary>
+    SetVariables,
+
+    /// <summary>UpdateFirmware (2.x with a requestId; its FirmwareStatusNotifications follow the command).</summary>
+    UpdateFirmware,
+
+    /// <summary>2.x GetLog; 1.6 GetDiagnostics (a diagnostics log) or the security whitepaper's GetLog (a security log).</summary>
+    GetLog,
+
+    /// <summary>SendLocalList: the site's local authorisation list, full or the difference since the version the charger holds (made by the node, <see cref="Automation.LocalListRules"/>).</summary>
+    SendLocalList,
+
+    /// <summary>GetLocalListVersion: the version of the local list the charger holds.</summary>
+    GetLocalListVersion,
 }
 
 /// <summary>Where a command is in its life. <see cref="Pending"/> and <see cref="Sent"/> are open; the rest are outcomes.</summary>
@@ -70,6 +91,9 @@ public enum CommandOrigin
 
     /// <summary>The session reached the site's maximum charging time (an operator rule).</summary>
     MaxChargingTime,
+
+    /// <summary>The site's local authorisation list changed, or the charger (re)connected (<see cref="Automation.LocalListRules"/>).</summary>
+    LocalList,
 }
 
 /// <summary>Where the id token of a remote start came from (it is recorded on the command).</summary>
@@ -217,6 +241,39 @@ public sealed record ChargerCommand
     public ResetKind? Reset { get; init; }
 
     public Availability? Availability { get; init; }
+
+    /// <summary>TriggerMessage: the message asked for, as OCPP spells it (StatusNotification, MeterValues, BootNotification, ...).</summary>
+    public string? RequestedMessage { get; init; }
+
+    /// <summary>GetVariables, SetVariables: what to read or set.</summary>
+    public System.Collections.Immutable.ImmutableArray<VariableRequest> Variables { get; init; } = [];
+
+    /// <summary>GetVariables, SetVariables: what the charger answered, per variable.</summary>
+    public System.Collections.Immutable.ImmutableArray<VariableResult> VariableResults { get; init; } = [];
+
+    public FirmwareRequest? Firmware { get; init; }
+
+    public LogRequest? Log { get; init; }
+
+    /// <summary>UpdateFirmware, GetLog: the requestId the charger's status notifications carry (2.x; the 1.6 security whitepaper).</summary>
+    public int? RequestId { get; init; }
+
+    /// <summary>GetLog: the name of the file the charger said it uploads (empty: it has no log to upload).</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>UpdateFirmware, GetLog: the charger's latest status notification (Downloading, Installed, Uploaded, UploadFailed, ...).</summary>
+    public string? TransferStatus { get; init; }
+
+    public DateTimeOffset? TransferStatusAt { get; init; }
+
+    /// <summary>GetLog: the log the charger uploaded to the node (its size in bytes), once it arrived.</summary>
+    public long? UploadedBytes { get; init; }
+
+    /// <summary>SendLocalList: the version, full or differential, and the entries sent.</summary>
+    public LocalListUpdate? LocalList { get; init; }
+
+    /// <summary>GetLocalListVersion: the version the charger said it holds (0: none; 1.6 -1: not supported).</summary>
+    public int? ListVersion { get; init; }
 
     /// <summary>Why: the operator's note or the rule's reason.</summary>
     public string? Reason { get; init; }

@@ -38,6 +38,16 @@ public sealed record CommandRequest
 
     public Availability? Availability { get; init; }
 
+    /// <summary>TriggerMessage: the message asked for.</summary>
+    public string? RequestedMessage { get; init; }
+
+    /// <summary>GetVariables, SetVariables.</summary>
+    public IReadOnlyList<VariableRequest> Variables { get; init; } = [];
+
+    public FirmwareRequest? Firmware { get; init; }
+
+    public LogRequest? Log { get; init; }
+
     /// <summary>How long the command may wait for an offline charger to connect; zero: it ends Offline at once.</summary>
     public TimeSpan OfflineWait { get; init; }
 
@@ -61,7 +71,27 @@ public sealed record CommandSent(string CommandId, string ConnectionId) : Observ
 
 /// <summary>How the CALL ended: the charger's answer, a CALLERROR, no answer, or a closed connection.</summary>
 /// <param name="TransactionId">2.0.1 RequestStartTransaction: the transaction the charger had already started.</param>
-public sealed record CommandAnswered(string CommandId, CommandStatus Outcome, string? Response, string? Detail, string? TransactionId = null) : ObservationPayload(TypeName)
+/// <param name="Variables">GetVariables, SetVariables: the charger's answer per variable.</param>
+/// <param name="FileName">GetLog: the file the charger uploads.</param>
+/// <param name="ListVersion">GetLocalListVersion: the version the charger holds.</param>
+public sealed record CommandAnswered(string CommandId, CommandStatus Outcome, string? Response, string? Detail, string? TransactionId = null,
+    IReadOnlyList<VariableResult>? Variables = null, string? FileName = null, int? ListVersion = null) : ObservationPayload(TypeName)
 {
     public const string TypeName = "command.answered";
+}
+
+/// <summary>
+/// A charger's status notification of a firmware update or a log upload (FirmwareStatusNotification, LogStatusNotification,
+/// 1.6 DiagnosticsStatusNotification and SignedFirmwareStatusNotification): the status as the charger spelled it and the
+/// request it belongs to (2.x and the 1.6 security whitepaper; 1.6 core carries none).
+/// </summary>
+public sealed record FileTransferStatusReported(ChargerId Charger, FileTransferKind Transfer, string Action, string Status, int? RequestId) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "charger.file_transfer_status";
+}
+
+/// <summary>A charger uploaded the log a GetLog command asked for, to the node's signed link: the file is kept on the node.</summary>
+public sealed record LogUploaded(string CommandId, string FileName, long Bytes) : ObservationPayload(TypeName)
+{
+    public const string TypeName = "command.log_uploaded";
 }

@@ -131,12 +131,142 @@ internal static class CommandRules
 
                 command = command with { Availability = availability };
                 break;
+            case CommandType.TriggerMessage:
+                if (string.IsNullOrWhiteSpace(request.RequestedMessage))
+                {
+                    return new Refused("A trigger needs the message to ask for (requestedMessage: StatusNotification, MeterValues, BootNotification, Heartbeat, ...).");
+                }
+
+                command = command with { RequestedMessage = request.RequestedMessage.Trim() };
+                break;
+            case CommandType.GetVariables or CommandType.SetVariables:
+                if (Variables(request, state) is { } problem)
+                {
+                    return new Refused(problem);
+                }
+
+                command = command with { Variables = [.. request.Variables] };
+                break;
+            case CommandType.UpdateFirmware:
+                if (request.Firmware is not { } firmware || (firmware.FileName is null) == (firmware.Location is null))
+                {
+                    return new Refused("A firmware update names either a file uploaded to the node (fileName) or a location (an ftp, ftps, http or https URL), not both.");
+                }
+
+                if (firmware.Retries is < 0 || firmware.RetryInterval < TimeSpan.Zero)
+                {
+                    return new Refused("Firmware retries and their interval are zero or more.");
+                }
+
+                if (firmware.InstallAt < firmware.RetrieveAt)
+                {
+                    return new Refused("The firmware cannot be installed before it is retrieved.");
+                }
+
+                command = command with { Firmware = firmware, RequestId = RequestIdOf(work) };
+                break;
+            case CommandType.GetLocalListVersion:
+                break;
+            case CommandType.SendLocalList:
+                return new Refused("The node keeps chargers' local lists itself, from the autocharge list and learnt tokens (automation.autocharge.localList in the site file).");
+            case CommandType.GetLog:
+                var log = request.Log ?? new LogRequest();
+                if (log.Oldest > log.Latest || log.Retries is < 0 || log.RetryInterval < TimeSpan.Zero)
+                {
+                    return new Refused("A log's oldest entry comes before its latest; retries and their interval are zero or more.");
+                }
+
+                command = command with { Log = log, RequestId = RequestIdOf(work) };
+                break;
             default:
                 return new Refused($"Unknown command type {request.Type}.");
         }
 
         Issue(work, command);
         return new CommandQueued(command.Id);
+    }
+
+    /// <summary>
+    /// What is wrong with the variables of a GetVariables/SetVariables request, if anything: 2.x names a component for each;
+    /// 1.6 changes one configuration key per ChangeConfiguration; a set has a value for each.
+    /// </summary>
+    private static string? Variables(CommandRequest request, ChargerState charger)
+    {
+        var set = request.Type == CommandType.SetVariables;
+        if (request.Variables.Count == 0)
+        {
+            return $"{(set ? "Setting" : "Reading")} variables needs at least one (variables: component and variable; for 1.6 the configuration key as the variable).";
+        }
+
+        if (request.Variables.Any(v => string.IsNullOrWhiteSpace(v.Variable)))
+        {
+            return "Every variable needs a name (for 1.6: the configuration key).";
+        }
+
+        if (request.Variables.FirstOrDefault(v => v.AttributeType is { } a && !AttributeTypes.Contains(a, StringComparer.OrdinalIgnoreCase)) is { } odd)
+        {
+            return $"'{odd.AttributeType}' is not an attribute type; use one of {string.Join(", ", AttributeTypes)}.";
+        }
+
+        if (set && request.Variables.Any(v => v.Value is null))
+        {
+            return "Every variable to set needs a value.";
+        }
+
+        var v16 = charger.Version is OcppVersion.Ocpp16;
+        if (!v16 && request.Variables.Any(v => string.IsNullOrWhiteSpace(v.Component)))
+        {
+            return $"OCPP {(charger.Version is OcppVersion.Ocpp21 ? "2.1" : "2.0.1")} names each variable's component (e.g. OCPPCommCtrlr, TxCtrlr, EVSE).";
+        }
+
+        return v16 && set && request.Variables.Count > 1
+            ? "OCPP 1.6 changes one configuration key per ChangeConfiguration: send one command per key."
+            : null;
+    }
+
+    /// <summary>OCPP 2.x's AttributeEnumType.</summary>
+    private static readonly string[] AttributeTypes = ["Actual", "Target", "MinSet", "MaxSet"];
+
+    /// <summary>The requestId of a firmware update or log upload: from the request's log position, so a replay gives it again.</summary>
+    private static int RequestIdOf(SiteChangeSet work) => (int)(work.Seq % int.MaxValue);
+
+    /// <summary>
+    /// A charger's firmware or log status notification: the UpdateFirmware or GetLog command it belongs to (by requestId, or
+    /// for a 1.6 charger without one, its latest accepted command of that kind) keeps it, and it is published.
+    /// </summary>
+    public static Reply TransferStatus(SiteChangeSet work, FileTransferStatusReported p)
+    {
+        if (work.Charger(p.Charger) is null)
+        {
+            return new Refused($"Charger '{p.Charger}' is not registered at this site.");
+        }
+
+        var type = p.Transfer == FileTransferKind.Firmware ? CommandType.UpdateFirmware : CommandType.GetLog;
+        var command = work.Commands()
+            .Where(c => c.Charger == p.Charger && c.Type == type && c.Status == CommandStatus.Accepted && (p.RequestId is null || c.RequestId == p.RequestId))
+            .MaxBy(c => c.RequestSeq);
+        if (command is not null)
+        {
+            work.Put(command with { TransferStatus = p.Status, TransferStatusAt = work.EventTime });
+        }
+
+        work.Publish(p.Transfer == FileTransferKind.Firmware
+            ? new ChargerFirmwareStatus(p.Charger, p.Status, p.RequestId, command?.Id) { EventTime = work.EventTime }
+            : new ChargerLogStatus(p.Charger, p.Status, p.RequestId, command?.Id) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
+    }
+
+    /// <summary>The log a GetLog command asked for arrived at the node.</summary>
+    public static Reply LogUploaded(SiteChangeSet work, LogUploaded p)
+    {
+        if (work.Command(p.CommandId) is not { Type: CommandType.GetLog } command)
+        {
+            return new Refused($"No log upload '{p.CommandId}' at this site.");
+        }
+
+        work.Put(command with { UploadedBytes = p.Bytes, FileName = command.FileName is { Length: > 0 } named ? named : p.FileName });
+        work.Publish(new ChargerLogUploaded(command.Charger, command.Id, p.FileName, p.Bytes) { EventTime = work.EventTime });
+        return Acknowledged.Instance;
     }
 
     /// <summary>
@@ -200,7 +330,23 @@ internal static class CommandRules
             linked = command with { TransactionId = p.TransactionId };
         }
 
+        if (p.Variables is { Count: > 0 } variables)
+        {
+            linked = linked with { VariableResults = [.. variables] };
+        }
+
+        if (p.FileName is not null)
+        {
+            linked = linked with { FileName = p.FileName };
+        }
+
+        if (p.ListVersion is not null)
+        {
+            linked = linked with { ListVersion = p.ListVersion };
+        }
+
         Finish(work, linked, p.Outcome, p.Response, p.Detail);
+        Automation.LocalListRules.Answered(work, work.Command(linked.Id)!);
         return Acknowledged.Instance;
     }
 

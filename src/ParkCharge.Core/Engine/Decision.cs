@@ -52,6 +52,9 @@ public sealed record SiteChanges
 
     public IReadOnlyList<BayVisit> BayVisits { get; init; } = [];
 
+    /// <summary>Vehicles a charger's bay sensor sensed, new or changed.</summary>
+    public IReadOnlyList<BayPresence> BayPresences { get; init; } = [];
+
     /// <summary>Cameras whose recent leads (capture time minus arrival time) this decision updated.</summary>
     public IReadOnlyList<(string Camera, System.Collections.Immutable.ImmutableArray<TimeSpan> Leads)> CameraLeads { get; init; } = [];
 
@@ -74,6 +77,9 @@ public sealed record SiteChanges
 
     /// <summary>Stop-at-permit-end plans made, changed or closed.</summary>
     public IReadOnlyList<Automation.StopPlan> StopPlans { get; init; } = [];
+
+    /// <summary>Chargers' local authorisation lists, as a decision changed them.</summary>
+    public IReadOnlyList<Automation.ChargerLocalList> LocalLists { get; init; } = [];
 
     /// <summary>Power-limit shares given (or taken away: null) per charging session.</summary>
     public IReadOnlyList<(string ChargingSessionId, Automation.PowerShare? Share)> PowerShares { get; init; } = [];

@@ -32,6 +32,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ParkingSessionUpdated), ParkingSessionUpdated.TypeName)]
 [JsonDerivedType(typeof(BayVehicleArrived), BayVehicleArrived.TypeName)]
 [JsonDerivedType(typeof(BayVehicleLeft), BayVehicleLeft.TypeName)]
+[JsonDerivedType(typeof(BayOccupancySensed), BayOccupancySensed.TypeName)]
 [JsonDerivedType(typeof(ParkingAnomalyDetected), ParkingAnomalyDetected.TypeName)]
 [JsonDerivedType(typeof(BindingCreated), BindingCreated.TypeName)]
 [JsonDerivedType(typeof(BindingChanged), BindingChanged.TypeName)]
@@ -44,6 +45,9 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(PaymentCompleted), PaymentCompleted.TypeName)]
 [JsonDerivedType(typeof(CommandRequested), CommandRequested.TypeName)]
 [JsonDerivedType(typeof(CommandCompleted), CommandCompleted.TypeName)]
+[JsonDerivedType(typeof(ChargerFirmwareStatus), ChargerFirmwareStatus.TypeName)]
+[JsonDerivedType(typeof(ChargerLogStatus), ChargerLogStatus.TypeName)]
+[JsonDerivedType(typeof(ChargerLogUploaded), ChargerLogUploaded.TypeName)]
 [JsonDerivedType(typeof(ChargingStopScheduled), ChargingStopScheduled.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
@@ -222,6 +226,12 @@ public sealed record BayVehicleLeft(string Bay, string Plate, string VisitId, st
     public const string TypeName = "bay.vehicle_left";
 }
 
+[Description("A charger's own bay sensor (2.0.1/2.1 BayOccupancySensor, or a transaction started or ended on EVDetected/EVDeparted) sensed a vehicle arrive in an EV bay or leave it. No plate: binding finds whose vehicle it is where the bay camera is missing or saw nothing.")]
+public sealed record BayOccupancySensed(string Bay, ChargerId Charger, int Outlet, string PresenceId, bool Occupied, Parking.BaySensorSignal Signal) : DomainEvent(TypeName)
+{
+    public const string TypeName = "bay.occupancy_sensed";
+}
+
 /// <summary>Something at the parking side for an operator to look at (see <see cref="Parking.ParkingAnomalyKind"/>).</summary>
 [Description("Something at the parking side for an operator to look at: an exit without entry, an entry while inside, an ambiguous exit, a stay over the maximum, ...")]
 public sealed record ParkingAnomalyDetected(Parking.ParkingAnomaly Anomaly) : DomainEvent(TypeName)
@@ -372,6 +382,24 @@ public sealed record CommandRequested(CommandSummary Command) : DomainEvent(Type
 public sealed record CommandCompleted(CommandSummary Command) : DomainEvent(TypeName)
 {
     public const string TypeName = "command.completed";
+}
+
+[Description("A charger reported how a firmware update goes (FirmwareStatusNotification; 1.6 SignedFirmwareStatusNotification): Downloading, Downloaded, Installing, Installed, DownloadFailed, InstallationFailed, ... with the UpdateFirmware command it belongs to, when known.")]
+public sealed record ChargerFirmwareStatus(ChargerId Charger, string Status, int? RequestId, string? CommandId) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.firmware_status";
+}
+
+[Description("A charger reported how a log upload goes (LogStatusNotification; 1.6 DiagnosticsStatusNotification): Uploading, Uploaded, UploadFailure, ... with the GetLog command it belongs to, when known.")]
+public sealed record ChargerLogStatus(ChargerId Charger, string Status, int? RequestId, string? CommandId) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.log_status";
+}
+
+[Description("The log a GetLog command asked for arrived at the node (GET /api/v1/commands/{commandId}/log downloads it).")]
+public sealed record ChargerLogUploaded(ChargerId Charger, string CommandId, string FileName, long Bytes) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.log_uploaded";
 }
 
 /// <summary>

@@ -7,6 +7,12 @@ internal sealed partial class SiteChangeSet
 {
     private readonly Dictionary<string, StopPlan> _stopPlans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PowerShare?> _powerShares = new(StringComparer.Ordinal);
+    private readonly Dictionary<Charging.ChargerId, ChargerLocalList> _localLists = [];
+
+    public ChargerLocalList LocalList(Charging.ChargerId charger) =>
+        _localLists.TryGetValue(charger, out var changed) ? changed : State.Automation.FindLocalList(charger) ?? ChargerLocalList.Empty(charger);
+
+    public void Put(ChargerLocalList list) => _localLists[list.Charger] = list;
 
     public StopPlan? StopPlan(string chargingSessionId) =>
         _stopPlans.TryGetValue(chargingSessionId, out var changed) ? changed : State.Automation.FindStopPlan(chargingSessionId);

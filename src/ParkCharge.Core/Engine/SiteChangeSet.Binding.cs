@@ -41,6 +41,12 @@ internal sealed partial class SiteChangeSet
 
     public void LinkToken(string token, string plate, string source) => _tokenPlates.Add((token, plate, source));
 
+    /// <summary>The tokens this decision linked or unlinked.</summary>
+    public bool TokensChanged => _tokenPlates.Count > 0;
+
+    /// <summary>Every token taught so far, with this decision's.</summary>
+    public IEnumerable<string> TaughtTokens() => State.Binding.TaughtTokens.Union(_tokenPlates.Select(t => t.Item1), StringComparer.Ordinal);
+
     /// <summary>Takes back what <paramref name="source"/>'s binding taught about the token.</summary>
     public void UnlinkToken(string token, string source) => _tokenPlates.Add((token, null, source));
 

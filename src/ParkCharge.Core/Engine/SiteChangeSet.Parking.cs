@@ -11,6 +11,7 @@ internal sealed partial class SiteChangeSet
     private readonly Dictionary<string, ParkingSession> _parkingSessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParkingAnomaly> _anomalies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BayPresence> _presences = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImmutableArray<TimeSpan>> _cameraLeads = new(StringComparer.Ordinal);
 
     public Sighting? Sighting(string id) => _sightings.TryGetValue(id, out var changed) ? changed : State.Parking.FindSighting(id);
@@ -42,6 +43,13 @@ internal sealed partial class SiteChangeSet
 
     /// <summary>Current and recently ended visits, with this decision's changes.</summary>
     public IEnumerable<BayVisit> Visits() => Merge(State.Parking.Visits, _visits.Values, v => v.Id, _visits);
+
+    public BayPresence? Presence(string id) => _presences.TryGetValue(id, out var changed) ? changed : State.Parking.FindPresence(id);
+
+    /// <summary>Current and recent vehicles sensed by chargers' bay sensors, with this decision's changes.</summary>
+    public IEnumerable<BayPresence> Presences() => Merge(State.Parking.Presences, _presences.Values, p => p.Id, _presences);
+
+    public void Put(BayPresence presence) => _presences[presence.Id] = presence;
 
     /// <summary>The camera's recent leads (capture time minus arrival time), with this decision's.</summary>
     public ImmutableArray<TimeSpan> CameraLeads(string camera) =>

@@ -72,6 +72,7 @@ internal sealed partial class SiteChangeSet(SiteState state, Observation observa
             Sightings = [.. _sightings.Values],
             ParkingSessions = [.. _parkingSessions.Values],
             BayVisits = [.. _visits.Values],
+            BayPresences = [.. _presences.Values],
             ParkingAnomalies = [.. _anomalies.Values],
             CameraLeads = [.. _cameraLeads.Select(c => (c.Key, c.Value))],
             Audit = _audit,
@@ -82,6 +83,7 @@ internal sealed partial class SiteChangeSet(SiteState state, Observation observa
             Commands = [.. _commands.Values],
             StopPlans = [.. _stopPlans.Values],
             PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
+            LocalLists = [.. _localLists.Values],
         },
     };
 

@@ -166,6 +166,8 @@ public static class SiteEngine
             CommandSubmitted p => CommandRules.Submit(work, p),
             CommandSent p => CommandRules.Sent(work, p),
             CommandAnswered p => CommandRules.Answered(work, p),
+            FileTransferStatusReported p => CommandRules.TransferStatus(work, p),
+            LogUploaded p => CommandRules.LogUploaded(work, p),
             _ => null,
         };
 

@@ -41,4 +41,6 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(Commands.CommandSubmitted), Commands.CommandSubmitted.TypeName)]
 [JsonDerivedType(typeof(Commands.CommandSent), Commands.CommandSent.TypeName)]
 [JsonDerivedType(typeof(Commands.CommandAnswered), Commands.CommandAnswered.TypeName)]
+[JsonDerivedType(typeof(Commands.FileTransferStatusReported), Commands.FileTransferStatusReported.TypeName)]
+[JsonDerivedType(typeof(Commands.LogUploaded), Commands.LogUploaded.TypeName)]
 public abstract record ObservationPayload([property: JsonIgnore] string Kind);

@@ -25,7 +25,7 @@ public enum BayOccupancyState
     Ice,
 }
 
-/// <summary>The sources that say a vehicle is in the bay. More than one may agree; today the camera and the bay's outlet.</summary>
+/// <summary>The sources that say a vehicle is in the bay. More than one may agree: the camera, the bay's outlet, the charger's bay sensor.</summary>
 [Flags]
 public enum OccupancyEvidence
 {
@@ -36,6 +36,9 @@ public enum OccupancyEvidence
 
     /// <summary>The bay's outlet has a cable in (Preparing, Charging, SuspendedEV/EVSE, Finishing, 2.0.1 Occupied) or a running transaction.</summary>
     Connector = 2,
+
+    /// <summary>The charger's own bay sensor senses a vehicle there (<see cref="BayPresence"/>: BayOccupancySensor, EVDetected).</summary>
+    ChargerSensor = 4,
 }
 
 /// <summary>
@@ -54,10 +57,12 @@ public sealed record BayOccupancy(string Bay, BayOccupancyState State, Occupancy
     /// <param name="visit">The bay's current visit (the latest, when several overlap).</param>
     /// <param name="connector">The bay outlet's connector, if the charger reported it.</param>
     /// <param name="charge">The running charge at the bay's outlet, if any.</param>
-    public static BayOccupancy Of(EvBayConfiguration bay, BayVisit? visit, ConnectorState? connector, ChargingSession? charge)
+    /// <param name="sensed">The vehicle the charger's bay sensor senses there now, if any.</param>
+    public static BayOccupancy Of(EvBayConfiguration bay, BayVisit? visit, ConnectorState? connector, ChargingSession? charge, BayPresence? sensed = null)
     {
-        var evidence = (visit is not null ? OccupancyEvidence.BayCamera : OccupancyEvidence.None)
-            | (charge is not null || IsCableIn(connector?.Status) ? OccupancyEvidence.Connector : OccupancyEvidence.None);
+        var evidence = (visit is { Source: BayVisitSource.BayCamera } ? OccupancyEvidence.BayCamera : OccupancyEvidence.None)
+            | (charge is not null || IsCableIn(connector?.Status) ? OccupancyEvidence.Connector : OccupancyEvidence.None)
+            | (sensed is not null ? OccupancyEvidence.ChargerSensor : OccupancyEvidence.None);
         var charging = charge is not null && (charge.ChargingState is { } state
             ? state is ChargingState.Charging or ChargingState.SuspendedEVSE
             : connector?.Status is ConnectorStatus.Charging or ConnectorStatus.SuspendedEVSE);
@@ -77,13 +82,13 @@ public sealed record BayOccupancy(string Bay, BayOccupancyState State, Occupancy
     internal static IReadOnlyList<BayOccupancy> All(Engine.SiteState state) =>
         state.Configuration is { } config ? [.. config.EvBays.Select(bay => At(state, bay))] : [];
 
-    /// <summary>One EV bay: its latest current visit, its outlet's connector and the charge running there.</summary>
+    /// <summary>One EV bay: its latest current visit, its outlet's connector, the charge running there and what the charger's sensor senses.</summary>
     internal static BayOccupancy At(Engine.SiteState state, EvBayConfiguration bay)
     {
         var visit = state.Parking.CurrentVisits.Where(v => v.Bay == bay.Id).MaxBy(v => v.StartedAt);
         var connector = state.FindCharger(bay.Charger)?.Connectors.FirstOrDefault(c => !c.Connector.IsWholeCharger && bay.Serves(c.Connector));
         var charge = state.SessionsOf(bay.Charger).Where(s => s.Status == ChargingSessionStatus.Active && bay.Serves(s.Connector)).MaxBy(s => s.StartedAt ?? s.FirstReceivedAt);
-        return Of(bay, visit, connector, charge);
+        return Of(bay, visit, connector, charge, BaySensorRules.Current(state.Parking.Presences, bay.Id));
     }
 
     private static bool IsCableIn(ConnectorStatus? status) =>

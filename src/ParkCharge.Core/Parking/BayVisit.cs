@@ -20,7 +20,23 @@ public enum BayVisitEnd
     /// <summary>The bay's connector went back to Available with no bay read since.</summary>
     ConnectorAvailable,
 
+    /// <summary>The charger's own bay sensor reported the bay empty (<c>EVDeparted</c>, <c>BayOccupancySensor</c> inactive).</summary>
+    SensorVacated,
+
     Operator,
+}
+
+/// <summary>Who placed the vehicle at the bay.</summary>
+public enum BayVisitSource
+{
+    /// <summary>The bay camera read its plate there.</summary>
+    BayCamera,
+
+    /// <summary>
+    /// The charger's bay sensor sensed a vehicle (<see cref="BayPresence"/>) and binding found whose it was (a known id token,
+    /// the gate entry that matches the arrival by time, an operator): no camera read the plate at the bay.
+    /// </summary>
+    ChargerSensor,
 }
 
 /// <summary>A vehicle standing at a bay, from its first bay read until the first sign it left.</summary>
@@ -46,8 +62,10 @@ public sealed record BayVisit
 
     public BayVisitEnd? EndReason { get; init; }
 
-    /// <summary>The sighting that started the visit.</summary>
+    /// <summary>The sighting that started the visit (for a <see cref="BayVisitSource.ChargerSensor"/> visit: its <see cref="BayPresence"/>'s id).</summary>
     public required string SightingId { get; init; }
+
+    public BayVisitSource Source { get; init; } = BayVisitSource.BayCamera;
 
     /// <summary>Charging sessions bound to this vehicle at this bay.</summary>
     public ImmutableArray<string> ChargingSessionIds { get; init; } = [];

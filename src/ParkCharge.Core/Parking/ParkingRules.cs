@@ -267,7 +267,9 @@ internal static class ParkingRules
             return;
         }
 
-        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.LastSeenAt < at && v.StartedAt <= cableInSince + work.Configuration.Settings.BindingWindow).ToList())
+        // A visit the charger's bay sensor placed ends when that sensor says the vehicle left, not when the cable came out.
+        foreach (var visit in work.CurrentVisits().Where(v => v.Bay == bay.Id && v.Source == BayVisitSource.BayCamera && v.LastSeenAt < at
+            && v.StartedAt <= cableInSince + work.Configuration.Settings.BindingWindow).ToList())
         {
             EndVisit(work, visit, BayVisitEnd.ConnectorAvailable, at);
         }
@@ -758,7 +760,7 @@ internal static class ParkingRules
         Binding.BindingRules.OnVisit(work, visit, "a bay read arrived");
     }
 
-    private static void EndVisit(SiteChangeSet work, BayVisit visit, BayVisitEnd reason, DateTimeOffset at)
+    internal static void EndVisit(SiteChangeSet work, BayVisit visit, BayVisitEnd reason, DateTimeOffset at)
     {
         var ended = (work.Visit(visit.Id) ?? visit) with { EndedAt = at, EndReason = reason };
         work.Put(ended);

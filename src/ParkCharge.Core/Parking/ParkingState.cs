@@ -18,6 +18,7 @@ public sealed class ParkingState
     private readonly Dictionary<string, ParkingSession> _openSessions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BayVisit> _visits = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ParkingAnomaly> _openAnomalies = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BayPresence> _presences = new(StringComparer.Ordinal);
 
     /// <summary>Per camera, how far its recent pushes' times were ahead of their arrival (its clock, if it runs ahead).</summary>
     private readonly Dictionary<string, System.Collections.Immutable.ImmutableArray<TimeSpan>> _cameraLeads = new(StringComparer.Ordinal);
@@ -32,6 +33,11 @@ public sealed class ParkingState
     public IEnumerable<BayVisit> Visits => _visits.Values;
 
     public IEnumerable<ParkingAnomaly> OpenAnomalies => _openAnomalies.Values;
+
+    /// <summary>Current and recent vehicles sensed by chargers' bay sensors.</summary>
+    public IEnumerable<BayPresence> Presences => _presences.Values;
+
+    public BayPresence? FindPresence(string id) => _presences.GetValueOrDefault(id);
 
     public Sighting? FindSighting(string id) => _sightings.GetValueOrDefault(id);
 
@@ -78,6 +84,11 @@ public sealed class ParkingState
             _visits[visit.Id] = visit;
         }
 
+        foreach (var presence in changes.BayPresences)
+        {
+            _presences[presence.Id] = presence;
+        }
+
         foreach (var (camera, leads) in changes.CameraLeads)
         {
             _cameraLeads[camera] = leads;
@@ -113,6 +124,11 @@ public sealed class ParkingState
         foreach (var visit in _visits.Values.Where(v => v.EndedAt < now - sessionRetention).ToList())
         {
             _visits.Remove(visit.Id);
+        }
+
+        foreach (var presence in _presences.Values.Where(p => p.EndedAt < now - sessionRetention).ToList())
+        {
+            _presences.Remove(presence.Id);
         }
 
         foreach (var anomaly in _openAnomalies.Values.Where(a => a.At < now - sessionRetention).ToList())

@@ -8,7 +8,11 @@ namespace ParkCharge.Ocpp.CentralSystem;
 /// <summary>How a command's CALL ended, in the engine's terms.</summary>
 /// <param name="Response">The charger's status as it spelled it, or the CALLERROR code.</param>
 /// <param name="TransactionId">2.0.1/2.1 RequestStartTransaction: the transaction the charger had already started.</param>
-public sealed record CommandCallOutcome(CommandStatus Status, string? Response, string? Detail, string? TransactionId = null);
+/// <param name="Variables">GetVariables, SetVariables: the answer per variable.</param>
+/// <param name="FileName">GetLog: the file the charger uploads.</param>
+/// <param name="ListVersion">GetLocalListVersion: the version the charger holds.</param>
+public sealed record CommandCallOutcome(CommandStatus Status, string? Response, string? Detail, string? TransactionId = null,
+    IReadOnlyList<VariableResult>? Variables = null, string? FileName = null, int? ListVersion = null);
 
 /// <summary>
 /// A command as a CALL of one OCPP version, ready to send: the action, its request, and which of the
@@ -32,7 +36,8 @@ public abstract class CommandCall
 }
 
 /// <summary>The charger's answer to a command's CALL, read: yes or no, its status as spelled, a detail worth keeping.</summary>
-internal readonly record struct CommandAnswer(bool Accepted, string Status, string? Detail = null, string? TransactionId = null);
+internal readonly record struct CommandAnswer(bool Accepted, string Status, string? Detail = null, string? TransactionId = null,
+    IReadOnlyList<VariableResult>? Variables = null, string? FileName = null, int? ListVersion = null);
 
 internal sealed class CommandCall<TRequest, TResponse>(OcppAction<TRequest, TResponse> action, TRequest request, Func<TResponse, CommandAnswer> read) : CommandCall
     where TRequest : notnull
@@ -48,7 +53,8 @@ internal sealed class CommandCall<TRequest, TResponse>(OcppAction<TRequest, TRes
         {
             case RpcCallStatus.Completed:
                 var answer = read(outcome.Response!);
-                return new CommandCallOutcome(answer.Accepted ? CommandStatus.Accepted : CommandStatus.Rejected, answer.Status, answer.Detail, answer.TransactionId);
+                return new CommandCallOutcome(answer.Accepted ? CommandStatus.Accepted : CommandStatus.Rejected, answer.Status, answer.Detail, answer.TransactionId,
+                    answer.Variables, answer.FileName, answer.ListVersion);
             case RpcCallStatus.Rejected:
                 return new CommandCallOutcome(CommandStatus.Rejected, outcome.Rejection!.ErrorCode, $"CALLERROR {outcome.Rejection.ErrorCode}: {outcome.Rejection.Description}".TrimEnd(' ', ':'));
             case RpcCallStatus.TimedOut:
@@ -99,4 +105,7 @@ public static class CommandCalls
 
     internal static CommandCallResult.Refused Missing(ChargerCommand command, string what) =>
         new($"the {command.Type} command has no {what}");
+
+    /// <summary>OCPP's retry intervals are whole seconds.</summary>
+    internal static int? Seconds(TimeSpan? interval) => interval is { } i ? (int)Math.Round(i.TotalSeconds) : null;
 }

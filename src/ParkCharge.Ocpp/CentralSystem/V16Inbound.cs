@@ -1,6 +1,7 @@
 using System.Globalization;
 
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Commands;
 using ParkCharge.Core.Engine;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Ocpp.V16;
@@ -14,13 +15,10 @@ namespace ParkCharge.Ocpp.CentralSystem;
 public static class V16Inbound
 {
     /// <summary>
-    /// Notifications ParkCharge keeps without interpreting; their answers are empty objects.
-    /// (Core profile, Firmware Management and the 1.6 security extension.)
+    /// Notifications ParkCharge keeps without interpreting; their answers are empty objects. (None left: the
+    /// firmware and diagnostics notifications follow their commands, <see cref="FileTransferStatusReported"/>.)
     /// </summary>
-    private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal)
-    {
-        "DiagnosticsStatusNotification", "FirmwareStatusNotification", "LogStatusNotification", "SignedFirmwareStatusNotification",
-    };
+    private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal);
 
     /// <summary>Reads a CALL; null when ParkCharge does not support the action.</summary>
     public static InboundMessage? Read(ChargerId charger, RpcInboundCall call, DateTimeOffset now, TimeSpan heartbeatInterval)
@@ -106,6 +104,26 @@ public static class V16Inbound
                 _ => RpcReply.Result(V16Actions.SecurityEventNotification, new SecurityEventNotificationResponse()));
         }
 
+        if (call.TryRead(V16Actions.FirmwareStatusNotification, out var firmware))
+        {
+            return Transfer(charger, FileTransferKind.Firmware, call.Action, WireNames.Of(firmware.Status), null, now);
+        }
+
+        if (call.TryRead(V16Actions.SignedFirmwareStatusNotification, out var signedFirmware))
+        {
+            return Transfer(charger, FileTransferKind.Firmware, call.Action, WireNames.Of(signedFirmware.Status), signedFirmware.RequestId, now);
+        }
+
+        if (call.TryRead(V16Actions.DiagnosticsStatusNotification, out var diagnostics))
+        {
+            return Transfer(charger, FileTransferKind.Log, call.Action, WireNames.Of(diagnostics.Status), null, now);
+        }
+
+        if (call.TryRead(V16Actions.LogStatusNotification, out var log))
+        {
+            return Transfer(charger, FileTransferKind.Log, call.Action, WireNames.Of(log.Status), log.RequestId, now);
+        }
+
         if (RecordedNotifications.Contains(call.Action))
         {
             return new InboundMessage(
@@ -116,6 +134,10 @@ public static class V16Inbound
 
         return null;
     }
+
+    /// <summary>A firmware or log status notification (no timestamp in the message: the time it came); its answer is an empty object.</summary>
+    private static InboundMessage Transfer(ChargerId charger, FileTransferKind kind, string action, string status, int? requestId, DateTimeOffset now) =>
+        new(new FileTransferStatusReported(charger, kind, action, status, requestId), now, _ => RpcReply.Result(InboundMessage.EmptyObject));
 
     /// <summary>1.6 sampled values in base units. Values that are not numbers (SignedData) stay in the message log only.</summary>
     public static IReadOnlyList<MeterSample> Samples(IReadOnlyList<MeterValue> meterValues)

@@ -1,4 +1,5 @@
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Commands;
 using ParkCharge.Core.Engine;
 using ParkCharge.Ocpp.Rpc;
 using ParkCharge.Ocpp.V21;
@@ -19,7 +20,7 @@ public static class V2Inbound
     /// <summary>Notifications ParkCharge keeps without interpreting; their answers are empty objects.</summary>
     private static readonly HashSet<string> RecordedNotifications = new(StringComparer.Ordinal)
     {
-        "FirmwareStatusNotification", "LogStatusNotification", "NotifyReport",
+        "NotifyReport",
         "NotifyMonitoringReport", "NotifyChargingLimit", "ClearedChargingLimit", "NotifyDisplayMessages",
         "NotifyCustomerInformation", "PublishFirmwareStatusNotification", "ReservationStatusUpdate", "ReportChargingProfiles",
     };
@@ -124,6 +125,22 @@ public static class V2Inbound
                 new SecurityEventReported(charger, security.Type, security.Timestamp, security.TechInfo),
                 now,
                 _ => RpcReply.Result(V21Actions.SecurityEventNotification, new SecurityEventNotificationResponse()));
+        }
+
+        if (call.TryRead(V21Actions.FirmwareStatusNotification, out var firmware))
+        {
+            return new InboundMessage(
+                new FileTransferStatusReported(charger, FileTransferKind.Firmware, call.Action, WireNames.Of(firmware.Status), firmware.RequestId),
+                now,
+                _ => RpcReply.Result(V21Actions.FirmwareStatusNotification, new FirmwareStatusNotificationResponse()));
+        }
+
+        if (call.TryRead(V21Actions.LogStatusNotification, out var log))
+        {
+            return new InboundMessage(
+                new FileTransferStatusReported(charger, FileTransferKind.Log, call.Action, WireNames.Of(log.Status), log.RequestId),
+                now,
+                _ => RpcReply.Result(V21Actions.LogStatusNotification, new LogStatusNotificationResponse()));
         }
 
         if (RecordedNotifications.Contains(call.Action))

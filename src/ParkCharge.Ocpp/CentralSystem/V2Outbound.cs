@@ -76,10 +76,127 @@ public static class V2Outbound
                             OperationalStatus = availability == CoreAvailability.Operative ? OperationalStatusEnumType.Operative : OperationalStatusEnumType.Inoperative,
                         },
                         r => new CommandAnswer(r.Status != ChangeAvailabilityStatusEnumType.Rejected, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.TriggerMessage:
+                return !Enum.TryParse<MessageTriggerEnumType>(c.RequestedMessage, ignoreCase: true, out var trigger) || !Enum.IsDefined(trigger)
+                    ? new CommandCallResult.Refused($"OCPP 2.x cannot trigger '{c.RequestedMessage}' (it triggers {string.Join(", ", Enum.GetNames<MessageTriggerEnumType>())})")
+                    : CommandCallResult.Of(V21Actions.TriggerMessage,
+                        new TriggerMessageRequest { RequestedMessage = trigger, Evse = c.Outlet is { } triggered ? new EVSEType { Id = triggered, ConnectorId = c.EvseConnector } : null },
+                        r => new CommandAnswer(r.Status == TriggerMessageStatusEnumType.Accepted, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.GetVariables:
+                return CommandCallResult.Of(V21Actions.GetVariables,
+                    new GetVariablesRequest { GetVariableData = [.. c.Variables.Select(v => new GetVariableDataType { Component = Component(v), Variable = Variable(v), AttributeType = Attribute(v) })] },
+                    r => new CommandAnswer(true, "Accepted", null, null,
+                        [
+                            .. r.GetVariableResult.Select(v => Result(v.Component, v.Variable, v.AttributeType) with
+                            {
+                                Status = v.AttributeStatus.ToString(),
+                                Value = v.AttributeValue,
+                                Detail = Info(v.AttributeStatusInfo),
+                            }),
+                        ]));
+            case CommandType.SetVariables:
+                return CommandCallResult.Of(V21Actions.SetVariables,
+                    new SetVariablesRequest
+                    {
+                        SetVariableData = [.. c.Variables.Select(v => new SetVariableDataType { Component = Component(v), Variable = Variable(v), AttributeType = Attribute(v), AttributeValue = v.Value ?? "" })],
+                    },
+                    r =>
+                    {
+                        var results = r.SetVariableResult.Select(v => Result(v.Component, v.Variable, v.AttributeType) with { Status = v.AttributeStatus.ToString(), Detail = Info(v.AttributeStatusInfo) }).ToList();
+                        var all = results.All(v => v.Status is nameof(SetVariableStatusEnumType.Accepted) or nameof(SetVariableStatusEnumType.RebootRequired));
+                        var status = all ? (results.Any(v => v.Status == nameof(SetVariableStatusEnumType.RebootRequired)) ? "RebootRequired" : "Accepted") : "Rejected";
+                        return new CommandAnswer(all, status, all ? null : $"{results.Count(v => v.Status is not (nameof(SetVariableStatusEnumType.Accepted) or nameof(SetVariableStatusEnumType.RebootRequired)))} of {results.Count} not set", null, results);
+                    });
+            case CommandType.UpdateFirmware:
+                if (c.Firmware is not { Location: { } location } firmware)
+                {
+                    return CommandCalls.Missing(c, "firmware location");
+                }
+
+                return c.RequestId is not { } firmwareRequest
+                    ? CommandCalls.Missing(c, "request id")
+                    : CommandCallResult.Of(V21Actions.UpdateFirmware,
+                        new UpdateFirmwareRequest
+                        {
+                            RequestId = firmwareRequest,
+                            Retries = firmware.Retries,
+                            RetryInterval = CommandCalls.Seconds(firmware.RetryInterval),
+                            Firmware = new FirmwareType
+                            {
+                                Location = location,
+                                RetrieveDateTime = firmware.RetrieveAt,
+                                InstallDateTime = firmware.InstallAt,
+                                SigningCertificate = firmware.SigningCertificate,
+                                Signature = firmware.Signature,
+                            },
+                        },
+                        r => new CommandAnswer(r.Status is UpdateFirmwareStatusEnumType.Accepted or UpdateFirmwareStatusEnumType.AcceptedCanceled, r.Status.ToString(),
+                            Info(r.StatusInfo) ?? (r.Status == UpdateFirmwareStatusEnumType.AcceptedCanceled ? "accepted; the update under way before was cancelled" : null)));
+            case CommandType.GetLog:
+                if (c.Log is not { UploadLocation: { } upload } log)
+                {
+                    return CommandCalls.Missing(c, "upload location");
+                }
+
+                return c.RequestId is not { } logRequest
+                    ? CommandCalls.Missing(c, "request id")
+                    : CommandCallResult.Of(V21Actions.GetLog,
+                        new GetLogRequest
+                        {
+                            LogType = log.Kind == LogKind.SecurityLog ? LogEnumType.SecurityLog : LogEnumType.DiagnosticsLog,
+                            RequestId = logRequest,
+                            Retries = log.Retries,
+                            RetryInterval = CommandCalls.Seconds(log.RetryInterval),
+                            Log = new LogParametersType { RemoteLocation = upload, OldestTimestamp = log.Oldest, LatestTimestamp = log.Latest },
+                        },
+                        r => new CommandAnswer(r.Status != LogStatusEnumType.Rejected, r.Status.ToString(), Info(r.StatusInfo), null, null, r.Filename));
+            case CommandType.SendLocalList:
+                return c.LocalList is not { } list
+                    ? CommandCalls.Missing(c, "local list")
+                    : CommandCallResult.Of(V21Actions.SendLocalList,
+                        new SendLocalListRequest
+                        {
+                            VersionNumber = list.Version,
+                            UpdateType = list.Full ? UpdateEnumType.Full : UpdateEnumType.Differential,
+                            // An empty full list (every token taken off) is sent without the list: 2.x wants at least one entry when it is there.
+                            LocalAuthorizationList = list.Entries.IsEmpty ? null : [.. list.Entries.Select(e => new AuthorizationData
+                            {
+                                IdToken = new IdTokenType { IdToken = e.IdToken, Type = TokenType(e.Type) },
+                                IdTokenInfo = e.Remove ? null : new IdTokenInfoType { Status = AuthorizationStatusEnumType.Accepted },
+                            })],
+                        },
+                        r => new CommandAnswer(r.Status == SendLocalListStatusEnumType.Accepted, r.Status.ToString(), Info(r.StatusInfo)));
+            case CommandType.GetLocalListVersion:
+                return CommandCallResult.Of(V21Actions.GetLocalListVersion, new GetLocalListVersionRequest(),
+                    r => new CommandAnswer(true, "Accepted", r.VersionNumber == 0 ? "the charger holds no local list" : $"version {r.VersionNumber}", ListVersion: r.VersionNumber));
             default:
                 return new CommandCallResult.Refused($"{c.Type} has no OCPP 2.0.1 or 2.1 call");
         }
     }
+
+    private static ComponentType Component(VariableRequest v) => new()
+    {
+        Name = v.Component ?? "",
+        Instance = v.ComponentInstance,
+        Evse = v.Evse is { } evse ? new EVSEType { Id = evse, ConnectorId = v.Connector } : null,
+    };
+
+    private static VariableType Variable(VariableRequest v) => new() { Name = v.Variable, Instance = v.VariableInstance };
+
+    private static AttributeEnumType? Attribute(VariableRequest v) =>
+        Enum.TryParse<AttributeEnumType>(v.AttributeType, ignoreCase: true, out var type) && Enum.IsDefined(type) ? type : null;
+
+    private static VariableResult Result(ComponentType component, VariableType variable, AttributeEnumType? attribute) => new()
+    {
+        Component = component.Name,
+        ComponentInstance = component.Instance,
+        Evse = component.Evse?.Id,
+        Connector = component.Evse?.ConnectorId,
+        Variable = variable.Name,
+        VariableInstance = variable.Instance,
+        AttributeType = attribute?.ToString(),
+        Status = "",
+    };
 
     /// <summary>
     /// One period from the start, Absolute from the moment the command was asked for (Relative is not

@@ -40,6 +40,18 @@ public static class V16Actions
     public static OcppAction<SignCertificateRequest, SignCertificateResponse> SignCertificate { get; } =
         new("SignCertificate", OcppVersion.Ocpp16, V16JsonContext.Default.SignCertificateRequest, V16JsonContext.Default.SignCertificateResponse);
 
+    public static OcppAction<FirmwareStatusNotificationRequest, FirmwareStatusNotificationResponse> FirmwareStatusNotification { get; } =
+        new("FirmwareStatusNotification", OcppVersion.Ocpp16, V16JsonContext.Default.FirmwareStatusNotificationRequest, V16JsonContext.Default.FirmwareStatusNotificationResponse);
+
+    public static OcppAction<DiagnosticsStatusNotificationRequest, DiagnosticsStatusNotificationResponse> DiagnosticsStatusNotification { get; } =
+        new("DiagnosticsStatusNotification", OcppVersion.Ocpp16, V16JsonContext.Default.DiagnosticsStatusNotificationRequest, V16JsonContext.Default.DiagnosticsStatusNotificationResponse);
+
+    public static OcppAction<LogStatusNotificationRequest, LogStatusNotificationResponse> LogStatusNotification { get; } =
+        new("LogStatusNotification", OcppVersion.Ocpp16, V16JsonContext.Default.LogStatusNotificationRequest, V16JsonContext.Default.LogStatusNotificationResponse);
+
+    public static OcppAction<SignedFirmwareStatusNotificationRequest, SignedFirmwareStatusNotificationResponse> SignedFirmwareStatusNotification { get; } =
+        new("SignedFirmwareStatusNotification", OcppVersion.Ocpp16, V16JsonContext.Default.SignedFirmwareStatusNotificationRequest, V16JsonContext.Default.SignedFirmwareStatusNotificationResponse);
+
     public static OcppAction<RemoteStartTransactionRequest, RemoteStartTransactionResponse> RemoteStartTransaction { get; } =
         new("RemoteStartTransaction", OcppVersion.Ocpp16, V16JsonContext.Default.RemoteStartTransactionRequest, V16JsonContext.Default.RemoteStartTransactionResponse);
 
@@ -79,6 +91,24 @@ public static class V16Actions
     public static OcppAction<ExtendedTriggerMessageRequest, ExtendedTriggerMessageResponse> ExtendedTriggerMessage { get; } =
         new("ExtendedTriggerMessage", OcppVersion.Ocpp16, V16JsonContext.Default.ExtendedTriggerMessageRequest, V16JsonContext.Default.ExtendedTriggerMessageResponse);
 
+    public static OcppAction<UpdateFirmwareRequest, UpdateFirmwareResponse> UpdateFirmware { get; } =
+        new("UpdateFirmware", OcppVersion.Ocpp16, V16JsonContext.Default.UpdateFirmwareRequest, V16JsonContext.Default.UpdateFirmwareResponse);
+
+    public static OcppAction<GetDiagnosticsRequest, GetDiagnosticsResponse> GetDiagnostics { get; } =
+        new("GetDiagnostics", OcppVersion.Ocpp16, V16JsonContext.Default.GetDiagnosticsRequest, V16JsonContext.Default.GetDiagnosticsResponse);
+
+    public static OcppAction<SendLocalListRequest, SendLocalListResponse> SendLocalList { get; } =
+        new("SendLocalList", OcppVersion.Ocpp16, V16JsonContext.Default.SendLocalListRequest, V16JsonContext.Default.SendLocalListResponse);
+
+    public static OcppAction<GetLocalListVersionRequest, GetLocalListVersionResponse> GetLocalListVersion { get; } =
+        new("GetLocalListVersion", OcppVersion.Ocpp16, V16JsonContext.Default.GetLocalListVersionRequest, V16JsonContext.Default.GetLocalListVersionResponse);
+
+    public static OcppAction<GetLogRequest, GetLogResponse> GetLog { get; } =
+        new("GetLog", OcppVersion.Ocpp16, V16JsonContext.Default.GetLogRequest, V16JsonContext.Default.GetLogResponse);
+
+    public static OcppAction<SignedUpdateFirmwareRequest, SignedUpdateFirmwareResponse> SignedUpdateFirmware { get; } =
+        new("SignedUpdateFirmware", OcppVersion.Ocpp16, V16JsonContext.Default.SignedUpdateFirmwareRequest, V16JsonContext.Default.SignedUpdateFirmwareResponse);
+
     /// <summary>Every action above, in the order charger-to-server, then server-to-charger.</summary>
     public static IReadOnlyList<OcppAction> All { get; } =
     [
@@ -92,6 +122,10 @@ public static class V16Actions
         DataTransfer,
         SecurityEventNotification,
         SignCertificate,
+        FirmwareStatusNotification,
+        DiagnosticsStatusNotification,
+        LogStatusNotification,
+        SignedFirmwareStatusNotification,
         RemoteStartTransaction,
         RemoteStopTransaction,
         ChangeAvailability,
@@ -105,5 +139,11 @@ public static class V16Actions
         GetCompositeSchedule,
         CertificateSigned,
         ExtendedTriggerMessage,
+        UpdateFirmware,
+        GetDiagnostics,
+        SendLocalList,
+        GetLocalListVersion,
+        GetLog,
+        SignedUpdateFirmware,
     ];
 }

@@ -59,6 +59,9 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(WebhookReplay))]
 [JsonSerializable(typeof(Page<WebhookDelivery>))]
 [JsonSerializable(typeof(SubmitCommandRequest))]
+[JsonSerializable(typeof(Files.FirmwareFileView))]
+[JsonSerializable(typeof(IReadOnlyList<Files.FirmwareFileView>))]
+[JsonSerializable(typeof(Files.LogUploadView))]
 [JsonSerializable(typeof(CommandView))]
 [JsonSerializable(typeof(Page<CommandView>))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -30,6 +30,10 @@ namespace ParkCharge.Server.Apis;
 /// <param name="Phases">setChargingLimit in A: the number of phases (1 to 3).</param>
 /// <param name="ResetType">reset: soft (default) or hard.</param>
 /// <param name="Availability">changeAvailability: operative or inoperative.</param>
+/// <param name="RequestedMessage">triggerMessage: the message the charger is to send now (StatusNotification, MeterValues, BootNotification, Heartbeat, FirmwareStatusNotification, LogStatusNotification, TransactionEvent, SignCertificate, ...).</param>
+/// <param name="Variables">getVariables / getConfiguration, setVariables / changeConfiguration: the variables (2.x: component and variable; 1.6: the configuration key as the variable).</param>
+/// <param name="Firmware">updateFirmware: a file uploaded to the node (fileName) or a location, when to retrieve and install it, retries.</param>
+/// <param name="Log">getLog: which log (DiagnosticsLog, SecurityLog), the period, retries; the charger uploads it to the node.</param>
 /// <param name="OfflineWaitSeconds">How long the command waits for an offline charger to connect (0 to 86400, default 120); 0: it ends Offline at once.</param>
 /// <param name="Reason">A note kept with the command.</param>
 public sealed record SubmitCommandRequest(
@@ -48,7 +52,47 @@ public sealed record SubmitCommandRequest(
     [property: MaxLength(10)] string? ResetType = null,
     [property: MaxLength(20)] string? Availability = null,
     int? OfflineWaitSeconds = null,
-    string? Reason = null);
+    string? Reason = null,
+    [property: MaxLength(50)] string? RequestedMessage = null,
+    [property: MaxLength(100)] IReadOnlyList<VariableBody>? Variables = null,
+    FirmwareBody? Firmware = null,
+    LogBody? Log = null);
+
+/// <summary>A variable to read or set: 2.x component (with its EVSE, connector, instance) and variable; 1.6: the configuration key as <paramref name="Variable"/>.</summary>
+/// <param name="AttributeType">2.x: Actual (default), Target, MinSet or MaxSet.</param>
+/// <param name="Value">setVariables / changeConfiguration: the value to set.</param>
+public sealed record VariableBody(
+    [property: MaxLength(50)] string? Variable,
+    [property: MaxLength(50)] string? Component = null,
+    [property: MaxLength(50)] string? ComponentInstance = null,
+    int? Evse = null,
+    int? Connector = null,
+    [property: MaxLength(50)] string? VariableInstance = null,
+    [property: MaxLength(10)] string? AttributeType = null,
+    [property: MaxLength(2500)] string? Value = null);
+
+/// <summary>A firmware update: <paramref name="FileName"/> (a file uploaded with PUT /api/v1/firmware/{fileName}; the charger gets a signed, expiring HTTPS link) or <paramref name="Location"/> (an ftp, ftps, http or https URL).</summary>
+/// <param name="RetrieveAt">When the charger fetches it (default: now).</param>
+/// <param name="InstallAt">2.x: when it installs it (default: when the charger sees fit).</param>
+/// <param name="SigningCertificate">2.x signed firmware: the PEM certificate of the firmware's signer.</param>
+/// <param name="Signature">2.x signed firmware: the base64 signature of the file.</param>
+public sealed record FirmwareBody(
+    [property: MaxLength(200)] string? FileName = null,
+    [property: MaxLength(2000)] string? Location = null,
+    DateTimeOffset? RetrieveAt = null,
+    DateTimeOffset? InstallAt = null,
+    int? Retries = null,
+    int? RetryIntervalSeconds = null,
+    [property: MaxLength(5500)] string? SigningCertificate = null,
+    [property: MaxLength(800)] string? Signature = null);
+
+/// <summary>A log upload: <paramref name="LogType"/> DiagnosticsLog (default) or SecurityLog, the oldest and latest entries wanted, retries.</summary>
+public sealed record LogBody(
+    [property: MaxLength(20)] string? LogType = null,
+    DateTimeOffset? Oldest = null,
+    DateTimeOffset? Latest = null,
+    int? Retries = null,
+    int? RetryIntervalSeconds = null);
 
 /// <summary>
 /// /api/v1/commands: commands to chargers of every OCPP version. A command is recorded at once
@@ -73,10 +117,10 @@ internal static partial class CommandEndpoints
     }
 
     private static async Task<Results<Accepted<CommandView>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
-        SubmitCommandRequest body, HttpContext http, Store store, SiteEngines engines, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        SubmitCommandRequest body, HttpContext http, Store store, SiteEngines engines, Files.NodeFiles nodeFiles, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var logger = loggers.CreateLogger("ParkCharge.Server.Commands");
-        var (request, errors) = Read(body);
+        var (request, errors) = Read(body, time.GetUtcNow());
         if (request is null)
         {
             LogInvalid(logger, body.Type, errors.Keys);
@@ -85,7 +129,8 @@ internal static partial class CommandEndpoints
 
         // A parking or billing system may start, stop and limit charging (that is what it integrates
         // for); touching the hardware itself (unlock, reset, availability) stays with operators.
-        if (request.Type is CommandType.UnlockConnector or CommandType.Reset or CommandType.ChangeAvailability
+        if (request.Type is CommandType.UnlockConnector or CommandType.Reset or CommandType.ChangeAvailability or CommandType.TriggerMessage
+                or CommandType.GetVariables or CommandType.SetVariables or CommandType.UpdateFirmware or CommandType.GetLog or CommandType.GetLocalListVersion
             && http.User.FindFirst(ApiKeyAuthentication.RoleClaim)?.Value is not (ApiRoles.Admin or ApiRoles.Operator))
         {
             var role = http.User.FindFirst(ApiKeyAuthentication.RoleClaim)?.Value;
@@ -95,6 +140,11 @@ internal static partial class CommandEndpoints
                 detail: $"A {body.Type} command needs the role admin or operator; the API key has the role {role}.",
                 statusCode: StatusCodes.Status403Forbidden,
                 extensions: new Dictionary<string, object?> { ["requiredRoles"] = new[] { ApiRoles.Admin, ApiRoles.Operator }, ["role"] = role });
+        }
+
+        if (request.Firmware?.FileName is { } firmwareFile && nodeFiles.Firmware(firmwareFile) is null)
+        {
+            return TypedResults.Problem(title: "No such firmware file", detail: $"The node has no firmware file '{firmwareFile}': upload it first (PUT /api/v1/firmware/{firmwareFile}).", statusCode: StatusCodes.Status404NotFound);
         }
 
         SiteId site;
@@ -189,14 +239,21 @@ internal static partial class CommandEndpoints
     }
 
     /// <summary>The request as the engine takes it, or what is wrong with it (every problem, by field).</summary>
-    private static (CommandRequest? Request, Dictionary<string, string[]> Errors) Read(SubmitCommandRequest body)
+    private static (CommandRequest? Request, Dictionary<string, string[]> Errors) Read(SubmitCommandRequest body, DateTimeOffset now)
     {
         var errors = new Dictionary<string, string[]>();
         void Problem(string field, string message) => errors[field] = [message];
 
-        if (!TryParse<CommandType>(body.Type, out var type))
+        // 1.6's names for the same commands.
+        var named = body.Type?.ToLowerInvariant() switch
         {
-            Problem("type", $"'{body.Type}' is not a command; use one of remoteStart, remoteStop, setChargingLimit, clearChargingLimit, unlockConnector, reset, changeAvailability.");
+            "getconfiguration" => nameof(CommandType.GetVariables),
+            "changeconfiguration" => nameof(CommandType.SetVariables),
+            _ => body.Type,
+        };
+        if (!TryParse<CommandType>(named, out var type))
+        {
+            Problem("type", $"'{body.Type}' is not a command; use one of remoteStart, remoteStop, setChargingLimit, clearChargingLimit, unlockConnector, reset, changeAvailability, triggerMessage, getVariables (getConfiguration), setVariables (changeConfiguration), updateFirmware, getLog.");
             return (null, errors);
         }
 
@@ -289,6 +346,7 @@ internal static partial class CommandEndpoints
                 break;
         }
 
+        var (variables, firmware, log) = ReadDevice(type, body, now, Problem);
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -296,6 +354,10 @@ internal static partial class CommandEndpoints
 
         return (new CommandRequest
         {
+            RequestedMessage = body.RequestedMessage,
+            Variables = variables,
+            Firmware = firmware,
+            Log = log,
             Type = type,
             Charger = charger,
             Outlet = body.Connector,
@@ -310,6 +372,118 @@ internal static partial class CommandEndpoints
             OfflineWait = wait,
             Reason = body.Reason,
         }, errors);
+    }
+
+    /// <summary>What the operator essentials (trigger, variables, firmware, logs) carry, read and checked.</summary>
+    private static (IReadOnlyList<VariableRequest> Variables, FirmwareRequest? Firmware, LogRequest? Log) ReadDevice(
+        CommandType type, SubmitCommandRequest body, DateTimeOffset now, Action<string, string> problem)
+    {
+        const int maxRetryIntervalSeconds = 86_400;
+        switch (type)
+        {
+            case CommandType.TriggerMessage when string.IsNullOrWhiteSpace(body.RequestedMessage):
+                problem("requestedMessage", "A trigger names the message to send (StatusNotification, MeterValues, BootNotification, Heartbeat, ...).");
+                break;
+            case CommandType.GetVariables or CommandType.SetVariables:
+                var set = type == CommandType.SetVariables;
+                if (body.Variables is not { Count: > 0 } list)
+                {
+                    problem("variables", "At least one variable: { component, variable } (1.6: { variable: the configuration key })" + (set ? " with its value." : "."));
+                    return ([], null, null);
+                }
+
+                for (var i = 0; i < list.Count; i++)
+                {
+                    var v = list[i];
+                    if (string.IsNullOrWhiteSpace(v.Variable))
+                    {
+                        problem($"variables[{i}].variable", "Every variable has a name (1.6: the configuration key).");
+                    }
+
+                    if (set && v.Value is null)
+                    {
+                        problem($"variables[{i}].value", "A variable to set has a value.");
+                    }
+
+                    if (v.Evse is < 0 || v.Connector is < 0)
+                    {
+                        problem($"variables[{i}].evse", "EVSE and connector ids are 0 or more.");
+                    }
+                }
+
+                return ([.. list.Select(v => new VariableRequest
+                {
+                    Component = v.Component,
+                    ComponentInstance = v.ComponentInstance,
+                    Evse = v.Evse,
+                    Connector = v.Connector,
+                    Variable = v.Variable ?? "",
+                    VariableInstance = v.VariableInstance,
+                    AttributeType = v.AttributeType,
+                    Value = set ? v.Value : null,
+                })], null, null);
+            case CommandType.UpdateFirmware:
+                if (body.Firmware is not { } f || (f.FileName is null) == (f.Location is null))
+                {
+                    problem("firmware", "A firmware update names a file uploaded to the node (firmware.fileName) or a location (firmware.location), one of the two.");
+                    return ([], null, null);
+                }
+
+                if (f.Location is { } location && !(Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "ftp" or "ftps" or "http" or "https"))
+                {
+                    problem("firmware.location", "The firmware location is an absolute ftp, ftps, http or https URL.");
+                }
+
+                if (f.FileName is { } file && !Files.NodeFiles.IsValidFirmwareName(file))
+                {
+                    problem("firmware.fileName", Files.NodeFiles.FirmwareNameRule);
+                }
+
+                if (f.Retries is < 0 or > 100 || f.RetryIntervalSeconds is < 0 or > maxRetryIntervalSeconds)
+                {
+                    problem("firmware.retries", $"Retries are 0 to 100, their interval 0 to {maxRetryIntervalSeconds} seconds.");
+                }
+
+                return ([], new FirmwareRequest
+                {
+                    FileName = f.FileName,
+                    Location = f.Location,
+                    RetrieveAt = f.RetrieveAt ?? now,
+                    InstallAt = f.InstallAt,
+                    Retries = f.Retries,
+                    RetryInterval = f.RetryIntervalSeconds is { } fs ? TimeSpan.FromSeconds(fs) : null,
+                    SigningCertificate = f.SigningCertificate,
+                    Signature = f.Signature,
+                }, null);
+            case CommandType.GetLog:
+                var l = body.Log ?? new LogBody();
+                var kind = LogKind.DiagnosticsLog;
+                if (l.LogType is not null && !TryParse(l.LogType, out kind))
+                {
+                    problem("log.logType", "The log is DiagnosticsLog or SecurityLog.");
+                }
+
+                if (l.Retries is < 0 or > 100 || l.RetryIntervalSeconds is < 0 or > maxRetryIntervalSeconds)
+                {
+                    problem("log.retries", $"Retries are 0 to 100, their interval 0 to {maxRetryIntervalSeconds} seconds.");
+                }
+
+                if (l.Oldest > l.Latest)
+                {
+                    problem("log.oldest", "The oldest entry wanted comes before the latest.");
+                }
+
+                return ([], null, new LogRequest
+                {
+                    Kind = kind,
+                    Oldest = l.Oldest,
+                    Latest = l.Latest,
+                    Retries = l.Retries,
+                    RetryInterval = l.RetryIntervalSeconds is { } ls ? TimeSpan.FromSeconds(ls) : null,
+                });
+        }
+
+        return ([], null, null);
     }
 
     private static bool TryParse<T>(string? text, out T value)

@@ -80,6 +80,39 @@ public sealed record CommandView
 
     public string? Detail { get; init; }
 
+    /// <summary>triggerMessage: the message asked for.</summary>
+    public string? RequestedMessage { get; init; }
+
+    /// <summary>getVariables, setVariables: what was asked (component, variable, evse, connector, instances, attributeType, value).</summary>
+    public IReadOnlyList<Core.Commands.VariableRequest>? Variables { get; init; }
+
+    /// <summary>getVariables, setVariables: the charger's answer per variable (status, value; 1.6: readOnly).</summary>
+    public IReadOnlyList<Core.Commands.VariableResult>? VariableResults { get; init; }
+
+    public FirmwareView? Firmware { get; init; }
+
+    public LogView? Log { get; init; }
+
+    /// <summary>updateFirmware, getLog: the requestId the charger's status notifications carry.</summary>
+    public int? RequestId { get; init; }
+
+    /// <summary>getLog: the file the charger said it uploads.</summary>
+    public string? FileName { get; init; }
+
+    /// <summary>updateFirmware, getLog: the charger's latest status notification (Downloading, Installed, Uploaded, ...).</summary>
+    public string? TransferStatus { get; init; }
+
+    public DateTimeOffset? TransferStatusAt { get; init; }
+
+    /// <summary>getLog: the size of the log uploaded to the node (GET /api/v1/commands/{id}/log).</summary>
+    public long? UploadedBytes { get; init; }
+
+    /// <summary>sendLocalList (made by the node): the list's version, full or differential, and the tokens sent (removed ones with <c>remove</c>).</summary>
+    public LocalListView? LocalList { get; init; }
+
+    /// <summary>getLocalListVersion: the version the charger holds (0: none).</summary>
+    public int? ListVersion { get; init; }
+
     /// <summary>The API's view of what the store read.</summary>
     internal static CommandView From(CommandRecord r) => new()
     {
@@ -113,8 +146,29 @@ public sealed record CommandView
         CompletedAt = r.CompletedAt,
         Response = r.Response,
         Detail = r.Detail,
+        RequestedMessage = r.RequestedMessage,
+        Variables = r.Variables.Count == 0 ? null : r.Variables,
+        VariableResults = r.VariableResults.Count == 0 ? null : r.VariableResults,
+        Firmware = r.Firmware is { } f ? new FirmwareView(f.FileName, f.FileName is null ? f.Location : null, f.RetrieveAt, f.InstallAt, f.Retries, (int?)f.RetryInterval?.TotalSeconds) : null,
+        Log = r.Log is { } l ? new LogView(l.Kind.ToString(), l.Oldest, l.Latest, l.Retries, (int?)l.RetryInterval?.TotalSeconds) : null,
+        RequestId = r.RequestId,
+        FileName = r.FileName,
+        TransferStatus = r.TransferStatus,
+        TransferStatusAt = r.TransferStatusAt,
+        UploadedBytes = r.UploadedBytes,
+        LocalList = r.LocalList is { } list ? new LocalListView(list.Version, list.Full, list.Entries) : null,
+        ListVersion = r.ListVersion,
     };
 }
+
+/// <summary>A local authorisation list update as the API shows it.</summary>
+public sealed record LocalListView(int Version, bool Full, IReadOnlyList<Core.Commands.LocalListEntry> Entries);
+
+/// <summary>A firmware update as the API shows it: the node's file, or the location given; the signed link the charger got is not shown.</summary>
+public sealed record FirmwareView(string? FileName, string? Location, DateTimeOffset RetrieveAt, DateTimeOffset? InstallAt, int? Retries, int? RetryIntervalSeconds);
+
+/// <summary>A log upload as the API shows it: DiagnosticsLog or SecurityLog, the period, retries.</summary>
+public sealed record LogView(string LogType, DateTimeOffset? Oldest, DateTimeOffset? Latest, int? Retries, int? RetryIntervalSeconds);
 
 /// <summary>A charging limit as the API shows it.</summary>
 public sealed record ChargingLimitView(decimal Value, string Unit, int? Phases)

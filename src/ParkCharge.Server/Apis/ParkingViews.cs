@@ -160,7 +160,8 @@ public sealed record BayVisitView(
     IReadOnlyList<string> ChargingSessionIds,
     DateTimeOffset? IceDetectedAt,
     DateTimeOffset? ChargingFinishedAt,
-    DateTimeOffset? IdleSince)
+    DateTimeOffset? IdleSince,
+    string Source)
 {
     /// <summary>The API's view of what the store read.</summary>
     internal static BayVisitView From(BayVisitRecord r) => new(
@@ -176,7 +177,8 @@ public sealed record BayVisitView(
         r.ChargingSessionIds,
         r.IceDetectedAt,
         r.ChargingFinishedAt,
-        r.IdleSince);
+        r.IdleSince,
+        r.Source);
 }
 
 public sealed record AuditView(DateTimeOffset At, string By, string Action, string Target, string Reason, string Detail)

@@ -74,6 +74,7 @@ internal sealed partial class CommandDispatcher(
     SiteEngines engines,
     ChargerConnections connections,
     CommandSignals signals,
+    Files.FileLinks links,
     IOptions<ParkChargeOptions> options,
     TimeProvider time,
     ILogger<CommandDispatcher> logger,
@@ -208,7 +209,7 @@ internal sealed partial class CommandDispatcher(
         }
 
         CommandCallOutcome result;
-        switch (CommandCalls.For(live.Rpc.Version, command))
+        switch (CommandCalls.For(live.Rpc.Version, await links.ForChargerAsync(command, live, ct)))
         {
             case CommandCallResult.Ready ready:
                 result = await ready.Call.SendAsync(live.Rpc, ct); // cancelled when stopping: the connection's close ends the command Offline
@@ -223,7 +224,7 @@ internal sealed partial class CommandDispatcher(
 
         LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
         metrics?.CommandAnswered(command.Type.ToString(), result.Status.ToString());
-        await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId)));
+        await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId, result.Variables, result.FileName, result.ListVersion)));
         return true;
     }
 

@@ -8,6 +8,7 @@ using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Certificates;
 using ParkCharge.Server.Dashboard;
+using ParkCharge.Server.Files;
 using ParkCharge.Server.Ocpp;
 using ParkCharge.Server.Sites;
 using ParkCharge.Server.Telemetry;
@@ -89,6 +90,8 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<Proxy.ProxyServices>();
         builder.Services.AddSingleton<Proxy.ChargerProxies>();
         builder.Services.AddSingleton<CameraDirectory>();
+        builder.Services.AddSingleton<Files.NodeFiles>();
+        builder.Services.AddSingleton<Files.FileLinks>();
         builder.Services.AddSingleton<SiteConfigurator>();
         builder.Services.AddHostedService<NodeStartup>();
         builder.Services.AddSingleton<WebhookSecrets>();
@@ -181,6 +184,7 @@ public static class ParkChargeApp
         app.UseWebSockets();
         app.MapOcppEndpoint();
         app.MapAnprEndpoints();
+        app.MapChargerFileEndpoints(options.Files);
         app.MapHealthChecks("/healthz");
         app.MapParkChargeMetrics(options);
         app.MapParkChargeApiReference();
@@ -203,6 +207,7 @@ public static class ParkChargeApp
         api.MapCommandEndpoints();
         api.MapSecurityEventEndpoints();
         api.MapCertificateEndpoints();
+        api.MapFileEndpoints(options.Files);
         return app;
     }
 

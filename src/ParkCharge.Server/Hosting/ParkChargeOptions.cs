@@ -43,6 +43,9 @@ public sealed class ParkChargeOptions
     /// <summary>How much work may wait inside the node, and how long a source waits for room (back-pressure).</summary>
     public QueueOptions Queues { get; set; } = new();
 
+    /// <summary>Firmware files chargers fetch from the node and logs they upload to it, over signed, expiring links.</summary>
+    public Files.FileOptions Files { get; set; } = new();
+
     /// <summary>The Prometheus scrape endpoint (<c>/metrics</c>); OTLP export is configured by the standard <c>OTEL_*</c> variables.</summary>
     public MetricsOptions Metrics { get; set; } = new();
 }

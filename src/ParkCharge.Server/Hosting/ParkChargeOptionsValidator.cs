@@ -78,6 +78,16 @@ internal sealed class ParkChargeOptionsValidator : IValidateOptions<ParkChargeOp
         }
 
         AtLeast(problems, "Ocpp:MaxMessageBytes", ocpp.MaxMessageBytes, 1024);
+        Between(problems, "Files:LinkValidity", o.Files.LinkValidity, TimeSpan.FromMinutes(1), TimeSpan.FromDays(30));
+        if (o.Files.MaxFirmwareBytes < 1 || o.Files.MaxLogBytes < 1)
+        {
+            problems.Add("ParkCharge:Files:MaxFirmwareBytes and MaxLogBytes must be at least 1.");
+        }
+
+        if (o.Files.PublicBaseUrl is { } publicBase && !(publicBase.IsAbsoluteUri && publicBase.Scheme is "https" or "http"))
+        {
+            problems.Add($"ParkCharge:Files:PublicBaseUrl must be an absolute https:// (or http://) address chargers reach the node at, not '{publicBase}'.");
+        }
         AtLeast(problems, "Ocpp:MaxAuthFailuresPerMinute", ocpp.MaxAuthFailuresPerMinute, 1);
 
         Between(problems, "Events:PollInterval", o.Events.PollInterval, TimeSpan.FromSeconds(1), LongestTimer);

@@ -10,8 +10,9 @@ namespace ParkCharge.Server.Ocpp;
 
 /// <summary>A charger's open connection on this node.</summary>
 /// <param name="ClientCertificate">Security profile 3: the certificate the charger authenticated with (its expiry is watched).</param>
+/// <param name="BaseUri">The node as the charger reached it (https://host:port/ for wss://): where it fetches the files the node serves it.</param>
 public sealed record LiveConnection(ChargerId Charger, SiteId Site, string ConnectionId, OcppVersion Version, RpcConnection Rpc,
-    X509Certificate2? ClientCertificate = null);
+    X509Certificate2? ClientCertificate = null, Uri? BaseUri = null);
 
 /// <summary>
 /// The chargers connected to this node. A charger has at most one connection: a new one replaces

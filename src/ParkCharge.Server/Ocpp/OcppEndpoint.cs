@@ -170,7 +170,8 @@ internal static partial class OcppEndpoint
             node.RpcLogger,
             telemetry);
 
-        var live = new LiveConnection(charger, site, connectionId, version, rpc, connection.ClientCertificate);
+        var request = connection.Http.Request;
+        var live = new LiveConnection(charger, site, connectionId, version, rpc, connection.ClientCertificate, new Uri($"{request.Scheme}://{request.Host}{request.PathBase}/"));
         if (node.Connections.Add(live) is { } replaced)
         {
             LogReplaced(node.Logger, charger.Value, replaced.ConnectionId);

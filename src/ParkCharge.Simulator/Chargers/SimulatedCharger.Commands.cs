@@ -131,7 +131,23 @@ public sealed partial class SimulatedCharger
             var status = !Configuration().ContainsKey(change.Key) ? V16.ConfigurationStatus.NotSupported
                 : change.Key == "NumberOfConnectors" ? V16.ConfigurationStatus.Rejected
                 : V16.ConfigurationStatus.Accepted;
+            if (change.Key == "AllowOfflineTxForUnknownId")
+            {
+                _offlineUnknownAllowed = string.Equals(change.Value, "true", StringComparison.OrdinalIgnoreCase);
+            }
             return RpcReply.Result(V16.V16Actions.ChangeConfiguration, new V16.ChangeConfigurationResponse { Status = status });
+        }
+
+        if (call.TryRead(V16.V16Actions.SendLocalList, out var list16))
+        {
+            var applied = ApplyLocalList(list16.ListVersion, list16.UpdateType == V16.UpdateType.Full,
+                (list16.LocalAuthorizationList ?? []).Select(e => (e.IdTag, e.IdTagInfo is { } info ? info.Status == V16.AuthorizationStatus.Accepted : (bool?)null)));
+            return RpcReply.Result(V16.V16Actions.SendLocalList, new V16.SendLocalListResponse { Status = applied ? V16.UpdateStatus.Accepted : V16.UpdateStatus.VersionMismatch });
+        }
+
+        if (call.TryRead(V16.V16Actions.GetLocalListVersion, out _))
+        {
+            return RpcReply.Result(V16.V16Actions.GetLocalListVersion, new V16.GetLocalListVersionResponse { ListVersion = _localListVersion });
         }
 
         if (call.TryRead(V16.V16Actions.TriggerMessage, out var trigger))
@@ -244,6 +260,11 @@ public sealed partial class SimulatedCharger
         if (call.TryRead(V2.V21Actions.SetVariables, out var set))
         {
             var variables = Variables();
+            foreach (var d in set.SetVariableData.Where(d => d.Component.Name == "AuthCtrlr" && d.Variable.Name == "OfflineTxForUnknownIdEnabled"))
+            {
+                _offlineUnknownAllowed = string.Equals(d.AttributeValue, "true", StringComparison.OrdinalIgnoreCase);
+            }
+
             return RpcReply.Result(V2.V21Actions.SetVariables, new V2.SetVariablesResponse
             {
                 SetVariableResult = [.. set.SetVariableData.Select(d => new V2.SetVariableResultType
@@ -253,6 +274,18 @@ public sealed partial class SimulatedCharger
                     Variable = d.Variable,
                 })],
             });
+        }
+
+        if (call.TryRead(V2.V21Actions.SendLocalList, out var list2))
+        {
+            var applied = ApplyLocalList(list2.VersionNumber, list2.UpdateType == V2.UpdateEnumType.Full,
+                (list2.LocalAuthorizationList ?? []).Select(e => (e.IdToken.IdToken, e.IdTokenInfo is { } info ? info.Status == V2.AuthorizationStatusEnumType.Accepted : (bool?)null)));
+            return RpcReply.Result(V2.V21Actions.SendLocalList, new V2.SendLocalListResponse { Status = applied ? V2.SendLocalListStatusEnumType.Accepted : V2.SendLocalListStatusEnumType.VersionMismatch });
+        }
+
+        if (call.TryRead(V2.V21Actions.GetLocalListVersion, out _))
+        {
+            return RpcReply.Result(V2.V21Actions.GetLocalListVersion, new V2.GetLocalListVersionResponse { VersionNumber = _localListVersion });
         }
 
         if (call.TryRead(V2.V21Actions.TriggerMessage, out var trigger))
@@ -383,8 +416,65 @@ public sealed partial class SimulatedCharger
         return charging.Count > 0;
     }
 
+    /// <summary>Local authorisation: the list the server sent (token, accepted) and its version; whether unknown tokens start offline.</summary>
+    private readonly Dictionary<string, bool> _localList = new(StringComparer.Ordinal);
+    private int _localListVersion;
+    private bool _offlineUnknownAllowed = true;
+
+    /// <summary>The tokens on the local list now (for tests and the sandbox).</summary>
+    public IReadOnlyCollection<string> LocalList
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _localList.Where(e => e.Value).Select(e => e.Key)];
+            }
+        }
+    }
+
+    /// <summary>Offline, a token starts charging when it is Accepted on the local list, or when unknown tokens may (AllowOfflineTxForUnknownId, OfflineTxForUnknownIdEnabled).</summary>
+    private bool AuthorizedOffline(string idTag)
+    {
+        lock (_gate)
+        {
+            return _localList.TryGetValue(idTag, out var accepted) ? accepted : _offlineUnknownAllowed;
+        }
+    }
+
+    /// <summary>SendLocalList: a full list replaces the one held; a differential one adds and removes (an entry without a status removes), and must be newer.</summary>
+    private bool ApplyLocalList(int version, bool full, IEnumerable<(string Token, bool? Accepted)> entries)
+    {
+        if (!full && version <= _localListVersion)
+        {
+            return false;
+        }
+
+        if (full)
+        {
+            _localList.Clear();
+        }
+
+        foreach (var (token, accepted) in entries)
+        {
+            if (accepted is { } status)
+            {
+                _localList[token] = status;
+            }
+            else
+            {
+                _localList.Remove(token);
+            }
+        }
+
+        _localListVersion = version;
+        return true;
+    }
+
     private Dictionary<string, string> Configuration() => new(StringComparer.Ordinal)
     {
+        ["AllowOfflineTxForUnknownId"] = _offlineUnknownAllowed ? "true" : "false",
+        ["LocalAuthListEnabled"] = "true",
         ["HeartbeatInterval"] = ((int)_scenario.HeartbeatInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ["MeterValueSampleInterval"] = ((int)_scenario.MeterInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ["MeterValuesSampledData"] = "Energy.Active.Import.Register,Power.Active.Import,SoC",
@@ -398,6 +488,8 @@ public sealed partial class SimulatedCharger
         ["SampledDataCtrlr.TxUpdatedInterval"] = ((int)_scenario.MeterInterval.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         ["SampledDataCtrlr.TxUpdatedMeasurands"] = "Energy.Active.Import.Register,Power.Active.Import,SoC",
         ["SmartChargingCtrlr.Enabled"] = "true",
+        ["AuthCtrlr.OfflineTxForUnknownIdEnabled"] = _offlineUnknownAllowed ? "true" : "false",
+        ["LocalAuthListCtrlr.Enabled"] = "true",
     };
 
     private sealed class CallHandler(SimulatedCharger charger) : IRpcCallHandler

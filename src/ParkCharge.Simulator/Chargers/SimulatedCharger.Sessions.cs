@@ -56,7 +56,14 @@ public sealed partial class SimulatedCharger
             session = new Session(plan, vehicle);
             connector.Session = session;
             var at = plan.PlugIn;
-            if (Version == OcppVersion.Ocpp16)
+            if (!IsOnline && !AuthorizedOffline(plan.IdTag))
+            {
+                // Offline, a token that is not on the local list starts nothing unless the charger allows unknown ones.
+                session.Stopped = true;
+                SetStatus(connector, ConnectorState.Preparing, at);
+                LogNotOnLocalList(_logger, Id, plan.IdTag, connector.Id);
+            }
+            else if (Version == OcppVersion.Ocpp16)
             {
                 SetStatus(connector, ConnectorState.Preparing, at);
                 if (IsOnline)
@@ -74,7 +81,10 @@ public sealed partial class SimulatedCharger
                     V2.ChargingStateEnumType.EVConnected, at, idToken: null, V2.ReadingContextEnumType.TransactionBegin));
             }
 
-            StartTransaction(connector, session, plan.PlugIn + AuthorizeDelay, plan.IdTag, remoteStartId: null);
+            if (!session.Stopped)
+            {
+                StartTransaction(connector, session, plan.PlugIn + AuthorizeDelay, plan.IdTag, remoteStartId: null);
+            }
         }
 
         _progress.ChargingStarted();

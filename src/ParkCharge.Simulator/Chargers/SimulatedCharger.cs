@@ -430,6 +430,9 @@ public sealed partial class SimulatedCharger : IAsyncDisposable
     private string NewTransactionId() =>
         $"{Id}-{Interlocked.Increment(ref _transactionCounter).ToString("D4", CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..8]}";
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulated charger {Charger} is offline and {IdTag} is not on its local list: no transaction at connector {Connector}")]
+    private static partial void LogNotOnLocalList(ILogger logger, string charger, string idTag, int connector);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated charger {Charger} is online ({Version})")]
     private static partial void LogOnline(ILogger logger, string charger, OcppVersion version);
 

@@ -45,9 +45,9 @@ internal static class ParkingProjection
 
     private const string UpsertVisit = """
         INSERT INTO bay_visits (id, site_id, bay, plate, plate_raw, parking_session_id, started_at, last_seen_at, ended_at,
-            end_reason, sighting_id, charging_session_ids, ice_detected_at, charging_finished_at, idle_since, updated_seq)
+            end_reason, sighting_id, charging_session_ids, ice_detected_at, charging_finished_at, idle_since, source, updated_seq)
         VALUES (@id, @site, @bay, @plate, @plate_raw, @parking_session_id, @started_at, @last_seen_at, @ended_at,
-            @end_reason, @sighting_id, @json_charging, @ice_detected_at, @charging_finished_at, @idle_since, @seq)
+            @end_reason, @sighting_id, @json_charging, @ice_detected_at, @charging_finished_at, @idle_since, @source, @seq)
         ON CONFLICT (id) DO UPDATE SET
             plate = excluded.plate, plate_raw = excluded.plate_raw, parking_session_id = excluded.parking_session_id,
             started_at = excluded.started_at, last_seen_at = excluded.last_seen_at, ended_at = excluded.ended_at,
@@ -146,7 +146,7 @@ internal static class ParkingProjection
                 .Set("parking_session_id", v.ParkingSessionId).Set("started_at", db.Instant(v.StartedAt)).Set("last_seen_at", db.Instant(v.LastSeenAt))
                 .Set("ended_at", db.Instant(v.EndedAt)).Set("end_reason", v.EndReason?.ToString()).Set("sighting_id", v.SightingId)
                 .Set("json_charging", LogJson.Serialize((IReadOnlyList<string>)v.ChargingSessionIds)).Set("ice_detected_at", db.Instant(v.IceDetectedAt))
-                .Set("charging_finished_at", db.Instant(v.ChargingFinishedAt)).Set("idle_since", db.Instant(v.IdleSince)).Set("seq", seq).RunAsync(ct);
+                .Set("charging_finished_at", db.Instant(v.ChargingFinishedAt)).Set("idle_since", db.Instant(v.IdleSince)).Set("source", v.Source.ToString()).Set("seq", seq).RunAsync(ct);
         }
 
         foreach (var (b, seq) in bindings.Values)

@@ -85,6 +85,32 @@ public sealed record CommandRecord
 
     public string? Detail { get; init; }
 
+    /// <summary>TriggerMessage: the message asked for.</summary>
+    public string? RequestedMessage { get; init; }
+
+    /// <summary>GetVariables, SetVariables: what was asked, and what the charger answered per variable.</summary>
+    public IReadOnlyList<VariableRequest> Variables { get; init; } = [];
+
+    public IReadOnlyList<VariableResult> VariableResults { get; init; } = [];
+
+    public FirmwareRequest? Firmware { get; init; }
+
+    public LogRequest? Log { get; init; }
+
+    public int? RequestId { get; init; }
+
+    public string? FileName { get; init; }
+
+    public string? TransferStatus { get; init; }
+
+    public DateTimeOffset? TransferStatusAt { get; init; }
+
+    public long? UploadedBytes { get; init; }
+
+    public LocalListUpdate? LocalList { get; init; }
+
+    public int? ListVersion { get; init; }
+
     public static CommandRecord Of(string siteId, ChargerCommand c) => new()
     {
         Id = c.Id,
@@ -117,6 +143,18 @@ public sealed record CommandRecord
         CompletedAt = c.CompletedAt,
         Response = c.Response,
         Detail = c.Detail,
+        RequestedMessage = c.RequestedMessage,
+        Variables = c.Variables,
+        VariableResults = c.VariableResults,
+        Firmware = c.Firmware,
+        Log = c.Log,
+        RequestId = c.RequestId,
+        FileName = c.FileName,
+        TransferStatus = c.TransferStatus,
+        TransferStatusAt = c.TransferStatusAt,
+        UploadedBytes = c.UploadedBytes,
+        LocalList = c.LocalList,
+        ListVersion = c.ListVersion,
     };
 }
 

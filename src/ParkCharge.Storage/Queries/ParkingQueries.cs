@@ -271,7 +271,7 @@ public sealed class ParkingQueries(Database database)
         var visits = new List<BayVisitRecord>();
         await using var command = connection.Command($"""
             SELECT id, bay, plate, plate_raw, parking_session_id, started_at, last_seen_at, ended_at, end_reason,
-                   charging_session_ids, ice_detected_at, charging_finished_at, idle_since
+                   charging_session_ids, ice_detected_at, charging_finished_at, idle_since, source
             FROM bay_visits WHERE {where} ORDER BY started_at, id
             """).With("id", id);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -281,7 +281,7 @@ public sealed class ParkingQueries(Database database)
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.StringOrNull(4),
                 database.ReadInstant(reader, 5), database.ReadInstant(reader, 6), database.ReadInstantOrNull(reader, 7), reader.StringOrNull(8),
                 LogJson.DeserializeStrings(reader.GetString(9)), database.ReadInstantOrNull(reader, 10), database.ReadInstantOrNull(reader, 11),
-                database.ReadInstantOrNull(reader, 12)));
+                database.ReadInstantOrNull(reader, 12), reader.GetString(13)));
         }
 
         return visits;

@@ -103,7 +103,8 @@ public sealed record BayVisitRecord(
     IReadOnlyList<string> ChargingSessionIds,
     DateTimeOffset? IceDetectedAt,
     DateTimeOffset? ChargingFinishedAt,
-    DateTimeOffset? IdleSince);
+    DateTimeOffset? IdleSince,
+    string Source = "BayCamera");
 
 public sealed record AuditRecord(DateTimeOffset At, string By, string Action, string Target, string Reason, string Detail);
 
@@ -148,7 +149,8 @@ public sealed record BayOccupantRecord(
     IReadOnlyList<string> ChargingSessionIds,
     DateTimeOffset? IceDetectedAt,
     DateTimeOffset? ChargingFinishedAt,
-    DateTimeOffset? IdleSince);
+    DateTimeOffset? IdleSince,
+    string Source = "BayCamera");
 
 /// <summary>How full a site is.</summary>
 public sealed record OccupancyRecord(string SiteId, int Capacity, int VehiclesInside, int EvBays, int EvBaysOccupied, int OrdinaryBays);

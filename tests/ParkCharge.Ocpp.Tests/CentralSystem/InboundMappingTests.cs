@@ -140,11 +140,28 @@ public sealed class InboundMappingTests
     [Fact]
     public void Notifications_parkcharge_does_not_interpret_are_kept_and_answered_with_an_empty_object()
     {
-        var message = Read16("""[2,"1","FirmwareStatusNotification",{"status":"Installed"}]""");
+        var message = Read201("""[2,"1","NotifyReport",{"requestId":1,"generatedAt":"2026-06-01T10:00:00Z","seqNo":0}]""");
 
         var kept = Assert.IsType<ChargerNotificationReceived>(message!.Payload);
-        Assert.Equal(("FirmwareStatusNotification", """{"status":"Installed"}"""), (kept.Action, kept.PayloadJson));
-        Assert.Equal("""[3,"1",{}]""", Write(message.Answer(Acknowledged.Instance), OcppVersion.Ocpp16, "1"));
+        Assert.Equal(("NotifyReport", """{"requestId":1,"generatedAt":"2026-06-01T10:00:00Z","seqNo":0}"""), (kept.Action, kept.PayloadJson));
+        Assert.Equal("""[3,"1",{}]""", Write(message.Answer(Acknowledged.Instance), OcppVersion.Ocpp201, "1"));
+    }
+
+    [Theory]
+    [InlineData(OcppVersion.Ocpp16, """[2,"f","FirmwareStatusNotification",{"status":"Installed"}]""", "Firmware", "Installed", null)]
+    [InlineData(OcppVersion.Ocpp16, """[2,"f","SignedFirmwareStatusNotification",{"status":"InvalidSignature","requestId":7}]""", "Firmware", "InvalidSignature", 7)]
+    [InlineData(OcppVersion.Ocpp16, """[2,"f","DiagnosticsStatusNotification",{"status":"UploadFailed"}]""", "Log", "UploadFailed", null)]
+    [InlineData(OcppVersion.Ocpp16, """[2,"f","LogStatusNotification",{"status":"Uploading","requestId":3}]""", "Log", "Uploading", 3)]
+    [InlineData(OcppVersion.Ocpp201, """[2,"f","FirmwareStatusNotification",{"status":"Downloading","requestId":9}]""", "Firmware", "Downloading", 9)]
+    [InlineData(OcppVersion.Ocpp21, """[2,"f","LogStatusNotification",{"status":"AcceptedCanceled","requestId":4}]""", "Log", "AcceptedCanceled", 4)]
+    public void Firmware_and_log_status_notifications_are_kept_with_their_request_and_answered_with_an_empty_object(OcppVersion version, string frame, string kind, string status, int? requestId)
+    {
+        using var call = Call(version, frame);
+        var message = version == OcppVersion.Ocpp16 ? V16Inbound.Read(Charger, call.Inbound, Now, Heartbeat) : V2Inbound.Read(Charger, call.Inbound, Now, Heartbeat);
+
+        var reported = Assert.IsType<ParkCharge.Core.Commands.FileTransferStatusReported>(message!.Payload);
+        Assert.Equal((kind, status, requestId), (reported.Transfer.ToString(), reported.Status, reported.RequestId));
+        Assert.Equal("""[3,"f",{}]""", Write(message.Answer(Acknowledged.Instance), version, "f"));
     }
 
     [Theory]

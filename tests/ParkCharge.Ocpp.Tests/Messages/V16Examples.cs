@@ -166,5 +166,59 @@ internal static class V16Examples
         MessageExample.Of(V16Actions.ExtendedTriggerMessage,
             new ExtendedTriggerMessageRequest { RequestedMessage = MessageTriggerEnumType.SignChargePointCertificate },
             new ExtendedTriggerMessageResponse { Status = TriggerMessageStatusEnumType.Accepted }),
+        MessageExample.Of(V16Actions.FirmwareStatusNotification,
+            new FirmwareStatusNotificationRequest { Status = FirmwareStatus.Installed },
+            new FirmwareStatusNotificationResponse()),
+        MessageExample.Of(V16Actions.DiagnosticsStatusNotification,
+            new DiagnosticsStatusNotificationRequest { Status = DiagnosticsStatus.UploadFailed },
+            new DiagnosticsStatusNotificationResponse()),
+        MessageExample.Of(V16Actions.LogStatusNotification,
+            new LogStatusNotificationRequest { Status = UploadLogStatusEnumType.Uploaded, RequestId = 42 },
+            new LogStatusNotificationResponse()),
+        MessageExample.Of(V16Actions.SignedFirmwareStatusNotification,
+            new SignedFirmwareStatusNotificationRequest { Status = FirmwareStatusEnumType.SignatureVerified, RequestId = 7 },
+            new SignedFirmwareStatusNotificationResponse()),
+        MessageExample.Of(V16Actions.UpdateFirmware,
+            new UpdateFirmwareRequest { Location = "https://node.example/files/firmware/cp-7.2.bin?expires=1772500000&signature=ab12", RetrieveDate = Now, Retries = 3, RetryInterval = 300 },
+            new UpdateFirmwareResponse()),
+        MessageExample.Of(V16Actions.GetDiagnostics,
+            new GetDiagnosticsRequest { Location = "https://node.example/files/logs/c1?expires=1772500000&signature=ab12", StartTime = Now.AddDays(-1), StopTime = Now },
+            new GetDiagnosticsResponse { FileName = "diagnostics-CP-001.zip" }),
+        MessageExample.Of(V16Actions.SendLocalList,
+            new SendLocalListRequest
+            {
+                ListVersion = 12,
+                UpdateType = UpdateType.Differential,
+                LocalAuthorizationList =
+                [
+                    new AuthorizationData { IdTag = "RFID-0042", IdTagInfo = new IdTagInfo { Status = AuthorizationStatus.Accepted } },
+                    new AuthorizationData { IdTag = "RFID-0007" },
+                ],
+            },
+            new SendLocalListResponse { Status = UpdateStatus.VersionMismatch }),
+        MessageExample.Of(V16Actions.GetLocalListVersion,
+            new GetLocalListVersionRequest(),
+            new GetLocalListVersionResponse { ListVersion = 12 }),
+        MessageExample.Of(V16Actions.GetLog,
+            new GetLogRequest
+            {
+                LogType = LogEnumType.SecurityLog,
+                RequestId = 42,
+                Log = new LogParametersType { RemoteLocation = "https://node.example/files/logs/c2?expires=1772500000&signature=ab12", OldestTimestamp = Now.AddDays(-7) },
+            },
+            new GetLogResponse { Status = LogStatusEnumType.Accepted, Filename = "security.log" }),
+        MessageExample.Of(V16Actions.SignedUpdateFirmware,
+            new SignedUpdateFirmwareRequest
+            {
+                RequestId = 7,
+                Firmware = new FirmwareType
+                {
+                    Location = "https://vendor.example/cp-7.2.bin",
+                    RetrieveDateTime = Now,
+                    SigningCertificate = "-----BEGIN CERTIFICATE-----\nMIIC...\n-----END CERTIFICATE-----",
+                    Signature = "MEUCIQD...",
+                },
+            },
+            new SignedUpdateFirmwareResponse { Status = UpdateFirmwareStatusEnumType.Accepted }),
     ];
 }

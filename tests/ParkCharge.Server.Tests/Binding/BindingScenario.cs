@@ -49,7 +49,11 @@ internal sealed class BindingScenario : IAsyncDisposable
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
-    public static async Task<BindingScenario> StartAsync(StoreEngine engine, PostgresServer postgres, string settings = "{}")
+    /// <param name="sensorBay">
+    /// Adds bay B5, served by CP-2's EVSE 3, with no camera (the charger's bay sensor is its only evidence), and an idle
+    /// fee of 0.10 a minute after a 10-minute grace.
+    /// </param>
+    public static async Task<BindingScenario> StartAsync(StoreEngine engine, PostgresServer postgres, string settings = "{}", bool sensorBay = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
         var node = await TestNode.StartAsync(engine, postgres, configure: b => b.Services.AddSingleton<TimeProvider>(time));
@@ -63,13 +67,13 @@ internal sealed class BindingScenario : IAsyncDisposable
               "evBays": [ { "id": "B1", "charger": "CP-1", "connector": 1, "neighbours": ["B2"] },
                           { "id": "B2", "charger": "CP-1", "connector": 2, "neighbours": ["B1"] },
                           { "id": "B3", "charger": "CP-2", "connector": 1 },
-                          { "id": "B4", "charger": "CP-2", "connector": 2 } ],
+                          { "id": "B4", "charger": "CP-2", "connector": 2 }{{(sensorBay ? ", { \"id\": \"B5\", \"charger\": \"CP-2\", \"connector\": 3 }" : "")}} ],
               "bayCameras": [ { "id": "cam-b1", "key": "{{Key("cam-b1")}}", "bays": [ "B1" ] },
                               { "id": "cam-b2", "key": "{{Key("cam-b2")}}", "bays": [ "B2" ] },
                               { "id": "cam-b34", "key": "{{Key("cam-b34")}}", "bays": [ { "bay": "B3", "zone": "left" }, { "bay": "B4", "zone": "right" } ] } ],
               "tariffs": {
                 "parking": [ { "id": "standard", "vat": 19, "bands": [ { "pricePerUnit": 2.00, "unit": "1h" } ] } ],
-                "charging": [ { "id": "ac", "elements": [ { "priceComponents": [ { "type": "ENERGY", "price": 0.45, "vat": 19 } ] } ] } ]
+                "charging": [ { "id": "ac", "elements": [ { "priceComponents": [ { "type": "ENERGY", "price": 0.45, "vat": 19 } ] } ] } ]{{(sensorBay ? ", \"evBayRules\": { \"idleFeePerMinute\": 0.10 }" : "")}}
               }
             }
             """;
@@ -155,7 +159,7 @@ internal sealed class BindingScenario : IAsyncDisposable
             new V201.IdTokenType { IdToken = idToken, Type = V201.IdTokenEnumType.ISO14443 });
     }
 
-    private async Task TransactionEvent201Async(int evse, string transactionId, V201.TransactionEventEnumType type, V201.TriggerReasonEnumType trigger, int seqNo,
+    public async Task TransactionEvent201Async(int evse, string transactionId, V201.TransactionEventEnumType type, V201.TriggerReasonEnumType trigger, int seqNo,
         V201.ChargingStateEnumType state, V201.IdTokenType? idToken = null) =>
         await Cp2.CallAsync(V201.V201Actions.TransactionEvent, new V201.TransactionEventRequest
         {

@@ -136,6 +136,16 @@ public abstract class ConformanceTests(StoreEngine engine, PostgresServer postgr
             ["ClearChargingProfile"] = (await rpc.CallAsync(V16.V16Actions.ClearChargingProfile, new V16.ClearChargingProfileRequest { Id = 7 })).Status,
             ["GetCompositeSchedule"] = (await rpc.CallAsync(V16.V16Actions.GetCompositeSchedule, new V16.GetCompositeScheduleRequest { ConnectorId = 1, Duration = 3600, ChargingRateUnit = V16.ChargingRateUnitType.W })).Status,
             ["DataTransfer"] = (await rpc.CallAsync(V16.V16Actions.DataTransfer, new V16.DataTransferRequest { VendorId = "com.parkcharge", MessageId = "ping", Data = "1" })).Status,
+            ["UpdateFirmware"] = (await rpc.CallAsync(V16.V16Actions.UpdateFirmware, new V16.UpdateFirmwareRequest { Location = "https://node.example/files/firmware/cp.bin?expires=1&signature=ab", RetrieveDate = DateTimeOffset.UtcNow, Retries = 2 })).Status,
+            ["GetDiagnostics"] = (await rpc.CallAsync(V16.V16Actions.GetDiagnostics, new V16.GetDiagnosticsRequest { Location = "https://node.example/files/logs/c1?expires=1&signature=ab", StartTime = DateTimeOffset.UtcNow.AddDays(-1) })).Status,
+            ["GetLog"] = (await rpc.CallAsync(V16.V16Actions.GetLog, new V16.GetLogRequest { LogType = V16.LogEnumType.SecurityLog, RequestId = 3, Log = new V16.LogParametersType { RemoteLocation = "https://node.example/files/logs/c2" } })).Status,
+            ["SendLocalList"] = (await rpc.CallAsync(V16.V16Actions.SendLocalList, new V16.SendLocalListRequest
+            {
+                ListVersion = 2,
+                UpdateType = V16.UpdateType.Differential,
+                LocalAuthorizationList = [new V16.AuthorizationData { IdTag = "EV-TOKEN-1", IdTagInfo = new V16.IdTagInfo { Status = V16.AuthorizationStatus.Accepted } }, new V16.AuthorizationData { IdTag = "OLD-TOKEN" }],
+            })).Status,
+            ["GetLocalListVersion"] = (await rpc.CallAsync(V16.V16Actions.GetLocalListVersion, new V16.GetLocalListVersionRequest())).Status,
         };
 
         Assert.All(outcomes, o => Assert.True(o.Value == RpcCallStatus.Completed, $"{o.Key}: {o.Value}\n{script.Output}"));
@@ -231,6 +241,12 @@ public abstract class ConformanceTests(StoreEngine engine, PostgresServer postgr
             new { type = "unlockConnector", chargerId = id, connector = 1 },
             new { type = "changeAvailability", chargerId = id, connector = 1, availability = "inoperative" },
             new { type = "reset", chargerId = id, resetType = "hard" },
+            new { type = "triggerMessage", chargerId = id, connector = 1, requestedMessage = "StatusNotification" },
+            new { type = "getVariables", chargerId = id, variables = new object[] { new { component = "OCPPCommCtrlr", variable = "HeartbeatInterval" }, new { component = "EVSE", evse = 1, variable = "AvailabilityState" } } },
+            new { type = "setVariables", chargerId = id, variables = new object[] { new { component = "TxCtrlr", variable = "TxStartPoint", value = "ParkingBayOccupancy", attributeType = "Actual" } } },
+            new { type = "updateFirmware", chargerId = id, firmware = new { location = "https://firmware.example.com/cs-2.4.1.bin", retries = 2, retryIntervalSeconds = 60 } },
+            new { type = "getLog", chargerId = id, log = new { logType = "SecurityLog", oldest = DateTimeOffset.UtcNow.AddDays(-1) } },
+            new { type = "getLocalListVersion", chargerId = id },
         ];
 
         foreach (var command in commands)
@@ -242,7 +258,8 @@ public abstract class ConformanceTests(StoreEngine engine, PostgresServer postgr
             Assert.True(done.GetProperty("status").GetString() == "Accepted", $"{done}\n{script.Output}");
         }
 
-        foreach (var action in new[] { "RequestStartTransaction", "SetChargingProfile", "ClearChargingProfile", "UnlockConnector", "ChangeAvailability", "Reset" })
+        foreach (var action in new[] { "RequestStartTransaction", "SetChargingProfile", "ClearChargingProfile", "UnlockConnector", "ChangeAvailability", "Reset",
+            "TriggerMessage", "GetVariables", "SetVariables", "UpdateFirmware", "GetLog", "GetLocalListVersion" })
         {
             Assert.Contains($"CALL {action} ", script.Output, StringComparison.Ordinal);
         }

@@ -11,7 +11,7 @@ namespace ParkCharge.Core.Sites.Files;
 public sealed partial class SiteFileValidator
 {
     private static readonly string[] AutomationFields = ["autocharge", "stopAtPermitEnd", "maxChargingTime", "powerLimit"];
-    private static readonly string[] AutochargeFields = ["enabled", "idToken", "permits", "learnedTokens", "plates"];
+    private static readonly string[] AutochargeFields = ["enabled", "idToken", "permits", "learnedTokens", "localList", "plates"];
     private static readonly string[] AutochargePlateFields = ["plate", "idToken"];
     private static readonly string[] PermitEndFields = ["enabled", "notice"];
     private static readonly string[] MaxChargingTimeFields = ["enabled", "limit", "notice"];
@@ -52,6 +52,7 @@ public sealed partial class SiteFileValidator
         var siteToken = IdToken(rule, path, "idToken");
         var permits = Boolean(rule, path, "permits") ?? false;
         var learned = Boolean(rule, path, "learnedTokens") ?? false;
+        var localList = Boolean(rule, path, "localList") ?? false;
         var plates = new List<AutochargePlate>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (node, itemPath) in Elements(rule, path, "plates"))
@@ -108,7 +109,7 @@ public sealed partial class SiteFileValidator
             Warn(path, "is enabled but no vehicle can autocharge: list plates, or set permits or learnedTokens", rule.Line);
         }
 
-        return new AutochargeRule { Enabled = enabled, IdToken = siteToken, Plates = plates, Permits = permits, LearnedTokens = learned };
+        return new AutochargeRule { Enabled = enabled, IdToken = siteToken, Plates = plates, Permits = permits, LearnedTokens = learned, LocalList = localList };
     }
 
     private PermitEndRule StopAtPermitEnd(DocumentMapping automation)
