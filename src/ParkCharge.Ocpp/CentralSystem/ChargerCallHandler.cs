@@ -53,23 +53,13 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
             return (await SignCertificateAsync(inboundCall, cancellationToken), null);
         }
 
-        var message = inboundCall.Version == OcppVersion.Ocpp16
-            ? V16Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval)
-            : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
+        var message = Read(inboundCall, now);
         if (message is null)
         {
             return (RpcReply.Error(RpcErrorCode.NotSupported, $"ParkCharge does not support {inboundCall.Action}."), null);
         }
 
-        var reply = await link.Submit(new Observation
-        {
-            Site = link.Site,
-            Source = $"ocpp:{link.Charger.Value}",
-            Key = Key(link.Charger, inboundCall),
-            EventTime = message.EventTime,
-            ReceivedAt = now,
-            Payload = message.Payload,
-        });
+        var reply = await SubmitAsync(inboundCall, message.EventTime, now, message.Payload);
         return reply is Refused refused
             ? (RpcReply.Error(RpcErrorCode.SecurityError, refused.Reason), reply)
             : (message.Answer(reply), reply);
@@ -91,10 +81,7 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
         }
 
         var now = link.Time.GetUtcNow();
-        var message = inboundCall.Version == OcppVersion.Ocpp16
-            ? V16Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval)
-            : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
-        if (message is null)
+        if (Read(inboundCall, now) is not { } message)
         {
             return null;
         }
@@ -106,16 +93,26 @@ public sealed class ChargerCallHandler(ChargerLink link) : IRpcCallHandler
             payload = start with { IssuedTransactionId = transactionId };
         }
 
-        return await link.Submit(new Observation
+        return await SubmitAsync(inboundCall, message.EventTime, now, payload);
+    }
+
+    /// <summary>The charger's CALL as ParkCharge reads it in the charger's OCPP version; null for an action it does not support.</summary>
+    private InboundMessage? Read(RpcInboundCall inboundCall, DateTimeOffset now) =>
+        inboundCall.Version == OcppVersion.Ocpp16
+            ? V16Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval)
+            : V2Inbound.Read(link.Charger, inboundCall, now, link.HeartbeatInterval);
+
+    /// <summary>Hands the CALL to the site's engine as an observation of this charger (keyed by its message id, so a repeat is one).</summary>
+    private Task<Reply> SubmitAsync(RpcInboundCall inboundCall, DateTimeOffset eventTime, DateTimeOffset now, ObservationPayload payload) =>
+        link.Submit(new Observation
         {
             Site = link.Site,
             Source = $"ocpp:{link.Charger.Value}",
             Key = Key(link.Charger, inboundCall),
-            EventTime = message.EventTime,
+            EventTime = eventTime,
             ReceivedAt = now,
             Payload = payload,
         });
-    }
 
     /// <summary>
     /// SignCertificate: the CSR goes to the CA at once, so that Accepted means a certificate exists; the
