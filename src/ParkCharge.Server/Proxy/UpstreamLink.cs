@@ -325,7 +325,8 @@ internal sealed class UpstreamLink : IAsyncDisposable
                     await using var rpc = new RpcConnection(socket, _backendCalls, new RpcConnectionOptions
                     {
                         Version = _version,
-                        ChargerId = _charger.Value,
+                        // Logs name the backend's side as the message log does, so a backend's bad frame is not read as the charger's.
+                        ChargerId = $"{_charger.Value} {ConnectionId}",
                         CallTimeout = Upstream.Timeout,
                         MaxMessageBytes = _services.Options.Ocpp.MaxMessageBytes,
                         PassUnknownActions = true,
