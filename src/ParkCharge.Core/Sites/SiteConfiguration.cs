@@ -248,4 +248,28 @@ public sealed record SiteSettings
     /// (zero: one per meter report). Meter values are all kept either way; only the events are thinned.
     /// </summary>
     public TimeSpan MeterEventInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>What chargers show of the cost (<see cref="ChargerCostMode"/>); <see cref="ChargerCostFor"/> overrides it per charger.</summary>
+    public ChargerCostMode ChargerCost { get; init; } = ChargerCostMode.Off;
+
+    /// <summary>Per charger id: its own <see cref="ChargerCostMode"/>.</summary>
+    public IReadOnlyDictionary<string, ChargerCostMode> ChargerCostFor { get; init; } = new Dictionary<string, ChargerCostMode>(StringComparer.Ordinal);
+
+    public ChargerCostMode CostModeOf(Charging.ChargerId charger) => ChargerCostFor.TryGetValue(charger.Value, out var mode) ? mode : ChargerCost;
+}
+
+/// <summary>What a charger is told of the cost of its transactions (docs/billing.md, "Tariffs and cost on OCPP 2.1 chargers").</summary>
+public enum ChargerCostMode
+{
+    /// <summary>Nothing: the charger shows what it shows by itself.</summary>
+    Off,
+
+    /// <summary>ParkCharge sends the running cost (CostUpdated, 2.0.1 and 2.1) and the final cost (TransactionEvent Ended's totalCost), from the bill.</summary>
+    Central,
+
+    /// <summary>
+    /// OCPP 2.1: ParkCharge sends the site's tariff (SetDefaultTariff) and the charger calculates the cost itself; no
+    /// CostUpdated. Where the tariff cannot be sent exactly (or the charger is not 2.1), as <see cref="Central"/>.
+    /// </summary>
+    Local,
 }
