@@ -10,9 +10,10 @@ namespace ParkCharge.Core.Billing;
 /// OCPP 2.1 chargers"). One source of the number per charger, never two that could disagree:
 /// <list type="bullet">
 /// <item><c>local</c>, OCPP 2.1: the site's charging tariff as a 2.1 tariff (<see cref="ChargerTariffs.From"/>) by
-/// SetDefaultTariff when the charger boots and when the site's tariffs change (the id is versioned by content); the charger
-/// calculates the cost; ParkCharge sends no CostUpdated and no totalCost. A tariff a charger could not price as the bill,
-/// or a charger that is not 2.1, is treated as <c>central</c> (and <c>charger.tariff_not_sent</c> says why).</item>
+/// SetDefaultTariff when the charger boots and when the site's tariffs change (the id is versioned by content), with the
+/// versions that take over later sent ahead with their validFrom; the charger calculates the cost; ParkCharge sends no
+/// CostUpdated and no totalCost. A tariff a charger could not price as the bill (<c>charger.tariff_not_sent</c> says why),
+/// one the charger refused, or a charger that is not 2.1, is treated as <c>central</c>.</item>
 /// <item><c>central</c>, OCPP 2.0.1 and 2.1: CostUpdated with the transaction's running cost (the bill's charging part,
 /// including VAT, at the meter value's time), at most once per <see cref="CostUpdateInterval"/> of the charger's time and
 /// only when it changed; the final cost as totalCost in the answer to the TransactionEvent that ends it.</item>
@@ -85,7 +86,7 @@ public static class ChargerCostRules
     /// <summary>What a charger is told for a session: local only when it is 2.1 and its tariff can be sent; central otherwise; nothing for 1.6.</summary>
     private static ChargerCostMode ModeOf(SiteChangeSet work, SiteConfiguration config, ChargingSession session)
     {
-        var mode = config.Settings.CostModeOf(session.Charger);
+        var mode = config.CostModeOf(session.Charger);
         if (mode == ChargerCostMode.Off || session.Version == OcppVersion.Ocpp16)
         {
             return ChargerCostMode.Off;
@@ -96,12 +97,18 @@ public static class ChargerCostRules
             var start = session.StartedAt ?? session.FirstReceivedAt;
             var sendable = session.Version == OcppVersion.Ocpp21
                 && config.Tariffs.ChargingAt(session.Charger, start) is { } tariff
-                && ChargerTariffs.From(tariff, config.Currency).Sendable;
+                && ChargerTariffs.From(tariff, config.Currency).Sendable
+                && !RefusedByCharger(work, session.Charger, tariff.Id);
             return sendable ? ChargerCostMode.Local : ChargerCostMode.Central;
         }
 
         return work.Charger(session.Charger) is null ? ChargerCostMode.Off : ChargerCostMode.Central;
     }
+
+    /// <summary>The charger did not take the tariff (its last SetDefaultTariff of it was refused, failed or unanswered): it cannot calculate.</summary>
+    private static bool RefusedByCharger(SiteChangeSet work, ChargerId charger, string tariffId) =>
+        work.Commands().Where(c => c.Charger == charger && c.Type == CommandType.SetDefaultTariff && c.Tariff?.SourceTariffId == tariffId).MaxBy(c => c.RequestedAt)
+            is { Status: CommandStatus.Rejected or CommandStatus.Failed or CommandStatus.TimedOut };
 
     /// <summary>The bill's charging part of a session up to a moment, including VAT, rounded to the currency.</summary>
     public static decimal? Cost(SiteConfiguration config, ChargingSession session, DateTimeOffset at)
@@ -144,39 +151,69 @@ public static class ChargerCostRules
         });
     }
 
+    /// <summary>How many tariff versions still to come a charger is sent ahead of time (each with its validFrom).</summary>
+    private const int FutureVersions = 4;
+
+    /// <summary>
+    /// The tariff in force for the charger now, and the versions that take over later (each with its validFrom, so the
+    /// charger switches when the bill does), unless the charger holds it already or it is on its way.
+    /// </summary>
     private static void SendTariff(SiteChangeSet work, SiteConfiguration config, ChargerId id, bool booted)
     {
-        if (config.Settings.CostModeOf(id) != ChargerCostMode.Local || work.Charger(id) is not { Connection.Version: OcppVersion.Ocpp21 }
-            || config.Tariffs.ChargingAt(id, work.EventTime) is not { } tariff)
+        if (config.CostModeOf(id) != ChargerCostMode.Local || work.Charger(id) is not { Connection.Version: OcppVersion.Ocpp21 })
         {
             return;
         }
 
-        var mapping = ChargerTariffs.From(tariff, config.Currency);
-        if (mapping.Tariff is not { } sent)
+        var now = work.EventTime;
+        var versions = new List<(ChargingTariff Tariff, DateTimeOffset? From)>();
+        if (config.Tariffs.ChargingAt(id, now) is { } current)
         {
-            work.Publish(new ChargerTariffNotSent(id, tariff.Id, mapping.Problems) { EventTime = work.EventTime });
-            return;
+            versions.Add((current, null));
         }
 
-        var earlier = work.Commands().Where(c => c.Charger == id && c.Type == CommandType.SetDefaultTariff).MaxBy(c => c.RequestedAt);
-        if (earlier?.Tariff?.TariffId == sent.TariffId && (earlier.IsOpen || (!booted && earlier.Status == CommandStatus.Accepted)))
+        var boundaries = config.Tariffs.Charging.Where(t => t.Chargers.Count == 0 || t.Chargers.Contains(id))
+            .SelectMany(t => new[] { t.ValidFrom, t.ValidTo }).OfType<DateTimeOffset>().Where(b => b > now).Distinct().Order();
+        foreach (var boundary in boundaries)
         {
-            return; // on its way, or held already (a boot may have lost it: sent again)
+            var next = config.Tariffs.ChargingAt(id, boundary);
+            if (next is not null && versions.Count <= FutureVersions && (versions.Count == 0 || !ReferenceEquals(versions[^1].Tariff, next)))
+            {
+                versions.Add((next, boundary));
+            }
         }
 
-        CommandRules.Issue(work, new ChargerCommand
+        var sentBefore = work.Commands().Where(c => c.Charger == id && c.Type == CommandType.SetDefaultTariff).ToList();
+        foreach (var (tariff, from) in versions)
         {
-            Id = work.NewId("command"),
-            Charger = id,
-            Type = CommandType.SetDefaultTariff,
-            Origin = CommandOrigin.ChargerCost,
-            RequestedBy = "billing: charger tariff",
-            RequestedAt = work.EventTime,
-            ExpiresAt = work.EventTime + CommandRules.AutomationWait,
-            RequestSeq = work.Seq,
-            Tariff = sent,
-            Reason = $"the site's charging tariff '{tariff.Id}' for the charger's own cost calculation, as {sent.TariffId}",
-        });
+            var mapping = ChargerTariffs.From(tariff, config.Currency);
+            if (mapping.Tariff is not { } mapped)
+            {
+                work.Publish(new ChargerTariffNotSent(id, tariff.Id, mapping.Problems) { EventTime = now });
+                continue;
+            }
+
+            var sent = from is null ? mapped : mapped with { ValidFrom = from };
+            sent = sent with { TariffId = ChargerTariffs.VersionedId(sent) };
+            if (sentBefore.Any(c => c.Tariff?.TariffId == sent.TariffId && (c.IsOpen || (!booted && c.Status == CommandStatus.Accepted))))
+            {
+                continue; // on its way, or held already (after a boot it may have been lost: sent again)
+            }
+
+            CommandRules.Issue(work, new ChargerCommand
+            {
+                Id = work.NewId("command"),
+                Charger = id,
+                Type = CommandType.SetDefaultTariff,
+                Origin = CommandOrigin.ChargerCost,
+                RequestedBy = "billing: charger tariff",
+                RequestedAt = now,
+                ExpiresAt = now + CommandRules.AutomationWait,
+                RequestSeq = work.Seq,
+                Tariff = sent,
+                Reason = $"the site's charging tariff '{tariff.Id}' for the charger's own cost calculation, as {sent.TariffId}"
+                    + (from is { } f ? $", from {f:O}" : ""),
+            });
+        }
     }
 }

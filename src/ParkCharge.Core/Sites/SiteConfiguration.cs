@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 using ParkCharge.Core.Charging;
 
 namespace ParkCharge.Core.Sites;
@@ -30,6 +32,14 @@ public sealed record SiteConfiguration
     public int OrdinaryBays { get; init; }
 
     public SiteSettings Settings { get; init; } = new();
+
+    /// <summary>Chargers told the cost otherwise than <see cref="SiteSettings.ChargerCost"/> says for the site: charger id → mode; null when none is.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, ChargerCostMode>? ChargerCostFor { get; init; }
+
+    /// <summary>What a charger is told of the cost: its own mode, else the site's.</summary>
+    public ChargerCostMode CostModeOf(ChargerId charger) =>
+        ChargerCostFor is { } modes && modes.TryGetValue(charger.Value, out var mode) ? mode : Settings.ChargerCost;
 
     /// <summary>Parking and charging tariffs, EV-bay rules and permits.</summary>
     public Billing.SiteTariffs Tariffs { get; init; } = new();
@@ -249,13 +259,12 @@ public sealed record SiteSettings
     /// </summary>
     public TimeSpan MeterEventInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>What chargers show of the cost (<see cref="ChargerCostMode"/>); <see cref="ChargerCostFor"/> overrides it per charger.</summary>
+    /// <summary>
+    /// What chargers are told of the cost (<see cref="ChargerCostMode"/>), for every charger of the site;
+    /// <see cref="SiteConfiguration.ChargerCostFor"/> sets it per charger.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public ChargerCostMode ChargerCost { get; init; } = ChargerCostMode.Off;
-
-    /// <summary>Per charger id: its own <see cref="ChargerCostMode"/>.</summary>
-    public IReadOnlyDictionary<string, ChargerCostMode> ChargerCostFor { get; init; } = new Dictionary<string, ChargerCostMode>(StringComparer.Ordinal);
-
-    public ChargerCostMode CostModeOf(Charging.ChargerId charger) => ChargerCostFor.TryGetValue(charger.Value, out var mode) ? mode : ChargerCost;
 }
 
 /// <summary>What a charger is told of the cost of its transactions (docs/billing.md, "Tariffs and cost on OCPP 2.1 chargers").</summary>

@@ -58,7 +58,8 @@ internal static class Reconciliation
         var to = Instant(day.AddDays(1), zone);
         var bills = await store.Bills.SettledOnAsync(siteId, day, ct);
         var payments = await store.Bills.PaymentsAsync(siteId, from, to, ct);
-        var unmatched = await store.Bills.UnmatchedSettlementsAsync(siteId, from, to, ct);
+        // A terminal's retry of a settlement that matched nothing is the same money: listed once.
+        var unmatched = (await store.Bills.UnmatchedSettlementsAsync(siteId, from, to, ct)).DistinctBy(u => (u.ChargerId, u.PspReference)).ToList();
         var charging = await store.Reconciliation.ChargingStartedAsync(siteId, from, to, ct);
         var parking = await store.Reconciliation.ParkingAsync(siteId, from, to, ct);
 

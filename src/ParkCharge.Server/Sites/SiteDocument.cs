@@ -69,9 +69,9 @@ public sealed record SiteDocument
                 Durations.Format(settings.MaxClockAhead),
                 Durations.Format(settings.MeterEventInterval))
             {
-                ChargerCost = settings.ChargerCost == ChargerCostMode.Off && settings.ChargerCostFor.Count == 0
+                ChargerCost = settings.ChargerCost == ChargerCostMode.Off && configuration.ChargerCostFor is null
                     ? null
-                    : new ChargerCostDocument(Mode(settings.ChargerCost), settings.ChargerCostFor.Count == 0 ? null : settings.ChargerCostFor.ToDictionary(c => c.Key, c => Mode(c.Value), StringComparer.Ordinal)),
+                    : new ChargerCostDocument(Mode(settings.ChargerCost), configuration.ChargerCostFor?.ToDictionary(c => c.Key, c => Mode(c.Value), StringComparer.Ordinal)),
             },
 
             // A camera whose lane is not among the lanes cannot be written in this shape; a

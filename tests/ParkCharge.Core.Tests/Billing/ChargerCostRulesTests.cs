@@ -154,6 +154,34 @@ public sealed class ChargerCostRulesTests
     }
 
     [Fact]
+    public void A_tariff_version_that_takes_over_later_is_sent_ahead_with_its_valid_from()
+    {
+        var from = _site.Now.AddDays(3);
+        var later = new ChargingTariff { Id = "energy-2027", ValidFrom = from, Elements = [new TariffElement([new PriceComponent(TariffDimension.Energy, 0.40m, 19)])] };
+        _site.Reconfigure(c => c with { Tariffs = c.Tariffs with { Charging = [Energy with { ValidTo = from }, later] } });
+
+        Boot("CS21");
+
+        var sent = Tariffs("CS21");
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(("energy", null), (sent[0].Tariff!.SourceTariffId, sent[0].Tariff!.ValidFrom));
+        Assert.Equal(("energy-2027", from), (sent[1].Tariff!.SourceTariffId, sent[1].Tariff!.ValidFrom));
+        Assert.Equal([0.40m], sent[1].Tariff!.Energy!.Prices.Select(p => p.Price));
+    }
+
+    [Fact]
+    public void A_charger_that_refused_the_tariff_gets_the_running_cost_instead()
+    {
+        Boot("CS21");
+        Answer(Assert.Single(Tariffs("CS21")), CommandStatus.Rejected, "ConditionNotSupported");
+
+        var ended = Charge("CS21", "tx-1");
+
+        Assert.NotEmpty(Costs("CS21"));
+        Assert.IsType<TransactionCostReply>(ended.Reply);
+    }
+
+    [Fact]
     public void A_1_6_charger_and_a_site_that_is_off_get_nothing()
     {
         _site.Reconfigure(c => c with { Settings = c.Settings with { ChargerCost = ChargerCostMode.Off } });
@@ -176,7 +204,8 @@ public sealed class ChargerCostRulesTests
     {
         _site.Reconfigure(c => c with
         {
-            Settings = c.Settings with { ChargerCost = ChargerCostMode.Off, ChargerCostFor = new Dictionary<string, ChargerCostMode> { ["CS201"] = ChargerCostMode.Central } },
+            Settings = c.Settings with { ChargerCost = ChargerCostMode.Off },
+            ChargerCostFor = new Dictionary<string, ChargerCostMode> { ["CS201"] = ChargerCostMode.Central },
         });
         Boot("CS21");
         Charge("CS201", "tx-1");

@@ -225,8 +225,7 @@ public sealed class SiteFileRulesTests
         if (error is null)
         {
             Assert.True(result.IsValid, string.Join("\n", result.Errors));
-            var settings = result.Configuration!.Settings;
-            Assert.Equal(ChargerCostMode.Local, settings.CostModeOf(new ParkCharge.Core.Charging.ChargerId("CP-1")));
+            Assert.Equal(ChargerCostMode.Local, result.Configuration!.CostModeOf(new ParkCharge.Core.Charging.ChargerId("CP-1")));
         }
         else
         {

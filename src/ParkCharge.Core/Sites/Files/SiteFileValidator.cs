@@ -47,6 +47,7 @@ public sealed partial class SiteFileValidator : DocumentFields
     private readonly HashSet<string> _chargerIds = new(StringComparer.Ordinal);
     private readonly List<(string Id, int Line)> _costChargers = [];
     private DocumentMapping? _settingsNode;
+    private Dictionary<string, ChargerCostMode>? _costFor;
     private readonly HashSet<string> _bayIds = new(StringComparer.Ordinal);
 
     // What the warnings look at, also taken from entries with errors, so that one mistake (a
@@ -130,6 +131,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             EvBays = [.. bays.Select(b => b.Bay)],
             OrdinaryBays = ordinaryBays ?? 0,
             Settings = settings,
+            ChargerCostFor = _costFor,
             Tariffs = tariffs ?? new(),
             Automation = automation,
         };
@@ -285,6 +287,7 @@ public sealed partial class SiteFileValidator : DocumentFields
         CheckFields(settings, "settings", SettingNames, "setting");
         _settingsNode = settings;
         var (costMode, costFor) = ChargerCost(settings);
+        _costFor = costFor.Count == 0 ? null : costFor;
         var minConfidence = Confidence(settings, "settings");
         var retentionDays = WholeNumber(settings, "settings", "retentionDays", required: false);
         if (retentionDays < 0)
@@ -313,7 +316,6 @@ public sealed partial class SiteFileValidator : DocumentFields
             MaxClockAhead = NonNegativeDuration(settings, "maxClockAhead") ?? defaults.MaxClockAhead,
             MeterEventInterval = NonNegativeDuration(settings, "meterEventInterval") ?? defaults.MeterEventInterval,
             ChargerCost = costMode ?? defaults.ChargerCost,
-            ChargerCostFor = costFor,
         };
     }
 
@@ -368,7 +370,7 @@ public sealed partial class SiteFileValidator : DocumentFields
     /// </summary>
     private void WarnUnsendableTariffs(SiteSettings settings, SiteTariffs? tariffs, string? currency)
     {
-        if (tariffs is null || currency is null || (settings.ChargerCost != ChargerCostMode.Local && !settings.ChargerCostFor.Values.Contains(ChargerCostMode.Local)))
+        if (tariffs is null || currency is null || (settings.ChargerCost != ChargerCostMode.Local && _costFor?.ContainsValue(ChargerCostMode.Local) != true))
         {
             return;
         }
