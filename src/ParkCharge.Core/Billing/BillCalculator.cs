@@ -279,16 +279,27 @@ public static class BillCalculator
     /// </summary>
     private static void ChargingLines(ChargeWindow charge, SiteTariffs tariffs, BillingContext context, DateTimeOffset end, List<BillLine> lines)
     {
+        if (PriceCharge(charge, tariffs, context.Zone, end) is { } priced)
+        {
+            lines.AddRange(ChargingBill.Lines(priced, context.MinorUnits, charge.ChargingSessionId));
+        }
+    }
+
+    /// <summary>
+    /// A charging session priced as its bill prices it, up to <paramref name="end"/> (or its stop, if earlier): the
+    /// charging part of the bill, also what a charger is told as the running cost. Null without a tariff.
+    /// </summary>
+    public static PricedCdr? PriceCharge(ChargeWindow charge, SiteTariffs tariffs, TimeZoneInfo zone, DateTimeOffset end)
+    {
         var stop = Min(charge.Stop ?? end, end);
         if (stop < charge.Start || tariffs.ChargingAt(charge.Charger, charge.Start) is not { } startTariff)
         {
-            return;
+            return null;
         }
 
         var versions = tariffs.Charging.Where(t => t.Chargers.Count == 0 || t.Chargers.Contains(charge.Charger)).ToList();
-        var session = SessionPeriods.Of(charge, tariffs, context.Zone, stop);
-        var priced = CdrPricing.Price(session, versions, startTariff, context.Zone);
-        lines.AddRange(ChargingBill.Lines(priced, context.MinorUnits, charge.ChargingSessionId));
+        var session = SessionPeriods.Of(charge, tariffs, zone, stop);
+        return CdrPricing.Price(session, versions, startTariff, zone);
     }
 
     /// <summary>

@@ -108,6 +108,91 @@ public static class BillingRules
         return new PaymentAccepted(payment.Id, due);
     }
 
+    /// <summary>The payment method of a settlement a charger's payment terminal reported.</summary>
+    public const string ChargerTerminal = "charger-terminal";
+
+    /// <summary>
+    /// A charger's settlement (OCPP 2.1 NotifySettlement): a settled amount for a transaction bound to a stay is a payment
+    /// on that stay (method <see cref="ChargerTerminal"/>, reference the PSP's), once per PSP reference; anything else is
+    /// kept (the observation is in the log) and published with why it is not a payment. The charger's answer is the same
+    /// either way: it has nothing to do differently.
+    /// </summary>
+    internal static Reply RecordSettlement(SiteChangeSet work, SettlementReported s)
+    {
+        if (work.Configuration is not { } config)
+        {
+            return new Refused("The site is not configured.");
+        }
+
+        if (work.Charger(s.Charger) is null)
+        {
+            return new Refused("The charger is not registered at this site.");
+        }
+
+        var charge = s.TransactionId is { } tx ? work.SessionByTransaction(s.Charger, tx) : null;
+        var binding = charge is null ? null : work.Binding(charge.Id);
+        var stay = binding is { IsBound: true, ParkingSessionId: { } stayId } ? work.ParkingSession(stayId) : null;
+        var currency = config.Tariffs.ChargingAt(s.Charger, s.SettledAt)?.Currency ?? config.Currency;
+
+        void Publish(string outcome, string? reason, string? paymentId = null) =>
+            work.Publish(new SettlementReceived(
+                s.Charger, s.TransactionId, s.PspReference, s.Status, s.Amount, currency, s.SettledAt, outcome, reason,
+                charge?.Id, stay?.Id, paymentId, s.ReceiptId, s.ReceiptUrl)
+            { EventTime = work.EventTime });
+
+        if (!string.Equals(s.Status, "Settled", StringComparison.Ordinal))
+        {
+            Publish("not_settled", $"the terminal reports {s.Status}{(s.StatusInfo is { } info ? $": {info}" : "")}; no money moved");
+            return Acknowledged.Instance;
+        }
+
+        if ((s.Amount <= 0 ? "a settled amount is more than zero" : Currencies.ProblemWithPayment(s.Amount, config.Currency)) is { } problem)
+        {
+            Publish("refused", problem);
+            return Acknowledged.Instance;
+        }
+
+        if (stay is null)
+        {
+            Publish("unmatched", s.TransactionId is null ? "the settlement names no transaction"
+                : charge is null ? $"no transaction '{s.TransactionId}' on this charger"
+                : $"the transaction is not bound to a stay ({binding?.Status.ToString() ?? "no binding"})");
+            return Acknowledged.Instance;
+        }
+
+        if (!string.Equals(currency, config.Currency, StringComparison.Ordinal))
+        {
+            Publish("unmatched", $"the charger settles in {currency}, the site bills in {config.Currency}");
+            return Acknowledged.Instance;
+        }
+
+        if (work.PaymentsOf(stay.Id).FirstOrDefault(p => p.Method == ChargerTerminal && p.Reference == s.PspReference) is { } earlier)
+        {
+            Publish("duplicate", $"PSP reference {s.PspReference} was recorded before", earlier.Id);
+            return Acknowledged.Instance;
+        }
+
+        var by = $"charger {s.Charger}";
+        var payment = new Payment
+        {
+            Id = work.NewId("payment"),
+            ParkingSessionId = stay.Id,
+            Amount = s.Amount,
+            Currency = config.Currency,
+            Method = ChargerTerminal,
+            Reference = s.PspReference,
+            At = s.SettledAt,
+            RecordedBy = by,
+        };
+        work.Add(payment);
+        var owed = work.SettledBill(stay.Id)?.Total ?? Estimate(stay, config, work.Visit, work.Bindings(), work.Session, work.EventTime).Total;
+        var due = owed - work.PaymentsOf(stay.Id).Sum(x => x.Amount);
+        work.Publish(new PaymentCompleted(payment, stay.Plate, due) { EventTime = work.EventTime });
+        Publish("recorded", null, payment.Id);
+        work.Add(new AuditEntry(work.ReceivedAt, by, "payment.recorded", stay.Id, ChargerTerminal, $"{s.Amount} {config.Currency} ref {s.PspReference}"));
+        return Acknowledged.Instance;
+    }
+
     public static BillingContext Context(SiteConfiguration config) => new(
         config.Currency,
         Currencies.MinorUnits(config.Currency),

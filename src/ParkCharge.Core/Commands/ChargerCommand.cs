@@ -45,6 +45,18 @@ public enum CommandType
 
     /// <summary>GetLocalListVersion: the version of the local list the charger holds.</summary>
     GetLocalListVersion,
+
+    /// <summary>OCPP 2.1 SetDefaultTariff: the site's charging tariff for the charger's local cost calculation (made by the node, <see cref="Billing.ChargerCostRules"/>).</summary>
+    SetDefaultTariff,
+
+    /// <summary>OCPP 2.1 GetTariffs: which tariffs the charger holds, on which EVSEs.</summary>
+    GetTariffs,
+
+    /// <summary>OCPP 2.1 ClearTariffs: the charger forgets its default tariffs (all of them).</summary>
+    ClearTariffs,
+
+    /// <summary>OCPP 2.0.1/2.1 CostUpdated: the running cost of a transaction, from the bill (made by the node, <see cref="Billing.ChargerCostRules"/>).</summary>
+    CostUpdated,
 }
 
 /// <summary>Where a command is in its life. <see cref="Pending"/> and <see cref="Sent"/> are open; the rest are outcomes.</summary>
@@ -94,6 +106,9 @@ public enum CommandOrigin
 
     /// <summary>The site's local authorisation list changed, or the charger (re)connected (<see cref="Automation.LocalListRules"/>).</summary>
     LocalList,
+
+    /// <summary>The charger's tariff or running cost, from the bill (<see cref="Billing.ChargerCostRules"/>).</summary>
+    ChargerCost,
 }
 
 /// <summary>Where the id token of a remote start came from (it is recorded on the command).</summary>
@@ -268,6 +283,12 @@ public sealed record ChargerCommand
 
     /// <summary>GetLog: the log the charger uploaded to the node (its size in bytes), once it arrived.</summary>
     public long? UploadedBytes { get; init; }
+
+    /// <summary>SetDefaultTariff: the tariff sent.</summary>
+    public Billing.ChargerTariff? Tariff { get; init; }
+
+    /// <summary>CostUpdated: the running total including VAT, in the site's currency.</summary>
+    public decimal? TotalCost { get; init; }
 
     /// <summary>SendLocalList: the version, full or differential, and the entries sent.</summary>
     public LocalListUpdate? LocalList { get; init; }

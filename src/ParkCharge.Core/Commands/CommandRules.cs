@@ -169,6 +169,15 @@ internal static class CommandRules
                 break;
             case CommandType.SendLocalList:
                 return new Refused("The node keeps chargers' local lists itself, from the autocharge list and learnt tokens (automation.autocharge.localList in the site file).");
+            case CommandType.SetDefaultTariff or CommandType.CostUpdated:
+                return new Refused("The node sends chargers the site's tariff and running costs itself, from the bill (settings.chargerCost in the site file).");
+            case CommandType.GetTariffs or CommandType.ClearTariffs:
+                if (state.Version is not OcppVersion.Ocpp21)
+                {
+                    return new Refused($"{request.Type} is an OCPP 2.1 call; charger '{charger}' speaks {state.Version?.ToString() ?? "no OCPP version yet"}.");
+                }
+
+                break;
             case CommandType.GetLog:
                 var log = request.Log ?? new LogRequest();
                 if (log.Oldest > log.Latest || log.Retries is < 0 || log.RetryInterval < TimeSpan.Zero)

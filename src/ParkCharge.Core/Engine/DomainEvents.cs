@@ -43,6 +43,8 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(BillSettled), BillSettled.TypeName)]
 [JsonDerivedType(typeof(BillAdjusted), BillAdjusted.TypeName)]
 [JsonDerivedType(typeof(PaymentCompleted), PaymentCompleted.TypeName)]
+[JsonDerivedType(typeof(SettlementReceived), SettlementReceived.TypeName)]
+[JsonDerivedType(typeof(ChargerTariffNotSent), ChargerTariffNotSent.TypeName)]
 [JsonDerivedType(typeof(CommandRequested), CommandRequested.TypeName)]
 [JsonDerivedType(typeof(CommandCompleted), CommandCompleted.TypeName)]
 [JsonDerivedType(typeof(ChargerFirmwareStatus), ChargerFirmwareStatus.TypeName)]
@@ -343,6 +345,44 @@ public sealed record BillAdjusted(string BillId, string ParkingSessionId, string
 public sealed record PaymentCompleted(Billing.Payment Payment, string Plate, decimal BalanceDue) : DomainEvent(TypeName)
 {
     public const string TypeName = "payment.completed";
+}
+
+/// <summary>
+/// A payment terminal on a charger reported a settlement (OCPP 2.1 NotifySettlement) and what ParkCharge did with it:
+/// <see cref="Outcome"/> is <c>recorded</c> (a payment on the stay's bill), <c>duplicate</c> (that PSP reference was
+/// recorded before), <c>unmatched</c> (no stay to put it on: kept in the log and in the daily report),
+/// <c>not_settled</c> (Canceled, Rejected, Failed: no money moved) or <c>refused</c> (an amount the site's currency
+/// cannot hold).
+/// </summary>
+[Description("A payment terminal on a charger reported a settlement (OCPP 2.1 NotifySettlement): recorded as a payment on the stay's bill, a duplicate of one recorded before, unmatched (kept and reported), not settled, or refused.")]
+public sealed record SettlementReceived(
+    ChargerId Charger,
+    string? TransactionId,
+    string PspReference,
+    string Status,
+    decimal Amount,
+    string Currency,
+    DateTimeOffset SettledAt,
+    string Outcome,
+    string? Reason,
+    string? ChargingSessionId,
+    string? ParkingSessionId,
+    string? PaymentId,
+    string? ReceiptId,
+    string? ReceiptUrl) : DomainEvent(TypeName)
+{
+    public const string TypeName = "payment.settlement_received";
+}
+
+/// <summary>
+/// A charger that calculates the cost itself (settings.chargerCost <c>local</c>) was not sent the site's tariff: an OCPP
+/// 2.1 charger could not price it as the bill does (<see cref="Problems"/> say why). It gets the running cost from
+/// ParkCharge instead (CostUpdated and the final totalCost), as a <c>central</c> charger.
+/// </summary>
+[Description("A charger set to calculate the cost itself (chargerCost local) was not sent the site's charging tariff, because an OCPP 2.1 charger could not price it as the bill does; it gets the running cost from ParkCharge instead.")]
+public sealed record ChargerTariffNotSent(ChargerId Charger, string TariffId, IReadOnlyList<string> Problems) : DomainEvent(TypeName)
+{
+    public const string TypeName = "charger.tariff_not_sent";
 }
 
 /// <summary>A short view of a command carried by command events.</summary>

@@ -16,6 +16,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(DataTransferReply), "data_transfer")]
 [JsonDerivedType(typeof(PaymentAccepted), "payment")]
 [JsonDerivedType(typeof(CommandQueued), "command")]
+[JsonDerivedType(typeof(TransactionCostReply), "transaction_cost")]
 public abstract record Reply;
 
 /// <summary>Accepted with nothing more to say (Heartbeat-like answers, StatusNotification, MeterValues, ...).</summary>
@@ -50,3 +51,10 @@ public sealed record PaymentAccepted(string PaymentId, decimal BalanceDue) : Rep
 
 /// <summary>A command was recorded: its id (it is sent to the charger in the background; its outcome comes later).</summary>
 public sealed record CommandQueued(string CommandId) : Reply;
+
+/// <summary>
+/// The answer to a charger's last TransactionEvent of a transaction, with the transaction's cost from the bill (its
+/// charging part, including VAT): OCPP 2.0.1/2.1 TransactionEventResponse.totalCost, for chargers ParkCharge tells the
+/// cost (<see cref="Sites.ChargerCostMode.Central"/>).
+/// </summary>
+public sealed record TransactionCostReply(Reply Answer, decimal TotalCost) : Reply;

@@ -70,7 +70,7 @@ public static class SiteEngine
             module.React(work);
         }
 
-        return work.ToDecision(reply);
+        return work.ToDecision(ChargerCostRules.Answer(work, reply));
     }
 
     /// <summary>
@@ -243,13 +243,22 @@ public static class SiteEngine
             state.Configuration is { } config ? AutomationRules.NextDeadline(state.Automation, config) : null;
     }
 
-    /// <summary>Billing: payments; a stay's bill settles when it closes, and gets adjustments when its timeline changes later.</summary>
+    /// <summary>Billing: payments (and chargers' settlements); a stay's bill settles when it closes, and gets adjustments when its timeline changes later.</summary>
     private sealed class BillingModule : IRuleModule
     {
         public Reply? Handle(SiteChangeSet work, ObservationPayload payload) =>
-            payload is PaymentRecorded p ? BillingRules.RecordPayment(work, p) : null;
+            payload switch
+            {
+                PaymentRecorded p => BillingRules.RecordPayment(work, p),
+                SettlementReported s => BillingRules.RecordSettlement(work, s),
+                _ => null,
+            };
 
-        public void React(SiteChangeSet work) => BillingRules.Settle(work);
+        public void React(SiteChangeSet work)
+        {
+            BillingRules.Settle(work);
+            ChargerCostRules.AfterDecision(work);
+        }
     }
 }
 

@@ -38,6 +38,7 @@ namespace ParkCharge.Core.Observations;
 [JsonDerivedType(typeof(TimerElapsed), TimerElapsed.TypeName)]
 [JsonDerivedType(typeof(BindingResolvedByOperator), BindingResolvedByOperator.TypeName)]
 [JsonDerivedType(typeof(Billing.PaymentRecorded), Billing.PaymentRecorded.TypeName)]
+[JsonDerivedType(typeof(Billing.SettlementReported), Billing.SettlementReported.TypeName)]
 [JsonDerivedType(typeof(Commands.CommandSubmitted), Commands.CommandSubmitted.TypeName)]
 [JsonDerivedType(typeof(Commands.CommandSent), Commands.CommandSent.TypeName)]
 [JsonDerivedType(typeof(Commands.CommandAnswered), Commands.CommandAnswered.TypeName)]

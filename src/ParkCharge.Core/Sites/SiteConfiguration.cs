@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 using ParkCharge.Core.Charging;
 
 namespace ParkCharge.Core.Sites;
@@ -30,6 +32,14 @@ public sealed record SiteConfiguration
     public int OrdinaryBays { get; init; }
 
     public SiteSettings Settings { get; init; } = new();
+
+    /// <summary>Chargers told the cost otherwise than <see cref="SiteSettings.ChargerCost"/> says for the site: charger id → mode; null when none is.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, ChargerCostMode>? ChargerCostFor { get; init; }
+
+    /// <summary>What a charger is told of the cost: its own mode, else the site's.</summary>
+    public ChargerCostMode CostModeOf(ChargerId charger) =>
+        ChargerCostFor is { } modes && modes.TryGetValue(charger.Value, out var mode) ? mode : Settings.ChargerCost;
 
     /// <summary>Parking and charging tariffs, EV-bay rules and permits.</summary>
     public Billing.SiteTariffs Tariffs { get; init; } = new();
@@ -248,4 +258,27 @@ public sealed record SiteSettings
     /// (zero: one per meter report). Meter values are all kept either way; only the events are thinned.
     /// </summary>
     public TimeSpan MeterEventInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// What chargers are told of the cost (<see cref="ChargerCostMode"/>), for every charger of the site;
+    /// <see cref="SiteConfiguration.ChargerCostFor"/> sets it per charger.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ChargerCostMode ChargerCost { get; init; } = ChargerCostMode.Off;
+}
+
+/// <summary>What a charger is told of the cost of its transactions (docs/billing.md, "Tariffs and cost on OCPP 2.1 chargers").</summary>
+public enum ChargerCostMode
+{
+    /// <summary>Nothing: the charger shows what it shows by itself.</summary>
+    Off,
+
+    /// <summary>ParkCharge sends the running cost (CostUpdated, 2.0.1 and 2.1) and the final cost (TransactionEvent Ended's totalCost), from the bill.</summary>
+    Central,
+
+    /// <summary>
+    /// OCPP 2.1: ParkCharge sends the site's tariff (SetDefaultTariff) and the charger calculates the cost itself; no
+    /// CostUpdated. Where the tariff cannot be sent exactly (or the charger is not 2.1), as <see cref="Central"/>.
+    /// </summary>
+    Local,
 }

@@ -83,10 +83,16 @@ public static class V2Inbound
                     Samples = Samples(transaction.MeterValue ?? []),
                 },
                 transaction.Timestamp,
-                reply => RpcReply.Result(V21Actions.TransactionEvent, new TransactionEventResponse
+                reply =>
                 {
-                    IdTokenInfo = reply is AuthorizationReply ? IdTokenInfo(reply) : null,
-                }));
+                    // The cost from the bill, for a charger ParkCharge tells the cost (settings.chargerCost central).
+                    var (answer, totalCost) = reply is TransactionCostReply costed ? (costed.Answer, costed.TotalCost) : (reply, (decimal?)null);
+                    return RpcReply.Result(V21Actions.TransactionEvent, new TransactionEventResponse
+                    {
+                        IdTokenInfo = answer is AuthorizationReply ? IdTokenInfo(answer) : null,
+                        TotalCost = totalCost,
+                    });
+                });
         }
 
         if (call.TryRead(V21Actions.MeterValues, out var meter))
@@ -141,6 +147,16 @@ public static class V2Inbound
                 new FileTransferStatusReported(charger, FileTransferKind.Log, call.Action, WireNames.Of(log.Status), log.RequestId),
                 now,
                 _ => RpcReply.Result(V21Actions.LogStatusNotification, new LogStatusNotificationResponse()));
+        }
+
+        if (call.TryRead(V21Actions.NotifySettlement, out var settlement))
+        {
+            return new InboundMessage(
+                new Core.Billing.SettlementReported(
+                    charger, settlement.TransactionId, settlement.PspRef, WireNames.Of(settlement.Status), settlement.SettlementAmount, settlement.SettlementTime,
+                    settlement.StatusInfo, settlement.ReceiptId, settlement.ReceiptUrl),
+                settlement.SettlementTime,
+                _ => RpcReply.Result(V21Actions.NotifySettlement, new NotifySettlementResponse()));
         }
 
         if (RecordedNotifications.Contains(call.Action))

@@ -169,6 +169,34 @@ public static class V2Outbound
             case CommandType.GetLocalListVersion:
                 return CommandCallResult.Of(V21Actions.GetLocalListVersion, new GetLocalListVersionRequest(),
                     r => new CommandAnswer(true, "Accepted", r.VersionNumber == 0 ? "the charger holds no local list" : $"version {r.VersionNumber}", ListVersion: r.VersionNumber));
+            case CommandType.SetDefaultTariff:
+                return c.Tariff is not { } tariff
+                    ? CommandCalls.Missing(c, "tariff")
+                    : CommandCallResult.Of(V21Actions.SetDefaultTariff,
+                        new SetDefaultTariffRequest { EvseId = c.Outlet ?? 0, Tariff = V21Tariffs.Wire(tariff) },
+                        // The id is versioned by content: a charger that holds it already holds this very tariff.
+                        r => new CommandAnswer(r.Status is TariffSetStatusEnumType.Accepted or TariffSetStatusEnumType.DuplicateTariffId, r.Status.ToString(),
+                            Info(r.StatusInfo) ?? (r.Status == TariffSetStatusEnumType.DuplicateTariffId ? "the charger holds this tariff already" : null)));
+            case CommandType.GetTariffs:
+                return CommandCallResult.Of(V21Actions.GetTariffs, new GetTariffsRequest { EvseId = c.Outlet ?? 0 },
+                    r => new CommandAnswer(r.Status != TariffGetStatusEnumType.Rejected, r.Status.ToString(),
+                        Info(r.StatusInfo) ?? (r.TariffAssignments is { Count: > 0 } held
+                            ? string.Join("; ", held.Select(a => $"{a.TariffId} ({a.TariffKind}{(a.EvseIds is { Count: > 0 } evses ? $", EVSE {string.Join(", ", evses)}" : "")})"))
+                            : "the charger holds no tariff")));
+            case CommandType.ClearTariffs:
+                return CommandCallResult.Of(V21Actions.ClearTariffs, new ClearTariffsRequest { EvseId = c.Outlet },
+                    r => new CommandAnswer(r.ClearTariffsResult.All(t => t.Status != TariffClearStatusEnumType.Rejected), (r.ClearTariffsResult.Count > 0 ? r.ClearTariffsResult[0].Status.ToString() : "Accepted"),
+                        string.Join("; ", r.ClearTariffsResult.Select(t => $"{t.TariffId ?? "all"}: {t.Status}{(Info(t.StatusInfo) is { } why ? $" ({why})" : "")}"))));
+            case CommandType.CostUpdated:
+                if (c.TransactionId is not { } costed)
+                {
+                    return CommandCalls.Missing(c, "transaction id");
+                }
+
+                return c.TotalCost is not { } total
+                    ? CommandCalls.Missing(c, "total cost")
+                    : CommandCallResult.Of(V21Actions.CostUpdated, new CostUpdatedRequest { TransactionId = costed, TotalCost = total },
+                        _ => new CommandAnswer(true, "Accepted"));
             default:
                 return new CommandCallResult.Refused($"{c.Type} has no OCPP 2.0.1 or 2.1 call");
         }

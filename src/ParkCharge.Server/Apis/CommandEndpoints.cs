@@ -131,6 +131,7 @@ internal static partial class CommandEndpoints
         // for); touching the hardware itself (unlock, reset, availability) stays with operators.
         if (request.Type is CommandType.UnlockConnector or CommandType.Reset or CommandType.ChangeAvailability or CommandType.TriggerMessage
                 or CommandType.GetVariables or CommandType.SetVariables or CommandType.UpdateFirmware or CommandType.GetLog or CommandType.GetLocalListVersion
+                or CommandType.GetTariffs or CommandType.ClearTariffs
             && http.User.FindFirst(ApiKeyAuthentication.RoleClaim)?.Value is not (ApiRoles.Admin or ApiRoles.Operator))
         {
             var role = http.User.FindFirst(ApiKeyAuthentication.RoleClaim)?.Value;

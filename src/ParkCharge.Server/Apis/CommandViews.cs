@@ -113,6 +113,12 @@ public sealed record CommandView
     /// <summary>getLocalListVersion: the version the charger holds (0: none).</summary>
     public int? ListVersion { get; init; }
 
+    /// <summary>setDefaultTariff (made by the node): the OCPP 2.1 tariff sent, with its versioned id.</summary>
+    public Core.Billing.ChargerTariff? Tariff { get; init; }
+
+    /// <summary>costUpdated (made by the node): the running cost sent, including VAT.</summary>
+    public decimal? TotalCost { get; init; }
+
     /// <summary>The API's view of what the store read.</summary>
     internal static CommandView From(CommandRecord r) => new()
     {
@@ -158,6 +164,8 @@ public sealed record CommandView
         UploadedBytes = r.UploadedBytes,
         LocalList = r.LocalList is { } list ? new LocalListView(list.Version, list.Full, list.Entries) : null,
         ListVersion = r.ListVersion,
+        Tariff = r.Tariff,
+        TotalCost = r.TotalCost,
     };
 }
 
@@ -173,6 +181,12 @@ public sealed record LogView(string LogType, DateTimeOffset? Oldest, DateTimeOff
 /// <summary>A charging limit as the API shows it.</summary>
 public sealed record ChargingLimitView(decimal Value, string Unit, int? Phases)
 {
+    /// <summary>setDefaultTariff (made by the node): the OCPP 2.1 tariff sent, with its versioned id.</summary>
+    public Core.Billing.ChargerTariff? Tariff { get; init; }
+
+    /// <summary>costUpdated (made by the node): the running cost sent, including VAT.</summary>
+    public decimal? TotalCost { get; init; }
+
     /// <summary>The API's view of what the store read.</summary>
     internal static ChargingLimitView From(ChargingLimitRecord r) => new(
         r.Value,

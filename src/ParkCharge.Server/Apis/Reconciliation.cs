@@ -43,7 +43,8 @@ public sealed record DailyReport(
     IReadOnlyList<MeterAnomaly> MeterAnomalies,
     IReadOnlyList<EnergyMismatch> EnergyMismatches,
     IReadOnlyList<BillSummaryRow> Bills,
-    IReadOnlyList<HourFigures> Hours);
+    IReadOnlyList<HourFigures> Hours,
+    IReadOnlyList<SettlementRecord> UnmatchedSettlements);
 
 /// <summary>The per-day reconciliation (issue 5 §4), from the projections.</summary>
 internal static class Reconciliation
@@ -57,6 +58,8 @@ internal static class Reconciliation
         var to = Instant(day.AddDays(1), zone);
         var bills = await store.Bills.SettledOnAsync(siteId, day, ct);
         var payments = await store.Bills.PaymentsAsync(siteId, from, to, ct);
+        // A terminal's retry of a settlement that matched nothing is the same money: listed once.
+        var unmatched = (await store.Bills.UnmatchedSettlementsAsync(siteId, from, to, ct)).DistinctBy(u => (u.ChargerId, u.PspReference)).ToList();
         var charging = await store.Reconciliation.ChargingStartedAsync(siteId, from, to, ct);
         var parking = await store.Reconciliation.ParkingAsync(siteId, from, to, ct);
 
@@ -120,7 +123,8 @@ internal static class Reconciliation
             anomalies,
             mismatches,
             bills,
-            Hours(from, to, now, parking, charging));
+            Hours(from, to, now, parking, charging),
+            unmatched);
     }
 
     /// <summary>The day hour by hour, for the dashboard's charts.</summary>

@@ -67,7 +67,12 @@ public sealed record SiteDocument
                 settings.RetentionDays,
                 settings.StoreImages,
                 Durations.Format(settings.MaxClockAhead),
-                Durations.Format(settings.MeterEventInterval)),
+                Durations.Format(settings.MeterEventInterval))
+            {
+                ChargerCost = settings.ChargerCost == ChargerCostMode.Off && configuration.ChargerCostFor is null
+                    ? null
+                    : new ChargerCostDocument(Mode(settings.ChargerCost), configuration.ChargerCostFor?.ToDictionary(c => c.Key, c => Mode(c.Value), StringComparer.Ordinal)),
+            },
 
             // A camera whose lane is not among the lanes cannot be written in this shape; a
             // configuration read from a site file never has one.
@@ -109,6 +114,8 @@ public sealed record SiteDocument
 
     private static string WireName(LaneDirection direction) => direction.ToString().ToLowerInvariant();
 
+    private static string Mode(ChargerCostMode mode) => mode.ToString().ToLowerInvariant();
+
     /// <summary>Written only when it is not the default (a camera facing arriving traffic).</summary>
     private static string? Approaching(CameraConfiguration camera) => camera.Approaching == Core.Parking.TravelDirection.In ? null : "out";
 
@@ -128,7 +135,14 @@ public sealed record SiteSettingsDocument(
     int RetentionDays,
     bool StoreImages,
     string MaxClockAhead,
-    string MeterEventInterval);
+    string MeterEventInterval)
+{
+    /// <summary>What chargers are told of the cost (off, central, local), for all and per charger; omitted when off for all.</summary>
+    public ChargerCostDocument? ChargerCost { get; init; }
+}
+
+/// <summary><c>settings.chargerCost</c> in its long form: the mode for every charger and the chargers that differ.</summary>
+public sealed record ChargerCostDocument(string Default, IReadOnlyDictionary<string, string>? Chargers);
 
 public sealed record LaneDocument(string Id, string Direction, string? Name, IReadOnlyList<LaneCameraDocument> Cameras);
 

@@ -79,6 +79,13 @@ internal static class ProjectionWriter
         VALUES (@id, @site, @charger, @type, @occurred_at, @tech_info, @received_at, @seq)
         """;
 
+    private const string InsertSettlement = """
+        INSERT INTO charger_settlements (id, site_id, charger_id, transaction_id, psp_reference, status, amount, currency, settled_at,
+            outcome, reason, parking_session_id, payment_id, received_at, seq)
+        VALUES (@id, @site, @charger, @transaction, @psp, @status, @amount, @currency, @settled_at,
+            @outcome, @reason, @parking_session, @payment, @received_at, @seq)
+        """;
+
     private const string InsertSample = """
         INSERT INTO meter_samples (session_id, timestamp, measurand, value, unit, phase, location, context, seq)
         VALUES (@session, @timestamp, @measurand, @value, @unit, @phase, @location, @context, @seq)
@@ -114,6 +121,17 @@ internal static class ProjectionWriter
                         .Set("id", Ids.Event(append.Site, eventSeq)).Set("site", site).Set("charger", security.Charger.Value)
                         .Set("type", security.SecurityEventType).Set("occurred_at", db.Instant(security.OccurredAt)).Set("tech_info", security.TechInfo)
                         .Set("received_at", db.Instant(observation.ReceivedAt)).Set("seq", eventSeq)
+                        .RunAsync(ct);
+                }
+
+                if (e is SettlementReceived settlement)
+                {
+                    await sql[InsertSettlement]
+                        .Set("id", Ids.Event(append.Site, eventSeq)).Set("site", site).Set("charger", settlement.Charger.Value)
+                        .Set("transaction", settlement.TransactionId).Set("psp", settlement.PspReference).Set("status", settlement.Status)
+                        .Set("amount", db.Number(settlement.Amount)).Set("currency", settlement.Currency).Set("settled_at", db.Instant(settlement.SettledAt))
+                        .Set("outcome", settlement.Outcome).Set("reason", settlement.Reason).Set("parking_session", settlement.ParkingSessionId)
+                        .Set("payment", settlement.PaymentId).Set("received_at", db.Instant(observation.ReceivedAt)).Set("seq", eventSeq)
                         .RunAsync(ct);
                 }
             }

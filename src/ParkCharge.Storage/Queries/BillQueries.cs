@@ -15,6 +15,11 @@ public sealed record StoredBill(string Id, string ParkingSessionId, string Plate
 
 public sealed record PaymentRecord(string Id, string ParkingSessionId, decimal Amount, string Currency, string Method, string? Reference, DateTimeOffset At, string RecordedBy);
 
+/// <summary>A settlement a charger's payment terminal reported (NotifySettlement), as kept; <c>Id</c> is its event's id.</summary>
+public sealed record SettlementRecord(
+    string Id, string ChargerId, string? TransactionId, string PspReference, string Status, decimal Amount, string Currency, DateTimeOffset SettledAt,
+    string Outcome, string? Reason, DateTimeOffset ReceivedAt);
+
 /// <summary>One settled bill's row in a day's report.</summary>
 public sealed record BillSummaryRow(
     string BillId, string ParkingSessionId, string Plate, DateTimeOffset SettledAt, string Currency,
@@ -60,6 +65,26 @@ public sealed class BillQueries(Database database)
         await using var command = connection.Command($"SELECT {PaymentColumns} FROM payments WHERE site_id = @site AND at >= @from AND at < @to ORDER BY at, seq")
             .With("site", siteId).With("from", database.Instant(from)).With("to", database.Instant(to));
         return await ReadPaymentsAsync(command, ct);
+    }
+
+    /// <summary>Settlements chargers reported that went on no stay's bill (outcome unmatched), received in [from, to), oldest first.</summary>
+    public async Task<IReadOnlyList<SettlementRecord>> UnmatchedSettlementsAsync(string siteId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        await using var command = connection.Command(
+            "SELECT id, charger_id, transaction_id, psp_reference, status, amount, currency, settled_at, outcome, reason, received_at FROM charger_settlements " +
+            "WHERE site_id = @site AND outcome = 'unmatched' AND received_at >= @from AND received_at < @to ORDER BY received_at, seq")
+            .With("site", siteId).With("from", database.Instant(from)).With("to", database.Instant(to));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<SettlementRecord>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new SettlementRecord(
+                reader.GetString(0), reader.GetString(1), reader.StringOrNull(2), reader.GetString(3), reader.GetString(4), database.ReadNumber(reader, 5),
+                reader.GetString(6), database.ReadInstant(reader, 7), reader.GetString(8), reader.StringOrNull(9), database.ReadInstant(reader, 10)));
+        }
+
+        return rows;
     }
 
     /// <summary>The bills settled on a local day at a site, as they stand now.</summary>

@@ -111,6 +111,10 @@ public sealed record CommandRecord
 
     public int? ListVersion { get; init; }
 
+    public Core.Billing.ChargerTariff? Tariff { get; init; }
+
+    public decimal? TotalCost { get; init; }
+
     public static CommandRecord Of(string siteId, ChargerCommand c) => new()
     {
         Id = c.Id,
@@ -155,6 +159,8 @@ public sealed record CommandRecord
         UploadedBytes = c.UploadedBytes,
         LocalList = c.LocalList,
         ListVersion = c.ListVersion,
+        Tariff = c.Tariff,
+        TotalCost = c.TotalCost,
     };
 }
 

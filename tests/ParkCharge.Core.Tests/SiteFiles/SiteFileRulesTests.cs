@@ -211,6 +211,52 @@ public sealed class SiteFileRulesTests
         }
     }
 
+    [Theory]
+    [InlineData("settings: { chargerCost: local }", null)]
+    [InlineData("settings: { chargerCost: { default: central, chargers: { CP-1: local } } }", null)]
+    [InlineData("settings: { chargerCost: locale }", "'locale' is not one of off, central, local; did you mean local?")]
+    [InlineData("settings: { chargerCost: { default: off, chargers: { CP-9: local } } }", "charger 'CP-9' is not a charger of this site (declare it under chargers); did you mean CP-1?")]
+    [InlineData("settings: { chargerCost: { default: off, chargers: { CP-1: sometimes } } }", "'sometimes' is not one of off, central, local")]
+    [InlineData("settings: { chargerCost: { defaults: off } }", "unknown field; did you mean default?")]
+    public void What_chargers_are_told_of_the_cost_is_set_per_site_and_per_charger(string line, string? error)
+    {
+        var result = Validate(Site + "\n" + line);
+
+        if (error is null)
+        {
+            Assert.True(result.IsValid, string.Join("\n", result.Errors));
+            Assert.Equal(ChargerCostMode.Local, result.Configuration!.CostModeOf(new ParkCharge.Core.Charging.ChargerId("CP-1")));
+        }
+        else
+        {
+            var problem = Assert.Single(result.Errors);
+            Assert.Equal(error, problem.Message);
+            Assert.Equal(15, problem.Line);
+            Assert.StartsWith("settings.chargerCost", problem.Path, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_charging_tariff_a_charger_could_not_price_like_the_bill_is_a_warning_where_chargers_calculate_the_cost()
+    {
+        var tariffs = """
+
+            settings: { chargerCost: local }
+            tariffs:
+              charging:
+                - id: stepped
+                  elements: [{ price_components: [{ type: TIME, price: 2.00, step_size: 900 }] }]
+            """;
+
+        var result = Validate(Site + tariffs);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var warning = Assert.Single(result.Warnings, w => w.Path == "settings.chargerCost");
+        Assert.Contains("charging tariff 'stepped' is not sent to chargers that calculate the cost (local)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("step_size 900", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(15, warning.Line);
+    }
+
     [Fact]
     public void A_tariff_for_the_price_calculator_is_named_by_its_place_and_priced_in_the_CDR_currency()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using ParkCharge.Core.Billing;
 using ParkCharge.Core.Charging;
 
 namespace ParkCharge.Core.Sites.Files;
@@ -22,7 +23,10 @@ public sealed partial class SiteFileValidator : DocumentFields
     private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName", "upstreams"];
     private static readonly string[] EvBayFields = ["id", "charger", "connector", "neighbours"];
     private static readonly string[] SettingNames =
-        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval"];
+        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval", "chargerCost"];
+
+    private static readonly (string Name, ChargerCostMode Value)[] CostModes =
+        [("off", ChargerCostMode.Off), ("central", ChargerCostMode.Central), ("local", ChargerCostMode.Local)];
 
     private static readonly (string Name, LaneDirection Value)[] Directions =
         [("entry", LaneDirection.Entry), ("exit", LaneDirection.Exit), ("both", LaneDirection.Both)];
@@ -41,6 +45,9 @@ public sealed partial class SiteFileValidator : DocumentFields
     // Every charger and bay id declared, even those whose other fields are wrong: a reference to
     // them is not an error of its own.
     private readonly HashSet<string> _chargerIds = new(StringComparer.Ordinal);
+    private readonly List<(string Id, int Line)> _costChargers = [];
+    private DocumentMapping? _settingsNode;
+    private Dictionary<string, ChargerCostMode>? _costFor;
     private readonly HashSet<string> _bayIds = new(StringComparer.Ordinal);
 
     // What the warnings look at, also taken from entries with errors, so that one mistake (a
@@ -105,6 +112,8 @@ public sealed partial class SiteFileValidator : DocumentFields
         var automation = Automation(site);
         cameras.AddRange(bayCameras.Select(c => c.Camera));
         var tariffs = SiteTariffsOf(site, currency, timeZone);
+        CheckCostChargers();
+        WarnUnsendableTariffs(settings, tariffs, currency);
 
         if (FoundErrors.Count > 0 || id is null || name is null || timeZone is null || currency is null)
         {
@@ -122,6 +131,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             EvBays = [.. bays.Select(b => b.Bay)],
             OrdinaryBays = ordinaryBays ?? 0,
             Settings = settings,
+            ChargerCostFor = _costFor,
             Tariffs = tariffs ?? new(),
             Automation = automation,
         };
@@ -275,6 +285,9 @@ public sealed partial class SiteFileValidator : DocumentFields
         }
 
         CheckFields(settings, "settings", SettingNames, "setting");
+        _settingsNode = settings;
+        var (costMode, costFor) = ChargerCost(settings);
+        _costFor = costFor.Count == 0 ? null : costFor;
         var minConfidence = Confidence(settings, "settings");
         var retentionDays = WholeNumber(settings, "settings", "retentionDays", required: false);
         if (retentionDays < 0)
@@ -302,7 +315,75 @@ public sealed partial class SiteFileValidator : DocumentFields
             StoreImages = Boolean(settings, "settings", "storeImages") ?? defaults.StoreImages,
             MaxClockAhead = NonNegativeDuration(settings, "maxClockAhead") ?? defaults.MaxClockAhead,
             MeterEventInterval = NonNegativeDuration(settings, "meterEventInterval") ?? defaults.MeterEventInterval,
+            ChargerCost = costMode ?? defaults.ChargerCost,
         };
+    }
+
+    /// <summary>
+    /// <c>chargerCost: off | central | local</c> for every charger, or <c>{ default: ..., chargers: { ID: ..., ... } }</c>
+    /// with a mode per charger (the ids are checked against the chargers once they are read).
+    /// </summary>
+    private (ChargerCostMode? Default, Dictionary<string, ChargerCostMode> For) ChargerCost(DocumentMapping settings)
+    {
+        var perCharger = new Dictionary<string, ChargerCostMode>(StringComparer.Ordinal);
+        if (settings.Find("chargerCost") is not { } entry)
+        {
+            return (null, perCharger);
+        }
+
+        if (entry.Value is not DocumentMapping cost)
+        {
+            return (Choice(settings, "settings", "chargerCost", CostModes, required: false), perCharger);
+        }
+
+        CheckFields(cost, "settings.chargerCost", ["default", "chargers"], "field");
+        var mode = Choice(cost, "settings.chargerCost", "default", CostModes, required: false);
+        if (Mapping(cost, "settings.chargerCost", "chargers") is { } chargers)
+        {
+            foreach (var charger in chargers.Entries)
+            {
+                if (Choice(chargers, "settings.chargerCost.chargers", charger.Key, CostModes, required: true) is { } chosen)
+                {
+                    perCharger[charger.Key] = chosen;
+                    _costChargers.Add((charger.Key, charger.Line));
+                }
+            }
+        }
+
+        return (mode, perCharger);
+    }
+
+    /// <summary>The chargers <c>settings.chargerCost.chargers</c> names must be the site's.</summary>
+    private void CheckCostChargers()
+    {
+        var known = _chargerIds.Concat(_registeredChargers).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var (id, line) in _costChargers.Where(c => !known.Contains(c.Id, StringComparer.Ordinal)))
+        {
+            Error(Paths.Field("settings.chargerCost.chargers", id), $"charger '{id}' is not a charger of this site (declare it under chargers){DidYouMean(id, known)}", line);
+        }
+    }
+
+    /// <summary>
+    /// Chargers that calculate the cost themselves (<c>local</c>) get the site's charging tariffs as OCPP 2.1 tariffs;
+    /// one that a charger could not price exactly as the bill is not sent (those chargers get the running cost from
+    /// ParkCharge instead): said here, so the operator knows before a driver sees it.
+    /// </summary>
+    private void WarnUnsendableTariffs(SiteSettings settings, SiteTariffs? tariffs, string? currency)
+    {
+        if (tariffs is null || currency is null || (settings.ChargerCost != ChargerCostMode.Local && _costFor?.ContainsValue(ChargerCostMode.Local) != true))
+        {
+            return;
+        }
+
+        var line = (_settingsNode?.Find("chargerCost")?.Line);
+        foreach (var tariff in tariffs.Charging)
+        {
+            var mapping = ChargerTariffs.From(tariff, currency);
+            if (!mapping.Sendable)
+            {
+                Warn("settings.chargerCost", $"charging tariff '{tariff.Id}' is not sent to chargers that calculate the cost (local): {string.Join("; ", mapping.Problems)}; they get the running cost from ParkCharge instead", line);
+            }
+        }
     }
 
     private TimeSpan? NonNegativeDuration(DocumentMapping settings, string name)
