@@ -34,20 +34,29 @@ public sealed record StoreOptions
     public const int DefaultWriterQueueCapacity = 8192;
 
     public const string SqliteFileName = "parkcharge.db";
+
+    /// <summary>
+    /// The SQLite file of the message log (every OCPP frame in and out), beside <see cref="SqliteFileName"/>: written by a
+    /// writer of its own, in parallel with the log's. On PostgreSQL the message log stays in the one database, with a
+    /// writer connection of its own.
+    /// </summary>
+    public const string MessageLogFileName = "message-log.db";
 }
 
 /// <summary>The store: the durable log with its writer and reader, the outbox, the projections' queries, API keys, the API audit log, webhooks.</summary>
 public sealed class Store : IAsyncDisposable
 {
-    private Store(Database database, ILoggerFactory loggers, int writerQueueCapacity)
+    private Store(Database database, Database messageLog, ILoggerFactory loggers, int writerQueueCapacity)
     {
         Database = database;
+        MessageLogDatabase = messageLog;
         Outbox = new Outbox(database);
-        Writer = new LogWriter(database, Outbox, loggers.CreateLogger<LogWriter>(), writerQueueCapacity);
+        var frames = new LogWriter(messageLog, Outbox, loggers.CreateLogger<LogWriter>(), writerQueueCapacity);
+        Writer = new LogWriter(database, Outbox, loggers.CreateLogger<LogWriter>(), writerQueueCapacity, frames);
         Log = new LogReader(database);
         Chargers = new ChargerQueries(database);
         Sessions = new ChargingSessionQueries(database);
-        Messages = new MessageLogQueries(database);
+        Messages = new MessageLogQueries(messageLog);
         Parking = new ParkingQueries(database);
         Images = new AnprImageStore(database);
         Bindings = new BindingQueries(database);
@@ -66,6 +75,12 @@ public sealed class Store : IAsyncDisposable
     }
 
     public Database Database { get; }
+
+    /// <summary>
+    /// Where the message log (table <c>message_log</c>) is: on SQLite its own file (<see cref="StoreOptions.MessageLogFileName"/>),
+    /// on PostgreSQL the same database as <see cref="Database"/>.
+    /// </summary>
+    public Database MessageLogDatabase { get; }
 
     /// <summary>Proxy mode: the backends each charger is proxied to.</summary>
     public UpstreamStore Upstreams { get; }
@@ -126,17 +141,31 @@ public sealed class Store : IAsyncDisposable
         Database database = string.IsNullOrWhiteSpace(options.PostgresConnectionString)
             ? new SqliteDatabase(Path.Combine(options.DataDirectory, StoreOptions.SqliteFileName))
             : new PostgresDatabase(options.PostgresConnectionString);
+        var messageLog = database is SqliteDatabase
+            ? new SqliteDatabase(Path.Combine(options.DataDirectory, StoreOptions.MessageLogFileName), SqliteMessageLog.MigrationsFolder)
+            : database;
         try
         {
-            await Migrator.MigrateAsync(database, loggers.CreateLogger<Store>(), ct);
+            var logger = loggers.CreateLogger<Store>();
+            await Migrator.MigrateAsync(database, logger, ct);
+            if (messageLog is SqliteDatabase file && database is SqliteDatabase main)
+            {
+                await Migrator.MigrateAsync(file, logger, ct);
+                await SqliteMessageLog.MoveIntoAsync(main, file, logger, ct);
+            }
         }
         catch
         {
             await database.DisposeAsync();
+            if (messageLog != database)
+            {
+                await messageLog.DisposeAsync();
+            }
+
             throw;
         }
 
-        return new Store(database, loggers, options.WriterQueueCapacity);
+        return new Store(database, messageLog, loggers, options.WriterQueueCapacity);
     }
 
     /// <summary>Starts the log writer's loop.</summary>
@@ -177,5 +206,9 @@ public sealed class Store : IAsyncDisposable
     {
         await Writer.DisposeAsync();
         await Database.DisposeAsync();
+        if (MessageLogDatabase != Database)
+        {
+            await MessageLogDatabase.DisposeAsync();
+        }
     }
 }

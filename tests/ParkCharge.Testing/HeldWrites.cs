@@ -12,7 +12,8 @@ namespace ParkCharge.Testing;
 /// A store that stops keeping up, for back-pressure tests: another connection holds the lock the log
 /// writer needs (SQLite: the database's write lock; PostgreSQL: the observations table), so the writer's
 /// next transaction waits until <see cref="DisposeAsync"/> lets it go. Nothing fails, it only waits:
-/// SQLite waits up to its busy timeout (30 s), PostgreSQL as long as it takes.
+/// SQLite waits up to its busy timeout (30 s), PostgreSQL as long as it takes. <see cref="HoldMessageLogAsync"/> holds the
+/// message log's writer the same way (SQLite: its own file; PostgreSQL: the message_log table).
 /// </summary>
 public sealed class HeldWrites : IAsyncDisposable
 {
@@ -25,10 +26,14 @@ public sealed class HeldWrites : IAsyncDisposable
         _transaction = transaction;
     }
 
-    public static async Task<HeldWrites> HoldAsync(StoreOptions store)
+    public static Task<HeldWrites> HoldAsync(StoreOptions store) => HoldAsync(store, StoreOptions.SqliteFileName, "observations");
+
+    public static Task<HeldWrites> HoldMessageLogAsync(StoreOptions store) => HoldAsync(store, StoreOptions.MessageLogFileName, "message_log");
+
+    private static async Task<HeldWrites> HoldAsync(StoreOptions store, string file, string table)
     {
         DbConnection connection = string.IsNullOrWhiteSpace(store.PostgresConnectionString)
-            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(store.DataDirectory, StoreOptions.SqliteFileName), Pooling = false }.ToString())
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(store.DataDirectory, file), Pooling = false }.ToString())
             : new NpgsqlConnection(store.PostgresConnectionString);
         await connection.OpenAsync();
         DbTransaction transaction;
@@ -41,7 +46,7 @@ public sealed class HeldWrites : IAsyncDisposable
             transaction = await connection.BeginTransactionAsync();
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "LOCK TABLE observations IN EXCLUSIVE MODE";
+            command.CommandText = $"LOCK TABLE {table} IN EXCLUSIVE MODE";
             await command.ExecuteNonQueryAsync();
         }
 

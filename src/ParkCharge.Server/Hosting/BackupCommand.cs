@@ -25,7 +25,8 @@ internal sealed partial class BackupJsonContext : JsonSerializerContext;
 /// <summary>
 /// <c>parkcharge backup --to FILE</c> and <c>parkcharge restore --from FILE --data FOLDER</c> (docs/operators.md,
 /// "Backup and restore"). A backup of a SQLite node is one zip file: the database copied with SQLite's online
-/// backup while the node runs, the data-protection keys (they encrypt webhook secrets) and a manifest. A restore
+/// backup while the node runs, the message log's file copied the same way just after it (a frame or two may differ in
+/// time from the database's moment; the message log decides nothing), the data-protection keys (they encrypt webhook secrets) and a manifest. A restore
 /// unpacks it into a fresh data folder and checks it by replay: every answer, event and bill the log gives again
 /// must equal what the backup holds. PostgreSQL is backed up with its own tools (pg_dump); <c>parkcharge replay
 /// --postgres</c> checks a restored database the same way.
@@ -33,6 +34,7 @@ internal sealed partial class BackupJsonContext : JsonSerializerContext;
 public static class Backup
 {
     private const string DatabaseEntry = StoreOptions.SqliteFileName;
+    private const string MessageLogEntry = StoreOptions.MessageLogFileName;
     private const string ManifestEntry = "manifest.json";
     private const string KeysFolder = "keys";
 
@@ -123,10 +125,18 @@ public static class Backup
             var copy = Path.Combine(staging.FullName, DatabaseEntry);
             SqliteBackup.Copy(Path.Combine(dataDirectory, StoreOptions.SqliteFileName), copy);
             var (schema, sites) = await DescribeAsync(copy, ct);
+            var messageLog = Path.Combine(dataDirectory, StoreOptions.MessageLogFileName);
+            var messageLogCopy = Path.Combine(staging.FullName, MessageLogEntry);
+            var withMessageLog = File.Exists(messageLog); // a store made before the message log had its own file has none until it starts
+            if (withMessageLog)
+            {
+                SqliteBackup.Copy(messageLog, messageLogCopy);
+            }
+
             var keys = Path.Combine(dataDirectory, KeysFolder);
             var keyFiles = Directory.Exists(keys) ? Directory.GetFiles(keys, "*.xml").Order(StringComparer.Ordinal).ToList() : [];
             var manifest = new BackupManifest(BackupManifest.CurrentFormat, now, Path.GetFullPath(dataDirectory), schema, sites,
-                [DatabaseEntry, .. keyFiles.Select(k => $"{KeysFolder}/{Path.GetFileName(k)}")]);
+                [DatabaseEntry, .. withMessageLog ? [MessageLogEntry] : Array.Empty<string>(), .. keyFiles.Select(k => $"{KeysFolder}/{Path.GetFileName(k)}")]);
 
             // Written beside the target and moved in place at the end: a backup file that exists is a whole one.
             var partial = file + ".partial";
@@ -134,6 +144,11 @@ public static class Backup
             await using (var zip = new ZipArchive(stream, ZipArchiveMode.Create))
             {
                 await AddAsync(zip, DatabaseEntry, copy, ct);
+                if (withMessageLog)
+                {
+                    await AddAsync(zip, MessageLogEntry, messageLogCopy, ct);
+                }
+
                 foreach (var key in keyFiles)
                 {
                     await AddAsync(zip, $"{KeysFolder}/{Path.GetFileName(key)}", key, ct);

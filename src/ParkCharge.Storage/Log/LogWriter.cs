@@ -18,6 +18,9 @@ namespace ParkCharge.Storage.Log;
 /// only executes SQL, with statements prepared once per connection.
 /// </summary>
 /// <remarks>
+/// The message log has a writer of its own (<see cref="LogWriter(Database, Outbox, ILogger{LogWriter}, int, LogWriter?)"/>'s
+/// <c>frames</c>: on SQLite a file of its own, on PostgreSQL a connection of its own): frames decide nothing, so they need
+/// not share the appends' transactions, and written beside them they use the second core rather than the appends' thread.
 /// The queue is bounded (<see cref="StoreOptions.WriterQueueCapacity"/>): when the store falls behind,
 /// an append waits for room (its site engine waits with it, and so, after a bounded wait, do the sources:
 /// they are told to retry), and message-log frames, which are not accepted observations and whose
@@ -56,10 +59,13 @@ public sealed partial class LogWriter : IAsyncDisposable
     private long _droppedFrames;
     private int _writing;
     private long _droppedFramesLogged;
+    private readonly LogWriter? _frames;
 
-    public LogWriter(Database database, Outbox outbox, ILogger<LogWriter> logger, int capacity = StoreOptions.DefaultWriterQueueCapacity)
+    /// <param name="frames">The message log's own writer, which <see cref="Record"/> hands frames to; without it, frames share this writer's commits.</param>
+    public LogWriter(Database database, Outbox outbox, ILogger<LogWriter> logger, int capacity = StoreOptions.DefaultWriterQueueCapacity, LogWriter? frames = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _frames = frames;
         _database = database;
         _outbox = outbox;
         _logger = logger;
@@ -72,8 +78,11 @@ public sealed partial class LogWriter : IAsyncDisposable
     /// <summary>Writes of the group commit in progress (0 when the writer is idle).</summary>
     public int Writing => Volatile.Read(ref _writing);
 
+    /// <summary>The message log's own writer, which frames go to (null when they share this writer's commits).</summary>
+    public LogWriter? FrameWriter => _frames;
+
     /// <summary>Message-log frames (and last-seen notes) dropped because the queue was full.</summary>
-    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames) + (_frames?.DroppedFrames ?? 0);
 
     /// <summary>Starts the writer's loop. Until then, appends wait in the queue.</summary>
     /// <exception cref="InvalidOperationException">It was started already.</exception>
@@ -84,6 +93,7 @@ public sealed partial class LogWriter : IAsyncDisposable
             throw new InvalidOperationException("The log writer is running already.");
         }
 
+        _frames?.Start();
         Volatile.Write(ref _loop, Task.Run(RunAsync));
     }
 
@@ -108,21 +118,41 @@ public sealed partial class LogWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Keeps a frame in the message log. Not awaited: it rides along with the next commit. When the queue
-    /// is full the frame is dropped (the recorder runs on the connection's own loop and must not wait).
+    /// Keeps a frame in the message log. Not awaited: it rides along with the message log writer's next commit. When
+    /// its queue is full the frame is dropped (the recorder runs on the connection's own loop and must not wait).
     /// </summary>
-    public void Record(MessageLogEntry f) => Offer(new FrameRequest(new Row(InsertFrame,
+    public void Record(MessageLogEntry f)
+    {
+        if (_frames is not null)
+        {
+            _frames.Record(f);
+            return;
+        }
+
+        Offer(Frame(f));
+    }
+
+    private FrameRequest Frame(MessageLogEntry f) => new(new Row(InsertFrame,
     [
         ("charger", f.Charger.Value), ("connection", f.ConnectionId), ("direction", f.Direction == MessageDirection.In ? "in" : "out"),
         ("at", _database.Instant(f.At)), ("message_type", f.MessageType), ("message_id", f.MessageId), ("action", f.Action),
         ("error_code", f.ErrorCode), ("frame", f.Frame),
-    ])));
+    ]));
 
     /// <summary>Notes that a charger was heard from (any frame), for its last-seen time; dropped, like a frame, when the queue is full.</summary>
     public void Touch(ChargerId charger, DateTimeOffset at) => Offer(new TouchRequest(charger, at));
 
-    /// <summary>Completes when everything queued before it is committed.</summary>
+    /// <summary>Completes when everything queued before it is committed (message-log frames too).</summary>
     public async Task FlushAsync()
+    {
+        await FlushOwnAsync();
+        if (_frames is not null)
+        {
+            await _frames.FlushOwnAsync();
+        }
+    }
+
+    private async Task FlushOwnAsync()
     {
         var request = new FlushRequest();
         try
@@ -147,6 +177,10 @@ public sealed partial class LogWriter : IAsyncDisposable
         }
 
         await CloseConnectionAsync();
+        if (_frames is not null)
+        {
+            await _frames.DisposeAsync();
+        }
     }
 
     /// <summary>Waits for room in the queue (back-pressure on the appending site engine).</summary>

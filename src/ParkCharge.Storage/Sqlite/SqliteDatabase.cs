@@ -31,8 +31,13 @@ public sealed class SqliteDatabase : Database
     private readonly Lock _checkpointerGate = new();
     private WalCheckpointer? _checkpointer;
 
-    public SqliteDatabase(string path)
+    /// <param name="migrationsFolder">
+    /// Whose schema the file holds: <c>Sqlite</c>, the store's (log, projections, ...), or <c>SqliteMessageLog</c>, the
+    /// message log's file beside it (<see cref="StoreOptions.MessageLogFileName"/>).
+    /// </param>
+    public SqliteDatabase(string path, string migrationsFolder = "Sqlite")
     {
+        MigrationsFolder = migrationsFolder;
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         _connectionString = new SqliteConnectionStringBuilder
@@ -49,7 +54,7 @@ public sealed class SqliteDatabase : Database
 
     public override string Engine => "sqlite";
 
-    internal override string MigrationsFolder => "Sqlite";
+    internal override string MigrationsFolder { get; }
 
     public override string Describe() => Path;
 

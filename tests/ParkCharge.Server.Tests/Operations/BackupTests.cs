@@ -81,6 +81,16 @@ public sealed class BackupTests(PostgresServer postgres)
         Assert.True(original.Count > copy.Count, $"the source has {original.Count} observations, the backup {copy.Count}: {sentAfterBackup} were sent after it");
         Assert.Equal(original.Take(copy.Count), copy); // the same log up to the backup point: sequence, key, answer
 
+        // The message log, in its own file, is in the backup too: each charger's frames up to about the backup point,
+        // each as the source has it.
+        foreach (var id in (string[])["CP-B1", "CP-B2", "CP-B3"])
+        {
+            var restoredFrames = (await to.Messages.ListAsync(new ChargerId(id), null, 1_000, TestContext.Current.CancellationToken)).Items;
+            Assert.True(restoredFrames.Count >= 2 * 10, $"{id}: {restoredFrames.Count} frames restored");
+            var sourceFrames = (await from.Messages.ListAsync(new ChargerId(id), restoredFrames[0].Id + 1, 1_000, TestContext.Current.CancellationToken)).Items;
+            Assert.Equal(sourceFrames.Take(restoredFrames.Count), restoredFrames);
+        }
+
         var rebuilt = await TestStores.OpenAsync(new StoreOptions { DataDirectory = TestStores.NewFolder("rebuilt") });
         await using (rebuilt)
         {

@@ -35,6 +35,8 @@ public sealed class UpgradeTests
         var folder = await UnpackAsync(fixture);
         var before = await ReadAsync(folder);
         Assert.Equal(schema, before.Schema); // the fixture is what its name says
+        var framesBefore = await MessageLogAsync(Path.Combine(folder, StoreOptions.SqliteFileName));
+        Assert.True(framesBefore.Count > 100, $"the fixture's message log has {framesBefore.Count} frames");
 
         await using (var store = await TestStores.OpenAsync(new StoreOptions { DataDirectory = folder }))
         await using (var rebuilt = await TestStores.OpenAsync(new StoreOptions { DataDirectory = TestStores.NewFolder("upgrade-rebuilt") }))
@@ -54,6 +56,28 @@ public sealed class UpgradeTests
         var after = await ReadAsync(folder);
         Assert.True(after.Schema > before.Schema, $"schema {after.Schema} after the upgrade");
         Assert.Equal(before with { Schema = after.Schema }, after); // the log, its events and the bills: not a byte rewritten
+
+        // The message log moved into its own file, every frame with its id, and out of the database.
+        Assert.Equal(framesBefore, await MessageLogAsync(Path.Combine(folder, StoreOptions.MessageLogFileName)));
+        await using var main = new SqliteConnection($"Data Source={Path.Combine(folder, StoreOptions.SqliteFileName)};Pooling=False");
+        await main.OpenAsync();
+        Assert.Equal(0, await ScalarAsync(main, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'message_log'"));
+    }
+
+    private static async Task<List<string>> MessageLogAsync(string file)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, charger_id, connection_id, direction, at, message_type, message_id, action, error_code, frame FROM message_log ORDER BY id";
+        await using var reader = await command.ExecuteReaderAsync();
+        var frames = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            frames.Add(string.Join('\u001f', Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        return frames;
     }
 
     [Theory]
