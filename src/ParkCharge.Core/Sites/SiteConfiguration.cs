@@ -234,8 +234,24 @@ public sealed record SiteSettings
     /// <summary>After charging finishes, idle fees start after this grace.</summary>
     public TimeSpan IdleGrace { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Plates of settled sessions are pseudonymised after this many days.</summary>
-    public int RetentionDays { get; init; } = 90;
+    /// <summary>How long each kind of personal data is kept (docs/privacy.md).</summary>
+    public Privacy.SiteRetention Retention { get; init; } = new();
+
+    /// <summary>
+    /// The settled-stay period in days, as configurations written before <see cref="Retention"/> stored it: read
+    /// from old logs into <see cref="Privacy.SiteRetention.SettledStays"/>, never written.
+    /// </summary>
+    public int? RetentionDays
+    {
+        get => null;
+        init
+        {
+            if (value is { } days)
+            {
+                Retention = Retention with { SettledStays = TimeSpan.FromDays(days) };
+            }
+        }
+    }
 
     /// <summary>Keep the images cameras push (off: plates are personal data; images more so).</summary>
     public bool StoreImages { get; init; }

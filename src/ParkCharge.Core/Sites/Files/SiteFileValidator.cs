@@ -22,7 +22,7 @@ public sealed partial class SiteFileValidator : DocumentFields
     private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName", "upstreams"];
     private static readonly string[] EvBayFields = ["id", "charger", "connector", "neighbours"];
     private static readonly string[] SettingNames =
-        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval"];
+        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retention", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval"];
 
     private static readonly (string Name, LaneDirection Value)[] Directions =
         [("entry", LaneDirection.Entry), ("exit", LaneDirection.Exit), ("both", LaneDirection.Both)];
@@ -276,11 +276,7 @@ public sealed partial class SiteFileValidator : DocumentFields
 
         CheckFields(settings, "settings", SettingNames, "setting");
         var minConfidence = Confidence(settings, "settings");
-        var retentionDays = WholeNumber(settings, "settings", "retentionDays", required: false);
-        if (retentionDays < 0)
-        {
-            Error("settings.retentionDays", $"must not be negative (it is {retentionDays})", settings.Find("retentionDays")!.Line);
-        }
+        var retention = Retention(settings, defaults.Retention);
 
         var maxStay = NonNegativeDuration(settings, "maxStay");
         if (maxStay == TimeSpan.Zero)
@@ -298,7 +294,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             IceLimit = NonNegativeDuration(settings, "iceLimit") ?? defaults.IceLimit,
             EntryGrace = NonNegativeDuration(settings, "entryGrace") ?? defaults.EntryGrace,
             IdleGrace = NonNegativeDuration(settings, "idleGrace") ?? defaults.IdleGrace,
-            RetentionDays = retentionDays ?? defaults.RetentionDays,
+            Retention = retention,
             StoreImages = Boolean(settings, "settings", "storeImages") ?? defaults.StoreImages,
             MaxClockAhead = NonNegativeDuration(settings, "maxClockAhead") ?? defaults.MaxClockAhead,
             MeterEventInterval = NonNegativeDuration(settings, "meterEventInterval") ?? defaults.MeterEventInterval,
