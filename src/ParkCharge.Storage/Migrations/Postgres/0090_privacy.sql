@@ -19,3 +19,16 @@ CREATE TABLE pseudonymisations (
     completed_at  TIMESTAMPTZ,
     PRIMARY KEY (site_id, unit_id)
 );
+
+-- Access and erasure requests, for the audit: who asked, when, what was done. The plate itself is not
+-- kept (that would undo the erasure): only its keyed hash under the node's secret, so that a later
+-- question "did we answer a request about this plate?" can still be checked.
+CREATE TABLE privacy_requests (
+    id            BIGSERIAL PRIMARY KEY,
+    at            TIMESTAMPTZ NOT NULL,
+    kind          TEXT NOT NULL,   -- access, erasure
+    plate_hash    TEXT NOT NULL,
+    key_id        TEXT,
+    key_name      TEXT,
+    outcome       TEXT NOT NULL    -- what was found or done, without the plate
+);
