@@ -234,8 +234,16 @@ public sealed record SiteSettings
     /// <summary>After charging finishes, idle fees start after this grace.</summary>
     public TimeSpan IdleGrace { get; init; } = TimeSpan.FromMinutes(10);
 
+    private readonly Privacy.SiteRetention _retention = new();
+
     /// <summary>How long each kind of personal data is kept (docs/privacy.md).</summary>
-    public Privacy.SiteRetention Retention { get; init; } = new();
+    public Privacy.SiteRetention Retention
+    {
+        get => _retention;
+
+        // A configuration stored before retention existed has none: the defaults (or its retentionDays) stand.
+        init => _retention = value ?? _retention;
+    }
 
     /// <summary>
     /// The settled-stay period in days, as configurations written before <see cref="Retention"/> stored it: read
@@ -248,7 +256,7 @@ public sealed record SiteSettings
         {
             if (value is { } days)
             {
-                Retention = Retention with { SettledStays = TimeSpan.FromDays(days) };
+                _retention = _retention with { SettledStays = TimeSpan.FromDays(days) };
             }
         }
     }
