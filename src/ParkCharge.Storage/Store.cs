@@ -72,6 +72,7 @@ public sealed class Store : IAsyncDisposable
         Certificates = new CertificateStore(database);
         Upstreams = new UpstreamStore(database);
         UpstreamQueue = new UpstreamQueue(database);
+        Privacy = new Privacy.PrivacyStore(database, messageLog);
     }
 
     public Database Database { get; }
@@ -87,6 +88,9 @@ public sealed class Store : IAsyncDisposable
 
     /// <summary>Proxy mode: messages waiting for a backend that was away, and 1.6 transaction ids mapped both ways.</summary>
     public UpstreamQueue UpstreamQueue { get; }
+
+    /// <summary>Retention, pseudonymisation and erasure of personal data (docs/privacy.md).</summary>
+    public Privacy.PrivacyStore Privacy { get; }
 
     public LogWriter Writer { get; }
 

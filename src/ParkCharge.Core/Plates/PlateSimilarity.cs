@@ -63,9 +63,26 @@ public static class PlateSimilarity
         return d[a.Length, b.Length];
     }
 
-    /// <summary>True when the plates may be the same vehicle read with OCR errors (never for unreadable plates).</summary>
-    public static bool IsSameVehicle(string a, string b) =>
-        a.Length > 0 && b.Length > 0 && MayBeWithinThreshold(a, b) && Distance(a, b) <= SameVehicleThreshold;
+    /// <summary>
+    /// True when the plates may be the same vehicle read with OCR errors (never for unreadable plates). A
+    /// pseudonym (<see cref="Privacy.Pseudonyms"/>) is a hash: a look-alike of it means nothing, and it is the
+    /// same vehicle only as itself and the variants (misreads) of its own stay.
+    /// </summary>
+    public static bool IsSameVehicle(string a, string b)
+    {
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return false;
+        }
+
+        var pseudonyms = (Privacy.Pseudonyms.IsPseudonym(a) ? 1 : 0) + (Privacy.Pseudonyms.IsPseudonym(b) ? 1 : 0);
+        return pseudonyms switch
+        {
+            0 => MayBeWithinThreshold(a, b) && Distance(a, b) <= SameVehicleThreshold,
+            2 => Privacy.Pseudonyms.AreOneStay(a, b),
+            _ => false,
+        };
+    }
 
     /// <summary>
     /// A quick, exact rejection before the edit distance (it is asked for every open session at every

@@ -244,8 +244,32 @@ public sealed record SiteSettings
     /// <summary>After charging finishes, idle fees start after this grace.</summary>
     public TimeSpan IdleGrace { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Plates of settled sessions are pseudonymised after this many days.</summary>
-    public int RetentionDays { get; init; } = 90;
+    private readonly Privacy.SiteRetention _retention = new();
+
+    /// <summary>How long each kind of personal data is kept (docs/privacy.md).</summary>
+    public Privacy.SiteRetention Retention
+    {
+        get => _retention;
+
+        // A configuration stored before retention existed has none: the defaults (or its retentionDays) stand.
+        init => _retention = value ?? _retention;
+    }
+
+    /// <summary>
+    /// The settled-stay period in days, as configurations written before <see cref="Retention"/> stored it: read
+    /// from old logs into <see cref="Privacy.SiteRetention.SettledStays"/>, never written.
+    /// </summary>
+    public int? RetentionDays
+    {
+        get => null;
+        init
+        {
+            if (value is { } days)
+            {
+                _retention = _retention with { SettledStays = TimeSpan.FromDays(days) };
+            }
+        }
+    }
 
     /// <summary>Keep the images cameras push (off: plates are personal data; images more so).</summary>
     public bool StoreImages { get; init; }

@@ -31,11 +31,19 @@ public static partial class LogRedaction
         }
 
         text = QueryParameter().Replace(text, m => SecretParameters.Contains(m.Groups["name"].Value) ? $"{m.Groups["name"].Value}=[redacted]" : m.Value);
+        text = PrivacyPlate().Replace(text, "$1[plate]");
         return Escape(text);
     }
 
     private static bool NeedsCleaning(string text)
     {
+        // A data subject's request names the plate in its path (docs/privacy.md): neither the request log nor
+        // the API audit (which stores paths through this) may keep it.
+        if (text.Contains("/privacy/plates/", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         foreach (var c in text)
         {
             if (c == '=' || IsControl(c))
@@ -46,6 +54,11 @@ public static partial class LogRedaction
 
         return false;
     }
+
+    // To the next path separator, query, quote, end of line or ": ": a decoded plate may hold spaces ("M-PR 42"),
+    // so what follows it on a request-log line may go too; better a line cut short than a plate in the log.
+    [GeneratedRegex(@"(/privacy/plates/)(?:(?!: )[^/?#""\r\n])+", RegexOptions.IgnoreCase)]
+    private static partial Regex PrivacyPlate();
 
     private static bool IsControl(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 

@@ -98,6 +98,7 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<Commands.CommandDispatcher>();
+        Privacy.PrivacyEndpoints.AddParkChargePrivacy(builder);
         try
         {
             AddChargerCertificates(builder, options.ChargerCertificates);
@@ -207,6 +208,7 @@ public static class ParkChargeApp
         api.MapCommandEndpoints();
         api.MapSecurityEventEndpoints();
         api.MapCertificateEndpoints();
+        Privacy.PrivacyEndpoints.MapPrivacyEndpoints(api);
         api.MapFileEndpoints(options.Files);
         return app;
     }

@@ -64,7 +64,7 @@ public sealed record SiteDocument
                 Durations.Format(settings.IceLimit),
                 Durations.Format(settings.EntryGrace),
                 Durations.Format(settings.IdleGrace),
-                settings.RetentionDays,
+                RetentionDocument.From(settings.Retention),
                 settings.StoreImages,
                 Durations.Format(settings.MaxClockAhead),
                 Durations.Format(settings.MeterEventInterval))
@@ -132,7 +132,7 @@ public sealed record SiteSettingsDocument(
     string IceLimit,
     string EntryGrace,
     string IdleGrace,
-    int RetentionDays,
+    RetentionDocument Retention,
     bool StoreImages,
     string MaxClockAhead,
     string MeterEventInterval)
@@ -143,6 +143,14 @@ public sealed record SiteSettingsDocument(
 
 /// <summary><c>settings.chargerCost</c> in its long form: the mode for every charger and the chargers that differ.</summary>
 public sealed record ChargerCostDocument(string Default, IReadOnlyDictionary<string, string>? Chargers);
+
+/// <summary>How long each kind of personal data is kept, as durations (docs/privacy.md).</summary>
+public sealed record RetentionDocument(string SettledStays, string UnpaidStays, string Pictures, string MessageLog, string DeliveryLog, string AuditLog, string PseudonymKey)
+{
+    public static RetentionDocument From(Core.Privacy.SiteRetention r) => new(
+        Durations.Format(r.SettledStays), Durations.Format(r.UnpaidStays), Durations.Format(r.Pictures), Durations.Format(r.MessageLog),
+        Durations.Format(r.DeliveryLog), Durations.Format(r.AuditLog), Durations.Format(r.PseudonymKey));
+}
 
 public sealed record LaneDocument(string Id, string Direction, string? Name, IReadOnlyList<LaneCameraDocument> Cameras);
 

@@ -93,6 +93,21 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
     }
 
     [Fact]
+    public async Task The_privacy_view_shows_how_long_the_site_keeps_each_kind_of_personal_data()
+    {
+        await _page.GotoAsync("/");
+        await SignInAsync(TestNode.AdminKey);
+
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Privacy" }).ClickAsync();
+
+        var table = _page.GetByRole(AriaRole.Table, new() { Name = "Retention at this site" });
+        await Expect(table.Locator("[data-retention='settledStays']")).ToHaveTextAsync("8d");
+        await Expect(table.Locator("[data-retention='auditLog']")).ToHaveTextAsync("1095d");
+        await Expect(table.Locator("[data-retention='pictures']")).ToHaveTextAsync("not stored (storeImages is off)");
+        await DashboardBrowser.ScreenshotAsync(_page, "privacy");
+    }
+
+    [Fact]
     public async Task A_bay_turns_from_free_to_vehicle_to_charging_live_as_a_car_arrives_and_plugs_in()
     {
         await SignInAsync(TestNode.AdminKey);

@@ -29,7 +29,7 @@ internal static class SiteFileSamples
         timeZone: Europe/Berlin
         currency: EUR
         ordinaryBays: 120
-        settings: { bindingWindow: 2m, sightingGap: 10s, minConfidence: 0.75, reentryWindow: 0s, maxStay: 72h, iceLimit: 15m, entryGrace: 10m, idleGrace: 20m, retentionDays: 30, storeImages: true, maxClockAhead: 90, meterEventInterval: 30s }
+        settings: { bindingWindow: 2m, sightingGap: 10s, minConfidence: 0.75, reentryWindow: 0s, maxStay: 72h, iceLimit: 15m, entryGrace: 10m, idleGrace: 20m, retention: { settledStays: 30d, pictures: 2d }, storeImages: true, maxClockAhead: 90, meterEventInterval: 30s }
         lanes:
           - id: north-in
             direction: entry            # entry | exit | both
@@ -66,7 +66,7 @@ internal static class SiteFileSamples
           "ordinaryBays": 120,
           "settings": {
             "bindingWindow": "PT2M", "sightingGap": 10, "minConfidence": 0.75, "reentryWindow": "0s", "maxStay": "3d",
-            "iceLimit": "900", "entryGrace": "PT10M", "idleGrace": "20m", "retentionDays": 30, "storeImages": true, "maxClockAhead": "1m30s", "meterEventInterval": "PT30S"
+            "iceLimit": "900", "entryGrace": "PT10M", "idleGrace": "20m", "retention": { "settledStays": "30d", "pictures": "48h" }, "storeImages": true, "maxClockAhead": "1m30s", "meterEventInterval": "PT30S"
           },
           "lanes": [
             { "id": "north-in", "direction": "entry", "name": "North gate",

@@ -1,4 +1,5 @@
 using ParkCharge.Core.Charging;
+using ParkCharge.Core.Privacy;
 using ParkCharge.Core.Sites;
 using ParkCharge.Core.Sites.Files;
 using ParkCharge.Server.Auth;
@@ -37,7 +38,7 @@ public sealed class SiteFileTests
                 IceLimit = TimeSpan.FromMinutes(15),
                 EntryGrace = TimeSpan.FromMinutes(10),
                 IdleGrace = TimeSpan.FromMinutes(20),
-                RetentionDays = 30,
+                Retention = new SiteRetention { SettledStays = TimeSpan.FromDays(30), Pictures = TimeSpan.FromDays(2) },
                 StoreImages = true,
                 MaxClockAhead = TimeSpan.FromSeconds(90),
                 MeterEventInterval = TimeSpan.FromSeconds(30),
@@ -182,7 +183,7 @@ public sealed class SiteFileTests
         var json = SiteDocument.From(original.Configuration!, original.Chargers).ToJson();
 
         Assert.DoesNotContain("password", json, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(["chargers[0].securityProfile: security profile 2 needs a password (the charger authenticates with HTTP Basic auth) (line 43)"], Errors(json));
+        Assert.Equal(["chargers[0].securityProfile: security profile 2 needs a password (the charger authenticates with HTTP Basic auth) (line 51)"], Errors(json));
     }
 
     [Fact]
@@ -235,6 +236,16 @@ public sealed class SiteFileTests
         Assert.Empty(result.Errors);
         Assert.Equal([(CameraFormat.Hikvision, 0.9), (CameraFormat.Hikvision, 0.9)], result.Configuration!.Cameras.Select(c => (c.Format, c.MinConfidence ?? 0)));
         Assert.Equal(Keys.Hash("second-camera-key-0002"), result.Configuration.FindCamera("cam-b")!.KeyHash);
+    }
+
+    [Fact]
+    public void The_old_retentionDays_is_read_as_the_settled_stay_period_with_a_deprecation_warning()
+    {
+        var result = Parse(MinimalYaml + "\nsettings: { retentionDays: 30 }\n");
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["settings.retentionDays: is deprecated: write settings.retention.settledStays: 30d (read as that now) (line 5)"], result.Warnings.Select(w => w.ToString()));
+        Assert.Equal(new SiteRetention { SettledStays = TimeSpan.FromDays(30) }, result.Configuration!.Settings.Retention);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed partial class SiteFileValidator : DocumentFields
     private static readonly string[] ChargerFields = ["id", "password", "securityProfile", "displayName", "upstreams"];
     private static readonly string[] EvBayFields = ["id", "charger", "connector", "neighbours"];
     private static readonly string[] SettingNames =
-        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval", "chargerCost"];
+        ["bindingWindow", "sightingGap", "minConfidence", "reentryWindow", "maxStay", "iceLimit", "entryGrace", "idleGrace", "retention", "retentionDays", "storeImages", "maxClockAhead", "meterEventInterval", "chargerCost"];
 
     private static readonly (string Name, ChargerCostMode Value)[] CostModes =
         [("off", ChargerCostMode.Off), ("central", ChargerCostMode.Central), ("local", ChargerCostMode.Local)];
@@ -289,11 +289,7 @@ public sealed partial class SiteFileValidator : DocumentFields
         var (costMode, costFor) = ChargerCost(settings);
         _costFor = costFor.Count == 0 ? null : costFor;
         var minConfidence = Confidence(settings, "settings");
-        var retentionDays = WholeNumber(settings, "settings", "retentionDays", required: false);
-        if (retentionDays < 0)
-        {
-            Error("settings.retentionDays", $"must not be negative (it is {retentionDays})", settings.Find("retentionDays")!.Line);
-        }
+        var retention = Retention(settings, defaults.Retention);
 
         var maxStay = NonNegativeDuration(settings, "maxStay");
         if (maxStay == TimeSpan.Zero)
@@ -311,7 +307,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             IceLimit = NonNegativeDuration(settings, "iceLimit") ?? defaults.IceLimit,
             EntryGrace = NonNegativeDuration(settings, "entryGrace") ?? defaults.EntryGrace,
             IdleGrace = NonNegativeDuration(settings, "idleGrace") ?? defaults.IdleGrace,
-            RetentionDays = retentionDays ?? defaults.RetentionDays,
+            Retention = retention,
             StoreImages = Boolean(settings, "settings", "storeImages") ?? defaults.StoreImages,
             MaxClockAhead = NonNegativeDuration(settings, "maxClockAhead") ?? defaults.MaxClockAhead,
             MeterEventInterval = NonNegativeDuration(settings, "meterEventInterval") ?? defaults.MeterEventInterval,

@@ -6,6 +6,7 @@ import * as chargers from './chargers.js';
 import * as sessions from './sessions.js';
 import * as review from './review.js';
 import * as reconciliation from './reconciliation.js';
+import * as privacy from './privacy.js';
 
 const $ = (id) => document.getElementById(id);
 const SITE = 'parkcharge.site';
@@ -18,6 +19,7 @@ const routes = [
   { pattern: /^#\/sessions\/([^/]+)$/, view: sessions, render: 'renderDetail' },
   { pattern: /^#\/review$/, view: review },
   { pattern: /^#\/reconciliation$/, view: reconciliation },
+  { pattern: /^#\/privacy$/, view: privacy },
 ];
 
 const state = { me: null, sites: [], site: null, stream: null, current: null };
