@@ -37,6 +37,9 @@ public sealed record SiteConfiguration
     /// <summary>Autocharge by plate, stop at permit end, the site power limit: each switched on or off.</summary>
     public Automation.SiteAutomation Automation { get; init; } = new();
 
+    /// <summary>When a camera is silent, its clock skewed or its reads degraded.</summary>
+    public CameraHealthSettings CameraHealth { get; init; } = new();
+
     public CameraConfiguration? FindCamera(string id) => Cameras.FirstOrDefault(c => c.Id == id);
 
     public LaneConfiguration? FindLane(string id) => Lanes.FirstOrDefault(l => l.Id == id);
