@@ -215,7 +215,7 @@ public static class SiteEngine
         public void React(SiteChangeSet work) => CameraHealthRules.AfterDecision(work);
 
         public DateTimeOffset? NextDeadline(SiteState state) =>
-            state.Configuration is { } config ? CameraHealthRules.NextDeadline(state.Cameras, config) : null;
+            state.Configuration is { CameraHealth: not null } config ? CameraHealthRules.NextDeadline(state.Cameras, config) : null;
     }
 
     /// <summary>

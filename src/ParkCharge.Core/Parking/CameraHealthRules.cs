@@ -22,7 +22,7 @@ internal static class CameraHealthRules
     /// <summary>After each decision: the push of a camera tells of that camera; a vehicle read or a charge started tells of the others.</summary>
     public static void AfterDecision(SiteChangeSet work)
     {
-        if (work.Configuration is not { } config)
+        if (work.Configuration is not { CameraHealth: not null } config)
         {
             return;
         }
@@ -51,7 +51,7 @@ internal static class CameraHealthRules
     /// <summary>A timer: cameras whose silence has lasted long enough are silent, as of the moment it had.</summary>
     public static void Timer(SiteChangeSet work, DateTimeOffset due)
     {
-        if (work.Configuration is not { } config)
+        if (work.Configuration is not { CameraHealth: not null } config)
         {
             return;
         }
@@ -119,7 +119,7 @@ internal static class CameraHealthRules
             return; // refused: nothing of the camera was taken
         }
 
-        var settings = config.CameraHealth;
+        var settings = config.CameraHealth!; // the rules run only where the site has the settings (AfterDecision, Timer)
         var arrived = work.ReceivedAt;
         var health = work.CameraHealth(cameraId) ?? new CameraHealth { Camera = cameraId, WatchedSince = arrived };
 
@@ -319,7 +319,7 @@ internal static class CameraHealthRules
     /// </summary>
     private static DateTimeOffset? SilenceDue(SiteConfiguration config, CameraConfiguration camera, CameraHealth health)
     {
-        var settings = config.CameraHealth;
+        var settings = config.CameraHealth!; // the rules run only where the site has the settings (AfterDecision, Timer)
         var last = health.LastReadAt ?? health.WatchedSince;
         var amidTraffic = camera.IsLaneCamera
             ? settings.SilentAmidTraffic > 0 && health.TrafficElsewhere >= TrafficNeeded(settings, health)
@@ -337,7 +337,7 @@ internal static class CameraHealthRules
     /// </summary>
     private static DateTimeOffset? QuietDue(SiteConfiguration config, CameraConfiguration camera, CameraHealth health)
     {
-        var settings = config.CameraHealth;
+        var settings = config.CameraHealth!; // the rules run only where the site has the settings (AfterDecision, Timer)
         if (!camera.IsLaneCamera || settings.OpeningHours is not { } hours)
         {
             return null;
@@ -373,7 +373,7 @@ internal static class CameraHealthRules
 
     private static void Silent(SiteChangeSet work, SiteConfiguration config, CameraConfiguration camera, CameraHealth health, DateTimeOffset at)
     {
-        var settings = config.CameraHealth;
+        var settings = config.CameraHealth!; // the rules run only where the site has the settings (AfterDecision, Timer)
         var last = health.LastReadAt ?? health.WatchedSince;
         var reason = health.QuietDue is { } quiet && quiet <= at
             ? $"no push for {Sites.Files.Durations.Format(at - last)}, {Sites.Files.Durations.Format(settings.SilentAfter)} or more of it in opening hours, when even its quietest day had {Math.Round(ExpectedReads)} or more vehicles in that time"

@@ -468,7 +468,7 @@ public sealed record CameraHealthDocument(
     int QualityWindow)
 {
     /// <summary>Null when every setting is the default.</summary>
-    public static CameraHealthDocument? From(CameraHealthSettings h) => h == new CameraHealthSettings() ? null : new(
+    public static CameraHealthDocument? From(CameraHealthSettings? h) => h is null || h == new CameraHealthSettings() ? null : new(
         Durations.Format(h.SilentAfter),
         h.OpeningHours is { } hours ? new OpeningHoursDocument(Time(hours.From, endOfDay: false), Time(hours.To, endOfDay: hours.To == TimeOnly.MinValue)) : null,
         h.SilentAmidTraffic,

@@ -16,7 +16,7 @@ public sealed class CameraHealthTests
     private static SiteScenario Site(Func<CameraHealthSettings, CameraHealthSettings>? health = null, DateTimeOffset? start = null)
     {
         var site = new SiteScenario { Now = start ?? Eight }.WithCarPark();
-        return health is null ? site : site.Reconfigure(c => c with { CameraHealth = health(c.CameraHealth) });
+        return health is null ? site : site.Reconfigure(c => c with { CameraHealth = health(c.CameraHealth ?? new CameraHealthSettings()) });
     }
 
     private static IEnumerable<T> Of<T>(SiteScenario site, string camera) where T : DomainEvent =>

@@ -31,7 +31,7 @@ public sealed class CameraHealthSettingsTests
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.Equal(new CameraHealthSettings(), result.Configuration!.CameraHealth);
-        Assert.Null(result.Configuration.CameraHealth.OpeningHours);
+        Assert.Null(result.Configuration.CameraHealth!.OpeningHours);
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
             EvBays = [new EvBayConfiguration { Id = "B1", Charger = new ChargerId("CP1"), Connector = 1 }],
             OrdinaryBays = 10,
             Settings = new SiteSettings { StoreImages = false },
+            CameraHealth = new CameraHealthSettings(), // as a site file or the API gives it
         });
     }
 
