@@ -74,6 +74,7 @@ internal sealed class SiteScenario
             Settings = settings?.Invoke(new SiteSettings()) ?? new SiteSettings(),
             Tariffs = tariffs ?? new ParkCharge.Core.Billing.SiteTariffs(),
             Automation = automation ?? new ParkCharge.Core.Automation.SiteAutomation(),
+            CameraHealth = new CameraHealthSettings(),
         }));
         return this;
     }

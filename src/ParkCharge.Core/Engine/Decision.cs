@@ -83,6 +83,9 @@ public sealed record SiteChanges
 
     /// <summary>Power-limit shares given (or taken away: null) per charging session.</summary>
     public IReadOnlyList<(string ChargingSessionId, Automation.PowerShare? Share)> PowerShares { get; init; } = [];
+
+    /// <summary>Cameras whose health (rates, clock, read quality, alarms) this decision changed.</summary>
+    public IReadOnlyList<CameraHealth> CameraHealth { get; init; } = [];
 }
 
 /// <summary>A meter sample and the session it was attributed to.</summary>

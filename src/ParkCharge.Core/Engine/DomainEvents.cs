@@ -51,6 +51,10 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ChargerLogStatus), ChargerLogStatus.TypeName)]
 [JsonDerivedType(typeof(ChargerLogUploaded), ChargerLogUploaded.TypeName)]
 [JsonDerivedType(typeof(ChargingStopScheduled), ChargingStopScheduled.TypeName)]
+[JsonDerivedType(typeof(CameraSilent), CameraSilent.TypeName)]
+[JsonDerivedType(typeof(CameraClockSkewed), CameraClockSkewed.TypeName)]
+[JsonDerivedType(typeof(CameraDegraded), CameraDegraded.TypeName)]
+[JsonDerivedType(typeof(CameraRecovered), CameraRecovered.TypeName)]
 public abstract record DomainEvent([property: JsonIgnore] string Type)
 {
     /// <summary>When it happened, by the clock of the source whose observation caused it.</summary>

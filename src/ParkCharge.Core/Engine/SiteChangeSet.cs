@@ -84,6 +84,7 @@ internal sealed partial class SiteChangeSet(SiteState state, Observation observa
             StopPlans = [.. _stopPlans.Values],
             PowerShares = [.. _powerShares.Select(p => (p.Key, p.Value))],
             LocalLists = [.. _localLists.Values],
+            CameraHealth = [.. _cameraHealth.Values],
         },
     };
 

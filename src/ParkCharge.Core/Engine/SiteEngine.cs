@@ -33,6 +33,7 @@ public static class SiteEngine
         new TransactionModule(),
         new CommandModule(),
         new ParkingModule(),
+        new CameraHealthModule(),
         new BindingModule(),
         new BayOccupancyModule(),
         new AutomationModule(),
@@ -201,6 +202,20 @@ public static class SiteEngine
 
         public DateTimeOffset? NextDeadline(SiteState state) =>
             state.Configuration is { } config ? ParkingRules.NextDeadline(state.Parking, config) : null;
+    }
+
+    /// <summary>
+    /// Camera health: what each push says of its camera (rate, clock, read quality), the traffic the others see while
+    /// a camera is silent, and silence by the clock in opening hours (<see cref="CameraHealthRules"/>).
+    /// </summary>
+    private sealed class CameraHealthModule : IRuleModule
+    {
+        public void Timer(SiteChangeSet work, DateTimeOffset due) => CameraHealthRules.Timer(work, due);
+
+        public void React(SiteChangeSet work) => CameraHealthRules.AfterDecision(work);
+
+        public DateTimeOffset? NextDeadline(SiteState state) =>
+            state.Configuration is { CameraHealth: not null } config ? CameraHealthRules.NextDeadline(state.Cameras, config) : null;
     }
 
     /// <summary>

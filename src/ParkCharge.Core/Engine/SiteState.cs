@@ -67,6 +67,9 @@ public sealed class SiteState
 
     public Automation.AutomationState Automation { get; } = new();
 
+    /// <summary>How each camera is doing (<see cref="CameraHealth"/>).</summary>
+    public CameraHealthState Cameras { get; } = new();
+
     /// <summary>What every EV bay of the site is doing now (free, occupied, charging, finished, idle, ICE), from the bay occupancy module's state.</summary>
     public IReadOnlyList<BayOccupancy> Bays => BayOccupancy.All(this);
 
@@ -144,6 +147,7 @@ public sealed class SiteState
         Billing.Take(changes);
         Commands.Take(changes);
         Automation.Take(changes);
+        Cameras.Take(changes);
 
         if (seq % PruneEvery == 0)
         {

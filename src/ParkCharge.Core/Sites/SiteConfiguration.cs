@@ -47,6 +47,14 @@ public sealed record SiteConfiguration
     /// <summary>Autocharge by plate, stop at permit end, the site power limit: each switched on or off.</summary>
     public Automation.SiteAutomation Automation { get; init; } = new();
 
+    /// <summary>
+    /// When a camera is silent, its clock skewed or its reads degraded. Null for a configuration logged before camera
+    /// health existed: its rules stay off there, so that replaying an older release's log decides as it did. A site file
+    /// or the API always gives the settings (their defaults when the section is left out).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public CameraHealthSettings? CameraHealth { get; init; }
+
     public CameraConfiguration? FindCamera(string id) => Cameras.FirstOrDefault(c => c.Id == id);
 
     public LaneConfiguration? FindLane(string id) => Lanes.FirstOrDefault(l => l.Id == id);

@@ -33,6 +33,7 @@ namespace ParkCharge.Server.Apis;
 [JsonSerializable(typeof(IReadOnlyList<SiteResponse>))]
 [JsonSerializable(typeof(SiteResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BayView>))]
+[JsonSerializable(typeof(IReadOnlyList<CameraHealthView>))]
 [JsonSerializable(typeof(OccupancyView))]
 [JsonSerializable(typeof(AnprPushResponse))]
 [JsonSerializable(typeof(Page<BindingView>))]

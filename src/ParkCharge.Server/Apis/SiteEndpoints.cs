@@ -34,6 +34,8 @@ internal static partial class SiteEndpoints
         sites.MapPut("/{id}/tariffs", PutTariffsAsync).RequireAdmin().WithBodyLimit(BodyLimits.SiteDocument)
             .WithSummary("Set the site's tariffs (the tariffs section of a site document, as JSON) without sending the whole site; every problem is reported with its path");
         sites.MapGet("/{id}/bays", BaysAsync).RequireRead().WithSummary("EV bays with the vehicle standing there and the connector's status");
+        sites.MapGet("/{id}/cameras", CamerasAsync).RequireRead()
+            .WithSummary("The site's cameras and their health: last push, pushes in the last hour against the usual rate, clock offset, poor reads, open alarms");
         sites.MapGet("/{id}/occupancy", OccupancyAsync).RequireRead().WithSummary("Vehicles inside against capacity, EV bays occupied");
         return api;
     }
@@ -191,6 +193,21 @@ internal static partial class SiteEndpoints
         }
 
         return TypedResults.Ok<IReadOnlyList<BayView>>(bays);
+    }
+
+    /// <summary>Read from the site engine's own state (the health is kept there, on the engine's clock), in the site file's camera order.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<CameraHealthView>>, ProblemHttpResult>> CamerasAsync(string id, Store store, SiteEngines engines, TimeProvider time, CancellationToken ct)
+    {
+        if (await store.Parking.GetSiteAsync(id, ct) is null)
+        {
+            return NoSuchSite(id);
+        }
+
+        var now = time.GetUtcNow();
+        var cameras = await engines.For(new Core.Sites.SiteId(id)).ReadAsync(state => state.Configuration is { } config
+            ? config.Cameras.Select(c => CameraHealthView.Of(c, state.Cameras.Find(c.Id), now)).ToList()
+            : []);
+        return TypedResults.Ok<IReadOnlyList<CameraHealthView>>(cameras);
     }
 
     private static async Task<Results<Ok<OccupancyView>, ProblemHttpResult>> OccupancyAsync(string id, Store store, CancellationToken ct)

@@ -42,6 +42,9 @@ public sealed record SiteDocument
     /// <summary>The automation rules; omitted when none is configured.</summary>
     public AutomationDocument? Automation { get; init; }
 
+    /// <summary>When a camera is silent, skewed or degraded; omitted when every setting is the default.</summary>
+    public CameraHealthDocument? CameraHealth { get; init; }
+
     /// <summary>The document for a configuration and the chargers registered at the site.</summary>
     /// <param name="includeKeyHashes">Whether cameras show their key's hash (only to those who may send the document back).</param>
     public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers, bool includeKeyHashes = true)
@@ -106,6 +109,7 @@ public sealed record SiteDocument
             })],
             Tariffs = TariffsDocument.From(configuration.Tariffs),
             Automation = AutomationDocument.From(configuration.Automation),
+            CameraHealth = CameraHealthDocument.From(configuration.CameraHealth),
         };
     }
 
@@ -473,6 +477,34 @@ public sealed record PermitEndDocument(bool Enabled, string Notice);
 public sealed record MaxChargingTimeDocument(bool Enabled, string Limit, string Notice);
 
 public sealed record PowerLimitDocument(bool Enabled, decimal LimitKw, decimal MinimumKw, string Unit, decimal Voltage, int Phases);
+
+/// <summary>The <c>cameraHealth</c> section of a site file (every field written, so a document read back shows the limits in force).</summary>
+public sealed record CameraHealthDocument(
+    string SilentAfter,
+    OpeningHoursDocument? OpeningHours,
+    int SilentAmidTraffic,
+    int SilentAmidCharges,
+    string MinimumSilence,
+    string MaxClockOffset,
+    double DegradedShare,
+    int QualityWindow)
+{
+    /// <summary>Null when every setting is the default.</summary>
+    public static CameraHealthDocument? From(CameraHealthSettings? h) => h is null || h == new CameraHealthSettings() ? null : new(
+        Durations.Format(h.SilentAfter),
+        h.OpeningHours is { } hours ? new OpeningHoursDocument(Time(hours.From, endOfDay: false), Time(hours.To, endOfDay: hours.To == TimeOnly.MinValue)) : null,
+        h.SilentAmidTraffic,
+        h.SilentAmidCharges,
+        Durations.Format(h.MinimumSilence),
+        Durations.Format(h.MaxClockOffset),
+        h.DegradedShare,
+        h.QualityWindow);
+
+    private static string Time(TimeOnly time, bool endOfDay) => endOfDay ? "24:00" : time.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Daily opening hours, local times of day (<c>24:00</c> for the end of the day).</summary>
+public sealed record OpeningHoursDocument(string From, string To);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SiteDocument))]

@@ -44,6 +44,7 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
             EvBays = [new EvBayConfiguration { Id = "B1", Charger = new ChargerId("CP1"), Connector = 1 }],
             OrdinaryBays = 10,
             Settings = new SiteSettings { StoreImages = false },
+            CameraHealth = new CameraHealthSettings(), // as a site file or the API gives it
         });
     }
 
@@ -125,6 +126,35 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
         Assert.NotEqual(JsonValueKind.Null, occupant.GetProperty("parkingSessionId").ValueKind);
         using var occupancy = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/sites/garage/occupancy", TestContext.Current.CancellationToken));
         Assert.Equal((1, 1, 11), (occupancy.RootElement.GetProperty("vehiclesInside").GetInt32(), occupancy.RootElement.GetProperty("evBaysOccupied").GetInt32(), occupancy.RootElement.GetProperty("capacity").GetInt32()));
+    }
+
+    [Fact]
+    public async Task The_cameras_endpoint_shows_each_cameras_health_from_its_pushes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var captured = DateTimeOffset.UtcNow.AddSeconds(-20);
+        using var entry = await PushGenericAsync(GateInKey, new { cameraId = "gate-in", plate = "BCD1234", confidence = 0.95, capturedAt = captured });
+        using var poor = await PushGenericAsync(GateInKey, new { cameraId = "gate-in", plate = "XY", confidence = 0.3, capturedAt = captured.AddSeconds(5) });
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], [entry.StatusCode, poor.StatusCode]);
+
+        using var cameras = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/sites/garage/cameras", ct));
+
+        var byId = cameras.RootElement.EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
+        Assert.Equal(["gate-in", "gate-out", "bay-1"], byId.Keys);
+        var gateIn = byId["gate-in"];
+        Assert.Equal(("Ok", "in", "generic", 2, 2), (gateIn.GetProperty("status").GetString(), gateIn.GetProperty("lane").GetString(),
+            gateIn.GetProperty("format").GetString(), gateIn.GetProperty("readsLastHour").GetInt32(), gateIn.GetProperty("recentReads").GetInt32()));
+        Assert.Equal(0.5, gateIn.GetProperty("lowConfidenceShare").GetDouble());
+        Assert.Equal(captured.AddSeconds(5), gateIn.GetProperty("lastCaptureAt").GetDateTimeOffset(), TimeSpan.FromMilliseconds(1));
+        Assert.InRange(gateIn.GetProperty("lastReadAt").GetDateTimeOffset(), captured, DateTimeOffset.UtcNow);
+        Assert.Equal(JsonValueKind.Null, gateIn.GetProperty("clockOffset").ValueKind); // one span of pushes is no estimate
+        Assert.Equal(("NoReadsYet", 0), (byId["gate-out"].GetProperty("status").GetString(), byId["gate-out"].GetProperty("readsLastHour").GetInt32()));
+        Assert.Equal(["B1"], byId["bay-1"].GetProperty("bays").EnumerateArray().Select(b => b.GetString()));
+
+        using var missing = await _node.Http.GetAsync("/api/v1/sites/nowhere/cameras", ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        var types = await _node.Http.GetStringAsync("/api/v1/events/types", ct);
+        Assert.All(["camera.silent", "camera.clock_skewed", "camera.degraded", "camera.recovered"], t => Assert.Contains($"\"{t}\"", types, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -108,6 +108,29 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
     }
 
     [Fact]
+    public async Task The_site_plan_shows_each_cameras_health_and_a_camera_whose_reads_turn_poor_live()
+    {
+        await SignInAsync(TestNode.AdminKey);
+        await Expect(_page.Locator("#live")).ToHaveTextAsync("live");
+        await Expect(_page.Locator(".camera")).ToHaveCountAsync(3);
+        await Expect(Camera("gate-out").Locator(".health")).ToHaveTextAsync("No reads yet");
+        await Expect(Camera("cam-b12")).ToContainTextAsync("bays B1, B2");
+
+        // A lens fogging up: ten reads in a row below the site's minimum confidence.
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 10; i++)
+        {
+            await PushAsync(GateInKey, new { cameraId = "gate-in", plate = $"FOG{i}{(char)('A' + i)}X", confidence = 0.3, capturedAt = now.AddSeconds(-60 + (5 * i)) });
+        }
+
+        await Expect(Camera("gate-in")).ToHaveAttributeAsync("data-health", "unwell");
+        await Expect(Camera("gate-in").Locator(".health")).ToHaveTextAsync("poor reads (100 %)");
+        await Expect(Camera("gate-in")).ToContainTextAsync("10 in the last hour");
+        await Expect(Camera("gate-out").Locator(".health")).ToHaveTextAsync("No reads yet");
+        await DashboardBrowser.ScreenshotAsync(_page, "camera-health");
+    }
+
+    [Fact]
     public async Task A_bay_turns_from_free_to_vehicle_to_charging_live_as_a_car_arrives_and_plugs_in()
     {
         await SignInAsync(TestNode.AdminKey);
@@ -412,6 +435,8 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
     }
 
     private ILocator Bay(string id) => _page.Locator($".bay[data-bay='{id}']");
+
+    private ILocator Camera(string id) => _page.Locator($".camera[data-camera='{id}']");
 
     private async Task SignInAsync(string key)
     {

@@ -15,7 +15,7 @@ namespace ParkCharge.Core.Sites.Files;
 /// </summary>
 public sealed partial class SiteFileValidator : DocumentFields
 {
-    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation"];
+    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation", "cameraHealth"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
     private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map"];
     private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map", "bays"];
@@ -110,6 +110,7 @@ public sealed partial class SiteFileValidator : DocumentFields
         var bayCameras = BayCameras(site);
         CrossCheck(chargers, bays, bayCameras);
         var automation = Automation(site);
+        var cameraHealth = CameraHealth(site);
         cameras.AddRange(bayCameras.Select(c => c.Camera));
         var tariffs = SiteTariffsOf(site, currency, timeZone);
         CheckCostChargers();
@@ -134,6 +135,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             ChargerCostFor = _costFor,
             Tariffs = tariffs ?? new(),
             Automation = automation,
+            CameraHealth = cameraHealth,
         };
         return Result(configuration, [.. chargers.Select(c => c.Declaration)], declaresTariffs: tariffs is not null);
     }

@@ -1,4 +1,4 @@
-// Site plan: every EV bay as a tile (state, plate, power, energy), the gates' last reads, occupancy.
+// Site plan: every EV bay as a tile (state, plate, power, energy), the gates' last reads, the cameras' health, occupancy.
 // Live: any event of the site reloads the plan (a burst of events once).
 import { get } from './api.js';
 import { h, fill, section, clock, kw, kwh, debounce, say } from './ui.js';
@@ -22,19 +22,22 @@ export function render(ctx) {
   const occupancy = h('dl', { class: 'figures', 'aria-label': 'Occupancy' });
   const bays = h('ul', { class: 'bays', 'aria-label': 'EV bays' });
   const gates = h('div', { class: 'gates' });
+  const cameras = h('ul', { class: 'cameras', 'aria-label': 'Cameras' });
   const { element, status, fail } = section(`Site plan: ${site.name}`,
     h('h3', null, 'Occupancy'), occupancy,
     h('h3', null, 'EV bays'),
     h('p', { class: 'legend' }, ['free', 'vehicle', 'charging', 'finished', 'idle', 'ice', 'unknown'].map((k) => h('span', { class: `chip ${k}` }, legend[k]))),
     bays,
-    h('h3', null, 'Gates'), gates);
+    h('h3', null, 'Gates'), gates,
+    h('h3', null, 'Cameras'), cameras);
 
   async function load() {
     const id = encodeURIComponent(site.id);
-    const [occ, bayList, recent] = await Promise.all([
+    const [occ, bayList, recent, cameraList] = await Promise.all([
       get(`/sites/${id}/occupancy`),
       get(`/sites/${id}/bays`),
       get(`/parking-sessions?siteId=${id}&limit=25`),
+      get(`/sites/${id}/cameras`),
     ]);
     fill(occupancy,
       figure('Vehicles inside', `${occ.vehiclesInside} / ${occ.capacity}`),
@@ -45,6 +48,7 @@ export function render(ctx) {
     const charging = new Map(await Promise.all(sessionIds.map(async (s) => [s, await get(`/charging-sessions/${encodeURIComponent(s)}`).catch(() => null)])));
     fill(bays, ...bayList.map((bay) => tile(bay, charging.get(bay.occupant?.chargingSessionIds?.at(-1)))));
     fill(gates, ...gateRows(site, recent.items));
+    fill(cameras, ...cameraList.map(cameraTile));
     say(status, `Updated ${clock(new Date().toISOString())}`);
   }
 
@@ -91,4 +95,38 @@ function gateRows(site, sessions) {
           h('a', { href: `#/sessions/${encodeURIComponent(r.id)}` }, r.plate), ` ${r.what}`)))
         : h('p', { class: 'empty' }, 'No reads yet.'));
   });
+}
+
+/** A camera's health in words: its open alarms first (silent, clock, poor reads), else Ok or no reads yet. */
+export function cameraHealth(camera) {
+  const alarms = [];
+  if (camera.silentSince) alarms.push(`silent since ${clock(camera.silentSince)}`);
+  if (camera.clockSkewedSince) alarms.push(`clock ${offset(camera.clockOffset)}`);
+  if (camera.degradedSince) alarms.push(`poor reads (${Math.round((camera.lowConfidenceShare + camera.unreadableShare) * 100)} %)`);
+  if (alarms.length) return { key: camera.silentSince ? 'silent' : 'unwell', label: alarms.join(', ') };
+  return camera.lastReadAt ? { key: 'ok', label: 'Ok' } : { key: 'none', label: 'No reads yet' };
+}
+
+/** A TimeSpan as the API writes it ("-00:03:00") in words: "3 min behind", "40 s ahead". */
+function offset(span) {
+  if (!span) return 'off';
+  const negative = span.startsWith('-');
+  const [hh, mm, ss] = span.replace('-', '').split(':').map(Number);
+  const seconds = Math.round(hh * 3600 + mm * 60 + ss);
+  const text = seconds >= 120 ? `${Math.round(seconds / 60)} min` : `${seconds} s`;
+  return `${text} ${negative ? 'behind' : 'ahead'}`;
+}
+
+function cameraTile(camera) {
+  const health = cameraHealth(camera);
+  const where = camera.lane ? `lane ${camera.lane}` : `bays ${camera.bays.join(', ')}`;
+  const usual = camera.usualReadsPerHour != null ? ` (usually ${camera.usualReadsPerHour})` : '';
+  return h('li', { class: `camera ${health.key}`, dataset: { camera: camera.id, health: health.key }, 'aria-label': `Camera ${camera.id}: ${health.label}` },
+    h('strong', null, camera.id), ` · ${where} · `,
+    h('span', { class: 'health' }, health.label),
+    h('span', { class: 'figures-line' },
+      camera.lastReadAt ? ['last push ', h('time', { datetime: camera.lastReadAt }, clock(camera.lastReadAt))] : 'no push yet',
+      ` · ${camera.readsLastHour} in the last hour${usual}`,
+      camera.clockOffset && !camera.clockSkewedSince ? ` · clock ${offset(camera.clockOffset)}` : '',
+      camera.recentReads ? ` · poor reads ${Math.round((camera.lowConfidenceShare + camera.unreadableShare) * 100)} % of ${camera.recentReads}` : ''));
 }

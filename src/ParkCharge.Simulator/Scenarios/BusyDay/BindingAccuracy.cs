@@ -23,6 +23,18 @@ public static class BindingAccuracy
     }
 
     /// <summary>
+    /// Plays the day through the engine as <see cref="Run"/> does (timers when the state asks for them, 1.6
+    /// transaction ids as the engine issued them) and returns the state at the end and every event published.
+    /// </summary>
+    public static (SiteState State, IReadOnlyList<DomainEvent> Events) Play(SimulatedDay day)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        var player = new Player(day, keepEvents: true);
+        player.Play();
+        return (player.State, player.Events);
+    }
+
+    /// <summary>
     /// Scores the bindings of a site's engine state after the day was played through a node (see
     /// <see cref="BusyDayNodePlayer"/>): the same scoring as <see cref="Run"/>, on what the node decided.
     /// </summary>
@@ -82,7 +94,7 @@ public static class BindingAccuracy
     /// once if it is already past); a deadline at or before the last timer gets a new one a second later. Keeps the latest version of every sighting, parking session, visit, charging
     /// session and binding the engine produced, so the score sees what the projections would.
     /// </summary>
-    private sealed class Player(SimulatedDay day)
+    private sealed class Player(SimulatedDay day, bool keepEvents = false)
     {
         private SiteState _state = new(day.Site.Id);
         private readonly Dictionary<string, int> _issued = new(StringComparer.Ordinal);
@@ -103,6 +115,10 @@ public static class BindingAccuracy
         public int Observations { get; private set; }
 
         public int Timers { get; private set; }
+
+        public SiteState State => _state;
+
+        public List<DomainEvent> Events { get; } = [];
 
         public void Play()
         {
@@ -252,6 +268,11 @@ public static class BindingAccuracy
             if (!decision.IsRepeat)
             {
                 _state.Apply(observation, decision);
+                if (keepEvents)
+                {
+                    Events.AddRange(decision.Events);
+                }
+
                 Take(decision.Changes);
             }
 
