@@ -122,14 +122,20 @@ public static class ChargerCostRules
     private static void SendRunningCost(SiteChangeSet work, SiteConfiguration config, ChargingSession session)
     {
         if (session.Status != ChargingSessionStatus.Active || ModeOf(work, config, session) != ChargerCostMode.Central
-            || work.Charger(session.Charger)?.Connection is null || Cost(config, session, work.EventTime) is not { } total)
+            || work.Charger(session.Charger)?.Connection is null)
         {
             return;
         }
 
-        // One at a time, at most one a minute, and only a changed cost (nothing at all while it is zero).
+        // One at a time, at most one a minute (checked before the session is priced, which most meter values need not
+        // be), and only a changed cost (nothing at all while it is zero).
         var last = work.Commands().Where(c => c.Type == CommandType.CostUpdated && c.ChargingSessionId == session.Id).MaxBy(c => c.RequestedAt);
-        if (last is null ? total == 0 : last.IsOpen || work.EventTime - last.RequestedAt < CostUpdateInterval || last.TotalCost == total)
+        if (last is not null && (last.IsOpen || work.EventTime - last.RequestedAt < CostUpdateInterval))
+        {
+            return;
+        }
+
+        if (Cost(config, session, work.EventTime) is not { } total || (last is null ? total == 0 : last.TotalCost == total))
         {
             return;
         }
