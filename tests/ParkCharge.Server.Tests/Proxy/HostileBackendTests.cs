@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using System.Threading.Channels;
 
 using Microsoft.AspNetCore.Builder;
@@ -26,7 +27,7 @@ namespace ParkCharge.Server.Tests.Proxy;
 /// Whatever the backend does, nothing it sends that breaks OCPP reaches the charger, the charger's own
 /// messages all get answers, the node stays up, and the backend is told what was wrong.
 /// </summary>
-public sealed class HostileBackendTests(PostgresServer postgres) : IAsyncLifetime
+public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyncLifetime
 {
     private const string Site = "hostile";
     private const string Charger = "CP-H16";
@@ -153,13 +154,22 @@ public sealed class HostileBackendTests(PostgresServer postgres) : IAsyncLifetim
 
         // Every flooded CALL was passed to the charger in turn and answered, in order, none lost.
         await link.WaitForAsync(f => f.Id == $"f{flood - 1}", TimeSpan.FromSeconds(120));
-        var answered = link.Received.Where(f => f.Id is { } id && id.StartsWith('f')).ToList();
+        // (The node's own CALLs to the backend carry GUID ids, which may start with 'f' too.)
+        var answered = link.Received.Where(f => f.Id is { } id && FloodId().IsMatch(id)).ToList();
         Assert.Equal(Enumerable.Range(0, flood).Select(i => $"f{i}"), answered.Select(f => f.Id));
         Assert.All(answered, f => Assert.Equal(3, f.Type));
         Assert.Equal(flood, charger.Calls("GetConfiguration").Count);
 
         // A frame over the node's limit (1 MiB): the link is closed as Message Too Big and opened again.
-        await link.SendAsync("[2,\"big\",\"DataTransfer\",{\"vendorId\":\"v\",\"data\":\"" + new string('x', 1_100_000) + "\"}]");
+        try
+        {
+            await link.SendAsync("[2,\"big\",\"DataTransfer\",{\"vendorId\":\"v\",\"data\":\"" + new string('x', 1_100_000) + "\"}]");
+        }
+        catch (WebSocketException)
+        {
+            // The node may refuse and close the link before the whole frame is written (it need not read the rest).
+        }
+
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await link.ClosedAsync());
         var again = await _backend.NextConnectionAsync();
         Assert.Empty(charger.Calls("DataTransfer"));
@@ -181,6 +191,9 @@ public sealed class HostileBackendTests(PostgresServer postgres) : IAsyncLifetim
         using var health = await _node.Http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
+
+    [GeneratedRegex(@"^f[0-9]+$")]
+    private static partial Regex FloodId();
 
     private static string At(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
