@@ -67,8 +67,18 @@ format=$?
 
 # --- The suite -----------------------------------------------------------------------------------
 say "running dotnet test"
-dotnet test --solution ParkCharge.slnx "$@"
-status=$?
+output="$(mktemp /tmp/parkcharge-test-output.XXXXXX)"
+dotnet test --solution ParkCharge.slnx "$@" 2>&1 | tee "$output"
+status=${PIPESTATUS[0]}
+if [ $status -ne 0 ] && grep -q '^failed ' "$output"; then
+  # A failed test's own output can be long: name the failed tests once more, then the runner's summary again,
+  # so that the end of the output (all a CI page may show) says what failed.
+  printf '\nFailed tests (each with its error and output above):\n'
+  grep '^failed ' "$output" | sed 's/^failed /  /'
+  printf '\n'
+  sed -n '/^Test run summary:/,$p' "$output"
+fi
+rm -f "$output"
 set -e
 [ $status -ne 0 ] || status=$format
 exit $status

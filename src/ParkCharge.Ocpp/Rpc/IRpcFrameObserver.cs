@@ -27,7 +27,11 @@ public enum RpcFrameDirection
 /// <param name="MessageType">The message type, if readable and known.</param>
 /// <param name="MessageId">The message id, if readable.</param>
 /// <param name="Action">The action: of the CALL itself, or for a CALLRESULT/CALLERROR of the CALL it answers (null if it answers none of ours).</param>
-/// <param name="ErrorReturned">For an inbound frame we refused: the code of the CALLERROR we answered with (null if we did not answer).</param>
+/// <param name="ErrorReturned">
+/// For an inbound frame we refused: the code of the CALLERROR we answered with; for a CALLRESULT that broke its
+/// schema, the code of the 2.1 CALLRESULTERROR (1.6 and 2.0.1 cannot answer one: the code says what was wrong).
+/// Null for a frame we took.
+/// </param>
 /// <param name="Problem">For an inbound frame we refused or ignored: why.</param>
 public readonly record struct RpcFrameRecord(
     RpcFrameDirection Direction,

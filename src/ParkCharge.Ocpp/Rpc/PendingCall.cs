@@ -67,10 +67,12 @@ internal sealed class PendingCall<TRequest, TResponse>(string messageId, OcppAct
 }
 
 /// <summary>
-/// A CALL forwarded for another peer (a proxy): its answer is taken as it comes, neither checked nor
-/// typed, so that it can be passed on unchanged; the peer it goes to checks it as it would ours.
+/// A CALL forwarded for another peer (a proxy): its answer is taken as it comes, untyped, so that it can be
+/// passed on unchanged. Checked against the action's response schema only when <paramref name="checkAnswer"/>
+/// is set (an answer the forwarder would not pass on); otherwise the peer it goes to checks it as it would ours.
+/// An action the version does not define (a vendor's own) is never checked.
 /// </summary>
-internal sealed class ForwardedPendingCall(string messageId, string action) : PendingCall(messageId, action)
+internal sealed class ForwardedPendingCall(string messageId, string action, bool checkAnswer) : PendingCall(messageId, action)
 {
     private readonly TaskCompletionSource<RpcCallOutcome<JsonElement>> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -78,6 +80,12 @@ internal sealed class ForwardedPendingCall(string messageId, string action) : Pe
 
     public override (string Problem, RpcErrorCode ErrorCode)? CompleteWithResult(JsonElement payload, OcppSchemas schemas)
     {
+        if (checkAnswer && schemas.HasAction(Action) && schemas.ValidateResponse(Action, payload).Violation is { } violation)
+        {
+            _outcome.TrySetResult(RpcCallOutcome<JsonElement>.Invalid(violation.Description));
+            return (violation.Description, violation.ErrorCode);
+        }
+
         _outcome.TrySetResult(RpcCallOutcome<JsonElement>.Completed(payload.Clone()));
         return null;
     }

@@ -179,10 +179,16 @@ public sealed class RpcConnection : IAsyncDisposable
     /// Sends a CALL of any action with its payload as is, and returns the answer as it came: a proxy
     /// forwarding one peer's CALL to the other. It waits its turn with our own CALLs (one outstanding per
     /// connection), gets a message id of its own (so a forwarded id can never collide with one of ours),
-    /// and its answer is not checked: it goes back to the peer that asked, which checks it.
+    /// and its answer is not checked unless asked: it goes back to the peer that asked, which checks it.
     /// </summary>
     /// <param name="timeout">How long the answer may take; <see cref="RpcConnectionOptions.CallTimeout"/> when null.</param>
-    public async Task<RpcCallOutcome<JsonElement>> ForwardAsync(string action, JsonElement payload, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <param name="checkAnswer">
+    /// Check the answer against the action's response schema (for an action this version defines): an invalid one
+    /// ends the call as <see cref="RpcCallStatus.InvalidResponse"/> and is refused as our own calls' answers are
+    /// (logged, kept in the message log with the problem, and in OCPP 2.1 answered with a CALLRESULTERROR).
+    /// </param>
+    public async Task<RpcCallOutcome<JsonElement>> ForwardAsync(string action, JsonElement payload, TimeSpan? timeout = null, bool checkAnswer = false,
+        CancellationToken cancellationToken = default)
     {
         if (IsClosed)
         {
@@ -190,7 +196,7 @@ public sealed class RpcConnection : IAsyncDisposable
         }
 
         await _callGate.WaitAsync(cancellationToken);
-        var pending = new ForwardedPendingCall(Guid.NewGuid().ToString(), action);
+        var pending = new ForwardedPendingCall(Guid.NewGuid().ToString(), action, checkAnswer);
         try
         {
             Interlocked.Exchange(ref _pending, pending);
@@ -352,7 +358,7 @@ public sealed class RpcConnection : IAsyncDisposable
                     PendingCall? answered = TakePending(result.MessageId);
                     var invalid = answered?.CompleteWithResult(result.Payload, _schemas);
                     string? problem = invalid?.Problem;
-                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallResult, result.MessageId, answered?.Action, null,
+                    Observe(RpcFrameDirection.Inbound, raw, false, RpcMessageType.CallResult, result.MessageId, answered?.Action, invalid?.ErrorCode,
                         answered is null ? "Answers no outstanding CALL of ours." : problem);
                     if (answered is null)
                     {

@@ -115,6 +115,11 @@ internal sealed class ChargerProxy : IAsyncDisposable
                     case RpcCallStatus.Rejected:
                         // The backend refused it: the charger learns so, unchanged, and will send it again if it must.
                         return RpcReply.Error(outcome.Rejection!);
+                    case RpcCallStatus.InvalidResponse:
+                        // An answer that breaks the action's schema is not passed on (a strict charger would fail on it):
+                        // it is answered as if the backend were late, and the backend gets the message again from the queue.
+                        ProxyLog.InvalidAnswer(proxy._services.Logger, proxy.Charger.Value, primary.Upstream.Name, call.Action);
+                        break;
                     default:
                         ProxyLog.AnsweredLocally(proxy._services.Logger, proxy.Charger.Value, primary.Upstream.Name, call.Action, outcome.Status);
                         break;

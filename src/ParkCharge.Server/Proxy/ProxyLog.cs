@@ -29,4 +29,7 @@ internal static partial class ProxyLog
 
     [LoggerMessage(EventId = 8008, Level = LogLevel.Information, Message = "Charger {Charger}: {Count} messages queued while upstream {Upstream} was away delivered in order")]
     public static partial void Replayed(ILogger logger, string charger, string upstream, int count);
+
+    [LoggerMessage(EventId = 8009, Level = LogLevel.Warning, Message = "Charger {Charger}: primary upstream {Upstream} answered {Action} with a CALLRESULT that breaks the schema; ParkCharge answered the charger and queued the message for the backend (the problem is in the charger's message log)")]
+    public static partial void InvalidAnswer(ILogger logger, string charger, string upstream, string action);
 }

@@ -162,7 +162,7 @@ internal sealed class UpstreamLink : IAsyncDisposable
                 foreach (var message in batch)
                 {
                     using var document = JsonDocument.Parse(message.Payload);
-                    var outcome = await rpc.ForwardAsync(message.Action, TransactionIds.ToBackend(document.RootElement), Upstream.Timeout, ct);
+                    var outcome = await rpc.ForwardAsync(message.Action, TransactionIds.ToBackend(document.RootElement), Upstream.Timeout, checkAnswer: true, cancellationToken: ct);
                     if (outcome.Status is not (RpcCallStatus.Completed or RpcCallStatus.Rejected or RpcCallStatus.InvalidResponse))
                     {
                         Failed($"replaying {message.Action}: {outcome.Status}");
@@ -233,14 +233,14 @@ internal sealed class UpstreamLink : IAsyncDisposable
         }
 
         var left = Upstream.Timeout - _services.Time.GetElapsedTime(started);
-        var outcome = await rpc.ForwardAsync(action, payload, left > TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100), ct);
+        var outcome = await rpc.ForwardAsync(action, payload, left > TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100), checkAnswer: true, cancellationToken: ct);
         if (outcome.Status is RpcCallStatus.Completed or RpcCallStatus.Rejected)
         {
             Interlocked.Increment(ref _forwarded);
         }
         else
         {
-            Failed($"{action} got no answer ({outcome.Status})");
+            Failed(outcome.Status == RpcCallStatus.InvalidResponse ? $"{action} got an invalid answer ({outcome.Problem})" : $"{action} got no answer ({outcome.Status})");
         }
 
         return outcome;
@@ -268,7 +268,7 @@ internal sealed class UpstreamLink : IAsyncDisposable
                 while (true)
                 {
                     var rpc = await _connected.Task.WaitAsync(ct);
-                    var outcome = await rpc.ForwardAsync(action, payload, Upstream.Timeout, ct);
+                    var outcome = await rpc.ForwardAsync(action, payload, Upstream.Timeout, checkAnswer: true, cancellationToken: ct);
                     if (outcome.Status != RpcCallStatus.Disconnected)
                     {
                         Interlocked.Increment(ref _forwarded);

@@ -192,6 +192,58 @@ public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyn
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Fact]
+    public async Task A_backend_answer_that_breaks_the_schema_is_not_passed_on_the_charger_is_answered_and_the_backend_gets_the_message_again()
+    {
+        await using var charger = await StrictCharger.ConnectAsync(new Uri($"ws://{_node.BaseUri.Authority}/ocpp"), Charger, "ocpp1.6");
+        var link = await _backend.NextConnectionAsync();
+        link.AnswerWith = action => action switch
+        {
+            "BootNotification" => new JsonObject { ["status"] = "Maybe", ["currentTime"] = At(DateTimeOffset.UtcNow), ["interval"] = 300 },
+            "StartTransaction" => new JsonObject { ["transactionId"] = "T-77", ["idTagInfo"] = new JsonObject { ["status"] = "Accepted" } },
+            _ => null,
+        };
+
+        // The strict charger fails on any answer that breaks the 1.6 schemas: these are ParkCharge's own, as while the backend is away.
+        var boot = await charger.CallAsync("BootNotification", new JsonObject { ["chargePointVendor"] = "Strict", ["chargePointModel"] = "H16" });
+        Assert.Equal("Accepted", boot.GetProperty("status").GetString());
+        var start = await charger.CallAsync("StartTransaction", new JsonObject { ["connectorId"] = 1, ["idTag"] = "RFID-I", ["meterStart"] = 0, ["timestamp"] = At(DateTimeOffset.UtcNow) });
+        var transactionId = start.GetProperty("transactionId").GetInt32();
+
+        // The backend gets each message again from the durable queue, as after an answer that came too late.
+        foreach (var action in (string[])["BootNotification", "StartTransaction"])
+        {
+            await Eventually.UntilAsync(() => link.Received.Count(f => f.Type == 2 && f.Action == action) >= 2, $"{action} reaching the backend again");
+        }
+
+        // A backend that answers properly again gets the rest as usual, and ParkCharge's session is whole.
+        link.AnswerWith = null;
+        var stop = await charger.CallAsync("StopTransaction", new JsonObject { ["transactionId"] = transactionId, ["meterStop"] = 2_500, ["timestamp"] = At(DateTimeOffset.UtcNow) });
+        Assert.Equal("Accepted", stop.GetProperty("idTagInfo").GetProperty("status").GetString());
+        await link.WaitForAsync(f => f.Type == 2 && f.Action == "StopTransaction");
+        var session = await _node.EventuallyAsync(
+            async () =>
+            {
+                using var page = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/charging-sessions?chargerId={Charger}"));
+                return page.RootElement.GetProperty("items").Clone();
+            },
+            items => items.GetArrayLength() == 1 && items[0].GetProperty("status").GetString() == "Completed");
+        Assert.Equal(2_500m, session[0].GetProperty("energyWh").GetDecimal());
+
+        // The charger's message log keeps the backend's bad answers, each marked with what was wrong.
+        var marked = await _node.EventuallyAsync(
+            async () =>
+            {
+                using var messages = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/chargers/{Charger}/messages?limit=200"));
+                return messages.RootElement.GetProperty("items").EnumerateArray()
+                    .Where(m => m.GetProperty("connectionId").GetString() == "upstream:cpo" && m.GetProperty("direction").GetString() == "in"
+                        && m.GetProperty("errorCode").ValueKind == JsonValueKind.String)
+                    .Select(m => m.GetProperty("action").GetString()).ToList();
+            },
+            actions => actions.Count(a => a == "BootNotification") >= 2 && actions.Count(a => a == "StartTransaction") >= 2);
+        Assert.True(marked.Count(a => a == "BootNotification") >= 2 && marked.Count(a => a == "StartTransaction") >= 2, string.Join(", ", marked));
+    }
+
     [GeneratedRegex(@"^f[0-9]+$")]
     private static partial Regex FloodId();
 
@@ -267,6 +319,9 @@ public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyn
         public string Path { get; } = path;
 
         public string? SubProtocol => socket.SubProtocol;
+
+        /// <summary>The test's own answer to an action (null: the permissive default).</summary>
+        public Func<string, JsonObject?>? AnswerWith { get; set; }
 
         public IReadOnlyList<Frame> Received
         {
@@ -360,7 +415,7 @@ public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyn
             }
         }
 
-        private JsonObject Answer(string action) => action switch
+        private JsonObject Answer(string action) => AnswerWith?.Invoke(action) ?? action switch
         {
             "BootNotification" => new JsonObject { ["status"] = "Accepted", ["currentTime"] = At(DateTimeOffset.UtcNow), ["interval"] = 300 },
             "Heartbeat" => new JsonObject { ["currentTime"] = At(DateTimeOffset.UtcNow) },
