@@ -132,6 +132,21 @@ accuracy.SetAction((parse, ct) => BindingAccuracyBench.RunAsync(
     args));
 root.Subcommands.Add(accuracy);
 
+var yearWeeks = new Option<int>("--weeks") { Description = "Weeks of the busy site to generate (52: a year).", DefaultValueFactory = _ => 8 };
+var yearBays = new Option<int>("--bays") { Description = "EV bays (the site has ten ordinary bays per EV bay besides).", DefaultValueFactory = _ => 20 };
+var yearSeed = new Option<int>("--seed") { Description = "The first week's seed (each week takes the next).", DefaultValueFactory = _ => 1 };
+var yearEvery = new Option<int>("--snapshot-every") { Description = "A snapshot after this many observations.", DefaultValueFactory = _ => 20_000 };
+var yearKeep = new Option<int>("--keep-log-days") { Description = "Compaction keeps this many days of log.", DefaultValueFactory = _ => 90 };
+var yearData = new Option<string?>("--data-root") { Description = "Where the store is made (default: the temp folder). Keep it on a real disk." };
+var siteYear = new Command("site-year", "Disk per site-year and start-up time without and with snapshots, and after compaction (issue 20 item 4).")
+{
+    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData,
+};
+siteYear.SetAction((parse, ct) => ParkCharge.Bench.Storage.SiteYearBench.RunAsync(
+    new ParkCharge.Bench.Storage.SiteYearRequest(parse.GetValue(yearSeed), parse.GetValue(yearWeeks), parse.GetValue(yearBays), parse.GetValue(yearEvery),
+        TimeSpan.FromDays(parse.GetValue(yearKeep)), parse.GetValue(yearData)), ct));
+root.Subcommands.Add(siteYear);
+
 var proxyPairs = new Option<int>("--pairs") { Description = "Charger pairs (one direct, one proxied each).", DefaultValueFactory = _ => 10 };
 var proxyRounds = new Option<int>("--rounds") { Description = "Messages each charger sends.", DefaultValueFactory = _ => 300 };
 var proxyLatency = new Command("proxy-latency", "Proxy mode: the latency a ParkCharge proxy adds (p50/p99) against the same chargers connected directly to the same backend, in one run.")

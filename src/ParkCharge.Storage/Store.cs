@@ -73,7 +73,11 @@ public sealed class Store : IAsyncDisposable
         Upstreams = new UpstreamStore(database);
         UpstreamQueue = new UpstreamQueue(database);
         Privacy = new Privacy.PrivacyStore(database, messageLog);
+        Snapshots = new Snapshots.SnapshotStore(database);
     }
+
+    /// <summary>Snapshots of the sites' engine states, and where a compacted site's log begins.</summary>
+    public Snapshots.SnapshotStore Snapshots { get; }
 
     public Database Database { get; }
 

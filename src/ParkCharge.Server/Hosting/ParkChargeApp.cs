@@ -81,6 +81,8 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SiteEngines>());
+        builder.Services.AddSingleton<LogCompaction>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<LogCompaction>());
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ChargerConnections>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChargerConnections>());

@@ -48,6 +48,37 @@ public sealed class ParkChargeOptions
 
     /// <summary>The Prometheus scrape endpoint (<c>/metrics</c>); OTLP export is configured by the standard <c>OTEL_*</c> variables.</summary>
     public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Snapshots of the sites' engine states and compaction of their logs (docs/operators.md, "Snapshots and compaction").</summary>
+    public SnapshotOptions Snapshots { get; set; } = new();
+}
+
+/// <summary>
+/// Snapshots of each site's engine state, so that start-up replays only the log after the newest one, and compaction
+/// of the log below the oldest snapshot retention allows (docs/operators.md, "Snapshots and compaction").
+/// </summary>
+public sealed class SnapshotOptions
+{
+    /// <summary>Write snapshots (on by default). Off, start-up replays the whole log, or from the base of a compacted one.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>A snapshot after this many observations since the last one (a 20-bay site takes some 3,000 a day).</summary>
+    public int Every { get; set; } = 10_000;
+
+    /// <summary>...or this long after the last one, when anything was added since.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Snapshots kept per site (the newest; the one a compacted log begins at is kept besides).</summary>
+    public int Keep { get; set; } = 2;
+
+    /// <summary>Compact the logs once a day: delete the observations below a snapshot that is old enough (on by default).</summary>
+    public bool Compaction { get; set; } = true;
+
+    /// <summary>
+    /// The log is kept at least this long (by receive time) before compaction may delete it, and never the part from the
+    /// entry of a stay that is open, unpaid or disputed on.
+    /// </summary>
+    public TimeSpan KeepLogFor { get; set; } = TimeSpan.FromDays(90);
 }
 
 /// <summary>The node's metrics for Prometheus (docs/operators.md, "Watching a node").</summary>

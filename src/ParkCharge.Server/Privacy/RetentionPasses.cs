@@ -10,7 +10,7 @@ namespace ParkCharge.Server.Privacy;
 /// for a week catches up at its first pass. On a PostgreSQL store shared by several nodes each node runs its
 /// passes; they rewrite the same rows to the same pseudonyms.
 /// </summary>
-internal sealed partial class RetentionPasses(Store store, TimeProvider time, ILogger<RetentionPasses> logger) : BackgroundService
+internal sealed partial class RetentionPasses(Store store, TimeProvider time, ILogger<RetentionPasses> logger, Sites.SiteEngines? engines = null) : BackgroundService
 {
     public static readonly TimeSpan FirstPassAfter = TimeSpan.FromMinutes(10);
 
@@ -45,6 +45,13 @@ internal sealed partial class RetentionPasses(Store store, TimeProvider time, IL
                 var retention = LogJson.DeserializeSite(site.ConfigurationJson).Settings.Retention;
                 var report = await store.Privacy.ApplyRetentionAsync(site.Id, retention, time.GetUtcNow(), ct);
                 reports.Add((site.Id, report));
+                if (report.LogRowsRewritten > 0 && engines is not null)
+                {
+                    // The engine's state still holds the plates just replaced: built again from the rewritten log (and
+                    // snapshots), so that its next snapshots hold pseudonyms too.
+                    await engines.ReloadAsync(new Core.Sites.SiteId(site.Id));
+                }
+
                 if (report.Stays + report.LooseReads + report.PicturesDeleted > 0)
                 {
                     LogPass(logger, site.Id, report.Stays, report.LooseReads, report.Held.Count, report.PicturesDeleted);

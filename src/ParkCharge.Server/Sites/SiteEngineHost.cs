@@ -52,6 +52,8 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     private readonly Action<SiteId>? _commandsWaiting;
     private readonly NodeMetrics? _metrics;
     private readonly TraceOrigins? _origins;
+    private readonly SiteStateLoader _loader;
+    private readonly SiteSnapshotSchedule? _snapshots;
     private Task? _loop;
     private SiteState? _state;
     private ITimer? _timer;
@@ -69,9 +71,12 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// <param name="commandsWaiting">Called after a unit that leaves a pending command for a connected charger (the dispatcher sends it).</param>
     /// <param name="metrics">Where the time to decide, the wait in the queue and what was committed are counted.</param>
     /// <param name="origins">Where the trace each committed event came from is noted, for its webhook deliveries.</param>
+    /// <param name="snapshots">When snapshots of the state are written (none when null).</param>
     public SiteEngineHost(SiteId site, Store store, TimeProvider time, ILogger logger, QueueOptions queue, Action<SiteId>? commandsWaiting = null,
-        NodeMetrics? metrics = null, TraceOrigins? origins = null)
+        NodeMetrics? metrics = null, TraceOrigins? origins = null, SnapshotOptions? snapshots = null)
     {
+        _loader = new SiteStateLoader(store, logger);
+        _snapshots = snapshots is { Enabled: true } ? new SiteSnapshotSchedule(site, store, snapshots, time, logger) : null;
         _metrics = metrics;
         _origins = origins;
         Site = site;
@@ -165,6 +170,16 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     /// <summary>Loads the site's state now rather than at its first observation (and arms its timers).</summary>
     public Task WarmUpAsync() => SubmitAsync(null);
 
+    /// <summary>
+    /// Builds the site's state again from the store, after what is submitted before (the log was rewritten under it:
+    /// a retention pass replaced plates by pseudonyms, which the state and its next snapshots must not keep).
+    /// </summary>
+    public Task ReloadAsync()
+    {
+        var pending = new Pending(null) { Reload = true };
+        return _queue.Writer.TryWrite(pending) ? pending.Reply.Task : WaitForRoomAsync(pending, null);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -176,6 +191,11 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
+        }
+
+        if (_snapshots is not null)
+        {
+            await _snapshots.FlushAsync();
         }
     }
 
@@ -193,6 +213,11 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
             Volatile.Write(ref _deciding, unit.Count);
             foreach (var pending in unit)
             {
+                if (pending.Reload)
+                {
+                    _state = null;
+                }
+
                 _metrics?.Waited(Stopwatch.GetElapsedTime(pending.Enqueued));
                 if (pending.TimerDue is not null)
                 {
@@ -480,6 +505,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         }
 
         ArmTimer(_state.NextDeadline);
+        _snapshots?.AfterUnit(_state, idle: _queue.Reader.Count == 0);
         if (_commandsWaiting is not null && HasCommandsToSend(_state))
         {
             _commandsWaiting(Site);
@@ -500,54 +526,16 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Rebuilds the site's state by replaying its log through the engine. Each replayed answer is
-    /// compared with the one stored: a difference means the engine changed its mind about the past.
+    /// Rebuilds the site's state: the newest usable snapshot and the log after it (<see cref="SiteStateLoader"/>). Each
+    /// replayed answer is compared with the one stored: a difference means the engine changed its mind about the past.
     /// </summary>
     private async Task<SiteState> LoadAsync()
     {
         Loads++;
-        var state = new SiteState(Site);
-        var count = 0;
-        var lastSeq = 0L;
-        await foreach (var stored in _store.Log.ReadAsync(Site, 0, CancellationToken.None))
-        {
-            lastSeq = stored.Seq;
-            count++;
-            Decision decision;
-            try
-            {
-                decision = SiteEngine.Decide(state, stored.Observation);
-            }
-            catch (Exception e)
-            {
-                // A stored observation the engine cannot decide on (logged by an older version) must not
-                // keep the site from loading: it keeps its stored answer and changes nothing.
-                ReplayDivergences++;
-                LogReplayFailed(_logger, Site.Value, stored.Seq, stored.Observation.Payload.Kind, e);
-                decision = new Decision { Reply = stored.Reply };
-            }
-
-            try
-            {
-                state.Apply(stored.Observation, decision);
-            }
-            catch (Exception e)
-            {
-                ReplayDivergences++;
-                LogReplayFailed(_logger, Site.Value, stored.Seq, stored.Observation.Payload.Kind, e);
-                continue;
-            }
-
-            if (decision.Reply != stored.Reply)
-            {
-                ReplayDivergences++;
-                LogDivergence(_logger, Site.Value, stored.Seq, stored.Observation.Payload.Kind);
-            }
-        }
-
-        state.AlignWithLog(lastSeq, await _store.Log.LastEventSeqAsync(Site, CancellationToken.None));
-        LogLoaded(_logger, Site.Value, count, state.LastSeq);
-        return state;
+        var load = await _loader.LoadAsync(Site, CancellationToken.None);
+        ReplayDivergences += load.Divergences;
+        _snapshots?.Loaded(load);
+        return load.State;
     }
 
     /// <summary>
@@ -666,6 +654,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         /// <summary>The observation; for a timer that fired, made on the loop once its deadline has come.</summary>
         public Observation? Observation { get; set; } = observation;
 
+        /// <summary>The state is to be built again from the store before this (<see cref="ReloadAsync"/>).</summary>
+        public bool Reload { get; init; }
+
         /// <summary>A timer fired for this deadline (no observation yet: the loop makes it when the deadline has come).</summary>
         public DateTimeOffset? TimerDue { get; init; }
 
@@ -676,12 +667,6 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
         public TaskCompletionSource<object?> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Site {Site} loaded: {Count} observations replayed, last sequence {LastSeq}")]
-    private static partial void LogLoaded(ILogger logger, string site, int count, long lastSeq);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) gave a different answer than the one stored")]
-    private static partial void LogDivergence(ILogger logger, string site, long seq, string kind);
-
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Site {Site}: another writer appended first (attempt {Attempt}); reloading and deciding again")]
     private static partial void LogConflict(ILogger logger, string site, int attempt, Exception exception);
 
@@ -690,9 +675,6 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Site {Site}: the engine did not act on the deadline {Deadline:O} when its timer came; trying again with a later timer")]
     private static partial void LogDeadlineMissed(ILogger logger, string site, DateTimeOffset deadline);
-
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Site {Site}: replaying observation {Seq} ({Kind}) failed; it keeps its stored answer and the site loads on")]
-    private static partial void LogReplayFailed(ILogger logger, string site, long seq, string kind, Exception exception);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Error, Message = "Site {Site}: observation {Key} ({Kind}) from {Source} could not be decided or stored; it alone was refused")]
     private static partial void LogObservationFailed(ILogger logger, string site, string source, string kind, string key, Exception exception);

@@ -30,13 +30,17 @@ public sealed class SiteEngines(
     public SiteEngineHost For(SiteId site) =>
         _hosts.GetOrAdd(site, s => new Lazy<SiteEngineHost>(() =>
         {
-            var host = new SiteEngineHost(s, store, time, _logger, options.Value.Queues, signals.Notify, metrics, origins);
+            var host = new SiteEngineHost(s, store, time, _logger, options.Value.Queues, signals.Notify, metrics, origins, options.Value.Snapshots);
             host.Start();
             return host;
         })).Value;
 
     /// <summary>The sites whose engines run on this node.</summary>
     public IReadOnlyList<SiteId> Sites => [.. _hosts.Where(h => h.Value.IsValueCreated).Select(h => h.Key)];
+
+    /// <summary>Builds the state of the site's engine again from the store, if it runs on this node (its log was rewritten).</summary>
+    public Task ReloadAsync(SiteId site) =>
+        _hosts.TryGetValue(site, out var host) && host.IsValueCreated ? host.Value.ReloadAsync() : Task.CompletedTask;
 
     /// <summary>Decides on the observation at its site; completes with the reply once it is durable.</summary>
     public Task<Reply> SubmitAsync(Observation observation) => For(observation.Site).SubmitAsync(observation);

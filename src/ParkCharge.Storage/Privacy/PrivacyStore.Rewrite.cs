@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 using ParkCharge.Core.Plates;
 using ParkCharge.Core.Privacy;
@@ -134,6 +135,15 @@ public sealed partial class PrivacyStore
 
         logRows += await WriteAsync(connection, changes, "UPDATE events SET payload = @json_a WHERE site_id = @site AND seq = @seq", site, ct);
 
+        // 2b. Snapshots of the site's engine state hold the plates of its recent stays. Each object in a snapshot is
+        //     scrubbed for the units it or an object around it names (a sighting by its id, a taught token by its
+        //     charging session), never for a plate text alone: a regular's stays that are kept keep their plate.
+        if (await Snapshots.SnapshotStore.CountAsync(connection, site, ct) > 0)
+        {
+            var kept = await KeptPlatesAsync(connection, site, byId, ct);
+            logRows += await Snapshots.SnapshotStore.RewriteAsync(connection, site, json => ScrubSnapshot(json, byId, kept), ct);
+        }
+
         // 3. Projections, unit by unit; the parking session last (it says the stay is done); pictures deleted.
         var projectionRows = 0;
         var pictures = 0;
@@ -174,6 +184,119 @@ public sealed partial class PrivacyStore
         }
 
         return new PseudonymisationReport(units.Count, 0, [], logRows, projectionRows, pictures);
+    }
+
+    /// <summary>
+    /// A snapshot's JSON with the plates replaced, object by object: the object of a row (one with an id of its own) for
+    /// every unit named anywhere in it, as a log entry is, and what it holds with it. A plate
+    /// in an object that names no row at all (what a binding learnt: plate to id token) is replaced when it is a unit's
+    /// plate and no stay, visit or read that stays (a kept stay of the same regular) has it.
+    /// </summary>
+    private static string ScrubSnapshot(string json, Dictionary<string, Unit> byId, HashSet<string> kept)
+    {
+        if (byId.Count == 0 || Named(json, byId).Count == 0)
+        {
+            return json;
+        }
+
+        var root = JsonNode.Parse(json)!;
+        var byPlate = new Dictionary<string, Unit>(StringComparer.Ordinal);
+        foreach (var unit in byId.Values.Distinct())
+        {
+            foreach (var plate in unit.Scrubber.Plates.Where(p => !kept.Contains(p)))
+            {
+                byPlate.TryAdd(plate, unit);
+            }
+        }
+
+        return Scrub(root["state"] ?? root, [], false, byId, byPlate) ? root.ToJsonString() : json; // not the header: the engine build looks like an id
+    }
+
+    /// <summary>The plates (normalised) of the stays, visits and reads of the site that are not among the units: they stay readable.</summary>
+    private static async Task<HashSet<string>> KeptPlatesAsync(DbConnection connection, string site, Dictionary<string, Unit> byId, CancellationToken ct)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in (string[])["parking_sessions", "bay_visits", "sightings"])
+        {
+            await using var select = connection.Command($"SELECT id, plate FROM {table} WHERE site_id = @site").With("site", site);
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                if (!byId.ContainsKey(reader.GetString(0)) && !reader.IsDBNull(1))
+                {
+                    kept.Add(PlateText.Normalize(reader.GetString(1)));
+                }
+            }
+        }
+
+        return kept;
+    }
+
+    /// <summary>The ids an object or array names itself (its own string values that look like row ids).</summary>
+    private static List<string> OwnIds(JsonNode node) =>
+        [.. Children(node).OfType<JsonValue>().Select(v => v.TryGetValue<string>(out var t) ? t : null).OfType<string>().Where(t => Id().IsMatch(t) && t.Length == 32)];
+
+    private static IEnumerable<JsonNode?> Children(JsonNode node) => node switch
+    {
+        JsonObject o => o.Select(p => p.Value),
+        JsonArray a => a,
+        _ => [],
+    };
+
+    private static bool Scrub(JsonNode node, List<Unit> scope, bool named, Dictionary<string, Unit> byId, Dictionary<string, Unit> byPlate)
+    {
+        var ids = OwnIds(node);
+        named |= ids.Count > 0;
+        var own = scope;
+        if (ids.Count > 0)
+        {
+            // A row's object (it has an id of its own) is scrubbed, like a log entry, for every unit named anywhere in it.
+            foreach (var unit in Named(node.ToJsonString(), byId).Where(u => !scope.Contains(u)))
+            {
+                own = [.. own, unit];
+            }
+        }
+
+        var changed = false;
+        if (node is JsonObject obj)
+        {
+            foreach (var name in obj.Select(p => p.Key).ToList())
+            {
+                changed |= ScrubChild(obj[name], replacement => obj[name] = replacement, own, named, byId, byPlate);
+            }
+        }
+        else if (node is JsonArray array)
+        {
+            for (var i = 0; i < array.Count; i++)
+            {
+                var at = i;
+                changed |= ScrubChild(array[i], replacement => array[at] = replacement, own, named, byId, byPlate);
+            }
+        }
+
+        return changed;
+    }
+
+    private static bool ScrubChild(JsonNode? child, Action<JsonNode> replace, List<Unit> scope, bool named, Dictionary<string, Unit> byId, Dictionary<string, Unit> byPlate)
+    {
+        if (child is JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            var scrubbed = scope.Aggregate(text, (t, unit) => unit.Scrubber.Text(t));
+            if (!named && scrubbed == text && text.Length <= 32 && byPlate.TryGetValue(Core.Plates.PlateText.Normalize(text), out var owner))
+            {
+                scrubbed = owner.Scrubber.Text(text);
+            }
+
+            if (scrubbed != text)
+            {
+                replace(JsonValue.Create(scrubbed));
+                return true;
+            }
+
+            return false;
+        }
+
+        return child is not null && Scrub(child, scope, named, byId, byPlate);
     }
 
     private static List<Unit> Named(string text, Dictionary<string, Unit> byId)

@@ -70,6 +70,12 @@ public abstract class RetentionTests(StoreEngine engine, PostgresServer postgres
         await _store.Writer.FlushAsync();
         Assert.Equal(2, (await _store.Messages.ListAsync(new ChargerId("CP-1"), null, 10, ct)).Items.Count);
 
+        // A snapshot of the engine's state holds the plates of the recent stays too (issue 20 item 4).
+        var snapshot = new Storage.Snapshots.SnapshotHeader(_state.LastSeq, _state.LastEventSeq, Storage.Snapshots.SiteStateFormat.FormatVersion,
+            Storage.Snapshots.SiteStateFormat.EngineVersion, End, End, 0);
+        await _store.Snapshots.SaveAsync(Site, snapshot, Storage.Snapshots.SiteStateFormat.Write(_state), 2, ct);
+        Assert.NotEmpty(await ScanAsync(_stays.Values.Select(s => s.Plate)));
+
         var report = await _store.Privacy.ApplyRetentionAsync(Site.Value, Retention, End, ct);
         Assert.Equal([End.AddHours(-1)], (await _store.Messages.ListAsync(new ChargerId("CP-1"), null, 10, ct)).Items.Select(m => m.At));
 
@@ -94,6 +100,19 @@ public abstract class RetentionTests(StoreEngine engine, PostgresServer postgres
         Assert.Equal(billsBefore, await BillsAsync());
         Assert.Equal(parkingBefore, await ReconciliationAsync());
         await AssertReplayMatchesAsync();
+
+        // The snapshot was scrubbed like the log: a start-up from it builds the state a replay of the rewritten log does,
+        // but for one thing it cannot know. A regular's card taught its plate by an old stay (now pseudonymised) and by a
+        // kept one: the replay learns "pseudonym -> card" and "plate -> card", the snapshot only has "plate -> card" (no
+        // pseudonym is ever read at a gate, so nothing is decided on the missing entry).
+        var loader = new ParkCharge.Server.Sites.SiteStateLoader(_store, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var fromSnapshot = await loader.LoadAsync(Site, ct);
+        Assert.Equal(_state.LastSeq, fromSnapshot.Snapshot?.Seq);
+        var differences = StateComparison.Differences((await loader.LoadAsync(Site, ct, useSnapshots: false)).State, fromSnapshot.State, max: 1000)
+            .Where(d => !(d.Contains("_tokenByPlate[PSN", StringComparison.Ordinal) && d.EndsWith("missing after the snapshot", StringComparison.Ordinal)))
+            .Where(d => !d.Contains("_tokenByPlate:", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(differences.Count == 0, string.Join("\n", differences));
 
         var again = await _store.Privacy.ApplyRetentionAsync(Site.Value, Retention, End, ct);
         Assert.Equal((0, 0, 0), (again.Stays, again.LogRowsRewritten, again.ProjectionRowsRewritten));
@@ -338,6 +357,7 @@ public abstract class RetentionTests(StoreEngine engine, PostgresServer postgres
                 {
                     var value = reader.IsDBNull(i) ? null : reader.GetValue(i) switch
                     {
+                        byte[] zipped when zipped is [0x1f, 0x8b, ..] => Unzipped(zipped), // a snapshot of an engine's state
                         byte[] bytes => Encoding.UTF8.GetString(bytes),
                         var other => Convert.ToString(other, CultureInfo.InvariantCulture),
                     };
@@ -348,6 +368,13 @@ public abstract class RetentionTests(StoreEngine engine, PostgresServer postgres
                 }
             }
         }
+    }
+
+    private static string Unzipped(byte[] zipped)
+    {
+        using var zip = new System.IO.Compression.GZipStream(new MemoryStream(zipped), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(zip);
+        return reader.ReadToEnd();
     }
 
     /// <summary>As a word: "QX1234" is not in "QX12345" (that is another vehicle's plate).</summary>

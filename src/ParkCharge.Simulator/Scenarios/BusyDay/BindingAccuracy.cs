@@ -26,6 +26,18 @@ public static class BindingAccuracy
     /// Plays the day through the engine as <see cref="Run"/> does (timers when the state asks for them, 1.6
     /// transaction ids as the engine issued them) and returns the state at the end and every event published.
     /// </summary>
+    /// <summary>
+    /// The day as the site's log would hold it: every observation the engine took, timers included, in order, with
+    /// the 1.6 transaction ids the engine issued (what a replay of a node's log goes through).
+    /// </summary>
+    public static IReadOnlyList<Observation> Log(SimulatedDay day)
+    {
+        ArgumentNullException.ThrowIfNull(day);
+        var player = new Player(day) { Logged = [] };
+        player.Play();
+        return player.Logged;
+    }
+
     public static (SiteState State, IReadOnlyList<DomainEvent> Events) Play(SimulatedDay day)
     {
         ArgumentNullException.ThrowIfNull(day);
@@ -117,6 +129,9 @@ public static class BindingAccuracy
         public int Timers { get; private set; }
 
         public SiteState State => _state;
+
+        /// <summary>When set, every observation the engine took (not a repeat) is added to it.</summary>
+        public List<Observation>? Logged { get; init; }
 
         public List<DomainEvent> Events { get; } = [];
 
@@ -268,6 +283,7 @@ public static class BindingAccuracy
             if (!decision.IsRepeat)
             {
                 _state.Apply(observation, decision);
+                Logged?.Add(observation);
                 if (keepEvents)
                 {
                     Events.AddRange(decision.Events);
