@@ -226,9 +226,10 @@ internal static class InferredStays
             return;
         }
 
-        var bindings = work.Bindings().Where(b => b.IsBound && b.ParkingSessionId is not null).ToLookup(b => b.ParkingSessionId!, StringComparer.Ordinal);
-        foreach (var stay in work.OpenParkingSessions().OrderBy(s => s.Id, StringComparer.Ordinal).ToList())
+        ILookup<string, ChargingBinding>? bindings = null;
+        foreach (var stay in work.OpenParkingSessions().Where(s => MayConcern(spells, s)).OrderBy(s => s.Id, StringComparer.Ordinal).ToList())
         {
+            bindings ??= BoundByStay(work.Bindings());
             if (Due(stay, settings, spells, Evidence(stay, work.Visit, bindings[stay.Id], work.Session)) is { } exit && exit.Due <= due)
             {
                 ParkingRules.Close(work, stay with { Anomalies = stay.Anomalies | ParkingAnomalies.ExitInferred }, exit.At, null, ParkingSessionClosure.Inferred);
@@ -251,10 +252,11 @@ internal static class InferredStays
             return null;
         }
 
-        var bindings = state.Binding.Bindings.Where(b => b.IsBound && b.ParkingSessionId is not null).ToLookup(b => b.ParkingSessionId!, StringComparer.Ordinal);
+        ILookup<string, ChargingBinding>? bindings = null;
         DateTimeOffset? next = null;
-        foreach (var stay in state.Parking.OpenSessions)
+        foreach (var stay in state.Parking.OpenSessions.Where(s => MayConcern(spells, s)))
         {
+            bindings ??= BoundByStay(state.Binding.Bindings);
             if (Due(stay, settings, spells, Evidence(stay, state.Parking.FindVisit, bindings[stay.Id], state.FindSession)) is { } exit && (next is null || exit.Due < next))
             {
                 next = exit.Due;
@@ -263,6 +265,16 @@ internal static class InferredStays
 
         return next;
     }
+
+    /// <summary>
+    /// Whether a blind spell lasted until the stay entered or later: else nothing the stay did can have been missed (the
+    /// evidence need not be looked at; after a spell has ended, the stays that came in since cost nothing).
+    /// </summary>
+    private static bool MayConcern(IReadOnlyList<(string Camera, BlindSpell Spell)> spells, ParkingSession stay) =>
+        stay.EnteredAt is { } entered && spells.Any(s => s.Spell.To is null || s.Spell.To >= entered);
+
+    private static ILookup<string, ChargingBinding> BoundByStay(IEnumerable<ChargingBinding> bindings) =>
+        bindings.Where(b => b.IsBound && b.ParkingSessionId is not null).ToLookup(b => b.ParkingSessionId!, StringComparer.Ordinal);
 
     private static DueExit? Due(ParkingSession stay, InferredStaySettings settings, IReadOnlyList<(string Camera, BlindSpell Spell)> spells, List<Presence> evidence)
     {
@@ -310,11 +322,18 @@ internal static class InferredStays
     /// <summary>An exit camera found silent or degraded opens a blind spell (a silent one from its last push); its next push or recovery ends it.</summary>
     private static void RecordBlindSpells(SiteChangeSet work, SiteConfiguration config)
     {
-        foreach (var health in work.ChangedCameraHealth().OrderBy(h => h.Camera, StringComparer.Ordinal).ToList())
+        foreach (var changed in work.ChangedCameraHealth().OrderBy(h => h.Camera, StringComparer.Ordinal).ToList())
         {
-            if (config.FindCamera(health.Camera) is not { } camera || !IsExitCamera(config, camera))
+            if (config.FindCamera(changed.Camera) is not { } camera || !IsExitCamera(config, camera))
             {
                 continue;
+            }
+
+            var health = changed;
+            if (health.BlindSpells.Any(s => s.To < work.Now - BlindSpell.Kept))
+            {
+                health = health with { BlindSpells = [.. health.BlindSpells.Where(s => s.To is null || s.To >= work.Now - BlindSpell.Kept)] };
+                work.Put(health);
             }
 
             var open = health.BlindSpells.Length > 0 && health.BlindSpells[^1].To is null ? health.BlindSpells[^1] : null;
@@ -325,8 +344,7 @@ internal static class InferredStays
                 var spell = silent
                     ? new BlindSpell(CameraCondition.Silent, health.LastReadAt ?? health.WatchedSince, null)
                     : new BlindSpell(CameraCondition.Degraded, health.DegradedSince!.Value, null);
-                var kept = health.BlindSpells.Where(s => s.To is null || s.To >= work.Now - BlindSpell.Kept);
-                work.Put(health with { BlindSpells = [.. kept, spell] });
+                work.Put(health with { BlindSpells = health.BlindSpells.Add(spell) });
             }
             else if (!blind && open is not null)
             {
