@@ -31,7 +31,7 @@ public static class BillingRules
             var settled = work.SettledBill(id);
             var tariffs = settled?.Tariffs ?? config.Tariffs;
             var until = session.ExitedAt ?? session.UpdatedAt;
-            var timeline = Timeline(session, work.Visit, work.Bindings(), work.Session);
+            var timeline = Timeline(session, work.Visit, work.Bindings(), work.Session, BillsInferredEntry(config));
             var bill = BillCalculator.Compute(timeline, tariffs, Context(config), until, BillStatus.Final);
             if (settled is null)
             {
@@ -203,11 +203,15 @@ public static class BillingRules
     public static Bill Estimate(
         ParkingSession session, SiteConfiguration config, Func<string, BayVisit?> visit, IEnumerable<ChargingBinding> bindings,
         Func<string, ChargingSession?> charging, DateTimeOffset now) =>
-        BillCalculator.Compute(Timeline(session, visit, bindings, charging), config.Tariffs, Context(config), now, BillStatus.Estimate);
+        BillCalculator.Compute(Timeline(session, visit, bindings, charging, BillsInferredEntry(config)), config.Tariffs, Context(config), now, BillStatus.Estimate);
+
+    /// <summary>Whether a stay whose entry was inferred is billed from it (else as an exit without entry: the unknown-entry charge).</summary>
+    private static bool BillsInferredEntry(SiteConfiguration config) => config.InferredStays?.BillInferredEntry ?? true;
 
     /// <summary>The stay as billing sees it: entry, exit, the bays it stood at and the charging sessions bound to it.</summary>
+    /// <param name="billInferredEntry">Whether an inferred entry (<see cref="ParkingAnomalies.EntryInferred"/>) is the stay's entry for the bill.</param>
     public static StayTimeline Timeline(
-        ParkingSession session, Func<string, BayVisit?> visit, IEnumerable<ChargingBinding> bindings, Func<string, ChargingSession?> charging)
+        ParkingSession session, Func<string, BayVisit?> visit, IEnumerable<ChargingBinding> bindings, Func<string, ChargingSession?> charging, bool billInferredEntry = true)
     {
         var stays = session.BayVisitIds.Select(visit).OfType<BayVisit>()
             .Select(v => new BayStay(v.Bay, v.StartedAt, v.EndedAt))
@@ -228,7 +232,7 @@ public static class BillingRules
         {
             ParkingSessionId = session.Id,
             Plate = session.Plate,
-            EnteredAt = session.EnteredAt,
+            EnteredAt = billInferredEntry || !session.Anomalies.HasFlag(ParkingAnomalies.EntryInferred) ? session.EnteredAt : null,
             ExitedAt = session.IsOpen ? null : session.ExitedAt ?? session.UpdatedAt,
             BayStays = stays,
             Charges = charges,

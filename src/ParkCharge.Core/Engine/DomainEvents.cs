@@ -30,6 +30,7 @@ namespace ParkCharge.Core.Engine;
 [JsonDerivedType(typeof(ParkingSessionOpened), ParkingSessionOpened.TypeName)]
 [JsonDerivedType(typeof(ParkingSessionClosed), ParkingSessionClosed.TypeName)]
 [JsonDerivedType(typeof(ParkingSessionUpdated), ParkingSessionUpdated.TypeName)]
+[JsonDerivedType(typeof(ParkingSessionInferred), ParkingSessionInferred.TypeName)]
 [JsonDerivedType(typeof(BayVehicleArrived), BayVehicleArrived.TypeName)]
 [JsonDerivedType(typeof(BayVehicleLeft), BayVehicleLeft.TypeName)]
 [JsonDerivedType(typeof(BayOccupancySensed), BayOccupancySensed.TypeName)]
@@ -218,6 +219,19 @@ public sealed record ParkingSessionClosed(ParkingSessionSummary Session, string?
 public sealed record ParkingSessionUpdated(ParkingSessionSummary Session, string Change) : DomainEvent(TypeName)
 {
     public const string TypeName = "parking.session_updated";
+}
+
+/// <summary>
+/// A stay's entry or exit was not read and was inferred from other evidence with the plate exactly (<see cref="Parking.InferredStays"/>).
+/// </summary>
+/// <param name="End">entry or exit.</param>
+/// <param name="At">The inferred time: the earliest evidence of presence for an entry, the last for an exit.</param>
+/// <param name="Evidence">The ids of what it was inferred from: bay visits, charging sessions, the entry sighting, the exit cameras that were silent or degraded.</param>
+/// <param name="Billed">Whether the stay's bill uses the inferred time (an inferred entry is billed only with the site's billInferredEntry).</param>
+[Description("A stay's entry or exit was not read and was inferred from other evidence with the exact plate (bay reads, charges bound to the plate, the stay's own entry, a silent or degraded exit camera): end (entry or exit), at, reason, evidence ids, billed. The stay carries the EntryInferred or ExitInferred flag until a gate read replaces the inference (parking.session_updated).")]
+public sealed record ParkingSessionInferred(ParkingSessionSummary Session, string End, DateTimeOffset At, string Reason, IReadOnlyList<string> Evidence, bool Billed) : DomainEvent(TypeName)
+{
+    public const string TypeName = "parking.session_inferred";
 }
 
 [Description("A bay camera saw a vehicle arrive in an EV bay.")]

@@ -35,6 +35,7 @@ public static class SiteEngine
         new ParkingModule(),
         new CameraHealthModule(),
         new BindingModule(),
+        new InferredStayModule(),
         new BayOccupancyModule(),
         new AutomationModule(),
         new BillingModule(),
@@ -233,6 +234,21 @@ public static class SiteEngine
 
         public DateTimeOffset? NextDeadline(SiteState state) =>
             state.Configuration is not null ? BindingRules.NextDeadline(state.Binding) : null;
+    }
+
+    /// <summary>
+    /// Inferred stays: a stay that left without an entry read gets one from the evidence of its plate (bay reads, bound
+    /// charges); stays that left a bay, or stayed past the limit, while an exit camera was blind get an inferred exit
+    /// (<see cref="InferredStays"/>). After binding, so that the charges bound in this decision count; before billing.
+    /// </summary>
+    private sealed class InferredStayModule : IRuleModule
+    {
+        public void Timer(SiteChangeSet work, DateTimeOffset due) => InferredStays.Timer(work, due);
+
+        public void React(SiteChangeSet work) => InferredStays.AfterDecision(work);
+
+        public DateTimeOffset? NextDeadline(SiteState state) =>
+            state.Configuration is { InferredStays.Enabled: true } config ? InferredStays.NextDeadline(state, config) : null;
     }
 
     /// <summary>

@@ -78,6 +78,12 @@ public sealed record CameraHealth
 
     public DateTimeOffset? DegradedSince { get; init; }
 
+    /// <summary>
+    /// When the camera may have missed vehicles (silent from its last push before the alarm, or degraded), for the
+    /// last <see cref="BlindSpell.Kept"/>: kept for a lane camera only where inferred stays are on (<see cref="InferredStays"/>).
+    /// </summary>
+    public ImmutableArray<BlindSpell> BlindSpells { get; init; } = [];
+
     /// <summary>The camera's clock offset (ahead positive): the median of its clock samples; null until there are enough.</summary>
     public TimeSpan? ClockOffset => Clock.Length >= ClockSamplesNeeded ? Clock.Select(s => s.Offset).Order().ElementAt(Clock.Length / 2) : null;
 

@@ -39,6 +39,12 @@ public enum ParkingAnomalyKind
     /// neighbouring bay's car placed on the wrong side, or a misread. The charging car's visit goes on.
     /// </summary>
     ReadAtChargingBay,
+
+    /// <summary>
+    /// A stay's entry or exit was not read and was inferred from other evidence (with the plate exactly): to review. Resolved
+    /// when a gate read replaces the inference.
+    /// </summary>
+    StayInferred,
 }
 
 /// <summary>

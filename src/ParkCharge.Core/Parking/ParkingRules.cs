@@ -437,7 +437,7 @@ internal static class ParkingRules
                     Enter(work, config, sighting);
                     break;
                 case TravelDirection.Out:
-                    Exit(work, sighting);
+                    Exit(work, config, sighting);
                     break;
                 default:
                     Raise(work, ParkingAnomalyKind.DirectionUnknown, sighting.FirstSeenAt, sighting, detail: $"lane '{laneId}' is two-way and camera '{camera.Id}' gave no direction of travel");
@@ -453,6 +453,11 @@ internal static class ParkingRules
     private static void Enter(SiteChangeSet work, SiteConfiguration config, Sighting sighting)
     {
         var at = sighting.FirstSeenAt;
+        if (InferredStays.TakeLateEntry(work, config, sighting))
+        {
+            return;
+        }
+
         if (config.Settings.ReentryWindow > TimeSpan.Zero
             && work.RecentParkingSessions()
                 .Where(s => s is { Status: ParkingSessionStatus.Closed, ClosedBy: ParkingSessionClosure.ExitRead, ExitedAt: { } exited } && exited <= at && at - exited <= config.Settings.ReentryWindow && s.Plate == sighting.Plate)
@@ -485,7 +490,15 @@ internal static class ParkingRules
         };
         foreach (var earlier in inside)
         {
-            // A vehicle cannot be inside twice: its exit was missed. It left at the latest now.
+            // A vehicle cannot be inside twice: its exit was missed. It left at the latest now; with inferred stays on,
+            // at its last evidence of presence.
+            if (InferredStays.LeftBefore(work, config, earlier, at) is { } inferred)
+            {
+                Close(work, earlier with { Anomalies = earlier.Anomalies | ParkingAnomalies.ExitNotRead | ParkingAnomalies.ExitInferred }, inferred.At, null, ParkingSessionClosure.ReEntered);
+                InferredStays.ExitInferred(work, earlier.Id, inferred.At, inferred.Reason, inferred.Evidence);
+                continue;
+            }
+
             Close(work, earlier with { Anomalies = earlier.Anomalies | ParkingAnomalies.ExitNotRead }, Latest(earlier.EnteredAt, at)!.Value, null, ParkingSessionClosure.ReEntered);
         }
 
@@ -499,9 +512,16 @@ internal static class ParkingRules
         }
     }
 
-    private static void Exit(SiteChangeSet work, Sighting sighting)
+    private static void Exit(SiteChangeSet work, SiteConfiguration config, Sighting sighting)
     {
         var at = sighting.FirstSeenAt;
+        if (InferredStays.TakeLateExit(work, config, sighting) is { } replaced)
+        {
+            // Bay visits of the car since its inferred exit (it was still here) join the stay, as for any exit read.
+            Reconcile(work, replaced, sighting, at, orphan: false);
+            return;
+        }
+
         var exact = work.OpenParkingSessions().Where(s => s.Plate == sighting.Plate).OrderByDescending(s => s.EnteredAt).FirstOrDefault();
         if (exact is not null)
         {
@@ -601,7 +621,7 @@ internal static class ParkingRules
         }
     }
 
-    private static void Close(SiteChangeSet work, ParkingSession session, DateTimeOffset at, Sighting? exit, ParkingSessionClosure closure)
+    internal static void Close(SiteChangeSet work, ParkingSession session, DateTimeOffset at, Sighting? exit, ParkingSessionClosure closure)
     {
         var anomalies = session.Anomalies;
         if (session.EnteredAt is { } entered && at < entered)

@@ -25,6 +25,12 @@ public enum ParkingSessionClosure
 
     /// <summary>Merged into another session by an operator.</summary>
     Merged,
+
+    /// <summary>
+    /// Closed provisionally from other evidence (<see cref="ParkingAnomalies.ExitInferred"/>): the vehicle left its bay, or
+    /// stayed past the site's limit, while an exit camera was silent or degraded. A later exit read replaces it.
+    /// </summary>
+    Inferred,
 }
 
 /// <summary>What was odd about a parking session; kept, flagged and listed, never dropped.</summary>
@@ -56,6 +62,12 @@ public enum ParkingAnomalies
 
     /// <summary>The vehicle came back within the re-entry window: one session with a gap.</summary>
     ReEntry = 1 << 7,
+
+    /// <summary>The entry was not read; <see cref="ParkingSession.EnteredAt"/> is inferred from the earliest evidence of presence (a bay read, a bound charge).</summary>
+    EntryInferred = 1 << 8,
+
+    /// <summary>The exit was not read; <see cref="ParkingSession.ExitedAt"/> is inferred from the last evidence of presence.</summary>
+    ExitInferred = 1 << 9,
 }
 
 /// <summary>A stay at the car park, from an entry read to an exit read.</summary>

@@ -55,6 +55,14 @@ public sealed record SiteConfiguration
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public CameraHealthSettings? CameraHealth { get; init; }
 
+    /// <summary>
+    /// When a stay whose gate read was missed is opened or closed from other evidence. Null for a configuration logged
+    /// before inferred stays existed (they stay off there, so replaying an older release's log decides as it did); a site
+    /// file or the API always gives the settings (their defaults when the section is left out).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InferredStaySettings? InferredStays { get; init; }
+
     public CameraConfiguration? FindCamera(string id) => Cameras.FirstOrDefault(c => c.Id == id);
 
     public LaneConfiguration? FindLane(string id) => Lanes.FirstOrDefault(l => l.Id == id);

@@ -26,7 +26,7 @@ public sealed record ParkingSessionView
 
     public DateTimeOffset? ExitedAt { get; init; }
 
-    /// <summary>ExitRead, ReEntered, Operator or Merged.</summary>
+    /// <summary>ExitRead, ReEntered, Operator, Merged or Inferred (closed provisionally from other evidence: docs/billing.md, "Inferred stays").</summary>
     public string? ClosedBy { get; init; }
 
     public string? EntryLane { get; init; }

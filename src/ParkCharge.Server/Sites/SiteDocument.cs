@@ -45,6 +45,9 @@ public sealed record SiteDocument
     /// <summary>When a camera is silent, skewed or degraded; omitted when every setting is the default.</summary>
     public CameraHealthDocument? CameraHealth { get; init; }
 
+    /// <summary>When stays whose gate read was missed are inferred; omitted when every setting is the default.</summary>
+    public InferredStaysDocument? InferredStays { get; init; }
+
     /// <summary>The document for a configuration and the chargers registered at the site.</summary>
     /// <param name="includeKeyHashes">Whether cameras show their key's hash (only to those who may send the document back).</param>
     public static SiteDocument From(SiteConfiguration configuration, IEnumerable<SiteChargerDeclaration> chargers, bool includeKeyHashes = true)
@@ -110,6 +113,7 @@ public sealed record SiteDocument
             Tariffs = TariffsDocument.From(configuration.Tariffs),
             Automation = AutomationDocument.From(configuration.Automation),
             CameraHealth = CameraHealthDocument.From(configuration.CameraHealth),
+            InferredStays = InferredStaysDocument.From(configuration.InferredStays),
         };
     }
 
@@ -477,6 +481,14 @@ public sealed record PermitEndDocument(bool Enabled, string Notice);
 public sealed record MaxChargingTimeDocument(bool Enabled, string Limit, string Notice);
 
 public sealed record PowerLimitDocument(bool Enabled, decimal LimitKw, decimal MinimumKw, string Unit, decimal Voltage, int Phases);
+
+/// <summary>The <c>inferredStays</c> section of a site file (every field written, so a document read back shows the settings in force).</summary>
+public sealed record InferredStaysDocument(bool Enabled, string LookBack, string LeftBayGrace, string OpenLimit, bool BillInferredEntry)
+{
+    /// <summary>Null when every setting is the default (or the configuration predates inferred stays).</summary>
+    public static InferredStaysDocument? From(InferredStaySettings? s) => s is null || s == new InferredStaySettings() ? null : new(
+        s.Enabled, Durations.Format(s.LookBack), Durations.Format(s.LeftBayGrace), Durations.Format(s.OpenLimit), s.BillInferredEntry);
+}
 
 /// <summary>The <c>cameraHealth</c> section of a site file (every field written, so a document read back shows the limits in force).</summary>
 public sealed record CameraHealthDocument(

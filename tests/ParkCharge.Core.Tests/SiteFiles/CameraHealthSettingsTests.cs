@@ -1,28 +1,12 @@
 using ParkCharge.Core.Sites;
 using ParkCharge.Core.Sites.Files;
-using ParkCharge.Documents;
 
 namespace ParkCharge.Core.Tests.SiteFiles;
 
 /// <summary>The site file's <c>cameraHealth</c> section: defaults without it, every value read, every mistake named by path and line.</summary>
 public sealed class CameraHealthSettingsTests
 {
-    private static SiteFileResult Validate(string? cameraHealth)
-    {
-        var text = """
-            id: garage
-            name: Garage
-            timeZone: Europe/Berlin
-            currency: EUR
-            lanes:
-              - { id: in, direction: entry, cameras: [{ id: gate-in, key: "gate-in-key-0123456789" }] }
-
-            """ + (cameraHealth ?? "");
-        var read = new List<DocumentProblem>();
-        var root = DocumentReader.Read(text, read);
-        Assert.Empty(read);
-        return SiteFileValidator.Validate(root!, new SiteFileContext { Environment = new Dictionary<string, string?>(), HashCameraKey = k => k });
-    }
+    private static SiteFileResult Validate(string? cameraHealth) => SiteFileSection.Validate(cameraHealth);
 
     [Fact]
     public void Without_the_section_every_setting_has_its_default_and_no_opening_hours()

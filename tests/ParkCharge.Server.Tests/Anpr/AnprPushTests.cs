@@ -45,6 +45,7 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
             OrdinaryBays = 10,
             Settings = new SiteSettings { StoreImages = false },
             CameraHealth = new CameraHealthSettings(), // as a site file or the API gives it
+            InferredStays = new InferredStaySettings(),
         });
     }
 
@@ -155,6 +156,52 @@ public abstract class AnprPushTests(StoreEngine engine, PostgresServer postgres)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         var types = await _node.Http.GetStringAsync("/api/v1/events/types", ct);
         Assert.All(["camera.silent", "camera.clock_skewed", "camera.degraded", "camera.recovered"], t => Assert.Contains($"\"{t}\"", types, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_exit_without_entry_read_at_a_bay_is_inferred_visibly_and_the_entry_cameras_late_read_replaces_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var day = DateTime.SpecifyKind(DateTime.UtcNow.Date.AddDays(-1), DateTimeKind.Unspecified);
+        var parked = new DateTimeOffset(day.AddHours(9).AddMinutes(40), TimeSpan.Zero);
+        var bayRead = $$"""{"camera_id":"bay-1","timestamp":"{{parked:yyyy-MM-ddTHH:mm:ss.fffZ}}","filename":"bay.jpg","results":[{"plate":"kl7788","score":0.91,"dscore":0.8,"box":{"xmin":10,"ymin":10,"xmax":60,"ymax":30},"candidates":[{"plate":"kl7788","score":0.91}]}]}""";
+        using var bay = await PostAsync("/api/v1/anpr/plate-recognizer", new StringContent(bayRead, Encoding.UTF8, "application/json"), BayKey);
+        using var exit = await PostAsync($"/api/v1/anpr/hikvision/gate-out?key={GateOutKey}", new StringContent(HikvisionXml("KL7788", $"{day:yyyy-MM-dd}T11:10:00Z"), Encoding.UTF8, "application/xml"));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], [bay.StatusCode, exit.StatusCode]);
+
+        using (var page = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-sessions?plate=KL7788", ct)))
+        {
+            var stay = Assert.Single(page.RootElement.GetProperty("items").EnumerateArray());
+            Assert.Equal(parked, stay.GetProperty("enteredAt").GetDateTimeOffset());
+            Assert.Equal(["ExitWithoutEntry", "EntryInferred"], stay.GetProperty("anomalies").EnumerateArray().Select(a => a.GetString()));
+        }
+
+        using (var review = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-anomalies?siteId=garage&kind=StayInferred&resolved=false", ct)))
+        {
+            Assert.Contains("entry inferred", Assert.Single(review.RootElement.GetProperty("items").EnumerateArray()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        var inferred = Assert.Single(await EventsAsync("parking.session_inferred"));
+        Assert.Equal(("entry", parked, true), (inferred.GetProperty("end").GetString(), inferred.GetProperty("at").GetDateTimeOffset(), inferred.GetProperty("billed").GetBoolean()));
+
+        // The entry camera's buffer delivers its read of 09:05: the stay's real entry, the mark and the review item gone.
+        var entered = new DateTimeOffset(day.AddHours(9).AddMinutes(5), TimeSpan.Zero);
+        using var late = await PushGenericAsync(GateInKey, new { cameraId = "gate-in", plate = "KL7788", confidence = 0.95, capturedAt = entered });
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+
+        using var after = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-sessions?plate=KL7788", ct));
+        var corrected = Assert.Single(after.RootElement.GetProperty("items").EnumerateArray());
+        Assert.Equal((entered, "Closed"), (corrected.GetProperty("enteredAt").GetDateTimeOffset(), corrected.GetProperty("status").GetString()));
+        Assert.Empty(corrected.GetProperty("anomalies").EnumerateArray());
+        Assert.Contains(await EventsAsync("parking.session_updated"), e => e.GetProperty("change").GetString()!.Contains("replacing the inferred entry", StringComparison.Ordinal));
+        using var none = JsonDocument.Parse(await _node.Http.GetStringAsync("/api/v1/parking-anomalies?siteId=garage&kind=StayInferred&resolved=false", ct));
+        Assert.Empty(none.RootElement.GetProperty("items").EnumerateArray());
+    }
+
+    private async Task<List<JsonElement>> EventsAsync(string type)
+    {
+        using var page = JsonDocument.Parse(await _node.Http.GetStringAsync($"/api/v1/events?site=garage&type={type}&limit=100", TestContext.Current.CancellationToken));
+        return [.. page.RootElement.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("data").Clone())];
     }
 
     [Fact]

@@ -366,6 +366,30 @@ public sealed class DashboardBrowserTests(DashboardBrowser browser, PostgresServ
     }
 
     [Fact]
+    public async Task A_stay_whose_entry_was_inferred_from_its_bay_read_is_marked_in_the_search_and_listed_for_review()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await PushAsync(BayKey, new { cameraId = "cam-b12", plate = "DEF456", confidence = 0.92, capturedAt = now.AddMinutes(-50), zone = "left" }); // its entry was not read
+        await PushAsync(GateOutKey, new { cameraId = "gate-out", plate = "DEF456", confidence = 0.95, capturedAt = now.AddMinutes(-5) });
+
+        await SignInAsync(TestNode.AdminKey);
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Parking sessions" }).ClickAsync();
+        await _page.GetByLabel("Plate", new() { Exact = true }).FillAsync("DEF456");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        var row = _page.Locator("tr[data-session]").Filter(new() { HasText = "DEF456" });
+        await Expect(row.Locator("td").Nth(2).Locator(".mark.inferred")).ToHaveTextAsync("inferred");
+        await Expect(row.Locator("td").Nth(3).Locator(".mark.inferred")).ToHaveCountAsync(0); // the exit was read
+        await Expect(row).ToContainTextAsync("EntryInferred");
+
+        await _page.GetByRole(AriaRole.Link, new() { Name = "Review queue" }).ClickAsync();
+        var item = _page.Locator(".inferred-item").Filter(new() { HasText = "DEF456" });
+        await Expect(item).ToContainTextAsync("entry inferred");
+        await Expect(item).ToContainTextAsync("bay B1");
+        await Expect(_page.Locator(".review-item")).ToHaveCountAsync(0); // nothing to choose: it is a mark to check
+        await DashboardBrowser.ScreenshotAsync(_page, "inferred-stay");
+    }
+
+    [Fact]
     public async Task The_days_reconciliation_charts_the_hours_and_the_revenue_split_and_downloads_the_csv()
     {
         var exit = DateTimeOffset.UtcNow.AddMinutes(-5);

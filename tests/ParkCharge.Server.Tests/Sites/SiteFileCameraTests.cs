@@ -112,6 +112,34 @@ public sealed class SiteFileCameraTests
     }
 
     [Fact]
+    public void A_document_read_back_keeps_inferred_stay_settings_other_than_the_defaults_and_leaves_out_the_defaults()
+    {
+        var site = "id: harbour\nname: Harbour\ntimeZone: Europe/Amsterdam\ncurrency: EUR\n";
+        var changed = Parse(site + "inferredStays: { lookBack: 6h, openLimit: 2d, billInferredEntry: false }\n", "harbour.yaml", new Dictionary<string, string?>());
+
+        var json = SiteDocument.From(changed.Configuration!, []).ToJson();
+        var reread = Parse(json, "read-back.json", new Dictionary<string, string?>());
+
+        Assert.Empty(reread.Errors);
+        Assert.Equal(new InferredStaySettings { LookBack = TimeSpan.FromHours(6), OpenLimit = TimeSpan.FromDays(2), BillInferredEntry = false }, reread.Configuration!.InferredStays);
+        Assert.DoesNotContain("inferredStays", SiteDocument.From(Parse(site, "harbour.yaml", new Dictionary<string, string?>()).Configuration!, []).ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_operators_guides_inferred_stays_example_is_valid_and_shows_the_defaults()
+    {
+        var guide = File.ReadAllText(Path.Combine(Repository.Root, "docs", "operators.md")).ReplaceLineEndings("\n");
+        var section = guide[guide.IndexOf("### Vehicles missed at a gate: inferred stays", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var shown = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var result = Parse("id: harbour\nname: Harbour\ntimeZone: Europe/Amsterdam\ncurrency: EUR\n" + shown, "operators.md", new Dictionary<string, string?>());
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new InferredStaySettings(), result.Configuration!.InferredStays);
+    }
+
+    [Fact]
     public void Every_problem_of_a_cameras_map_and_mounting_is_named_by_its_path_and_line()
     {
         var errors = Errors("""

@@ -115,7 +115,7 @@ public sealed class SiteFileErrorTests
     [InlineData("settings: { retentionDays: 30, retention: { settledStays: 8d } }", "settings.retentionDays: is the old name of settings.retention.settledStays; give only the new one (line 5)")]
     [InlineData("settings: { maxStay: 0s }", "settings.maxStay: must be longer than zero (every session would be over it at once) (line 5)")]
     [InlineData("settings: { idleGrace: P1M }", "settings.idleGrace: 'P1M' is not a duration (use 90s, 2m, 1h30m, 3d, PT2M or a number of seconds) (line 5)")]
-    [InlineData("colour: blue", "colour: unknown field (known: id, name, timeZone, currency, ordinaryBays, settings, lanes, chargers, evBays, bayCameras, tariffs, automation, cameraHealth) (line 5)")]
+    [InlineData("colour: blue", "colour: unknown field (known: id, name, timeZone, currency, ordinaryBays, settings, lanes, chargers, evBays, bayCameras, tariffs, automation, cameraHealth, inferredStays) (line 5)")]
     [InlineData("evBay: []", "evBay: unknown field; did you mean evBays? (line 5)")]
     [InlineData("lanes: [{ id: a, direction: entry, camera: [] }]", "lanes[0].camera: unknown field; did you mean cameras? (line 5)")]
     [InlineData("lanes: [{ id: 'a b', direction: entry }]", "lanes[0].id: 'a b' is not a valid lane id (1 to 64 printable ASCII characters without spaces or / : ? # %) (line 5)")]
@@ -294,7 +294,7 @@ public sealed class SiteFileErrorTests
     {
         Assert.Equal(["the file is empty"], Errors(""));
         Assert.Equal(["the file is empty"], Errors("# only a comment\n"));
-        Assert.Equal(["a site file is a mapping of id, name, timeZone, currency, ordinaryBays, settings, lanes, chargers, evBays, bayCameras, tariffs, automation, cameraHealth; this is a list (line 1)"], Errors("- id: a\n"));
+        Assert.Equal(["a site file is a mapping of id, name, timeZone, currency, ordinaryBays, settings, lanes, chargers, evBays, bayCameras, tariffs, automation, cameraHealth, inferredStays; this is a list (line 1)"], Errors("- id: a\n"));
     }
 
     [Fact]

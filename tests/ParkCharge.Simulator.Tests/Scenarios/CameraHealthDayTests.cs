@@ -1,6 +1,5 @@
 using ParkCharge.Core.Engine;
 using ParkCharge.Core.Parking;
-using ParkCharge.Core.Sites;
 using ParkCharge.Simulator.Scenarios.BusyDay;
 
 namespace ParkCharge.Simulator.Tests.Scenarios;
@@ -12,49 +11,15 @@ namespace ParkCharge.Simulator.Tests.Scenarios;
 /// </summary>
 public sealed class CameraHealthDayTests
 {
-    /// <summary>Noon and the other moments of the second day, local (Europe/Berlin, UTC+1 in March).</summary>
-    private static DateTimeOffset Local(int hour, int minute = 0) => new DateTimeOffset(2026, 3, 3, hour, minute, 0, TimeSpan.FromHours(1));
+    private static DateTimeOffset Local(int hour, int minute = 0) => CameraFaultDay.Local(hour, minute);
 
     private const string Silenced = "gate-north-in";
     private const string Drifting = "gate-south-out";
 
-    /// <summary>
-    /// Two days without the generator's own badly set camera clocks (only up to 30 s off), opening hours 06:00 to 23:00.
-    /// On the second day (the first taught each camera its usual rate) <see cref="Silenced"/> sends nothing from noon
-    /// to 15:00; <see cref="Drifting"/>'s clock is three minutes behind from 10:00 to 14:00.
-    /// </summary>
     private static (SimulatedDay Day, IReadOnlyList<DomainEvent> Events) Play(int seed)
     {
-        var day = BusyDayGenerator.Generate(new BusyDayOptions
-        {
-            Seed = seed,
-            Days = 2,
-            EvBays = 20,
-            Rates = new BusyDayRates { CameraSkewedMinutes = 0, CameraSkewedMore = 0 },
-        });
-        var site = day.Site with { CameraHealth = new CameraHealthSettings { OpeningHours = new OpeningHours(new TimeOnly(6, 0), new TimeOnly(23, 0)) } };
-        var messages = new List<SimulatedMessage>();
-        foreach (var message in day.Messages)
-        {
-            var o = message.Observation;
-            switch (o.Payload)
-            {
-                case SiteConfigured:
-                    messages.Add(message with { Observation = o with { Payload = new SiteConfigured(site) } });
-                    break;
-                case PlateRead { Camera: Silenced } when o.ReceivedAt >= Local(12) && o.ReceivedAt < Local(15):
-                    break;
-                case PlateRead { Camera: Drifting } when o.ReceivedAt >= Local(10) && o.ReceivedAt < Local(14):
-                    messages.Add(message with { Observation = o with { EventTime = o.EventTime.AddMinutes(-3) } });
-                    break;
-                default:
-                    messages.Add(message);
-                    break;
-            }
-        }
-
-        day = day with { Site = site, Messages = messages };
-        return (day, BindingAccuracy.Play(day).Events);
+        var played = CameraFaultDay.Play(seed, Silenced, Drifting);
+        return (played.Day, played.Events);
     }
 
     [Theory]

@@ -187,6 +187,24 @@ public abstract class ProjectionContract(StoreEngine engine, PostgresServer post
     }
 
     [Fact]
+    public async Task An_inferred_stay_reads_back_with_its_marks_and_its_review_item()
+    {
+        var site = new SiteWriter(Site);
+        var t0 = site.Now;
+        await Store.Writer.AppendAsync(site.Decide(new ChargerRegistration(Cp("CP1"), null, 0), new SiteConfigured(Configuration() with { InferredStays = new InferredStaySettings() })));
+        await Store.Writer.AppendAsync(new SiteAppend(Site, [site.DecideOne(new PlateRead { Camera = "cam-b1", Plate = "BCD1234", Confidence = 0.9 }, t0)]));
+        site.Now = t0.AddMinutes(40);
+        await Store.Writer.AppendAsync(new SiteAppend(Site, [site.DecideOne(new PlateRead { Camera = "gate-out", Plate = "BCD1234", Confidence = 0.9 })]));
+
+        var stay = Assert.Single((await Store.Parking.ListSessionsAsync(new ParkingSessionFilter { SiteId = Site.Value, Plate = "BCD1234" }, Ct)).Items);
+        Assert.Equal((t0, t0.AddMinutes(40), "Closed"), (stay.EnteredAt!.Value, stay.ExitedAt!.Value, stay.Status));
+        Assert.Equal(["ExitWithoutEntry", "EntryInferred"], stay.Anomalies);
+        var review = Assert.Single((await Store.Parking.ListAnomaliesAsync(Site.Value, nameof(ParkingAnomalyKind.StayInferred), resolved: false, 10, null, Ct)).Items);
+        Assert.Equal(("BCD1234", stay.Id), (review.Plate, review.ParkingSessionId));
+        Assert.Empty((await Store.Parking.ListAnomaliesAsync(Site.Value, nameof(ParkingAnomalyKind.ExitWithoutEntry), resolved: false, 10, null, Ct)).Items);
+    }
+
+    [Fact]
     public async Task Sessions_are_found_by_normalised_plate_or_by_OCR_similarity()
     {
         var site = new SiteWriter(Site);

@@ -15,7 +15,7 @@ namespace ParkCharge.Core.Sites.Files;
 /// </summary>
 public sealed partial class SiteFileValidator : DocumentFields
 {
-    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation", "cameraHealth"];
+    private static readonly string[] SiteFields = ["id", "name", "timeZone", "currency", "ordinaryBays", "settings", "lanes", "chargers", "evBays", "bayCameras", "tariffs", "automation", "cameraHealth", "inferredStays"];
     private static readonly string[] LaneFields = ["id", "direction", "name", "cameras"];
     private static readonly string[] LaneCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map"];
     private static readonly string[] BayCameraFields = ["id", "format", "key", "keyHash", "minConfidence", "timeZone", "approaching", "headingIn", "map", "bays"];
@@ -111,6 +111,7 @@ public sealed partial class SiteFileValidator : DocumentFields
         CrossCheck(chargers, bays, bayCameras);
         var automation = Automation(site);
         var cameraHealth = CameraHealth(site);
+        var inferredStays = InferredStays(site);
         cameras.AddRange(bayCameras.Select(c => c.Camera));
         var tariffs = SiteTariffsOf(site, currency, timeZone);
         CheckCostChargers();
@@ -136,6 +137,7 @@ public sealed partial class SiteFileValidator : DocumentFields
             Tariffs = tariffs ?? new(),
             Automation = automation,
             CameraHealth = cameraHealth,
+            InferredStays = inferredStays,
         };
         return Result(configuration, [.. chargers.Select(c => c.Declaration)], declaresTariffs: tariffs is not null);
     }

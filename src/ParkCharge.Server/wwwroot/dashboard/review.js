@@ -7,16 +7,22 @@ export function render(ctx) {
   const bindings = h('div', { class: 'queue' });
   const anomalies = h('div', { class: 'queue' });
   const outcome = h('p', { class: 'notice', id: 'review-outcome', role: 'status', 'aria-live': 'polite' });
+  const inferred = h('div', { class: 'queue' });
   const { element, status, fail } = section('Review queue', outcome,
     h('h3', null, 'Charging sessions to bind'), bindings,
-    h('h3', null, 'Ambiguous exits'), anomalies);
+    h('h3', null, 'Ambiguous exits'), anomalies,
+    h('h3', null, 'Inferred stays'), inferred);
 
   async function load() {
     const id = encodeURIComponent(ctx.site.id);
-    const [b, a] = await Promise.all([
+    const [b, a, i] = await Promise.all([
       get(`/bindings?siteId=${id}&limit=100`),
       get(`/parking-anomalies?siteId=${id}&kind=ExitAmbiguous&resolved=false&limit=100`),
+      get(`/parking-anomalies?siteId=${id}&kind=StayInferred&resolved=false&limit=100`),
     ]);
+    // A stay whose entry or exit the gate did not read, inferred from the plate's bay reads and charges: to check, and to
+    // correct with the stay's own actions if the evidence was wrong. A gate read arriving later replaces it by itself.
+    fill(inferred, ...(i.items.length ? i.items.map(inferredItem) : [h('p', { class: 'empty' }, 'No inferred stay.')]));
     fill(bindings, ...(b.items.length ? b.items.map(bindingItem) : [h('p', { class: 'empty' }, 'Nothing to review.')]));
     const sessions = new Map();
     for (const s of new Set(a.items.flatMap((x) => x.candidates))) {
@@ -55,6 +61,13 @@ export function render(ctx) {
       h('ul', { class: 'candidates', 'aria-label': `Stays the exit read ${item.plate ?? ''} could close` }, choices),
       ctx.canOperate ? resolveForm(`Close the stay for ${item.plate ?? 'this read'}`, name, (choice, reason) =>
         post(`/parking-sessions/${encodeURIComponent(choice)}/close`, { reason, exitSightingId: item.sightingId ?? undefined })) : null);
+  }
+
+  function inferredItem(item) {
+    return h('article', { class: 'inferred-item', dataset: { anomaly: item.id } },
+      h('h4', null, h('a', { href: `#/sessions/${encodeURIComponent(item.parkingSessionId)}` }, item.plate ?? item.parkingSessionId),
+        ' ', h('span', { class: 'mark inferred' }, 'inferred'), ` ${time(item.at)}`),
+      h('p', null, item.detail));
   }
 
   function resolveForm(what, name, act) {

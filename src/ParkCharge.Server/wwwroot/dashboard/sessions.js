@@ -39,8 +39,8 @@ export function render(ctx) {
         rows.map((s) => h('tr', { dataset: { session: s.id } },
           h('td', null, h('a', { href: `#/sessions/${encodeURIComponent(s.id)}` }, s.plateRaw || s.plate)),
           h('td', null, s.status),
-          h('td', null, time(s.enteredAt)),
-          h('td', null, time(s.exitedAt)),
+          h('td', null, when(s.enteredAt, s.anomalies, 'EntryInferred')),
+          h('td', null, when(s.exitedAt, s.anomalies, 'ExitInferred')),
           h('td', null, s.anomalies.join(', '))))),
       cursor ? more : null);
     say(notice, `${rows.length} session${rows.length === 1 ? '' : 's'}`);
@@ -66,7 +66,7 @@ export function renderDetail(ctx) {
     }
     fill(body,
       h('dl', { class: 'figures' },
-        fig('Plate', s.plateRaw || s.plate), fig('Status', s.status), fig('Entered', time(s.enteredAt)), fig('Exited', time(s.exitedAt)),
+        fig('Plate', s.plateRaw || s.plate), fig('Status', s.status), fig('Entered', when(s.enteredAt, s.anomalies, 'EntryInferred')), fig('Exited', when(s.exitedAt, s.anomalies, 'ExitInferred')),
         s.closedBy ? fig('Closed by', s.closedBy) : null, s.anomalies.length ? fig('Anomalies', s.anomalies.join(', ')) : null),
       h('h3', null, 'Bill'),
       bill ? billView(bill) : h('p', { class: 'empty' }, billProblem ?? 'No bill.'),
@@ -87,6 +87,13 @@ export function renderDetail(ctx) {
   }
 
   return { element, load, fail, onEvent: debounce(() => load().catch(fail), 500) };
+}
+
+// A time the gate did not read, inferred from the plate's bay reads and charges (docs/billing.md, "Inferred stays"): marked.
+function when(at, anomalies, flag) {
+  return anomalies.includes(flag)
+    ? h('span', null, time(at), ' ', h('span', { class: 'mark inferred', title: 'Not read at the gate: inferred from other evidence of the plate' }, 'inferred'))
+    : time(at);
 }
 
 function fig(label, value) {

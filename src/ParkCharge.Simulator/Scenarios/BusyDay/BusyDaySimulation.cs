@@ -114,6 +114,7 @@ internal sealed partial class BusyDaySimulation
                 ResentChargerMessages = _resentMessages,
             },
             VehicleOfRead = _vehicleOfRead,
+            Visits = [.. _presences.Select(p => new VisitTruth(p.Vehicle.Id, p.Entered, p.Exited))],
             PlateOfVehicle = _vehicles.ToDictionary(v => v.Id, v => v.Plate, StringComparer.Ordinal),
             End = messages[^1].Observation.ReceivedAt.AddHours(1),
         };

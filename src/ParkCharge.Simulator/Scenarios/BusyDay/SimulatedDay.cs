@@ -26,6 +26,9 @@ public sealed record SimulatedDay
     /// <summary>The vehicle each camera read (observation key) is of.</summary>
     public required IReadOnlyDictionary<string, string> VehicleOfRead { get; init; }
 
+    /// <summary>Every time a vehicle was in the car park, gate to gate (its gate reads may have been missed), in order of entry.</summary>
+    public IReadOnlyList<VisitTruth> Visits { get; init; } = [];
+
     /// <summary>Each vehicle's true plate (normalised).</summary>
     public required IReadOnlyDictionary<string, string> PlateOfVehicle { get; init; }
 
@@ -52,6 +55,9 @@ public sealed record SimulatedDay
         };
     }
 }
+
+/// <summary>A vehicle's time in the car park: when it really came in and left (null: still inside when the day ended).</summary>
+public sealed record VisitTruth(string Vehicle, DateTimeOffset Entered, DateTimeOffset? Exited);
 
 /// <summary>What the simulated day(s) contained, beyond the transactions.</summary>
 public sealed record BusyDayCensus
