@@ -59,6 +59,7 @@ public sealed class SnapshotReplayTests
         Assert.Contains(coverage, c => c.Contains("open stays 0", StringComparison.Ordinal) is false && c.Contains("running charges 0", StringComparison.Ordinal) is false);
         Assert.Contains(coverage, c => !c.Contains("waiting bindings 0", StringComparison.Ordinal));
         Assert.Contains(coverage, c => !c.Contains("cameras 0", StringComparison.Ordinal));
+        Assert.True(coverage.Any(c => !c.Contains("inferred stays 0", StringComparison.Ordinal)), string.Join("\n", coverage));
     }
 
     [Fact]
@@ -103,16 +104,31 @@ public sealed class SnapshotReplayTests
 
     private static SiteId Site(IReadOnlyList<Observation> log) => log[0].Site;
 
-    /// <summary>One and a half generated days at a 6-bay site with camera health on: some 10,000 observations.</summary>
+    /// <summary>
+    /// One and a half generated days at a 6-bay site with camera health and inferred stays on: some 10,000 observations.
+    /// Gate cameras miss three hours on each day, so the state holds stays whose entry or exit was inferred. (Their
+    /// silence is too short to raise camera.silent here: cameras' blind spells are not covered by these days.)
+    /// </summary>
     internal static IReadOnlyList<Observation> DayLog(int seed, double hours = 36)
     {
         var day = BusyDayGenerator.Generate(new BusyDayOptions { Seed = seed, Days = 2, EvBays = 6 });
-        var site = day.Site with { CameraHealth = new CameraHealthSettings() };
+        var site = day.Site with
+        {
+            CameraHealth = new CameraHealthSettings { OpeningHours = new OpeningHours(new TimeOnly(6, 0), new TimeOnly(23, 0)) },
+            InferredStays = new InferredStaySettings(),
+        };
         var cut = day.Options.FirstDay.AddHours(hours);
+        var (silentFrom, silentTo) = (day.Options.FirstDay.AddHours(11), day.Options.FirstDay.AddHours(14));
+        var (silentAgainFrom, silentAgainTo) = (day.Options.FirstDay.AddHours(31), day.Options.FirstDay.AddHours(34));
         day = day.Until(cut, TimeSpan.FromMinutes(30)) with { Site = site };
         day = day with
         {
-            Messages = [.. day.Messages.Select(m => m.Observation.Payload is SiteConfigured ? m with { Observation = m.Observation with { Payload = new SiteConfigured(site) } } : m)],
+            Messages =
+            [
+                .. day.Messages
+                    .Where(m => !(m.Observation.Payload is PlateRead { Camera: "gate-north-in" or "gate-north-out" or "gate-south-out" } && ((m.Observation.ReceivedAt >= silentFrom && m.Observation.ReceivedAt < silentTo) || (m.Observation.ReceivedAt >= silentAgainFrom && m.Observation.ReceivedAt < silentAgainTo))))
+                    .Select(m => m.Observation.Payload is SiteConfigured ? m with { Observation = m.Observation with { Payload = new SiteConfigured(site) } } : m),
+            ],
         };
         return BindingAccuracy.Log(day);
     }
@@ -134,7 +150,8 @@ public sealed class SnapshotReplayTests
     private static string Describe(SiteState s) =>
         $"open stays {s.Parking.OpenSessions.Count()}, running charges {s.ActiveSessions.Count()}, "
         + $"waiting bindings {WaitingBindings(s)}, "
-        + $"cameras {s.Cameras.All.Count()}, deadline {s.NextDeadline}";
+        + $"cameras {s.Cameras.All.Count()}, blind spells {s.Cameras.All.Sum(c => c.BlindSpells.Length)}, "
+        + $"inferred stays {s.Parking.Sessions.Count(p => (p.Anomalies & (ParkingAnomalies.EntryInferred | ParkingAnomalies.ExitInferred)) != 0)}, deadline {s.NextDeadline}";
 
     private static int WaitingBindings(SiteState s) =>
         s.Binding.Bindings.Count(b => b.Status is Core.Binding.BindingStatus.Waiting or Core.Binding.BindingStatus.Provisional or Core.Binding.BindingStatus.Review);
