@@ -128,6 +128,13 @@ internal sealed class ParkChargeOptionsValidator : IValidateOptions<ParkChargeOp
             problems.Add($"ParkCharge:ChargerCertificates:RenewBefore must be 0 or more and shorter than CertificateValidity ({Show(certificates.CertificateValidity)}), not {Show(certificates.RenewBefore)}.");
         }
 
+        // Compaction deletes the log below a snapshot older than KeepLogFor: a zero or a slip of the pen must not cost the history.
+        var snapshots = o.Snapshots;
+        AtLeast(problems, "Snapshots:Every", snapshots.Every, 100);
+        Between(problems, "Snapshots:Interval", snapshots.Interval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(36_500));
+        AtLeast(problems, "Snapshots:Keep", snapshots.Keep, 1);
+        Between(problems, "Snapshots:KeepLogFor", snapshots.KeepLogFor, TimeSpan.FromDays(1), TimeSpan.FromDays(36_500));
+
         return problems;
     }
 

@@ -21,6 +21,7 @@ public sealed class NodeSettingsTests(PostgresServer postgres)
             ["ParkCharge:Webhooks:FirstRetry"] = "00:10:00",
             ["ParkCharge:Webhooks:MaxRetry"] = "00:01:00",
             ["ParkCharge:Queues:Site"] = "0",
+            ["ParkCharge:Snapshots:KeepLogFor"] = "00:00:00",
         }));
 
         Assert.Equal(
@@ -28,6 +29,7 @@ public sealed class NodeSettingsTests(PostgresServer postgres)
                 "ParkCharge:Ocpp:CallTimeout must be a duration from 00:00:00.0010000 to 49.17:02:47.2940000 ([d.]hh:mm:ss), not 00:00:00.",
                 "ParkCharge:Webhooks:MaxRetry must be a duration from 00:10:00 to 49.17:02:47.2940000 and no shorter than FirstRetry ([d.]hh:mm:ss), not 00:01:00.",
                 "ParkCharge:Queues:Site must be at least 1, not 0.",
+                "ParkCharge:Snapshots:KeepLogFor must be a duration from 1.00:00:00 to 36500.00:00:00 ([d.]hh:mm:ss), not 00:00:00.",
             ],
             error.Failures);
         Assert.False(File.Exists(Path.Combine(folder, StoreOptions.SqliteFileName)));
