@@ -117,6 +117,11 @@ internal static partial class OcppEndpoint
             return;
         }
 
+        // Proxy mode: a charger with upstreams talks to its own backend through ParkCharge (DESIGN.md §6). Read before
+        // the handshake: a store that cannot be read now refuses the handshake (503; the charger connects again), rather
+        // than dropping a connection already accepted.
+        var upstreams = await node.Proxy.Directory.ForChargerAsync(charger, http.RequestAborted);
+
         // The connection is on record before the charger can send anything over it.
         var connection = new AcceptedConnection(node, http, charger, chargerSite, Guid.NewGuid().ToString("N"), version.Value, clientCertificate);
         await connection.SubmitAsync(new ConnectionOpened(charger, connection.ConnectionId, version.Value, node.Options.NodeId, remoteAddress));
@@ -139,20 +144,18 @@ internal static partial class OcppEndpoint
 
         using (socket)
         {
-            await RunConnectionAsync(connection, socket);
+            await RunConnectionAsync(connection, socket, upstreams);
         }
     }
 
     /// <summary>One accepted charger connection, from the handshake to its close: its socket's RPC loop, its place in <see cref="ChargerConnections"/>, its open and close observed.</summary>
-    private static async Task RunConnectionAsync(AcceptedConnection connection, WebSocket socket)
+    private static async Task RunConnectionAsync(AcceptedConnection connection, WebSocket socket, IReadOnlyList<ChargerUpstream> upstreams)
     {
         var node = connection.Node;
         var (charger, site, connectionId, version) = (connection.Charger, connection.Site, connection.ConnectionId, connection.Version);
         var link = new ChargerLink(site, charger, connection.SubmitFromChargerAsync, node.Time, node.Options.Ocpp.HeartbeatInterval, node.CertificateAuthority);
         using var telemetry = new ConnectionTelemetry(new MessageLogRecorder(node.Store.Writer, charger, connectionId, version), node.Metrics, charger, version);
 
-        // Proxy mode: a charger with upstreams talks to its own backend through ParkCharge (DESIGN.md §6).
-        var upstreams = await node.Proxy.Directory.ForChargerAsync(charger, connection.Http.RequestAborted);
         await using var proxy = upstreams.Count > 0 ? new Proxy.ChargerProxy(node.Proxy, charger, site, version, upstreams) : null;
         var direct = new ChargerCallHandler(link);
         await using var rpc = new RpcConnection(
