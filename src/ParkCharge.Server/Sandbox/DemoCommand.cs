@@ -118,64 +118,77 @@ internal static class DemoCommand
         try
         {
             await using var app = await ParkChargeApp.CreateAsync([], settings, builder => builder.Services.AddSingleton<TimeProvider>(clock));
-            await app.StartAsync(ct);
-
-            // --proxy: the chargers' own backend (a CPO's), simulated by a second node that registers every charger
-            // that connects; it runs on the real clock, like a backend elsewhere. Started second, so that the demo
-            // node's address is the first a script reading the output sees.
-            await using var backend = proxy ? await StartBackendAsync(Path.Combine(folder, "cpo-backend"), apiKey, ct) : null;
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            var server = new Uri(address.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal));
-            using var api = SandboxSession.ApiClient(server, apiKey);
-            if (await SandboxSession.ConfigureSiteAsync(api, scenario.Site, ct) is { } problem)
+            WebApplication? backend = null;
+            try
             {
-                await output.WriteLineAsync(problem);
-                await app.StopAsync(CancellationToken.None);
-                return 2;
-            }
-
-            if (backend is not null && await ProxyChargersAsync(api, scenario.Site, Address(backend), ct) is { } proxyProblem)
-            {
-                await output.WriteLineAsync(proxyProblem);
-                await app.StopAsync(CancellationToken.None);
-                return 2;
-            }
-
-            var plan = PlanGenerator.Generate(scenario, clock.Origin);
-            var run = new SimulationRun(scenario, plan, server, clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParkCharge.Simulator"));
-            await output.WriteLineAsync();
-            await output.WriteLineAsync($"ParkCharge demo: site '{scenario.Site.Id}' with {scenario.Site.Chargers.Count} chargers, {scenario.Site.EvBays.Count} EV bays and {scenario.Site.OrdinaryBays} ordinary bays.");
-            await output.WriteLineAsync($"  Dashboard:      {new Uri(server, "/dashboard/")}");
-            await output.WriteLineAsync($"  Admin API key:  {apiKey}");
-            await output.WriteLineAsync($"  Data folder:    {folder}{(temporary ? " (deleted when the demo stops)" : "")}");
-            await output.WriteLineAsync($"  Simulating {plan.Visits.Count} vehicles over {scenario.Duration} from {TimeZoneInfo.ConvertTime(plan.Start, scenario.Site.Zone):yyyy-MM-dd HH:mm} local time at speed {scenario.Speed:0.##} (about {scenario.Duration / scenario.Speed:hh\\:mm\\:ss} real), seed {scenario.Seed}.");
-            if (backend is not null)
-            {
-                await output.WriteLineAsync($"  Proxy mode:     every charger is proxied to a simulated CPO backend at {new Uri(Address(backend), "/ocpp")} (its own dashboard: {new Uri(Address(backend), "/dashboard/")}, same key);");
-                await output.WriteLineAsync("                  its answers (boot, authorization, 1.6 transaction ids) reach the chargers unchanged; see each charger's upstreams on the Chargers page.");
-            }
-
-            await output.WriteLineAsync("  Stop with Ctrl+C.");
-
-            clock.Start();
-            await SandboxSession.PlayAsync(run, api, scenario.Site, clock.GetUtcNow, output, ct);
-            if (!ct.IsCancellationRequested)
-            {
-                await output.WriteLineAsync($"The simulated period is over; the node keeps running at {server} (dashboard {new Uri(server, "/dashboard/")}). Stop with Ctrl+C.");
                 try
                 {
-                    await Task.Delay(Timeout.Infinite, ct);
+                    await app.StartAsync(ct);
+
+                    // --proxy: the chargers' own backend (a CPO's), simulated by a second node that registers every charger
+                    // that connects; it runs on the real clock, like a backend elsewhere. Started second, so that the demo
+                    // node's address is the first a script reading the output sees.
+                    backend = proxy ? await StartBackendAsync(Path.Combine(folder, "cpo-backend"), apiKey, ct) : null;
+                    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+                    var server = new Uri(address.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal).Replace("://[::]:", "://127.0.0.1:", StringComparison.Ordinal));
+                    using var api = SandboxSession.ApiClient(server, apiKey);
+                    if (await SandboxSession.ConfigureSiteAsync(api, scenario.Site, ct) is { } problem)
+                    {
+                        await output.WriteLineAsync(problem);
+                        await app.StopAsync(CancellationToken.None);
+                        return 2;
+                    }
+
+                    if (backend is not null && await ProxyChargersAsync(api, scenario.Site, Address(backend), ct) is { } proxyProblem)
+                    {
+                        await output.WriteLineAsync(proxyProblem);
+                        await app.StopAsync(CancellationToken.None);
+                        return 2;
+                    }
+
+                    var plan = PlanGenerator.Generate(scenario, clock.Origin);
+                    var run = new SimulationRun(scenario, plan, server, clock, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ParkCharge.Simulator"));
+                    await output.WriteLineAsync();
+                    await output.WriteLineAsync($"ParkCharge demo: site '{scenario.Site.Id}' with {scenario.Site.Chargers.Count} chargers, {scenario.Site.EvBays.Count} EV bays and {scenario.Site.OrdinaryBays} ordinary bays.");
+                    await output.WriteLineAsync($"  Dashboard:      {new Uri(server, "/dashboard/")}");
+                    await output.WriteLineAsync($"  Admin API key:  {apiKey}");
+                    await output.WriteLineAsync($"  Data folder:    {folder}{(temporary ? " (deleted when the demo stops)" : "")}");
+                    await output.WriteLineAsync($"  Simulating {plan.Visits.Count} vehicles over {scenario.Duration} from {TimeZoneInfo.ConvertTime(plan.Start, scenario.Site.Zone):yyyy-MM-dd HH:mm} local time at speed {scenario.Speed:0.##} (about {scenario.Duration / scenario.Speed:hh\\:mm\\:ss} real), seed {scenario.Seed}.");
+                    if (backend is not null)
+                    {
+                        await output.WriteLineAsync($"  Proxy mode:     every charger is proxied to a simulated CPO backend at {new Uri(Address(backend), "/ocpp")} (its own dashboard: {new Uri(Address(backend), "/dashboard/")}, same key);");
+                        await output.WriteLineAsync("                  its answers (boot, authorization, 1.6 transaction ids) reach the chargers unchanged; see each charger's upstreams on the Chargers page.");
+                    }
+
+                    await output.WriteLineAsync("  Stop with Ctrl+C.");
+
+                    clock.Start();
+                    await SandboxSession.PlayAsync(run, api, scenario.Site, clock.GetUtcNow, output, ct);
+                    if (!ct.IsCancellationRequested)
+                    {
+                        await output.WriteLineAsync($"The simulated period is over; the node keeps running at {server} (dashboard {new Uri(server, "/dashboard/")}). Stop with Ctrl+C.");
+                        await Task.Delay(Timeout.Infinite, ct);
+                    }
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
+                    // Ctrl+C: while the node starts, the site is set up, the day is simulated or after it, the demo
+                    // stops the same way (it used to throw out of the set-up with exit code 1 and a stack trace).
+                }
+
+                await output.WriteLineAsync("Stopping the demo.");
+                await app.StopAsync(CancellationToken.None);
+                if (backend is not null)
+                {
+                    await backend.StopAsync(CancellationToken.None);
                 }
             }
-
-            await output.WriteLineAsync("Stopping the demo.");
-            await app.StopAsync(CancellationToken.None);
-            if (backend is not null)
+            finally
             {
-                await backend.StopAsync(CancellationToken.None);
+                if (backend is not null)
+                {
+                    await backend.DisposeAsync();
+                }
             }
         }
         finally

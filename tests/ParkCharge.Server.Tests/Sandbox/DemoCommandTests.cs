@@ -44,6 +44,31 @@ public sealed class DemoCommandTests
     }
 
     [Fact]
+    public async Task Ctrl_c_while_the_demo_is_still_setting_up_its_site_stops_it_cleanly_too()
+    {
+        var workDir = Directory.CreateTempSubdirectory("parkcharge-demo-early-test-").FullName;
+        try
+        {
+            // Interrupted as soon as the node listens: the site, its chargers and cameras are still being set up.
+            var (demo, _) = await ServerProcess.StartCommandAsync(
+                "demo", workDir, new Dictionary<string, string> { ["PARKCHARGE_API_KEY"] = Key },
+                "--urls", "http://127.0.0.1:0", "--speed", "600", "--duration", "4h", "--data", Path.Combine(workDir, "data-demo"));
+            await using (demo)
+            {
+                var exit = await demo.InterruptAsync(TimeSpan.FromSeconds(30));
+                Assert.True(exit == 0, $"exit {exit}\n{demo.Output}");
+                Assert.Contains("The demo stopped.", demo.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain("Unhandled exception", demo.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain("ObjectDisposedException", demo.Output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_proxy_demo_puts_the_node_in_front_of_a_simulated_backend_that_sees_every_charger_and_the_car_park_still_works()
     {
         var workDir = Directory.CreateTempSubdirectory("parkcharge-demo-proxy-test-").FullName;
