@@ -56,6 +56,12 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
         _client = new HttpClient { BaseAddress = _node.BaseUri, Timeout = Patience };
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestNode.AdminKey);
         _cameras = new HttpClient { BaseAddress = _node.BaseUri, Timeout = Patience };
+        // The fullest sample is a site the node accepts: its mutations start from something valid.
+        using (var full = await _client.PutAsync("/api/v1/sites/garage", new StringContent(GarageWithEverySection, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken))
+        {
+            Assert.True(full.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"{(int)full.StatusCode}: {await full.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
+
         await Garage.ConfigureAsync(_client);
         Assert.Equal(HttpStatusCode.OK, await ValidPushAsync("FZ0001"));
         using var sessions = JsonDocument.Parse(await _client.GetStringAsync("/api/v1/parking-sessions", TestContext.Current.CancellationToken));
@@ -312,11 +318,23 @@ public abstract class HttpFuzzTests(StoreEngine engine, PostgresServer postgres)
         })).Select(list => "{" + string.Join(",", list) + "}");
     }
 
+    /// <summary>The garage with every optional section set (settings with retention and cost on the charger, camera health, inferred stays), so their values are fuzzed too.</summary>
+    private static readonly string GarageWithEverySection = Garage.Document.TrimEnd()[..^1] + """
+        , "settings": { "bindingWindow": "2m", "sightingGap": "10s", "minConfidence": 0.7, "reentryWindow": "5m", "maxStay": "72h", "iceLimit": "15m",
+                        "entryGrace": "10m", "idleGrace": "10m", "storeImages": false, "maxClockAhead": "2m", "meterEventInterval": "1m", "chargerCost": "off",
+                        "retention": { "settledStays": "8d", "unpaidStays": "365d", "pictures": "72h", "messageLog": "30d", "deliveryLog": "14d", "auditLog": "1095d", "pseudonymKey": "30d" } },
+          "cameraHealth": { "openingHours": { "from": "06:00", "to": "23:00" }, "silentAfter": "1h", "silentAmidTraffic": 6, "silentAmidCharges": 3,
+                            "minimumSilence": "10m", "maxClockOffset": "1m", "degradedShare": 0.5, "qualityWindow": 20 },
+          "inferredStays": { "enabled": true, "lookBack": "12h", "openLimit": "24h", "leftBayGrace": "30m", "billInferredEntry": true } }
+        """;
+
     private static readonly string[] SiteSamples =
     [
         Garage.Document,
         """{ "parking": [ { "id": "standard", "vat": 19, "bands": [ { "name": "day", "pricePerUnit": 2.00, "unit": "1h", "from": "08:00", "to": "20:00" } ] } ], "permits": [ { "plate": "AB123CD", "validFrom": "2026-01-01T00:00:00Z", "validTo": "2027-01-01T00:00:00Z" } ] }""",
+        GarageWithEverySection,
     ];
+
 
     /// <summary>A site or tariffs document with one to three values replaced by hostile JSON.</summary>
     private static readonly Gen<string> MutatedSite = Gen.Int[0, SiteSamples.Length - 1].SelectMany(i => JsonMutations.Of(
