@@ -46,26 +46,15 @@ internal static class AnprTrafficBench
     public static async Task<int> RunAsync(Options options, CancellationToken ct)
     {
         var repository = BenchRun.FindRepositoryRoot();
-        var serverDll = options.ServerDll;
-        if (serverDll is null)
+        if (await BenchRun.ServerDllAsync(options.ServerDll, options.Build, ct) is not { } serverDll)
         {
-            if (repository is null)
-            {
-                Console.Error.WriteLine("Cannot find the ParkCharge repository (ParkCharge.slnx) above this program or the current folder; pass --server PATH/parkcharge.dll.");
-                return 2;
-            }
-
-            serverDll = Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
-            if (options.Build && !await BenchRun.BuildServerAsync(repository, ct))
-            {
-                return 2;
-            }
+            return 2;
         }
 
         var dataRoot = Path.GetFullPath(options.DataRoot ?? Path.GetTempPath());
         var startedAt = DateTimeOffset.UtcNow;
         Console.WriteLine($"ANPR traffic: {options.Sites} sites with an entry and an exit camera, {options.Inside} vehicles inside each, {options.Concurrency} clients, {options.Warmup.TotalSeconds:0.#} s warm-up, {options.Window.TotalSeconds:0.#} s measured; server {serverDll}");
-        var loadBefore = LoadAverage();
+        var loadBefore = BenchRun.LoadAverage();
         var sites = Enumerable.Range(0, options.Sites).Select(i => new SiteTraffic(i)).ToArray();
         var warmup = new Tally();
         var measured = new Tally();
@@ -103,7 +92,7 @@ internal static class AnprTrafficBench
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# ANPR traffic, {startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"`{options.Command}`: {Environment.ProcessorCount} cores; {options.Sites} sites (an entry and an exit camera each, {options.Inside} vehicles inside), {options.Concurrency} clients, one read per push, SQLite store, rate limits off; load average {loadBefore} at the start, {LoadAverage()} at the end.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"`{options.Command}`: {Environment.ProcessorCount} cores; {options.Sites} sites (an entry and an exit camera each, {options.Inside} vehicles inside), {options.Concurrency} clients, one read per push, SQLite store, rate limits off; load average {loadBefore} at the start, {BenchRun.LoadAverage()} at the end.");
         text.AppendLine();
         text.AppendLine("| reads/s (HTTP, durable) | entries | exits | server CPU µs/read | server CPU % | p50 ms | p99 ms | p99.9 ms | errors |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -198,7 +187,4 @@ internal static class AnprTrafficBench
         }).ToList();
         await Task.WhenAll(workers);
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 }
