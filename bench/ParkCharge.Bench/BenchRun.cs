@@ -45,22 +45,12 @@ public static class BenchRun
         var (serverDll, dataRoot, resultsDirectory) = (request.ServerDll, request.DataRoot, request.ResultsDirectory);
         var startedAt = TimeProvider.System.GetUtcNow();
         var repository = FindRepositoryRoot();
-        if (serverDll is null)
+        if (await ServerDllAsync(serverDll, request.Build, ct) is not { } found)
         {
-            if (repository is null)
-            {
-                Console.Error.WriteLine("Cannot find the ParkCharge repository (ParkCharge.slnx) above this program or the current folder; pass --server PATH/parkcharge.dll.");
-                return 2;
-            }
-
-            serverDll = Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
-            if (request.Build && !await BuildServerAsync(repository, ct))
-            {
-                return 2;
-            }
+            return 2;
         }
 
-        serverDll = Path.GetFullPath(serverDll);
+        serverDll = Path.GetFullPath(found);
         if (!File.Exists(serverDll))
         {
             Console.Error.WriteLine($"No server at {serverDll}. Build it (dotnet build -c Release src/ParkCharge.Server) or pass --server.");
@@ -183,6 +173,30 @@ public static class BenchRun
             && properties.TryGetProperty("System.GC.Server", out var gc)
             && gc.ValueKind == JsonValueKind.True;
     }
+
+    /// <summary>
+    /// The server to run: <paramref name="serverDll"/> as given, or the Release build of the repository this program is in,
+    /// built first unless <paramref name="build"/> is false. Null (and said on stderr) when there is none.
+    /// </summary>
+    internal static async Task<string?> ServerDllAsync(string? serverDll, bool build, CancellationToken ct)
+    {
+        if (serverDll is not null)
+        {
+            return serverDll;
+        }
+
+        if (FindRepositoryRoot() is not { } repository)
+        {
+            Console.Error.WriteLine("Cannot find the ParkCharge repository (ParkCharge.slnx) above this program or the current folder; pass --server PATH/parkcharge.dll.");
+            return null;
+        }
+
+        return build && !await BuildServerAsync(repository, ct) ? null : Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
+    }
+
+    /// <summary>The 1-minute load average (Linux), to say how busy the machine was besides the bench.</summary>
+    internal static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     internal static string? FindRepositoryRoot()
     {

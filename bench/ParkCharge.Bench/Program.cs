@@ -197,6 +197,43 @@ ingest.SetAction((parse, ct) =>
 });
 root.Subcommands.Add(ingest);
 
+var trafficSites = new Option<int>("--sites") { Description = "Car parks, each with an entry and an exit camera.", DefaultValueFactory = _ => 20 };
+var trafficInside = new Option<int>("--inside") { Description = "Vehicles inside each car park once it has filled: from then on every other read is an exit.", DefaultValueFactory = _ => 300 };
+var trafficConcurrency = new Option<int>("--concurrency") { Description = "Clients pushing at once, each to the sites in turn.", DefaultValueFactory = _ => 64 };
+var trafficWindow = new Option<string>("--duration") { Description = "Measured window.", DefaultValueFactory = _ => "20s" };
+var trafficWarmup = new Option<string>("--warmup") { Description = "Load before the window, not measured (the sites fill up meanwhile).", DefaultValueFactory = _ => "10s" };
+var trafficServer = new Option<string?>("--server") { Description = "A parkcharge.dll to run instead of building src/ParkCharge.Server in Release." };
+var trafficNoBuild = new Option<bool>("--no-build") { Description = "Use the Release build of src/ParkCharge.Server as it is." };
+var trafficDataRoot = new Option<string?>("--data-root") { Description = "Where the server's fresh data folder is made (default: the temp folder). Keep it on a real disk." };
+var trafficResults = new Option<string?>("--results") { Description = "Where the report goes (default: bench/results)." };
+var traffic = new Command("anpr-traffic", "Camera reads of many car parks (entries and exits, a steady number of vehicles inside) through HTTP into a ParkCharge process: durable reads per second (issue 17: at least 5,000).")
+{
+    trafficSites, trafficInside, trafficConcurrency, trafficWindow, trafficWarmup, trafficServer, trafficNoBuild, trafficDataRoot, trafficResults,
+};
+traffic.SetAction((parse, ct) =>
+{
+    if (parse.GetValue(trafficSites) < 1 || parse.GetValue(trafficInside) < 1 || parse.GetValue(trafficConcurrency) < 1)
+    {
+        Console.Error.WriteLine("--sites, --inside and --concurrency need at least 1.");
+        return Task.FromResult(2);
+    }
+
+    return ParkCharge.Bench.Ingest.AnprTrafficBench.RunAsync(
+        new ParkCharge.Bench.Ingest.AnprTrafficBench.Options(
+            parse.GetValue(trafficSites),
+            parse.GetValue(trafficInside),
+            parse.GetValue(trafficConcurrency),
+            Durations.Parse(parse.GetValue(trafficWindow)!),
+            Durations.Parse(parse.GetValue(trafficWarmup)!),
+            parse.GetValue(trafficServer),
+            Build: !parse.GetValue(trafficNoBuild),
+            parse.GetValue(trafficDataRoot),
+            parse.GetValue(trafficResults),
+            "dotnet run -c Release --project bench/ParkCharge.Bench -- " + string.Join(' ', args)),
+        ct);
+});
+root.Subcommands.Add(traffic);
+
 // Ctrl+C and SIGTERM cancel the run; its cleanup kills the servers and deletes their data (ChildProcess also
 // kills them at process exit, whatever happens).
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });

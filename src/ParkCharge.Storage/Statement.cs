@@ -53,10 +53,14 @@ internal sealed partial class Statement : IAsyncDisposable
     private static partial Regex ParameterName();
 }
 
-/// <summary>The writer connection's statements, created on first use and kept while the connection lives.</summary>
+/// <summary>
+/// The writer connection's statements, created on first use and kept while the connection lives. On SQLite, rows are run
+/// by <see cref="Sqlite.SqliteRawStatement"/> (bound by ordinal, stepped directly) when it can take them.
+/// </summary>
 internal sealed class Statements(Database database, DbConnection connection) : IAsyncDisposable
 {
     private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Sqlite.SqliteRawStatement?> _raw = new(StringComparer.Ordinal);
     private DbTransaction? _transaction;
 
     public Statement this[string sql]
@@ -81,6 +85,11 @@ internal sealed class Statements(Database database, DbConnection connection) : I
     {
         foreach (var row in rows)
         {
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite && Raw(sqlite, row.Sql) is { } raw && raw.TryRun(row, database))
+            {
+                continue;
+            }
+
             var statement = this[row.Sql];
             foreach (var (name, value) in row.Values)
             {
@@ -91,8 +100,24 @@ internal sealed class Statements(Database database, DbConnection connection) : I
         }
     }
 
+    private Sqlite.SqliteRawStatement? Raw(Microsoft.Data.Sqlite.SqliteConnection sqlite, string sql)
+    {
+        if (!_raw.TryGetValue(sql, out var statement))
+        {
+            _raw[sql] = statement = Sqlite.SqliteRawStatement.Prepare(sqlite, sql);
+        }
+
+        return statement;
+    }
+
     public async ValueTask DisposeAsync()
     {
+        foreach (var statement in _raw.Values)
+        {
+            statement?.Dispose();
+        }
+
+        _raw.Clear();
         foreach (var statement in _statements.Values)
         {
             await statement.DisposeAsync();

@@ -43,27 +43,16 @@ internal static class AnprIngestBench
         // as early and as late in the run as any other's (the node's state grows as reads come in).
         options = options with { Rounds = options.Rounds == 0 ? formats.Count : options.Rounds };
         var repository = BenchRun.FindRepositoryRoot();
-        var serverDll = options.ServerDll;
-        if (serverDll is null)
+        if (await BenchRun.ServerDllAsync(options.ServerDll, options.Build, ct) is not { } serverDll)
         {
-            if (repository is null)
-            {
-                Console.Error.WriteLine("Cannot find the ParkCharge repository (ParkCharge.slnx); pass --server PATH/parkcharge.dll.");
-                return 2;
-            }
-
-            serverDll = Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
-            if (options.Build && !await BenchRun.BuildServerAsync(repository, ct))
-            {
-                return 2;
-            }
+            return 2;
         }
 
         var dataRoot = Path.GetFullPath(options.DataRoot ?? Path.GetTempPath());
         var startedAt = DateTimeOffset.UtcNow;
         Console.WriteLine($"ANPR ingest: {formats.Count} formats, {options.Rounds} rounds of {options.Window.TotalSeconds:0.#} s each (after {options.Warmup.TotalSeconds:0.#} s of warm-up per format), {options.Concurrency} clients; server {serverDll}");
 
-        var loadBefore = LoadAverage();
+        var loadBefore = BenchRun.LoadAverage();
         var tallies = formats.ToDictionary(f => f.Name, _ => new Tally());
         long pushNumber = 0;
         // Rate limits are per camera (a real one pushes a few reads a second); the bench measures what the node can take.
@@ -96,7 +85,7 @@ internal static class AnprIngestBench
         }
 
         var parseOnly = ParseOnly(formats, ct);
-        var report = Report(formats, tallies, parseOnly, options, startedAt, $"load average {loadBefore} at the start, {LoadAverage()} at the end");
+        var report = Report(formats, tallies, parseOnly, options, startedAt, $"load average {loadBefore} at the start, {BenchRun.LoadAverage()} at the end");
         Console.WriteLine();
         Console.WriteLine(report);
         var results = options.ResultsDirectory ?? Path.Combine(repository ?? Environment.CurrentDirectory, "bench", "results");
@@ -204,9 +193,6 @@ internal static class AnprIngestBench
     /// <summary>The server's CPU time per accepted read in the measured windows, in µs: what a read costs the node, whatever else the machine did.</summary>
     private static double CpuPerRead(Tally tally) => tally.ServerCpu.TotalMicroseconds / Math.Max(tally.Ok, 1);
 
-    /// <summary>The 1-minute load average (Linux), to say how busy the machine was besides the bench.</summary>
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
 
     private static string Report(List<IngestFormat> formats, Dictionary<string, Tally> tallies, Dictionary<string, double> parseOnly, Options options, DateTimeOffset startedAt, string load)
     {
