@@ -38,8 +38,9 @@ public static class SiteStateFormat
     public const int FormatVersion = 1;
 
     /// <summary>
-    /// The build of the engine (ParkCharge.Core's module version id: builds are deterministic, so it changes exactly when
-    /// Core's code does). Rules and state shape may differ between builds; a snapshot is exact only for its own build.
+    /// The build of the engine (ParkCharge.Core's module version id: builds are deterministic and Core's version leaves
+    /// out the git commit, so it changes when Core's code, the compiler or the configuration do, not at every commit).
+    /// Rules and state shape may differ between builds; a snapshot is exact only for its own build.
     /// </summary>
     public static string EngineVersion { get; } = typeof(SiteState).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
