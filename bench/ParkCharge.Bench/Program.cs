@@ -135,16 +135,45 @@ root.Subcommands.Add(accuracy);
 var yearWeeks = new Option<int>("--weeks") { Description = "Weeks of the busy site to generate (52: a year).", DefaultValueFactory = _ => 8 };
 var yearBays = new Option<int>("--bays") { Description = "EV bays (the site has ten ordinary bays per EV bay besides).", DefaultValueFactory = _ => 20 };
 var yearSeed = new Option<int>("--seed") { Description = "The first week's seed (each week takes the next).", DefaultValueFactory = _ => 1 };
-var yearEvery = new Option<int>("--snapshot-every") { Description = "A snapshot after this many observations.", DefaultValueFactory = _ => 20_000 };
+var yearEvery = new Option<int>("--snapshot-every") { Description = "A snapshot after this many observations or six hours of the log, as a node takes them.", DefaultValueFactory = _ => 10_000 };
 var yearKeep = new Option<int>("--keep-log-days") { Description = "Compaction keeps this many days of log.", DefaultValueFactory = _ => 90 };
 var yearData = new Option<string?>("--data-root") { Description = "Where the store is made (default: the temp folder). Keep it on a real disk." };
+var yearFolder = new Option<string?>("--year")
+{
+    Description = "A folder to keep the generated store in: a later run with the same --weeks, --bays, --seed and --snapshot-every uses it again (measuring on a copy).",
+};
+var yearGenerateOnly = new Option<bool>("--generate-only") { Description = "Only generate the store into --year (when it is not there yet); measure nothing." };
+var yearNode = new Option<bool>("--node") { Description = "Also start a node (parkcharge serve, Release) on the store: time to listening, to an API answer and to a BootNotification." };
+var yearNoBuild = new Option<bool>("--no-build") { Description = "With --node: use the Release build of src/ParkCharge.Server as it is." };
+var yearNoWholeLog = new Option<bool>("--no-whole-log") { Description = "Do not replay the whole log (a year of it takes long): start-up from the snapshot only." };
 var siteYear = new Command("site-year", "Disk per site-year and start-up time without and with snapshots, and after compaction (issue 20 item 4).")
 {
-    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData,
+    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData, yearFolder, yearGenerateOnly, yearNode, yearNoBuild, yearNoWholeLog,
 };
-siteYear.SetAction((parse, ct) => ParkCharge.Bench.Storage.SiteYearBench.RunAsync(
-    new ParkCharge.Bench.Storage.SiteYearRequest(parse.GetValue(yearSeed), parse.GetValue(yearWeeks), parse.GetValue(yearBays), parse.GetValue(yearEvery),
-        TimeSpan.FromDays(parse.GetValue(yearKeep)), parse.GetValue(yearData)), ct));
+siteYear.SetAction(async (parse, ct) =>
+{
+    string? serverDll = null;
+    if (parse.GetValue(yearNode))
+    {
+        if (BenchRun.FindRepositoryRoot() is not { } repository)
+        {
+            Console.Error.WriteLine("--node needs the ParkCharge repository (ParkCharge.slnx) to find src/ParkCharge.Server.");
+            return 2;
+        }
+
+        serverDll = Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
+        if (!parse.GetValue(yearNoBuild) && !await BenchRun.BuildServerAsync(repository, ct))
+        {
+            return 2;
+        }
+    }
+
+    return await ParkCharge.Bench.Storage.SiteYearBench.RunAsync(
+        new ParkCharge.Bench.Storage.SiteYearRequest(parse.GetValue(yearSeed), parse.GetValue(yearWeeks), parse.GetValue(yearBays), parse.GetValue(yearEvery),
+            TimeSpan.FromDays(parse.GetValue(yearKeep)), parse.GetValue(yearData), parse.GetValue(yearFolder), parse.GetValue(yearGenerateOnly), serverDll,
+            WholeLog: !parse.GetValue(yearNoWholeLog)),
+        ct);
+});
 root.Subcommands.Add(siteYear);
 
 var proxyPairs = new Option<int>("--pairs") { Description = "Charger pairs (one direct, one proxied each).", DefaultValueFactory = _ => 10 };

@@ -76,6 +76,35 @@ public sealed partial class BenchServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts <c>parkcharge serve</c> on a free port over an existing data folder (which it leaves in place), with a fixed
+    /// admin key, and returns once it prints where it listens: a node restarting on its store.
+    /// </summary>
+    public static async Task<BenchServer> StartParkChargeOnAsync(
+        string serverDll, string dataDirectory, string apiKey, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct)
+    {
+        var process = ChildProcess.Start(
+            "parkcharge",
+            DotnetHost.Path,
+            [serverDll, "serve", "--urls", "http://127.0.0.1:0", "--data", dataDirectory],
+            Path.GetDirectoryName(serverDll)!,
+            Merge(environment, new Dictionary<string, string?> { ["PARKCHARGE_API_KEY"] = apiKey, ["ASPNETCORE_ENVIRONMENT"] = null }),
+            ParkChargeBanner());
+        try
+        {
+            var api = await process.WaitForUrlAsync(timeout, ct);
+            return new BenchServer("parkcharge", process, new Uri(api.GetLeftPart(UriPartial.Authority) + "/"), null, apiKey);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until <c>/healthz</c> answers Healthy.</summary>
+    public Task WaitUntilHealthyAsync(CancellationToken ct) => WaitHealthyAsync(ct);
+
     /// <summary>Starts this executable in <c>echo-server</c> mode, with the GC mode ParkCharge runs with.</summary>
     public static async Task<BenchServer> StartEchoAsync(bool serverGc, IReadOnlyDictionary<string, string?> environment, CancellationToken ct)
     {

@@ -12,8 +12,10 @@ namespace ParkCharge.Server.Sites;
 /// When a site's engine writes a snapshot of its state (docs/operators.md, "Snapshots and compaction"): every
 /// <see cref="SnapshotOptions.Every"/> observations or <see cref="SnapshotOptions.Interval"/>, whichever comes first,
 /// at a moment the site's queue is empty (so no answer waits for it), or at twice the count whatever the queue holds.
-/// The state is serialised on the engine's loop (it is the loop's; between units it is exactly what the log holds)
-/// and stored in the background; a snapshot still being stored makes the next one wait.
+/// The state is copied on the engine's loop (it is the loop's; between units it is exactly what the log holds, and the
+/// copy of its containers takes milliseconds: <see cref="SiteStateFormat.Copy"/>), then serialised, compressed and
+/// stored in the background, so the engine does not stop for the serialisation; a snapshot still being stored makes
+/// the next one wait.
 /// </summary>
 internal sealed partial class SiteSnapshotSchedule(SiteId site, Store store, SnapshotOptions options, TimeProvider time, ILogger logger)
 {
@@ -46,10 +48,10 @@ internal sealed partial class SiteSnapshotSchedule(SiteId site, Store store, Sna
         _lastSeq = state.LastSeq;
         _lastAt = now;
         var started = Stopwatch.GetTimestamp();
-        byte[] document;
+        SiteState copy;
         try
         {
-            document = SiteStateFormat.Write(state);
+            copy = SiteStateFormat.Copy(state);
         }
         catch (Exception e)
         {
@@ -57,14 +59,17 @@ internal sealed partial class SiteSnapshotSchedule(SiteId site, Store store, Sna
             return;
         }
 
-        var serialised = Stopwatch.GetElapsedTime(started);
-        var header = new SnapshotHeader(state.LastSeq, state.LastEventSeq, SiteStateFormat.FormatVersion, SiteStateFormat.EngineVersion, now, now, document.Length);
+        var paused = Stopwatch.GetElapsedTime(started);
+        var header = new SnapshotHeader(copy.LastSeq, copy.LastEventSeq, SiteStateFormat.FormatVersion, SiteStateFormat.EngineVersion, now, now, 0);
         _saving = Task.Run(async () =>
         {
             try
             {
-                await store.Snapshots.SaveAsync(site, header, document, options.Keep, CancellationToken.None);
-                LogWritten(logger, site.Value, header.Seq, document.Length, serialised.TotalMilliseconds);
+                var serialising = Stopwatch.GetTimestamp();
+                var document = SiteStateFormat.Write(copy);
+                var serialised = Stopwatch.GetElapsedTime(serialising);
+                await store.Snapshots.SaveAsync(site, header with { Size = document.Length }, document, options.Keep, CancellationToken.None);
+                LogWritten(logger, site.Value, header.Seq, document.Length, paused.TotalMilliseconds, serialised.TotalMilliseconds);
             }
             catch (Exception e)
             {
@@ -76,8 +81,8 @@ internal sealed partial class SiteSnapshotSchedule(SiteId site, Store store, Sna
     /// <summary>Waits for a snapshot being stored (the engine is stopping).</summary>
     public Task FlushAsync() => _saving;
 
-    [LoggerMessage(EventId = 2016, Level = LogLevel.Debug, Message = "Site {Site}: snapshot at {Seq} written ({Bytes} bytes, serialised in {Milliseconds:F1} ms on the engine's loop)")]
-    private static partial void LogWritten(ILogger logger, string site, long seq, int bytes, double milliseconds);
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Debug, Message = "Site {Site}: snapshot at {Seq} written ({Bytes} bytes; the engine's loop paused {PausedMilliseconds:F1} ms to copy the state, serialised in the background in {SerialisedMilliseconds:F1} ms)")]
+    private static partial void LogWritten(ILogger logger, string site, long seq, int bytes, double pausedMilliseconds, double serialisedMilliseconds);
 
     [LoggerMessage(EventId = 2017, Level = LogLevel.Error, Message = "Site {Site}: the snapshot at {Seq} could not be written; start-up replays more of the log until one is")]
     private static partial void LogFailed(ILogger logger, string site, long seq, Exception exception);

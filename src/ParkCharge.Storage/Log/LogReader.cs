@@ -118,7 +118,16 @@ public sealed class LogReader(Database database)
     {
         var sites = new List<SiteId>();
         await using var connection = await database.OpenAsync(ct);
-        await using var command = connection.Command("SELECT DISTINCT site_id FROM observations UNION SELECT DISTINCT site_id FROM chargers ORDER BY 1");
+        // A loose index scan over the log's (site_id, seq) key: one probe per site, not a pass over every observation
+        // (start-up asks this, and a year of a busy site is over a million rows).
+        await using var command = connection.Command("""
+            WITH RECURSIVE logged (site_id) AS (
+                SELECT MIN(site_id) FROM observations
+                UNION ALL
+                SELECT (SELECT MIN(o.site_id) FROM observations o WHERE o.site_id > logged.site_id) FROM logged WHERE logged.site_id IS NOT NULL
+            )
+            SELECT site_id FROM logged WHERE site_id IS NOT NULL UNION SELECT DISTINCT site_id FROM chargers ORDER BY 1
+            """);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

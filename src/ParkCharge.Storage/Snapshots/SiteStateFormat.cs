@@ -38,8 +38,9 @@ public static class SiteStateFormat
     public const int FormatVersion = 1;
 
     /// <summary>
-    /// The build of the engine (ParkCharge.Core's module version id: builds are deterministic, so it changes exactly when
-    /// Core's code does). Rules and state shape may differ between builds; a snapshot is exact only for its own build.
+    /// The build of the engine (ParkCharge.Core's module version id: builds are deterministic and Core's version leaves
+    /// out the git commit, so it changes when Core's code, the compiler or the configuration do, not at every commit).
+    /// Rules and state shape may differ between builds; a snapshot is exact only for its own build.
     /// </summary>
     public static string EngineVersion { get; } = typeof(SiteState).Assembly.ManifestModule.ModuleVersionId.ToString("N");
 
@@ -64,6 +65,22 @@ public static class SiteStateFormat
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// A copy of the state as it is now, for <see cref="Write"/> to serialise elsewhere while the engine goes on
+    /// (<c>Write(Copy(state))</c> is <c>Write(state)</c>, whatever the state takes afterwards). Cheap: the state's values
+    /// are records, strings and immutable collections, which the copy shares; only its containers are copied
+    /// (dictionaries with their comparers and enumeration order, and the lists and dictionaries they hold), no value
+    /// is serialised. Found by reflection like <see cref="Write"/>'s fields, so a new field is copied too.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A field holds a mutable class this copy does not know how to copy.</exception>
+    public static SiteState Copy(SiteState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var copy = new SiteState(state.Site);
+        CopyObject(state, copy);
+        return copy;
     }
 
     /// <summary>
@@ -205,6 +222,61 @@ public static class SiteStateFormat
         }
 
         writer.WriteEndObject();
+    }
+
+    private static void CopyObject(object source, object target)
+    {
+        foreach (var field in Fields(source.GetType()))
+        {
+            var value = field.GetValue(source);
+            if (value is not null && IsStatePart(field))
+            {
+                CopyObject(value, field.GetValue(target)!);
+            }
+            else if (value is IDictionary from && IsDictionary(field.FieldType) && field.GetValue(target) is IDictionary into)
+            {
+                // Filled in place, in the source's order: the state's own dictionary keeps its comparer.
+                into.Clear();
+                foreach (DictionaryEntry entry in from)
+                {
+                    into.Add(entry.Key, CopyValue(entry.Value, field));
+                }
+            }
+            else
+            {
+                field.SetValue(target, CopyValue(value, field));
+            }
+        }
+    }
+
+    /// <summary>A value of the state, shared when immutable, its container copied when not (its items are values).</summary>
+    private static object? CopyValue(object? value, FieldInfo field)
+    {
+        if (value is null || value is string || value.GetType().IsValueType)
+        {
+            return value;
+        }
+
+        var type = value.GetType();
+        if (type.GetMethod("<Clone>$") is not null || type.Namespace == "System.Collections.Immutable")
+        {
+            return value;
+        }
+
+        var definition = type.IsGenericType ? type.GetGenericTypeDefinition() : null;
+        if (definition == typeof(Dictionary<,>) || definition == typeof(HashSet<>))
+        {
+            // With the source's comparer, and its enumeration order (a copy made by enumerating has no free slots).
+            return Activator.CreateInstance(type, value, type.GetProperty("Comparer")!.GetValue(value));
+        }
+
+        if (definition == typeof(List<>))
+        {
+            return Activator.CreateInstance(type, value);
+        }
+
+        throw new NotSupportedException(
+            $"The snapshot cannot copy {field.DeclaringType?.Name}.{field.Name}: it holds a {type}, which is neither a record, an immutable collection nor a known container.");
     }
 
     private static void ReadObject(JsonElement element, object target, string path, List<string> differences)

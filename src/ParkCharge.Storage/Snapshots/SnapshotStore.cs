@@ -30,9 +30,18 @@ public sealed class SnapshotStore(Database database)
     private const int DeleteBatch = 5_000;
 
     /// <summary>
+    /// Besides the newest snapshots, the oldest of each week of log time (weeks from Monday, UTC) is kept until the log is
+    /// compacted past it: compaction makes the newest snapshot older than <c>KeepLogFor</c> the log's beginning, and with
+    /// only the newest few kept (taken hours apart) there would never be one that old. A week's step keeps the log
+    /// between <c>KeepLogFor</c> and a week more, for about one snapshot per week of it on disk.
+    /// </summary>
+    public static readonly TimeSpan CandidateEvery = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Stores a snapshot (a second one at the same position changes nothing) and lets go of the older ones beyond the
-    /// newest <paramref name="keep"/>; the beginning of a compacted log is always kept. Its log time is the receive
-    /// time of observation <see cref="SnapshotHeader.Seq"/> (the header's when the log no longer has it).
+    /// newest <paramref name="keep"/>, but for the beginning of a compacted log and one per week after it that a later
+    /// compaction may begin at (<see cref="CandidateEvery"/>). Its log time is the receive time of observation
+    /// <see cref="SnapshotHeader.Seq"/> (the header's when the log no longer has it).
     /// </summary>
     public async Task SaveAsync(SiteId site, SnapshotHeader header, byte[] state, int keep, CancellationToken ct)
     {
@@ -49,13 +58,32 @@ public sealed class SnapshotStore(Database database)
             await insert.ExecuteNonQueryAsync(ct);
         }
 
-        await using var prune = connection.Command("""
-            DELETE FROM site_snapshots WHERE site_id = @site
-              AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM site_snapshots WHERE site_id = @site ORDER BY seq DESC LIMIT @keep) newest)
-              AND seq <> COALESCE((SELECT base_seq FROM log_bases WHERE site_id = @site), -1)
-            """).With("site", site.Value).With("keep", keep);
-        await prune.ExecuteNonQueryAsync(ct);
+        var headers = await ListAsync(site, ct);
+        var logBase = await BaseAsync(site, ct);
+        var kept = headers.Take(keep).Select(h => h.Seq).ToHashSet();
+        if (logBase is not null)
+        {
+            kept.Add(logBase.Seq);
+        }
+
+        if (headers.Count > 0)
+        {
+            var newestWeek = Week(headers[0].LogTime);
+            foreach (var week in headers.Where(h => (logBase is null || h.Seq > logBase.Seq) && Week(h.LogTime) < newestWeek).GroupBy(h => Week(h.LogTime)))
+            {
+                kept.Add(week.Min(h => h.Seq));
+            }
+        }
+
+        foreach (var old in headers.Where(h => !kept.Contains(h.Seq)))
+        {
+            await using var delete = connection.Command("DELETE FROM site_snapshots WHERE site_id = @site AND seq = @seq").With("site", site.Value).With("seq", old.Seq);
+            await delete.ExecuteNonQueryAsync(ct);
+        }
     }
+
+    /// <summary>The week (from Monday, UTC; 0001-01-01 was a Monday) an instant falls in.</summary>
+    private static long Week(DateTimeOffset at) => at.UtcTicks / CandidateEvery.Ticks;
 
     /// <summary>The site's snapshots, newest first.</summary>
     public async Task<IReadOnlyList<SnapshotHeader>> ListAsync(SiteId site, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Data.Common;
 
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -30,6 +31,7 @@ public abstract class SnapshotStartupTests(StoreEngine engine, PostgresServer po
 {
     private readonly CapturedLog _log = new();
     private Store _store = null!;
+    private StoreOptions _options = null!;
     private IReadOnlyList<Observation> _day = null!;
     private SiteId _site;
 
@@ -38,7 +40,8 @@ public abstract class SnapshotStartupTests(StoreEngine engine, PostgresServer po
 
     public async ValueTask InitializeAsync()
     {
-        _store = await TestStores.OpenAsync(await TestStores.CreateOptionsAsync(engine, postgres));
+        _options = await TestStores.CreateOptionsAsync(engine, postgres);
+        _store = await TestStores.OpenAsync(_options);
         _day = Day();
         _site = _day[0].Site;
     }
@@ -193,6 +196,107 @@ public abstract class SnapshotStartupTests(StoreEngine engine, PostgresServer po
         }
 
         Assert.Empty(StateComparison.Differences(expected, state));
+    }
+
+    [Fact]
+    public async Task A_snapshot_taken_while_observations_keep_arriving_holds_exactly_the_state_after_its_observation()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var part = _day.Take(3_000).ToList();
+        var clock = new FakeTimeProvider(part[0].ReceivedAt);
+        var options = new SnapshotOptions { Every = 100, Keep = 100 };
+        await using (var host = new SiteEngineHost(_site, _store, clock, Logger, new QueueOptions(), snapshots: options))
+        {
+            host.Start();
+
+            // Submitted without waiting for the answers: the engine copies its state between units while the next ones
+            // queue, and goes on deciding while the copies are serialised and stored.
+            await Task.WhenAll(part.Select(host.SubmitAsync).ToList());
+        }
+
+        var snapshots = (await _store.Snapshots.ListAsync(_site, ct)).OrderBy(h => h.Seq).ToList();
+        Assert.True(snapshots.Count >= 5, $"{snapshots.Count} snapshots");
+        var expected = new SiteState(_site);
+        var next = 0;
+        foreach (var header in snapshots)
+        {
+            while (expected.LastSeq < header.Seq)
+            {
+                expected.Apply(part[next], SiteEngine.Decide(expected, part[next]));
+                next++;
+            }
+
+            var document = await _store.Snapshots.ReadStateAsync(_site, header.Seq, ct);
+            var restored = SiteStateFormat.Read(_site, document!, tolerant: false, out _);
+            Assert.Equal(header.Seq, restored.LastSeq);
+            var differences = StateComparison.Differences(expected, restored);
+            Assert.True(differences.Count == 0, $"snapshot at {header.Seq}: " + string.Join("\n", differences));
+        }
+    }
+
+    [Fact]
+    public async Task Snapshots_taken_every_six_hours_keep_one_a_week_so_that_compaction_finds_one_as_old_as_the_log_kept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var start = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+        var document = SiteStateFormat.Write(new SiteState(_site));
+        async Task SnapshotAsync(int i)
+        {
+            var at = start.AddHours(6 * i);
+            var header = new SnapshotHeader(i + 1, i + 1, SiteStateFormat.FormatVersion, SiteStateFormat.EngineVersion, at, at, document.Length);
+            await _store.Snapshots.SaveAsync(_site, header, document, keep: 2, ct);
+        }
+
+        // 120 days at four snapshots a day, as a node with the defaults takes them (Keep 2).
+        for (var i = 0; i < 4 * 120; i++)
+        {
+            await SnapshotAsync(i);
+        }
+
+        var now = start.AddHours(6 * ((4 * 120) - 1));
+        var kept = await _store.Snapshots.ListAsync(_site, ct);
+        Assert.InRange(kept.Count, 2 + 16, 2 + 18); // the newest two, and the first of each earlier week
+        var plan = await LogCompaction.PlanAsync(_store, _site, now, TimeSpan.FromDays(90), ct);
+        Assert.NotNull(plan);
+        Assert.InRange(now - plan.LogTime, TimeSpan.FromDays(90), TimeSpan.FromDays(97));
+
+        // Compacted there, the week candidates below the beginning go; the beginning and the later weeks stay.
+        await _store.Snapshots.CompactAsync(_site, plan, now, null, ct);
+        await SnapshotAsync(4 * 120);
+        var after = await _store.Snapshots.ListAsync(_site, ct);
+        Assert.Equal(plan.Seq, after.Min(h => h.Seq));
+        Assert.InRange(after.Count, 2 + 13, 2 + 15);
+        Assert.All(after.Where(h => h.Seq != plan.Seq).Skip(2).GroupBy(h => h.LogTime.UtcTicks / TimeSpan.FromDays(7).Ticks), week => Assert.Single(week));
+    }
+
+    [Fact]
+    public async Task A_node_starts_from_the_snapshot_without_reading_the_log_below_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var at = 2 * _day.Count / 3;
+        var full = await StoreAsync(snapshotsAt: [at]);
+
+        // The log below the snapshot cannot be read any more: a start-up that read it would fail or decide otherwise.
+        await ExecuteAsync($"UPDATE observations SET payload = '{{\"broken\":true}}' WHERE site_id = @site AND seq <= {at}", ("site", _site.Value));
+        await _store.DisposeAsync();
+        _store = await TestStores.OpenAsync(_options);
+
+        await using var node = await TestNode.StartAsync(
+            _options,
+            new Dictionary<string, string?> { ["Logging:LogLevel:ParkCharge.Server.Sites"] = "Information" },
+            builder => builder.Logging.AddProvider(_log));
+        var engines = node.App.Services.GetRequiredService<SiteEngines>();
+        Assert.Contains(_site, engines.Sites);
+        var engine = engines.For(_site);
+        Assert.Equal(1, engine.Loads);
+        Assert.Equal(0, engine.ReplayDivergences);
+        Assert.Contains(_log.Entries, e => e.EventId.Id == 2015 && e.Message.Contains($"snapshot at {at}: {_day.Count - at} observations replayed after it", StringComparison.Ordinal));
+        Assert.DoesNotContain(_log.Entries, e => e.EventId.Id is 2001 or 2002 or 2005 or 2012);
+        var state = await engine.ReadAsync(SiteStateFormat.Copy);
+        Assert.True(state.LastSeq >= full.LastSeq);
+        Assert.Equal(full.Configuration!.Id, state.Configuration?.Id);
+        using var answer = await node.Http.GetAsync($"/api/v1/sites/{_site.Value}/cameras", ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, answer.StatusCode);
     }
 
     /// <summary>A day and a half at a 6-bay site as its log holds it (some 10,000 observations, timers included).</summary>

@@ -62,6 +62,41 @@ public sealed class SnapshotReplayTests
         Assert.True(coverage.Any(c => !c.Contains("inferred stays 0", StringComparison.Ordinal)), string.Join("\n", coverage));
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(90210)]
+    public void A_copy_of_the_state_is_written_as_the_state_was_when_copied_whatever_the_engine_decides_after_it(int seed)
+    {
+        var log = DayLog(seed);
+        var state = new SiteState(Site(log));
+        var decisions = new List<string>(log.Count);
+        var cuts = Cuts(seed, log.Count);
+        var copies = new List<(int At, SiteState Copy, string Written)>();
+        for (var i = 0; i < log.Count; i++)
+        {
+            if (cuts.Contains(i))
+            {
+                copies.Add((i, SiteStateFormat.Copy(state), SiteStateFormat.Text(SiteStateFormat.Write(state))));
+            }
+
+            decisions.Add(Decide(state, log[i]));
+        }
+
+        // The state went on for the rest of the day (its lists and dictionaries changed and were pruned): each copy is
+        // still what the state was, and decides the rest of the day as the state did.
+        foreach (var (at, copy, written) in copies)
+        {
+            Assert.Equal(written, SiteStateFormat.Text(SiteStateFormat.Write(copy)));
+            for (var i = at; i < log.Count; i++)
+            {
+                var decided = Decide(copy, log[i]);
+                Assert.True(decided == decisions[i], $"seed {seed}, copy at {at}: observation {i} ({log[i].Payload.Kind}) was decided otherwise:\n{decided}\nvs\n{decisions[i]}");
+            }
+
+            Assert.Empty(StateComparison.Differences(state, copy));
+        }
+    }
+
     [Fact]
     public void Every_field_of_the_state_is_in_the_snapshot_under_its_own_name()
     {
