@@ -19,11 +19,6 @@ public enum SightingPlace
 /// </summary>
 public sealed record Sighting
 {
-    private readonly ImmutableArray<SightingRead> _reads = [];
-    private readonly SightingRead _best = null!;
-    private readonly DateTimeOffset _firstSeenAt;
-    private readonly DateTimeOffset _lastSeenAt;
-
     public required string Id { get; init; }
 
     public required string Camera { get; init; }
@@ -43,33 +38,39 @@ public sealed record Sighting
     /// <summary>The camera's id of the vehicle this sighting follows (<see cref="PlateRead.Track"/>), when it tracks vehicles.</summary>
     public string? Track { get; init; }
 
-    public ImmutableArray<SightingRead> Reads
-    {
-        get => _reads;
-        init
-        {
-            _reads = value;
-            (_firstSeenAt, _lastSeenAt) = Span(value, _best);
-        }
-    }
+    public ImmutableArray<SightingRead> Reads { get; init; } = [];
 
     /// <summary>The read with the highest confidence (the first of equals); the sighting's plate.</summary>
-    public required SightingRead Best
+    public required SightingRead Best { get; init; }
+
+    // Loops rather than LINQ: every read looks through its camera's recent sightings with these.
+    public DateTimeOffset FirstSeenAt
     {
-        get => _best;
-        init
+        get
         {
-            _best = value;
-            (_firstSeenAt, _lastSeenAt) = Span(_reads, value);
+            var first = Reads.IsEmpty ? Best.At : Reads[0].At;
+            foreach (var read in Reads)
+            {
+                first = read.At < first ? read.At : first;
+            }
+
+            return first;
         }
     }
 
-    // Kept rather than computed on each call: every read looks through its camera's recent sightings with these
-    // (ParkingRules.FindSighting), and a busy gate camera has thousands. Set with the reads, so a copy made with `with`
-    // and new reads has its own.
-    public DateTimeOffset FirstSeenAt => _firstSeenAt;
+    public DateTimeOffset LastSeenAt
+    {
+        get
+        {
+            var last = Reads.IsEmpty ? Best.At : Reads[0].At;
+            foreach (var read in Reads)
+            {
+                last = read.At > last ? read.At : last;
+            }
 
-    public DateTimeOffset LastSeenAt => _lastSeenAt;
+            return last;
+        }
+    }
 
     public int Count => Reads.Length;
 
@@ -82,22 +83,4 @@ public sealed record Sighting
     public string? BayVisitId { get; init; }
 
     public string Plate => Best.Plate;
-
-    /// <summary>The earliest and the latest of the reads' times (the best read's time when there are none).</summary>
-    private static (DateTimeOffset First, DateTimeOffset Last) Span(ImmutableArray<SightingRead> reads, SightingRead? best)
-    {
-        if (reads.IsDefaultOrEmpty)
-        {
-            return best is null ? default : (best.At, best.At);
-        }
-
-        DateTimeOffset first = reads[0].At, last = reads[0].At;
-        foreach (var read in reads)
-        {
-            first = read.At < first ? read.At : first;
-            last = read.At > last ? read.At : last;
-        }
-
-        return (first, last);
-    }
 }
