@@ -52,13 +52,7 @@ public sealed partial class BenchServer : IAsyncDisposable
         ChildProcess? process = null;
         try
         {
-            process = ChildProcess.Start(
-                "parkcharge",
-                DotnetHost.Path,
-                [serverDll, "serve", "--urls", "http://127.0.0.1:0", "--data", dataDirectory],
-                Path.GetDirectoryName(serverDll)!,
-                Merge(environment, new Dictionary<string, string?> { ["PARKCHARGE_API_KEY"] = apiKey, ["ASPNETCORE_ENVIRONMENT"] = null }),
-                ParkChargeBanner());
+            process = StartServe(serverDll, dataDirectory, apiKey, environment);
             var api = await process.WaitForUrlAsync(StartTimeout, ct);
             var server = new BenchServer("parkcharge", process, new Uri(api.GetLeftPart(UriPartial.Authority) + "/"), dataDirectory, apiKey);
             await server.WaitHealthyAsync(ct);
@@ -83,13 +77,7 @@ public sealed partial class BenchServer : IAsyncDisposable
     public static async Task<BenchServer> StartParkChargeOnAsync(
         string serverDll, string dataDirectory, string apiKey, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct)
     {
-        var process = ChildProcess.Start(
-            "parkcharge",
-            DotnetHost.Path,
-            [serverDll, "serve", "--urls", "http://127.0.0.1:0", "--data", dataDirectory],
-            Path.GetDirectoryName(serverDll)!,
-            Merge(environment, new Dictionary<string, string?> { ["PARKCHARGE_API_KEY"] = apiKey, ["ASPNETCORE_ENVIRONMENT"] = null }),
-            ParkChargeBanner());
+        var process = StartServe(serverDll, dataDirectory, apiKey, environment);
         try
         {
             var api = await process.WaitForUrlAsync(timeout, ct);
@@ -101,6 +89,16 @@ public sealed partial class BenchServer : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary><c>parkcharge serve</c> on a free loopback port over the data folder, from the server's own folder.</summary>
+    private static ChildProcess StartServe(string serverDll, string dataDirectory, string apiKey, IReadOnlyDictionary<string, string?> environment) =>
+        ChildProcess.Start(
+            "parkcharge",
+            DotnetHost.Path,
+            [serverDll, "serve", "--urls", "http://127.0.0.1:0", "--data", dataDirectory],
+            Path.GetDirectoryName(serverDll)!,
+            Merge(environment, new Dictionary<string, string?> { ["PARKCHARGE_API_KEY"] = apiKey, ["ASPNETCORE_ENVIRONMENT"] = null }),
+            ParkChargeBanner());
 
     /// <summary>Waits until <c>/healthz</c> answers Healthy.</summary>
     public Task WaitUntilHealthyAsync(CancellationToken ct) => WaitHealthyAsync(ct);
