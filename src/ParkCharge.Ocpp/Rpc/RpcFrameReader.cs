@@ -20,7 +20,18 @@ public static class RpcFrameReader
     /// <summary>OCPP-J 2.0.1 and 2.1 §4.1: message ids are at most 36 characters (a UUID).</summary>
     public const int MaxMessageIdLength = 36;
 
-    private static readonly JsonDocumentOptions StrictJson = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+    /// <summary>
+    /// Strict JSON: no trailing commas or comments, at most 64 levels, and no property name twice in one object (a
+    /// payload like <c>{"connectorId":1,"connectorId":-5}</c> could pass the schema check on one value and be read
+    /// as the other).
+    /// </summary>
+    private static readonly JsonDocumentOptions StrictJson = new()
+    {
+        AllowTrailingCommas = false,
+        CommentHandling = JsonCommentHandling.Disallow,
+        MaxDepth = 64,
+        AllowDuplicateProperties = false,
+    };
 
     /// <summary>Parses a copy of <paramref name="utf8"/>; the frame owns the copy.</summary>
     public static bool TryRead(ReadOnlySpan<byte> utf8, OcppVersion version,
@@ -53,9 +64,15 @@ public static class RpcFrameReader
         catch (JsonException)
         {
             frame = null;
-            fault = IdOfDeepCall(rentedBytes.AsSpan(0, length)) is { } id
-                ? new RpcFrameFault(id, RpcErrorCode.FormatViolation, $"The message nests JSON deeper than {StrictJson.MaxDepth} levels.", RpcMessageType.Call, id)
-                : new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message is not valid JSON.", null, null);
+            var (wellFormed, id, depth) = Scan(rentedBytes.AsSpan(0, length));
+            var problem = depth > StrictJson.MaxDepth
+                ? $"The message nests JSON deeper than {StrictJson.MaxDepth} levels."
+                : "The message repeats a property name within one JSON object.";
+            fault = !wellFormed
+                ? new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, "The message is not valid JSON.", null, null)
+                : id is not null
+                    ? new RpcFrameFault(id, RpcErrorCode.FormatViolation, problem, RpcMessageType.Call, id)
+                    : new RpcFrameFault(UnreadableMessageId, RpcErrorCode.RpcFrameworkError, problem, null, null);
             return false;
         }
 
@@ -160,36 +177,37 @@ public static class RpcFrameReader
     }
 
     /// <summary>
-    /// The id of a CALL that is well-formed JSON but nested deeper than the parser follows (a hostile
-    /// payload of 50,000 brackets): its id can be read, so it is answered as a CALL with a bad payload
-    /// rather than as an unreadable frame. Null when the message is not well-formed or not a CALL. One
-    /// forward pass; the reader's depth costs a bit per level.
+    /// A frame the strict parser refused, read once more without its limits: whether it is well-formed JSON at all,
+    /// the id when it is a CALL (so a CALL with a bad payload, e.g. 50,000 brackets deep or a property name twice, is
+    /// answered with its own id rather than as an unreadable frame), and how deep it nests. One forward pass; the
+    /// reader's depth costs a bit per level.
     /// </summary>
-    private static string? IdOfDeepCall(ReadOnlySpan<byte> utf8)
+    private static (bool WellFormed, string? CallId, int Depth) Scan(ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = int.MaxValue });
         string? id = null;
+        int depth = 0;
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray
-                || !reader.Read() || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int type) || type != (int)RpcMessageType.Call
-                || !reader.Read() || reader.TokenType != JsonTokenType.String)
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartArray
+                && reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int type) && type == (int)RpcMessageType.Call
+                && reader.Read() && reader.TokenType == JsonTokenType.String)
             {
-                return null;
+                id = reader.GetString();
             }
 
-            id = reader.GetString();
+            depth = reader.CurrentDepth;
             while (reader.Read())
             {
-                // Only checking that the rest is well-formed.
+                depth = Math.Max(depth, reader.CurrentDepth);
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return null;
+            return (false, null, depth);
         }
 
-        return id;
+        return (true, id, depth);
     }
 
     private static string Name(RpcMessageType type) => type switch

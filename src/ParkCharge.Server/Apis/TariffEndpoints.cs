@@ -93,7 +93,9 @@ internal static partial class TariffEndpoints
         JsonObject body;
         try
         {
-            body = JsonNode.Parse(await reader.ReadToEndAsync(ct)) as JsonObject ?? throw new JsonException("not an object");
+            // Duplicate names refused while parsing (a JsonObject would otherwise throw on first use: a 500).
+            body = JsonNode.Parse(await reader.ReadToEndAsync(ct), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw new JsonException("not an object");
         }
         catch (JsonException e)
         {

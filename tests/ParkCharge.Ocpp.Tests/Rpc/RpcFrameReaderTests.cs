@@ -83,6 +83,30 @@ public sealed class RpcFrameReaderTests
     }
 
     [Theory]
+    [InlineData("""[2,"dup-1","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Available","connectorId":-5}]""", OcppVersion.Ocpp16)]
+    [InlineData("""[2,"dup-1","Heartbeat",{"a":{"b":1,"b":2}}]""", OcppVersion.Ocpp201)]
+    [InlineData("""[2,"dup-1","DataTransfer",{"vendorId":"v","data":"x","vendorId":"w"}]""", OcppVersion.Ocpp21)]
+    public void A_call_that_names_a_property_twice_in_one_object_is_a_format_violation_answered_with_its_own_id(string text, OcppVersion version)
+    {
+        // The schema check could see one value and the typed reading the other: the message is refused as a whole.
+        RpcFrameFault fault = Fault(text, version);
+
+        Assert.Equal(("dup-1", RpcErrorCode.FormatViolation), (fault.ReplyMessageId, fault.ErrorCode));
+        Assert.Contains("repeats a property name", fault.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_answer_that_names_a_property_twice_is_refused_like_an_unreadable_frame_and_the_same_names_in_different_objects_are_fine()
+    {
+        RpcFrameFault fault = Fault("""[3,"abc",{"status":"Accepted","status":"Rejected"}]""", OcppVersion.Ocpp16);
+        Assert.Equal(("-1", RpcErrorCode.RpcFrameworkError), (fault.ReplyMessageId, fault.ErrorCode));
+        Assert.Contains("repeats a property name", fault.Description, StringComparison.Ordinal);
+
+        Assert.True(RpcFrameReader.TryRead("""[2,"ok-1","DataTransfer",{"vendorId":"v","data":{"vendorId":"w"}}]"""u8, OcppVersion.Ocpp16, out var frame, out _));
+        frame.Dispose();
+    }
+
+    [Theory]
     [InlineData("""[5,"abc","GenericError","",{}]""", "abc", OcppVersion.Ocpp201)]
     [InlineData("""[6,"abc","Heartbeat",{}]""", "abc", OcppVersion.Ocpp201)]
     [InlineData("""[5,"abc","GenericError","",{}]""", "abc", OcppVersion.Ocpp16)]

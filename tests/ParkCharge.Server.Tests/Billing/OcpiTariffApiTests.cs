@@ -129,6 +129,18 @@ public sealed class OcpiTariffApiTests(PostgresServer postgres) : IAsyncLifetime
             (mismatch.StatusCode, put.StatusCode, delete.StatusCode, gone.StatusCode));
     }
 
+    [Theory]
+    [InlineData("""{"a":1,"a":2}""")]
+    [InlineData("""{ "id": "7", "currency": "EUR", "currency": "USD", "elements": [], "last_updated": "2026-01-01T00:00:00Z" }""")]
+    public async Task A_tariff_that_names_a_property_twice_is_refused_as_not_valid_json_not_a_server_error(string body)
+    {
+        using var response = await _node.Http.PutAsync("/api/v1/sites/garage/charging-tariffs/7", Json(body), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Contains("expected an OCPI Tariff object (JSON)", text, StringComparison.Ordinal);
+    }
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
