@@ -41,6 +41,14 @@ internal static class AutomationRules
 
         SharePower(work, config);
         PlanStops(work, config);
+
+        // A stop planned or moved by this decision whose notice or stop time has come already (a binding made late, at
+        // a timer or by a late message) is acted on now, at this decision's time, not left as a deadline in the past.
+        if (work.StopPlans().Any(p => Due(p, config) <= work.EventTime))
+        {
+            Timer(work, work.EventTime);
+        }
+
         LocalListRules.AfterDecision(work, config);
     }
 
@@ -50,13 +58,7 @@ internal static class AutomationRules
         DateTimeOffset? next = null;
         foreach (var plan in state.StopPlans)
         {
-            if (Notice(config, plan.Cause) is not { } notice)
-            {
-                continue;
-            }
-
-            DateTimeOffset? due = !plan.Noticed ? plan.EndsAt - notice : plan.StopCommandId is null ? plan.EndsAt : null;
-            if (due is { } at && (next is null || at < next))
+            if (Due(plan, config) is { } at && (next is null || at < next))
             {
                 next = at;
             }
@@ -64,6 +66,13 @@ internal static class AutomationRules
 
         return next;
     }
+
+    /// <summary>When a planned stop next needs the rules: its notice, then the stop; null when both are done (or the rule is off).</summary>
+    private static DateTimeOffset? Due(StopPlan plan, SiteConfiguration config) =>
+        Notice(config, plan.Cause) is not { } notice ? null
+        : !plan.Noticed ? plan.EndsAt - notice
+        : plan.StopCommandId is null ? plan.EndsAt
+        : null;
 
     /// <summary>A planned stop coming: the notice before, the stop at the end.</summary>
     public static void Timer(SiteChangeSet work, DateTimeOffset due)
