@@ -57,6 +57,9 @@ internal static class DemoCommand
     public static async Task<int> RunAsync(string? urls, string? data, double? speed, int? seed, string? durationText, string? scenarioPath, TextWriter output, CancellationToken ct,
         bool proxy = false)
     {
+        // System.CommandLine takes Ctrl+C for this action only once the action first yields, and the node's start below
+        // can run synchronously to its end (SQLite's async calls complete at once): yield first, so an early Ctrl+C is ours.
+        await Task.Yield();
         var read = scenarioPath is null
             ? ScenarioFile.Parse(Embedded("demo.scenario.yaml"), AppContext.BaseDirectory, Environment.GetEnvironmentVariable, Embedded("demo.site.yaml"))
             : ScenarioFile.Load(scenarioPath);
@@ -118,6 +121,10 @@ internal static class DemoCommand
         try
         {
             await using var app = await ParkChargeApp.CreateAsync([], settings, builder => builder.Services.AddSingleton<TimeProvider>(clock));
+
+            // The node's console lifetime takes Ctrl+C and SIGTERM too (and may be the first to): either stops the demo.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, app.Lifetime.ApplicationStopping);
+            ct = stopping.Token;
             WebApplication? backend = null;
             try
             {
