@@ -16,23 +16,8 @@ internal sealed partial class RetentionPasses(Store store, TimeProvider time, IL
 
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(FirstPassAfter, time, stoppingToken);
-            using var timer = new PeriodicTimer(Interval, time);
-            do
-            {
-                await RunAsync(stoppingToken);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The node is stopping; the next start resumes the pass.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Hosting.PeriodicPasses.RunAsync(FirstPassAfter, Interval, time, RunAsync, stoppingToken);
 
     /// <summary>One pass over every site; a site whose pass fails is logged and tried again at the next one.</summary>
     public async Task<IReadOnlyList<(string Site, PseudonymisationReport Report)>> RunAsync(CancellationToken ct)

@@ -28,20 +28,7 @@ public sealed partial class LogCompaction(Store store, TimeProvider time, IOptio
             return;
         }
 
-        try
-        {
-            await Task.Delay(FirstPassAfter, time, stoppingToken);
-            using var timer = new PeriodicTimer(Interval, time);
-            do
-            {
-                await RunAsync(stoppingToken);
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // The node is stopping; the next pass compacts what this one did not.
-        }
+        await Hosting.PeriodicPasses.RunAsync(FirstPassAfter, Interval, time, RunAsync, stoppingToken);
     }
 
     /// <summary>One pass over every site; returns what was compacted.</summary>
