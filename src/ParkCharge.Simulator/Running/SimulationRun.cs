@@ -14,7 +14,9 @@ namespace ParkCharge.Simulator.Running;
 /// connects over OCPP, every vehicle passes the entry camera, maybe charges at an EV bay (the bay
 /// camera reads it first), and passes the exit camera, each at its planned time on
 /// <paramref name="clock"/>. Outages and faults happen as planned. Ends at the plan's end or when
-/// cancelled, after the chargers have delivered what they still had to send.
+/// cancelled: at the end, camera passes that were due before it and not yet sent (a slow or loaded
+/// node answers behind the accelerated clock) are still sent, and the chargers deliver what they
+/// still had to send.
 /// </summary>
 public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan, Uri server, TimeProvider clock, ILogger logger)
 {
@@ -26,6 +28,12 @@ public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan
 
     /// <summary>Chargers that did not come online within this (real) time are reported, and the run goes on.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long (real time) the run waits at the plan's end for vehicles whose camera passes were due before
+    /// it but are not sent yet; what is still unsent after it is reported as an error.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -43,12 +51,15 @@ public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan
         try
         {
             await WaitOnlineAsync(chargers.Values, ct);
-            var work = new List<Task>();
-            work.AddRange(plan.Visits.Select(v => Quietly(() => VisitAsync(v, chargers, http, playStop.Token))));
+            // Vehicles pass their cameras on the run's own token: what was due before the end is sent even when the
+            // run is behind the clock (each push waits for the node's durable answer), only Ctrl+C stops it early.
+            var visits = plan.Visits.Select(v => Quietly(() => VisitAsync(v, chargers, http, ct, playStop.Token))).ToList();
+            var work = new List<Task>(visits);
             work.AddRange(plan.Outages.Select(o => Quietly(() => OutageAsync(o, chargers[o.Charger], playStop.Token))));
             work.AddRange(plan.Faults.Select(f => Quietly(() => chargers[f.Bay.Charger].FaultAsync(f, playStop.Token))));
 
             await Quietly(() => WaitUntilAsync(plan.End, ct));
+            await Quietly(() => DrainVisitsAsync(visits, ct));
             await playStop.CancelAsync();
             await Task.WhenAll(work);
 
@@ -89,23 +100,42 @@ public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan
         }
     }
 
-    private async Task VisitAsync(PlannedVisit visit, Dictionary<string, SimulatedCharger> chargers, HttpClient http, CancellationToken ct)
+    private async Task DrainVisitsAsync(List<Task> visits, CancellationToken ct)
     {
-        await WaitUntilAsync(visit.Entry.At, ct);
+        var unsent = visits.Count(v => !v.IsCompleted);
+        if (unsent == 0)
+        {
+            return;
+        }
+
+        LogDraining(logger, unsent);
+        var all = Task.WhenAll(visits);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var drained = await Task.WhenAny(all, Task.Delay(DrainTimeout, timeout.Token)) == all;
+        await timeout.CancelAsync();
+        if (!drained)
+        {
+            Progress.Error($"{visits.Count(v => !v.IsCompleted)} vehicles still had camera reads to send {DrainTimeout.TotalSeconds:0} s after the end of the run");
+        }
+    }
+
+    private async Task VisitAsync(PlannedVisit visit, Dictionary<string, SimulatedCharger> chargers, HttpClient http, CancellationToken ct, CancellationToken play)
+    {
+        await PlayUntilAsync(visit.Entry.At, ct);
         await PassAsync(visit.Entry, http, ct);
         Progress.VehicleIn();
         var charging = Task.CompletedTask;
         if (visit.Charge is { } charge)
         {
-            charging = Quietly(() => chargers[charge.Bay.Charger].ChargeAsync(charge, ct));
+            charging = Quietly(() => chargers[charge.Bay.Charger].ChargeAsync(charge, play));
             if (charge.BayRead is { } bayRead)
             {
-                await WaitUntilAsync(bayRead.At, ct);
+                await PlayUntilAsync(bayRead.At, ct);
                 await PassAsync(bayRead, http, ct);
             }
         }
 
-        await WaitUntilAsync(visit.Exit.At, ct);
+        await PlayUntilAsync(visit.Exit.At, ct);
         await PassAsync(visit.Exit, http, ct);
         Progress.VehicleOut();
         await charging;
@@ -147,6 +177,10 @@ public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan
         }
     }
 
+    /// <summary>Waits for an event of the plan; one at or after the plan's end is not played (a cancellation, the run's normal end).</summary>
+    private Task PlayUntilAsync(DateTimeOffset at, CancellationToken ct) =>
+        at >= plan.End ? Task.FromCanceled(new CancellationToken(canceled: true)) : WaitUntilAsync(at, ct);
+
     private async Task WaitUntilAsync(DateTimeOffset at, CancellationToken ct)
     {
         var wait = at - clock.GetUtcNow();
@@ -167,6 +201,9 @@ public sealed partial class SimulationRun(Scenario scenario, SimulationPlan plan
         {
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The run has reached its end; {Vehicles} vehicles still send camera reads that were due before it")]
+    private static partial void LogDraining(ILogger logger, int vehicles);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated charger {Charger} goes offline for {Duration}")]
     private static partial void LogOffline(ILogger logger, string charger, TimeSpan duration);

@@ -86,9 +86,9 @@ internal sealed class SandboxScenario : IDisposable
     }
 
     /// <summary>Starts a node on <paramref name="engine"/> sharing the scenario's accelerated clock, configures the site, plays the plan.</summary>
-    public static async Task<(TestNode Node, SimulationRun Run)> PlayAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres)
+    public static async Task<(TestNode Node, SimulationRun Run)> PlayAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres, Action<IServiceCollection>? services = null)
     {
-        var (node, clock) = await StartNodeAsync(scenario, engine, postgres);
+        var (node, clock) = await StartNodeAsync(scenario, engine, postgres, services);
         try
         {
             var run = new SimulationRun(scenario, PlanGenerator.Generate(scenario, clock.Origin), node.BaseUri, clock, NullLogger.Instance);
@@ -109,10 +109,14 @@ internal sealed class SandboxScenario : IDisposable
     /// Starts a node on <paramref name="engine"/> on the scenario's accelerated clock (not started yet: the
     /// caller starts it with the run) with the scenario's site configured.
     /// </summary>
-    public static async Task<(TestNode Node, AcceleratedClock Clock)> StartNodeAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres)
+    public static async Task<(TestNode Node, AcceleratedClock Clock)> StartNodeAsync(Scenario scenario, StoreEngine engine, PostgresServer postgres, Action<IServiceCollection>? services = null)
     {
         var clock = new AcceleratedClock(DemoCommand.StartOfRun(scenario), scenario.Speed, start: false);
-        var node = await TestNode.StartAsync(engine, postgres, NodeSettings(scenario), b => b.Services.AddSingleton<TimeProvider>(clock));
+        var node = await TestNode.StartAsync(engine, postgres, NodeSettings(scenario), b =>
+        {
+            b.Services.AddSingleton<TimeProvider>(clock);
+            services?.Invoke(b.Services);
+        });
         try
         {
             Assert.Null(await SandboxSession.ConfigureSiteAsync(node.Http, scenario.Site, CancellationToken.None));

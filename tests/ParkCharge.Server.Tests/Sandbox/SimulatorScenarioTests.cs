@@ -1,5 +1,9 @@
 using System.Text.Json;
 
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
 using ParkCharge.Core.Plates;
 using ParkCharge.Server.Sandbox;
 using ParkCharge.Simulator.Planning;
@@ -90,6 +94,45 @@ public sealed class SimulatorNoiseTests(PostgresServer postgres)
         var bound = await SandboxScenario.AllAsync(node.Http, "/api/v1/bindings?siteId=sim-site&status=Bound");
         var plates = offline.Select(c => plan.Visits.Single(v => v.Charge == c).Plate).ToHashSet();
         Assert.Equal(plates.Count, bound.Count(b => plates.Contains(b.GetProperty("plate").GetString()!) && b.GetProperty("method").GetString() == "BayCamera"));
+    }
+
+    [Fact]
+    public async Task A_node_answering_camera_pushes_behind_the_accelerated_clock_still_gets_every_read_due_before_the_end_of_the_run()
+    {
+        // Each push waits for the node's durable answer; on a loaded machine (or a slow disk) the answers come
+        // later than the accelerated clock moves (here 1 s real, 20 minutes of the run, per push). The run used
+        // to stop sending at its planned end, so exits due before it were never sent and sessions stayed open.
+        using var files = new SandboxScenario(SandboxScenario.Scenario + "\nnoise: { repeatedReads: 1 }\n");
+        var scenario = files.Read();
+        var (node, run) = await SandboxScenario.PlayAsync(scenario, StoreEngine.Sqlite, postgres, s => s.AddSingleton<IStartupFilter>(new SlowCameraPushes(TimeSpan.FromSeconds(1))));
+        await using var _ = node;
+        var plan = run.Plan;
+        var due = plan.Visits.Sum(v => v.Entry.Reads.Count + (v.Charge?.BayRead?.Reads.Count ?? 0) + v.Exit.Reads.Count);
+        Assert.True(plan.Visits.Sum(v => v.Exit.Reads.Count) * TimeSpan.FromMinutes(20) > plan.End - plan.Visits.Min(v => v.Exit.At), "the pushes would not fall behind the end of the run");
+        Assert.True(run.Progress.Errors == 0, string.Join("\n", run.Progress.ErrorSamples));
+        Assert.Equal(due, run.Progress.Reads);
+
+        var sessions = await SandboxScenario.AllAsync(node.Http, "/api/v1/parking-sessions?siteId=sim-site");
+        Assert.Equal(plan.Visits.Select(v => v.Plate).Order(), sessions.Select(s => s.GetProperty("plate").GetString()!).Order());
+        Assert.All(sessions, s => Assert.Equal("Closed", s.GetProperty("status").GetString()));
+    }
+
+    /// <summary>A node whose camera pushes take <paramref name="delay"/> (real time) each before they are handled.</summary>
+    private sealed class SlowCameraPushes(TimeSpan delay) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, rest) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api/v1/anpr", StringComparison.Ordinal))
+                {
+                    await Task.Delay(delay, CancellationToken.None);
+                }
+
+                await rest(context);
+            });
+            next(app);
+        };
     }
 
     [Fact]
