@@ -57,8 +57,11 @@ internal sealed partial class ExceptionAnswers(Store store, ILogger<ExceptionAns
             {
                 StatusCodes.Status413PayloadTooLarge => ("The body is too large", $"{bad.Message} See docs/integrators.md for the limit of each kind of request."),
                 StatusCodes.Status408RequestTimeout => ("The body did not arrive in time", bad.Message),
+                // The JSON reader's own words say what is wrong and where (a property named twice, a value of the wrong type).
+                _ when bad.InnerException is System.Text.Json.JsonException json => ("The request is malformed", $"{bad.Message} {json.Message}"),
                 _ => ("The request is malformed", bad.Message),
             };
+            LogBadRequest(logger, http.Request.Method, http.Request.Path.Value ?? "/", bad.StatusCode, title);
             await WriteAsync(http, bad.StatusCode, title, detail);
             return true;
         }
@@ -71,6 +74,9 @@ internal sealed partial class ExceptionAnswers(Store store, ILogger<ExceptionAns
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "{Method} {Path}: the store is not reachable ({Reason}); answered 503")]
     private static partial void LogStoreUnavailable(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "{Method} {Path}: answered {Status}: {Title}")]
+    private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string title);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "{Method} {Path}: site {Site} is busy; answered 503")]
     private static partial void LogSiteBusy(ILogger logger, string method, string path, string site);

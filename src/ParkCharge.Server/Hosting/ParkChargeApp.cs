@@ -138,7 +138,15 @@ public static class ParkChargeApp
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ExceptionAnswers>();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            // A body naming a property twice says two things; readers disagree on which counts, so it is a 400.
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
+        // A body or parameter the endpoint cannot read becomes a BadHttpRequestException for ExceptionAnswers, which
+        // says what is wrong (the framework's own answer is a bare "Bad Request" without a word of detail).
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // Camera pushes are authenticated by camera keys, everything else by API keys; the request's path
         // picks which, so that both are known before rate limiting and before any body is read.
         builder.Services.AddAuthentication(RequestKey)

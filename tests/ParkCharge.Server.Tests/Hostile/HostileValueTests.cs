@@ -74,6 +74,44 @@ public abstract class HostileValueTests(StoreEngine engine, PostgresServer postg
     }
 
     [Fact]
+    public async Task A_property_named_twice_in_any_json_body_is_a_400_and_nothing_of_it_is_accepted()
+    {
+        // Which of the two values a reader takes differs between readers (the last one for the typed body, the
+        // first or an exception for others): a body that says two things is refused, not guessed at.
+        var bodies = new (HttpMethod Method, string Path, string Json)[]
+        {
+            (HttpMethod.Post, "/api/v1/chargers", """{"id":"CP-8","id":"CP-9"}"""),
+            (HttpMethod.Post, "/api/v1/chargers", """{"id":"CP-9","displayName":"a","displayName":"b"}"""),
+            (HttpMethod.Post, "/api/v1/webhooks", """{"url":"http://93.184.215.14/x","url":"http://93.184.215.14/y"}"""),
+            (HttpMethod.Post, $"/api/v1/parking-sessions/{_stay}/payments", """{"amount":1.00,"currency":"EUR","method":"card","amount":1000.00}"""),
+            (HttpMethod.Post, "/api/v1/commands", """{"type":"remoteStart","chargerId":"CP-1","chargerId":"CP-2","idToken":"T"}"""),
+            (HttpMethod.Post, $"/api/v1/parking-sessions/{_stay}/plate", """{"plate":"XY987","reason":"x","plate":"ZZ111"}"""),
+            (HttpMethod.Put, "/api/v1/sites/garage", """{"id":"garage","name":"A","name":"B","timeZone":"UTC","currency":"EUR"}"""),
+            (HttpMethod.Post, "/api/v1/api-keys", """{"name":"k","role":"reader","role":"admin"}"""),
+        };
+
+        foreach (var (method, path, json) in bodies)
+        {
+            using var message = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            message.Headers.Add("Idempotency-Key", $"twice-{method}-{path}-{json.Length}");
+            using var response = await _node.Http.SendAsync(message, TestContext.Current.CancellationToken);
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} {path} {json}: {(int)response.StatusCode} {body}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.True(body.Contains("duplicate", StringComparison.OrdinalIgnoreCase) || body.Contains("twice", StringComparison.Ordinal), $"{method} {path} {json}: the problem does not say what is wrong: {body}");
+        }
+
+        foreach (var charger in new[] { "CP-8", "CP-9" })
+        {
+            using var response = await _node.Http.GetAsync($"/api/v1/chargers/{charger}", TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        var stay = await _node.Http.GetStringAsync($"/api/v1/parking-sessions/{_stay}", TestContext.Current.CancellationToken);
+        Assert.Contains("\"plate\":\"AB123CD\"", stay, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Text_with_a_nul_character_is_a_400_never_a_store_error()
     {
         using var camera = new HttpClient { BaseAddress = _node.BaseUri };
