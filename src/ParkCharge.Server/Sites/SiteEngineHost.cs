@@ -195,7 +195,7 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
         if (_snapshots is not null)
         {
-            await _snapshots.StoppedAsync(_state);
+            await _snapshots.FlushAsync();
         }
     }
 

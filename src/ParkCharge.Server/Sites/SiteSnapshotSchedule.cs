@@ -78,39 +78,8 @@ internal sealed partial class SiteSnapshotSchedule(SiteId site, Store store, Sna
         });
     }
 
-    /// <summary>
-    /// The engine has stopped cleanly (its loop has ended; the state is exactly what the log holds): after a snapshot
-    /// being stored, one of the final state is written when the log went on since the last, so that the next start
-    /// replays nothing. Serialised on the stopping thread (the loop is gone): a stop takes that long longer (some
-    /// hundreds of milliseconds at a busy site).
-    /// </summary>
-    public async Task StoppedAsync(SiteState? state)
-    {
-        await _saving;
-        if (!options.Enabled || state is null || state.LastSeq == 0 || state.LastSeq <= _lastSeq)
-        {
-            return;
-        }
-
-        _lastSeq = state.LastSeq;
-        var now = time.GetUtcNow();
-        var header = new SnapshotHeader(state.LastSeq, state.LastEventSeq, SiteStateFormat.FormatVersion, SiteStateFormat.EngineVersion, now, now, 0);
-        try
-        {
-            var serialising = Stopwatch.GetTimestamp();
-            var document = SiteStateFormat.Write(state);
-            var serialised = Stopwatch.GetElapsedTime(serialising);
-            await store.Snapshots.SaveAsync(site, header with { Size = document.Length }, document, options.Keep, CancellationToken.None);
-            LogWrittenAtStop(logger, site.Value, header.Seq, document.Length, serialised.TotalMilliseconds);
-        }
-        catch (Exception e)
-        {
-            LogFailed(logger, site.Value, header.Seq, e);
-        }
-    }
-
-    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Site {Site}: snapshot at {Seq} written at the engine's stop ({Bytes} bytes, serialised in {SerialisedMilliseconds:F1} ms); the next start replays nothing")]
-    private static partial void LogWrittenAtStop(ILogger logger, string site, long seq, int bytes, double serialisedMilliseconds);
+    /// <summary>Waits for a snapshot being stored (the engine is stopping).</summary>
+    public Task FlushAsync() => _saving;
 
     [LoggerMessage(EventId = 2016, Level = LogLevel.Debug, Message = "Site {Site}: snapshot at {Seq} written ({Bytes} bytes; the engine's loop paused {PausedMilliseconds:F1} ms to copy the state, serialised in the background in {SerialisedMilliseconds:F1} ms)")]
     private static partial void LogWritten(ILogger logger, string site, long seq, int bytes, double pausedMilliseconds, double serialisedMilliseconds);

@@ -199,47 +199,6 @@ public abstract class SnapshotStartupTests(StoreEngine engine, PostgresServer po
     }
 
     [Fact]
-    public async Task A_clean_stop_writes_a_snapshot_of_the_final_state_so_that_the_next_start_replays_nothing()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        var part = _day.Take(700).ToList();
-        var clock = new FakeTimeProvider(part[0].ReceivedAt);
-        var options = new SnapshotOptions { Every = 10_000, Keep = 2 }; // none due while it runs
-        await using (var host = new SiteEngineHost(_site, _store, clock, Logger, new QueueOptions(), snapshots: options))
-        {
-            host.Start();
-            foreach (var observation in part)
-            {
-                await host.SubmitAsync(observation);
-            }
-
-            Assert.Empty(await _store.Snapshots.ListAsync(_site, ct));
-        }
-
-        var header = Assert.Single(await _store.Snapshots.ListAsync(_site, ct));
-        Assert.Equal(part.Count, header.Seq);
-        Assert.Contains(_log.Entries, e => e.EventId.Id == 2020);
-        var load = await new SiteStateLoader(_store, Logger).LoadAsync(_site, ct);
-        Assert.Equal((0, header.Seq), (load.Replayed, load.Snapshot?.Seq));
-        var expected = new SiteState(_site);
-        foreach (var observation in part)
-        {
-            expected.Apply(observation, SiteEngine.Decide(expected, observation));
-        }
-
-        Assert.Empty(StateComparison.Differences(expected, load.State));
-
-        // Started again and stopped with nothing new: no other snapshot.
-        await using (var again = new SiteEngineHost(_site, _store, clock, Logger, new QueueOptions(), snapshots: options))
-        {
-            again.Start();
-            await again.WarmUpAsync();
-        }
-
-        Assert.Equal([header.Seq], (await _store.Snapshots.ListAsync(_site, ct)).Select(h => h.Seq));
-    }
-
-    [Fact]
     public async Task A_snapshot_taken_while_observations_keep_arriving_holds_exactly_the_state_after_its_observation()
     {
         var ct = TestContext.Current.CancellationToken;
