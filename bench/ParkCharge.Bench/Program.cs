@@ -146,12 +146,19 @@ var yearGenerateOnly = new Option<bool>("--generate-only") { Description = "Only
 var yearNode = new Option<bool>("--node") { Description = "Also start a node (parkcharge serve, Release) on the store: time to listening, to an API answer and to a BootNotification." };
 var yearNoBuild = new Option<bool>("--no-build") { Description = "With --node: use the Release build of src/ParkCharge.Server as it is." };
 var yearNoWholeLog = new Option<bool>("--no-whole-log") { Description = "Do not replay the whole log (a year of it takes long): start-up from the snapshot only." };
+var yearCompareEvidence = new Option<bool>("--compare-evidence") { Description = "Before compaction, also find the evidence stay by stay (pseudonymisation's way, slow at scale) and compare time and result with the one pass." };
+var yearStateOnly = new Option<bool>("--state-only") { Description = "Only the engine's state, week by week, without a store: its snapshot's size and what it holds (does it grow with the site's history?)." };
 var siteYear = new Command("site-year", "Disk per site-year and start-up time without and with snapshots, and after compaction (issue 20 item 4).")
 {
-    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData, yearFolder, yearGenerateOnly, yearNode, yearNoBuild, yearNoWholeLog,
+    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData, yearFolder, yearGenerateOnly, yearNode, yearNoBuild, yearNoWholeLog, yearStateOnly, yearCompareEvidence,
 };
 siteYear.SetAction(async (parse, ct) =>
 {
+    if (parse.GetValue(yearStateOnly))
+    {
+        return ParkCharge.Bench.Storage.SiteYearBench.StateGrowth(parse.GetValue(yearSeed), parse.GetValue(yearWeeks), parse.GetValue(yearBays), ct);
+    }
+
     string? serverDll = null;
     if (parse.GetValue(yearNode))
     {
@@ -171,7 +178,7 @@ siteYear.SetAction(async (parse, ct) =>
     return await ParkCharge.Bench.Storage.SiteYearBench.RunAsync(
         new ParkCharge.Bench.Storage.SiteYearRequest(parse.GetValue(yearSeed), parse.GetValue(yearWeeks), parse.GetValue(yearBays), parse.GetValue(yearEvery),
             TimeSpan.FromDays(parse.GetValue(yearKeep)), parse.GetValue(yearData), parse.GetValue(yearFolder), parse.GetValue(yearGenerateOnly), serverDll,
-            WholeLog: !parse.GetValue(yearNoWholeLog)),
+            WholeLog: !parse.GetValue(yearNoWholeLog), CompareEvidence: parse.GetValue(yearCompareEvidence)),
         ct);
 });
 root.Subcommands.Add(siteYear);

@@ -12,6 +12,12 @@ public sealed class BindingState
     /// <summary>How many of the latest bindings are kept per token and vehicle (a regular's card is used every day).</summary>
     private const int TaughtPerVehicle = 3;
 
+    /// <summary>
+    /// How long a token is remembered after a binding last taught something about it: a card not seen with a vehicle for
+    /// that long is forgotten (<see cref="Prune"/>), so what the engine holds does not grow with every card a site ever saw.
+    /// </summary>
+    public static readonly TimeSpan TaughtRetention = TimeSpan.FromDays(60);
+
     private readonly Dictionary<string, ChargingBinding> _bindings = new(StringComparer.Ordinal);
 
     /// <summary>Token → the charging sessions whose confident binding saw it with a plate, and that plate, oldest first.</summary>
@@ -19,6 +25,9 @@ public sealed class BindingState
 
     /// <summary>Plate → the id token it was last confidently seen with (autocharge may start with it).</summary>
     private readonly Dictionary<string, string> _tokenByPlate = new(StringComparer.Ordinal);
+
+    /// <summary>Token → when (the observation's receive time) a binding last taught or took back something about it.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _taughtAt = new(StringComparer.Ordinal);
 
     public IEnumerable<ChargingBinding> Bindings => _bindings.Values;
 
@@ -89,7 +98,7 @@ public sealed class BindingState
         }
     }
 
-    internal void Take(Engine.SiteChanges changes)
+    internal void Take(Engine.SiteChanges changes, DateTimeOffset at)
     {
         foreach (var binding in changes.Bindings)
         {
@@ -106,6 +115,7 @@ public sealed class BindingState
 
             var was = taught.FirstOrDefault(t => t.Source == source).Plate;
             Teach(taught, source, plate);
+            _taughtAt[token] = at;
             if (plate is not null)
             {
                 _tokenByPlate[plate] = token;
@@ -118,10 +128,47 @@ public sealed class BindingState
             if (taught.Count == 0)
             {
                 _taught.Remove(token);
+                _taughtAt.Remove(token);
             }
         }
     }
 
     /// <summary>Bindings go with their charging sessions.</summary>
     internal void Forget(string chargingSessionId) => _bindings.Remove(chargingSessionId);
+
+    /// <summary>
+    /// Tokens nothing was taught about for <see cref="TaughtRetention"/> are forgotten, with the plates that pointed to
+    /// them. A token without a time (a state restored from a snapshot written before the times were kept) is timed now.
+    /// </summary>
+    internal void Prune(DateTimeOffset now)
+    {
+        var forgotten = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in _taught.Keys)
+        {
+            if (!_taughtAt.TryGetValue(token, out var at))
+            {
+                _taughtAt[token] = now;
+            }
+            else if (at < now - TaughtRetention)
+            {
+                forgotten.Add(token);
+            }
+        }
+
+        if (forgotten.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var token in forgotten)
+        {
+            _taught.Remove(token);
+            _taughtAt.Remove(token);
+        }
+
+        foreach (var plate in _tokenByPlate.Where(p => forgotten.Contains(p.Value)).Select(p => p.Key).ToList())
+        {
+            _tokenByPlate.Remove(plate);
+        }
+    }
 }

@@ -143,7 +143,7 @@ public sealed class SiteState
         }
 
         Parking.Take(changes);
-        Binding.Take(changes);
+        Binding.Take(changes, observation.ReceivedAt);
         Billing.Take(changes);
         Commands.Take(changes);
         Automation.Take(changes);
@@ -227,6 +227,7 @@ public sealed class SiteState
         }
 
         Parking.Prune(now, SessionRetention);
+        Binding.Prune(now);
         Commands.Prune(now);
         foreach (var bill in Billing.Bills.Where(b => Parking.FindSession(b.Bill.ParkingSessionId) is null).ToList())
         {

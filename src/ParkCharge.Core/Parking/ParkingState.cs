@@ -107,7 +107,11 @@ public sealed class ParkingState
         }
     }
 
-    /// <summary>Lets go of what is old: the log and the projections keep it.</summary>
+    /// <summary>
+    /// Lets go of what is old: the log and the projections keep it. Closed stays, ended visits and presences, and
+    /// unresolved anomalies after <paramref name="sessionRetention"/>; open stays whose exit was never read
+    /// <paramref name="sessionRetention"/> after they were flagged over the maximum stay.
+    /// </summary>
     internal void Prune(DateTimeOffset now, TimeSpan sessionRetention)
     {
         foreach (var sighting in _sightings.Values.Where(s => s.LastSeenAt < now - SightingRetention).ToList())
@@ -119,6 +123,16 @@ public sealed class ParkingState
         foreach (var session in _sessions.Values.Where(s => !s.IsOpen && s.UpdatedAt < now - sessionRetention).ToList())
         {
             _sessions.Remove(session.Id);
+        }
+
+        // A stay whose exit was never read stays open for ever: once over the site's maximum stay (flagged) with nothing
+        // about it for the retention, and no current bay visit, it is let go (the projection keeps it open; a late exit
+        // read of it is an exit without an entry).
+        foreach (var session in _openSessions.Values.Where(s => s.Anomalies.HasFlag(ParkingAnomalies.OverMaxStay) && s.UpdatedAt < now - sessionRetention
+            && !s.BayVisitIds.Any(v => _visits.TryGetValue(v, out var visit) && visit.IsCurrent)).ToList())
+        {
+            _sessions.Remove(session.Id);
+            _openSessions.Remove(session.Id);
         }
 
         foreach (var visit in _visits.Values.Where(v => v.EndedAt < now - sessionRetention).ToList())

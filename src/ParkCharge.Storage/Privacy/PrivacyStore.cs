@@ -227,13 +227,20 @@ public sealed partial class PrivacyStore(Database database, Database messageLog)
         }
 
         var done = await CompletedUnitsAsync(connection, site, ct);
+
+        // The unresolved anomalies counted in one grouped pass (parking_anomalies has no index by stay: a count per
+        // stay scanned them all for each stay).
         var where = plate is null ? "p.status = 'Closed' AND COALESCE(p.exited_at, p.updated_at) < @before" : "p.plate = @plate";
         await using var select = connection.Command($"""
             SELECT p.id, p.status, COALESCE(p.exited_at, p.updated_at), p.plate,
                 (SELECT b.total FROM bills b WHERE b.parking_session_id = p.id),
-                (SELECT COUNT(*) FROM parking_anomalies a WHERE a.parking_session_id = p.id AND NOT a.resolved),
+                COALESCE(a.n, 0),
                 (SELECT COUNT(*) FROM charging_bindings c WHERE c.parking_session_id = p.id AND c.status IN ('Provisional', 'Review'))
             FROM parking_sessions p
+            LEFT JOIN (
+                SELECT parking_session_id, COUNT(*) AS n FROM parking_anomalies
+                WHERE site_id = @site AND parking_session_id IS NOT NULL AND NOT resolved GROUP BY parking_session_id
+            ) a ON a.parking_session_id = p.id
             WHERE p.site_id = @site AND (p.closed_by IS NULL OR p.closed_by <> 'Merged') AND {where}
             ORDER BY p.sort_at, p.id
             """).With("site", site).WithWhen(plate is null, "before", leftBefore is { } b ? database.Instant(b) : null).WithWhen(plate is not null, "plate", plate);

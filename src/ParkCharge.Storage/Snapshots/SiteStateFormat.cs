@@ -334,6 +334,7 @@ public static class SiteStateFormat
     UseStringEnumConverter = true,
     Converters = [typeof(OrdinalSortedDictionaryConverter)])]
 [JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(SiteId))]
