@@ -3,16 +3,15 @@ using System.Buffers;
 namespace ParkCharge.Ocpp.Rpc;
 
 /// <summary>
-/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/>: one per connection for
-/// receiving and one for sending, so steady-state traffic allocates no arrays. A buffer that grew
-/// for one large message goes back to the pool instead of staying with the connection.
+/// A growable byte buffer rented from <see cref="ArrayPool{T}.Shared"/> only while a message is in it: a
+/// connection's receive and send buffers hold no array between messages, so an idle connection keeps no
+/// buffer (thousands of idle chargers would otherwise each keep a receive and a send array).
 /// </summary>
 internal sealed class PooledByteBuffer : IBufferWriter<byte>, IDisposable
 {
     private const int InitialSize = 4096;
-    private const int KeepAtMost = 64 * 1024;
 
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+    private byte[] _buffer = [];
     private int _written;
 
     public int WrittenCount => _written;
@@ -40,36 +39,31 @@ internal sealed class PooledByteBuffer : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>Empties the buffer for the next message, shrinking it if one message made it large.</summary>
+    /// <summary>Empties the buffer and gives its array back to the pool; the next write rents one again.</summary>
     public void Reset()
     {
         _written = 0;
-        if (_buffer.Length > KeepAtMost)
+        if (_buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+            _buffer = [];
         }
     }
 
     /// <summary>
     /// Hands the written bytes' array to a new owner, who must return it to <see cref="ArrayPool{T}.Shared"/>;
-    /// this buffer continues with a fresh array. Lets a parsed frame keep its bytes without a copy.
+    /// this buffer is left empty, holding no array. Lets a parsed frame keep its bytes without a copy.
     /// </summary>
     public byte[] Detach(out int length)
     {
         byte[] detached = _buffer;
         length = _written;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+        _buffer = [];
         _written = 0;
         return detached;
     }
 
-    public void Dispose()
-    {
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = [];
-        _written = 0;
-    }
+    public void Dispose() => Reset();
 
     private void EnsureFree(int sizeHint)
     {
@@ -79,9 +73,13 @@ internal sealed class PooledByteBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + needed));
-        _buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, InitialSize), _written + needed));
+        if (_buffer.Length > 0)
+        {
+            _buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         _buffer = larger;
     }
 }

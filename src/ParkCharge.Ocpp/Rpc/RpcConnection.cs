@@ -30,7 +30,8 @@ namespace ParkCharge.Ocpp.Rpc;
 /// </remarks>
 public sealed class RpcConnection : IAsyncDisposable
 {
-    private const int ReceiveChunk = 16 * 1024;
+    // The first read of a message asks for this much; most OCPP frames fit, a larger one grows the buffer.
+    private const int ReceiveChunk = 4 * 1024;
 
     private static readonly RpcReply InternalErrorReply = RpcReply.Error(RpcErrorCode.InternalError, "An internal error occurred while handling the call.");
     private const int Created = 0, Running = 1, Closed = 2;
@@ -278,12 +279,12 @@ public sealed class RpcConnection : IAsyncDisposable
         while (true)
         {
             buffer.Reset();
-            ValueWebSocketReceiveResult received;
-            do
+
+            // A zero-byte receive waits for the next message without a buffer (Kestrel and the WebSocket wait
+            // the same way), so an idle connection holds none; the buffer is rented when the message is there.
+            ValueWebSocketReceiveResult received = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            while (true)
             {
-                // Never ask for more than one byte beyond the limit: that byte is enough to refuse.
-                int room = Math.Min(ReceiveChunk, _options.MaxMessageBytes + 1 - buffer.WrittenCount);
-                received = await _socket.ReceiveAsync(buffer.GetMemory(room)[..room], cancellationToken);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
                     await OnPeerClosedAsync();
@@ -296,8 +297,17 @@ public sealed class RpcConnection : IAsyncDisposable
                     await RefuseOversizedAsync(buffer);
                     return;
                 }
+
+                if (received.EndOfMessage)
+                {
+                    break;
+                }
+
+                // Never ask for more than one byte beyond the limit: that byte is enough to refuse.
+                int limit = _options.MaxMessageBytes + 1 - buffer.WrittenCount;
+                Memory<byte> free = buffer.GetMemory(Math.Min(ReceiveChunk, limit));
+                received = await _socket.ReceiveAsync(free[..Math.Min(free.Length, limit)], cancellationToken);
             }
-            while (!received.EndOfMessage);
 
             if (received.MessageType == WebSocketMessageType.Binary)
             {
@@ -317,7 +327,10 @@ public sealed class RpcConnection : IAsyncDisposable
             else
             {
                 await OnFaultAsync(fault, bytes.AsMemory(0, length), cancellationToken);
-                ArrayPool<byte>.Shared.Return(bytes);
+                if (bytes.Length > 0)
+                {
+                    ArrayPool<byte>.Shared.Return(bytes);
+                }
             }
         }
     }
@@ -713,6 +726,11 @@ public sealed class RpcConnection : IAsyncDisposable
         {
             // The socket is closing or gone; the receive loop will notice and shut down.
             return false;
+        }
+        finally
+        {
+            // The frame was written into the writer's buffer: give it back now rather than keep it until the next send.
+            _writer.Release();
         }
     }
 

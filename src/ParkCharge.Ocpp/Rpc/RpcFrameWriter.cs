@@ -7,8 +7,8 @@ using ParkCharge.Core.Charging;
 namespace ParkCharge.Ocpp.Rpc;
 
 /// <summary>
-/// Writes OCPP-J frames into one reusable pooled buffer. Each method returns the frame's bytes,
-/// valid until the next write; one writer per connection, used by one sender at a time.
+/// Writes OCPP-J frames into a pooled buffer. Each method returns the frame's bytes, valid until the
+/// next write or <see cref="Release"/>; one writer per connection, used by one sender at a time.
 /// </summary>
 public sealed class RpcFrameWriter : IDisposable
 {
@@ -101,6 +101,12 @@ public sealed class RpcFrameWriter : IDisposable
 
         return End();
     }
+
+    /// <summary>
+    /// Gives the buffer of the last frame back to the pool once it has been sent (the frame's memory is then
+    /// no longer valid), so a writer holds no buffer between frames; the next write rents one again.
+    /// </summary>
+    public void Release() => _buffer.Reset();
 
     public void Dispose()
     {

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 
 using ParkCharge.Core.Charging;
 using ParkCharge.Ocpp.Rpc;
@@ -24,7 +24,10 @@ internal sealed class ConnectionTelemetry(IRpcFrameObserver inner, NodeMetrics m
     /// <summary>Every error code's wire name, in every version.</summary>
     private static readonly HashSet<string> ErrorCodes = [.. Enum.GetValues<RpcErrorCode>().SelectMany(code => Enum.GetValues<OcppVersion>().Select(version => code.ToWireName(version)))];
 
-    private readonly ConcurrentDictionary<string, InFlight> _calls = new(StringComparer.Ordinal);
+    // A plain dictionary under a lock, not a ConcurrentDictionary: the charger has one CALL in flight at a time
+    // (OCPP-J §4.1.1), and a ConcurrentDictionary's buckets and locks cost some 600 bytes on every idle connection.
+    private readonly Dictionary<string, InFlight> _calls = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private readonly OcppSchemas _schemas = OcppSchemas.For(version);
 
     public void OnFrame(in RpcFrameRecord frame)
@@ -55,13 +58,19 @@ internal sealed class ConnectionTelemetry(IRpcFrameObserver inner, NodeMetrics m
             }
 
             var call = new InFlight(action, Stopwatch.GetTimestamp(), span);
-            if (!_calls.TryAdd(id, call))
+            bool added;
+            lock (_gate)
+            {
+                added = _calls.TryAdd(id, call);
+            }
+
+            if (!added)
             {
                 NodeTelemetry.EndSpan(span); // the same id twice while the first is unanswered: time the first
             }
         }
         else if (!inbound && frame.MessageType is RpcMessageType.CallResult or RpcMessageType.CallError && frame.MessageId is { } answered
-            && _calls.TryRemove(answered, out var call))
+            && TryTake(answered, out var call))
         {
             metrics.Replied(call.Action, Stopwatch.GetElapsedTime(call.Received));
             if (call.Span is { } span)
@@ -85,13 +94,28 @@ internal sealed class ConnectionTelemetry(IRpcFrameObserver inner, NodeMetrics m
     /// <summary>The connection ended: calls it never answered end their spans unanswered.</summary>
     public void Dispose()
     {
-        foreach (var id in _calls.Keys)
+        InFlight[] unanswered;
+        lock (_gate)
         {
-            if (_calls.TryRemove(id, out var call) && call.Span is { } span)
+            unanswered = [.. _calls.Values];
+            _calls.Clear();
+        }
+
+        foreach (var call in unanswered)
+        {
+            if (call.Span is { } span)
             {
                 span.SetTag("ocpp.outcome", "unanswered");
                 NodeTelemetry.EndSpan(span);
             }
+        }
+    }
+
+    private bool TryTake(string messageId, [NotNullWhen(true)] out InFlight? call)
+    {
+        lock (_gate)
+        {
+            return _calls.Remove(messageId, out call);
         }
     }
 
