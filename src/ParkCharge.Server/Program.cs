@@ -9,10 +9,11 @@ using ParkCharge.Server.Sites;
 var urls = new Option<string?>("--urls") { Description = $"Where to listen (default {ParkChargeApp.DefaultUrl})." };
 var data = new Option<string?>("--data") { Description = "The data folder for the SQLite store (default ./data)." };
 var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string; switches the store from SQLite to PostgreSQL (also PARKCHARGE_POSTGRES)." };
+var cluster = new Option<bool>("--cluster") { Description = "Join the other nodes on the same PostgreSQL database as one cluster (needs --postgres; docs/operators.md, \"Running a cluster\")." };
 var autoRegister = new Option<bool>("--auto-register") { Description = "Accept unknown chargers and register them at the default site." };
 var sites = new Option<string[]>("--site") { Description = "A site file (YAML or JSON) to load at start; repeat for several (replaces ParkCharge:SiteFiles).", AllowMultipleArgumentsPerToken = false };
 
-var serve = new Command("serve", "Run a ParkCharge node: OCPP central system and integration API.") { urls, data, postgres, autoRegister, sites };
+var serve = new Command("serve", "Run a ParkCharge node: OCPP central system and integration API.") { urls, data, postgres, cluster, autoRegister, sites };
 serve.SetAction(async (parse, ct) =>
 {
     var settings = new Dictionary<string, string?>();
@@ -29,6 +30,11 @@ serve.SetAction(async (parse, ct) =>
     if (parse.GetValue(postgres) is { } p)
     {
         settings["ParkCharge:Postgres"] = p;
+    }
+
+    if (parse.GetValue(cluster))
+    {
+        settings["ParkCharge:Cluster:Enabled"] = "true";
     }
 
     if (parse.GetValue(autoRegister))

@@ -60,7 +60,7 @@ internal static class BillingEndpoints
         }
 
         var now = time.GetUtcNow();
-        var bill = await engines.For(new SiteId(session.SiteId)).ReadAsync(state => Current(state, id, now));
+        var bill = await engines.ReadAsync(new SiteId(session.SiteId), state => Current(state, id, now));
         if (bill is null && await store.Bills.GetAsync(id, ct) is { } stored)
         {
             // Older than the engine keeps in memory: the stored bill is final.
@@ -131,7 +131,7 @@ internal static class BillingEndpoints
 
         var now = time.GetUtcNow();
         var wanted = plate is null ? null : PlateText.Normalize(plate);
-        var decision = await engines.For(new SiteId(siteId)).ReadAsync(state =>
+        var decision = await engines.ReadAsync(new SiteId(siteId), state =>
         {
             var currency = state.Configuration?.Currency ?? "";
             var session = parkingSessionId is not null

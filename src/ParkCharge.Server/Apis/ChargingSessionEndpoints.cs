@@ -49,7 +49,7 @@ internal static class ChargingSessionEndpoints
         }
 
         var now = time.GetUtcNow();
-        var outcome = await engines.For(new SiteId(view.SiteId)).ReadAsync(state =>
+        var outcome = await engines.ReadAsync(new SiteId(view.SiteId), state =>
             state.FindSession(id) is { } session
                 ? SessionCdr.Build(state, session, now)
                 : new SessionCdr.Outcome(null, StatusCodes.Status404NotFound, $"Charging session '{id}' ended more than {SiteState.SessionRetention.TotalDays} days ago; its CDR is no longer kept."));

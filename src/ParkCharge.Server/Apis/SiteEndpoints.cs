@@ -204,7 +204,7 @@ internal static partial class SiteEndpoints
         }
 
         var now = time.GetUtcNow();
-        var cameras = await engines.For(new Core.Sites.SiteId(id)).ReadAsync(state => state.Configuration is { } config
+        var cameras = await engines.ReadAsync(new Core.Sites.SiteId(id), state => state.Configuration is { } config
             ? config.Cameras.Select(c => CameraHealthView.Of(c, state.Cameras.Find(c.Id), now)).ToList()
             : []);
         return TypedResults.Ok<IReadOnlyList<CameraHealthView>>(cameras);

@@ -67,8 +67,10 @@ public sealed class CommandSignals(IOptions<ParkChargeOptions> options)
 /// command at a time, in the order they were asked for. The engine decides; the dispatcher only
 /// does the I/O and reports back through observations: <see cref="CommandSent"/> (durable before
 /// the CALL leaves, so a command is sent at most once) and <see cref="CommandAnswered"/>.
-/// A command for a charger connected to another node stays pending here (routing between nodes is
-/// not built yet) and ends Offline when its wait runs out.
+/// In cluster mode the dispatcher of the node running the site's engine tells the node that holds a
+/// charger's connection (as the engine recorded it) to send that charger's commands; that node's dispatcher
+/// then sends them as here, its observations going to the site's engine wherever it runs. A charger that
+/// holds no connection anywhere keeps its commands pending until they end Offline when their wait runs out.
 /// </summary>
 internal sealed partial class CommandDispatcher(
     SiteEngines engines,
@@ -78,7 +80,8 @@ internal sealed partial class CommandDispatcher(
     IOptions<ParkChargeOptions> options,
     TimeProvider time,
     ILogger<CommandDispatcher> logger,
-    Telemetry.NodeMetrics? metrics = null) : BackgroundService
+    Telemetry.NodeMetrics? metrics = null,
+    Cluster.ClusterCommands? cluster = null) : BackgroundService
 {
     private readonly ConcurrentDictionary<ChargerId, Task> _workers = new();
 
@@ -110,10 +113,10 @@ internal sealed partial class CommandDispatcher(
     /// <summary>Starts a worker for each of the site's chargers with a command ready to go over a live connection.</summary>
     private async Task LookAtAsync(SiteId site, CancellationToken stoppingToken)
     {
-        IReadOnlyList<ChargerId> ready;
+        IReadOnlyList<(ChargerId Charger, string Node)> ready;
         try
         {
-            ready = await engines.For(site).ReadAsync(ReadyChargers);
+            ready = await engines.ReadAsync(site, ReadyChargers);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -121,15 +124,28 @@ internal sealed partial class CommandDispatcher(
             return;
         }
 
-        foreach (var charger in ready.Where(c => connections.Find(c) is not null))
+        foreach (var (charger, _) in ready.Where(c => connections.Find(c.Charger) is not null))
         {
             Start(site, charger, stoppingToken);
         }
+
+        // Only the node running the site's engine passes the signal on, so that nodes never wake each other in turn.
+        if (cluster is not null && engines.Running(site) is not null)
+        {
+            var elsewhere = ready.Where(c => connections.Find(c.Charger) is null && c.Node != cluster.NodeId).Select(c => c.Node).Distinct(StringComparer.Ordinal);
+            foreach (var node in elsewhere)
+            {
+                _ = cluster.WakeAsync(node, site); // a node that does not answer must not hold up the other sites
+            }
+        }
     }
 
-    /// <summary>Chargers with a pending command and, by the engine's record, a connection.</summary>
-    private static IReadOnlyList<ChargerId> ReadyChargers(SiteState state) =>
-        [.. state.Commands.Pending.Select(c => c.Charger).Distinct().Where(c => state.FindCharger(c)?.Connection is not null)];
+    /// <summary>Chargers with a pending command and, by the engine's record, a connection (and the node that holds it).</summary>
+    private static IReadOnlyList<(ChargerId Charger, string Node)> ReadyChargers(SiteState state) =>
+        [.. state.Commands.Pending.Select(c => c.Charger).Distinct()
+            .Select(c => (Charger: c, state.FindCharger(c)?.Connection?.NodeId))
+            .Where(c => c.NodeId is not null)
+            .Select(c => (c.Charger, c.NodeId!))];
 
     /// <summary>Starts a worker for the charger unless one is running (it picks up the new command).</summary>
     private void Start(SiteId site, ChargerId charger, CancellationToken ct)
@@ -144,14 +160,13 @@ internal sealed partial class CommandDispatcher(
     /// <summary>Sends the charger's pending commands one after the other while its connection lasts.</summary>
     private async Task WorkAsync(SiteId site, ChargerId charger, TaskCompletionSource done, CancellationToken ct)
     {
-        var engine = engines.For(site);
         var drained = false;
         try
         {
             while (!ct.IsCancellationRequested)
             {
                 if (connections.Find(charger) is not { } live
-                    || await engine.ReadAsync(state => state.Commands.Pending.FirstOrDefault(c => c.Charger == charger)) is not { } next)
+                    || await engines.ReadAsync(site, state => state.Commands.Pending.FirstOrDefault(c => c.Charger == charger)) is not { } next)
                 {
                     drained = true;
                     break;
@@ -159,8 +174,8 @@ internal sealed partial class CommandDispatcher(
 
                 // Refused while still pending: the connection is not the charger's current one. It is tried again
                 // at the site's next decision or the charger's next connection, not in a loop here.
-                if (!await SendAsync(engine, next, live, ct)
-                    && await engine.ReadAsync(state => state.Commands.Find(next.Id)?.Status == CommandStatus.Pending))
+                if (!await SendAsync(site, next, live, ct)
+                    && await engines.ReadAsync(site, state => state.Commands.Find(next.Id)?.Status == CommandStatus.Pending))
                 {
                     break;
                 }
@@ -185,7 +200,7 @@ internal sealed partial class CommandDispatcher(
         {
             try
             {
-                if (await engine.ReadAsync(state => state.Commands.Pending.Any(c => c.Charger == charger)))
+                if (await engines.ReadAsync(site, state => state.Commands.Pending.Any(c => c.Charger == charger)))
                 {
                     signals.Notify(site);
                 }
@@ -198,10 +213,10 @@ internal sealed partial class CommandDispatcher(
     }
 
     /// <returns>False when the engine would not have it sent (it ended meanwhile, or the connection is not the current one).</returns>
-    private async Task<bool> SendAsync(SiteEngineHost engine, ChargerCommand command, LiveConnection live, CancellationToken ct)
+    private async Task<bool> SendAsync(SiteId site, ChargerCommand command, LiveConnection live, CancellationToken ct)
     {
         // Keyed by connection: a refusal over a connection that was not (yet) the current one does not stand for the next.
-        var sent = await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:sent:{live.ConnectionId}", new CommandSent(command.Id, live.ConnectionId)));
+        var sent = await engines.SubmitAsync(Observe(site, $"command:{command.Id}:sent:{live.ConnectionId}", new CommandSent(command.Id, live.ConnectionId)));
         if (sent is Refused refused)
         {
             LogNotSent(logger, command.Id, command.Charger.Value, refused.Reason);
@@ -224,7 +239,7 @@ internal sealed partial class CommandDispatcher(
 
         LogAnswered(logger, command.Id, command.Type, command.Charger.Value, result.Status, result.Response);
         metrics?.CommandAnswered(command.Type.ToString(), result.Status.ToString());
-        await engine.SubmitAsync(Observe(engine.Site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId, result.Variables, result.FileName, result.ListVersion)));
+        await engines.SubmitAsync(Observe(site, $"command:{command.Id}:answered", new CommandAnswered(command.Id, result.Status, result.Response, result.Detail, result.TransactionId, result.Variables, result.FileName, result.ListVersion)));
         return true;
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class NodeStartup(
         // site's timers (maximum stays, waiting windows) run even before anything arrives.
         foreach (var site in await store.Log.SitesAsync(cancellationToken))
         {
-            await engines.For(site).WarmUpAsync();
+            await engines.WarmUpAsync(site);
         }
         lifetime.ApplicationStarted.Register(PrintBanner);
     }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using ParkCharge.Server.Apis;
 using ParkCharge.Server.Auth;
 using ParkCharge.Server.Certificates;
+using ParkCharge.Server.Cluster;
 using ParkCharge.Server.Dashboard;
 using ParkCharge.Server.Files;
 using ParkCharge.Server.Ocpp;
@@ -81,6 +82,13 @@ public static class ParkChargeApp
         builder.Services.AddSingleton<Commands.CommandSignals>();
         builder.Services.AddSingleton<SiteEngines>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SiteEngines>());
+        if (options.Cluster.Enabled)
+        {
+            // The silo starts after the site engines' service and stops before it: its grains' engines finish
+            // while the store is open; chargers' connections close (through the grains) before it stops.
+            builder.AddParkChargeCluster(options);
+        }
+
         builder.Services.AddSingleton<LogCompaction>();
         builder.Services.AddHostedService(services => services.GetRequiredService<LogCompaction>());
         builder.Services.AddSingleton<ApiKeyCache>();

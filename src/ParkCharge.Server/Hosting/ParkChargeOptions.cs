@@ -51,6 +51,9 @@ public sealed class ParkChargeOptions
 
     /// <summary>Snapshots of the sites' engine states and compaction of their logs (docs/operators.md, "Snapshots and compaction").</summary>
     public SnapshotOptions Snapshots { get; set; } = new();
+
+    /// <summary>Several nodes as one, on Orleans (docs/operators.md, "Running a cluster"); off unless enabled, and only with <see cref="Postgres"/>.</summary>
+    public Cluster.ClusterNodeOptions Cluster { get; set; } = new();
 }
 
 /// <summary>

@@ -63,6 +63,28 @@ internal sealed class ParkChargeOptionsValidator : IValidateOptions<ParkChargeOp
             problems.Add("ParkCharge:NodeId must name this node (it is kept with every charger connection).");
         }
 
+        if (o.Cluster.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(o.Postgres))
+            {
+                problems.Add("ParkCharge:Cluster:Enabled needs ParkCharge:Postgres (--postgres): the nodes of a cluster share one PostgreSQL database.");
+            }
+
+            if (o.Cluster.SiloPort is < 1 or > 65535)
+            {
+                problems.Add($"ParkCharge:Cluster:SiloPort must be a TCP port (1 to 65535), not {o.Cluster.SiloPort}.");
+            }
+            if (string.IsNullOrWhiteSpace(o.Cluster.ClusterId))
+            {
+                problems.Add("ParkCharge:Cluster:ClusterId must name the cluster (the nodes of one cluster share it).");
+            }
+
+            if (!System.Net.IPAddress.TryParse(o.Cluster.Address, out _))
+            {
+                problems.Add($"ParkCharge:Cluster:Address must be an IP address the other nodes reach this node at, not '{o.Cluster.Address}'.");
+            }
+        }
+
         var ocpp = o.Ocpp;
         if (ocpp.Registration == RegistrationPolicy.AutoRegister && !SiteId.IsValid(ocpp.AutoRegisterSite))
         {

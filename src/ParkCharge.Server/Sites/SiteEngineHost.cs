@@ -506,7 +506,9 @@ public sealed partial class SiteEngineHost : IAsyncDisposable
 
         ArmTimer(_state.NextDeadline);
         _snapshots?.AfterUnit(_state, idle: _queue.Reader.Count == 0);
-        if (_commandsWaiting is not null && HasCommandsToSend(_state))
+        // A unit of reads and warm-ups only changed nothing: the dispatcher that reads the commands is not woken again by its
+        // own reads (in cluster mode, a command for a charger held by another node stays pending here until that node sends it).
+        if (_commandsWaiting is not null && unit.Exists(p => p.Observation is not null || p.Reload) && HasCommandsToSend(_state))
         {
             _commandsWaiting(Site);
         }

@@ -33,7 +33,9 @@ internal sealed partial class NodeGauges : BackgroundService
             .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("version", g.Key.Label()))), "{charger}",
             "Chargers connected to this node now, per OCPP version.");
         meter.CreateObservableGauge("parkcharge.engine.queue.depth", () => engines.Sites
-            .Select(site => new Measurement<int>(engines.For(site).Queued + engines.For(site).Deciding, new KeyValuePair<string, object?>("site", site.Value))), "{observation}",
+            .Select(site => (site, engine: engines.Running(site)))
+            .Where(s => s.engine is not null)
+            .Select(s => new Measurement<int>(s.engine!.Queued + s.engine.Deciding, new KeyValuePair<string, object?>("site", s.site.Value))), "{observation}",
             "Observations waiting for, or being decided by, each site's engine (back-pressure starts at ParkCharge:Queues:Site).");
         meter.CreateObservableGauge("parkcharge.store.queue.depth", () => store.Writer.Queued + store.Writer.Writing, "{write}",
             "Writes waiting for, or in, the store writer's group commit (ParkCharge:Queues:Writer).");
