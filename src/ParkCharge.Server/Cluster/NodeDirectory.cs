@@ -99,34 +99,20 @@ public sealed partial class ClusterCommands(
         return false;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _self = grains.CreateObjectReference<INodeCommands>(this);
-        using var timer = new PeriodicTimer(RegisterEvery);
-        do
+        return Hosting.PeriodicPasses.RunAsync(TimeSpan.Zero, RegisterEvery, TimeProvider.System, async ct =>
         {
             try
             {
                 await grains.GetGrain<INodeDirectoryGrain>(0).Register(NodeId, _self);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 LogRegisterFailed(logger, e);
             }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        }, stoppingToken);
     }
 
     [LoggerMessage(EventId = 1801, Level = LogLevel.Warning, Message = "Cluster: node {Node} holds a connection for site {Site} but is not in the node directory; its commands wait for the charger to reconnect")]

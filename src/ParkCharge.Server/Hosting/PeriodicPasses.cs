@@ -1,6 +1,6 @@
 namespace ParkCharge.Server.Hosting;
 
-/// <summary>The loop of a node's periodic maintenance (retention, log compaction): a first pass a while after start, then one every interval, until the node stops.</summary>
+/// <summary>The loop of a node's periodic work (retention, log compaction, the review-queue gauge, cluster registration): a first pass a while after start (or at once), then one every interval, until the node stops.</summary>
 internal static class PeriodicPasses
 {
     /// <summary>Runs <paramref name="pass"/> after <paramref name="firstAfter"/> and then every <paramref name="interval"/>; returns when the node stops.</summary>

@@ -46,34 +46,18 @@ internal sealed partial class NodeGauges : BackgroundService
             "Charging sessions in the review queue (Review and Provisional), per site (0 for a site of this node with none), counted every 15 s.");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(ReviewRefresh, _time);
-        do
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Hosting.PeriodicPasses.RunAsync(TimeSpan.Zero, ReviewRefresh, _time, async ct =>
         {
             try
             {
-                _review = await _store.Bindings.CountInReviewAsync(stoppingToken);
+                _review = await _store.Bindings.CountInReviewAsync(ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogReviewCountFailed(_logger, e);
             }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+        }, stoppingToken);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Counting the review queue for the metrics failed; the last count is shown")]
     private static partial void LogReviewCountFailed(ILogger logger, Exception exception);
