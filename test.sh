@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole ParkCharge test suite on a fresh Debian machine with the .NET SDK.
-# It installs what the tests need when it is missing (PostgreSQL, Chromium for the browser tests,
+# It installs what the tests need when it is missing (PostgreSQL, HAProxy for the cluster tests, Chromium for the browser tests,
 # Node.js and the npm packages of the conformance tests), starts a private PostgreSQL server for the run, and stops it afterwards.
 # Usage: ./test.sh [extra arguments for dotnet test]
 set -euo pipefail
@@ -41,6 +41,11 @@ run_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync -E UTF8
 run_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -l "$PG_DIR/server.log" \
   -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
 export PARKCHARGE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres;Pooling=false"
+
+# --- HAProxy: the load balancer in front of the cluster tests' nodes (Debian's package) ------------
+if [ ! -x /usr/sbin/haproxy ] && ! command -v haproxy >/dev/null; then
+  apt_install haproxy
+fi
 
 # --- Chromium for the dashboard's browser tests (Playwright drives Debian's build; no browser download)
 if [ ! -x /usr/bin/chromium ]; then

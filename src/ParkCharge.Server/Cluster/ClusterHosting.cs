@@ -48,5 +48,6 @@ internal static class ClusterHosting
         builder.Services.AddSingleton<ClusterRouting>();
         builder.Services.AddSingleton<ClusterCommands>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterCommands>());
+        builder.Services.AddHostedService<ClusterEvents>();
     }
 }

@@ -9,11 +9,18 @@ using ParkCharge.Server.Hosting;
 
 namespace ParkCharge.Server.Cluster;
 
-/// <summary>A node of the cluster, as the others reach it: told that a site has commands for chargers it holds.</summary>
+/// <summary>
+/// A node of the cluster, as the others reach it: told that a site has commands for chargers it holds, and that
+/// another node committed events (so that its live streams and webhooks read them now, not at the next poll).
+/// </summary>
 public interface INodeCommands : IGrainObserver
 {
     /// <summary>The site has commands waiting for chargers whose connections this node may hold: send them.</summary>
     Task CommandsWaiting(string site);
+
+    /// <summary>Another node committed events: each site's last committed event sequence (pairwise).</summary>
+    [OneWay]
+    Task EventsCommitted(string[] sites, long[] lastEventSeqs);
 }
 
 /// <summary>
@@ -23,7 +30,8 @@ public interface INodeCommands : IGrainObserver
 /// </summary>
 public interface INodeDirectoryGrain : IGrainWithIntegerKey
 {
-    Task Register(string node, INodeCommands commands);
+    /// <summary>Registers the node; answers the other nodes registered lately (those that are alive, as far as it knows).</summary>
+    Task<Dictionary<string, INodeCommands>> Register(string node, INodeCommands commands);
 
     Task<INodeCommands?> Find(string node);
 }
@@ -32,15 +40,28 @@ public interface INodeDirectoryGrain : IGrainWithIntegerKey
 [CollectionAgeLimit(AlwaysActive = true)]
 internal sealed class NodeDirectoryGrain : Grain, INodeDirectoryGrain
 {
-    private readonly Dictionary<string, INodeCommands> _nodes = new(StringComparer.Ordinal);
+    /// <summary>A node that has not registered for this long (several of its periods) is left out of the answer to the others.</summary>
+    private static readonly TimeSpan Alive = ClusterCommands.RegisterEvery * 3;
 
-    public Task Register(string node, INodeCommands commands)
+    private readonly Dictionary<string, (INodeCommands Commands, DateTimeOffset Seen)> _nodes = new(StringComparer.Ordinal);
+
+    public Task<Dictionary<string, INodeCommands>> Register(string node, INodeCommands commands)
     {
-        _nodes[node] = commands;
-        return Task.CompletedTask;
+        var now = TimeProvider.System.GetUtcNow();
+        _nodes[node] = (commands, now);
+        var others = new Dictionary<string, INodeCommands>(StringComparer.Ordinal);
+        foreach (var (name, (other, seen)) in _nodes)
+        {
+            if (name != node && now - seen < Alive)
+            {
+                others[name] = other;
+            }
+        }
+
+        return Task.FromResult(others);
     }
 
-    public Task<INodeCommands?> Find(string node) => Task.FromResult(_nodes.GetValueOrDefault(node));
+    public Task<INodeCommands?> Find(string node) => Task.FromResult(_nodes.TryGetValue(node, out var known) ? known.Commands : null);
 }
 
 /// <summary>
@@ -50,6 +71,7 @@ internal sealed class NodeDirectoryGrain : Grain, INodeDirectoryGrain
 public sealed partial class ClusterCommands(
     IGrainFactory grains,
     Commands.CommandSignals signals,
+    Storage.Store store,
     IOptions<ParkChargeOptions> options,
     ILogger<ClusterCommands> logger) : BackgroundService, INodeCommands
 {
@@ -57,12 +79,22 @@ public sealed partial class ClusterCommands(
 
     private readonly ConcurrentDictionary<string, INodeCommands> _known = new(StringComparer.Ordinal);
     private INodeCommands? _self;
+    private IReadOnlyDictionary<string, INodeCommands> _peers = new Dictionary<string, INodeCommands>();
 
     public string NodeId => options.Value.NodeId;
+
+    /// <summary>The other live nodes, as the node directory answered this node's last registration.</summary>
+    public IReadOnlyDictionary<string, INodeCommands> Peers => Volatile.Read(ref _peers);
 
     public Task CommandsWaiting(string site)
     {
         signals.Notify(new SiteId(site));
+        return Task.CompletedTask;
+    }
+
+    public Task EventsCommitted(string[] sites, long[] lastEventSeqs)
+    {
+        store.Outbox.Heard(sites.Zip(lastEventSeqs));
         return Task.CompletedTask;
     }
 
@@ -106,7 +138,7 @@ public sealed partial class ClusterCommands(
         {
             try
             {
-                await grains.GetGrain<INodeDirectoryGrain>(0).Register(NodeId, _self);
+                Volatile.Write(ref _peers, await grains.GetGrain<INodeDirectoryGrain>(0).Register(NodeId, _self));
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {

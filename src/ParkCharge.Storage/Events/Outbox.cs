@@ -28,12 +28,18 @@ public sealed class Outbox(Database database)
     /// <summary>
     /// Completes when this node next commits events. Take it before reading and await it after: an
     /// event committed in between completes it, so nothing waits for the next poll. Commits of other
-    /// nodes (PostgreSQL) are not signalled: readers also poll (<see cref="RefreshHeadsAsync"/>).
+    /// nodes (PostgreSQL) are signalled only in cluster mode (<see cref="Heard"/>): readers also poll (<see cref="RefreshHeadsAsync"/>).
     /// </summary>
     public Task Changed => Volatile.Read(ref _changed).Task;
 
     /// <summary>The last event sequence of every site known to have events (by this node's commits and the last refresh).</summary>
     public IReadOnlyDictionary<string, long> Heads => _heads;
+
+    /// <summary>
+    /// Raised after this node committed events, with each site's last committed event (on the log writer's
+    /// thread: a handler only hands them on). Cluster mode tells the other nodes with it.
+    /// </summary>
+    public event Action<IReadOnlyList<(SiteId Site, long LastEventSeq)>>? CommittedHere;
 
     /// <summary>Called by the log writer after a commit, with each site's last committed event.</summary>
     internal void Committed(IReadOnlyList<(SiteId Site, long LastEventSeq)> heads)
@@ -49,6 +55,22 @@ public sealed class Outbox(Database database)
         }
 
         Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+        CommittedHere?.Invoke(heads);
+    }
+
+    /// <summary>Another node committed events of these sites up to these sequences: readers of this node read them now.</summary>
+    public void Heard(IEnumerable<(string Site, long LastEventSeq)> heads)
+    {
+        var advanced = false;
+        foreach (var (site, seq) in heads)
+        {
+            advanced |= Advance(site, seq);
+        }
+
+        if (advanced)
+        {
+            Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+        }
     }
 
     /// <summary>Reads every site's last event sequence from the database (catching up with other nodes' commits).</summary>

@@ -17,18 +17,30 @@ internal sealed class ProcessCluster : IAsyncDisposable
     private readonly string _folder = TestStores.NewFolder("cluster");
     private readonly List<ClusterNode> _nodes = [];
 
-    private ProcessCluster(string postgres) => Postgres = postgres;
+    private readonly string[] _arguments;
+
+    private ProcessCluster(string postgres, string[] arguments)
+    {
+        Postgres = postgres;
+        _arguments = arguments;
+    }
 
     public string Postgres { get; }
+
+    /// <summary>A folder of the cluster's own (under the temporary folder, deleted with it).</summary>
+    public string Folder => _folder;
 
     public IReadOnlyList<ClusterNode> Nodes => _nodes;
 
     public ClusterNode this[int index] => _nodes[index];
 
-    /// <summary>A new database and <paramref name="count"/> nodes on it, started one after the other (each waits until it listens).</summary>
-    public static async Task<ProcessCluster> StartAsync(PostgresServer postgres, int count)
+    /// <summary>
+    /// A new database and <paramref name="count"/> nodes on it, started one after the other (each waits until it
+    /// listens), each with the extra command-line <paramref name="arguments"/>.
+    /// </summary>
+    public static async Task<ProcessCluster> StartAsync(PostgresServer postgres, int count, params string[] arguments)
     {
-        var cluster = new ProcessCluster(await postgres.CreateDatabaseAsync());
+        var cluster = new ProcessCluster(await postgres.CreateDatabaseAsync(), arguments);
         try
         {
             for (var i = 0; i < count; i++)
@@ -50,8 +62,10 @@ internal sealed class ProcessCluster : IAsyncDisposable
         var siloPort = FreePort();
         var workDir = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
         var (process, uri) = await ServerProcess.StartAsync(workDir, new Dictionary<string, string> { ["PARKCHARGE_API_KEY"] = Key },
-            "--urls", "http://127.0.0.1:0", "--auto-register", "--postgres", Postgres, "--cluster", "--data", workDir,
-            "--ParkCharge:NodeId", name, "--ParkCharge:Cluster:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            [
+                "--urls", "http://127.0.0.1:0", "--auto-register", "--postgres", Postgres, "--cluster", "--data", workDir,
+                "--ParkCharge:NodeId", name, "--ParkCharge:Cluster:SiloPort", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. _arguments,
+            ]);
         var node = new ClusterNode(name, process, uri);
         _nodes.Add(node);
         return node;
