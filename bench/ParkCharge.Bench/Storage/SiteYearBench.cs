@@ -181,12 +181,13 @@ public static class SiteYearBench
         var first = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"{weeks} weeks of a {bays}-EV-bay site through the engine alone (engine build {SiteStateFormat.EngineVersion[..8]}):");
-        Console.WriteLine("week  observations  snapshot KiB  open stays  stays  visits  sightings  open anomalies  charging sessions  tokens  bills  elapsed s");
+        Console.WriteLine(StateHeader);
+        using var weekLogs = new WeekLogs(seed, bays, first, weeks);
         for (var week = 0; week < weeks && !ct.IsCancellationRequested; week++)
         {
-            var day = BusyDayGenerator.Generate(new BusyDayOptions { Seed = seed + week, Days = 7, EvBays = bays, FirstDay = first.AddDays(7 * week) });
-            state ??= new SiteState(day.Site.Id);
-            foreach (var generated in BindingAccuracy.Log(day))
+            var (site, log) = weekLogs.Take(week);
+            state ??= new SiteState(site);
+            foreach (var generated in log)
             {
                 var observation = generated with { Key = $"w{week}:{generated.Key}" };
                 var decision = SiteEngine.Decide(state, observation);
@@ -196,13 +197,57 @@ public static class SiteYearBench
                 }
             }
 
-            var document = SiteStateFormat.Write(state);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{week + 1,4}  {state.LastSeq,12:N0}  {document.Length / 1024.0,12:F0}  {state.Parking.OpenSessions.Count(),10}  {state.Parking.Sessions.Count(),5}  {state.Parking.Visits.Count(),6}  "
-                + $"{CountSightings(state),9}  {state.Parking.OpenAnomalies.Count(),14}  {state.Sessions.Count,17}  {state.Binding.TaughtTokens.Count(),6}  {state.Billing.Bills.Count(),5}  {clock.Elapsed.TotalSeconds,9:F0}"));
+            Console.WriteLine(StateLine(week, state, SiteStateFormat.Write(state).Length, clock.Elapsed));
         }
 
         return 0;
+    }
+
+    private const string StateHeader = "week  observations  snapshot KiB  open stays  stays  visits  sightings  open anomalies  charging sessions  tokens  bills  elapsed s";
+
+    private static string StateLine(int week, SiteState state, long snapshotBytes, TimeSpan elapsed) => string.Create(CultureInfo.InvariantCulture,
+        $"{week + 1,4}  {state.LastSeq,12:N0}  {snapshotBytes / 1024.0,12:F0}  {state.Parking.OpenSessions.Count(),10}  {state.Parking.Sessions.Count(),5}  {state.Parking.Visits.Count(),6}  "
+        + $"{CountSightings(state),9}  {state.Parking.OpenAnomalies.Count(),14}  {state.Sessions.Count,17}  {state.Binding.TaughtTokens.Count(),6}  {state.Billing.Bills.Count(),5}  {elapsed.TotalSeconds,9:F0}");
+
+    /// <summary>
+    /// Each week's log, as the busy-day generator and its own engine make it (<see cref="BindingAccuracy.Log"/>: a week
+    /// played on a state of its own, so it does not depend on the weeks before), made on another thread one week ahead
+    /// of the year's engine: the two halves of the work overlap on two cores. The log of a week is the same whichever
+    /// thread makes it and whenever; the year's engine takes the weeks in order.
+    /// </summary>
+    private sealed class WeekLogs : IDisposable
+    {
+        private readonly int _seed;
+        private readonly int _bays;
+        private readonly DateTimeOffset _first;
+        private readonly int _weeks;
+        private readonly CancellationTokenSource _stop = new();
+        private Task<(Core.Sites.SiteId Site, IReadOnlyList<Observation> Log)>? _next;
+
+        public WeekLogs(int seed, int bays, DateTimeOffset first, int weeks)
+        {
+            (_seed, _bays, _first, _weeks) = (seed, bays, first, weeks);
+            _next = Start(0);
+        }
+
+        public (Core.Sites.SiteId Site, IReadOnlyList<Observation> Log) Take(int week)
+        {
+            var taken = _next!.GetAwaiter().GetResult();
+            _next = week + 1 < _weeks ? Start(week + 1) : null;
+            return taken;
+        }
+
+        private Task<(Core.Sites.SiteId, IReadOnlyList<Observation>)> Start(int week) => Task.Run(() =>
+        {
+            var day = BusyDayGenerator.Generate(new BusyDayOptions { Seed = _seed + week, Days = 7, EvBays = _bays, FirstDay = _first.AddDays(7 * week) });
+            return (day.Site.Id, BindingAccuracy.Log(day));
+        }, _stop.Token);
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
     }
 
     private static int CountSightings(SiteState state) =>
@@ -261,12 +306,15 @@ public static class SiteYearBench
         var clock = Stopwatch.StartNew();
         var end = first;
         var (lastSnapshot, lastSnapshotAt) = (0L, first);
+        var saving = Task.CompletedTask;
+        using var weekLogs = new WeekLogs(request.Seed, request.Bays, first, request.Weeks);
+        Console.WriteLine(StateHeader);
         for (var week = 0; week < request.Weeks; week++)
         {
-            var day = BusyDayGenerator.Generate(new BusyDayOptions { Seed = request.Seed + week, Days = 7, EvBays = request.Bays, FirstDay = first.AddDays(7 * week) });
-            state ??= new SiteState(day.Site.Id);
+            var (site, log) = weekLogs.Take(week);
+            state ??= new SiteState(site);
             var entries = new List<LoggedObservation>(500);
-            foreach (var generated in BindingAccuracy.Log(day))
+            foreach (var generated in log)
             {
                 // Each week is generated on its own: its keys are made unique across the year.
                 var observation = generated with { Key = $"w{week}:{generated.Key}" };
@@ -299,18 +347,28 @@ public static class SiteYearBench
                     lastSnapshotAt = observation.ReceivedAt;
                     await store.Writer.AppendAsync(new SiteAppend(state.Site, entries));
                     entries = new List<LoggedObservation>(500);
-                    var started = Stopwatch.GetTimestamp();
-                    var document = SiteStateFormat.Write(state);
-                    snapshots.Add((document.Length, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-                    var header = new SnapshotHeader(state.LastSeq, state.LastEventSeq, SiteStateFormat.FormatVersion, SiteStateFormat.EngineVersion, observation.ReceivedAt, observation.ReceivedAt, document.Length);
-                    await store.Snapshots.SaveAsync(state.Site, header, document, SnapshotKeep, ct);
+                    // As the node does (SiteSnapshotSchedule): the loop copies the state, the copy is serialised and
+                    // stored on another thread while the engine goes on. One at a time: the next waits for the last.
+                    await saving;
+                    var copy = SiteStateFormat.Copy(state);
+                    var at = observation.ReceivedAt;
+                    saving = Task.Run(async () =>
+                    {
+                        var started = Stopwatch.GetTimestamp();
+                        var document = SiteStateFormat.Write(copy);
+                        snapshots.Add((document.Length, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                        var header = new SnapshotHeader(copy.LastSeq, copy.LastEventSeq, SiteStateFormat.FormatVersion, SiteStateFormat.EngineVersion, at, at, document.Length);
+                        await store.Snapshots.SaveAsync(copy.Site, header, document, SnapshotKeep, ct);
+                    }, ct);
                 }
 
                 end = observation.ReceivedAt;
             }
 
             await store.Writer.AppendAsync(new SiteAppend(state.Site, entries));
-            Console.WriteLine(FormattableString.Invariant($"  week {week + 1}: {state.LastSeq:N0} observations, {clock.Elapsed.TotalSeconds:F0} s"));
+            await saving;
+            // The week's end: what the state holds, and the size of the week's last snapshot.
+            Console.WriteLine(StateLine(week, state, snapshots.Count > 0 ? snapshots[^1].Bytes : 0, clock.Elapsed));
         }
 
         await store.Writer.FlushAsync();

@@ -127,7 +127,7 @@ public static partial class LogRedaction
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull =>
-            state is IReadOnlyList<KeyValuePair<string, object?>> values ? inner.BeginScope(new CleanState(values, state.ToString())) : inner.BeginScope(state);
+            state is IReadOnlyList<KeyValuePair<string, object?>> values ? inner.BeginScope(new CleanState(values, state)) : inner.BeginScope(state);
 
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
@@ -145,9 +145,15 @@ public static partial class LogRedaction
     }
 
     /// <summary>A structured entry with its text values cleaned; formats as the cleaned message.</summary>
-    private sealed class CleanState(IReadOnlyList<KeyValuePair<string, object?>> values, string? message) : IReadOnlyList<KeyValuePair<string, object?>>
+    /// <param name="text">
+    /// The message, or for a scope the state it formats from: a scope's text is made only when a logger writes it, not
+    /// when it begins (every request begins one, and a charger's WebSocket request holds it for the socket's life).
+    /// </param>
+    private sealed class CleanState(IReadOnlyList<KeyValuePair<string, object?>> values, object? text) : IReadOnlyList<KeyValuePair<string, object?>>
     {
-        public string Message { get; } = message is null ? "" : Clean(message);
+        private string? _message;
+
+        public string Message => _message ??= text?.ToString() is { } message ? Clean(message) : "";
 
         public int Count => values.Count;
 

@@ -190,6 +190,7 @@ public static class ParkChargeApp
         }
 
         app.UseSecurityHeaders();
+        app.UseOcppBranch(); // charger WebSockets: their own auth, none of the API's middleware held for the socket's life
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBodyLimits();
@@ -200,7 +201,6 @@ public static class ParkChargeApp
         app.UseAuthorization();
         app.UseMiddleware<IdempotencyKeys>();
 
-        app.UseWebSockets();
         app.MapOcppEndpoint();
         app.MapAnprEndpoints();
         app.MapChargerFileEndpoints(options.Files);

@@ -36,7 +36,11 @@ internal static partial class SecurityHeaders
         $"default-src 'self'; script-src 'self'{scriptHashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
         "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    /// <remarks>
+    /// Not an async lambda: a charger's WebSocket request stays inside this middleware for the socket's life, and an
+    /// awaiting middleware would hold its state for that long (issue 17). The reference page, which is rewritten, awaits.
+    /// </remarks>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(static (http, next) =>
     {
         var request = http.Request;
         var path = request.Path;
@@ -75,11 +79,10 @@ internal static partial class SecurityHeaders
         // The page itself (not its script and icon files, which are large and need no rewriting).
         if (isReference && HttpMethods.IsGet(request.Method) && !System.IO.Path.HasExtension(path.Value))
         {
-            await ServeReferencePageAsync(http, next);
-            return;
+            return ServeReferencePageAsync(http, next);
         }
 
-        await next(http);
+        return next(http);
     });
 
     /// <summary>

@@ -23,8 +23,33 @@ internal static partial class OcppEndpoint
     public static IEndpointRouteBuilder MapOcppEndpoint(this IEndpointRouteBuilder app)
     {
         app.Map("/ocpp/{chargePointId}", (HttpContext http, string chargePointId, OcppEndpointServices node) => HandleAsync(http, chargePointId, node))
+            .WithMetadata(Marker.Instance)
             .ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// A request routed to the OCPP endpoint leaves the main pipeline here, before the API's middleware (authentication
+    /// by API key, rate limits, audit, idempotency, status-code pages), none of which applies to it: each of those
+    /// would otherwise stay suspended on the request, holding its state, for as long as the charger's socket lives
+    /// (issue 17: about 1 KiB a connection). The branch keeps the exception handler, so that a handshake that fails on
+    /// the store is answered as any request's would be, and WebSockets; the endpoint does its own authentication
+    /// (Basic auth, TLS, client certificates, the handshake throttle). Call after routing has run (WebApplication
+    /// routes first) and after the middleware every answer needs (forwarded headers, security headers).
+    /// </summary>
+    public static IApplicationBuilder UseOcppBranch(this IApplicationBuilder app) => app.MapWhen(
+        static http => http.GetEndpoint()?.Metadata.GetMetadata<Marker>() is not null,
+        static branch =>
+        {
+            branch.UseExceptionHandler();
+            branch.UseWebSockets();
+            branch.Run(static http => http.GetEndpoint()!.RequestDelegate!(http));
+        });
+
+    /// <summary>Marks the OCPP endpoint for <see cref="UseOcppBranch"/>.</summary>
+    private sealed class Marker
+    {
+        public static readonly Marker Instance = new();
     }
 
     private static async Task HandleAsync(HttpContext http, string chargePointId, OcppEndpointServices node)
