@@ -147,10 +147,11 @@ var yearNode = new Option<bool>("--node") { Description = "Also start a node (pa
 var yearNoBuild = new Option<bool>("--no-build") { Description = "With --node: use the Release build of src/ParkCharge.Server as it is." };
 var yearNoWholeLog = new Option<bool>("--no-whole-log") { Description = "Do not replay the whole log (a year of it takes long): start-up from the snapshot only." };
 var yearCompareEvidence = new Option<bool>("--compare-evidence") { Description = "Before compaction, also find the evidence stay by stay (pseudonymisation's way, slow at scale) and compare time and result with the one pass." };
+var yearNoOverlap = new Option<bool>("--no-overlap") { Description = "Generate as before, to compare: each week's log, the year's engine and each snapshot's serialisation one after the other on one thread." };
 var yearStateOnly = new Option<bool>("--state-only") { Description = "Only the engine's state, week by week, without a store: its snapshot's size and what it holds (does it grow with the site's history?)." };
 var siteYear = new Command("site-year", "Disk per site-year and start-up time without and with snapshots, and after compaction (issue 20 item 4).")
 {
-    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData, yearFolder, yearGenerateOnly, yearNode, yearNoBuild, yearNoWholeLog, yearStateOnly, yearCompareEvidence,
+    yearWeeks, yearBays, yearSeed, yearEvery, yearKeep, yearData, yearFolder, yearGenerateOnly, yearNode, yearNoBuild, yearNoWholeLog, yearStateOnly, yearCompareEvidence, yearNoOverlap,
 };
 siteYear.SetAction(async (parse, ct) =>
 {
@@ -178,7 +179,7 @@ siteYear.SetAction(async (parse, ct) =>
     return await ParkCharge.Bench.Storage.SiteYearBench.RunAsync(
         new ParkCharge.Bench.Storage.SiteYearRequest(parse.GetValue(yearSeed), parse.GetValue(yearWeeks), parse.GetValue(yearBays), parse.GetValue(yearEvery),
             TimeSpan.FromDays(parse.GetValue(yearKeep)), parse.GetValue(yearData), parse.GetValue(yearFolder), parse.GetValue(yearGenerateOnly), serverDll,
-            WholeLog: !parse.GetValue(yearNoWholeLog), CompareEvidence: parse.GetValue(yearCompareEvidence)),
+            WholeLog: !parse.GetValue(yearNoWholeLog), CompareEvidence: parse.GetValue(yearCompareEvidence), Overlap: !parse.GetValue(yearNoOverlap)),
         ct);
 });
 root.Subcommands.Add(siteYear);

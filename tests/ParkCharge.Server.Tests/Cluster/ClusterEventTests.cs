@@ -39,7 +39,9 @@ public sealed class ClusterEventTests(PostgresServer postgres)
             var seen = new List<string>();
             foreach (var (node, stream) in cluster.Nodes.Zip(streams))
             {
-                var events = await stream.EventsUntilAsync(e => e.Any(m => m.Data!.Contains("\"charger.booted\"", StringComparison.Ordinal)));
+                // Heartbeats keep the stream alive: without the push, only this deadline would end the wait.
+                var events = await stream.EventsUntilAsync(e => e.Any(m => m.Data!.Contains("\"charger.booted\"", StringComparison.Ordinal)))
+                    .WaitAsync(TimeSpan.FromSeconds(30), ct);
                 Assert.Contains(events, m => m.Data!.Contains("CL-EV-1", StringComparison.Ordinal));
                 seen.Add($"{node.Name} after {booted.ElapsedMilliseconds} ms");
             }

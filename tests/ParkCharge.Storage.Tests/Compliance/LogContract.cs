@@ -211,6 +211,31 @@ public abstract class LogContract(StoreEngine engine, PostgresServer postgres) :
         Assert.Equal(site.State.LastEventSeq, replayed.LastEventSeq);
         Assert.Equal(3, replayed.Sessions.Count);
     }
+
+    [Fact]
+    public async Task Message_log_frames_that_come_within_the_writers_window_share_one_commit_and_a_flush_ends_the_wait()
+    {
+        var frames = Store.Writer.FrameWriter!;
+        Assert.Equal(LogWriter.FrameWindow, frames.FrameGathering); // the message log's own writer gathers; the log's does not
+        Assert.Equal(TimeSpan.Zero, Store.Writer.FrameGathering);
+        frames.FrameGathering = TimeSpan.FromHours(1); // longer than the test: only the flush ends it
+        var before = frames.Commits;
+        var at = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < 10; i++)
+        {
+            // An exchange's in and out frames come milliseconds apart; committed as they came, each had a commit (and a page
+            // of the charger's index) of its own.
+            Store.Writer.Record(new MessageLogEntry(Cp("CP-1"), "c1", i % 2 == 0 ? MessageDirection.In : MessageDirection.Out, at.AddSeconds(i), 2, $"m{i}", "Heartbeat", null, $"[2,\"m{i}\",\"Heartbeat\",{{}}]"));
+            await Task.Delay(5, Ct);
+        }
+
+        await Store.Writer.FlushAsync();
+
+        Assert.Equal(1, frames.Commits - before);
+        Assert.Equal(
+            Enumerable.Range(0, 10).Reverse().Select(i => $"m{i}"),
+            (await Store.Messages.ListAsync(Cp("CP-1"), null, 100, Ct)).Items.Select(m => m.MessageId));
+    }
 }
 
 /// <summary>
