@@ -90,12 +90,26 @@ internal sealed class HaProxy : IAsyncDisposable
             UseShellExecute = false,
         };
         var proxy = new HaProxy(Process.Start(start)!, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
+        try
+        {
+            await proxy.WaitUntilServingAsync(cluster, port);
+            return proxy;
+        }
+        catch
+        {
+            await proxy.DisposeAsync(); // a proxy that did not come up is not left running
+            throw;
+        }
+    }
+
+    private async Task WaitUntilServingAsync(ProcessCluster cluster, int port)
+    {
         var patience = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            if (proxy._process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"haproxy exited with {proxy._process.ExitCode}:\n{proxy.Output}");
+                throw new InvalidOperationException($"haproxy exited with {_process.ExitCode}:\n{Output}");
             }
 
             try
@@ -111,7 +125,7 @@ internal sealed class HaProxy : IAsyncDisposable
         }
 
         // Until its first health checks pass, HAProxy holds every node as up: wait until each node answers through it.
-        using var http = new HttpClient { BaseAddress = proxy.Uri };
+        using var http = new HttpClient { BaseAddress = Uri };
         var answered = 0;
         while (answered < cluster.Nodes.Count * 2)
         {
@@ -119,11 +133,9 @@ internal sealed class HaProxy : IAsyncDisposable
             answered = health.IsSuccessStatusCode ? answered + 1 : 0;
             if (DateTime.UtcNow > patience)
             {
-                throw new InvalidOperationException($"/healthz through haproxy answered {(int)health.StatusCode}:\n{proxy.Output}");
+                throw new InvalidOperationException($"/healthz through haproxy answered {(int)health.StatusCode}:\n{Output}");
             }
         }
-
-        return proxy;
     }
 
     public async ValueTask DisposeAsync()
