@@ -159,6 +159,7 @@ internal sealed class UpstreamLink : IAsyncDisposable
                 }
 
                 var delivered = 0;
+                var failure = RpcCallStatus.Completed;
                 foreach (var message in batch)
                 {
                     using var document = JsonDocument.Parse(message.Payload);
@@ -166,7 +167,8 @@ internal sealed class UpstreamLink : IAsyncDisposable
                     if (outcome.Status is not (RpcCallStatus.Completed or RpcCallStatus.Rejected or RpcCallStatus.InvalidResponse))
                     {
                         Failed($"replaying {message.Action}: {outcome.Status}");
-                        break; // away again: wait for the next connection
+                        failure = outcome.Status;
+                        break;
                     }
 
                     int? backendTransaction = outcome.IsCompleted && message.LocalTransactionId is not null
@@ -187,7 +189,14 @@ internal sealed class UpstreamLink : IAsyncDisposable
                     ProxyLog.Replayed(_services.Logger, _charger.Value, Upstream.Name, delivered);
                 }
 
-                if (delivered < batch.Count)
+                if (failure == RpcCallStatus.TimedOut)
+                {
+                    // The backend is slow, not gone: its connection is up, so the message goes again on it (a late
+                    // answer to the first try is ignored). Waiting for the next connection here stalled the whole
+                    // queue for as long as the connection stayed up.
+                    await Task.Delay(FirstRetry, _services.Time, ct);
+                }
+                else if (delivered < batch.Count)
                 {
                     // The connection that failed us is gone or going; wait for the next one.
                     await WaitForNextConnectionAsync(rpc, ct);

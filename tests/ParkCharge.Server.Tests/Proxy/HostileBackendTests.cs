@@ -244,6 +244,33 @@ public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyn
         Assert.True(marked.Count(a => a == "BootNotification") >= 2 && marked.Count(a => a == "StartTransaction") >= 2, string.Join(", ", marked));
     }
 
+    [Fact]
+    public async Task A_replayed_message_the_backend_leaves_unanswered_is_sent_again_on_the_same_connection_and_the_queue_goes_on()
+    {
+        await using var charger = await StrictCharger.ConnectAsync(new Uri($"ws://{_node.BaseUri.Authority}/ocpp"), Charger, "ocpp1.6");
+        var link = await _backend.NextConnectionAsync();
+        var boot = await charger.CallAsync("BootNotification", new JsonObject { ["chargePointVendor"] = "Strict", ["chargePointModel"] = "H16" });
+        Assert.Equal("Accepted", boot.GetProperty("status").GetString());
+
+        // The backend is too slow for the charger's StartTransaction (answered by ParkCharge itself and queued) and
+        // for its first replay too; it answers the one after. The connection stays up all along.
+        var unanswered = 0;
+        link.Ignore = frame => frame.Action == "StartTransaction" && Interlocked.Increment(ref unanswered) <= 2;
+        var start = await charger.CallAsync("StartTransaction", new JsonObject { ["connectorId"] = 1, ["idTag"] = "RFID-S", ["meterStart"] = 0, ["timestamp"] = At(DateTimeOffset.UtcNow) });
+        var transactionId = start.GetProperty("transactionId").GetInt32();
+        await Eventually.UntilAsync(() => link.Received.Count(f => f.Type == 2 && f.Action == "StartTransaction") >= 3, "StartTransaction sent again after its replay went unanswered");
+
+        // What comes after still reaches the backend, with a transaction id the backend issued (from 500; a retry
+        // whose answer came late may have been issued one too), never ParkCharge's own.
+        var stop = await charger.CallAsync("StopTransaction", new JsonObject { ["transactionId"] = transactionId, ["meterStop"] = 1_200, ["timestamp"] = At(DateTimeOffset.UtcNow) });
+        Assert.Equal("Accepted", stop.GetProperty("idTagInfo").GetProperty("status").GetString());
+        var forwarded = await link.WaitForAsync(f => f.Type == 2 && f.Action == "StopTransaction");
+        var backendTransaction = forwarded.Payload.GetProperty("transactionId").GetInt32();
+        Assert.NotEqual(transactionId, backendTransaction);
+        Assert.InRange(backendTransaction, 500, 499 + link.Received.Count(f => f.Type == 2 && f.Action == "StartTransaction"));
+        Assert.Equal(1, _backend.Connections);
+    }
+
     [GeneratedRegex(@"^f[0-9]+$")]
     private static partial Regex FloodId();
 
@@ -323,6 +350,9 @@ public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyn
         /// <summary>The test's own answer to an action (null: the permissive default).</summary>
         public Func<string, JsonObject?>? AnswerWith { get; set; }
 
+        /// <summary>CALLs the backend leaves unanswered, as a backend too busy to answer in time would (null: it answers all).</summary>
+        public Func<Frame, bool>? Ignore { get; set; }
+
         public IReadOnlyList<Frame> Received
         {
             get
@@ -399,7 +429,7 @@ public sealed partial class HostileBackendTests(PostgresServer postgres) : IAsyn
                     }
 
                     Interlocked.Exchange(ref _arrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-                    if (frame.Type == 2)
+                    if (frame.Type == 2 && Ignore?.Invoke(frame) != true)
                     {
                         await SendAsync($"[3,{JsonSerializer.Serialize(frame.Id)},{Answer(frame.Action!).ToJsonString()}]");
                     }
