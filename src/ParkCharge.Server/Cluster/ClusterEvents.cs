@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 using ParkCharge.Core.Sites;
 using ParkCharge.Storage;
 
@@ -17,7 +19,8 @@ namespace ParkCharge.Server.Cluster;
 public sealed partial class ClusterEvents(Store store, ClusterCommands node, ILogger<ClusterEvents> logger) : BackgroundService
 {
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _pending = new(0, 1);
+    /// <summary>"Heads are waiting": one signal at most, however many commits came since the last push.</summary>
+    private readonly Channel<bool> _pending = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private Dictionary<string, long> _heads = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,7 +30,7 @@ public sealed partial class ClusterEvents(Store store, ClusterCommands node, ILo
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await _pending.WaitAsync(stoppingToken);
+                await _pending.Reader.ReadAsync(stoppingToken);
                 Dictionary<string, long> heads;
                 lock (_gate)
                 {
@@ -78,17 +81,7 @@ public sealed partial class ClusterEvents(Store store, ClusterCommands node, ILo
             }
         }
 
-        if (_pending.CurrentCount == 0)
-        {
-            try
-            {
-                _pending.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled: the next push takes these heads too.
-            }
-        }
+        _pending.Writer.TryWrite(true); // already signalled: the next push takes these heads too
     }
 
     [LoggerMessage(EventId = 1804, Level = LogLevel.Debug, Message = "Cluster: node {Node} could not be told of this node's events; it reads them at its next poll")]

@@ -72,7 +72,6 @@ public sealed partial class LogWriter : IAsyncDisposable
     private long _droppedFramesLogged;
     private readonly LogWriter? _frames;
     private TimeSpan _frameWindow;
-    private int _maxBatch = DefaultMaxBatch;
     private long _commits;
 
     /// <param name="frames">The message log's own writer, which <see cref="Record"/> hands frames to; without it, frames share this writer's commits.</param>
@@ -87,7 +86,6 @@ public sealed partial class LogWriter : IAsyncDisposable
         if (frames is not null)
         {
             frames._frameWindow = FrameWindow;
-            frames._maxBatch = FrameBatch;
         }
     }
 
@@ -106,6 +104,9 @@ public sealed partial class LogWriter : IAsyncDisposable
         get => _frameWindow;
         set => _frameWindow = value;
     }
+
+    /// <summary>The most requests one commit takes: <see cref="FrameBatch"/> on the message log's own writer (it gathers), else <see cref="DefaultMaxBatch"/>.</summary>
+    private int MaxBatch => _frameWindow > TimeSpan.Zero ? FrameBatch : DefaultMaxBatch;
 
     /// <summary>The message log's own writer, which frames go to (null when they share this writer's commits).</summary>
     public LogWriter? FrameWriter => _frames;
@@ -297,7 +298,7 @@ public sealed partial class LogWriter : IAsyncDisposable
     {
         using var window = new CancellationTokenSource(_frameWindow);
         var seen = 0;
-        while (batch.Count < _maxBatch)
+        while (batch.Count < MaxBatch)
         {
             for (; seen < batch.Count; seen++)
             {
@@ -335,7 +336,7 @@ public sealed partial class LogWriter : IAsyncDisposable
 
     private void Drain(List<Request> batch)
     {
-        while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var request))
+        while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var request))
         {
             batch.Add(request);
         }
