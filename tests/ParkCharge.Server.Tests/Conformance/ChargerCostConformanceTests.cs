@@ -53,9 +53,11 @@ public abstract class ChargerCostConformanceTests(StoreEngine engine, PostgresSe
         await ReadAsync(GateInKey, "gate-in", "M-EV 2100", start.AddMinutes(-5));
         await ReadAsync(BayKey, "cam-b1", "M-EV 2100", start.AddMinutes(-1));
 
+        var scriptStarted = DateTime.UtcNow.Date;
         await using var script = NodeScript.Start("tariff-2.1.js", "--url", $"ws://{_node.BaseUri.Authority}/ocpp", "--id", "CS-21", "--password", Password,
             "--start", start.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), "--expect", mode == "local" ? "tariff" : "cost");
         var result = await script.WaitForResultAsync();
+        var scriptEnded = DateTime.UtcNow.Date;
         await ReadAsync(GateOutKey, "gate-out", "M-EV 2100", start.AddMinutes(9));
 
         var stay = await StayAsync("M-EV 2100");
@@ -99,11 +101,19 @@ public abstract class ChargerCostConformanceTests(StoreEngine engine, PostgresSe
             (payment.GetProperty("amount").GetDecimal(), payment.GetProperty("currency").GetString(), payment.GetProperty("method").GetString(), payment.GetProperty("reference").GetString()));
         Assert.Equal(0m, bill.RootElement.GetProperty("balanceDue").GetDecimal());
 
-        // The one for a transaction the node never saw is kept and reported.
-        using var report = await GetJsonAsync($"/api/v1/sites/cost-site/reports/daily?date={DateTime.UtcNow:yyyy-MM-dd}");
-        var lost = Assert.Single(report.RootElement.GetProperty("unmatchedSettlements").EnumerateArray());
+        // The one for a transaction the node never saw is kept and reported on the day it was received; the payment counts
+        // on the day it was made (the site's zone is UTC; near midnight the two are different days).
+        var lostReports = new List<JsonDocument>();
+        foreach (var day in new[] { scriptStarted, scriptEnded }.Distinct())
+        {
+            lostReports.Add(await GetJsonAsync($"/api/v1/sites/cost-site/reports/daily?date={day:yyyy-MM-dd}"));
+        }
+
+        var lost = Assert.Single(lostReports.SelectMany(r => r.RootElement.GetProperty("unmatchedSettlements").EnumerateArray()));
         Assert.Equal((result.GetProperty("lostPspRef").GetString(), 3.5m, "tx-never-seen"),
             (lost.GetProperty("pspReference").GetString(), lost.GetProperty("amount").GetDecimal(), lost.GetProperty("transactionId").GetString()));
+        lostReports.ForEach(r => r.Dispose());
+        using var report = await GetJsonAsync($"/api/v1/sites/cost-site/reports/daily?date={payment.GetProperty("at").GetDateTimeOffset().UtcDateTime:yyyy-MM-dd}");
         Assert.Equal(charging, report.RootElement.GetProperty("revenue").GetProperty("payments").GetDecimal());
 
         Assert.All(result.GetProperty("refusals").EnumerateArray(), r => Assert.Equal(r.GetProperty("expected").GetString(), r.GetProperty("got").GetString()));
