@@ -271,6 +271,67 @@ traffic.SetAction((parse, ct) =>
 });
 root.Subcommands.Add(traffic);
 
+var clusterPostgres = new Option<string?>("--postgres") { Description = "A PostgreSQL connection string with the right to create databases (default: $PARKCHARGE_TEST_POSTGRES); each configuration gets a fresh database." };
+var clusterChargers = new Option<int>("--chargers") { Description = "Chargers of the load runs.", DefaultValueFactory = _ => 1000 };
+var clusterPerSite = new Option<int>("--chargers-per-site") { Description = "Chargers per site in the load runs.", DefaultValueFactory = _ => 10 };
+var clusterDuration = new Option<string>("--duration") { Description = "Measured window of each load run.", DefaultValueFactory = _ => "20s" };
+var clusterWarmup = new Option<string>("--warmup") { Description = "Load before the window, not measured.", DefaultValueFactory = _ => "10s" };
+var clusterKills = new Option<int>("--kills") { Description = "Failover runs (a fresh three-node cluster each, killing node a, b, c in turn); 0: none.", DefaultValueFactory = _ => 5 };
+var clusterKillSites = new Option<int>("--kill-sites") { Description = "Sites of the failover runs (a gate camera each).", DefaultValueFactory = _ => 12 };
+var clusterKillChargers = new Option<int>("--kill-chargers-per-site") { Description = "Chargers per site of the failover runs.", DefaultValueFactory = _ => 5 };
+var clusterNoLoad = new Option<bool>("--no-load") { Description = "Only the failover runs." };
+var clusterServer = new Option<string?>("--server") { Description = "A parkcharge.dll to run instead of building src/ParkCharge.Server in Release." };
+var clusterNoBuild = new Option<bool>("--no-build") { Description = "Use the Release build of src/ParkCharge.Server as it is." };
+var clusterDataRoot = new Option<string?>("--data-root") { Description = "Where the nodes' data folders are made (default: the temp folder)." };
+var clusterCommand = new Command("cluster", "Issue 18: msg/s and p99 of 1,000 chargers on one node, one node with --cluster and three nodes (ratios in the same run); time from kill -9 of a node to every site answering and every charger back.")
+{
+    clusterPostgres, clusterChargers, clusterPerSite, clusterDuration, clusterWarmup, clusterKills, clusterKillSites, clusterKillChargers, clusterNoLoad, clusterServer, clusterNoBuild, clusterDataRoot,
+};
+clusterCommand.SetAction(async (parse, ct) =>
+{
+    if ((parse.GetValue(clusterPostgres) ?? Environment.GetEnvironmentVariable("PARKCHARGE_TEST_POSTGRES")) is not { Length: > 0 } postgresAdmin)
+    {
+        Console.Error.WriteLine("cluster needs --postgres (or PARKCHARGE_TEST_POSTGRES): a PostgreSQL server it may create databases on.");
+        return 2;
+    }
+
+    var dll = parse.GetValue(clusterServer);
+    if (dll is null)
+    {
+        if (BenchRun.FindRepositoryRoot() is not { } repository)
+        {
+            Console.Error.WriteLine("Without --server, cluster needs the ParkCharge repository (ParkCharge.slnx) to find src/ParkCharge.Server.");
+            return 2;
+        }
+
+        dll = Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
+        if (!parse.GetValue(clusterNoBuild) && !await BenchRun.BuildServerAsync(repository, ct))
+        {
+            return 2;
+        }
+    }
+
+    return await ParkCharge.Bench.Cluster.ClusterBench.RunAsync(
+        new ParkCharge.Bench.Cluster.ClusterBenchOptions(
+            dll,
+            postgresAdmin,
+            parse.GetValue(clusterDataRoot) ?? Path.GetTempPath(),
+            parse.GetValue(clusterChargers),
+            parse.GetValue(clusterPerSite),
+            Durations.Parse(parse.GetValue(clusterWarmup)!),
+            Durations.Parse(parse.GetValue(clusterDuration)!),
+            MeterValues: 3,
+            CallTimeout: TimeSpan.FromSeconds(30),
+            ConnectConcurrency: 32,
+            parse.GetValue(clusterKills),
+            parse.GetValue(clusterKillSites),
+            parse.GetValue(clusterKillChargers),
+            Load: !parse.GetValue(clusterNoLoad),
+            Kill: parse.GetValue(clusterKills) > 0),
+        ct);
+});
+root.Subcommands.Add(clusterCommand);
+
 // Ctrl+C and SIGTERM cancel the run; its cleanup kills the servers and deletes their data (ChildProcess also
 // kills them at process exit, whatever happens).
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(20) });

@@ -44,15 +44,20 @@ public sealed partial class BenchServer : IAsyncDisposable
     /// Starts <c>parkcharge serve</c> on a free port with a fresh data folder and a fixed admin key. It runs
     /// from its own folder so that the appsettings.json shipped with it applies, as when an operator runs it.
     /// </summary>
+    public static Task<BenchServer> StartParkChargeAsync(
+        string serverDll, string dataRoot, IReadOnlyDictionary<string, string?> environment, CancellationToken ct) =>
+        StartParkChargeAsync(serverDll, dataRoot, environment, [], ct);
+
+    /// <summary>As above, with more command-line <paramref name="arguments"/> for <c>serve</c> (e.g. <c>--postgres … --cluster</c>).</summary>
     public static async Task<BenchServer> StartParkChargeAsync(
-        string serverDll, string dataRoot, IReadOnlyDictionary<string, string?> environment, CancellationToken ct)
+        string serverDll, string dataRoot, IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> arguments, CancellationToken ct)
     {
         var dataDirectory = Directory.CreateDirectory(Path.Combine(Path.GetFullPath(dataRoot), $"parkcharge-bench-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}")).FullName;
         var apiKey = "bench_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         ChildProcess? process = null;
         try
         {
-            process = StartServe(serverDll, dataDirectory, apiKey, environment);
+            process = StartServe(serverDll, dataDirectory, apiKey, environment, arguments);
             var api = await process.WaitForUrlAsync(StartTimeout, ct);
             var server = new BenchServer("parkcharge", process, new Uri(api.GetLeftPart(UriPartial.Authority) + "/"), dataDirectory, apiKey);
             await server.WaitHealthyAsync(ct);
@@ -77,7 +82,7 @@ public sealed partial class BenchServer : IAsyncDisposable
     public static async Task<BenchServer> StartParkChargeOnAsync(
         string serverDll, string dataDirectory, string apiKey, IReadOnlyDictionary<string, string?> environment, TimeSpan timeout, CancellationToken ct)
     {
-        var process = StartServe(serverDll, dataDirectory, apiKey, environment);
+        var process = StartServe(serverDll, dataDirectory, apiKey, environment, []);
         try
         {
             var api = await process.WaitForUrlAsync(timeout, ct);
@@ -91,11 +96,11 @@ public sealed partial class BenchServer : IAsyncDisposable
     }
 
     /// <summary><c>parkcharge serve</c> on a free loopback port over the data folder, from the server's own folder.</summary>
-    private static ChildProcess StartServe(string serverDll, string dataDirectory, string apiKey, IReadOnlyDictionary<string, string?> environment) =>
+    private static ChildProcess StartServe(string serverDll, string dataDirectory, string apiKey, IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string> arguments) =>
         ChildProcess.Start(
             "parkcharge",
             DotnetHost.Path,
-            [serverDll, "serve", "--urls", "http://127.0.0.1:0", "--data", dataDirectory],
+            [serverDll, "serve", "--urls", "http://127.0.0.1:0", "--data", dataDirectory, .. arguments],
             Path.GetDirectoryName(serverDll)!,
             Merge(environment, new Dictionary<string, string?> { ["PARKCHARGE_API_KEY"] = apiKey, ["ASPNETCORE_ENVIRONMENT"] = null }),
             ParkChargeBanner());

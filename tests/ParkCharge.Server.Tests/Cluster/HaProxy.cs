@@ -78,11 +78,15 @@ internal sealed class HaProxy : IAsyncDisposable
         return text.ToString();
     }
 
-    public static async Task<HaProxy> StartAsync(ProcessCluster cluster, string folder)
+    public static Task<HaProxy> StartAsync(ProcessCluster cluster, string folder) =>
+        StartAsync([.. cluster.Nodes.Select(n => (n.Name, n.Uri))], folder);
+
+    /// <summary>A proxy in front of the nodes (name and HTTP root each), its configuration written into <paramref name="folder"/>.</summary>
+    public static async Task<HaProxy> StartAsync(IReadOnlyList<(string Name, Uri Uri)> nodes, string folder)
     {
         var port = ProcessCluster.FreePort();
         var config = Path.Combine(folder, "haproxy.cfg");
-        await File.WriteAllTextAsync(config, Configuration(port, cluster.Nodes.Select(n => (n.Name, n.Uri))));
+        await File.WriteAllTextAsync(config, Configuration(port, nodes));
         var start = new ProcessStartInfo(File.Exists("/usr/sbin/haproxy") ? "/usr/sbin/haproxy" : "haproxy", ["-db", "-f", config])
         {
             RedirectStandardOutput = true,
@@ -92,7 +96,7 @@ internal sealed class HaProxy : IAsyncDisposable
         var proxy = new HaProxy(Process.Start(start)!, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
         try
         {
-            await proxy.WaitUntilServingAsync(cluster, port);
+            await proxy.WaitUntilServingAsync(nodes.Count, port);
             return proxy;
         }
         catch
@@ -102,7 +106,7 @@ internal sealed class HaProxy : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilServingAsync(ProcessCluster cluster, int port)
+    private async Task WaitUntilServingAsync(int nodes, int port)
     {
         var patience = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -127,7 +131,7 @@ internal sealed class HaProxy : IAsyncDisposable
         // Until its first health checks pass, HAProxy holds every node as up: wait until each node answers through it.
         using var http = new HttpClient { BaseAddress = Uri };
         var answered = 0;
-        while (answered < cluster.Nodes.Count * 2)
+        while (answered < nodes * 2)
         {
             using var health = await http.GetAsync("/healthz");
             answered = health.IsSuccessStatusCode ? answered + 1 : 0;

@@ -42,6 +42,15 @@ public sealed partial class BusyDayNodePlayer(SimulatedDay day, Uri server, stri
     /// <summary>Calls and pushes sent.</summary>
     public int Sent => _sent;
 
+    /// <summary>
+    /// Where each charger or camera sends (given its source, <c>charger:ID</c> or <c>camera:ID</c>): to spread them over the
+    /// nodes of a cluster. Null: everything goes to the server the player was given.
+    /// </summary>
+    public Func<string, Uri>? ServerFor { get; init; }
+
+    /// <summary>A <c>tariffs</c> section (JSON) for the site document, so that the node bills the day's stays; null: none.</summary>
+    public string? Tariffs { get; init; }
+
     /// <summary>The camera key a simulated camera pushes with (each camera has its own).</summary>
     public static string CameraKey(string camera) => $"sim-{camera}-key-0123456789";
 
@@ -50,7 +59,7 @@ public sealed partial class BusyDayNodePlayer(SimulatedDay day, Uri server, stri
     {
         using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        using (var put = await http.PutAsync(new Uri($"/api/v1/sites/{day.Site.Id.Value}", UriKind.Relative), new StringContent(SiteDocument(day.Site), Encoding.UTF8, "application/json"), ct))
+        using (var put = await http.PutAsync(new Uri($"/api/v1/sites/{day.Site.Id.Value}", UriKind.Relative), new StringContent(SiteDocument(day.Site, Tariffs), Encoding.UTF8, "application/json"), ct))
         {
             if (!put.IsSuccessStatusCode)
             {
@@ -80,7 +89,7 @@ public sealed partial class BusyDayNodePlayer(SimulatedDay day, Uri server, stri
 
     private async Task PlayCameraAsync(string camera, List<SimulatedMessage> messages, CancellationToken ct)
     {
-        using var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(60) };
+        using var client = new HttpClient { BaseAddress = ServerFor?.Invoke("camera:" + camera) ?? server, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CameraKey(camera));
         foreach (var message in messages)
         {
@@ -303,7 +312,8 @@ public sealed partial class BusyDayNodePlayer(SimulatedDay day, Uri server, stri
 
     private async Task<Connection> ConnectAsync(ChargerId charger, OcppVersion version, CancellationToken ct)
     {
-        var ocpp = new Uri($"{(server.Scheme == "https" ? "wss" : "ws")}://{server.Authority}/ocpp/{Uri.EscapeDataString(charger.Value)}");
+        var to = ServerFor?.Invoke("charger:" + charger.Value) ?? server;
+        var ocpp = new Uri($"{(to.Scheme == "https" ? "wss" : "ws")}://{to.Authority}/ocpp/{Uri.EscapeDataString(charger.Value)}");
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(version == OcppVersion.Ocpp16 ? "ocpp1.6" : "ocpp2.0.1");
         await socket.ConnectAsync(ocpp, ct);
@@ -326,7 +336,7 @@ public sealed partial class BusyDayNodePlayer(SimulatedDay day, Uri server, stri
     }
 
     /// <summary>The site file (JSON) for the busy day's site: each camera with its own key, the chargers with no password.</summary>
-    public static string SiteDocument(SiteConfiguration site)
+    public static string SiteDocument(SiteConfiguration site, string? tariffs = null)
     {
         ArgumentNullException.ThrowIfNull(site);
         var document = new JsonObject
@@ -359,6 +369,11 @@ public sealed partial class BusyDayNodePlayer(SimulatedDay day, Uri server, stri
                     : new JsonObject { ["bay"] = b.Bay, ["zone"] = b.Zone, ["region"] = b.XMin is { } min ? new JsonArray(min, b.XMax) : null })]),
             })]),
         };
+        if (tariffs is not null)
+        {
+            document["tariffs"] = JsonNode.Parse(tariffs);
+        }
+
         return document.ToJsonString();
     }
 
