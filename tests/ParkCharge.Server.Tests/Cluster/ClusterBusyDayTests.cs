@@ -52,7 +52,8 @@ public sealed class ClusterBusyDayTests(PostgresServer postgres)
     /// simulated seconds a real one, a real second of delay on a loaded machine is nearly seven simulated minutes, longer
     /// than a binding window, and two runs of the same day then decide a few bindings differently (seen under load 30+:
     /// one binding of 49 Bound by the bay camera on one node, Review on the cluster) whether or not a cluster is involved.
-    /// On a quiet machine it passes; slower speeds fit no 60-second budget.
+    /// It has not yet been seen to pass whole on this machine (every run was under load 30-45: parking and charging
+    /// sessions agreed in the runs that got that far, the last failed on that one binding); slower speeds fit no 60-second budget.
     /// </remarks>
     [Fact(Explicit = true)]
     public async Task A_busy_morning_through_three_nodes_behind_a_balancer_gives_the_same_sessions_bindings_and_bills_as_one_node()
