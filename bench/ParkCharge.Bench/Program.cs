@@ -295,20 +295,9 @@ clusterCommand.SetAction(async (parse, ct) =>
         return 2;
     }
 
-    var dll = parse.GetValue(clusterServer);
-    if (dll is null)
+    if (await BenchRun.ServerDllAsync(parse.GetValue(clusterServer), build: !parse.GetValue(clusterNoBuild), ct) is not { } dll)
     {
-        if (BenchRun.FindRepositoryRoot() is not { } repository)
-        {
-            Console.Error.WriteLine("Without --server, cluster needs the ParkCharge repository (ParkCharge.slnx) to find src/ParkCharge.Server.");
-            return 2;
-        }
-
-        dll = Path.Combine(repository, "src", "ParkCharge.Server", "bin", "Release", "net10.0", "parkcharge.dll");
-        if (!parse.GetValue(clusterNoBuild) && !await BenchRun.BuildServerAsync(repository, ct))
-        {
-            return 2;
-        }
+        return 2;
     }
 
     return await ParkCharge.Bench.Cluster.ClusterBench.RunAsync(
@@ -326,8 +315,7 @@ clusterCommand.SetAction(async (parse, ct) =>
             parse.GetValue(clusterKills),
             parse.GetValue(clusterKillSites),
             parse.GetValue(clusterKillChargers),
-            Load: !parse.GetValue(clusterNoLoad),
-            Kill: parse.GetValue(clusterKills) > 0),
+            Load: !parse.GetValue(clusterNoLoad)),
         ct);
 });
 root.Subcommands.Add(clusterCommand);

@@ -33,8 +33,7 @@ public sealed record ClusterBenchOptions(
     int Kills,
     int KillSites,
     int KillChargersPerSite,
-    bool Load,
-    bool Kill);
+    bool Load);
 
 /// <summary>
 /// Issue 18's benchmarks. Load: the closed-loop charger fleet of the main bench (1,000 chargers, ten a site) against one
@@ -52,14 +51,14 @@ internal static class ClusterBench
 
     public static async Task<int> RunAsync(ClusterBenchOptions options, CancellationToken ct)
     {
-        Say($"cluster bench: {Environment.ProcessorCount} cores; load {Load()}");
+        Say($"cluster bench: {Environment.ProcessorCount} cores; load {BenchRun.LoadAverage()}");
         if (options.Load)
         {
             var single = await LoadAsync("one node (serve --postgres)", 1, cluster: false, options, ct);
             var singleCluster = await LoadAsync("one node (serve --postgres --cluster)", 1, cluster: true, options, ct);
             var three = await LoadAsync("three nodes (--cluster), chargers round-robin", 3, cluster: true, options, ct);
             Console.WriteLine();
-            Console.WriteLine($"{options.Chargers} chargers, {options.ChargersPerSite} a site, closed loop, {options.Duration.TotalSeconds:0} s window; load {Load()}");
+            Console.WriteLine($"{options.Chargers} chargers, {options.ChargersPerSite} a site, closed loop, {options.Duration.TotalSeconds:0} s window; load {BenchRun.LoadAverage()}");
             Console.WriteLine("| configuration | msg/s | p50 ms | p99 ms | errors | msg/s vs one node | p99 vs one node |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var r in new[] { single, singleCluster, three })
@@ -71,7 +70,7 @@ internal static class ClusterBench
             Console.WriteLine();
         }
 
-        if (options.Kill)
+        if (options.Kills > 0)
         {
             var times = new List<(TimeSpan Sites, TimeSpan Chargers, int Moved)>();
             for (var i = 0; i < options.Kills; i++)
@@ -80,7 +79,7 @@ internal static class ClusterBench
             }
 
             Console.WriteLine();
-            Console.WriteLine($"kill -9 of one of three nodes, {options.KillSites} sites x {options.KillChargersPerSite} chargers + a camera each, {options.Kills} runs; load {Load()}");
+            Console.WriteLine($"kill -9 of one of three nodes, {options.KillSites} sites x {options.KillChargersPerSite} chargers + a camera each, {options.Kills} runs; load {BenchRun.LoadAverage()}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"every site answering again: median {Median(times.Select(t => t.Sites)):0.0} s, max {times.Max(t => t.Sites).TotalSeconds:0.0} s ({string.Join(", ", times.Select(t => t.Sites.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)))})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -101,7 +100,7 @@ internal static class ClusterBench
     private static async Task<LoadResult> LoadAsync(string name, int count, bool cluster, ClusterBenchOptions options, CancellationToken ct)
     {
         await using var database = await Database.CreateAsync(options.Postgres, ct);
-        await using var nodes = await Nodes.StartAsync(count, cluster, database.ConnectionString, options, [], ct);
+        await using var nodes = await Nodes.StartAsync(count, cluster, database.ConnectionString, options, ct);
         Say($"[{name}] {count} node(s) up: {string.Join(", ", nodes.Servers.Select(s => s.Http))}");
         var ids = Enumerable.Range(0, options.Chargers).Select(i => ($"CP-{i + 1:D5}", $"site-{(i / options.ChargersPerSite) + 1:D3}")).ToList();
         await nodes.Servers[0].RegisterAsync(ids, concurrency: 4, ct);
@@ -122,7 +121,7 @@ internal static class ClusterBench
             await Task.WhenAll(fleets.Select(f => f.RunAsync(window, options.MeterValues, options.CallTimeout, null, ct)));
             var overall = meter.Overall();
             var result = new LoadResult(name, overall.Count / options.Duration.TotalSeconds, overall.PercentileMicros(50) / 1000.0, overall.PercentileMicros(99) / 1000.0, meter.ErrorTotal);
-            Say(string.Create(CultureInfo.InvariantCulture, $"[{name}] {result.PerSecond:0} msg/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors; load {Load()}"));
+            Say(string.Create(CultureInfo.InvariantCulture, $"[{name}] {result.PerSecond:0} msg/s, p50 {result.P50Ms:0.0} ms, p99 {result.P99Ms:0.0} ms, {result.Errors} errors; load {BenchRun.LoadAverage()}"));
             foreach (var error in meter.Errors.OrderByDescending(e => e.Value.Count).Take(3))
             {
                 Say($"[{name}]   {error.Value.Count} x {error.Key}: {error.Value.Example}");
@@ -143,7 +142,7 @@ internal static class ClusterBench
     private static async Task<(TimeSpan Sites, TimeSpan Chargers, int Moved)> KillAsync(int run, ClusterBenchOptions options, CancellationToken ct)
     {
         await using var database = await Database.CreateAsync(options.Postgres, ct);
-        await using var nodes = await Nodes.StartAsync(3, cluster: true, database.ConnectionString, options, [], ct);
+        await using var nodes = await Nodes.StartAsync(3, cluster: true, database.ConnectionString, options, ct);
         var sites = Enumerable.Range(1, options.KillSites).Select(s => $"k{s:D3}").ToList();
         foreach (var site in sites)
         {
@@ -179,7 +178,7 @@ internal static class ClusterBench
             var sitesBack = cameras.Max(c => c.FirstAckAfterKill!.Value) - killedAt;
             var chargersBack = chargers.Where(c => c.OnVictim).Select(c => c.BootedAfterKill!.Value - killedAt).DefaultIfEmpty().Max();
             Say(string.Create(CultureInfo.InvariantCulture,
-                $"[kill {run + 1}/{options.Kills}] killed node {(char)('a' + victim)}: every site answering after {sitesBack.TotalSeconds:0.0} s, its {moved} chargers reconnected and booted after {chargersBack.TotalSeconds:0.0} s; load {Load()}"));
+                $"[kill {run + 1}/{options.Kills}] killed node {(char)('a' + victim)}: every site answering after {sitesBack.TotalSeconds:0.0} s, its {moved} chargers reconnected and booted after {chargersBack.TotalSeconds:0.0} s; load {BenchRun.LoadAverage()}"));
             return (sitesBack, chargersBack, moved);
         }
         finally
@@ -339,8 +338,6 @@ internal static class ClusterBench
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
     private static void Say(string line) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {line}");
 
     /// <summary>A charger or camera of the failover run: its node, its acknowledgements, when it was back after the kill.</summary>
@@ -447,7 +444,7 @@ internal static class ClusterBench
 
         public List<BenchServer> Servers { get; }
 
-        public static async Task<Nodes> StartAsync(int count, bool cluster, string database, ClusterBenchOptions options, IReadOnlyList<string> extra, CancellationToken ct)
+        public static async Task<Nodes> StartAsync(int count, bool cluster, string database, ClusterBenchOptions options, CancellationToken ct)
         {
             var environment = new Dictionary<string, string?>();
             var servers = new List<BenchServer>();
@@ -455,7 +452,7 @@ internal static class ClusterBench
             {
                 for (var i = 0; i < count; i++)
                 {
-                    List<string> arguments = ["--postgres", database, .. extra];
+                    List<string> arguments = ["--postgres", database];
                     if (cluster)
                     {
                         arguments.AddRange(["--cluster", "--ParkCharge:NodeId", $"node-{(char)('a' + i)}", "--ParkCharge:Cluster:SiloPort", FreePort().ToString(CultureInfo.InvariantCulture)]);
